@@ -1,0 +1,546 @@
+"""Where instances of the indexed classes are called, across files.
+
+A light, flow-insensitive type inference over ``ast``: a name is an instance of ``C`` when it is
+bound to ``C(...)`` (also through ``.to(...)``, ``.cuda()``, ``.train()``, ``nn.DataParallel``,
+``DistributedDataParallel``, ``torch.compile``), annotated ``C``, set as ``self.x = C(...)`` in
+the class that calls ``self.x(...)``, or is a parameter of a repo function that some call passes
+an instance to. Calls whose receiver stays unknown are kept as *unresolved*, with their shape, so a
+rule can match them against the classes it is about (and refuse on ambiguity) instead of guessing.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Optional
+
+from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex, char_column, dotted_name
+
+INSTANCE_METHODS = frozenset(
+    {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "bfloat16", "requires_grad_", "share_memory"}
+)
+TRANSPARENT_WRAPPERS = frozenset({"torch.compile"})
+PARALLEL_WRAPPERS = frozenset(
+    {
+        "torch.nn.DataParallel",
+        "torch.nn.parallel.DataParallel",
+        "torch.nn.parallel.DistributedDataParallel",
+        "torch.nn.parallel.distributed.DistributedDataParallel",
+        "torch.nn.parallel.data_parallel.DataParallel",
+    }
+)
+TRAINER_SUFFIXES = ("Trainer",)
+DATALOADERS = frozenset({"torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"})
+
+
+@dataclass(frozen=True)
+class Instance:
+    classes: frozenset[ClassKey]
+    wrapped: bool = False
+
+    def __or__(self, other: "Instance") -> "Instance":
+        return Instance(self.classes | other.classes, self.wrapped or other.wrapped)
+
+
+@dataclass(frozen=True)
+class CallShape:
+    positional: int
+    keywords: tuple[str, ...]
+    star: bool
+    double_star: bool
+    double_star_keys: Optional[tuple[str, ...]]
+    """The keys of the dict unpacked with ``**`` when its origin is a dict we can see."""
+    double_star_has_labels: bool
+
+
+@dataclass(frozen=True)
+class CallSite:
+    path: Path
+    display_path: str
+    line: int
+    column: int
+    via: str
+    """``call`` (``m(...)``), ``forward`` (``m.forward(...)``) or ``self`` (``self(...)``)."""
+    receiver: str
+    instance: Instance
+    shape: CallShape
+    inferred: bool = False
+    """The class was inferred from the call's shape alone (an unannotated parameter)."""
+
+    @property
+    def location(self) -> str:
+        return f"{self.display_path}:{self.line}:{self.column + 1}"
+
+
+@dataclass(frozen=True)
+class ModelUse:
+    """An instance handed to something that will call it itself (``Trainer(model=...)``)."""
+
+    path: Path
+    display_path: str
+    line: int
+    column: int
+    consumer: str
+    instance: Instance
+
+
+@dataclass
+class CallGraph:
+    sites: list[CallSite] = field(default_factory=list)
+    unresolved: list[CallSite] = field(default_factory=list)
+    uses: list[ModelUse] = field(default_factory=list)
+    wrapped_classes: set[ClassKey] = field(default_factory=set)
+    instance_names: dict[ClassKey, set[str]] = field(default_factory=dict)
+
+    def sites_for(self, key: ClassKey) -> list[CallSite]:
+        return [s for s in self.sites if key in s.instance.classes]
+
+
+MODEL_LIKE_WORDS = ("model", "net", "module", "classifier", "encoder", "transformer", "learner")
+
+
+class _Scope:
+    def __init__(self, parent: Optional["_Scope"], cls: Optional[ClassKey]) -> None:
+        self.parent = parent
+        self.cls = cls
+        self.names: dict[str, Instance] = {}
+        self.bound: set[str] = set()
+        self.dict_keys: dict[str, tuple[str, ...]] = {}
+        self.labelled: set[str] = set()
+
+    def lookup(self, name: str) -> Optional[Instance]:
+        scope: Optional[_Scope] = self
+        while scope is not None:
+            if name in scope.names:
+                return scope.names[name]
+            if name in scope.bound:
+                return None
+            scope = scope.parent
+        return None
+
+    def is_bound(self, name: str) -> bool:
+        scope: Optional[_Scope] = self
+        while scope is not None:
+            if name in scope.bound or name in scope.names:
+                return True
+            scope = scope.parent
+        return False
+
+    def keys_of(self, name: str) -> tuple[Optional[tuple[str, ...]], bool]:
+        scope: Optional[_Scope] = self
+        while scope is not None:
+            if name in scope.dict_keys:
+                keys = scope.dict_keys[name]
+                return keys, "labels" in keys or name in scope.labelled
+            if name in scope.labelled:
+                return None, True
+            if name in scope.bound:
+                return None, False
+            scope = scope.parent
+        return None, False
+
+
+class CallSiteFinder:
+    """Runs the inference over the modules whose trees the index kept, to a fixpoint."""
+
+    def __init__(self, index: RepoIndex) -> None:
+        self.index = index
+        self.param_types: dict[tuple[str, str, str], Instance] = {}
+        """(module, function, parameter) -> what callers pass."""
+
+    def run(self) -> CallGraph:
+        for _ in range(6):
+            before = dict(self.param_types)
+            graph = CallGraph()
+            for module in self.index.modules.values():
+                if module.tree is not None:
+                    _ModuleWalk(self, module, graph).walk()
+            if self.param_types == before:
+                break
+        return graph
+
+
+class _ModuleWalk:
+    def __init__(self, finder: CallSiteFinder, module: ModuleSummary, graph: CallGraph) -> None:
+        self.finder = finder
+        self.index = finder.index
+        self.module = module
+        self.graph = graph
+
+    # --- resolution -------------------------------------------------------------------------
+    def resolve(self, node: ast.AST) -> Optional[str]:
+        name = dotted_name(node)
+        return self.module.resolve(name) if name else None
+
+    def class_of(self, node: ast.AST) -> Optional[ClassKey]:
+        qualified = self.resolve(node)
+        return self.index.class_key(qualified) if qualified else None
+
+    def function_of(self, node: ast.AST) -> Optional[tuple[str, str]]:
+        qualified = self.resolve(node)
+        if not qualified:
+            return None
+        module, _, name = qualified.rpartition(".")
+        summary = self.index.modules.get(module)
+        if summary and name in summary.functions:
+            return module, name
+        if summary and name in summary.imports:
+            target = summary.imports[name]
+            t_module, _, t_name = target.rpartition(".")
+            t_summary = self.index.modules.get(t_module)
+            if t_summary and t_name in t_summary.functions:
+                return t_module, t_name
+        return None
+
+    def instance_of(self, node: ast.AST, scope: _Scope) -> Optional[Instance]:
+        if isinstance(node, ast.Name):
+            return scope.lookup(node.id)
+        if isinstance(node, ast.IfExp):
+            left, right = self.instance_of(node.body, scope), self.instance_of(node.orelse, scope)
+            if left and right:
+                return left | right
+            return left or right
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+            return self.self_attribute(node.attr, scope)
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in INSTANCE_METHODS:
+                inner = self.instance_of(func.value, scope)
+                if inner is not None:
+                    return inner
+            key = self.class_of(func)
+            if key is not None:
+                return Instance(frozenset({key}))
+            qualified = self.resolve(func)
+            if qualified and node.args:
+                if qualified in PARALLEL_WRAPPERS or qualified.endswith(
+                    (".DataParallel", ".DistributedDataParallel")
+                ) or qualified in ("DataParallel", "DistributedDataParallel", "DDP"):
+                    inner = self.instance_of(node.args[0], scope)
+                    return Instance(inner.classes, True) if inner else None
+                if qualified in TRANSPARENT_WRAPPERS:
+                    return self.instance_of(node.args[0], scope)
+        return None
+
+    def self_attribute(self, attr: str, scope: _Scope) -> Optional[Instance]:
+        if scope.cls is None:
+            return None
+        found: Optional[Instance] = None
+        class_scope = _Scope(None, None)
+        for name, value in self.index.summary(scope.cls).self_attributes:
+            if name == attr:
+                inst = self.instance_of(value, class_scope)
+                if inst is None:
+                    return None
+                found = inst if found is None else found | inst
+        return found
+
+    # --- walking ----------------------------------------------------------------------------
+    def walk(self) -> None:
+        tree = self.module.tree
+        assert tree is not None
+        scope = _Scope(None, None)
+        self.bind_block(tree.body, scope)
+        self.visit_block(tree.body, scope)
+
+    def bind_block(self, body: list[ast.stmt], scope: _Scope) -> None:
+        """Collect the scope's bindings first: a flow-insensitive view of what names hold."""
+        for node in _scope_nodes(body):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    self.bind_target(target, node.value, scope)
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                scope.bound.add(node.target.id)
+                key = self.annotation_class(node.annotation)
+                inst = Instance(frozenset({key})) if key else None
+                if node.value is not None:
+                    inst = self.instance_of(node.value, scope) or inst
+                if inst:
+                    scope.names[node.target.id] = inst
+            elif isinstance(node, (ast.For, ast.AsyncFor)):
+                for name in _target_names(node.target):
+                    scope.bound.add(name)
+                batch_name, iterable = _batch_variable(node.target, node.iter)
+                if batch_name is not None:
+                    keys = self.loader_keys(iterable, scope)
+                    if keys is not None:
+                        scope.dict_keys[batch_name] = keys
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                scope.bound.add(node.name)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                for alias in node.names:
+                    scope.bound.add((alias.asname or alias.name).split(".")[0])
+            elif isinstance(node, (ast.With, ast.AsyncWith)):
+                for item in node.items:
+                    if item.optional_vars is not None:
+                        scope.bound.update(_target_names(item.optional_vars))
+            elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+                if (
+                    isinstance(node.value, ast.Name)
+                    and isinstance(node.slice, ast.Constant)
+                    and node.slice.value == "labels"
+                ):
+                    scope.labelled.add(node.value.id)
+
+    def bind_target(self, target: ast.expr, value: ast.expr, scope: _Scope) -> None:
+        if isinstance(target, ast.Name):
+            scope.bound.add(target.id)
+            inst = self.instance_of(value, scope)
+            if inst is not None:
+                previous = scope.names.get(target.id)
+                scope.names[target.id] = previous | inst if previous else inst
+                self.graph.instance_names.setdefault(next(iter(inst.classes)), set()).add(target.id)
+            keys = _dict_keys(value)
+            if keys is not None:
+                scope.dict_keys[target.id] = keys
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for name in _target_names(target):
+                scope.bound.add(name)
+
+    def annotation_class(self, annotation: Optional[ast.expr]) -> Optional[ClassKey]:
+        if annotation is None:
+            return None
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                annotation = ast.parse(annotation.value, mode="eval").body
+            except SyntaxError:
+                return None
+        if isinstance(annotation, ast.Subscript) and dotted_name(annotation.value) in (
+            "Optional",
+            "typing.Optional",
+        ):
+            annotation = annotation.slice
+        return self.class_of(annotation)
+
+    def loader_keys(self, iterable: ast.expr, scope: _Scope) -> Optional[tuple[str, ...]]:
+        """Keys of the batches a ``DataLoader(..., collate_fn=f)`` yields, when ``f`` builds a
+        dict literal in the repo."""
+        loader: Optional[ast.expr] = iterable
+        if isinstance(loader, ast.Call) and dotted_name(loader.func) in ("tqdm", "tqdm.tqdm", "tqdm.auto.tqdm"):
+            loader = loader.args[0] if loader.args else None
+        if isinstance(loader, ast.Name):
+            loader = _single_assignment(self.module.tree, loader.id)
+        if not isinstance(loader, ast.Call) or self.resolve(loader.func) not in DATALOADERS:
+            return None
+        collate = next((k.value for k in loader.keywords if k.arg == "collate_fn"), None)
+        if collate is None:
+            return None
+        function = self.function_of(collate)
+        if function is None:
+            return None
+        summary = self.index.modules[function[0]]
+        if summary.tree is None:
+            return None
+        for node in summary.tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name == function[1]:
+                for sub in ast.walk(node):
+                    if isinstance(sub, ast.Return) and sub.value is not None:
+                        keys = _dict_keys(sub.value)
+                        if keys is not None:
+                            return keys
+        return None
+
+    def visit_block(self, body: list[ast.stmt], scope: _Scope) -> None:
+        for node in _scope_nodes(body):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.visit_function(node, scope, scope.cls)
+            elif isinstance(node, ast.ClassDef):
+                key = ClassKey(self.module.module_name, node.name) if scope.parent is None else None
+                for item in node.body:
+                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        self.visit_function(item, scope, key, method=True)
+            elif isinstance(node, ast.Call):
+                self.visit_call(node, scope)
+
+    def visit_function(
+        self,
+        node: ast.FunctionDef | ast.AsyncFunctionDef,
+        parent: _Scope,
+        cls: Optional[ClassKey],
+        method: bool = False,
+    ) -> None:
+        scope = _Scope(parent, cls if method else parent.cls)
+        args = node.args
+        all_args = args.posonlyargs + args.args + args.kwonlyargs
+        for extra in (args.vararg, args.kwarg):
+            if extra is not None:
+                scope.bound.add(extra.arg)
+        for arg in all_args:
+            scope.bound.add(arg.arg)
+            key = self.annotation_class(arg.annotation)
+            if key is not None:
+                scope.names[arg.arg] = Instance(frozenset({key}))
+            flowed = self.finder.param_types.get((self.module.module_name, node.name, arg.arg))
+            if flowed is not None and not method:
+                scope.names[arg.arg] = scope.names[arg.arg] | flowed if arg.arg in scope.names else flowed
+        self.bind_block(node.body, scope)
+        self.visit_block(node.body, scope)
+
+    def visit_call(self, node: ast.Call, scope: _Scope) -> None:
+        func = node.func
+        receiver: Optional[ast.expr] = None
+        via = "call"
+        inst: Optional[Instance] = None
+        if isinstance(func, ast.Name) and func.id == "self" and scope.cls is not None:
+            inst, via, receiver = Instance(frozenset({scope.cls})), "self", func
+        elif isinstance(func, ast.Attribute) and func.attr == "forward":
+            receiver, via = func.value, "forward"
+            if isinstance(receiver, ast.Name) and receiver.id == "self" and scope.cls is not None:
+                inst = Instance(frozenset({scope.cls}))
+            else:
+                inst = self.instance_of(receiver, scope)
+        elif isinstance(func, (ast.Name, ast.Attribute)):
+            receiver = func
+            inst = self.instance_of(func, scope)
+        if inst is not None and receiver is not None:
+            self.graph.sites.append(self.site(node, receiver, via, inst, scope))
+            if inst.wrapped:
+                self.graph.wrapped_classes.update(inst.classes)
+        elif receiver is not None and via == "call" and self.unknown_receiver(receiver, scope):
+            self.graph.unresolved.append(
+                self.site(node, receiver, via, Instance(frozenset()), scope, inferred=True)
+            )
+        self.flow(node, scope)
+
+    def unknown_receiver(self, receiver: ast.expr, scope: _Scope) -> bool:
+        if isinstance(receiver, ast.Name):
+            name = receiver.id
+            if name in self.module.imports or name in self.module.classes or name in self.module.functions:
+                return False
+            return name in ("model", "net") or any(word in name.lower() for word in MODEL_LIKE_WORDS)
+        if isinstance(receiver, ast.Attribute) and isinstance(receiver.value, ast.Name):
+            return receiver.value.id == "self" and any(w in receiver.attr.lower() for w in MODEL_LIKE_WORDS)
+        return False
+
+    def flow(self, node: ast.Call, scope: _Scope) -> None:
+        qualified = self.resolve(node.func) or ""
+        passed = [(i, a) for i, a in enumerate(node.args)] + [(k.arg, k.value) for k in node.keywords]
+        if qualified.rpartition(".")[2].endswith(TRAINER_SUFFIXES):
+            for slot, value in passed:
+                if slot in (0, "model"):
+                    inst = self.instance_of(value, scope)
+                    if inst is not None:
+                        self.graph.uses.append(
+                            ModelUse(
+                                self.module.path,
+                                self.module.display_path,
+                                node.lineno,
+                                char_column(self.module.lines, node.lineno, node.col_offset),
+                                qualified,
+                                inst,
+                            )
+                        )
+            return
+        function = self.function_of(node.func)
+        if function is None:
+            return
+        params = self.index.modules[function[0]].functions[function[1]].params
+        for slot, value in passed:
+            if isinstance(value, ast.Starred):
+                break
+            inst = self.instance_of(value, scope)
+            if inst is None:
+                continue
+            if isinstance(slot, int):
+                if slot >= len(params):
+                    continue
+                name = params[slot]
+            elif slot is None:
+                continue
+            else:
+                name = slot
+            key = (function[0], function[1], name)
+            previous = self.finder.param_types.get(key)
+            self.finder.param_types[key] = previous | inst if previous else inst
+
+    def site(
+        self, node: ast.Call, receiver: ast.expr, via: str, inst: Instance, scope: _Scope, inferred: bool = False
+    ) -> CallSite:
+        star = any(isinstance(a, ast.Starred) for a in node.args)
+        double = [k.value for k in node.keywords if k.arg is None]
+        keys: Optional[tuple[str, ...]] = None
+        has_labels = False
+        if len(double) == 1:
+            if isinstance(double[0], ast.Name):
+                keys, has_labels = scope.keys_of(double[0].id)
+            else:
+                keys = _dict_keys(double[0])
+                has_labels = keys is not None and "labels" in keys
+        shape = CallShape(
+            positional=sum(1 for a in node.args if not isinstance(a, ast.Starred)),
+            keywords=tuple(k.arg for k in node.keywords if k.arg is not None),
+            star=star,
+            double_star=bool(double),
+            double_star_keys=keys,
+            double_star_has_labels=has_labels,
+        )
+        return CallSite(
+            self.module.path,
+            self.module.display_path,
+            node.lineno,
+            char_column(self.module.lines, node.lineno, node.col_offset),
+            via,
+            ast.unparse(receiver),
+            inst,
+            shape,
+            inferred,
+        )
+
+
+def _scope_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Every node of a scope's body, not descending into nested functions or classes (which
+    are yielded themselves, so the caller can open a scope for them)."""
+    stack: list[ast.AST] = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def _batch_variable(target: ast.expr, iterable: ast.expr) -> tuple[Optional[str], ast.expr]:
+    """``for batch in loader`` and ``for step, batch in enumerate(loader)``: the batch's name
+    and what it comes from."""
+    if isinstance(target, ast.Name):
+        return target.id, iterable
+    if (
+        isinstance(target, ast.Tuple)
+        and len(target.elts) == 2
+        and isinstance(target.elts[1], ast.Name)
+        and isinstance(iterable, ast.Call)
+        and dotted_name(iterable.func) == "enumerate"
+        and iterable.args
+    ):
+        return target.elts[1].id, iterable.args[0]
+    return None, iterable
+
+
+def _target_names(target: ast.expr) -> list[str]:
+    return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+
+
+def _dict_keys(value: ast.expr) -> Optional[tuple[str, ...]]:
+    if isinstance(value, ast.Dict) and all(
+        isinstance(k, ast.Constant) and isinstance(k.value, str) for k in value.keys
+    ):
+        return tuple(k.value for k in value.keys)  # type: ignore[union-attr]
+    if isinstance(value, ast.Call) and dotted_name(value.func) == "dict" and not value.args:
+        if all(k.arg is not None for k in value.keywords):
+            return tuple(k.arg for k in value.keywords)  # type: ignore[misc]
+    return None
+
+
+def _single_assignment(tree: Optional[ast.Module], name: str) -> Optional[ast.expr]:
+    if tree is None:
+        return None
+    values = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id == name
+    ]
+    return values[0] if len(values) == 1 else None

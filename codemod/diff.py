@@ -1,0 +1,17 @@
+"""Unified diffs of the engine's changes, as ``git diff`` shows them (``a/``, ``b/``)."""
+
+from __future__ import annotations
+
+import difflib
+
+from codemod.results import FileChange
+
+
+def unified_diff(change: FileChange) -> str:
+    old = change.old_text.splitlines(keepends=True)
+    new = change.new_text.splitlines(keepends=True)
+    lines = difflib.unified_diff(old, new, f"a/{change.display_path}", f"b/{change.display_path}")
+    out = []
+    for line in lines:
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)

@@ -1,0 +1,219 @@
+"""The engine: discover, index, plan, rewrite, verify, write. It never prints; the CLI formats
+the ``RunResult`` it returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Optional
+
+import libcst as cst
+
+from codemod.analysis.callsites import CallSiteFinder
+from codemod.analysis.index import ModuleSummary, RepoIndex, module_name_for, summarize
+from codemod.discovery import discover
+from codemod.registry import IO_ERROR, SYNTAX_ERROR
+from codemod.results import FileChange, Finding, Mode, Options, RunResult
+from codemod.rules import fl001_loss_in_forward, fl002_labels_passed
+from codemod.rules.common import RuleContext, Unit
+from codemod.sources import SourceError, SourceFile, read_source, write_atomically
+from codemod.transforms.callsite import FileSitePlanner, SiteRefusal
+from codemod.transforms.edits import FileEdits, apply_edits
+from codemod import verify
+
+RULE_MODULES = (fl001_loss_in_forward, fl002_labels_passed)
+MAX_ROUNDS = 50
+
+
+def import_root(path: Path) -> Path:
+    """The directory to put on sys.path for ``path``: above its outermost package."""
+    directory = path.parent
+    while (directory / "__init__.py").is_file() and directory.parent != directory:
+        directory = directory.parent
+    return directory
+
+
+@dataclass
+class _Repo:
+    sources: dict[Path, SourceFile]
+    index: RepoIndex
+    errors: list[Finding]
+    trees: dict[Path, Optional[cst.Module]]
+
+    def parse(self, path: Path) -> Optional[cst.Module]:
+        if path not in self.trees:
+            try:
+                self.trees[path] = cst.parse_module(self.sources[path].text)
+            except (cst.ParserSyntaxError, KeyError):
+                self.trees[path] = None
+        return self.trees[path]
+
+
+def _load(paths: list[Path]) -> tuple[_Repo, int]:
+    found = discover(paths)
+    errors = [Finding(m, 1, 1, IO_ERROR, "no such file or directory") for m in found.missing]
+    sources: dict[Path, SourceFile] = {}
+    summaries: list[ModuleSummary] = []
+    for path, display in found.files:
+        try:
+            source = read_source(path, display)
+        except SourceError as exc:
+            errors.append(Finding(display, 1, 1, IO_ERROR, str(exc)))
+            continue
+        try:
+            summary = summarize(path, display, source.text, import_root(path), keep_tree=True)
+        except SyntaxError as exc:
+            errors.append(Finding(display, exc.lineno or 1, exc.offset or 1, SYNTAX_ERROR, f"SyntaxError: {exc.msg}"))
+            continue
+        except (ValueError, RecursionError, MemoryError) as exc:
+            errors.append(Finding(display, 1, 1, SYNTAX_ERROR, f"cannot parse: {exc}"))
+            continue
+        sources[path] = source
+        summaries.append(summary)
+    return _Repo(sources, RepoIndex(summaries), errors, {}), len(found.files)
+
+
+def _plan(repo: _Repo, units: list[Unit]) -> dict[Path, FileEdits]:
+    """Plan every file's edits for the units not refused; a site that refuses refuses its whole
+    unit, and planning starts again without it (so no edit depends on a dropped one)."""
+    for _ in range(MAX_ROUNDS):
+        active = [u for u in units if u.refusal is None]
+        per_file: dict[Path, FileEdits] = {}
+        planners: dict[Path, FileSitePlanner] = {}
+        refused = False
+        for unit in active:
+            for path, edits in unit.forward_edits.items():
+                per_file.setdefault(path, FileEdits()).merge(edits)
+        tasks = sorted(
+            ((task.site.path, task.site.line, task.site.column, unit, task) for unit in active for task in unit.sites),
+            key=lambda item: (str(item[0]), item[1], item[2]),
+        )
+        for path, line, column, unit, task in tasks:
+            if unit.refusal is not None:
+                continue
+            planner = planners.get(path)
+            if planner is None:
+                tree = repo.parse(path)
+                if tree is None:
+                    unit.refusal = f"{repo.sources[path].display_path} does not parse with LibCST"
+                    refused = True
+                    continue
+                summary = repo.index.by_path[path]
+                planner = FileSitePlanner(cst.MetadataWrapper(tree, unsafe_skip_copy=True), summary.module_name, summary.imports)
+                planners[path] = planner
+                # A forward edited in the same file: its statements are not call-site material.
+                if path in per_file:
+                    planner.claimed |= per_file[path].touched()
+            try:
+                planner.plan_site(
+                    line, column, task.site.via, task.site.instance.wrapped, task.plan, task.site.shape.double_star_keys
+                )
+            except SiteRefusal as refusal:
+                unit.refusal = f"{refusal.reason} ({task.site.display_path}:{refusal.line})"
+                refused = True
+        if refused:
+            continue
+        for path, planner in planners.items():
+            per_file.setdefault(path, FileEdits()).merge(planner.edits)
+        return per_file
+    raise RuntimeError("planning did not settle")
+
+
+def _rewrite(repo: _Repo, units: list[Unit]) -> dict[Path, str]:
+    """New texts of the changed files; a unit whose files stop compiling is refused."""
+    for _ in range(MAX_ROUNDS):
+        per_file = _plan(repo, units)
+        texts: dict[Path, str] = {}
+        broken: Optional[tuple[Path, str]] = None
+        for path, edits in per_file.items():
+            tree = repo.parse(path)
+            assert tree is not None
+            text = apply_edits(tree, edits).code
+            error = verify.compile_error(text, str(path))
+            if error:
+                broken = (path, error)
+                break
+            if text != repo.sources[path].text:
+                texts[path] = text
+        if broken is None:
+            return texts
+        path, error = broken
+        for unit in units:
+            if unit.refusal is None and path in unit.files:
+                unit.refusal = f"the rewrite of {repo.sources[path].display_path} would not compile: {error}"
+    raise RuntimeError("rewriting did not settle")
+
+
+def _verify_imports(repo: _Repo, units: list[Unit], texts: dict[Path, str], options: Options) -> bool:
+    """Import every changed module before and after; refuse units that break one. True when
+    nothing was refused."""
+    by_root: dict[Path, dict[str, str]] = {}
+    for path in texts:
+        root = import_root(path.resolve())
+        by_root.setdefault(root, {})[module_name_for(path.resolve(), root)] = str(path.resolve())
+    overlay = {str(path.resolve()): text for path, text in texts.items()}
+    clean = True
+    for root, modules in sorted(by_root.items()):
+        for outcome in verify.check_imports(root, modules, overlay, options.import_timeout):
+            path = Path(modules[outcome.module])
+            if outcome.broken:
+                clean = False
+                for unit in units:
+                    if unit.refusal is None and path in {p.resolve() for p in unit.files}:
+                        unit.refusal = f"the rewritten module `{outcome.module}` no longer imports: {outcome.after}"
+            elif outcome.before is not None:
+                for unit in units:
+                    if unit.refusal is None and path in {p.resolve() for p in unit.files}:
+                        unit.describe = lambda reason, m=outcome.module: (
+                            f"{reason} (verified by compiling only: `{m}` did not import before the rewrite either)"
+                        )
+    return clean
+
+
+def run(paths: list[Path], mode: Mode, options: Options = Options()) -> RunResult:
+    repo, files_checked = _load(paths)
+    graph = CallSiteFinder(repo.index).run()
+    context = RuleContext(repo.index, graph, options, repo.parse)
+    units: list[Unit] = []
+    for rule in RULE_MODULES:
+        units.extend(rule.find_units(context))
+
+    texts = _rewrite(repo, units) if any(u.refusal is None for u in units) else {}
+    if mode is Mode.WRITE and texts and options.verify:
+        while not _verify_imports(repo, units, texts, options):
+            texts = _rewrite(repo, units)
+            if not texts:
+                break
+
+    findings = []
+    for unit in units:
+        finding = unit.finding
+        if unit.refusal is not None:
+            finding = replace(finding, message=f"{finding.message}; not rewritten: {unit.refusal}")
+        else:
+            finding = replace(finding, message=unit.describe(finding.message), fixable=True, fixed=mode is not Mode.CHECK)
+        findings.append(finding)
+
+    changes = tuple(
+        FileChange(path, repo.sources[path].display_path, repo.sources[path].text, text)
+        for path, text in sorted(texts.items(), key=lambda item: repo.sources[item[0]].display_path)
+    )
+    written: list[str] = []
+    errors = list(repo.errors)
+    if mode is Mode.WRITE:
+        for change in changes:
+            source = repo.sources[change.path]
+            try:
+                write_atomically(change.path, source.encode(change.new_text))
+                written.append(change.display_path)
+            except (OSError, UnicodeEncodeError) as exc:
+                errors.append(Finding(change.display_path, 1, 1, IO_ERROR, f"cannot write: {exc}"))
+    if mode is Mode.CHECK:
+        changes = ()
+    return RunResult(
+        findings=tuple(sorted(findings)),
+        errors=tuple(sorted(errors)),
+        changes=changes,
+        written=tuple(written),
+        files_checked=files_checked,
+    )

@@ -1,0 +1,37 @@
+"""The one list of rule codes. Each rule's own module holds its documentation and logic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    code: str
+    name: str
+    summary: str
+    module: str
+
+
+RULES: dict[str, RuleInfo] = {
+    info.code: info
+    for info in (
+        RuleInfo(
+            "FL001",
+            "loss-in-forward",
+            "forward() takes required `labels` and computes the loss: move the loss to the callers",
+            "codemod.rules.fl001_loss_in_forward",
+        ),
+        RuleInfo(
+            "FL002",
+            "labels-to-forward-without-labels",
+            "labels are passed to a custom forward() that does not take them (the TypeError)",
+            "codemod.rules.fl002_labels_passed",
+        ),
+    )
+}
+
+# Not rules: problems with the input itself, reported like Ruff's E902/E999.
+IO_ERROR = "E902"
+SYNTAX_ERROR = "E999"
+VERIFY_ERROR = "FL900"

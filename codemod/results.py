@@ -1,0 +1,59 @@
+"""The values the engine returns. Frozen, so a result can be shared, sorted and compared."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class Mode(enum.Enum):
+    CHECK = "check"
+    DIFF = "diff"
+    WRITE = "write"
+
+
+@dataclass(frozen=True)
+class Options:
+    criterion: str = "nn.CrossEntropyLoss()"
+    verify: bool = True
+    import_timeout: float = 30.0
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One thing to report, at ``path:line:column`` (1-based, like Ruff and compilers)."""
+
+    path: str
+    line: int
+    column: int
+    code: str
+    message: str
+    fixable: bool = False
+    fixed: bool = False
+
+    def render(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.code} {self.message}"
+
+
+@dataclass(frozen=True)
+class FileChange:
+    path: Path
+    display_path: str
+    old_text: str
+    new_text: str
+
+
+@dataclass(frozen=True)
+class RunResult:
+    findings: tuple[Finding, ...]
+    """What the rules report; with ``fixed=True`` for those a written (or diffed) rewrite fixes."""
+    errors: tuple[Finding, ...]
+    """Files that could not be read, parsed or written; these make the exit code 2."""
+    changes: tuple[FileChange, ...] = field(default=())
+    written: tuple[str, ...] = field(default=())
+    files_checked: int = 0
+
+    @property
+    def remaining(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if not f.fixed)

@@ -1,0 +1,193 @@
+"""FL001: ``forward`` takes ``labels`` (required) and computes the loss itself.
+
+The model should return its prediction; the loss belongs to the training loop. The rule moves the
+*exact* loss expression to every call site, with ``labels`` replaced by what that call passed and
+``self`` by the model it was called on, so every number stays the same::
+
+    class Net(nn.Module):                         class Net(nn.Module):
+        def forward(self, x, labels):                 def forward(self, x):
+            logits = self.fc(x)                           logits = self.fc(x)
+            loss = nn.CrossEntropyLoss()(logits, labels)  return logits
+            return loss
+                                                  criterion = nn.CrossEntropyLoss()
+    for x, y in loader:                           for x, y in loader:
+        loss = model(x, y)                            logits = model(x)
+                                                      loss = criterion(logits, y)
+
+A criterion built inside ``forward`` is created once, before the loop; one kept on the model
+(``self.loss_fct``) stays there and is called through it (``model.loss_fct``), so state_dict,
+class weights and device placement do not change. Results read as ``out["loss"]``, ``out[0]``,
+``out.loss`` or unpacked as ``loss, logits = ...`` are rewritten to the new variables.
+
+Refuses (reports, and changes no file of the class) when the move cannot be exact: the loss uses
+another value computed in ``forward`` (an auxiliary term), ``labels`` are used for something
+else too, a call passes labels through ``*args``, a call could be an instance of more than one
+class, the model is handed to ``Trainer`` (whose ``compute_loss`` needs the loss: FL003), or a
+call sits where work cannot be hoisted before it (a lambda, a comprehension, ``while`` test).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import libcst as cst
+
+from codemod.analysis.callsites import CallSite, Instance
+from codemod.analysis.index import ClassKey, ClassKind
+from codemod.analysis.loss_plan import LABELS_PARAM, LossPlan, Refusal, plan_forward
+from codemod.results import Finding
+from codemod.rules.common import RuleContext, SiteTask, Unit, import_spec, location_of
+from codemod.transforms.callsite import SitePlan
+from codemod.transforms.forward import forward_edits
+
+CODE = "FL001"
+
+
+def _find_forward(module: cst.Module, class_name: str) -> Optional[tuple[cst.ClassDef, cst.FunctionDef]]:
+    for statement in module.body:
+        if isinstance(statement, cst.ClassDef) and statement.name.value == class_name:
+            for item in statement.body.body:
+                if isinstance(item, cst.FunctionDef) and item.name.value == "forward":
+                    return statement, item
+    return None
+
+
+def _matches(site: CallSite, signature) -> bool:  # type: ignore[no-untyped-def]
+    shape = site.shape
+    if shape.star:
+        return True
+    bound = signature.binds(shape.positional, shape.keywords, shape.double_star)
+    return bound is not None and LABELS_PARAM in bound
+
+
+def find_units(ctx: RuleContext) -> list[Unit]:
+    index, graph = ctx.index, ctx.graph
+    candidates: dict[ClassKey, tuple[LossPlan | Refusal, Finding]] = {}
+    for key in index.module_classes():
+        summary = index.summary(key)
+        signature = summary.forward
+        if signature is None:
+            continue
+        param = signature.param(LABELS_PARAM)
+        if param is None or param.has_default:
+            continue
+        module = index.module_of(key)
+        tree = ctx.parse(module.path)
+        if tree is None:
+            continue
+        found = _find_forward(tree, key.name)
+        if found is None:
+            continue
+        outcome = plan_forward(found[0], found[1], signature)
+        if outcome is None:
+            continue
+        message = f"`{key.name}.forward` takes `labels` and computes the loss inside the model"
+        finding = Finding(module.display_path, signature.line, signature.column + 1, CODE, message)
+        candidates[key] = (outcome, finding)
+
+    units: list[Unit] = []
+    inferred = _inferred_sites(ctx, {k: v[0] for k, v in candidates.items() if isinstance(v[0], LossPlan)})
+    for key, (outcome, finding) in sorted(candidates.items(), key=lambda item: item[1][1]):
+        unit = Unit(f"{CODE}:{key.qualified}", finding)
+        units.append(unit)
+        if isinstance(outcome, Refusal):
+            unit.refusal = outcome.reason
+            continue
+        plan = outcome
+        module = index.module_of(key)
+        refusal = _class_refusal(ctx, key)
+        if refusal:
+            unit.refusal = refusal
+            continue
+        imports = {}
+        for name in sorted(plan.free_names):
+            spec = import_spec(name, module)
+            if spec is None:
+                unit.refusal = f"the loss uses `{name}`, which other files cannot import"
+                break
+            imports[name] = spec
+        if unit.refusal:
+            continue
+        site_plan = SitePlan(
+            signature=plan.signature,
+            loss_template=plan.loss_template,
+            prediction_placeholder=plan.prediction,
+            preferred_prediction=plan.prediction,
+            shape=plan.shape,
+            criterion=plan.criterion,
+            criterion_is_constant=plan.criterion_is_constant,
+            labels_uses=plan.labels_uses,
+            imports=imports,
+            home_module=module.module_name,
+        )
+        unit.forward_edits[module.path] = forward_edits(plan)
+        sites = graph.sites_for(key) + inferred.get(key, [])
+        for site in sites:
+            reason = _site_refusal(site, key, plan)
+            if reason:
+                unit.refusal = f"{reason} ({location_of(site)})"
+                break
+            unit.sites.append(SiteTask(site, site_plan))
+        for site, others in inferred.get(("ambiguous", key), []):  # type: ignore[call-overload]
+            names = " or ".join(sorted(f"`{o.name}`" for o in others))
+            unit.refusal = f"the call at {location_of(site)} could be {names}"
+            break
+    return units
+
+
+def _class_refusal(ctx: RuleContext, key: ClassKey) -> Optional[str]:
+    for use in ctx.graph.uses:
+        if key in use.instance.classes:
+            return (
+                f"the model is given to `{use.consumer.rpartition('.')[2]}` "
+                f"({use.display_path}:{use.line}:{use.column + 1}), which needs forward to return the loss"
+            )
+    for sub in ctx.index.subclasses(key):
+        return f"`{sub.name}` inherits this forward; its instances are not followed yet"
+    return None
+
+
+def _site_refusal(site: CallSite, key: ClassKey, plan: LossPlan) -> Optional[str]:
+    others = site.instance.classes - {key}
+    if others:
+        names = " or ".join(sorted(f"`{k.name}`" for k in site.instance.classes))
+        return f"the call could be {names}"
+    if site.inferred and plan.uses_self and site.instance.wrapped:
+        return "the model may be wrapped in DataParallel here"
+    if site.shape.star:
+        return "labels reach forward through *args"
+    if not _matches(site, plan.signature):
+        return "a call does not pass labels the way forward takes them"
+    return None
+
+
+def _inferred_sites(ctx: RuleContext, plans: dict[ClassKey, LossPlan]) -> dict:  # type: ignore[type-arg]
+    """Calls through an unannotated parameter: matched by shape against every custom model. A
+    match with one FL001 class (and no other model) is its call site; more is ambiguous."""
+    result: dict = {}  # type: ignore[type-arg]
+    if not plans:
+        return result
+    models = [k for k in ctx.index.module_classes() if ctx.index.summary(k).forward is not None]
+    for site in ctx.graph.unresolved:
+        matching = [k for k in models if _matches(site, ctx.index.summary(k).forward) or k in plans and site.shape.star]
+        lossy = [k for k in matching if k in plans and (site.shape.star or _matches(site, plans[k].signature))]
+        if not lossy:
+            continue
+        wrapped = any(k in ctx.graph.wrapped_classes for k in lossy)
+        if len(matching) == 1:
+            key = lossy[0]
+            result.setdefault(key, []).append(
+                CallSite(
+                    site.path, site.display_path, site.line, site.column, site.via, site.receiver,
+                    Instance(frozenset({key}), wrapped), site.shape, inferred=True,
+                )
+            )
+        else:
+            for key in lossy:
+                result.setdefault(("ambiguous", key), []).append((site, [k for k in matching if k != key] + [key]))
+    return result
+
+
+def files_of(unit: Unit) -> set[Path]:
+    return unit.files

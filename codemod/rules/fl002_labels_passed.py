@@ -1,0 +1,112 @@
+"""FL002: labels are passed to a custom ``forward`` that does not take them.
+
+This is the ``TypeError: forward() got an unexpected keyword argument 'labels'`` itself: the
+loop was written for a Hugging Face model (which computes the loss when given labels) but calls
+a model of its own. The fix stops passing labels and computes the loss in the loop::
+
+    outputs = model(ids, attention_mask=m, labels=y)      logits = model(ids, attention_mask=m)
+    loss = outputs.loss                              ->   loss = criterion(logits, y)
+
+Labels may be a keyword, one positional argument too many, or a ``**batch`` whose dict carries
+``"labels"`` (a dict literal, a ``collate_fn`` in the repo that builds one, or ``batch["labels"]``
+read nearby); a ``**batch`` becomes the known keys spelled out, else a comprehension dropping
+``"labels"``. Readers of the result become the new values: ``.loss``/``["loss"]``/``[0]`` the
+loss, ``.logits``/``["logits"]``/``[1]`` the prediction. When the loop already applies a
+criterion to the result, only the labels go. The criterion is one the scope already has, else
+``--criterion`` (default ``nn.CrossEntropyLoss()``), created once before the loop.
+
+Refuses when the result is used in a way that needs a real output object (returned whole,
+passed on), or the call cannot be rewritten exactly (see FL001's list).
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from codemod.analysis.callsites import CallSite
+from codemod.analysis.index import ClassKind, Signature
+from codemod.analysis.loss_plan import CRITERION, LABELS_PARAM
+from codemod.results import Finding
+from codemod.rules.common import RuleContext, SiteTask, Unit
+from codemod.transforms.callsite import HF_OUTPUT, SitePlan
+from codemod.transforms.cst_tools import BUILTIN_NAMES, names_in
+from codemod.transforms.edits import ImportSpec
+
+CODE = "FL002"
+CRITERION_IMPORTS = {
+    "nn": ImportSpec("torch.nn", None, "nn"),
+    "torch": ImportSpec("torch"),
+    "F": ImportSpec("torch.nn.functional", None, "F"),
+}
+
+
+class CriterionError(ValueError):
+    """``--criterion`` is not an expression fixlabels can insert."""
+
+
+def parse_criterion(code: str) -> tuple[cst.BaseExpression, dict[str, ImportSpec]]:
+    try:
+        expression = cst.parse_expression(code)
+    except cst.ParserSyntaxError as exc:
+        raise CriterionError(f"--criterion {code!r} is not a Python expression: {exc.message}") from None
+    imports = {}
+    for name in sorted(names_in(expression) - BUILTIN_NAMES):
+        if name not in CRITERION_IMPORTS:
+            raise CriterionError(
+                f"--criterion {code!r} uses `{name}`; use names from torch (`nn.`, `torch.nn.`, `F.`)"
+            )
+        imports[name] = CRITERION_IMPORTS[name]
+    return expression, imports
+
+
+def _passes_labels(site: CallSite, signature: Signature) -> Optional[str]:
+    shape = site.shape
+    if LABELS_PARAM in shape.keywords:
+        return "passes `labels=`"
+    if not signature.var_positional and not shape.star and shape.positional == len(signature.positional_names) + 1:
+        return "passes one positional argument more than it takes (labels)"
+    if shape.double_star and shape.double_star_has_labels:
+        return "unpacks a batch that carries `labels`"
+    return None
+
+
+def find_units(ctx: RuleContext) -> list[Unit]:
+    criterion, imports = parse_criterion(ctx.options.criterion)
+    template = cst.Call(func=cst.Name(CRITERION), args=[cst.Arg(cst.Name("logits"), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Arg(cst.Name(LABELS_PARAM))])
+    units = []
+    for site in ctx.graph.sites:
+        if len(site.instance.classes) != 1:
+            continue
+        key = next(iter(site.instance.classes))
+        if ctx.index.kind(key) is not ClassKind.MODULE:
+            continue
+        owner = ctx.index.forward_owner(key)
+        if owner is None:
+            continue
+        signature = ctx.index.summary(owner).forward
+        assert signature is not None
+        if signature.param(LABELS_PARAM) is not None or signature.var_keyword:
+            continue
+        how = _passes_labels(site, signature)
+        if how is None:
+            continue
+        message = f"`{site.receiver}(...)` {how}, but `{owner.name}.forward` does not take labels"
+        finding = Finding(site.display_path, site.line, site.column + 1, CODE, message)
+        unit = Unit(f"{CODE}:{site.display_path}:{site.line}:{site.column}", finding)
+        plan = SitePlan(
+            signature=signature,
+            loss_template=template,
+            prediction_placeholder="logits",
+            preferred_prediction="logits",
+            shape=HF_OUTPUT,
+            criterion=criterion,
+            criterion_is_constant=True,
+            labels_uses=1,
+            criterion_imports=imports,
+            reuse_scope_criterion=True,
+        )
+        unit.sites.append(SiteTask(site, plan))
+        units.append(unit)
+    return units

@@ -1,0 +1,1 @@
+"""LibCST transforms: the only code that edits source. They act on plans the analysis made."""

@@ -1,0 +1,697 @@
+"""Rewrite one call of a model so the loss is computed where the model is called.
+
+    loss, logits = model(ids, mask, y)      ->   logits = model(ids, mask)
+                                                 loss = criterion(logits, y)
+
+The planner reads the statement around the call, how its result is used afterwards
+(``out["loss"]``, ``out[0]``, ``out.loss``, tuple unpacking, a call nested in an expression) and
+the scope it runs in (free names, the loop a criterion goes before). It returns edits, or raises
+``SiteRefusal`` when the call cannot be rewritten exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+import libcst as cst
+from libcst.metadata import ParentNodeProvider, PositionProvider
+
+from codemod.analysis.index import Signature
+from codemod.analysis.loss_plan import CRITERION, LABELS_PARAM, ResultShape
+from codemod.transforms.cst_tools import (
+    assign,
+    code_of,
+    dotted,
+    is_atom,
+    name_nodes,
+    names_in,
+    parenthesize,
+    single_name_target,
+    substitute,
+    without_args,
+)
+from codemod.transforms.edits import FileEdits, ImportSpec
+from codemod.transforms.scopes import ScopeNames, function_scope_names, module_scope_names
+
+PURE_METHODS = frozenset(
+    {"to", "cuda", "cpu", "long", "float", "double", "int", "half", "view", "reshape", "squeeze", "unsqueeze",
+     "flatten", "contiguous", "type", "detach", "clone", "bool"}
+)
+HF_OUTPUT = ResultShape("hf_output", "loss", "logits", 2)
+"""What code that passes labels expects back: a Hugging Face output (loss first, then logits)."""
+
+
+class SiteRefusal(Exception):
+    def __init__(self, reason: str, line: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
+@dataclass(frozen=True)
+class SitePlan:
+    """What every call site of one class needs, whichever rule made it."""
+
+    signature: Signature
+    loss_template: cst.BaseExpression
+    """In the names ``labels``, ``prediction_placeholder``, ``self`` and ``CRITERION``."""
+    prediction_placeholder: str
+    preferred_prediction: str
+    shape: ResultShape
+    criterion: Optional[cst.BaseExpression]
+    criterion_is_constant: bool
+    labels_uses: int
+    imports: dict[str, ImportSpec] = field(default_factory=dict)
+    """Free names of the template and criterion, and how to import each in another module."""
+    criterion_imports: dict[str, ImportSpec] = field(default_factory=dict)
+    """Names the criterion constructor needs, imported only when a new criterion is inserted."""
+    home_module: str = ""
+    reuse_scope_criterion: bool = False
+    """FL002: a loss object the scope already has (``criterion = nn.CrossEntropyLoss()``) is the
+    criterion the author meant."""
+
+
+@dataclass
+class _CriterionSlot:
+    name: str
+    code: str
+    block: cst.CSTNode
+    index: int
+
+
+class FileSitePlanner:
+    """Plans the call-site edits of one file; scopes are shared across the file's sites."""
+
+    def __init__(self, wrapper: cst.MetadataWrapper, module_name: str, module_imports: dict[str, str]) -> None:
+        self.wrapper = wrapper
+        self.module = wrapper.module
+        self.module_name = module_name
+        self.module_imports = module_imports
+        self.positions = wrapper.resolve(PositionProvider)
+        self.parents = wrapper.resolve(ParentNodeProvider)
+        self.calls: dict[tuple[int, int], cst.Call] = {}
+        for node, position in self.positions.items():
+            if isinstance(node, cst.Call):
+                self.calls.setdefault((position.start.line, position.start.column), node)
+        self.scope_names: dict[cst.CSTNode, ScopeNames] = {}
+        self.criteria: dict[cst.CSTNode, list[_CriterionSlot]] = {}
+        self.edits = FileEdits()
+        self.claimed: set[cst.CSTNode] = set()
+
+    # --- tree navigation ------------------------------------------------------------------
+    def line(self, node: cst.CSTNode) -> int:
+        return self.positions[node].start.line
+
+    def end_line(self, node: cst.CSTNode) -> int:
+        return self.positions[node].end.line
+
+    def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+        return self.parents.get(node)
+
+    def statement_of(self, node: cst.CSTNode) -> cst.BaseStatement:
+        """The statement that contains ``node``, checking that hoisting work out of the
+        expression before the statement keeps the order of evaluation."""
+        child: cst.CSTNode = node
+        current = self.parent(node)
+        while current is not None:
+            line = self.line(node)
+            if isinstance(current, (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
+                raise SiteRefusal("the call is inside a lambda or comprehension", line)
+            if isinstance(current, cst.BooleanOperation) and child is current.right:
+                raise SiteRefusal("the call is on the right of `and`/`or`", line)
+            if isinstance(current, cst.IfExp) and child is not current.test:
+                raise SiteRefusal("the call is in a branch of a conditional expression", line)
+            if isinstance(current, cst.SimpleStatementLine):
+                if len(current.body) != 1:
+                    raise SiteRefusal("the call shares its line with other statements", line)
+                return current
+            if isinstance(current, cst.While):
+                raise SiteRefusal("the call is in a `while` condition", line)
+            if isinstance(current, cst.If):
+                parent = self.parent(current)
+                if isinstance(parent, cst.If) and parent.orelse is current:
+                    raise SiteRefusal("the call is in an `elif` condition", line)
+                return current
+            if isinstance(current, (cst.For, cst.With)):
+                return current
+            if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.SimpleStatementSuite)):
+                raise SiteRefusal("the call is not in a statement that can be rewritten", line)
+            child, current = current, self.parent(current)
+        raise SiteRefusal("the call is not inside a statement", self.line(node))
+
+    def block_of(self, statement: cst.CSTNode) -> tuple[cst.CSTNode, int]:
+        block = self.parent(statement)
+        if isinstance(block, (cst.IndentedBlock, cst.Module)):
+            return block, list(block.body).index(statement)  # type: ignore[arg-type]
+        raise SiteRefusal("the call's statement is not in a block", self.line(statement))
+
+    def scope_of(self, node: cst.CSTNode) -> cst.CSTNode:
+        current = self.parent(node)
+        while current is not None and not isinstance(current, (cst.FunctionDef, cst.Module)):
+            if isinstance(current, cst.ClassDef):
+                raise SiteRefusal("the call is in a class body", self.line(node))
+            current = self.parent(current)
+        assert current is not None
+        return current
+
+    def names(self, scope: cst.CSTNode) -> ScopeNames:
+        if scope not in self.scope_names:
+            self.scope_names[scope] = (
+                function_scope_names(scope) if isinstance(scope, cst.FunctionDef) else module_scope_names(self.module)  # type: ignore[arg-type]
+            )
+        return self.scope_names[scope]
+
+    def statements_between(self, first: cst.CSTNode, last: cst.CSTNode) -> list[cst.CSTNode]:
+        """Statements of ``first``'s block strictly after it and up to (excluding) the one that
+        holds ``last``; None if ``last`` is not after ``first`` in that block."""
+        block, index = self.block_of(first)
+        holder = last
+        while self.parent(holder) is not block:
+            holder = self.parent(holder)  # type: ignore[assignment]
+            if holder is None:
+                return None  # type: ignore[return-value]
+        body = list(block.body)  # type: ignore[attr-defined]
+        position = body.index(holder)
+        if position <= index:
+            return None  # type: ignore[return-value]
+        return body[index + 1 : position]
+
+    def loops_between(self, node: cst.CSTNode, block: cst.CSTNode) -> bool:
+        current = self.parent(node)
+        while current is not None and current is not block:
+            if isinstance(
+                current,
+                (cst.For, cst.While, cst.Lambda, cst.FunctionDef, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp),
+            ):
+                return True
+            current = self.parent(current)
+        return False
+
+    # --- the labels argument ----------------------------------------------------------------
+    def split_labels(
+        self, call: cst.Call, signature: Signature, known_keys: Optional[tuple[str, ...]], line: int
+    ) -> tuple[list[cst.Arg], cst.BaseExpression]:
+        args = list(call.args)
+        for index, arg in enumerate(args):
+            if arg.keyword is not None and arg.keyword.value == LABELS_PARAM:
+                return without_args(args, [index]), arg.value
+        positional_names = signature.positional_names
+        if LABELS_PARAM in positional_names:
+            wanted = positional_names.index(LABELS_PARAM)
+            seen = 0
+            for index, arg in enumerate(args):
+                if arg.star == "*":
+                    raise SiteRefusal("labels reach forward through *args", line)
+                if arg.keyword is None and arg.star == "":
+                    if seen == wanted:
+                        return without_args(args, [index]), arg.value
+                    seen += 1
+        elif signature.var_positional and sum(1 for a in args if a.keyword is None and not a.star) > len(positional_names):
+            raise SiteRefusal("labels are an extra positional argument of a forward with *args", line)
+        else:
+            extra = [i for i, a in enumerate(args) if a.keyword is None and not a.star][len(positional_names) :]
+            if len(extra) == 1 and not any(a.star == "*" for a in args):
+                return without_args(args, extra), args[extra[0]].value
+        double = [i for i, a in enumerate(args) if a.star == "**"]
+        if len(double) == 1 and not any(a.star == "*" for a in args):
+            source = args[double[0]].value
+            if not _is_simple(source):
+                raise SiteRefusal("labels come from a `**` expression that is not a plain name", line)
+            labels = cst.Subscript(
+                value=source, slice=[cst.SubscriptElement(cst.Index(cst.SimpleString('"labels"')))]
+            )
+            if known_keys is not None:
+                replacement = [
+                    cst.Arg(
+                        keyword=cst.Name(key),
+                        value=cst.Subscript(value=source, slice=[cst.SubscriptElement(cst.Index(cst.SimpleString(f'"{key}"')))]),
+                        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+                        comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+                    )
+                    for key in known_keys
+                    if key != LABELS_PARAM and key.isidentifier()
+                ]
+                if len(replacement) != len([k for k in known_keys if k != LABELS_PARAM]):
+                    raise SiteRefusal("the batch has keys that are not identifiers", line)
+            else:
+                comprehension = cst.parse_expression(
+                    f'{{k: v for k, v in {code_of(source)}.items() if k != "labels"}}'
+                )
+                replacement = [cst.Arg(value=comprehension, star="**")]
+            new_args = args[: double[0]] + replacement + args[double[0] + 1 :]
+            if replacement:
+                new_args[double[0] + len(replacement) - 1] = new_args[double[0] + len(replacement) - 1].with_changes(
+                    comma=args[double[0]].comma
+                )
+            else:
+                new_args = without_args(args, double)
+            return new_args, labels
+        if any(a.star == "*" for a in args):
+            raise SiteRefusal("labels reach forward through *args", line)
+        raise SiteRefusal("cannot tell which argument is labels", line)
+
+    # --- criterion and names ----------------------------------------------------------------
+    def criterion_name(self, plan: SitePlan, scope: cst.CSTNode, statement: cst.CSTNode) -> Optional[str]:
+        if plan.criterion is None:
+            return None
+        code = code_of(plan.criterion)
+        line = self.line(statement)
+        existing = self.existing_criterion(scope, statement, code if not plan.reuse_scope_criterion else None)
+        if existing:
+            return existing
+        block, index = self.block_of(statement)
+        anchor = statement
+        if plan.criterion_is_constant:
+            current = self.parent(statement)
+            while current is not None and current is not scope:
+                if isinstance(current, (cst.For, cst.While)):
+                    anchor = current
+                current = self.parent(current)
+        anchor_block, anchor_index = self.block_of(anchor)
+        for slot in self.criteria.get(scope, []):
+            if slot.code == code and self.dominates(slot.block, slot.index, anchor):
+                return slot.name
+        self.import_names(plan.criterion_imports, plan.home_module, line)
+        name = self.names(scope).fresh("criterion", line)
+        self.names(scope).taken.add(name)
+        self.criteria.setdefault(scope, []).append(_CriterionSlot(name, code, anchor_block, anchor_index))
+        self.edits.add_before(anchor, assign(cst.Name(name), plan.criterion))
+        return name
+
+    def dominates(self, block: cst.CSTNode, index: int, statement: cst.CSTNode) -> bool:
+        """Does the statement at ``block[index]`` always run before ``statement``?"""
+        current: Optional[cst.CSTNode] = statement
+        while current is not None:
+            parent = self.parent(current)
+            if parent is block:
+                return list(block.body).index(current) >= index  # type: ignore[attr-defined]
+            current = parent
+        return False
+
+    def existing_criterion(self, scope: cst.CSTNode, statement: cst.CSTNode, code: Optional[str]) -> Optional[str]:
+        """A criterion the code already has: bound once by a top-level line of the scope (or of
+        the module, for a function that does not rebind the name) before the call, to the
+        identical constructor (``code``), or, when ``code`` is None, to any loss object."""
+        from codemod.analysis.loss_plan import _is_criterion_constructor
+
+        holders: list[cst.CSTNode] = [scope]
+        if isinstance(scope, cst.FunctionDef):
+            holders.append(self.module)
+        for holder in holders:
+            block = holder.body if isinstance(holder, cst.FunctionDef) else holder
+            body = list(block.body)  # type: ignore[attr-defined]
+            counts: dict[str, int] = {}
+            for item in body:
+                target = single_name_target(item)
+                if target:
+                    counts[target[0]] = counts.get(target[0], 0) + 1
+            for position, item in enumerate(body):
+                target = single_name_target(item)
+                if target is None or counts[target[0]] != 1:
+                    continue
+                name, value = target
+                matches = code_of(value) == code if code is not None else _is_criterion_constructor(value)
+                if not matches:
+                    continue
+                if holder is scope and not self.dominates(block, position, statement):
+                    continue
+                if holder is not scope and name in _bound_names(scope):  # type: ignore[arg-type]
+                    continue
+                return name
+        if code is None and isinstance(scope, cst.FunctionDef):
+            for param in scope.params.params:
+                if param.name.value in ("criterion", "loss_fn", "loss_fct", "loss_func", "loss_function"):
+                    return param.name.value
+        return None
+
+    def import_names(self, imports: dict[str, ImportSpec], home_module: str, line: int) -> None:
+        if home_module == self.module_name:
+            return
+        for name, spec in sorted(imports.items()):
+            bound = self.module_imports.get(name)
+            wanted = f"{spec.module}.{spec.obj}" if spec.obj else spec.module
+            if bound is not None:
+                if bound != wanted:
+                    raise SiteRefusal(f"`{name}` means `{bound}` here, not `{wanted}`", line)
+                continue
+            if name in self.names(self.module).taken:
+                raise SiteRefusal(f"`{name}` is already used for something else here", line)
+            self.edits.imports.add(spec)
+
+    # --- the rewrite ------------------------------------------------------------------------
+    def plan_site(
+        self,
+        line: int,
+        column: int,
+        via: str,
+        wrapped: bool,
+        plan: SitePlan,
+        known_keys: Optional[tuple[str, ...]] = None,
+    ) -> None:
+        call = self.calls.get((line, column))
+        if call is None:
+            raise SiteRefusal("could not find the call in the source", line)
+        statement = self.statement_of(call)
+        if statement in self.claimed:
+            raise SiteRefusal("two model calls in one statement", line)
+        scope = self.scope_of(statement)
+        new_args, labels = self.split_labels(call, plan.signature, known_keys, line)
+        if not _is_pure(labels):
+            raise SiteRefusal(f"the labels argument `{code_of(labels)}` may have side effects", line)
+        if via == "self":
+            receiver: cst.BaseExpression = cst.Name("self")
+        elif via == "forward":
+            receiver = call.func.value  # type: ignore[attr-defined]
+        else:
+            receiver = call.func
+        if "self" in names_in(plan.loss_template) or (plan.criterion is not None and "self" in names_in(plan.criterion)):
+            if not _is_simple(receiver):
+                raise SiteRefusal("the model is not a plain variable or attribute", line)
+        self_expr = cst.Attribute(value=receiver, attr=cst.Name("module")) if wrapped else receiver
+        new_call = call.with_changes(args=new_args)
+        names = self.names(scope)
+        self.import_names(plan.imports, plan.home_module, line)
+        criterion = self.criterion_name(plan, scope, statement)
+
+        def loss_of(prediction: str) -> cst.BaseExpression:
+            mapping: dict[str, cst.BaseExpression] = {
+                LABELS_PARAM: labels,
+                plan.prediction_placeholder: cst.Name(prediction),
+                "self": self_expr,
+            }
+            if criterion is not None:
+                mapping[CRITERION] = cst.Name(criterion)
+            return substitute(plan.loss_template, mapping)
+
+        def packed(loss: cst.BaseExpression, prediction: str) -> cst.BaseExpression:
+            shape = plan.shape
+            if shape.kind == "loss":
+                return loss
+            if shape.kind == "tuple":
+                items = [loss, cst.Name(prediction)] if shape.loss_key == 0 else [cst.Name(prediction), loss]
+                return cst.Tuple(
+                    [cst.Element(items[0], comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Element(items[1])]
+                )
+            if shape.kind == "dict":
+                return cst.Dict(
+                    [
+                        cst.DictElement(cst.SimpleString(f'"{shape.loss_key}"'), loss),
+                        cst.DictElement(cst.SimpleString(f'"{shape.prediction_key}"'), cst.Name(prediction)),
+                    ]
+                )
+            raise SiteRefusal("the result is used whole, and forward returned an object", line)
+
+        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
+        stmt_line, stmt_end = self.line(statement), self.end_line(statement)
+        replacement: list[cst.BaseStatement] = []
+
+        def prediction_line(name: str) -> cst.SimpleStatementLine:
+            return statement.with_changes(  # type: ignore[union-attr]
+                body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(name))], value=new_call)]
+            )
+
+        def plain(line_node: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
+            # A comment stays on the line of the call it was written for, once.
+            return line_node.with_changes(leading_lines=(), trailing_whitespace=cst.TrailingWhitespace())
+
+        if isinstance(small, cst.Assign) and small.value is call and len(small.targets) == 1:
+            target = small.targets[0].target
+            if plan.shape.kind == "loss":
+                prediction = names.fresh(plan.preferred_prediction, stmt_line)
+                names.introduce(prediction, stmt_end + 1)
+                replacement = [prediction_line(prediction), plain(statement.with_changes(body=[small.with_changes(value=loss_of(prediction))]))]  # type: ignore[union-attr]
+            elif isinstance(target, cst.Name) and self.plan_readers(
+                target, statement, scope, plan, new_call, loss_of, labels, receiver
+            ):
+                return
+            elif (
+                plan.shape.kind in ("tuple", "hf_output")
+                and isinstance(target, (cst.Tuple, cst.List))
+                and len(target.elements) == 2
+                and all(isinstance(e.value, cst.Name) for e in target.elements)
+            ):
+                loss_index = plan.shape.loss_key if plan.shape.kind == "tuple" else 0
+                loss_target = target.elements[loss_index].value  # type: ignore[index]
+                prediction = target.elements[1 - loss_index].value.value  # type: ignore[index, union-attr]
+                replacement = [prediction_line(prediction)]
+                if loss_target.value != "_":  # type: ignore[attr-defined]
+                    replacement.append(plain(assign(loss_target, loss_of(prediction))))  # type: ignore[arg-type]
+            elif plan.shape.kind == "hf_output" and isinstance(target, cst.Name):
+                replacement = self.hf_whole_result(target, statement, scope, new_call, loss_of, prediction_line, line)
+            else:
+                prediction = names.fresh(plan.preferred_prediction, stmt_line)
+                names.introduce(prediction, stmt_end + 1)
+                replacement = [
+                    prediction_line(prediction),
+                    plain(statement.with_changes(body=[small.with_changes(value=packed(loss_of(prediction), prediction))])),  # type: ignore[union-attr]
+                ]
+        elif isinstance(small, cst.Return) and small.value is call:
+            if plan.shape.kind == "hf_output":
+                raise SiteRefusal("the call's HF-style output is returned whole", line)
+            prediction = names.fresh(plan.preferred_prediction, stmt_line)
+            names.introduce(prediction, stmt_end + 1)
+            replacement = [
+                prediction_line(prediction),
+                plain(statement.with_changes(body=[small.with_changes(value=packed(loss_of(prediction), prediction))])),  # type: ignore[union-attr]
+            ]
+        elif isinstance(small, cst.Expr) and small.value is call:
+            replacement = [statement.with_changes(body=[small.with_changes(value=new_call)])]  # type: ignore[union-attr]
+        else:
+            prediction = names.fresh(plan.preferred_prediction, stmt_line)
+            names.introduce(prediction, stmt_end + 1)
+            parent = self.parent(call)
+            key = _reader_key(parent, call)
+            if key is not None and plan.shape.kind != "loss":
+                role = _role(plan.shape, key)
+                if role is None:
+                    raise SiteRefusal(f"the call's result is read as `{code_of(parent)}`", line)  # type: ignore[arg-type]
+                value = loss_of(prediction) if role == "loss" else cst.Name(prediction)
+                self.edits.replace[parent] = value if is_atom(value) else parenthesize(value)  # type: ignore[index]
+            else:
+                value = packed(loss_of(prediction), prediction)
+                self.edits.replace[call] = value if is_atom(value) else parenthesize(value)
+            self.edits.add_before(statement, prediction_line(prediction).with_changes(leading_lines=statement.leading_lines) if isinstance(statement, cst.SimpleStatementLine) else assign(cst.Name(prediction), new_call))
+            if isinstance(statement, cst.SimpleStatementLine) and statement.leading_lines:
+                self.edits.replace[statement] = statement.with_changes(leading_lines=())
+            self.claimed.add(statement)
+            return
+        self.edits.replace[statement] = replacement
+        self.claimed.add(statement)
+
+    def hf_whole_result(self, target, statement, scope, new_call, loss_of, prediction_line, line):  # type: ignore[no-untyped-def]
+        """FL002: ``out = model(x, labels=y)`` where ``out`` is never read as ``.loss``/``.logits``.
+        Either the loop already treats ``out`` as the prediction (passes it to a criterion with
+        the labels), so only the labels go; or it treats it as the loss (``out.backward()``)."""
+        name = target.value
+        uses = [n for n in self.name_uses(scope, name) if n is not target]
+        as_loss = "loss" in name.lower() or any(
+            isinstance(self.parent(n), cst.Attribute) and self.parent(n).attr.value == "backward"  # type: ignore[union-attr]
+            for n in uses
+        )
+        if not as_loss:
+            return [prediction_line(name)]
+        prediction = self.names(scope).fresh("logits", self.line(statement))
+        self.names(scope).introduce(prediction, self.end_line(statement) + 1)
+        return [prediction_line(prediction), assign(cst.Name(name), loss_of(prediction)).with_changes(leading_lines=())]
+
+    def name_uses(self, scope: cst.CSTNode, name: str) -> list[cst.Name]:
+        root = scope if isinstance(scope, cst.FunctionDef) else self.module
+        return [n for n in name_nodes(root) if n.value == name]
+
+    def plan_readers(
+        self,
+        target: cst.Name,
+        statement: cst.BaseStatement,
+        scope: cst.CSTNode,
+        plan: SitePlan,
+        new_call: cst.Call,
+        loss_of,  # type: ignore[no-untyped-def]
+        labels: cst.BaseExpression,
+        receiver: cst.BaseExpression,
+    ) -> bool:
+        """``out = model(...)`` read only as ``out["loss"]``/``out[0]``/``out.logits``: the
+        readers become the loss and the prediction, and ``out`` goes away. False when ``out``
+        is used in any other way (the caller then rebuilds the old result)."""
+        stmt_end = self.end_line(statement)
+        readers: list[tuple[cst.CSTNode, str]] = []
+        for use in self.name_uses(scope, target.value):
+            if use is target:
+                continue
+            if self.line(use) <= stmt_end or self.enclosing_function(use) is not (scope if isinstance(scope, cst.FunctionDef) else None):
+                return False
+            parent = self.parent(use)
+            key = _reader_key(parent, use)
+            role = _role(plan.shape, key) if key is not None else None
+            if role is None:
+                return False
+            readers.append((parent, role))  # type: ignore[arg-type]
+        if not readers:
+            return False
+        names = self.names(scope)
+        stmt_line = self.line(statement)
+        block, index = self.block_of(statement)
+        following = list(block.body)[index + 1 : index + 3]  # type: ignore[attr-defined]
+        removed: set[cst.CSTNode] = set()
+        prediction: Optional[str] = None
+        for item in following:
+            found = single_name_target(item)
+            if found is None:
+                break
+            name, value = found
+            role = next((r for node, r in readers if node is value), None)
+            if role == "prediction" and prediction is None:
+                prediction = name
+                removed.add(item)
+                break
+            if role != "loss":
+                break
+        if prediction is not None:
+            between = [s for s in following if s not in removed][: list(following).index(next(iter(removed)))]
+            if any(prediction in names_in(s) for s in between) or prediction in names_in(labels) | names_in(receiver):
+                prediction, removed = None, set()
+        if prediction is None:
+            prediction = names.fresh(plan.preferred_prediction, stmt_line)
+            last_read = max(self.end_line(node) for node, _ in readers)
+            names.introduce(prediction, last_read)
+        loss_readers = [node for node, role in readers if role == "loss"]
+        replacement: list[cst.BaseStatement] = [
+            statement.with_changes(body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(prediction))], value=new_call)])  # type: ignore[union-attr]
+        ]
+        inline = len(loss_readers) == 1 and self.can_inline(statement, loss_readers[0], labels, receiver, prediction)
+        loss_name: Optional[str] = None
+        if loss_readers and not inline:
+            loss_name = names.fresh("loss", stmt_line)
+            names.introduce(loss_name, max(self.end_line(n) for n in loss_readers))
+            replacement.append(assign(cst.Name(loss_name), loss_of(prediction)))
+        for node, role in readers:
+            if role == "prediction":
+                value: cst.BaseExpression = cst.Name(prediction)
+            elif inline:
+                value = loss_of(prediction)
+                value = value if is_atom(value) or _is_whole_value(self.parent(node), node) else parenthesize(value)
+            else:
+                value = cst.Name(loss_name)  # type: ignore[arg-type]
+            self.edits.replace[node] = value
+        for item in removed:
+            self.edits.remove.add(item)
+        self.edits.replace[statement] = replacement
+        self.claimed.add(statement)
+        return True
+
+    def can_inline(
+        self, statement: cst.CSTNode, reader: cst.CSTNode, labels: cst.BaseExpression, receiver: cst.BaseExpression, prediction: str
+    ) -> bool:
+        between = self.statements_between(statement, reader)
+        if between is None:
+            return False
+        block, _ = self.block_of(statement)
+        if self.loops_between(reader, block):
+            return False
+        needed = names_in(labels) | names_in(receiver) | {prediction}
+        for item in between:
+            if needed & _stored_names(item):
+                return False
+        return True
+
+    def enclosing_function(self, node: cst.CSTNode) -> Optional[cst.FunctionDef]:
+        current = self.parent(node)
+        while current is not None:
+            if isinstance(current, (cst.FunctionDef, cst.Lambda)):
+                return current  # type: ignore[return-value]
+            current = self.parent(current)
+        return None
+
+
+def _reader_key(parent: Optional[cst.CSTNode], child: cst.CSTNode) -> Union[int, str, None]:
+    if isinstance(parent, cst.Subscript) and parent.value is child and len(parent.slice) == 1:
+        index = parent.slice[0].slice
+        if isinstance(index, cst.Index):
+            value = index.value
+            if isinstance(value, cst.Integer):
+                return int(value.value)
+            if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus) and isinstance(value.expression, cst.Integer):
+                return -int(value.expression.value)
+            if isinstance(value, cst.SimpleString):
+                return value.evaluated_value  # type: ignore[return-value]
+    if isinstance(parent, cst.Attribute) and parent.value is child:
+        return "." + parent.attr.value
+    return None
+
+
+def _role(shape: ResultShape, key: Union[int, str, None]) -> Optional[str]:
+    if key is None:
+        return None
+    if shape.kind == "hf_output":
+        if key in (0, ".loss", "loss"):
+            return "loss"
+        if key in (1, ".logits", "logits"):
+            return "prediction"
+        return None
+    if shape.kind == "object":
+        return shape.role_of(key[1:]) if isinstance(key, str) and key.startswith(".") else None
+    if isinstance(key, str) and key.startswith("."):
+        return None
+    return shape.role_of(key)
+
+
+def _is_whole_value(parent: Optional[cst.CSTNode], node: cst.CSTNode) -> bool:
+    return isinstance(parent, (cst.Assign, cst.Arg, cst.Return, cst.AugAssign, cst.Element)) and getattr(parent, "value", None) is node
+
+
+def _is_simple(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.Name):
+        return True
+    if isinstance(node, cst.Attribute):
+        return _is_simple(node.value)
+    if isinstance(node, cst.Subscript):
+        return _is_simple(node.value) and all(
+            isinstance(e.slice, cst.Index) and isinstance(e.slice.value, (cst.Integer, cst.SimpleString, cst.Name))
+            for e in node.slice
+        )
+    return False
+
+
+def _is_pure(node: cst.BaseExpression) -> bool:
+    """No side effects, so evaluating it after the model call instead of before is exact."""
+    if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString)) or _is_simple(node):
+        return True
+    if isinstance(node, cst.Subscript):
+        return _is_pure(node.value) and all(
+            isinstance(e.slice, cst.Index) and _is_pure(e.slice.value) for e in node.slice
+        )
+    if isinstance(node, cst.Attribute):
+        return _is_pure(node.value)
+    if isinstance(node, cst.Call):
+        func = node.func
+        args_pure = all(_is_pure(a.value) for a in node.args)
+        if isinstance(func, cst.Attribute) and func.attr.value in PURE_METHODS:
+            return args_pure and _is_pure(func.value)
+        name = dotted(func)
+        return bool(name and name.startswith("torch.") and args_pure)
+    return False
+
+
+def _stored_names(node: cst.CSTNode) -> set[str]:
+    stored: set[str] = set()
+
+    class Stores(cst.CSTVisitor):
+        def visit_AssignTarget(self, target: cst.AssignTarget) -> None:
+            stored.update(names_in(target.target) if not isinstance(target.target, (cst.Attribute, cst.Subscript)) else ())
+
+        def visit_AugAssign(self, target: cst.AugAssign) -> None:
+            stored.update(names_in(target.target))
+
+        def visit_For(self, target: cst.For) -> None:
+            stored.update(names_in(target.target))
+
+    node.visit(Stores())
+    return stored
+
+
+def _bound_names(func: cst.FunctionDef) -> set[str]:
+    from codemod.transforms.scopes import _Mentions
+
+    mentions = _Mentions()
+    func.visit(mentions)
+    return mentions.bound

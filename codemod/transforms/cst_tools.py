@@ -1,0 +1,148 @@
+"""Small LibCST helpers shared by the transforms and the loss-plan analysis."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Iterable, Mapping, Optional, Sequence
+
+import libcst as cst
+
+BUILTIN_NAMES = frozenset(dir(builtins))
+
+
+class _NameCollector(cst.CSTVisitor):
+    """Names in load-or-store position: not attribute names, not keyword argument names."""
+
+    def __init__(self) -> None:
+        self.names: list[cst.Name] = []
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.append(node)
+
+
+def name_nodes(node: cst.CSTNode) -> list[cst.Name]:
+    collector = _NameCollector()
+    node.visit(collector)
+    return collector.names
+
+
+def names_in(node: cst.CSTNode) -> set[str]:
+    return {n.value for n in name_nodes(node)}
+
+
+class _Substitute(cst.CSTTransformer):
+    def __init__(self, mapping: Mapping[str, cst.BaseExpression]) -> None:
+        self.mapping = mapping
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        return True
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.Attribute:
+        # The attribute's own name is never a variable: keep it as it was.
+        return updated.with_changes(attr=original.attr)
+
+    def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
+        return updated.with_changes(keyword=original.keyword)
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
+        replacement = self.mapping.get(original.value)
+        if replacement is None:
+            return updated
+        return replacement if is_atom(replacement) else parenthesize(replacement)
+
+
+def substitute(node: cst.BaseExpression, mapping: Mapping[str, cst.BaseExpression]) -> cst.BaseExpression:
+    """``node`` with each variable named in ``mapping`` replaced (parenthesised where needed)."""
+    return node.visit(_Substitute(mapping))  # type: ignore[return-value]
+
+
+ATOMS = (
+    cst.Name,
+    cst.Attribute,
+    cst.Subscript,
+    cst.Call,
+    cst.Integer,
+    cst.Float,
+    cst.SimpleString,
+    cst.ConcatenatedString,
+    cst.List,
+    cst.Dict,
+    cst.Set,
+    cst.Tuple,
+)
+
+
+def is_atom(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.Tuple):
+        return bool(node.lpar)
+    return isinstance(node, ATOMS) or bool(getattr(node, "lpar", ()))
+
+
+def parenthesize(node: cst.BaseExpression) -> cst.BaseExpression:
+    if getattr(node, "lpar", ()):
+        return node
+    return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def code_of(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)
+
+
+def expression(code: str) -> cst.BaseExpression:
+    return cst.parse_expression(code)
+
+
+def dotted(node: cst.BaseExpression) -> Optional[str]:
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def without_args(args: Sequence[cst.Arg], drop: Iterable[int]) -> list[cst.Arg]:
+    """``args`` minus the given indices, with the commas mended so no stray comma is left."""
+    dropped = set(drop)
+    kept = [a for i, a in enumerate(args) if i not in dropped]
+    if kept and len(args) - 1 in dropped:
+        last_comma = args[-1].comma
+        kept[-1] = kept[-1].with_changes(comma=last_comma)
+    return kept
+
+
+def assign(target: cst.BaseAssignTargetExpression, value: cst.BaseExpression) -> cst.SimpleStatementLine:
+    return cst.SimpleStatementLine(body=[cst.Assign(targets=[cst.AssignTarget(target=target)], value=value)])
+
+
+def single_name_target(statement: cst.CSTNode) -> Optional[tuple[str, cst.BaseExpression]]:
+    """``(name, value)`` for a line ``name = value`` with nothing else on it."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    if (
+        isinstance(small, cst.Assign)
+        and len(small.targets) == 1
+        and isinstance(small.targets[0].target, cst.Name)
+    ):
+        return small.targets[0].target.value, small.value
+    return None
+
+
+def fresh_name(preferred: str, taken: set[str]) -> str:
+    if preferred not in taken and preferred not in BUILTIN_NAMES:
+        return preferred
+    counter = 2
+    while f"{preferred}_{counter}" in taken:
+        counter += 1
+    return f"{preferred}_{counter}"

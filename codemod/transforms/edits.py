@@ -1,0 +1,80 @@
+"""Edits to one file, keyed by the original LibCST nodes, applied in a single pass.
+
+Rules plan edits (per call site, per ``forward``); this module applies them together, so one
+file with a model class and its training loop is rewritten once, and a refused rewrite can be
+dropped by planning again without it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+
+@dataclass(frozen=True)
+class ImportSpec:
+    module: str
+    obj: str | None = None
+    asname: str | None = None
+
+
+@dataclass
+class FileEdits:
+    replace: dict[cst.CSTNode, object] = field(default_factory=dict)
+    """Original node -> new node, or a list of statements for a statement."""
+    insert_before: dict[cst.CSTNode, list[cst.BaseStatement]] = field(default_factory=dict)
+    remove: set[cst.CSTNode] = field(default_factory=set)
+    imports: set[ImportSpec] = field(default_factory=set)
+
+    def touched(self) -> set[cst.CSTNode]:
+        return set(self.replace) | set(self.remove)
+
+    def add_before(self, anchor: cst.CSTNode, statement: cst.BaseStatement) -> None:
+        self.insert_before.setdefault(anchor, []).append(statement)
+
+    def merge(self, other: "FileEdits") -> None:
+        self.replace.update(other.replace)
+        for anchor, statements in other.insert_before.items():
+            self.insert_before.setdefault(anchor, []).extend(statements)
+        self.remove |= other.remove
+        self.imports |= other.imports
+
+    def __bool__(self) -> bool:
+        return bool(self.replace or self.insert_before or self.remove)
+
+
+class _Apply(cst.CSTTransformer):
+    def __init__(self, edits: FileEdits) -> None:
+        self.edits = edits
+
+    def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):  # type: ignore[override]
+        edits = self.edits
+        if original in edits.remove:
+            return cst.RemoveFromParent()
+        result: object = edits.replace.get(original, updated)
+        before = edits.insert_before.get(original)
+        if before or isinstance(result, list):
+            items = list(before or []) + (list(result) if isinstance(result, list) else [result])
+            if before and len(items) > 1:
+                # Blank lines and comments above the anchor now go above what is inserted.
+                first, anchor = items[0], items[len(before)]
+                lines = getattr(anchor, "leading_lines", ())
+                if lines and not getattr(first, "leading_lines", ()):
+                    items[0] = first.with_changes(leading_lines=lines)
+                    items[len(before)] = anchor.with_changes(leading_lines=())
+            return cst.FlattenSentinel(items)
+        return result
+
+
+def apply_edits(module: cst.Module, edits: FileEdits) -> cst.Module:
+    updated = module.visit(_Apply(edits))
+    if edits.imports:
+        from libcst.codemod import CodemodContext
+        from libcst.codemod.visitors import AddImportsVisitor
+
+        context = CodemodContext()
+        for spec in sorted(edits.imports, key=lambda s: (s.module, s.obj or "", s.asname or "")):
+            AddImportsVisitor.add_needed_import(context, spec.module, spec.obj, spec.asname)
+        updated = AddImportsVisitor(context).transform_module(updated)
+    return updated

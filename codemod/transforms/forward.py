@@ -1,0 +1,57 @@
+"""Rewrite a ``forward`` so it returns the prediction (FL001):
+
+    def forward(self, x, labels):            def forward(self, x):
+        logits = self.fc(x)            ->        logits = self.fc(x)
+        loss = F.cross_entropy(logits, labels)   return logits
+        return loss, logits
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from codemod.analysis.loss_plan import LABELS_PARAM, LossPlan
+from codemod.transforms.cst_tools import assign
+from codemod.transforms.edits import FileEdits
+
+
+def _without_param(params: cst.Parameters, name: str) -> cst.Parameters:
+    def drop(items: tuple[cst.Param, ...] | list[cst.Param]) -> list[cst.Param]:
+        items = list(items)
+        for index, param in enumerate(items):
+            if param.name.value == name:
+                removed = items.pop(index)
+                if index == len(items) and items:
+                    items[-1] = items[-1].with_changes(comma=removed.comma)
+                break
+        return items
+
+    updated = params.with_changes(params=drop(params.params), kwonly_params=drop(params.kwonly_params))
+    if not updated.kwonly_params and isinstance(updated.star_arg, cst.ParamStar) and params.kwonly_params:
+        # `def f(self, x, *, labels)` -> `def f(self, x)`: a bare `*` may not end the list.
+        updated = updated.with_changes(star_arg=cst.MaybeSentinel.DEFAULT)
+        if updated.params:
+            updated = updated.with_changes(
+                params=[*updated.params[:-1], updated.params[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)]
+            )
+    return updated
+
+
+def forward_edits(plan: LossPlan) -> FileEdits:
+    edits = FileEdits()
+    func = plan.forward_node
+    edits.replace[func.params] = _without_param(func.params, LABELS_PARAM)
+    for statement in plan.removed_statements:
+        edits.remove.add(statement)
+    returned = plan.return_statement
+    ret = returned.body[0]
+    assert isinstance(ret, cst.Return)
+    new_return = returned.with_changes(body=[ret.with_changes(value=cst.Name(plan.prediction))])
+    if plan.hoisted_prediction is not None:
+        hoist = assign(cst.Name(plan.prediction), plan.hoisted_prediction).with_changes(
+            leading_lines=returned.leading_lines
+        )
+        edits.replace[returned] = [hoist, new_return.with_changes(leading_lines=())]
+    else:
+        edits.replace[returned] = new_return
+    return edits

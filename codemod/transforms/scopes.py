@@ -1,0 +1,129 @@
+"""Which names a scope already uses, so that inserted variables never shadow anything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from codemod.transforms.cst_tools import BUILTIN_NAMES, names_in
+
+
+class _Mentions(cst.CSTVisitor):
+    """Names mentioned in a function, and which of them it binds locally."""
+
+    def __init__(self) -> None:
+        self.mentioned: set[str] = set()
+        self.bound: set[str] = set()
+        self.declared_global: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.mentioned.add(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self.bound.add(node.name.value)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        if isinstance(node.target, (cst.Name, cst.Tuple, cst.List)):
+            self.bound |= names_in(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Name):
+            self.bound.add(node.target.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if isinstance(node.target, cst.Name):
+            self.bound.add(node.target.value)
+
+    def visit_For(self, node: cst.For) -> None:
+        self.bound |= names_in(node.target)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        if isinstance(node.name, cst.Name):
+            self.bound.add(node.name.value)
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
+        name = node.asname.name if node.asname else node.name
+        if isinstance(name, cst.Name):
+            self.bound.add(name.value)
+            self.mentioned.add(name.value)
+        elif isinstance(name, cst.Attribute):
+            head = cst.Module(body=[]).code_for_node(name).split(".")[0]
+            self.bound.add(head)
+            self.mentioned.add(head)
+        return False
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.declared_global |= {n.name.value for n in node.names}
+
+
+@dataclass
+class ScopeNames:
+    """The names a scope must not take for a new variable."""
+
+    taken: set[str]
+    introduced: dict[str, int] = field(default_factory=dict)
+    """Names this run added, and the last line each is read on: a later statement may reuse one."""
+
+    def fresh(self, preferred: str, at_line: int) -> str:
+        counter = 1
+        while True:
+            name = preferred if counter == 1 else f"{preferred}_{counter}"
+            reusable = name not in self.introduced or self.introduced[name] < at_line
+            if name not in self.taken and name not in BUILTIN_NAMES and reusable:
+                return name
+            counter += 1
+
+    def introduce(self, name: str, last_line: int) -> None:
+        self.introduced[name] = max(last_line, self.introduced.get(name, 0))
+
+
+def function_scope_names(func: cst.FunctionDef) -> ScopeNames:
+    """A name a function never mentions can be bound in it without changing any other read."""
+    mentions = _Mentions()
+    func.visit(mentions)
+    return ScopeNames(set(mentions.mentioned))
+
+
+def module_scope_names(module: cst.Module) -> ScopeNames:
+    """At module level a new name must not be one that module-level code, or any function
+    reading it as a global, mentions."""
+    taken: set[str] = set()
+
+    class ModuleLevel(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            mentions = _Mentions()
+            node.visit(mentions)
+            taken.add(node.name.value)
+            taken.update((mentions.mentioned - mentions.bound) | mentions.declared_global)
+            # Decorators and defaults run at module level.
+            for decorator in node.decorators:
+                taken.update(names_in(decorator))
+            return False
+
+        def visit_Name(self, node: cst.Name) -> None:
+            taken.add(node.value)
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            node.value.visit(self)
+            return False
+
+        def visit_Arg(self, node: cst.Arg) -> bool:
+            node.value.visit(self)
+            return False
+
+        def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
+            name = node.asname.name if node.asname else node.name
+            taken.add(cst.Module(body=[]).code_for_node(name).split(".")[0])
+            return False
+
+    module.visit(ModuleLevel())
+    return ScopeNames(taken)

@@ -1,0 +1,3 @@
+from .net import Classifier
+
+__all__ = ["Classifier"]

@@ -1,0 +1,138 @@
+"""The golden cases (``golden/<case>/``) and how to run fixlabels and the programs on them.
+
+Shared by ``tests/test_golden.py`` and ``tests/update_golden.py`` (which rewrites ``after/`` and
+``expected.txt`` from the current tool, for review in ``git diff`` like Black's test data)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codemod.engine import run
+from codemod.results import Mode, Options, RunResult
+
+REPO = Path(__file__).resolve().parent.parent
+GOLDEN = REPO / "golden"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    path: Path
+    description: str
+    run: str | None
+    args: tuple[str, ...]
+    requires: tuple[str, ...] = field(default=())
+
+    @property
+    def before(self) -> Path:
+        return self.path / "before"
+
+    @property
+    def after(self) -> Path:
+        return self.path / "after"
+
+    @property
+    def reference(self) -> Path:
+        return self.path / "reference"
+
+    @property
+    def expected_findings(self) -> list[str]:
+        path = self.path / "expected.txt"
+        return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+
+    def options(self) -> Options:
+        args = list(self.args)
+        options = Options()
+        while args:
+            flag = args.pop(0)
+            if flag == "--criterion":
+                options = Options(criterion=args.pop(0), verify=options.verify)
+            elif flag == "--no-verify":
+                options = Options(criterion=options.criterion, verify=False)
+            else:
+                raise ValueError(f"{self.name}: unknown option {flag} in case.toml")
+        return options
+
+
+def cases() -> list[Case]:
+    found = []
+    for path in sorted(p for p in GOLDEN.iterdir() if (p / "before").is_dir()):
+        config = tomllib.loads((path / "case.toml").read_text(encoding="utf-8")) if (path / "case.toml").exists() else {}
+        found.append(
+            Case(
+                path.name,
+                path,
+                config.get("description", ""),
+                config.get("run"),
+                tuple(config.get("args", ())),
+                tuple(config.get("requires", ())),
+            )
+        )
+    return found
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def run_fixlabels(tree: Path, mode: Mode, options: Options) -> RunResult:
+    """Run the engine on ``tree`` with it as working directory, so paths print relative to it."""
+    previous = Path.cwd()
+    os.chdir(tree)
+    try:
+        return run([Path(".")], mode, options)
+    finally:
+        os.chdir(previous)
+
+
+def rendered(result: RunResult) -> list[str]:
+    return [f.render() for f in result.findings] + [e.render() for e in result.errors]
+
+
+def check_findings(case: Case, tmp: Path) -> list[str]:
+    copy = tmp / "check"
+    shutil.copytree(case.before, copy)
+    return rendered(run_fixlabels(copy, Mode.CHECK, case.options()))
+
+
+def rewrite(case: Case, tmp: Path) -> tuple[Path, RunResult]:
+    copy = tmp / "tree"
+    shutil.copytree(case.before, copy)
+    return copy, run_fixlabels(copy, Mode.WRITE, case.options())
+
+
+def execute(tree: Path, script: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0", CUDA_VISIBLE_DEVICES="")
+    return subprocess.run(
+        [sys.executable, script], cwd=tree, capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL
+    )
+
+
+IMPORT_ALL = r"""
+import importlib, pathlib, sys
+root = pathlib.Path.cwd()
+sys.path.insert(0, str(root))
+for path in sorted(root.rglob("*.py")):
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    if parts:
+        importlib.import_module(".".join(parts))
+"""
+
+
+def import_every_module(tree: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0")
+    return subprocess.run(
+        [sys.executable, "-c", IMPORT_ALL], cwd=tree, capture_output=True, text=True, timeout=300, env=env, stdin=subprocess.DEVNULL
+    )

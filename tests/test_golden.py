@@ -1,0 +1,80 @@
+"""The golden suite: every case in ``golden/`` is rewritten, compared byte for byte, run again
+(no change), imported, and executed before and after with its printed losses compared."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+import pytest
+
+from codemod.results import Mode
+from tests.golden_cases import (
+    Case,
+    cases,
+    check_findings,
+    execute,
+    import_every_module,
+    rendered,
+    rewrite,
+    run_fixlabels,
+    tree_bytes,
+)
+
+CASES = cases()
+
+
+def _needs(case: Case) -> None:
+    for module in ("torch", *case.requires):
+        if importlib.util.find_spec(module) is None:
+            pytest.skip(f"{case.name} needs {module}")
+
+
+def test_there_are_enough_cases() -> None:
+    assert len(CASES) >= 20
+    assert sum(1 for c in CASES if not c.after.exists()) >= 4, "negatives that must stay unchanged"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_findings_match_expected(case: Case, tmp_path: Path) -> None:
+    assert check_findings(case, tmp_path) == case.expected_findings
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_rewrite_is_byte_exact_idempotent_and_runs_the_same(case: Case, tmp_path: Path) -> None:
+    tree, result = rewrite(case, tmp_path)
+    assert not result.errors, rendered(result)
+    expected = case.after if case.after.exists() else case.before
+    assert tree_bytes(tree) == tree_bytes(expected)
+
+    again = run_fixlabels(tree, Mode.WRITE, case.options())
+    assert again.changes == (), "a second run must change nothing"
+    assert tree_bytes(tree) == tree_bytes(expected)
+
+    if not case.after.exists():
+        return
+    _needs(case)
+    imported = import_every_module(tree)
+    assert imported.returncode == 0, imported.stderr
+
+    if case.run is None:
+        return
+    original_tree = case.reference if case.reference.exists() else case.before
+    original = execute(original_tree, case.run)
+    rewritten = execute(tree, case.run)
+    assert original.returncode == 0, original.stderr
+    assert rewritten.returncode == 0, rewritten.stderr
+    assert "loss" in original.stdout, "the program must print its losses"
+    assert rewritten.stdout == original.stdout
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.reference.exists()], ids=lambda c: c.name)
+def test_broken_before_really_fails_with_the_type_error(case: Case, tmp_path: Path) -> None:
+    _needs(case)
+    copy = tmp_path / "before"
+    shutil.copytree(case.before, copy)
+    assert case.run is not None
+    result = execute(copy, case.run)
+    assert result.returncode != 0
+    assert "TypeError" in result.stderr and "forward()" in result.stderr
