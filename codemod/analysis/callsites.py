@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex, char_column, dotted_name
 
@@ -52,6 +52,8 @@ class CallShape:
     double_star_keys: Optional[tuple[str, ...]]
     """The keys of the dict unpacked with ``**`` when its origin is a dict we can see."""
     double_star_has_labels: bool
+    last_positional: str = ""
+    """Source of the last positional argument: a hint at what an extra argument is."""
 
 
 @dataclass(frozen=True)
@@ -91,12 +93,18 @@ class CallGraph:
     unresolved: list[CallSite] = field(default_factory=list)
     uses: list[ModelUse] = field(default_factory=list)
     wrapped_classes: set[ClassKey] = field(default_factory=set)
-    instance_names: dict[ClassKey, set[str]] = field(default_factory=dict)
+
+    def merge(self, other: "CallGraph") -> None:
+        self.sites += other.sites
+        self.unresolved += other.unresolved
+        self.uses += other.uses
+        self.wrapped_classes |= other.wrapped_classes
 
     def sites_for(self, key: ClassKey) -> list[CallSite]:
         return [s for s in self.sites if key in s.instance.classes]
 
 
+MAX_FLOW_ROUNDS = 10
 MODEL_LIKE_WORDS = ("model", "net", "module", "classifier", "encoder", "transformer", "learner")
 
 
@@ -149,15 +157,32 @@ class CallSiteFinder:
         self.param_types: dict[tuple[str, str, str], Instance] = {}
         """(module, function, parameter) -> what callers pass."""
 
-    def run(self) -> CallGraph:
-        for _ in range(6):
-            before = dict(self.param_types)
-            graph = CallGraph()
-            for module in self.index.modules.values():
-                if module.tree is not None:
-                    _ModuleWalk(self, module, graph).walk()
-            if self.param_types == before:
+    def run(
+        self, wanted: Callable[[ModuleSummary], bool], follow: Callable[[ModuleSummary, Instance], bool]
+    ) -> CallGraph:
+        """Walk the modules ``wanted`` picks, then, until nothing changes, those an instance
+        flows into (when ``follow`` says that flow matters) and those whose parameters learned
+        a new type. Each module's result only depends on what flows into its own functions."""
+        modules = self.index.modules
+        pending = {name for name, module in modules.items() if wanted(module)}
+        results: dict[str, CallGraph] = {}
+        for _ in range(MAX_FLOW_ROUNDS):
+            if not pending:
                 break
+            before = dict(self.param_types)
+            for name in sorted(pending):
+                results[name] = CallGraph()
+                _ModuleWalk(self, modules[name], results[name]).walk()
+            pending = {
+                module
+                for (module, function, param), instance in self.param_types.items()
+                if before.get((module, function, param)) != instance
+                and (module in results or follow(modules[module], instance))
+            }
+        graph = CallGraph()
+        for name in sorted(results):
+            graph.merge(results[name])
+            modules[name].release()
         return graph
 
 
@@ -167,6 +192,7 @@ class _ModuleWalk:
         self.index = finder.index
         self.module = module
         self.graph = graph
+        self._assignments: Optional[dict[str, list[ast.expr]]] = None
 
     # --- resolution -------------------------------------------------------------------------
     def resolve(self, node: ast.AST) -> Optional[str]:
@@ -239,14 +265,14 @@ class _ModuleWalk:
     # --- walking ----------------------------------------------------------------------------
     def walk(self) -> None:
         tree = self.module.tree
-        assert tree is not None
         scope = _Scope(None, None)
-        self.bind_block(tree.body, scope)
-        self.visit_block(tree.body, scope)
+        nodes = list(_scope_nodes(tree.body))
+        self.bind_block(nodes, scope)
+        self.visit_block(nodes, scope)
 
-    def bind_block(self, body: list[ast.stmt], scope: _Scope) -> None:
+    def bind_block(self, nodes: list[ast.AST], scope: _Scope) -> None:
         """Collect the scope's bindings first: a flow-insensitive view of what names hold."""
-        for node in _scope_nodes(body):
+        for node in nodes:
             if isinstance(node, ast.Assign):
                 for target in node.targets:
                     self.bind_target(target, node.value, scope)
@@ -290,7 +316,6 @@ class _ModuleWalk:
             if inst is not None:
                 previous = scope.names.get(target.id)
                 scope.names[target.id] = previous | inst if previous else inst
-                self.graph.instance_names.setdefault(next(iter(inst.classes)), set()).add(target.id)
             keys = _dict_keys(value)
             if keys is not None:
                 scope.dict_keys[target.id] = keys
@@ -320,7 +345,7 @@ class _ModuleWalk:
         if isinstance(loader, ast.Call) and dotted_name(loader.func) in ("tqdm", "tqdm.tqdm", "tqdm.auto.tqdm"):
             loader = loader.args[0] if loader.args else None
         if isinstance(loader, ast.Name):
-            loader = _single_assignment(self.module.tree, loader.id)
+            loader = self.single_assignment(loader.id)
         if not isinstance(loader, ast.Call) or self.resolve(loader.func) not in DATALOADERS:
             return None
         collate = next((k.value for k in loader.keywords if k.arg == "collate_fn"), None)
@@ -330,8 +355,6 @@ class _ModuleWalk:
         if function is None:
             return None
         summary = self.index.modules[function[0]]
-        if summary.tree is None:
-            return None
         for node in summary.tree.body:
             if isinstance(node, ast.FunctionDef) and node.name == function[1]:
                 for sub in ast.walk(node):
@@ -341,12 +364,25 @@ class _ModuleWalk:
                             return keys
         return None
 
-    def visit_block(self, body: list[ast.stmt], scope: _Scope) -> None:
-        for node in _scope_nodes(body):
+    def single_assignment(self, name: str) -> Optional[ast.expr]:
+        if self._assignments is None:
+            self._assignments = {}
+            for node in ast.walk(self.module.tree):
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                    self._assignments.setdefault(node.targets[0].id, []).append(node.value)
+        values = self._assignments.get(name, [])
+        return values[0] if len(values) == 1 else None
+
+    def visit_block(self, nodes: list[ast.AST], scope: _Scope) -> None:
+        for node in nodes:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.visit_function(node, scope, scope.cls)
             elif isinstance(node, ast.ClassDef):
-                key = ClassKey(self.module.module_name, node.name) if scope.parent is None else None
+                key = (
+                    ClassKey(self.module.module_name, node.name)
+                    if scope.parent is None and node.name in self.module.classes
+                    else None
+                )
                 for item in node.body:
                     if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                         self.visit_function(item, scope, key, method=True)
@@ -374,8 +410,9 @@ class _ModuleWalk:
             flowed = self.finder.param_types.get((self.module.module_name, node.name, arg.arg))
             if flowed is not None and not method:
                 scope.names[arg.arg] = scope.names[arg.arg] | flowed if arg.arg in scope.names else flowed
-        self.bind_block(node.body, scope)
-        self.visit_block(node.body, scope)
+        nodes = list(_scope_nodes(node.body))
+        self.bind_block(nodes, scope)
+        self.visit_block(nodes, scope)
 
     def visit_call(self, node: ast.Call, scope: _Scope) -> None:
         func = node.func
@@ -474,6 +511,9 @@ class _ModuleWalk:
             double_star=bool(double),
             double_star_keys=keys,
             double_star_has_labels=has_labels,
+            last_positional=next(
+                (ast.unparse(a) for a in reversed(node.args) if not isinstance(a, ast.Starred)), ""
+            ),
         )
         return CallSite(
             self.module.path,
@@ -530,17 +570,3 @@ def _dict_keys(value: ast.expr) -> Optional[tuple[str, ...]]:
         if all(k.arg is not None for k in value.keywords):
             return tuple(k.arg for k in value.keywords)  # type: ignore[misc]
     return None
-
-
-def _single_assignment(tree: Optional[ast.Module], name: str) -> Optional[ast.expr]:
-    if tree is None:
-        return None
-    values = [
-        node.value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Assign)
-        and len(node.targets) == 1
-        and isinstance(node.targets[0], ast.Name)
-        and node.targets[0].id == name
-    ]
-    return values[0] if len(values) == 1 else None

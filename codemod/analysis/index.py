@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import ast
 import enum
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 MODULE_BASES = frozenset(
     {
@@ -23,6 +24,7 @@ MODULE_BASES = frozenset(
     }
 )
 
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 HF_PACKAGES = ("transformers.", "peft.", "diffusers.", "sentence_transformers.", "timm.")
 
 
@@ -106,8 +108,35 @@ class ModuleSummary:
     """Local name -> dotted name it stands for (``nn`` -> ``torch.nn``)."""
     classes: dict[str, ClassSummary]
     functions: dict[str, FunctionSummary]
-    tree: Optional[ast.Module] = None
-    lines: tuple[str, ...] = ()
+    text: str = ""
+    _tree: Optional[ast.Module] = None
+    _lines: Optional[tuple[str, ...]] = None
+    _identifiers: Optional[frozenset[str]] = None
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        if self._lines is None:
+            self._lines = tuple(self.text.splitlines())
+        return self._lines
+
+    @property
+    def tree(self) -> ast.Module:
+        """The module's ``ast``, parsed again on demand: only the files a rule looks into keep
+        one, so memory stays small on large repositories."""
+        if self._tree is None:
+            self._tree = ast.parse(self.text, filename=self.display_path)
+        return self._tree
+
+    @property
+    def identifiers(self) -> frozenset[str]:
+        """Every identifier-like word of the text: a cheap "does this file name X?" test."""
+        if self._identifiers is None:
+            self._identifiers = frozenset(IDENTIFIER.findall(self.text))
+        return self._identifiers
+
+    def release(self) -> None:
+        self._tree = None
+        self._lines = None
 
     def resolve(self, dotted: str) -> str:
         """The fully qualified name of a dotted name used in this module."""
@@ -171,7 +200,8 @@ def _signature(func: ast.FunctionDef | ast.AsyncFunctionDef, lines: tuple[str, .
 def _imports(tree: ast.Module, module_name: str, is_package: bool) -> dict[str, str]:
     imports: dict[str, str] = {}
     package_parts = module_name.split(".") if is_package else module_name.split(".")[:-1]
-    for node in ast.walk(tree):
+    # Module-level imports only: a function's local import does not name things for others.
+    for node in module_level_definitions(tree.body):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -192,23 +222,36 @@ def _imports(tree: ast.Module, module_name: str, is_package: bool) -> dict[str, 
     return imports
 
 
-def summarize(path: Path, display_path: str, text: str, root: Path, *, keep_tree: bool) -> ModuleSummary:
+def module_level_definitions(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Statements that run at import, including those under a module-level ``if``/``try``/
+    ``with`` (``if is_torch_available(): class Model(nn.Module): ...``)."""
+    for node in body:
+        yield node
+        if isinstance(node, ast.If):
+            yield from module_level_definitions(node.body)
+            yield from module_level_definitions(node.orelse)
+        elif isinstance(node, ast.Try):
+            for block in (node.body, node.orelse, node.finalbody, *[h.body for h in node.handlers]):
+                yield from module_level_definitions(block)
+        elif isinstance(node, ast.With):
+            yield from module_level_definitions(node.body)
+
+
+def summarize(path: Path, display_path: str, text: str, root: Path) -> ModuleSummary:
     """Index one module. Raises SyntaxError (or ValueError for NUL bytes) as ``ast.parse`` does."""
     tree = ast.parse(text, filename=display_path)
-    lines = tuple(text.splitlines())
     module_name = module_name_for(path, root)
     imports = _imports(tree, module_name, path.name == "__init__.py")
-    summary = ModuleSummary(path, display_path, module_name, imports, {}, {})
-    for node in tree.body:
+    summary = ModuleSummary(path, display_path, module_name, imports, {}, {}, text)
+    lines = summary.lines
+    for node in module_level_definitions(tree.body):
         if isinstance(node, ast.ClassDef):
-            summary.classes[node.name] = _class_summary(node, summary, lines)
+            summary.classes.setdefault(node.name, _class_summary(node, summary, lines))
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            summary.functions[node.name] = FunctionSummary(
-                node.name, tuple(a.arg for a in node.args.posonlyargs + node.args.args)
+            summary.functions.setdefault(
+                node.name, FunctionSummary(node.name, tuple(a.arg for a in node.args.posonlyargs + node.args.args))
             )
-    if keep_tree:
-        summary.tree = tree
-        summary.lines = lines
+    summary.release()
     return summary
 
 
@@ -225,6 +268,8 @@ def _class_summary(node: ast.ClassDef, module: ModuleSummary, lines: tuple[str, 
             methods.add(item.name)
             if item.name == "forward":
                 forward = _signature(item, lines)
+            if item.name != "__init__" and not item.name.startswith(("setup", "build", "configure")):
+                continue
             for sub in ast.walk(item):
                 if isinstance(sub, ast.Assign) and len(sub.targets) == 1:
                     target = sub.targets[0]
@@ -233,7 +278,8 @@ def _class_summary(node: ast.ClassDef, module: ModuleSummary, lines: tuple[str, 
                         and isinstance(target.value, ast.Name)
                         and target.value.id == "self"
                     ):
-                        attributes.append((target.attr, sub.value))
+                        if isinstance(sub.value, (ast.Call, ast.IfExp, ast.Name)):
+                            attributes.append((target.attr, sub.value))
     return ClassSummary(
         node.name,
         node.lineno,

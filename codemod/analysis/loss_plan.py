@@ -22,6 +22,7 @@ from codemod.transforms.cst_tools import BUILTIN_NAMES, code_of, dotted, name_no
 
 CRITERION = "__fixlabels_criterion__"
 LABELS_PARAM = "labels"
+LOSS_CLASS_SUFFIXES = ("Loss", "Criterion")
 
 # Method calls that only reshape or cast a prediction before the loss: they stay with the loss.
 RESHAPING_METHODS = frozenset(
@@ -183,7 +184,7 @@ def plan_forward(cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature)
     if labels_param is None or labels_param.has_default:
         return None
     class_name = cls.name.value
-    if class_name.endswith(("Loss", "Criterion")):
+    if class_name.endswith(LOSS_CLASS_SUFFIXES):
         return None
     body = func.body
     if not isinstance(body, cst.IndentedBlock) or not body.body:

@@ -29,13 +29,13 @@ call sits where work cannot be hoisted before it (a lambda, a comprehension, ``w
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import libcst as cst
 
 from codemod.analysis.callsites import CallSite, Instance
-from codemod.analysis.index import ClassKey, ClassKind
-from codemod.analysis.loss_plan import LABELS_PARAM, LossPlan, Refusal, plan_forward
+from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
+from codemod.analysis.loss_plan import LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, Refusal, plan_forward
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, SiteTask, Unit, import_spec, location_of
 from codemod.transforms.callsite import SitePlan
@@ -61,6 +61,29 @@ def _matches(site: CallSite, signature) -> bool:  # type: ignore[no-untyped-def]
     return bound is not None and LABELS_PARAM in bound
 
 
+def _takes_required_labels(signature) -> bool:  # type: ignore[no-untyped-def]
+    param = signature.param(LABELS_PARAM) if signature is not None else None
+    return param is not None and not param.has_default
+
+
+def tracked_classes(index: RepoIndex) -> set[ClassKey]:
+    """Custom models whose forward takes required labels (loss modules aside)."""
+    return {
+        key
+        for key in index.module_classes()
+        if not key.name.endswith(LOSS_CLASS_SUFFIXES)
+        and (owner := index.forward_owner(key)) is not None
+        and _takes_required_labels(index.summary(owner).forward)
+    }
+
+
+def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
+    """Call sites matter only in files that name such a class (and in those the analysis
+    follows instances into)."""
+    names = {key.name for key in tracked_classes(index)}
+    return lambda module: not names.isdisjoint(module.identifiers)
+
+
 def find_units(ctx: RuleContext) -> list[Unit]:
     index, graph = ctx.index, ctx.graph
     candidates: dict[ClassKey, tuple[LossPlan | Refusal, Finding]] = {}
@@ -69,8 +92,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         signature = summary.forward
         if signature is None:
             continue
-        param = signature.param(LABELS_PARAM)
-        if param is None or param.has_default:
+        if not _takes_required_labels(signature):
             continue
         module = index.module_of(key)
         tree = ctx.parse(module.path)

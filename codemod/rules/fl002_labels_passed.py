@@ -21,12 +21,13 @@ passed on), or the call cannot be rewritten exactly (see FL001's list).
 
 from __future__ import annotations
 
-from typing import Optional
+import re
+from typing import Callable, Optional
 
 import libcst as cst
 
 from codemod.analysis.callsites import CallSite
-from codemod.analysis.index import ClassKind, Signature
+from codemod.analysis.index import ClassKind, ModuleSummary, Signature
 from codemod.analysis.loss_plan import CRITERION, LABELS_PARAM
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, SiteTask, Unit
@@ -65,11 +66,41 @@ def _passes_labels(site: CallSite, signature: Signature) -> Optional[str]:
     shape = site.shape
     if LABELS_PARAM in shape.keywords:
         return "passes `labels=`"
-    if not signature.var_positional and not shape.star and shape.positional == len(signature.positional_names) + 1:
-        return "passes one positional argument more than it takes (labels)"
+    if (
+        not signature.var_positional
+        and not shape.star
+        and shape.positional == len(signature.positional_names) + 1
+        and looks_like_labels(shape.last_positional)
+    ):
+        return f"passes `{shape.last_positional}` as one positional argument more than it takes"
     if shape.double_star and shape.double_star_has_labels:
         return "unpacks a batch that carries `labels`"
     return None
+
+
+LABEL_WORDS = re.compile(r"label|target|(^|_)y($|_)|gold", re.IGNORECASE)
+
+
+def looks_like_labels(source: str) -> bool:
+    """An extra positional argument is taken for labels only when its name says so."""
+    return bool(source) and bool(LABEL_WORDS.search(source.rpartition(".")[2]))
+
+
+def walk_filter(index) -> Callable[[ModuleSummary], bool]:  # type: ignore[no-untyped-def]
+    """Files that mention labels and a custom model whose forward does not take them."""
+    names = set()
+    for key in index.module_classes():
+        owner = index.forward_owner(key)
+        signature = index.summary(owner).forward if owner else None
+        if signature is not None and signature.param(LABELS_PARAM) is None and not signature.var_keyword:
+            names.add(key.name)
+
+    def wanted(module: ModuleSummary) -> bool:
+        if names.isdisjoint(module.identifiers):
+            return False
+        return "labels" in module.text or any(looks_like_labels(word) for word in module.identifiers)
+
+    return wanted
 
 
 def find_units(ctx: RuleContext) -> list[Unit]:

@@ -31,7 +31,7 @@ def train_epoch(model, loader, optimizer):
     model.train()
     for step, batch in enumerate(loader):
         optimizer.zero_grad()
-        logits = model(**{k: v for k, v in batch.items() if k != "labels"})
+        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
         loss = F.cross_entropy(logits, batch["labels"])
         loss.backward()
         optimizer.step()

@@ -22,8 +22,8 @@ optimizer = torch.optim.SGD(net.parameters(), lr=0.05)
 
 x = torch.randn(8, 20)
 y = torch.randint(0, 10, (8,))
-criterion = nn.CrossEntropyLoss()
 
+criterion = nn.CrossEntropyLoss()
 for step in range(3):
     optimizer.zero_grad()
     logits = net(x)
