@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -68,7 +69,17 @@ def fixlabels(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_ERROR)
     mode = Mode.WRITE if write else Mode.DIFF if diff else Mode.CHECK
-    result = run(list(paths or [Path(".")]), mode, Options(criterion=criterion, verify=not no_verify))
+    try:
+        result = run(list(paths or [Path(".")]), mode, Options(criterion=criterion, verify=not no_verify))
+    except Exception as exc:  # a bug of ours: say so plainly, keep the traceback for a report
+        if os.environ.get("FIXLABELS_DEBUG"):
+            raise
+        typer.echo(
+            f"fixlabels: internal error: {type(exc).__name__}: {exc}\n"
+            "No file was changed. Run again with FIXLABELS_DEBUG=1 for the traceback, and please report it.",
+            err=True,
+        )
+        raise typer.Exit(EXIT_ERROR)
 
     out = sys.stdout
     if mode is Mode.DIFF:

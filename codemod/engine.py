@@ -4,6 +4,7 @@ the ``RunResult`` it returns."""
 from __future__ import annotations
 
 import gc
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
@@ -171,6 +172,18 @@ def _verify_imports(repo: _Repo, units: list[Unit], texts: dict[Path, str], opti
     return clean
 
 
+def _refuse_unwritable(repo: _Repo, units: list[Unit], texts: dict[Path, str]) -> bool:
+    """A rewrite lands whole: if one of its files cannot be replaced, none of them is."""
+    unwritable = {
+        path for path in texts if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK))
+    }
+    for unit in units:
+        blocked = sorted(repo.sources[p].display_path for p in unit.files & unwritable)
+        if unit.refusal is None and blocked:
+            unit.refusal = f"cannot write {blocked[0]} (permission denied)"
+    return bool(unwritable)
+
+
 def run(paths: list[Path], mode: Mode, options: Options = Options()) -> RunResult:
     # Syntax trees hold no reference cycles, so the cyclic collector only costs time here
     # (it more than doubles the time to index a large repository).
@@ -203,6 +216,8 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
             texts = _rewrite(repo, units)
             if not texts:
                 break
+    if mode is Mode.WRITE and _refuse_unwritable(repo, units, texts):
+        texts = _rewrite(repo, units) if any(u.refusal is None for u in units) else {}
 
     findings = []
     for unit in units:

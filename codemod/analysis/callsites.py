@@ -114,12 +114,17 @@ class _Scope:
         self.cls = cls
         self.names: dict[str, Instance] = {}
         self.bound: set[str] = set()
+        self.unknown: set[str] = set()
+        """Names also bound to something we cannot type (``model = get_peft_model(model)``):
+        flow-insensitive, so what they hold anywhere is unknown."""
         self.dict_keys: dict[str, tuple[str, ...]] = {}
         self.labelled: set[str] = set()
 
     def lookup(self, name: str) -> Optional[Instance]:
         scope: Optional[_Scope] = self
         while scope is not None:
+            if name in scope.unknown:
+                return None
             if name in scope.names:
                 return scope.names[name]
             if name in scope.bound:
@@ -256,7 +261,7 @@ class _ModuleWalk:
         class_scope = _Scope(None, None)
         for name, value in self.index.summary(scope.cls).self_attributes:
             if name == attr:
-                inst = self.instance_of(value, class_scope)
+                inst = self.instance_of(value, class_scope) if value is not None else None
                 if inst is None:
                     return None
                 found = inst if found is None else found | inst
@@ -287,6 +292,7 @@ class _ModuleWalk:
             elif isinstance(node, (ast.For, ast.AsyncFor)):
                 for name in _target_names(node.target):
                     scope.bound.add(name)
+                    scope.unknown.add(name)
                 batch_name, iterable = _batch_variable(node.target, node.iter)
                 if batch_name is not None:
                     keys = self.loader_keys(iterable, scope)
@@ -301,6 +307,7 @@ class _ModuleWalk:
                 for item in node.items:
                     if item.optional_vars is not None:
                         scope.bound.update(_target_names(item.optional_vars))
+                        scope.unknown.update(_target_names(item.optional_vars))
             elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
                 if (
                     isinstance(node.value, ast.Name)
@@ -316,12 +323,15 @@ class _ModuleWalk:
             if inst is not None:
                 previous = scope.names.get(target.id)
                 scope.names[target.id] = previous | inst if previous else inst
+            else:
+                scope.unknown.add(target.id)
             keys = _dict_keys(value)
             if keys is not None:
                 scope.dict_keys[target.id] = keys
-        elif isinstance(target, (ast.Tuple, ast.List)):
+        elif isinstance(target, (ast.Tuple, ast.List, ast.Starred)):
             for name in _target_names(target):
                 scope.bound.add(name)
+                scope.unknown.add(name)
 
     def annotation_class(self, annotation: Optional[ast.expr]) -> Optional[ClassKey]:
         if annotation is None:

@@ -88,8 +88,10 @@ class ClassSummary:
     """Each base as a dotted name resolved through the module's imports, or '?' if not a name."""
     forward: Optional[Signature]
     method_names: frozenset[str]
-    self_attributes: tuple[tuple[str, ast.expr], ...] = field(default=(), compare=False)
+    self_attributes: tuple[tuple[str, Optional[ast.expr]], ...] = field(default=(), compare=False)
     """``self.X = <expr>`` assignments in the class's methods, for ``self.X(...)`` call sites."""
+    forward_returns_packed: bool = False
+    """``forward`` returns a tuple, dict or output object somewhere, not one prediction."""
 
 
 @dataclass(frozen=True)
@@ -255,31 +257,62 @@ def summarize(path: Path, display_path: str, text: str, root: Path) -> ModuleSum
     return summary
 
 
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Statements of a body and of the blocks inside it, not of nested functions or classes."""
+    for node in body:
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for field_name in ("body", "orelse", "finalbody"):
+            yield from _statements(getattr(node, field_name, []) or [])
+        for handler in getattr(node, "handlers", []) or []:
+            yield from _statements(handler.body)
+        for case in getattr(node, "cases", []) or []:
+            yield from _statements(case.body)
+
+
+def _returns(body: list[ast.stmt]) -> Iterator[ast.Return]:
+    for node in _statements(body):
+        if isinstance(node, ast.Return):
+            yield node
+
+
+def _is_packed(value: Optional[ast.expr]) -> bool:
+    if isinstance(value, (ast.Tuple, ast.List, ast.Dict)):
+        return True
+    return isinstance(value, ast.Call) and bool(value.keywords) and not value.args
+
+
 def _class_summary(node: ast.ClassDef, module: ModuleSummary, lines: tuple[str, ...]) -> ClassSummary:
     bases = []
     for base in node.bases:
         name = dotted_name(base)
         bases.append(module.resolve(name) if name else "?")
     forward = None
+    packed = False
     methods = set()
-    attributes: list[tuple[str, ast.expr]] = []
+    attributes: list[tuple[str, Optional[ast.expr]]] = []
     for item in node.body:
         if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
             methods.add(item.name)
             if item.name == "forward":
                 forward = _signature(item, lines)
-            if item.name != "__init__" and not item.name.startswith(("setup", "build", "configure")):
-                continue
-            for sub in ast.walk(item):
-                if isinstance(sub, ast.Assign) and len(sub.targets) == 1:
-                    target = sub.targets[0]
-                    if (
-                        isinstance(target, ast.Attribute)
-                        and isinstance(target.value, ast.Name)
-                        and target.value.id == "self"
-                    ):
-                        if isinstance(sub.value, (ast.Call, ast.IfExp, ast.Name)):
-                            attributes.append((target.attr, sub.value))
+                packed = any(_is_packed(r.value) for r in _returns(item.body))
+            for sub in _statements(item.body):
+                if isinstance(sub, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                    targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
+                    single = isinstance(sub, ast.Assign) and len(targets) == 1 or isinstance(sub, ast.AnnAssign)
+                    for target in targets:
+                        for part in ast.walk(target):
+                            if (
+                                isinstance(part, ast.Attribute)
+                                and isinstance(part.value, ast.Name)
+                                and part.value.id == "self"
+                            ):
+                                # Every assignment counts: one we cannot type (None) makes the
+                                # attribute unknown.
+                                value = sub.value if single and part is target else None
+                                attributes.append((part.attr, value))
     return ClassSummary(
         node.name,
         node.lineno,
@@ -288,6 +321,7 @@ def _class_summary(node: ast.ClassDef, module: ModuleSummary, lines: tuple[str, 
         forward,
         frozenset(methods),
         tuple(attributes),
+        packed,
     )
 
 
@@ -372,12 +406,12 @@ class RepoIndex:
         return None
 
     def subclasses(self, key: ClassKey) -> list[ClassKey]:
+        """Classes that name ``key`` as a base (they inherit or override its forward)."""
         found = []
         for module in self.modules.values():
             for cls in module.classes.values():
-                candidate = ClassKey(module.module_name, cls.name)
-                if candidate != key and self.forward_owner(candidate) == key:
-                    found.append(candidate)
+                if any(self.class_key(base) == key for base in cls.bases if base != "?"):
+                    found.append(ClassKey(module.module_name, cls.name))
         return found
 
     def module_classes(self) -> list[ClassKey]:

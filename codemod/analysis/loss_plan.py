@@ -41,7 +41,6 @@ TORCH_LOSS_CLASSES = frozenset(
 @dataclass(frozen=True)
 class Refusal:
     reason: str
-    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -91,6 +90,27 @@ class LossPlan:
 
 
 PlanResult = Union[LossPlan, Refusal, None]
+
+
+def _packed_result(
+    returned: cst.BaseExpression,
+) -> Union[tuple[str, list[Union[int, str]], list[cst.BaseExpression]], str, None]:
+    """``(kind, keys, values)`` for ``return a, b``, ``return {"k": a}`` and
+    ``return Output(k=a)``; None for a single value; a reason string for a shape we can't read."""
+    if isinstance(returned, cst.Tuple) and len(returned.elements) >= 2:
+        if any(isinstance(e, cst.StarredElement) for e in returned.elements):
+            return "forward returns a starred tuple"
+        return "tuple", list(range(len(returned.elements))), [e.value for e in returned.elements]
+    if isinstance(returned, cst.Dict):
+        keys: list[Union[int, str]] = []
+        for element in returned.elements:
+            if not isinstance(element, cst.DictElement) or not isinstance(element.key, cst.SimpleString):
+                return "forward returns a dict without plain string keys"
+            keys.append(element.key.evaluated_value)  # type: ignore[arg-type]
+        return "dict", keys, [e.value for e in returned.elements]
+    if isinstance(returned, cst.Call) and returned.args and all(a.keyword is not None for a in returned.args):
+        return "object", [a.keyword.value for a in returned.args], [a.value for a in returned.args]  # type: ignore[union-attr]
+    return None
 
 
 def _is_criterion_constructor(node: cst.BaseExpression) -> bool:
@@ -230,46 +250,21 @@ def plan_forward(cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature)
         return False
 
     # Which part of the result is the loss, and which the prediction.
-    shape: ResultShape
+    packed = _packed_result(returned)
     loss_part: cst.BaseExpression
     prediction_part: Optional[cst.BaseExpression] = None
-    if isinstance(returned, cst.Tuple) and len(returned.elements) >= 2:
-        values = [e.value for e in returned.elements]
-        if any(isinstance(e, cst.StarredElement) for e in returned.elements):
-            return _refuse_if_labels_loss(func, "forward returns a starred tuple")
+    if isinstance(packed, str):
+        return _refuse_if_labels_loss(func, packed)
+    if packed is not None:
+        kind, keys, values = packed
         lossy = [i for i, v in enumerate(values) if depends_on_labels(v)]
         if not lossy:
             return None
         if len(values) != 2 or len(lossy) != 1:
-            return Refusal("forward returns more than a loss and one prediction", _line(last))
-        loss_index = lossy[0]
-        shape = ResultShape("tuple", loss_index, 1 - loss_index, 2)
-        loss_part, prediction_part = values[loss_index], values[1 - loss_index]
-    elif isinstance(returned, cst.Dict):
-        keys: list[str] = []
-        values = []
-        for element in returned.elements:
-            if not isinstance(element, cst.DictElement) or not isinstance(element.key, cst.SimpleString):
-                return _refuse_if_labels_loss(func, "forward returns a dict without plain string keys")
-            keys.append(element.key.evaluated_value)  # type: ignore[arg-type]
-            values.append(element.value)
-        lossy = [i for i, v in enumerate(values) if depends_on_labels(v)]
-        if not lossy:
-            return None
-        if len(values) != 2 or len(lossy) != 1:
-            return Refusal("forward returns more than a loss and one prediction", _line(last))
-        shape = ResultShape("dict", keys[lossy[0]], keys[1 - lossy[0]], 2)
-        loss_part, prediction_part = values[lossy[0]], values[1 - lossy[0]]
-    elif isinstance(returned, cst.Call) and returned.args and all(a.keyword is not None for a in returned.args):
-        keys = [a.keyword.value for a in returned.args]  # type: ignore[union-attr]
-        values = [a.value for a in returned.args]
-        lossy = [i for i, v in enumerate(values) if depends_on_labels(v)]
-        if not lossy:
-            return None
-        if len(values) != 2 or len(lossy) != 1:
-            return Refusal("forward returns more than a loss and one prediction", _line(last))
-        shape = ResultShape("object", keys[lossy[0]], keys[1 - lossy[0]], 2)
-        loss_part, prediction_part = values[lossy[0]], values[1 - lossy[0]]
+            return Refusal("forward returns more than a loss and one prediction")
+        loss_at, prediction_at = lossy[0], 1 - lossy[0]
+        shape = ResultShape(kind, keys[loss_at], keys[prediction_at], 2)
+        loss_part, prediction_part = values[loss_at], values[prediction_at]
     else:
         if not depends_on_labels(returned):
             return None
@@ -277,7 +272,7 @@ def plan_forward(cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature)
         loss_part = returned
 
     if prediction_part is not None and not isinstance(prediction_part, cst.Name):
-        return Refusal("forward returns a prediction that is an expression, not a variable", _line(last))
+        return Refusal("forward returns a prediction that is an expression, not a variable")
 
     # Expand the loss into one expression over forward's values.
     removed: list[cst.CSTNode] = []
@@ -321,16 +316,16 @@ def plan_forward(cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature)
 
     if isinstance(loss_part, cst.Name):
         if loss_part.value not in assignments:
-            return Refusal(f"the loss `{loss_part.value}` is not computed by a plain assignment", _line(last))
+            return Refusal(f"the loss `{loss_part.value}` is not computed by a plain assignment")
         if loss_part.value in assigned_twice:
-            return Refusal(f"forward assigns the loss `{loss_part.value}` more than once", _line(last))
+            return Refusal(f"forward assigns the loss `{loss_part.value}` more than once")
         statement, value = assignments[loss_part.value]
         removed.append(statement)
         expanded = expand(value)
     else:
         expanded = expand(loss_part)
     if isinstance(expanded, Refusal):
-        return Refusal(expanded.reason, expanded.line or _line(last))
+        return expanded
     template = expanded
 
     # The rest of forward must not need what is being moved out.
@@ -338,7 +333,7 @@ def plan_forward(cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature)
     for statement in kept[:-1]:
         used = names_in(statement)
         if LABELS_PARAM in used:
-            return Refusal("labels are also used outside the loss", _line(statement))
+            return Refusal("labels are also used outside the loss")
         moved = {
             s.body[0].targets[0].target.value  # type: ignore[union-attr]
             for s in removed
@@ -346,7 +341,7 @@ def plan_forward(cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature)
         }
         if used & moved:
             name = sorted(used & moved)[0]
-            return Refusal(f"forward also uses `{name}`, which the loss move would take away", _line(statement))
+            return Refusal(f"forward also uses `{name}`, which the loss move would take away")
     if prediction_part is not None and LABELS_PARAM in names_in(prediction_part):
         return Refusal("the prediction depends on labels")
 
@@ -357,11 +352,11 @@ def plan_forward(cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature)
         prediction = prediction_part.value  # type: ignore[union-attr]
         others = sorted(template_locals - {prediction})
         if others:
-            return Refusal(f"the loss uses the forward-local `{others[0]}` besides the prediction", _line(last))
+            return Refusal(f"the loss uses the forward-local `{others[0]}` besides the prediction")
     else:
         found = _prediction_from_loss(template, local_names, signature)
         if isinstance(found, Refusal):
-            return Refusal(found.reason, _line(last))
+            return Refusal(found.reason)
         if found is None:
             return None
         prediction, hoisted, template = found
@@ -374,7 +369,7 @@ def plan_forward(cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature)
     criterion_names = names_in(criterion) if criterion is not None else set()
     criterion_locals = (criterion_names & local_names) - {"self"}
     if criterion_locals:
-        return Refusal(f"the criterion uses the forward-local `{sorted(criterion_locals)[0]}`", _line(last))
+        return Refusal(f"the criterion uses the forward-local `{sorted(criterion_locals)[0]}`")
     free = (names_in(template) | criterion_names) - local_names - BUILTIN_NAMES - {CRITERION, "self"}
     labels_uses = sum(1 for n in name_nodes(template) if n.value == LABELS_PARAM)
     return LossPlan(
@@ -450,9 +445,6 @@ def _refuse_if_labels_loss(func: cst.FunctionDef, reason: str) -> Optional[Refus
     """A forward we cannot read is only a finding if it visibly computes a loss from labels."""
     text = code_of(func)
     if "loss" in text.lower():
-        return Refusal(reason, 0)
+        return Refusal(reason)
     return None
 
-
-def _line(node: cst.CSTNode) -> int:
-    return 0  # positions are attached by the caller, which has the metadata

@@ -166,7 +166,7 @@ def _class_refusal(ctx: RuleContext, key: ClassKey) -> Optional[str]:
                 f"({use.display_path}:{use.line}:{use.column + 1}), which needs forward to return the loss"
             )
     for sub in ctx.index.subclasses(key):
-        return f"`{sub.name}` inherits this forward; its instances are not followed yet"
+        return f"`{sub.name}` subclasses it; calls through subclasses are not followed yet"
     return None
 
 
@@ -175,8 +175,8 @@ def _site_refusal(site: CallSite, key: ClassKey, plan: LossPlan) -> Optional[str
     if others:
         names = " or ".join(sorted(f"`{k.name}`" for k in site.instance.classes))
         return f"the call could be {names}"
-    if site.inferred and plan.uses_self and site.instance.wrapped:
-        return "the model may be wrapped in DataParallel here"
+    if site.inferred and plan.uses_self:
+        return "the loss uses `self`, and the object called here is only inferred"
     if site.shape.star:
         return "labels reach forward through *args"
     if not _matches(site, plan.signature):

@@ -126,6 +126,10 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         message = f"`{site.receiver}(...)` {how}, but `{owner.name}.forward` does not take labels"
         finding = Finding(site.display_path, site.line, site.column + 1, CODE, message)
         unit = Unit(f"{CODE}:{site.display_path}:{site.line}:{site.column}", finding)
+        units.append(unit)
+        if ctx.index.summary(owner).forward_returns_packed:
+            unit.refusal = f"`{owner.name}.forward` returns a tuple or dict, so the prediction is not clear"
+            continue
         plan = SitePlan(
             signature=signature,
             loss_template=template,
@@ -139,5 +143,4 @@ def find_units(ctx: RuleContext) -> list[Unit]:
             reuse_scope_criterion=True,
         )
         unit.sites.append(SiteTask(site, plan))
-        units.append(unit)
     return units

@@ -415,12 +415,18 @@ class FileSitePlanner:
             # A comment stays on the line of the call it was written for, once.
             return line_node.with_changes(leading_lines=(), trailing_whitespace=cst.TrailingWhitespace())
 
+        def rebuilt() -> list[cst.BaseStatement]:
+            """``x = model(...)`` / ``return model(...)`` with what forward used to return
+            rebuilt around the prediction: always exact, used when nothing simpler is."""
+            prediction = names.fresh(plan.preferred_prediction, stmt_line)
+            names.introduce(prediction, stmt_end + 1)
+            value = packed(loss_of(prediction), prediction)
+            return [prediction_line(prediction), plain(statement.with_changes(body=[small.with_changes(value=value)]))]  # type: ignore[union-attr]
+
         if isinstance(small, cst.Assign) and small.value is call and len(small.targets) == 1:
             target = small.targets[0].target
             if plan.shape.kind == "loss":
-                prediction = names.fresh(plan.preferred_prediction, stmt_line)
-                names.introduce(prediction, stmt_end + 1)
-                replacement = [prediction_line(prediction), plain(statement.with_changes(body=[small.with_changes(value=loss_of(prediction))]))]  # type: ignore[union-attr]
+                replacement = rebuilt()
             elif isinstance(target, cst.Name) and self.plan_readers(
                 target, statement, scope, plan, new_call, loss_of, labels, receiver
             ):
@@ -440,21 +446,11 @@ class FileSitePlanner:
             elif plan.shape.kind == "hf_output" and isinstance(target, cst.Name):
                 replacement = self.hf_whole_result(target, statement, scope, new_call, loss_of, prediction_line, line)
             else:
-                prediction = names.fresh(plan.preferred_prediction, stmt_line)
-                names.introduce(prediction, stmt_end + 1)
-                replacement = [
-                    prediction_line(prediction),
-                    plain(statement.with_changes(body=[small.with_changes(value=packed(loss_of(prediction), prediction))])),  # type: ignore[union-attr]
-                ]
+                replacement = rebuilt()
         elif isinstance(small, cst.Return) and small.value is call:
             if plan.shape.kind == "hf_output":
                 raise SiteRefusal("the call's HF-style output is returned whole", line)
-            prediction = names.fresh(plan.preferred_prediction, stmt_line)
-            names.introduce(prediction, stmt_end + 1)
-            replacement = [
-                prediction_line(prediction),
-                plain(statement.with_changes(body=[small.with_changes(value=packed(loss_of(prediction), prediction))])),  # type: ignore[union-attr]
-            ]
+            replacement = rebuilt()
         elif isinstance(small, cst.Expr) and small.value is call:
             replacement = [statement.with_changes(body=[small.with_changes(value=new_call)])]  # type: ignore[union-attr]
         else:

@@ -10,11 +10,9 @@ import libcst as cst
 BUILTIN_NAMES = frozenset(dir(builtins))
 
 
-class _NameCollector(cst.CSTVisitor):
-    """Names in load-or-store position: not attribute names, not keyword argument names."""
-
-    def __init__(self) -> None:
-        self.names: list[cst.Name] = []
+class VariableVisitor(cst.CSTVisitor):
+    """Visits the ``Name`` nodes that are variables: not ``x.attr``'s ``attr``, not ``f(k=v)``'s
+    ``k``."""
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         node.value.visit(self)
@@ -23,6 +21,11 @@ class _NameCollector(cst.CSTVisitor):
     def visit_Arg(self, node: cst.Arg) -> bool:
         node.value.visit(self)
         return False
+
+
+class _NameCollector(VariableVisitor):
+    def __init__(self) -> None:
+        self.names: list[cst.Name] = []
 
     def visit_Name(self, node: cst.Name) -> None:
         self.names.append(node)

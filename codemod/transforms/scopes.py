@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from codemod.transforms.cst_tools import BUILTIN_NAMES, names_in
+from codemod.transforms.cst_tools import BUILTIN_NAMES, VariableVisitor, names_in
 
 
-class _Mentions(cst.CSTVisitor):
+class _Mentions(VariableVisitor):
     """Names mentioned in a function, and which of them it binds locally."""
 
     def __init__(self) -> None:
@@ -19,14 +19,6 @@ class _Mentions(cst.CSTVisitor):
 
     def visit_Name(self, node: cst.Name) -> None:
         self.mentioned.add(node.value)
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
-        return False
 
     def visit_Param(self, node: cst.Param) -> None:
         self.bound.add(node.name.value)
@@ -98,7 +90,7 @@ def module_scope_names(module: cst.Module) -> ScopeNames:
     reading it as a global, mentions."""
     taken: set[str] = set()
 
-    class ModuleLevel(cst.CSTVisitor):
+    class ModuleLevel(VariableVisitor):
         def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
             mentions = _Mentions()
             node.visit(mentions)
@@ -111,14 +103,6 @@ def module_scope_names(module: cst.Module) -> ScopeNames:
 
         def visit_Name(self, node: cst.Name) -> None:
             taken.add(node.value)
-
-        def visit_Attribute(self, node: cst.Attribute) -> bool:
-            node.value.visit(self)
-            return False
-
-        def visit_Arg(self, node: cst.Arg) -> bool:
-            node.value.visit(self)
-            return False
 
         def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
             name = node.asname.name if node.asname else node.name

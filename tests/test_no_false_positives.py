@@ -1,0 +1,116 @@
+"""Code that is correct, or that fixlabels cannot see clearly, is never reported as fixable."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from codemod.engine import run
+from codemod.results import Mode
+
+NET = """
+import torch.nn as nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.fc(x)
+"""
+
+
+def check(tmp_path: Path, source: str) -> list[str]:
+    (tmp_path / "train.py").write_text(textwrap.dedent(source))
+    return [f.render() for f in run([tmp_path], Mode.CHECK).findings]
+
+
+def test_a_model_rebound_to_something_unknown_is_not_assumed_to_be_the_custom_class(tmp_path: Path) -> None:
+    assert check(tmp_path, NET + """
+def main(x, y):
+    model = Net()
+    model = get_peft_model(model, config)
+    return model(x, labels=y)
+""") == []
+
+
+def test_a_model_attribute_reassigned_elsewhere_is_unknown(tmp_path: Path) -> None:
+    assert check(tmp_path, NET + """
+class Learner:
+    def __init__(self):
+        self.model = Net()
+
+    def load(self, name):
+        self.model = AutoModelForSequenceClassification.from_pretrained(name)
+
+    def step(self, x, y):
+        return self.model(x, labels=y).loss
+""") == []
+
+
+def test_an_extra_positional_argument_is_labels_only_when_its_name_says_so(tmp_path: Path) -> None:
+    assert check(tmp_path, NET + """
+model = Net()
+out = model(x, mask)
+""") == []
+
+
+def test_labels_to_a_forward_with_kwargs_are_fine(tmp_path: Path) -> None:
+    assert check(tmp_path, """
+import torch.nn as nn
+
+class Net(nn.Module):
+    def forward(self, x, **kwargs):
+        return x
+
+model = Net()
+out = model(x, labels=y)
+""") == []
+
+
+def test_a_huggingface_model_subclass_is_never_a_target(tmp_path: Path) -> None:
+    assert check(tmp_path, """
+from transformers import BertPreTrainedModel
+import torch.nn.functional as F
+
+class Model(BertPreTrainedModel):
+    def forward(self, input_ids, labels):
+        logits = self.classifier(self.bert(input_ids).pooler_output)
+        return F.cross_entropy(logits, labels)
+
+model = Model(config)
+loss = model(ids, labels)
+""") == []
+
+
+def test_a_loss_module_is_not_a_model(tmp_path: Path) -> None:
+    assert check(tmp_path, """
+import torch.nn as nn
+import torch.nn.functional as F
+
+class SmoothedCE(nn.Module):
+    def forward(self, logits, labels):
+        return F.cross_entropy(logits / 2.0, labels)
+
+class Scaled(nn.Module):
+    def forward(self, logits, labels):
+        scaled = logits * self.scale
+        return F.cross_entropy(scaled, labels)
+""") == []
+
+
+def test_fl002_is_not_fixed_when_forward_returns_a_tuple(tmp_path: Path) -> None:
+    findings = check(tmp_path, """
+import torch.nn as nn
+
+class Net(nn.Module):
+    def forward(self, x):
+        h = self.enc(x)
+        return self.head(h), h
+
+model = Net()
+out = model(x, labels=y)
+""")
+    assert len(findings) == 1
+    assert "not rewritten: `Net.forward` returns a tuple or dict" in findings[0]
