@@ -1,0 +1,175 @@
+"""The command line as a user and CI see it: output formats, exit codes, what gets written."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from codemod import __version__
+from codemod.cli import app
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
+runner = CliRunner()
+
+
+@pytest.fixture
+def seed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    tree = tmp_path / "seed"
+    shutil.copytree(GOLDEN / "seed_example" / "before", tree)
+    monkeypatch.chdir(tree)
+    return tree
+
+
+def invoke(*args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, list(args))
+
+
+def test_check_prints_findings_as_path_line_col_code_and_exits_1(seed: Path) -> None:
+    result = invoke(".")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "train.py:22:5: FL001 `MyTransformer.forward` takes `labels` and computes the loss inside the model\n"
+    )
+    assert "Found 1 finding(s)" in result.stderr
+
+
+def test_check_of_a_clean_tree_exits_0(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(GOLDEN / "neg_hf_style_optional_labels" / "before", tmp_path / "t")
+    monkeypatch.chdir(tmp_path / "t")
+    result = invoke()
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+
+
+def test_diff_prints_a_unified_diff_and_writes_nothing(seed: Path) -> None:
+    before = (seed / "train.py").read_bytes()
+    result = invoke("--diff", ".")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("--- a/train.py\n+++ b/train.py\n@@ ")
+    assert "+    logits = model(input_ids, attention_mask)" in result.stdout
+    assert (seed / "train.py").read_bytes() == before
+
+
+def test_diff_of_a_clean_tree_exits_0(seed: Path) -> None:
+    assert invoke("--write", ".").exit_code == 0
+    result = invoke("--diff", ".")
+    assert result.exit_code == 0
+    assert result.stdout == ""
+
+
+def test_write_applies_the_fix_and_keeps_the_file_mode(seed: Path) -> None:
+    os.chmod(seed / "train.py", 0o640)
+    result = invoke("--write", "--no-verify", ".")
+    assert result.exit_code == 0, result.output
+    text = (seed / "train.py").read_text()
+    assert "def forward(self, input_ids, attention_mask):" in text
+    assert "loss = criterion(logits, labels)" in text
+    assert stat.S_IMODE((seed / "train.py").stat().st_mode) == 0o640
+    assert "Fixed 1 finding(s), wrote 1 file(s); 0 remaining." in result.stderr
+
+
+def test_write_exits_1_when_unfixable_findings_remain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(GOLDEN / "refuse_aux_loss_term" / "before", tmp_path / "t")
+    monkeypatch.chdir(tmp_path / "t")
+    result = invoke("--write", ".")
+    assert result.exit_code == 1
+    assert "not rewritten: the loss combines several forward values" in result.stdout
+
+
+def test_a_path_that_does_not_exist_exits_2_without_a_traceback(seed: Path) -> None:
+    result = invoke("no/such/dir")
+    assert result.exit_code == 2
+    assert "no/such/dir:1:1: E902 no such file or directory" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_diff_and_write_together_is_a_usage_error(seed: Path) -> None:
+    result = invoke("--diff", "--write", ".")
+    assert result.exit_code == 2
+    assert "cannot be used together" in result.stderr
+
+
+def test_a_criterion_that_is_not_an_expression_is_a_usage_error(seed: Path) -> None:
+    result = invoke("--criterion", "nn.CrossEntropyLoss(", ".")
+    assert result.exit_code == 2
+    assert "--criterion" in result.stderr
+
+
+def test_criterion_option_is_used_for_fl002(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(GOLDEN / "fl002_labels_keyword" / "before", tmp_path / "t")
+    monkeypatch.chdir(tmp_path / "t")
+    result = invoke("--diff", "--criterion", "nn.NLLLoss()", ".")
+    assert "+criterion = nn.NLLLoss()" in result.stdout
+
+
+def test_version(seed: Path) -> None:
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"fixlabels {__version__}\n"
+
+
+def test_help_teaches_rules_exit_codes_and_verification() -> None:
+    result = invoke("--help")
+    assert result.exit_code == 0
+    for text in ("FL001", "FL002", "Exit codes", "--diff", "--write", "--criterion", "--no-verify", "subprocess"):
+        assert text in result.stdout
+
+
+def test_a_file_that_does_not_parse_is_reported_and_the_rest_still_fixed(seed: Path) -> None:
+    (seed / "broken.py").write_text("def f(:\n")
+    result = invoke("--write", "--no-verify", ".")
+    assert result.exit_code == 2
+    assert "broken.py:1:7: E999 SyntaxError" in result.stderr
+    assert "loss = criterion(logits, labels)" in (seed / "train.py").read_text()
+    assert (seed / "broken.py").read_text() == "def f(:\n"
+
+
+def test_write_keeps_crlf_line_endings_and_bom(seed: Path) -> None:
+    text = (seed / "train.py").read_text()
+    (seed / "train.py").write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    result = invoke("--write", "--no-verify", ".")
+    assert result.exit_code == 0, result.output
+    data = (seed / "train.py").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert b"criterion = nn.CrossEntropyLoss()\r\n" in data
+    assert b"\n" not in data.replace(b"\r\n", b"")
+
+
+def _break_every_rewrite(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every rewritten module fail at import, as a buggy transform would."""
+    import codemod.engine as engine
+
+    real = engine.apply_edits
+
+    def broken(module, edits):  # type: ignore[no-untyped-def]
+        updated = real(module, edits)
+        return updated.with_changes(body=[*updated.body, *__import__("libcst").parse_module("import no_such_module_xyz\n").body])
+
+    monkeypatch.setattr(engine, "apply_edits", broken)
+
+
+def test_write_rolls_back_a_rewrite_whose_module_no_longer_imports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(GOLDEN / "tuple_index_reader" / "before", tmp_path / "t")
+    monkeypatch.chdir(tmp_path / "t")
+    before = (tmp_path / "t" / "train.py").read_bytes()
+    _break_every_rewrite(monkeypatch)
+    result = invoke("--write", ".")
+    assert result.exit_code == 1
+    assert "no longer imports: ModuleNotFoundError" in result.stdout
+    assert (tmp_path / "t" / "train.py").read_bytes() == before
+
+
+def test_no_verify_skips_the_import_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(GOLDEN / "tuple_index_reader" / "before", tmp_path / "t")
+    monkeypatch.chdir(tmp_path / "t")
+    _break_every_rewrite(monkeypatch)
+    result = invoke("--write", "--no-verify", ".")
+    assert result.exit_code == 0
+    assert "import no_such_module_xyz" in (tmp_path / "t" / "train.py").read_text()
