@@ -16,14 +16,14 @@ from codemod.analysis.index import ModuleSummary, RepoIndex, module_name_for, su
 from codemod.discovery import discover
 from codemod.registry import IO_ERROR, SYNTAX_ERROR
 from codemod.results import FileChange, Finding, Mode, Options, RunResult
-from codemod.rules import fl001_loss_in_forward, fl002_labels_passed
+from codemod.rules import fl001_loss_in_forward, fl002_labels_passed, fl007_misspelled_forward
 from codemod.rules.common import RuleContext, Unit
 from codemod.sources import SourceError, SourceFile, read_source, write_atomically
 from codemod.transforms.callsite import FileSitePlanner, SiteRefusal
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod import verify
 
-RULE_MODULES = (fl001_loss_in_forward, fl002_labels_passed)
+RULE_MODULES = (fl001_loss_in_forward, fl002_labels_passed, fl007_misspelled_forward)
 MAX_ROUNDS = 50
 
 
@@ -84,7 +84,7 @@ def _plan(repo: _Repo, units: list[Unit]) -> dict[Path, FileEdits]:
         planners: dict[Path, FileSitePlanner] = {}
         refused = False
         for unit in active:
-            for path, edits in unit.forward_edits.items():
+            for path, edits in unit.edits.items():
                 per_file.setdefault(path, FileEdits()).merge(edits)
         tasks = sorted(
             ((task.site.path, task.site.line, task.site.column, unit, task) for unit in active for task in unit.sites),

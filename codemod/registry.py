@@ -28,6 +28,12 @@ RULES: dict[str, RuleInfo] = {
             "labels are passed to a custom forward() that does not take them (the TypeError)",
             "codemod.rules.fl002_labels_passed",
         ),
+        RuleInfo(
+            "FL007",
+            "misspelled-forward",
+            "an nn.Module has no forward but a method one edit away from it (`farward`)",
+            "codemod.rules.fl007_misspelled_forward",
+        ),
     )
 }
 

@@ -114,3 +114,16 @@ out = model(x, labels=y)
 """)
     assert len(findings) == 1
     assert "not rewritten: `Net.forward` returns a tuple or dict" in findings[0]
+
+
+def test_a_batch_given_labels_by_item_assignment_is_known_to_carry_them(tmp_path: Path) -> None:
+    findings = check(tmp_path, NET + """
+def step(model: Net, x, y):
+    inputs = {"x": x}
+    inputs["labels"] = y
+    out = model(**inputs)
+    return out.loss
+""")
+    assert [f.split(": ", 1)[1] for f in findings] == [
+        "FL002 `model(...)` unpacks a batch that carries `labels`, but `Net.forward` does not take labels"
+    ]

@@ -308,7 +308,8 @@ class _ModuleWalk:
                     if item.optional_vars is not None:
                         scope.bound.update(_target_names(item.optional_vars))
                         scope.unknown.update(_target_names(item.optional_vars))
-            elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+            elif isinstance(node, ast.Subscript):
+                # `batch["labels"]` read, or `inputs["labels"] = y` set: that dict carries labels.
                 if (
                     isinstance(node.value, ast.Name)
                     and isinstance(node.slice, ast.Constant)

@@ -28,7 +28,8 @@ class Unit:
 
     key: str
     finding: Finding
-    forward_edits: dict[Path, FileEdits] = field(default_factory=dict)
+    edits: dict[Path, FileEdits] = field(default_factory=dict)
+    """Edits planned by the rule itself (a forward, a method name), by file."""
     sites: list[SiteTask] = field(default_factory=list)
     refusal: Optional[str] = None
     """Why the unit cannot be rewritten; set by the rule, or later when a site refuses."""
@@ -36,7 +37,7 @@ class Unit:
 
     @property
     def files(self) -> set[Path]:
-        return set(self.forward_edits) | {task.site.path for task in self.sites}
+        return set(self.edits) | {task.site.path for task in self.sites}
 
 
 @dataclass

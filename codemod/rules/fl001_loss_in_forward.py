@@ -143,7 +143,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
             imports=imports,
             home_module=module.module_name,
         )
-        unit.forward_edits[module.path] = forward_edits(plan)
+        unit.edits[module.path] = forward_edits(plan)
         sites = graph.sites_for(key) + inferred.get(key, [])
         for site in sites:
             reason = _site_refusal(site, key, plan)
