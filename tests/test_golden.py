@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 from pathlib import Path
 
@@ -23,6 +24,10 @@ from tests.golden_cases import (
 )
 
 CASES = cases()
+THE_TYPE_ERROR = (
+    r"TypeError: \S*forward\S*\(\) "
+    r"(got an unexpected keyword argument '\w*label\w*'|takes \d+ positional arguments? but \d+ were given)"
+)
 
 
 def _needs(case: Case) -> None:
@@ -77,4 +82,4 @@ def test_broken_before_really_fails_with_the_type_error(case: Case, tmp_path: Pa
     assert case.run is not None
     result = execute(copy, case.run)
     assert result.returncode != 0
-    assert "TypeError" in result.stderr and "forward()" in result.stderr
+    assert re.search(THE_TYPE_ERROR, result.stderr), result.stderr[-500:]
