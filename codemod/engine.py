@@ -16,14 +16,19 @@ from codemod.analysis.index import ModuleSummary, RepoIndex, module_name_for, su
 from codemod.discovery import discover
 from codemod.registry import IO_ERROR, SYNTAX_ERROR
 from codemod.results import FileChange, Finding, Mode, Options, RunResult
-from codemod.rules import fl001_loss_in_forward, fl002_labels_passed, fl007_misspelled_forward
+from codemod.rules import (
+    fl001_loss_in_forward,
+    fl002_labels_passed,
+    fl005_renamed_label_keyword,
+    fl007_misspelled_forward,
+)
 from codemod.rules.common import RuleContext, Unit
 from codemod.sources import SourceError, SourceFile, read_source, write_atomically
 from codemod.transforms.callsite import FileSitePlanner, SiteRefusal
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod import verify
 
-RULE_MODULES = (fl001_loss_in_forward, fl002_labels_passed, fl007_misspelled_forward)
+RULE_MODULES = (fl001_loss_in_forward, fl002_labels_passed, fl005_renamed_label_keyword, fl007_misspelled_forward)
 MAX_ROUNDS = 50
 
 

@@ -29,6 +29,12 @@ RULES: dict[str, RuleInfo] = {
             "codemod.rules.fl002_labels_passed",
         ),
         RuleInfo(
+            "FL005",
+            "renamed-label-keyword",
+            "`lm_labels=`/`masked_lm_labels=`/`label=` passed to a transformers model (now `labels=`)",
+            "codemod.rules.fl005_renamed_label_keyword",
+        ),
+        RuleInfo(
             "FL007",
             "misspelled-forward",
             "an nn.Module has no forward but a method one edit away from it (`farward`)",

@@ -28,6 +28,8 @@ class Case:
     run: str | None
     args: tuple[str, ...]
     requires: tuple[str, ...] = field(default=())
+    fails_with: str | None = None
+    """For a before/ that crashes: a regex its stderr must match (default: the labels TypeError)."""
 
     @property
     def before(self) -> Path:
@@ -72,6 +74,7 @@ def cases() -> list[Case]:
                 config.get("run"),
                 tuple(config.get("args", ())),
                 tuple(config.get("requires", ())),
+                config.get("fails_with"),
             )
         )
     return found

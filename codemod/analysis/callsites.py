@@ -31,6 +31,8 @@ PARALLEL_WRAPPERS = frozenset(
     }
 )
 TRAINER_SUFFIXES = ("Trainer",)
+LIBRARY_MODEL_PACKAGES = ("transformers.",)
+LIBRARY_CONSTRUCTORS = frozenset({"from_pretrained", "from_config"})
 DATALOADERS = frozenset({"torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"})
 
 
@@ -38,9 +40,12 @@ DATALOADERS = frozenset({"torch.utils.data.DataLoader", "torch.utils.data.datalo
 class Instance:
     classes: frozenset[ClassKey]
     wrapped: bool = False
+    library: frozenset[str] = frozenset()
+    """Library model classes it may be (``transformers.BertForMaskedLM``): not ours to edit,
+    but their calls can still carry a wrong keyword (FL005)."""
 
     def __or__(self, other: "Instance") -> "Instance":
-        return Instance(self.classes | other.classes, self.wrapped or other.wrapped)
+        return Instance(self.classes | other.classes, self.wrapped or other.wrapped, self.library | other.library)
 
 
 @dataclass(frozen=True)
@@ -243,15 +248,30 @@ class _ModuleWalk:
             key = self.class_of(func)
             if key is not None:
                 return Instance(frozenset({key}))
+            library = self.library_model(func)
+            if library is not None:
+                return Instance(frozenset(), library=frozenset({library}))
             qualified = self.resolve(func)
             if qualified and node.args:
                 if qualified in PARALLEL_WRAPPERS or qualified.endswith(
                     (".DataParallel", ".DistributedDataParallel")
                 ) or qualified in ("DataParallel", "DistributedDataParallel", "DDP"):
                     inner = self.instance_of(node.args[0], scope)
-                    return Instance(inner.classes, True) if inner else None
+                    return Instance(inner.classes, True, inner.library) if inner else None
                 if qualified in TRANSPARENT_WRAPPERS:
                     return self.instance_of(node.args[0], scope)
+        return None
+
+    def library_model(self, func: ast.expr) -> Optional[str]:
+        """``BertForMaskedLM(config)``, ``AutoModelForCausalLM.from_pretrained(...)``: the
+        qualified class, for a class of a model library."""
+        if isinstance(func, ast.Attribute) and func.attr in LIBRARY_CONSTRUCTORS:
+            func = func.value
+        qualified = self.resolve(func)
+        if qualified and qualified.startswith(LIBRARY_MODEL_PACKAGES):
+            name = qualified.rpartition(".")[2]
+            if name[:1].isupper() and ("Model" in name or "For" in name):
+                return qualified
         return None
 
     def self_attribute(self, attr: str, scope: _Scope) -> Optional[Instance]:

@@ -171,6 +171,8 @@ def _class_refusal(ctx: RuleContext, key: ClassKey) -> Optional[str]:
 
 
 def _site_refusal(site: CallSite, key: ClassKey, plan: LossPlan) -> Optional[str]:
+    if site.instance.library:
+        return f"the call could also be a `{sorted(site.instance.library)[0].rpartition('.')[2]}`"
     others = site.instance.classes - {key}
     if others:
         names = " or ".join(sorted(f"`{k.name}`" for k in site.instance.classes))

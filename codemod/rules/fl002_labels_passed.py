@@ -108,7 +108,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
     template = cst.Call(func=cst.Name(CRITERION), args=[cst.Arg(cst.Name("logits"), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Arg(cst.Name(LABELS_PARAM))])
     units = []
     for site in ctx.graph.sites:
-        if len(site.instance.classes) != 1:
+        if len(site.instance.classes) != 1 or site.instance.library:
             continue
         key = next(iter(site.instance.classes))
         if ctx.index.kind(key) is not ClassKind.MODULE:

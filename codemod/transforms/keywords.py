@@ -1,0 +1,35 @@
+"""Rename a keyword argument of one call (FL005):
+
+    model(ids, masked_lm_labels=y)   ->   model(ids, labels=y)
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+from libcst.metadata import PositionProvider
+
+from codemod.transforms.edits import FileEdits
+
+
+class CallLocator:
+    """The calls of one module by start position (line, 0-based column), as the index records."""
+
+    def __init__(self, tree: cst.Module) -> None:
+        wrapper = cst.MetadataWrapper(tree, unsafe_skip_copy=True)
+        self.calls: dict[tuple[int, int], cst.Call] = {}
+        for node, position in wrapper.resolve(PositionProvider).items():
+            if isinstance(node, cst.Call):
+                self.calls.setdefault((position.start.line, position.start.column), node)
+
+    def call_at(self, line: int, column: int) -> Optional[cst.Call]:
+        return self.calls.get((line, column))
+
+
+def rename_keyword(call: cst.Call, old: str, new: str) -> FileEdits:
+    edits = FileEdits()
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == old:
+            edits.replace[arg.keyword] = arg.keyword.with_changes(value=new)
+    return edits
