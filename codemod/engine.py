@@ -19,6 +19,7 @@ from codemod.results import FileChange, Finding, Mode, Options, RunResult
 from codemod.rules import (
     fl001_loss_in_forward,
     fl002_labels_passed,
+    fl003_trainer_compute_loss,
     fl005_renamed_label_keyword,
     fl007_misspelled_forward,
 )
@@ -28,7 +29,13 @@ from codemod.transforms.callsite import FileSitePlanner, SiteRefusal
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod import verify
 
-RULE_MODULES = (fl001_loss_in_forward, fl002_labels_passed, fl005_renamed_label_keyword, fl007_misspelled_forward)
+RULE_MODULES = (
+    fl001_loss_in_forward,
+    fl002_labels_passed,
+    fl003_trainer_compute_loss,
+    fl005_renamed_label_keyword,
+    fl007_misspelled_forward,
+)
 MAX_ROUNDS = 50
 
 

@@ -29,6 +29,12 @@ RULES: dict[str, RuleInfo] = {
             "codemod.rules.fl002_labels_passed",
         ),
         RuleInfo(
+            "FL003",
+            "trainer-needs-compute-loss",
+            "Hugging Face Trainer trains a custom model whose forward takes no labels",
+            "codemod.rules.fl003_trainer_compute_loss",
+        ),
+        RuleInfo(
             "FL005",
             "renamed-label-keyword",
             "`lm_labels=`/`masked_lm_labels=`/`label=` passed to a transformers model (now `labels=`)",

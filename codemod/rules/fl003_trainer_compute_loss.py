@@ -1,0 +1,195 @@
+"""FL003: Hugging Face ``Trainer`` trains a custom model whose ``forward`` takes no labels.
+
+Trainer is then the training loop, so the loss goes into it: a ``Trainer`` subclass whose
+``compute_loss`` takes the labels out of the batch, calls the model, and applies the criterion::
+
+    trainer = Trainer(model=model, args=args, ...)      class CriterionTrainer(Trainer):
+                                                            def compute_loss(self, model, inputs,
+                                                                             return_outputs=False, **kwargs):
+                                                                labels = inputs["labels"]
+                                                                logits = model(**{k: v for k, v in inputs.items() if k != "labels"})
+                                                                loss = nn.CrossEntropyLoss()(logits, labels)
+                                                                return (loss, {"logits": logits}) if return_outputs else loss
+
+                                                        trainer = CriterionTrainer(model=model, args=args, ...)
+
+``**kwargs`` keeps the override working when Trainer passes ``num_items_in_batch`` (4.46 and
+later); for ``return_outputs`` the logits come back in a dict, because ``prediction_step`` drops
+the first element of a tuple. ``TrainingArguments(..., label_names=["labels"])`` is added too:
+Trainer keeps only the batch columns ``forward`` takes plus ``label_names``, which it infers from
+``forward`` — without it the labels column is silently dropped. The criterion is ``--criterion``.
+
+Refuses when the ``TrainingArguments`` cannot be found (``args=`` built elsewhere), when the
+Trainer is a subclass that already overrides ``compute_loss``, or when ``forward`` returns a tuple
+or dict (the prediction is then not clear).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Optional
+
+import libcst as cst
+from libcst.metadata import PositionProvider
+
+from codemod.analysis.callsites import ModelUse
+from codemod.analysis.index import ClassKind, ModuleSummary, RepoIndex
+from codemod.analysis.loss_plan import LABELS_PARAM
+from codemod.results import Finding
+from codemod.rules.common import RuleContext, Unit
+from codemod.rules.fl002_labels_passed import parse_criterion
+from codemod.transforms.cst_tools import code_of, single_name_target
+from codemod.transforms.edits import FileEdits
+from codemod.transforms.scopes import module_scope_names
+
+CODE = "FL003"
+TRAINER_NAME = "CriterionTrainer"
+KNOWN_TRAINERS = ("transformers.", "trl.")
+
+COMPUTE_LOSS = '''
+class {name}({base}):
+    """Trainer for a model that returns its prediction: the loss is computed here."""
+
+    def compute_loss(self, model, inputs, return_outputs=False, **kwargs):
+        labels = inputs["labels"]
+        logits = model(**{{k: v for k, v in inputs.items() if k != "labels"}})
+        loss = {criterion}(logits, labels)
+        return (loss, {{"logits": logits}}) if return_outputs else loss
+'''
+
+
+def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
+    return lambda module: "Trainer" in module.text
+
+
+class _FileView:
+    """Positions of a module's calls and top-level statements."""
+
+    def __init__(self, tree: cst.Module) -> None:
+        wrapper = cst.MetadataWrapper(tree, unsafe_skip_copy=True)
+        positions = wrapper.resolve(PositionProvider)
+        self.tree = tree
+        self.calls = {
+            (p.start.line, p.start.column): n for n, p in positions.items() if isinstance(n, cst.Call)
+        }
+        self.top_level = [(positions[s].start.line, positions[s].end.line, s) for s in tree.body]
+
+    def statement_at(self, line: int) -> Optional[cst.CSTNode]:
+        return next((s for first, last, s in self.top_level if first <= line <= last), None)
+
+
+def _training_arguments(view: _FileView, trainer_call: cst.Call) -> Optional[cst.Call]:
+    value = next((a.value for a in trainer_call.args if a.keyword and a.keyword.value == "args"), None)
+    if value is None:
+        positional = [a for a in trainer_call.args if a.keyword is None and not a.star]
+        value = positional[1].value if len(positional) > 1 else None
+    if isinstance(value, cst.Name):
+        bound = [
+            target[1]
+            for target in (single_name_target(s) for s in _all_statements(view.tree))
+            if target is not None and target[0] == value.value
+        ]
+        value = bound[0] if len(bound) == 1 else None
+    if isinstance(value, cst.Call) and (code_of(value.func).rpartition(".")[2] == "TrainingArguments"):
+        return value
+    return None
+
+
+def _all_statements(tree: cst.Module) -> list[cst.CSTNode]:
+    found: list[cst.CSTNode] = []
+
+    class Lines(cst.CSTVisitor):
+        def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+            found.append(node)
+
+    tree.visit(Lines())
+    return found
+
+
+def _with_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> cst.Call:
+    args = list(call.args)
+    new = cst.Arg(
+        keyword=cst.Name(keyword),
+        value=value,
+        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+    )
+    if not args:
+        return call.with_changes(args=[new])
+    last = args[-1]
+    if isinstance(last.comma, cst.Comma):
+        # A trailing comma: the layout is one argument per line; keep it.
+        between = args[-2].comma if len(args) > 1 and isinstance(args[-2].comma, cst.Comma) else last.comma
+        args[-1] = last.with_changes(comma=between)
+        args.append(new.with_changes(comma=last.comma))
+    else:
+        args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        args.append(new)
+    return call.with_changes(args=args)
+
+
+def find_units(ctx: RuleContext) -> list[Unit]:
+    criterion, imports = parse_criterion(ctx.options.criterion)
+    index = ctx.index
+    units: list[Unit] = []
+    views: dict[Path, _FileView] = {}
+    for use in sorted(ctx.graph.uses, key=lambda u: (u.display_path, u.line, u.column)):
+        unit = _unit_for(ctx, use, criterion, imports, views)
+        if unit is not None:
+            units.append(unit)
+    return units
+
+
+def _unit_for(ctx: RuleContext, use: ModelUse, criterion, imports, views) -> Optional[Unit]:  # type: ignore[no-untyped-def]
+    index = ctx.index
+    if len(use.instance.classes) != 1 or use.instance.library:
+        return None
+    key = next(iter(use.instance.classes))
+    if index.kind(key) is not ClassKind.MODULE:
+        return None
+    owner = index.forward_owner(key)
+    signature = index.summary(owner).forward if owner else None
+    if signature is None or signature.param(LABELS_PARAM) is not None or signature.var_keyword:
+        return None
+    trainer = use.consumer.rpartition(".")[2]
+    message = f"`{trainer}` passes labels to `{owner.name}.forward`, which does not take them"  # type: ignore[union-attr]
+    unit = Unit(f"{CODE}:{use.display_path}:{use.line}:{use.column}", Finding(use.display_path, use.line, use.column + 1, CODE, message))
+    trainer_key = index.class_key(use.consumer)
+    if trainer_key is not None:
+        if "compute_loss" in index.summary(trainer_key).method_names:
+            unit.refusal = f"`{trainer}` already overrides compute_loss; add the loss there by hand"
+            return unit
+    elif not use.consumer.startswith(KNOWN_TRAINERS):
+        return None
+    if index.summary(owner).forward_returns_packed:  # type: ignore[arg-type]
+        unit.refusal = f"`{owner.name}.forward` returns a tuple or dict, so the prediction is not clear"  # type: ignore[union-attr]
+        return unit
+    tree = ctx.parse(use.path)
+    if tree is None:
+        unit.refusal = "the file does not parse with LibCST"
+        return unit
+    view = views.setdefault(use.path, _FileView(tree))
+    call = view.calls.get((use.line, use.column))
+    anchor = view.statement_at(use.line)
+    if call is None or anchor is None:
+        unit.refusal = "could not find the Trainer call in the source"
+        return unit
+    arguments = _training_arguments(view, call)
+    if arguments is None:
+        unit.refusal = "could not find the TrainingArguments to add label_names to"
+        return unit
+    names = module_scope_names(tree)
+    name = names.fresh(TRAINER_NAME, 0)
+    class_code = COMPUTE_LOSS.format(name=name, base=code_of(call.func), criterion=code_of(criterion))
+    class_def = cst.parse_statement(class_code.lstrip("\n"))
+    edits = FileEdits()
+    leading = getattr(anchor, "leading_lines", ()) or [cst.EmptyLine(), cst.EmptyLine()]
+    edits.add_before(anchor, class_def.with_changes(leading_lines=leading))
+    edits.replace[call.func] = cst.Name(name)
+    if not any(a.keyword and a.keyword.value == "label_names" for a in arguments.args):
+        value = cst.List([cst.Element(cst.SimpleString('"labels"'))])
+        edits.replace[arguments] = _with_keyword(arguments, "label_names", value)
+    for local, spec in imports.items():
+        if local not in ctx.index.by_path[use.path].imports:
+            edits.imports.add(spec)
+    unit.edits[use.path] = edits
+    return unit
