@@ -4,6 +4,7 @@ the ``RunResult`` it returns."""
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -14,28 +15,17 @@ import libcst as cst
 from codemod.analysis.callsites import CallSiteFinder
 from codemod.analysis.index import ModuleSummary, RepoIndex, module_name_for, summarize
 from codemod.discovery import discover
-from codemod.registry import IO_ERROR, SYNTAX_ERROR
+from codemod.registry import IO_ERROR, RULES, SYNTAX_ERROR
 from codemod.results import FileChange, Finding, Mode, Options, RunResult
-from codemod.rules import (
-    fl001_loss_in_forward,
-    fl002_labels_passed,
-    fl003_trainer_compute_loss,
-    fl005_renamed_label_keyword,
-    fl007_misspelled_forward,
-)
+from codemod.rules import fl001_loss_in_forward
 from codemod.rules.common import RuleContext, Unit
 from codemod.sources import SourceError, SourceFile, read_source, write_atomically
 from codemod.transforms.callsite import FileSitePlanner, SiteRefusal
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod import verify
 
-RULE_MODULES = (
-    fl001_loss_in_forward,
-    fl002_labels_passed,
-    fl003_trainer_compute_loss,
-    fl005_renamed_label_keyword,
-    fl007_misspelled_forward,
-)
+# The registry is the one list of rules; each entry names the module that implements it.
+RULE_MODULES = tuple(importlib.import_module(info.module) for info in RULES.values())
 MAX_ROUNDS = 50
 
 

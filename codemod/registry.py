@@ -35,10 +35,22 @@ RULES: dict[str, RuleInfo] = {
             "codemod.rules.fl003_trainer_compute_loss",
         ),
         RuleInfo(
+            "FL004",
+            "base-model-given-labels",
+            "a transformers base model (no head, no loss) is given labels",
+            "codemod.rules.fl004_base_model_given_labels",
+        ),
+        RuleInfo(
             "FL005",
             "renamed-label-keyword",
             "`lm_labels=`/`masked_lm_labels=`/`label=` passed to a transformers model (now `labels=`)",
             "codemod.rules.fl005_renamed_label_keyword",
+        ),
+        RuleInfo(
+            "FL006",
+            "label-parameter",
+            "forward takes `label` while the batches (or Trainer) say `labels`",
+            "codemod.rules.fl006_label_parameter",
         ),
         RuleInfo(
             "FL007",

@@ -137,14 +137,6 @@ class _Scope:
             scope = scope.parent
         return None
 
-    def is_bound(self, name: str) -> bool:
-        scope: Optional[_Scope] = self
-        while scope is not None:
-            if name in scope.bound or name in scope.names:
-                return True
-            scope = scope.parent
-        return False
-
     def keys_of(self, name: str) -> tuple[Optional[tuple[str, ...]], bool]:
         scope: Optional[_Scope] = self
         while scope is not None:

@@ -85,9 +85,6 @@ class LossPlan:
     return_statement: cst.SimpleStatementLine = field(compare=False)
     hoisted_prediction: Optional[cst.BaseExpression] = field(default=None, compare=False)
 
-    def loss_names(self) -> tuple[str, str]:
-        return ("loss", self.prediction)
-
 
 PlanResult = Union[LossPlan, Refusal, None]
 

@@ -66,3 +66,24 @@ def import_spec(local: str, module: ModuleSummary) -> Optional[ImportSpec]:
 
 def location_of(site: CallSite) -> str:
     return f"{site.display_path}:{site.line}:{site.column + 1}"
+
+
+def find_method(tree: cst.Module, class_name: str, method: str) -> Optional[tuple[cst.ClassDef, cst.FunctionDef]]:
+    """A method of a class defined at module level (also under a module-level ``if``/``try``)."""
+
+    class Finder(cst.CSTVisitor):
+        found: Optional[tuple[cst.ClassDef, cst.FunctionDef]] = None
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            if node.name.value == class_name and self.found is None:
+                for item in node.body.body:
+                    if isinstance(item, cst.FunctionDef) and item.name.value == method:
+                        self.found = (node, item)
+            return False
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False
+
+    finder = Finder()
+    tree.visit(finder)
+    return finder.found

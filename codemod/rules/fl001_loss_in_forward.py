@@ -37,20 +37,12 @@ from codemod.analysis.callsites import CallSite, Instance
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
 from codemod.analysis.loss_plan import LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, Refusal, plan_forward
 from codemod.results import Finding
-from codemod.rules.common import RuleContext, SiteTask, Unit, import_spec, location_of
+from codemod.rules.common import RuleContext, SiteTask, Unit, find_method, import_spec, location_of
 from codemod.transforms.callsite import SitePlan
+from codemod.transforms.cst_tools import names_in
 from codemod.transforms.forward import forward_edits
 
 CODE = "FL001"
-
-
-def _find_forward(module: cst.Module, class_name: str) -> Optional[tuple[cst.ClassDef, cst.FunctionDef]]:
-    for statement in module.body:
-        if isinstance(statement, cst.ClassDef) and statement.name.value == class_name:
-            for item in statement.body.body:
-                if isinstance(item, cst.FunctionDef) and item.name.value == "forward":
-                    return statement, item
-    return None
 
 
 def _matches(site: CallSite, signature) -> bool:  # type: ignore[no-untyped-def]
@@ -98,7 +90,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         tree = ctx.parse(module.path)
         if tree is None:
             continue
-        found = _find_forward(tree, key.name)
+        found = find_method(tree, key.name, "forward")
         if found is None:
             continue
         outcome = plan_forward(found[0], found[1], signature)
@@ -143,7 +135,11 @@ def find_units(ctx: RuleContext) -> list[Unit]:
             imports=imports,
             home_module=module.module_name,
         )
-        unit.edits[module.path] = forward_edits(plan)
+        edits = forward_edits(plan)
+        # What only the loss used (`SequenceClassifierOutput`, `CrossEntropyLoss`) may now be unused.
+        moved_names = set().union(*(names_in(s) for s in plan.removed_statements), names_in(plan.return_statement))
+        edits.stale_imports |= {spec for name in moved_names if name in module.imports and (spec := import_spec(name, module))}
+        unit.edits[module.path] = edits
         sites = graph.sites_for(key) + inferred.get(key, [])
         for site in sites:
             reason = _site_refusal(site, key, plan)
@@ -211,7 +207,3 @@ def _inferred_sites(ctx: RuleContext, plans: dict[ClassKey, LossPlan]) -> dict: 
             for key in lossy:
                 result.setdefault(("ambiguous", key), []).append((site, [k for k in matching if k != key] + [key]))
     return result
-
-
-def files_of(unit: Unit) -> set[Path]:
-    return unit.files

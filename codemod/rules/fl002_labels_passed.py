@@ -118,8 +118,8 @@ def find_units(ctx: RuleContext) -> list[Unit]:
             continue
         signature = ctx.index.summary(owner).forward
         assert signature is not None
-        if signature.param(LABELS_PARAM) is not None or signature.var_keyword:
-            continue
+        if signature.param(LABELS_PARAM) is not None or signature.param("label") is not None or signature.var_keyword:
+            continue  # `label`: the parameter is misnamed (FL006), the call is right
         how = _passes_labels(site, signature)
         if how is None:
             continue

@@ -148,8 +148,8 @@ def _unit_for(ctx: RuleContext, use: ModelUse, criterion, imports, views) -> Opt
         return None
     owner = index.forward_owner(key)
     signature = index.summary(owner).forward if owner else None
-    if signature is None or signature.param(LABELS_PARAM) is not None or signature.var_keyword:
-        return None
+    if signature is None or signature.param(LABELS_PARAM) is not None or signature.param("label") is not None or signature.var_keyword:
+        return None  # `label`: the parameter is misnamed (FL006)
     trainer = use.consumer.rpartition(".")[2]
     message = f"`{trainer}` passes labels to `{owner.name}.forward`, which does not take them"  # type: ignore[union-attr]
     unit = Unit(f"{CODE}:{use.display_path}:{use.line}:{use.column}", Finding(use.display_path, use.line, use.column + 1, CODE, message))

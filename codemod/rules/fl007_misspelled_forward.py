@@ -20,7 +20,7 @@ import libcst as cst
 
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
 from codemod.results import Finding
-from codemod.rules.common import RuleContext, Unit
+from codemod.rules.common import RuleContext, Unit, find_method
 from codemod.transforms.edits import FileEdits
 
 CODE = "FL007"
@@ -71,7 +71,8 @@ def find_units(ctx: RuleContext) -> list[Unit]:
             unit.refusal = f"`{name}` is also used elsewhere; rename it by hand"
             continue
         tree = ctx.parse(module.path)
-        method = _method(tree, key.name, name) if tree is not None else None
+        found = find_method(tree, key.name, name) if tree is not None else None
+        method = found[1] if found else None
         if method is None:
             unit.refusal = f"could not find `{key.name}.{name}`"
             continue
@@ -79,12 +80,3 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         edits.replace[method.name] = method.name.with_changes(value=TARGET)
         unit.edits[module.path] = edits
     return units
-
-
-def _method(tree: cst.Module, class_name: str, method_name: str) -> Optional[cst.FunctionDef]:
-    for statement in tree.body:
-        if isinstance(statement, cst.ClassDef) and statement.name.value == class_name:
-            for item in statement.body.body:
-                if isinstance(item, cst.FunctionDef) and item.name.value == method_name:
-                    return item
-    return None

@@ -99,10 +99,6 @@ def code_of(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node)
 
 
-def expression(code: str) -> cst.BaseExpression:
-    return cst.parse_expression(code)
-
-
 def dotted(node: cst.BaseExpression) -> Optional[str]:
     parts: list[str] = []
     while isinstance(node, cst.Attribute):
@@ -140,12 +136,3 @@ def single_name_target(statement: cst.CSTNode) -> Optional[tuple[str, cst.BaseEx
     ):
         return small.targets[0].target.value, small.value
     return None
-
-
-def fresh_name(preferred: str, taken: set[str]) -> str:
-    if preferred not in taken and preferred not in BUILTIN_NAMES:
-        return preferred
-    counter = 2
-    while f"{preferred}_{counter}" in taken:
-        counter += 1
-    return f"{preferred}_{counter}"

@@ -26,6 +26,8 @@ class FileEdits:
     insert_before: dict[cst.CSTNode, list[cst.BaseStatement]] = field(default_factory=dict)
     remove: set[cst.CSTNode] = field(default_factory=set)
     imports: set[ImportSpec] = field(default_factory=set)
+    stale_imports: set[ImportSpec] = field(default_factory=set)
+    """Imports the edits may have left unused: removed only if nothing uses them afterwards."""
 
     def touched(self) -> set[cst.CSTNode]:
         return set(self.replace) | set(self.remove)
@@ -39,6 +41,7 @@ class FileEdits:
             self.insert_before.setdefault(anchor, []).extend(statements)
         self.remove |= other.remove
         self.imports |= other.imports
+        self.stale_imports |= other.stale_imports
 
     def __bool__(self) -> bool:
         return bool(self.replace or self.insert_before or self.remove)
@@ -69,12 +72,20 @@ class _Apply(cst.CSTTransformer):
 
 def apply_edits(module: cst.Module, edits: FileEdits) -> cst.Module:
     updated = module.visit(_Apply(edits))
-    if edits.imports:
+    if edits.imports or edits.stale_imports:
         from libcst.codemod import CodemodContext
-        from libcst.codemod.visitors import AddImportsVisitor
+        from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+
+        def ordered(specs: set[ImportSpec]) -> list[ImportSpec]:
+            return sorted(specs, key=lambda s: (s.module, s.obj or "", s.asname or ""))
 
         context = CodemodContext()
-        for spec in sorted(edits.imports, key=lambda s: (s.module, s.obj or "", s.asname or "")):
+        for spec in ordered(edits.imports):
             AddImportsVisitor.add_needed_import(context, spec.module, spec.obj, spec.asname)
         updated = AddImportsVisitor(context).transform_module(updated)
+        if edits.stale_imports:
+            context = CodemodContext()
+            for spec in ordered(edits.stale_imports - edits.imports):
+                RemoveImportsVisitor.remove_unused_import(context, spec.module, spec.obj, spec.asname)
+            updated = RemoveImportsVisitor(context).transform_module(updated)
     return updated

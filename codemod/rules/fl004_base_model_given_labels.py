@@ -1,0 +1,192 @@
+"""FL004: a Hugging Face *base* model (no head) is given labels.
+
+``BertModel``, ``AutoModel``, ``GPT2Model``... compute no loss: transformers 4 raised the
+TypeError for ``labels=``, transformers 5 drops it silently and ``outputs.loss`` fails later.
+When the task is evident the model becomes the matching head class, whose output has a loss::
+
+    config = BertConfig(..., num_labels=3)          config = BertConfig(..., num_labels=3)
+    model = BertModel(config)                  ->   model = BertForSequenceClassification(config)
+    loss = model(ids, labels=y).loss                loss = model(ids, labels=y).loss
+
+The task: ``num_labels=`` (sequence classification), ``DataCollatorForTokenClassification``
+(token classification), ``DataCollatorForLanguageModeling`` (masked LM, or causal LM with
+``mlm=False``), a PEFT ``TaskType``, or a decoder-only family (causal LM). The head class is
+checked in the installed transformers when there is one, else taken from a table.
+
+Reports without changing anything when the task is not evident or ambiguous (the finding lists
+the candidates), when the code reads base-model outputs (``last_hidden_state``,
+``pooler_output``) that a head model does not return, or when the model's construction is not
+a single visible assignment.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+from typing import Callable, Optional
+
+import libcst as cst
+from libcst.metadata import PositionProvider
+
+from codemod.analysis.callsites import CallSite
+from codemod.analysis.index import ModuleSummary, RepoIndex
+from codemod.results import Finding
+from codemod.rules.common import RuleContext, Unit
+from codemod.transforms.cst_tools import code_of, dotted, single_name_target
+from codemod.transforms.edits import FileEdits, ImportSpec
+
+CODE = "FL004"
+DECODER_ONLY = ("GPT2", "GPTNeo", "GPTJ", "Llama", "Mistral", "Mixtral", "Qwen2", "Qwen3", "OPT", "Falcon", "Gemma", "Gemma2", "Phi", "Phi3", "Bloom")
+SEQ2SEQ = ("T5", "MT5", "Bart", "MBart", "Pegasus", "Marian")
+HEAD_SUFFIX = {
+    "sequence classification": "ForSequenceClassification",
+    "token classification": "ForTokenClassification",
+    "masked LM": "ForMaskedLM",
+    "causal LM": "ForCausalLM",
+    "seq2seq LM": "ForConditionalGeneration",
+}
+SPECIAL_HEADS = {("GPT2", "causal LM"): "GPT2LMHeadModel", ("Auto", "seq2seq LM"): "AutoModelForSeq2SeqLM"}
+BASE_OUTPUT_READERS = re.compile(r"\b(last_hidden_state|pooler_output)\b")
+PEFT_TASKS = {"SEQ_CLS": "sequence classification", "TOKEN_CLS": "token classification", "CAUSAL_LM": "causal LM", "SEQ_2_SEQ_LM": "seq2seq LM"}
+
+
+def base_model_family(qualified: str) -> Optional[str]:
+    """``transformers.BertModel`` -> ``Bert``; None for head classes."""
+    if not qualified.startswith("transformers."):
+        return None
+    name = qualified.rpartition(".")[2]
+    if not name.endswith("Model") or "For" in name or name.endswith(("LMHeadModel", "PreTrainedModel", "HeadsModel")):
+        return None
+    return name[: -len("Model")] or None
+
+
+def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
+    return lambda module: "transformers" in module.text and "labels" in module.text
+
+
+def _tasks(text: str, family: str) -> list[str]:
+    found = []
+    if re.search(r"\bnum_labels\s*=", text):
+        found.append("sequence classification")
+    if "DataCollatorForTokenClassification" in text:
+        found.append("token classification")
+    match = re.search(r"DataCollatorForLanguageModeling\(([^)]*)\)", text)
+    if match:
+        found.append("causal LM" if re.search(r"\bmlm\s*=\s*False", match.group(1)) else "masked LM")
+    for task in re.findall(r"TaskType\.(\w+)", text):
+        if task in PEFT_TASKS:
+            found.append(PEFT_TASKS[task])
+    if not found and family in DECODER_ONLY:
+        found.append("causal LM")
+    if not found and family in SEQ2SEQ:
+        found.append("seq2seq LM")
+    return sorted(set(found))
+
+
+def head_class(family: str, task: str) -> str:
+    return SPECIAL_HEADS.get((family, task), f"{family}{HEAD_SUFFIX[task]}" if family != "Auto" else f"AutoModel{HEAD_SUFFIX[task]}")
+
+
+def head_exists(family: str, head: str) -> Optional[bool]:
+    """Is ``head`` a class of the installed transformers? None if transformers is not installed."""
+    spec = importlib.util.find_spec("transformers")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    models = Path(list(spec.submodule_search_locations)[0]) / "models"
+    folder = "auto" if family == "Auto" else re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", family).lower()
+    pattern = re.compile(rf"^class {re.escape(head)}\b", re.MULTILINE)
+    candidates = list((models / folder).glob("modeling_*.py")) if (models / folder).is_dir() else []
+    if not candidates:
+        candidates = list(models.glob(f"*/modeling_{folder.replace('_', '')}*.py"))
+    return any(pattern.search(p.read_text(encoding="utf-8", errors="replace")) for p in candidates)
+
+
+def _constructor(tree: cst.Module, receiver: str, line: int) -> Optional[cst.Call]:
+    """The base-model call in the one assignment ``receiver = Base(...)`` (or
+    ``Base.from_pretrained(...)``) of the function that holds the call on ``line``."""
+    wrapper = cst.MetadataWrapper(tree, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    functions = [
+        node for node, p in positions.items()
+        if isinstance(node, cst.FunctionDef) and p.start.line <= line <= p.end.line
+    ]
+    scope: cst.CSTNode = min(functions, key=lambda f: positions[f].end.line - positions[f].start.line) if functions else tree
+    values = []
+
+    class Lines(cst.CSTVisitor):
+        def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+            target = single_name_target(node)
+            if target is not None and target[0] == receiver:
+                values.append(target[1])
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is scope  # a nested function's names are its own
+
+    scope.visit(Lines())
+    if len(values) != 1:
+        return None
+    value = values[0]
+    while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in ("to", "cuda", "train", "eval"):
+        value = value.func.value
+    return value if isinstance(value, cst.Call) else None
+
+
+def _class_node(call: cst.Call) -> cst.BaseExpression:
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value in ("from_pretrained", "from_config"):
+        return func.value
+    return func
+
+
+def find_units(ctx: RuleContext) -> list[Unit]:
+    units = []
+    for site in ctx.graph.sites:
+        unit = _unit_for(ctx, site)
+        if unit is not None:
+            units.append(unit)
+    return units
+
+
+def _unit_for(ctx: RuleContext, site: CallSite) -> Optional[Unit]:
+    if site.instance.classes or len(site.instance.library) != 1:
+        return None
+    qualified = next(iter(site.instance.library))
+    family = base_model_family(qualified)
+    if family is None:
+        return None
+    if "labels" not in site.shape.keywords and not (site.shape.double_star and site.shape.double_star_has_labels):
+        return None
+    base = qualified.rpartition(".")[2]
+    module = ctx.index.by_path[site.path]
+    tasks = _tasks(module.text, family)
+    heads = [head_class(family, t) for t in tasks]
+    message = f"`{base}` has no head and computes no loss, but `{site.receiver}(...)` gives it labels"
+    unit = Unit(f"{CODE}:{site.display_path}:{site.line}:{site.column}", Finding(site.display_path, site.line, site.column + 1, CODE, message))
+    if len(heads) != 1:
+        candidates = heads or [head_class(family, t) for t in ("sequence classification", "causal LM", "masked LM")]
+        unit.refusal = "the task is not evident; use one of " + ", ".join(f"`{h}`" for h in candidates)
+        return unit
+    head = heads[0]
+    if head_exists(family, head) is False:
+        unit.refusal = f"`{head}` is not in the installed transformers"
+        return unit
+    if BASE_OUTPUT_READERS.search(module.text):
+        unit.refusal = "the code reads base-model outputs (last_hidden_state/pooler_output) that a head model does not return"
+        return unit
+    tree = ctx.parse(site.path)
+    call = _constructor(tree, site.receiver, site.line) if tree is not None else None
+    node = _class_node(call) if call is not None else None
+    if node is None or dotted(node) is None or not module.resolve(dotted(node)).endswith("." + base):  # type: ignore[arg-type]
+        unit.refusal = f"`{site.receiver}` is not built by one visible `{base}` call"
+        return unit
+    edits = FileEdits()
+    if isinstance(node, cst.Name):
+        edits.replace[node] = node.with_changes(value=head)
+        edits.imports.add(ImportSpec("transformers", head))
+        edits.stale_imports.add(ImportSpec("transformers", base))
+    elif isinstance(node, cst.Attribute):
+        edits.replace[node.attr] = node.attr.with_changes(value=head)
+    unit.finding = Finding(site.display_path, site.line, site.column + 1, CODE, f"{message}; the task is {tasks[0]}: use `{head}`")
+    unit.edits[site.path] = edits
+    return unit
