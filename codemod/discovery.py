@@ -54,8 +54,11 @@ def _walk(top: Path) -> list[Path]:
         for entry in entries:
             path = Path(entry.path)
             try:
+                if entry.is_symlink():
+                    # A link may lead out of the tree, or round in a loop: never walked, never written.
+                    continue
                 is_dir = entry.is_dir(follow_symlinks=False)
-                is_file = entry.is_file()
+                is_file = entry.is_file(follow_symlinks=False)
             except OSError:
                 continue
             if is_dir:

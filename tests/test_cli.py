@@ -185,3 +185,18 @@ def test_every_registered_rule_module_carries_its_code_and_documentation() -> No
         assert module.CODE == code
         assert module.__doc__ and "::" in module.__doc__, f"{code} needs a before/after in its docstring"
         assert callable(module.find_units) and callable(module.walk_filter)
+
+
+def test_symlinks_inside_a_tree_are_neither_followed_nor_written_through(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    outside = tmp_path / "outside"
+    shutil.copytree(GOLDEN / "seed_example" / "before", outside)
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "linked.py").symlink_to(outside / "train.py")
+    (tree / "loop").symlink_to(tree, target_is_directory=True)
+    before = (outside / "train.py").read_bytes()
+    monkeypatch.chdir(tree)
+    result = invoke("--write", "--no-verify", ".")
+    assert result.exit_code == 0, result.output
+    assert (outside / "train.py").read_bytes() == before
+    assert (tree / "linked.py").is_symlink()
