@@ -62,7 +62,7 @@ def _load(paths: list[Path]) -> tuple[_Repo, int]:
         try:
             source = read_source(path, display)
         except SourceError as exc:
-            errors.append(Finding(display, 1, 1, IO_ERROR, str(exc)))
+            errors.append(Finding(display, exc.line, 1, IO_ERROR, str(exc)))
             continue
         try:
             summary = summarize(path, display, source.text, import_root(path))

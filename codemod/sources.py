@@ -13,7 +13,11 @@ from pathlib import Path
 
 
 class SourceError(Exception):
-    """A file that cannot be read or decoded; the message says why."""
+    """A file that cannot be read or decoded; the message says why, ``line`` where."""
+
+    def __init__(self, message: str, line: int = 1) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 @dataclass(frozen=True)
@@ -40,15 +44,20 @@ def read_source(path: Path, display_path: str) -> SourceFile:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
     except SyntaxError as exc:
-        raise SourceError(f"bad encoding declaration: {exc.msg}") from None
+        if "unknown encoding" in str(exc.msg):
+            raise SourceError(f"unknown encoding in the coding declaration: {exc.msg}") from None
+        raise SourceError("not valid UTF-8, and no `# -*- coding: ... -*-` line says what it is") from None
     bom = raw.startswith(codecs.BOM_UTF8)
     body = raw[len(codecs.BOM_UTF8) :] if bom else raw
     if encoding == "utf-8-sig":
         encoding = "utf-8"
     try:
         text = body.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise SourceError(f"cannot decode as {encoding}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        line = body[: exc.start].count(b"\n") + 1
+        raise SourceError(f"not valid {encoding}: {exc.reason}", line) from None
+    except LookupError as exc:
+        raise SourceError(f"unknown encoding {encoding}: {exc}") from None
     return SourceFile(path, display_path, raw, text, encoding, bom)
 
 

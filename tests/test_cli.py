@@ -200,3 +200,21 @@ def test_symlinks_inside_a_tree_are_neither_followed_nor_written_through(tmp_pat
     assert result.exit_code == 0, result.output
     assert (outside / "train.py").read_bytes() == before
     assert (tree / "linked.py").is_symlink()
+
+
+def test_bad_files_are_reported_by_line_and_the_rest_still_fixed(seed: Path) -> None:
+    (seed / "binary.py").write_bytes(b"\xff\xfe\x00bad")
+    (seed / "latin1_without_cookie.py").write_bytes(b'x = 1\ny = "\xe9"\n')
+    (seed / "latin1_with_cookie.py").write_bytes(b'# -*- coding: latin-1 -*-\ny = "\xe9"\n')
+    (seed / "python2.py").write_text('print "hello"\n')
+    (seed / "empty.py").write_text("")
+    (seed / "directory.py").mkdir()
+    untouched = {p.name: p.read_bytes() for p in seed.iterdir() if p.is_file() and p.name != "train.py"}
+    result = invoke("--write", "--no-verify", ".")
+    assert result.exit_code == 2
+    assert "binary.py:1:1: E902 not a text file" in result.stderr
+    assert "latin1_without_cookie.py:2:1: E902 not valid utf-8" in result.stderr
+    assert "python2.py:1:1: E999 SyntaxError: Missing parentheses" in result.stderr
+    assert "latin1_with_cookie" not in result.stderr and "empty.py" not in result.stderr
+    assert "loss = criterion(logits, labels)" in (seed / "train.py").read_text()
+    assert {p.name: p.read_bytes() for p in seed.iterdir() if p.is_file() and p.name != "train.py"} == untouched
