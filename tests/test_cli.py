@@ -218,3 +218,13 @@ def test_bad_files_are_reported_by_line_and_the_rest_still_fixed(seed: Path) -> 
     assert "latin1_with_cookie" not in result.stderr and "empty.py" not in result.stderr
     assert "loss = criterion(logits, labels)" in (seed / "train.py").read_text()
     assert {p.name: p.read_bytes() for p in seed.iterdir() if p.is_file() and p.name != "train.py"} == untouched
+
+
+def test_a_rewritten_latin1_file_stays_latin1(seed: Path) -> None:
+    text = "# -*- coding: latin-1 -*-\n# entraîné sur des données jouets\n" + (seed / "train.py").read_text()
+    (seed / "train.py").write_bytes(text.encode("latin-1"))
+    result = invoke("--write", "--no-verify", ".")
+    assert result.exit_code == 0, result.output
+    data = (seed / "train.py").read_bytes()
+    assert "entraîné".encode("latin-1") in data
+    assert "loss = criterion(logits, labels)" in data.decode("latin-1")
