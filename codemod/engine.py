@@ -15,7 +15,7 @@ import libcst as cst
 from codemod.analysis.callsites import CallSiteFinder
 from codemod.analysis.index import ModuleSummary, RepoIndex, module_name_for, summarize
 from codemod.discovery import discover
-from codemod.registry import IO_ERROR, RULES, SYNTAX_ERROR
+from codemod.registry import INTERNAL_ERROR, IO_ERROR, RULES, SYNTAX_ERROR
 from codemod.results import FileChange, Finding, Mode, Options, RunResult
 from codemod.rules import fl001_loss_in_forward
 from codemod.rules.common import RuleContext, Unit
@@ -115,6 +115,9 @@ def _plan(repo: _Repo, units: list[Unit]) -> dict[Path, FileEdits]:
             except SiteRefusal as refusal:
                 unit.refusal = f"{refusal.reason} ({task.site.display_path}:{refusal.line})"
                 refused = True
+            except Exception as exc:  # a bug of ours on code we did not foresee: refuse, never guess
+                unit.refusal = f"internal error at {task.site.location} ({type(exc).__name__}: {exc}); please report it"
+                refused = True
         if refused:
             continue
         for path, planner in planners.items():
@@ -209,8 +212,12 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
     )
     context = RuleContext(repo.index, graph, options, repo.parse)
     units: list[Unit] = []
+    errors: list[Finding] = []
     for rule in RULE_MODULES:
-        units.extend(rule.find_units(context))
+        try:
+            units.extend(rule.find_units(context))
+        except Exception as exc:  # one rule's bug must not take the others down; say so loudly
+            errors.append(Finding("-", 1, 1, INTERNAL_ERROR, f"{rule.CODE} failed ({type(exc).__name__}: {exc}); please report it"))
 
     texts = _rewrite(repo, units) if any(u.refusal is None for u in units) else {}
     if mode is Mode.WRITE and texts and options.verify:
@@ -235,7 +242,7 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
         for path, text in sorted(texts.items(), key=lambda item: repo.sources[item[0]].display_path)
     )
     written: list[str] = []
-    errors = list(repo.errors)
+    errors = list(repo.errors) + errors
     if mode is Mode.WRITE:
         for change in changes:
             source = repo.sources[change.path]

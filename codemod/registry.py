@@ -64,4 +64,4 @@ RULES: dict[str, RuleInfo] = {
 # Not rules: problems with the input itself, reported like Ruff's E902/E999.
 IO_ERROR = "E902"
 SYNTAX_ERROR = "E999"
-VERIFY_ERROR = "FL900"
+INTERNAL_ERROR = "FL999"

@@ -228,3 +228,19 @@ def test_a_rewritten_latin1_file_stays_latin1(seed: Path) -> None:
     data = (seed / "train.py").read_bytes()
     assert "entraîné".encode("latin-1") in data
     assert "loss = criterion(logits, labels)" in data.decode("latin-1")
+
+
+def test_a_bug_while_planning_one_call_refuses_that_rewrite_and_writes_nothing(
+    seed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from codemod.transforms.callsite import FileSitePlanner
+
+    def explode(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("unforeseen shape")
+
+    monkeypatch.setattr(FileSitePlanner, "plan_site", explode)
+    before = (seed / "train.py").read_bytes()
+    result = invoke("--write", ".")
+    assert result.exit_code == 1
+    assert "not rewritten: internal error at train.py:39:12 (RuntimeError: unforeseen shape)" in result.stdout
+    assert (seed / "train.py").read_bytes() == before
