@@ -31,6 +31,7 @@ PARALLEL_WRAPPERS = frozenset(
     }
 )
 TRAINER_SUFFIXES = ("Trainer",)
+TRAINER_PACKAGES = ("transformers.", "trl.")
 LIBRARY_MODEL_PACKAGES = ("transformers.",)
 LIBRARY_CONSTRUCTORS = frozenset({"from_pretrained", "from_config"})
 DATALOADERS = frozenset({"torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"})
@@ -254,6 +255,17 @@ class _ModuleWalk:
                     return self.instance_of(node.args[0], scope)
         return None
 
+    def is_library_trainer(self, qualified: str, depth: int = 0) -> bool:
+        """Hugging Face's ``Trainer`` (or TRL's), or a repo class derived from one: what calls
+        ``model(**inputs)`` with labels itself. A class of the user's that happens to be named
+        ``...Trainer`` is not one."""
+        if not qualified.rpartition(".")[2].endswith(TRAINER_SUFFIXES) or depth > 10:
+            return False
+        if qualified.startswith(TRAINER_PACKAGES):
+            return True
+        key = self.index.class_key(qualified)
+        return key is not None and any(self.is_library_trainer(b, depth + 1) for b in self.index.summary(key).bases)
+
     def library_model(self, func: ast.expr) -> Optional[str]:
         """``BertForMaskedLM(config)``, ``AutoModelForCausalLM.from_pretrained(...)``: the
         qualified class, for a class of a model library."""
@@ -476,7 +488,7 @@ class _ModuleWalk:
     def flow(self, node: ast.Call, scope: _Scope) -> None:
         qualified = self.resolve(node.func) or ""
         passed = [(i, a) for i, a in enumerate(node.args)] + [(k.arg, k.value) for k in node.keywords]
-        if qualified.rpartition(".")[2].endswith(TRAINER_SUFFIXES):
+        if self.is_library_trainer(qualified):
             for slot, value in passed:
                 if slot in (0, "model"):
                     inst = self.instance_of(value, scope)

@@ -269,7 +269,7 @@ def plan_forward(cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature)
         loss_part = returned
 
     if prediction_part is not None and not isinstance(prediction_part, cst.Name):
-        return Refusal("forward returns a prediction that is an expression, not a variable")
+        return Refusal(f"forward returns its prediction as `{code_of(prediction_part)}`, not as a plain variable")
 
     # Expand the loss into one expression over forward's values.
     removed: list[cst.CSTNode] = []

@@ -19,11 +19,15 @@ A criterion built inside ``forward`` is created once, before the loop; one kept 
 class weights and device placement do not change. Results read as ``out["loss"]``, ``out[0]``,
 ``out.loss`` or unpacked as ``loss, logits = ...`` are rewritten to the new variables.
 
+When the model is handed to Hugging Face's ``Trainer``, Trainer is the loop: the moved loss goes
+into a ``Trainer`` subclass's ``compute_loss`` (see FL003), reading the model's attributes on
+``self.accelerator.unwrap_model(model)``.
+
 Refuses (reports, and changes no file of the class) when the move cannot be exact: the loss uses
 another value computed in ``forward`` (an auxiliary term), ``labels`` are used for something
 else too, a call passes labels through ``*args``, a call could be an instance of more than one
-class, the model is handed to ``Trainer`` (whose ``compute_loss`` needs the loss: FL003), or a
-call sits where work cannot be hoisted before it (a lambda, a comprehension, ``while`` test).
+class, the class has subclasses, or a call sits where work cannot be hoisted before it (a
+lambda, a comprehension, a ``while`` test).
 """
 
 from __future__ import annotations
@@ -35,11 +39,13 @@ import libcst as cst
 
 from codemod.analysis.callsites import CallSite, Instance
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
-from codemod.analysis.loss_plan import LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, Refusal, plan_forward
+from codemod.analysis.loss_plan import CRITERION, LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, Refusal, plan_forward
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, SiteTask, Unit, find_method, import_spec, location_of
+from codemod.rules.fl003_trainer_compute_loss import UNWRAPPED, trainer_edits
 from codemod.transforms.callsite import SitePlan
-from codemod.transforms.cst_tools import names_in
+from codemod.transforms.cst_tools import names_in, substitute
+from codemod.transforms.edits import FileEdits
 from codemod.transforms.forward import forward_edits
 
 CODE = "FL001"
@@ -93,7 +99,10 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         found = find_method(tree, key.name, "forward")
         if found is None:
             continue
-        outcome = plan_forward(found[0], found[1], signature)
+        try:
+            outcome = plan_forward(found[0], found[1], signature)
+        except Exception as exc:  # unforeseen code: report it refused, never guess
+            outcome = Refusal(f"internal error ({type(exc).__name__}: {exc}); please report it")
         if outcome is None:
             continue
         message = f"`{key.name}.forward` takes `labels` and computes the loss inside the model"
@@ -108,59 +117,90 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         if isinstance(outcome, Refusal):
             unit.refusal = outcome.reason
             continue
-        plan = outcome
-        module = index.module_of(key)
-        refusal = _class_refusal(ctx, key)
-        if refusal:
-            unit.refusal = refusal
-            continue
-        imports = {}
-        for name in sorted(plan.free_names):
-            spec = import_spec(name, module)
-            if spec is None:
-                unit.refusal = f"the loss uses `{name}`, which other files cannot import"
-                break
-            imports[name] = spec
-        if unit.refusal:
-            continue
-        site_plan = SitePlan(
-            signature=plan.signature,
-            loss_template=plan.loss_template,
-            prediction_placeholder=plan.prediction,
-            preferred_prediction=plan.prediction,
-            shape=plan.shape,
-            criterion=plan.criterion,
-            criterion_is_constant=plan.criterion_is_constant,
-            labels_uses=plan.labels_uses,
-            imports=imports,
-            home_module=module.module_name,
-        )
-        edits = forward_edits(plan)
-        # What only the loss used (`SequenceClassifierOutput`, `CrossEntropyLoss`) may now be unused.
-        moved_names = set().union(*(names_in(s) for s in plan.removed_statements), names_in(plan.return_statement))
-        edits.stale_imports |= {spec for name in moved_names if name in module.imports and (spec := import_spec(name, module))}
-        unit.edits[module.path] = edits
-        sites = graph.sites_for(key) + inferred.get(key, [])
-        for site in sites:
-            reason = _site_refusal(site, key, plan)
-            if reason:
-                unit.refusal = f"{reason} ({location_of(site)})"
-                break
-            unit.sites.append(SiteTask(site, site_plan))
-        for site, others in inferred.get(("ambiguous", key), []):  # type: ignore[call-overload]
-            names = " or ".join(sorted(f"`{o.name}`" for o in others))
-            unit.refusal = f"the call at {location_of(site)} could be {names}"
-            break
+        try:
+            _fill_unit(ctx, key, outcome, unit, inferred)
+        except Exception as exc:  # unforeseen code: refuse this class, keep its finding and the others
+            unit.refusal = f"internal error ({type(exc).__name__}: {exc}); please report it"
     return units
+
+
+def _fill_unit(ctx: RuleContext, key: ClassKey, plan: LossPlan, unit: Unit, inferred: dict) -> None:  # type: ignore[type-arg]
+    """The forward edit, Trainer edits and call sites of one class; sets ``unit.refusal`` when
+    any part cannot be done."""
+    index, graph = ctx.index, ctx.graph
+    module = index.module_of(key)
+    refusal = _class_refusal(ctx, key)
+    if refusal:
+        unit.refusal = refusal
+        return
+    imports = {}
+    for name in sorted(plan.free_names):
+        spec = import_spec(name, module)
+        if spec is None:
+            unit.refusal = f"the loss uses `{name}`, which other files cannot import"
+            break
+        imports[name] = spec
+    if unit.refusal:
+        return
+    # Where Trainer is the training loop, the moved loss goes into its compute_loss.
+    views: dict = {}  # type: ignore[type-arg]
+    for use in ctx.graph.uses:
+        if key not in use.instance.classes:
+            continue
+        outcome_edits = trainer_edits(ctx, use, _trainer_loss(plan), imports, views)
+        if isinstance(outcome_edits, str):
+            unit.refusal = f"{outcome_edits} ({use.display_path}:{use.line})"
+            break
+        unit.edits.setdefault(use.path, FileEdits()).merge(outcome_edits)
+    if unit.refusal:
+        return
+    site_plan = SitePlan(
+        signature=plan.signature,
+        loss_template=plan.loss_template,
+        prediction_placeholder=plan.prediction,
+        preferred_prediction=plan.prediction,
+        shape=plan.shape,
+        criterion=plan.criterion,
+        criterion_is_constant=plan.criterion_is_constant,
+        labels_uses=plan.labels_uses,
+        imports=imports,
+        home_module=module.module_name,
+    )
+    edits = forward_edits(plan)
+    # What only the loss used (`SequenceClassifierOutput`, `CrossEntropyLoss`) may now be unused.
+    moved_names = set().union(*(names_in(s) for s in plan.removed_statements), names_in(plan.return_statement))
+    edits.stale_imports |= {spec for name in moved_names if name in module.imports and (spec := import_spec(name, module))}
+    unit.edits.setdefault(module.path, FileEdits()).merge(edits)
+    sites = graph.sites_for(key) + inferred.get(key, [])
+    for site in sites:
+        reason = _site_refusal(site, key, plan)
+        if reason:
+            unit.refusal = f"{reason} ({location_of(site)})"
+            break
+        unit.sites.append(SiteTask(site, site_plan))
+    for site, others in inferred.get(("ambiguous", key), []):  # type: ignore[call-overload]
+        names = " or ".join(sorted(f"`{o.name}`" for o in others))
+        unit.refusal = f"the call at {location_of(site)} could be {names}"
+        break
+
+
+def _trainer_loss(plan: LossPlan) -> cst.BaseExpression:
+    """The moved loss in compute_loss's names: the prediction is ``logits``; ``self`` is the
+    model itself, unwrapped from whatever Trainer put around it (DataParallel, DeepSpeed)."""
+    mapping: dict[str, cst.BaseExpression] = {
+        LABELS_PARAM: cst.Name("labels"),
+        plan.prediction: cst.Name("logits"),
+        "self": cst.Name(UNWRAPPED),
+    }
+    if plan.criterion is not None:
+        mapping[CRITERION] = plan.criterion
+    return substitute(plan.loss_template, mapping)
 
 
 def _class_refusal(ctx: RuleContext, key: ClassKey) -> Optional[str]:
     for use in ctx.graph.uses:
-        if key in use.instance.classes:
-            return (
-                f"the model is given to `{use.consumer.rpartition('.')[2]}` "
-                f"({use.display_path}:{use.line}:{use.column + 1}), which needs forward to return the loss"
-            )
+        if key in use.instance.classes and (len(use.instance.classes) > 1 or use.instance.library):
+            return f"the model given to `{use.consumer.rpartition('.')[2]}` at {use.display_path}:{use.line} could be another class"
     for sub in ctx.index.subclasses(key):
         return f"`{sub.name}` subclasses it; calls through subclasses are not followed yet"
     return None

@@ -27,7 +27,7 @@ or dict (the prediction is then not clear).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Optional, Union
 
 import libcst as cst
 from libcst.metadata import PositionProvider
@@ -38,8 +38,8 @@ from codemod.analysis.loss_plan import LABELS_PARAM
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
 from codemod.rules.fl002_labels_passed import parse_criterion
-from codemod.transforms.cst_tools import code_of, single_name_target
-from codemod.transforms.edits import FileEdits
+from codemod.transforms.cst_tools import code_of, names_in, single_name_target
+from codemod.transforms.edits import FileEdits, ImportSpec
 from codemod.transforms.scopes import module_scope_names
 
 CODE = "FL003"
@@ -52,8 +52,8 @@ class {name}({base}):
 
     def compute_loss(self, model, inputs, return_outputs=False, **kwargs):
         labels = inputs["labels"]
-        logits = model(**{{k: v for k, v in inputs.items() if k != "labels"}})
-        loss = {criterion}(logits, labels)
+        logits = model(**{{k: v for k, v in inputs.items() if k != "labels"}}){prelude}
+        loss = {loss}
         return (loss, {{"logits": logits}}) if return_outputs else loss
 '''
 
@@ -151,45 +151,74 @@ def _unit_for(ctx: RuleContext, use: ModelUse, criterion, imports, views) -> Opt
     if signature is None or signature.param(LABELS_PARAM) is not None or signature.param("label") is not None or signature.var_keyword:
         return None  # `label`: the parameter is misnamed (FL006)
     trainer = use.consumer.rpartition(".")[2]
+    if index.class_key(use.consumer) is None and not use.consumer.startswith(KNOWN_TRAINERS):
+        return None
     message = f"`{trainer}` passes labels to `{owner.name}.forward`, which does not take them"  # type: ignore[union-attr]
     unit = Unit(f"{CODE}:{use.display_path}:{use.line}:{use.column}", Finding(use.display_path, use.line, use.column + 1, CODE, message))
-    trainer_key = index.class_key(use.consumer)
-    if trainer_key is not None:
-        if "compute_loss" in index.summary(trainer_key).method_names:
-            unit.refusal = f"`{trainer}` already overrides compute_loss; add the loss there by hand"
-            return unit
-    elif not use.consumer.startswith(KNOWN_TRAINERS):
-        return None
     if index.summary(owner).forward_returns_packed:  # type: ignore[arg-type]
         unit.refusal = f"`{owner.name}.forward` returns a tuple or dict, so the prediction is not clear"  # type: ignore[union-attr]
         return unit
+    loss = cst.Call(func=criterion, args=[cst.Arg(cst.Name("logits"), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Arg(cst.Name("labels"))])
+    outcome = trainer_edits(ctx, use, loss, imports, views)
+    if isinstance(outcome, str):
+        unit.refusal = outcome
+    else:
+        unit.edits[use.path] = outcome
+    return unit
+
+
+UNWRAPPED = "unwrapped_model"
+RESERVED = frozenset({"self", "model", "inputs", "return_outputs", "kwargs", "labels", "logits", "loss", "k", "v", UNWRAPPED})
+
+
+def trainer_edits(
+    ctx: RuleContext,
+    use: ModelUse,
+    loss: cst.BaseExpression,
+    imports: dict[str, ImportSpec],
+    views: dict[Path, "_FileView"],
+) -> Union[FileEdits, str]:
+    """Edits that make the Trainer of ``use`` compute ``loss`` (an expression in ``logits``,
+    ``labels`` and ``model``), or why that cannot be done. Shared with FL001, whose moved loss
+    goes here when Trainer is the training loop."""
+    trainer = use.consumer.rpartition(".")[2]
+    trainer_key = ctx.index.class_key(use.consumer)
+    if trainer_key is not None and "compute_loss" in ctx.index.summary(trainer_key).method_names:
+        return f"`{trainer}` already overrides compute_loss; add the loss there by hand"
+    if trainer_key is None and not use.consumer.startswith(KNOWN_TRAINERS):
+        return f"`{trainer}` is not a Trainer fixlabels knows"
     tree = ctx.parse(use.path)
     if tree is None:
-        unit.refusal = "the file does not parse with LibCST"
-        return unit
+        return "the file does not parse with LibCST"
     view = views.setdefault(use.path, _FileView(tree))
     call = view.calls.get((use.line, use.column))
     anchor = view.statement_at(use.line)
     if call is None or anchor is None:
-        unit.refusal = "could not find the Trainer call in the source"
-        return unit
+        return "could not find the Trainer call in the source"
     arguments = _training_arguments(view, call)
     if arguments is None:
-        unit.refusal = "could not find the TrainingArguments to add label_names to"
-        return unit
-    names = module_scope_names(tree)
-    name = names.fresh(TRAINER_NAME, 0)
-    class_code = COMPUTE_LOSS.format(name=name, base=code_of(call.func), criterion=code_of(criterion))
-    class_def = cst.parse_statement(class_code.lstrip("\n"))
+        return "could not find the TrainingArguments to add label_names to"
+    module = ctx.index.by_path[use.path]
+    clashes = sorted(set(imports) & RESERVED)
+    if clashes:
+        return f"the loss uses the name `{clashes[0]}`, which compute_loss needs for itself"
     edits = FileEdits()
+    for local, spec in sorted(imports.items()):
+        bound = module.imports.get(local)
+        wanted = f"{spec.module}.{spec.obj}" if spec.obj else spec.module
+        if bound is None:
+            edits.imports.add(spec)
+        elif bound != wanted:
+            return f"`{local}` means `{bound}` in {use.display_path}, not `{wanted}`"
+    name = module_scope_names(tree).fresh(TRAINER_NAME, 0)
+    # A loss that needs the model's own attributes reads them on the model Trainer wrapped.
+    prelude = "\n        unwrapped_model = self.accelerator.unwrap_model(model)" if UNWRAPPED in names_in(loss) else ""
+    class_code = COMPUTE_LOSS.format(name=name, base=code_of(call.func), loss=code_of(loss), prelude=prelude)
+    class_def = cst.parse_statement(class_code.lstrip("\n"))
     leading = getattr(anchor, "leading_lines", ()) or [cst.EmptyLine(), cst.EmptyLine()]
     edits.add_before(anchor, class_def.with_changes(leading_lines=leading))
     edits.replace[call.func] = cst.Name(name)
     if not any(a.keyword and a.keyword.value == "label_names" for a in arguments.args):
         value = cst.List([cst.Element(cst.SimpleString('"labels"'))])
         edits.replace[arguments] = _with_keyword(arguments, "label_names", value)
-    for local, spec in imports.items():
-        if local not in ctx.index.by_path[use.path].imports:
-            edits.imports.add(spec)
-    unit.edits[use.path] = edits
-    return unit
+    return edits

@@ -440,6 +440,9 @@ class FileSitePlanner:
                 loss_index = plan.shape.loss_key if plan.shape.kind == "tuple" else 0
                 loss_target = target.elements[loss_index].value  # type: ignore[index]
                 prediction = target.elements[1 - loss_index].value.value  # type: ignore[index, union-attr]
+                if prediction == "_":  # `loss, _ = model(...)`: the prediction deserves a real name
+                    prediction = names.fresh(plan.preferred_prediction, stmt_line)
+                    names.introduce(prediction, stmt_end + 1)
                 replacement = [prediction_line(prediction)]
                 if loss_target.value != "_":  # type: ignore[attr-defined]
                     replacement.append(plain(assign(loss_target, loss_of(prediction))))  # type: ignore[arg-type]
@@ -652,6 +655,10 @@ def _is_pure(node: cst.BaseExpression) -> bool:
     """No side effects, so evaluating it after the model call instead of before is exact."""
     if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString)) or _is_simple(node):
         return True
+    if isinstance(node, (cst.List, cst.Tuple)):
+        return all(isinstance(e, cst.Element) and _is_pure(e.value) for e in node.elements)
+    if isinstance(node, cst.UnaryOperation):
+        return _is_pure(node.expression)
     if isinstance(node, cst.Subscript):
         return _is_pure(node.value) and all(
             isinstance(e.slice, cst.Index) and _is_pure(e.slice.value) for e in node.slice

@@ -26,15 +26,15 @@ def _without_param(params: cst.Parameters, name: str) -> cst.Parameters:
                 break
         return items
 
-    updated = params.with_changes(params=drop(params.params), kwonly_params=drop(params.kwonly_params))
-    if not updated.kwonly_params and isinstance(updated.star_arg, cst.ParamStar) and params.kwonly_params:
-        # `def f(self, x, *, labels)` -> `def f(self, x)`: a bare `*` may not end the list.
-        updated = updated.with_changes(star_arg=cst.MaybeSentinel.DEFAULT)
-        if updated.params:
-            updated = updated.with_changes(
-                params=[*updated.params[:-1], updated.params[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)]
-            )
-    return updated
+    positional, keyword_only = drop(params.params), drop(params.kwonly_params)
+    star_arg = params.star_arg
+    if not keyword_only and isinstance(star_arg, cst.ParamStar) and params.kwonly_params:
+        # `def f(self, x, *, labels)` -> `def f(self, x)`: a bare `*` may not end the list
+        # (one changed value at a time would fail LibCST's validation, so all go at once).
+        star_arg = cst.MaybeSentinel.DEFAULT
+        if positional:
+            positional[-1] = positional[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return params.with_changes(params=positional, kwonly_params=keyword_only, star_arg=star_arg)
 
 
 def forward_edits(plan: LossPlan) -> FileEdits:
