@@ -32,7 +32,6 @@ lambda, a comprehension, a ``while`` test).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Callable, Optional
 
 import libcst as cst
@@ -83,7 +82,7 @@ def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
 
 
 def find_units(ctx: RuleContext) -> list[Unit]:
-    index, graph = ctx.index, ctx.graph
+    index = ctx.index
     candidates: dict[ClassKey, tuple[LossPlan | Refusal, Finding]] = {}
     for key in index.module_classes():
         summary = index.summary(key)

@@ -129,7 +129,6 @@ def _with_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> cs
 
 def find_units(ctx: RuleContext) -> list[Unit]:
     criterion, imports = parse_criterion(ctx.options.criterion)
-    index = ctx.index
     units: list[Unit] = []
     views: dict[Path, _FileView] = {}
     for use in sorted(ctx.graph.uses, key=lambda u: (u.display_path, u.line, u.column)):

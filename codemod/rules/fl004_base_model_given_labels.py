@@ -33,7 +33,7 @@ from codemod.analysis.callsites import CallSite
 from codemod.analysis.index import ModuleSummary, RepoIndex
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
-from codemod.transforms.cst_tools import code_of, dotted, single_name_target
+from codemod.transforms.cst_tools import dotted, single_name_target
 from codemod.transforms.edits import FileEdits, ImportSpec
 
 CODE = "FL004"

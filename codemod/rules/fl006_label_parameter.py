@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from typing import Callable
 
-import libcst as cst
 
 from codemod.analysis.index import ClassKey, ClassKind, ModuleSummary, RepoIndex
 from codemod.results import Finding

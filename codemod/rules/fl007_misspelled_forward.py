@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-import libcst as cst
 
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
 from codemod.results import Finding
