@@ -244,3 +244,37 @@ def test_a_bug_while_planning_one_call_refuses_that_rewrite_and_writes_nothing(
     assert result.exit_code == 1
     assert "not rewritten: internal error at train.py:39:12 (RuntimeError: unforeseen shape)" in result.stdout
     assert (seed / "train.py").read_bytes() == before
+
+
+def test_two_trainers_in_one_file_get_two_differently_named_subclasses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "train.py").write_text(
+        """import torch.nn as nn
+import torch.nn.functional as F
+from transformers import Trainer, TrainingArguments
+
+
+class Plain(nn.Module):
+    def forward(self, x):
+        return self.fc(x)
+
+
+class Lossy(nn.Module):
+    def forward(self, x, labels):
+        logits = self.fc(x)
+        return F.nll_loss(logits, labels), logits
+
+
+def main(data):
+    args = TrainingArguments(output_dir="out")
+    Trainer(model=Plain(), args=args, train_dataset=data).train()
+    Trainer(model=Lossy(), args=args, train_dataset=data).train()
+"""
+    )
+    monkeypatch.chdir(tmp_path)
+    result = invoke("--diff", ".")
+    assert "+class CriterionTrainer(Trainer):" in result.stdout
+    assert "+class CriterionTrainer_2(Trainer):" in result.stdout
+    assert "+        loss = F.nll_loss(logits, labels)" in result.stdout
+    assert "+        loss = nn.CrossEntropyLoss()(logits, labels)" in result.stdout

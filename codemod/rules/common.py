@@ -47,6 +47,8 @@ class RuleContext:
     options: Options
     parse: Callable[[Path], Optional[cst.Module]]
     """The LibCST module of a file (parsed once per run), or None if it does not parse."""
+    cache: dict = field(default_factory=dict)  # type: ignore[type-arg]
+    """Per-run state rules share about a file, e.g. the names already given out in it."""
 
 
 def import_spec(local: str, module: ModuleSummary) -> Optional[ImportSpec]:

@@ -142,11 +142,10 @@ def _fill_unit(ctx: RuleContext, key: ClassKey, plan: LossPlan, unit: Unit, infe
     if unit.refusal:
         return
     # Where Trainer is the training loop, the moved loss goes into its compute_loss.
-    views: dict = {}  # type: ignore[type-arg]
     for use in ctx.graph.uses:
         if key not in use.instance.classes:
             continue
-        outcome_edits = trainer_edits(ctx, use, _trainer_loss(plan), imports, views)
+        outcome_edits = trainer_edits(ctx, use, _trainer_loss(plan), imports)
         if isinstance(outcome_edits, str):
             unit.refusal = f"{outcome_edits} ({use.display_path}:{use.line})"
             break

@@ -26,7 +26,6 @@ or dict (the prediction is then not clear).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Callable, Optional, Union
 
 import libcst as cst
@@ -38,7 +37,7 @@ from codemod.analysis.loss_plan import LABELS_PARAM
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
 from codemod.rules.fl002_labels_passed import parse_criterion
-from codemod.transforms.cst_tools import code_of, names_in, single_name_target
+from codemod.transforms.cst_tools import calls_by_start, code_of, names_in, single_name_target
 from codemod.transforms.edits import FileEdits, ImportSpec
 from codemod.transforms.scopes import module_scope_names
 
@@ -69,10 +68,10 @@ class _FileView:
         wrapper = cst.MetadataWrapper(tree, unsafe_skip_copy=True)
         positions = wrapper.resolve(PositionProvider)
         self.tree = tree
-        self.calls = {
-            (p.start.line, p.start.column): n for n, p in positions.items() if isinstance(n, cst.Call)
-        }
+        self.calls = calls_by_start(positions)
         self.top_level = [(positions[s].start.line, positions[s].end.line, s) for s in tree.body]
+        self.names = module_scope_names(tree)
+        """Shared by every Trainer subclass added to this file, by any rule: no two get one name."""
 
     def statement_at(self, line: int) -> Optional[cst.CSTNode]:
         return next((s for first, last, s in self.top_level if first <= line <= last), None)
@@ -130,15 +129,14 @@ def _with_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> cs
 def find_units(ctx: RuleContext) -> list[Unit]:
     criterion, imports = parse_criterion(ctx.options.criterion)
     units: list[Unit] = []
-    views: dict[Path, _FileView] = {}
     for use in sorted(ctx.graph.uses, key=lambda u: (u.display_path, u.line, u.column)):
-        unit = _unit_for(ctx, use, criterion, imports, views)
+        unit = _unit_for(ctx, use, criterion, imports)
         if unit is not None:
             units.append(unit)
     return units
 
 
-def _unit_for(ctx: RuleContext, use: ModelUse, criterion, imports, views) -> Optional[Unit]:  # type: ignore[no-untyped-def]
+def _unit_for(ctx: RuleContext, use: ModelUse, criterion, imports) -> Optional[Unit]:  # type: ignore[no-untyped-def]
     index = ctx.index
     if len(use.instance.classes) != 1 or use.instance.library:
         return None
@@ -158,7 +156,7 @@ def _unit_for(ctx: RuleContext, use: ModelUse, criterion, imports, views) -> Opt
         unit.refusal = f"`{owner.name}.forward` returns a tuple or dict, so the prediction is not clear"  # type: ignore[union-attr]
         return unit
     loss = cst.Call(func=criterion, args=[cst.Arg(cst.Name("logits"), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Arg(cst.Name("labels"))])
-    outcome = trainer_edits(ctx, use, loss, imports, views)
+    outcome = trainer_edits(ctx, use, loss, imports)
     if isinstance(outcome, str):
         unit.refusal = outcome
     else:
@@ -175,7 +173,6 @@ def trainer_edits(
     use: ModelUse,
     loss: cst.BaseExpression,
     imports: dict[str, ImportSpec],
-    views: dict[Path, "_FileView"],
 ) -> Union[FileEdits, str]:
     """Edits that make the Trainer of ``use`` compute ``loss`` (an expression in ``logits``,
     ``labels`` and ``model``), or why that cannot be done. Shared with FL001, whose moved loss
@@ -189,7 +186,9 @@ def trainer_edits(
     tree = ctx.parse(use.path)
     if tree is None:
         return "the file does not parse with LibCST"
-    view = views.setdefault(use.path, _FileView(tree))
+    view = ctx.cache.get(("trainer-view", use.path))
+    if view is None:
+        view = ctx.cache[("trainer-view", use.path)] = _FileView(tree)
     call = view.calls.get((use.line, use.column))
     anchor = view.statement_at(use.line)
     if call is None or anchor is None:
@@ -209,7 +208,8 @@ def trainer_edits(
             edits.imports.add(spec)
         elif bound != wanted:
             return f"`{local}` means `{bound}` in {use.display_path}, not `{wanted}`"
-    name = module_scope_names(tree).fresh(TRAINER_NAME, 0)
+    name = view.names.fresh(TRAINER_NAME, 0)
+    view.names.taken.add(name)
     # A loss that needs the model's own attributes reads them on the model Trainer wrapped.
     prelude = "\n        unwrapped_model = self.accelerator.unwrap_model(model)" if UNWRAPPED in names_in(loss) else ""
     class_code = COMPUTE_LOSS.format(name=name, base=code_of(call.func), loss=code_of(loss), prelude=prelude)

@@ -21,6 +21,7 @@ from codemod.analysis.index import Signature
 from codemod.analysis.loss_plan import CRITERION, LABELS_PARAM, ResultShape
 from codemod.transforms.cst_tools import (
     assign,
+    calls_by_start,
     code_of,
     dotted,
     is_atom,
@@ -90,10 +91,7 @@ class FileSitePlanner:
         self.module_imports = module_imports
         self.positions = wrapper.resolve(PositionProvider)
         self.parents = wrapper.resolve(ParentNodeProvider)
-        self.calls: dict[tuple[int, int], cst.Call] = {}
-        for node, position in self.positions.items():
-            if isinstance(node, cst.Call):
-                self.calls.setdefault((position.start.line, position.start.column), node)
+        self.calls = calls_by_start(self.positions)
         self.scope_names: dict[cst.CSTNode, ScopeNames] = {}
         self.criteria: dict[cst.CSTNode, list[_CriterionSlot]] = {}
         self.edits = FileEdits()

@@ -10,6 +10,7 @@ from typing import Optional
 import libcst as cst
 from libcst.metadata import PositionProvider
 
+from codemod.transforms.cst_tools import calls_by_start
 from codemod.transforms.edits import FileEdits
 
 
@@ -18,10 +19,7 @@ class CallLocator:
 
     def __init__(self, tree: cst.Module) -> None:
         wrapper = cst.MetadataWrapper(tree, unsafe_skip_copy=True)
-        self.calls: dict[tuple[int, int], cst.Call] = {}
-        for node, position in wrapper.resolve(PositionProvider).items():
-            if isinstance(node, cst.Call):
-                self.calls.setdefault((position.start.line, position.start.column), node)
+        self.calls = calls_by_start(wrapper.resolve(PositionProvider))
 
     def call_at(self, line: int, column: int) -> Optional[cst.Call]:
         return self.calls.get((line, column))
