@@ -278,3 +278,29 @@ def main(data):
     assert "+class CriterionTrainer_2(Trainer):" in result.stdout
     assert "+        loss = F.nll_loss(logits, labels)" in result.stdout
     assert "+        loss = nn.CrossEntropyLoss()(logits, labels)" in result.stdout
+
+
+def test_an_inserted_criterion_never_shadows_a_name_the_module_uses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = """import torch
+from transformers import Trainer, TrainingArguments
+
+nn = "not torch.nn"
+
+
+class Plain(torch.nn.Module):
+    def forward(self, x):
+        return self.fc(x)
+
+
+def main(data):
+    args = TrainingArguments(output_dir="out")
+    Trainer(model=Plain(), args=args, train_dataset=data).train()
+"""
+    (tmp_path / "train.py").write_text(source)
+    monkeypatch.chdir(tmp_path)
+    result = invoke("--write", "--no-verify", ".")
+    assert result.exit_code == 1
+    assert "not rewritten: `nn` is already used for something else here" in result.stdout
+    assert (tmp_path / "train.py").read_text() == source

@@ -38,7 +38,7 @@ from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
 from codemod.rules.fl002_labels_passed import parse_criterion
 from codemod.transforms.cst_tools import calls_by_start, code_of, names_in, single_name_target
-from codemod.transforms.edits import FileEdits, ImportSpec
+from codemod.transforms.edits import FileEdits, ImportSpec, imports_to_add
 from codemod.transforms.scopes import module_scope_names
 
 CODE = "FL003"
@@ -200,14 +200,11 @@ def trainer_edits(
     clashes = sorted(set(imports) & RESERVED)
     if clashes:
         return f"the loss uses the name `{clashes[0]}`, which compute_loss needs for itself"
+    needed = imports_to_add(imports, module.imports, view.names.taken)
+    if isinstance(needed, str):
+        return needed
     edits = FileEdits()
-    for local, spec in sorted(imports.items()):
-        bound = module.imports.get(local)
-        wanted = f"{spec.module}.{spec.obj}" if spec.obj else spec.module
-        if bound is None:
-            edits.imports.add(spec)
-        elif bound != wanted:
-            return f"`{local}` means `{bound}` in {use.display_path}, not `{wanted}`"
+    edits.imports |= needed
     name = view.names.fresh(TRAINER_NAME, 0)
     view.names.taken.add(name)
     # A loss that needs the model's own attributes reads them on the model Trainer wrapped.

@@ -32,7 +32,7 @@ from codemod.transforms.cst_tools import (
     substitute,
     without_args,
 )
-from codemod.transforms.edits import FileEdits, ImportSpec
+from codemod.transforms.edits import FileEdits, ImportSpec, imports_to_add
 from codemod.transforms.scopes import ScopeNames, function_scope_names, module_scope_names
 
 PURE_METHODS = frozenset(
@@ -326,16 +326,10 @@ class FileSitePlanner:
     def import_names(self, imports: dict[str, ImportSpec], home_module: str, line: int) -> None:
         if home_module == self.module_name:
             return
-        for name, spec in sorted(imports.items()):
-            bound = self.module_imports.get(name)
-            wanted = f"{spec.module}.{spec.obj}" if spec.obj else spec.module
-            if bound is not None:
-                if bound != wanted:
-                    raise SiteRefusal(f"`{name}` means `{bound}` here, not `{wanted}`", line)
-                continue
-            if name in self.names(self.module).taken:
-                raise SiteRefusal(f"`{name}` is already used for something else here", line)
-            self.edits.imports.add(spec)
+        needed = imports_to_add(imports, self.module_imports, self.names(self.module).taken)
+        if isinstance(needed, str):
+            raise SiteRefusal(needed, line)
+        self.edits.imports |= needed
 
     # --- the rewrite ------------------------------------------------------------------------
     def plan_site(

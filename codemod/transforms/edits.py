@@ -8,6 +8,7 @@ dropped by planning again without it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Union
 
 import libcst as cst
 
@@ -17,6 +18,25 @@ class ImportSpec:
     module: str
     obj: str | None = None
     asname: str | None = None
+
+
+def imports_to_add(
+    wanted: dict[str, ImportSpec], bound: dict[str, str], taken: set[str]
+) -> Union[set[ImportSpec], str]:
+    """The imports a module needs so each name in ``wanted`` means what it meant where the code
+    came from; or why that cannot be (the name means something else there). ``bound`` maps the
+    module's imported names to what they stand for; ``taken`` is every name it uses."""
+    needed: set[ImportSpec] = set()
+    for name, spec in sorted(wanted.items()):
+        meaning = f"{spec.module}.{spec.obj}" if spec.obj else spec.module
+        if name in bound:
+            if bound[name] != meaning:
+                return f"`{name}` means `{bound[name]}` here, not `{meaning}`"
+        elif name in taken:
+            return f"`{name}` is already used for something else here"
+        else:
+            needed.add(spec)
+    return needed
 
 
 @dataclass
