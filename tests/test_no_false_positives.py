@@ -127,3 +127,27 @@ def step(model: Net, x, y):
     assert [f.split(": ", 1)[1] for f in findings] == [
         "FL002 `model(...)` unpacks a batch that carries `labels`, but `Net.forward` does not take labels"
     ]
+
+
+def test_a_base_model_under_a_trainer_with_its_own_compute_loss_is_fine(tmp_path: Path) -> None:
+    assert check(tmp_path, """
+from transformers import AutoModel, Trainer
+
+class ContrastiveTrainer(Trainer):
+    def compute_loss(self, model, inputs, return_outputs=False, **kwargs):
+        labels = inputs.pop("labels")
+        embeddings = model(**inputs).last_hidden_state[:, 0]
+        return contrastive(embeddings, labels)
+
+model = AutoModel.from_pretrained("bert-base-uncased", num_labels=2)
+trainer = ContrastiveTrainer(model=model, args=args, train_dataset=data)
+""") == []
+
+
+def test_a_head_model_under_trainer_is_fine(tmp_path: Path) -> None:
+    assert check(tmp_path, """
+from transformers import AutoModelForSequenceClassification, DataCollatorWithPadding, Trainer
+
+model = AutoModelForSequenceClassification.from_pretrained("bert-base-uncased", num_labels=2)
+trainer = Trainer(model=model, args=args, train_dataset=data, data_collator=DataCollatorWithPadding(tok))
+""") == []

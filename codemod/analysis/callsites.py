@@ -91,6 +91,8 @@ class ModelUse:
     column: int
     consumer: str
     instance: Instance
+    value: str = ""
+    """Source of the argument that hands the model over (``model``, ``self.model``)."""
 
 
 @dataclass
@@ -501,6 +503,7 @@ class _ModuleWalk:
                                 char_column(self.module.lines, node.lineno, node.col_offset),
                                 qualified,
                                 inst,
+                                ast.unparse(value),
                             )
                         )
             return

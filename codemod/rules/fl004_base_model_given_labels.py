@@ -8,6 +8,10 @@ When the task is evident the model becomes the matching head class, whose output
     model = BertModel(config)                  ->   model = BertForSequenceClassification(config)
     loss = model(ids, labels=y).loss                loss = model(ids, labels=y).loss
 
+The same holds for a base model handed to ``Trainer`` (whose batches carry labels, e.g. from
+``DataCollatorForLanguageModeling``): Trainer finds no loss in its output. A Trainer subclass
+with its own ``compute_loss`` is the user's loss, and is left alone.
+
 The task: ``num_labels=`` (sequence classification), ``DataCollatorForTokenClassification``
 (token classification), ``DataCollatorForLanguageModeling`` (masked LM, or causal LM with
 ``mlm=False``), a PEFT ``TaskType``, or a decoder-only family (causal LM). The head class is
@@ -23,13 +27,14 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
 import libcst as cst
 from libcst.metadata import PositionProvider
 
-from codemod.analysis.callsites import CallSite
+from codemod.analysis.callsites import CallSite, Instance, ModelUse
 from codemod.analysis.index import ModuleSummary, RepoIndex
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
@@ -139,30 +144,75 @@ def _class_node(call: cst.Call) -> cst.BaseExpression:
     return func
 
 
+@dataclass(frozen=True)
+class _Target:
+    """Where a base model gets labels: a call ``model(..., labels=y)``, or a Trainer it is
+    handed to."""
+
+    path: Path
+    display_path: str
+    line: int
+    column: int
+    qualified: str
+    receiver: str
+    message: str
+
+
+LABELLING_COLLATORS = re.compile(r"\bDataCollatorFor(LanguageModeling|TokenClassification|Seq2Seq|WholeWordMask)\b")
+LABELS_MENTIONED = re.compile(r"\blabels?\b")
+
+
 def find_units(ctx: RuleContext) -> list[Unit]:
-    units = []
-    for site in ctx.graph.sites:
-        unit = _unit_for(ctx, site)
-        if unit is not None:
-            units.append(unit)
-    return units
+    targets = [t for t in map(_call_target, ctx.graph.sites) if t is not None]
+    targets += [t for t in (_trainer_target(ctx, use) for use in ctx.graph.uses) if t is not None]
+    return [_unit_for(ctx, t) for t in targets]
 
 
-def _unit_for(ctx: RuleContext, site: CallSite) -> Optional[Unit]:
-    if site.instance.classes or len(site.instance.library) != 1:
+def _single_base_model(instance: Instance) -> Optional[tuple[str, str]]:
+    if instance.classes or len(instance.library) != 1:
         return None
-    qualified = next(iter(site.instance.library))
+    qualified = next(iter(instance.library))
     family = base_model_family(qualified)
-    if family is None:
+    return (qualified, family) if family is not None else None
+
+
+def _call_target(site: CallSite) -> Optional[_Target]:
+    base = _single_base_model(site.instance)
+    if base is None:
         return None
     if "labels" not in site.shape.keywords and not (site.shape.double_star and site.shape.double_star_has_labels):
         return None
-    base = qualified.rpartition(".")[2]
-    module = ctx.index.by_path[site.path]
+    name = base[0].rpartition(".")[2]
+    message = f"`{name}` has no head and computes no loss, but `{site.receiver}(...)` gives it labels"
+    return _Target(site.path, site.display_path, site.line, site.column, base[0], site.receiver, message)
+
+
+def _trainer_target(ctx: RuleContext, use: ModelUse) -> Optional[_Target]:
+    """Trainer calls the model with the batch's labels and needs a loss back, unless its
+    ``compute_loss`` is the user's own."""
+    base = _single_base_model(use.instance)
+    if base is None:
+        return None
+    trainer_key = ctx.index.class_key(use.consumer)
+    if trainer_key is not None and "compute_loss" in ctx.index.summary(trainer_key).method_names:
+        return None
+    text = ctx.index.by_path[use.path].text
+    if not (LABELLING_COLLATORS.search(text) or LABELS_MENTIONED.search(text)):
+        return None
+    name = base[0].rpartition(".")[2]
+    trainer = use.consumer.rpartition(".")[2]
+    message = f"`{name}` has no head and computes no loss, but `{trainer}` trains it on labels"
+    return _Target(use.path, use.display_path, use.line, use.column, base[0], use.value, message)
+
+
+def _unit_for(ctx: RuleContext, target: _Target) -> Unit:
+    base = target.qualified.rpartition(".")[2]
+    family = base_model_family(target.qualified) or ""
+    module = ctx.index.by_path[target.path]
     tasks = _tasks(module.text, family)
     heads = [head_class(family, t) for t in tasks]
-    message = f"`{base}` has no head and computes no loss, but `{site.receiver}(...)` gives it labels"
-    unit = Unit(f"{CODE}:{site.display_path}:{site.line}:{site.column}", Finding(site.display_path, site.line, site.column + 1, CODE, message))
+    finding = Finding(target.display_path, target.line, target.column + 1, CODE, target.message)
+    unit = Unit(f"{CODE}:{target.display_path}:{target.line}:{target.column}", finding)
     if len(heads) != 1:
         candidates = heads or [head_class(family, t) for t in ("sequence classification", "causal LM", "masked LM")]
         unit.refusal = "the task is not evident; use one of " + ", ".join(f"`{h}`" for h in candidates)
@@ -174,19 +224,20 @@ def _unit_for(ctx: RuleContext, site: CallSite) -> Optional[Unit]:
     if BASE_OUTPUT_READERS.search(module.text):
         unit.refusal = "the code reads base-model outputs (last_hidden_state/pooler_output) that a head model does not return"
         return unit
-    tree = ctx.parse(site.path)
-    call = _constructor(tree, site.receiver, site.line) if tree is not None else None
+    tree = ctx.parse(target.path)
+    call = _constructor(tree, target.receiver, target.line) if tree is not None else None
     node = _class_node(call) if call is not None else None
     if node is None or dotted(node) is None or not module.resolve(dotted(node)).endswith("." + base):  # type: ignore[arg-type]
-        unit.refusal = f"`{site.receiver}` is not built by one visible `{base}` call"
+        unit.refusal = f"`{target.receiver}` is not built by one visible `{base}` call"
         return unit
     edits = FileEdits()
     if isinstance(node, cst.Name):
         edits.replace[node] = node.with_changes(value=head)
-        edits.imports.add(ImportSpec("transformers", head))
-        edits.stale_imports.add(ImportSpec("transformers", base))
+        edits.renamed_imports[ImportSpec("transformers", base)] = ImportSpec("transformers", head)
     elif isinstance(node, cst.Attribute):
         edits.replace[node.attr] = node.attr.with_changes(value=head)
-    unit.finding = Finding(site.display_path, site.line, site.column + 1, CODE, f"{message}; the task is {tasks[0]}: use `{head}`")
-    unit.edits[site.path] = edits
+    unit.finding = Finding(
+        target.display_path, target.line, target.column + 1, CODE, f"{target.message}; the task is {tasks[0]}: use `{head}`"
+    )
+    unit.edits[target.path] = edits
     return unit

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Union
 
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,10 @@ class FileEdits:
     imports: set[ImportSpec] = field(default_factory=set)
     stale_imports: set[ImportSpec] = field(default_factory=set)
     """Imports the edits may have left unused: removed only if nothing uses them afterwards."""
+    renamed_imports: dict[ImportSpec, ImportSpec] = field(default_factory=dict)
+    """Old -> new: where the edits swapped one imported name for another. The old import is
+    renamed in place when nothing uses it any more (the import keeps its layout), else the new
+    one is added."""
 
     def touched(self) -> set[cst.CSTNode]:
         return set(self.replace) | set(self.remove)
@@ -62,6 +67,7 @@ class FileEdits:
         self.remove |= other.remove
         self.imports |= other.imports
         self.stale_imports |= other.stale_imports
+        self.renamed_imports.update(other.renamed_imports)
 
     def __bool__(self) -> bool:
         return bool(self.replace or self.insert_before or self.remove)
@@ -90,9 +96,70 @@ class _Apply(cst.CSTTransformer):
         return result
 
 
+class _Names(cst.CSTVisitor):
+    """The names a module uses outside its imports, and the names its imports bring in."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+        self.imported: set[tuple[str, str]] = set()
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        if node.module is not None and not node.relative and not isinstance(node.names, cst.ImportStar):
+            module = get_full_name_for_node(node.module) or ""
+            self.imported |= {(module, get_full_name_for_node(a.name) or "") for a in node.names}
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.used.add(node.value)
+
+
+class _RenameImports(cst.CSTTransformer):
+    def __init__(self, renames: dict[tuple[str, str], str]) -> None:
+        self.renames = renames
+        self.done: set[tuple[str, str]] = set()
+
+    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.ImportFrom:
+        if updated.relative or updated.module is None or isinstance(updated.names, cst.ImportStar):
+            return updated
+        module = get_full_name_for_node(updated.module) or ""
+        names = []
+        for alias in updated.names:
+            key = (module, get_full_name_for_node(alias.name) or "")
+            if alias.asname is None and key in self.renames and key not in self.done:
+                self.done.add(key)
+                alias = alias.with_changes(name=cst.Name(self.renames[key]))
+            names.append(alias)
+        return updated.with_changes(names=names)
+
+
+def _rename_imports(module: cst.Module, edits: FileEdits) -> tuple[cst.Module, set[ImportSpec], set[ImportSpec]]:
+    """Rename in place each import the edits left unused to its replacement. Returns the module
+    and the imports still to add and to drop if unused, for the renames that could not be done
+    in place (the old name is still used, or the new one is already imported)."""
+    names = _Names()
+    module.visit(names)
+    renames = {
+        (old.module, old.obj): new.obj
+        for old, new in edits.renamed_imports.items()
+        if old.obj and new.obj and old.asname is None and new.asname is None and old.module == new.module
+        and old.obj not in names.used and (new.module, new.obj) not in names.imported
+    }
+    renamer = _RenameImports(renames)  # type: ignore[arg-type]
+    module = module.visit(renamer)
+    left = {old: new for old, new in edits.renamed_imports.items() if (old.module, old.obj) not in renamer.done}
+    return module, set(left.values()), set(left)
+
+
 def apply_edits(module: cst.Module, edits: FileEdits) -> cst.Module:
     updated = module.visit(_Apply(edits))
-    if edits.imports or edits.stale_imports:
+    imports, stale_imports = edits.imports, edits.stale_imports
+    if edits.renamed_imports:
+        updated, to_add, to_drop = _rename_imports(updated, edits)
+        imports, stale_imports = imports | to_add, stale_imports | to_drop
+    if imports or stale_imports:
         from libcst.codemod import CodemodContext
         from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
@@ -100,12 +167,12 @@ def apply_edits(module: cst.Module, edits: FileEdits) -> cst.Module:
             return sorted(specs, key=lambda s: (s.module, s.obj or "", s.asname or ""))
 
         context = CodemodContext()
-        for spec in ordered(edits.imports):
+        for spec in ordered(imports):
             AddImportsVisitor.add_needed_import(context, spec.module, spec.obj, spec.asname)
         updated = AddImportsVisitor(context).transform_module(updated)
-        if edits.stale_imports:
+        if stale_imports:
             context = CodemodContext()
-            for spec in ordered(edits.stale_imports - edits.imports):
+            for spec in ordered(stale_imports - imports):
                 RemoveImportsVisitor.remove_unused_import(context, spec.module, spec.obj, spec.asname)
             updated = RemoveImportsVisitor(context).transform_module(updated)
     return updated

@@ -1,5 +1,5 @@
 import torch
-from transformers import BertForSequenceClassification, BertConfig
+from transformers import BertConfig, BertForSequenceClassification
 
 torch.manual_seed(0)
 config = BertConfig(

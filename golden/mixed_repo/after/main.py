@@ -2,8 +2,9 @@ import tempfile
 
 import torch
 from transformers import (
-    BertForSequenceClassification, BertConfig,
+    BertConfig,
     BertForMaskedLM,
+    BertForSequenceClassification,
     PrinterCallback,
     Trainer,
     TrainingArguments,
