@@ -17,7 +17,6 @@ from codemod.analysis.index import ModuleSummary, RepoIndex, module_name_for, su
 from codemod.discovery import discover
 from codemod.registry import INTERNAL_ERROR, IO_ERROR, RULES, SYNTAX_ERROR
 from codemod.results import FileChange, Finding, Mode, Options, RunResult
-from codemod.rules import fl001_loss_in_forward
 from codemod.rules.common import RuleContext, Unit
 from codemod.sources import SourceError, SourceFile, read_source, write_atomically
 from codemod.transforms.callsite import FileSitePlanner, SiteRefusal
@@ -203,8 +202,10 @@ def run(paths: list[Path], mode: Mode, options: Options = Options()) -> RunResul
 
 def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
     repo, files_checked = _load(paths)
-    filters = [rule.walk_filter(repo.index) for rule in RULE_MODULES]
-    tracked = fl001_loss_in_forward.tracked_classes(repo.index)
+    rules = [module for module in RULE_MODULES if module.CODE in options.rules]
+    filters = [rule.walk_filter(repo.index) for rule in rules]
+    # Classes whose every call matters, whether or not the call's file mentions labels.
+    tracked = set().union(*(rule.tracked_classes(repo.index) for rule in rules if hasattr(rule, "tracked_classes")))
     graph = CallSiteFinder(repo.index).run(
         lambda module: any(wanted(module) for wanted in filters),
         # Labels passed on (FL002) show in the callee's text; FL001 calls may pass them unnamed.
@@ -213,7 +214,7 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
     context = RuleContext(repo.index, graph, options, repo.parse)
     units: list[Unit] = []
     errors: list[Finding] = []
-    for rule in RULE_MODULES:
+    for rule in rules:
         try:
             units.extend(rule.find_units(context))
         except Exception as exc:  # one rule's bug must not take the others down; say so loudly

@@ -11,6 +11,8 @@ class RuleInfo:
     name: str
     summary: str
     module: str
+    default: bool = True
+    """Off-by-default rules (FL1xx) rewrite code that is correct; ``--select`` turns them on."""
 
 
 RULES: dict[str, RuleInfo] = {
@@ -58,8 +60,43 @@ RULES: dict[str, RuleInfo] = {
             "an nn.Module has no forward but a method one edit away from it (`farward`)",
             "codemod.rules.fl007_misspelled_forward",
         ),
+        RuleInfo(
+            "FL101",
+            "optional-labels-loss-in-forward",
+            "opt-in: forward(..., labels=None) computes the loss when given labels: move it out too",
+            "codemod.rules.fl101_optional_labels",
+            default=False,
+        ),
     )
 }
+
+DEFAULT_SELECTION = frozenset(code for code, info in RULES.items() if info.default)
+
+
+class SelectionError(ValueError):
+    pass
+
+
+def _expand(patterns: list[str]) -> set[str]:
+    codes: set[str] = set()
+    for pattern in patterns:
+        pattern = pattern.strip().upper()
+        if not pattern:
+            continue
+        matched = set(RULES) if pattern == "ALL" else {code for code in RULES if code.startswith(pattern)}
+        if not matched:
+            known = ", ".join(RULES)
+            raise SelectionError(f"unknown rule code or prefix `{pattern}` (known: ALL, {known})")
+        codes |= matched
+    return codes
+
+
+def select_rules(select: list[str], ignore: list[str]) -> frozenset[str]:
+    """The rule codes a run uses: ``select`` (codes, prefixes such as ``FL0``, or ``ALL``;
+    default: the rules on by default) minus ``ignore``. Items may be comma-separated."""
+    split = lambda items: [part for item in items for part in item.split(",")]  # noqa: E731
+    chosen = _expand(split(select)) if select else set(DEFAULT_SELECTION)
+    return frozenset(chosen - _expand(split(ignore)))
 
 # Not rules: problems with the input itself, reported like Ruff's E902/E999.
 IO_ERROR = "E902"

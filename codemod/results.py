@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from codemod.registry import DEFAULT_SELECTION
+
 
 class Mode(enum.Enum):
     CHECK = "check"
@@ -18,6 +20,8 @@ class Options:
     criterion: str = "nn.CrossEntropyLoss()"
     verify: bool = True
     import_timeout: float = 30.0
+    rules: frozenset[str] = DEFAULT_SELECTION
+    """The rule codes to run (see ``registry.select_rules``)."""
 
 
 @dataclass(frozen=True, order=True)

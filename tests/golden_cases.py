@@ -10,10 +10,11 @@ import shutil
 import subprocess
 import sys
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from codemod.engine import run
+from codemod.registry import select_rules
 from codemod.results import Mode, Options, RunResult
 
 REPO = Path(__file__).resolve().parent.parent
@@ -54,9 +55,11 @@ class Case:
         while args:
             flag = args.pop(0)
             if flag == "--criterion":
-                options = Options(criterion=args.pop(0), verify=options.verify)
+                options = replace(options, criterion=args.pop(0))
             elif flag == "--no-verify":
-                options = Options(criterion=options.criterion, verify=False)
+                options = replace(options, verify=False)
+            elif flag == "--select":
+                options = replace(options, rules=select_rules([args.pop(0)], []))
             else:
                 raise ValueError(f"{self.name}: unknown option {flag} in case.toml")
         return options

@@ -355,6 +355,14 @@ class _ModuleWalk:
             keys = _dict_keys(value)
             if keys is not None:
                 scope.dict_keys[target.id] = keys
+        elif (
+            isinstance(target, (ast.Tuple, ast.List))
+            and isinstance(value, (ast.Tuple, ast.List))
+            and len(target.elts) == len(value.elts)
+            and not any(isinstance(e, ast.Starred) for e in target.elts + value.elts)
+        ):
+            for element, element_value in zip(target.elts, value.elts):  # `a, b = A(), B()`
+                self.bind_target(element, element_value, scope)
         elif isinstance(target, (ast.Tuple, ast.List, ast.Starred)):
             for name in _target_names(target):
                 scope.bound.add(name)

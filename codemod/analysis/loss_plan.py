@@ -196,9 +196,10 @@ def _calls_self_submodule(nodes: list[cst.CSTNode]) -> bool:
     return found
 
 
-def plan_forward(cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature) -> PlanResult:
+def plan_forward(cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature, optional_labels: bool = False) -> PlanResult:
+    """``optional_labels``: ``func`` is the labels-given view of a ``labels=None`` forward."""
     labels_param = signature.param(LABELS_PARAM)
-    if labels_param is None or labels_param.has_default:
+    if labels_param is None or labels_param.has_default != optional_labels:
         return None
     class_name = cls.name.value
     if class_name.endswith(LOSS_CLASS_SUFFIXES):

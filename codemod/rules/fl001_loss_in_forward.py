@@ -123,9 +123,18 @@ def find_units(ctx: RuleContext) -> list[Unit]:
     return units
 
 
-def _fill_unit(ctx: RuleContext, key: ClassKey, plan: LossPlan, unit: Unit, inferred: dict) -> None:  # type: ignore[type-arg]
+def _fill_unit(
+    ctx: RuleContext,
+    key: ClassKey,
+    plan: LossPlan,
+    unit: Unit,
+    inferred: dict,  # type: ignore[type-arg]
+    forward: Optional[FileEdits] = None,
+    labelless_calls: Optional[str] = None,
+) -> None:
     """The forward edit, Trainer edits and call sites of one class; sets ``unit.refusal`` when
-    any part cannot be done."""
+    any part cannot be done. FL101 passes its own ``forward`` edit, and ``labelless_calls``:
+    None when calls without labels keep working unchanged, else why they would not."""
     index, graph = ctx.index, ctx.graph
     module = index.module_of(key)
     refusal = _class_refusal(ctx, key)
@@ -145,6 +154,9 @@ def _fill_unit(ctx: RuleContext, key: ClassKey, plan: LossPlan, unit: Unit, infe
     for use in ctx.graph.uses:
         if key not in use.instance.classes:
             continue
+        if labelless_calls is not None:
+            unit.refusal = f"{labelless_calls} (Trainer evaluates without labels too, {use.display_path}:{use.line})"
+            break
         outcome_edits = trainer_edits(ctx, use, _trainer_loss(plan), imports)
         if isinstance(outcome_edits, str):
             unit.refusal = f"{outcome_edits} ({use.display_path}:{use.line})"
@@ -164,13 +176,18 @@ def _fill_unit(ctx: RuleContext, key: ClassKey, plan: LossPlan, unit: Unit, infe
         imports=imports,
         home_module=module.module_name,
     )
-    edits = forward_edits(plan)
+    edits = forward if forward is not None else forward_edits(plan)
     # What only the loss used (`SequenceClassifierOutput`, `CrossEntropyLoss`) may now be unused.
     moved_names = set().union(*(names_in(s) for s in plan.removed_statements), names_in(plan.return_statement))
     edits.stale_imports |= {spec for name in moved_names if name in module.imports and (spec := import_spec(name, module))}
     unit.edits.setdefault(module.path, FileEdits()).merge(edits)
     sites = graph.sites_for(key) + inferred.get(key, [])
     for site in sites:
+        if forward is not None and not site.shape.star and not _matches(site, plan.signature):
+            if labelless_calls is None:
+                continue  # no labels, no loss: the call sees the same prediction as before
+            unit.refusal = f"{labelless_calls} ({location_of(site)})"
+            break
         reason = _site_refusal(site, key, plan)
         if reason:
             unit.refusal = f"{reason} ({location_of(site)})"

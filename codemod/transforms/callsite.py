@@ -349,6 +349,8 @@ class FileSitePlanner:
             raise SiteRefusal("two model calls in one statement", line)
         scope = self.scope_of(statement)
         new_args, labels = self.split_labels(call, plan.signature, known_keys, line)
+        if isinstance(labels, cst.Name) and labels.value == "None":
+            raise SiteRefusal("the call passes `labels=None`, so forward computes no loss there", line)
         if not _is_pure(labels):
             raise SiteRefusal(f"the labels argument `{code_of(labels)}` may have side effects", line)
         if via == "self":

@@ -1,0 +1,190 @@
+"""A ``forward(..., labels=None)`` seen with labels given, and seen without them.
+
+Optional-labels forwards branch on the labels: ``if labels is not None:`` computes the loss,
+``(loss, logits) if labels is not None else logits`` picks the result, ``loss = None`` stands
+in when there are none. Specializing the function for each case turns the labels-given view
+into the required-labels shape that ``loss_plan`` reads, and gives the labels-absent view that
+calls without labels must keep seeing::
+
+    def forward(self, x, labels=None):        given:                      absent:
+        logits = self.fc(x)                     logits = self.fc(x)         logits = self.fc(x)
+        loss = None                             loss = F.mse_loss(...)      loss = None
+        if labels is not None:                  return loss, logits         return logits
+            loss = F.mse_loss(logits, labels)
+        return (loss, logits) if loss is not None else logits
+
+Only tests the specializer can decide are rewritten: ``labels is [not] None`` and
+``name is [not] None`` for a name set to ``None`` that only labels-guarded code assigns.
+Anything else that looks at ``labels`` makes the views ``None`` (not understood).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+import libcst as cst
+
+from codemod.analysis.loss_plan import LABELS_PARAM
+from codemod.transforms.cst_tools import names_in
+
+
+@dataclass(frozen=True)
+class Views:
+    given: cst.FunctionDef
+    absent: cst.FunctionDef
+    placeholders: frozenset[str]
+    """Names ``forward`` sets to ``None`` and assigns only when labels are given (``loss``)."""
+
+
+def _none_test(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
+    """``x is None`` -> ("x", True); ``x is not None`` -> ("x", False); else None."""
+    if (
+        isinstance(test, cst.Comparison)
+        and isinstance(test.left, cst.Name)
+        and len(test.comparisons) == 1
+        and isinstance(test.comparisons[0].comparator, cst.Name)
+        and test.comparisons[0].comparator.value == "None"
+    ):
+        operator = test.comparisons[0].operator
+        if isinstance(operator, cst.Is):
+            return test.left.value, True
+        if isinstance(operator, cst.IsNot):
+            return test.left.value, False
+    return None
+
+
+def _is_none_assignment(statement: cst.CSTNode) -> Optional[str]:
+    if (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Assign)
+        and len(statement.body[0].targets) == 1
+        and isinstance(statement.body[0].targets[0].target, cst.Name)
+        and isinstance(statement.body[0].value, cst.Name)
+        and statement.body[0].value.value == "None"
+    ):
+        return statement.body[0].targets[0].target.value
+    return None
+
+
+def _assigned_names(node: cst.CSTNode) -> set[str]:
+    found: set[str] = set()
+
+    class Stores(cst.CSTVisitor):
+        def visit_AssignTarget(self, target: cst.AssignTarget) -> None:
+            found.update(names_in(target.target))
+
+        def visit_AugAssign(self, target: cst.AugAssign) -> None:
+            found.update(names_in(target.target))
+
+        def visit_AnnAssign(self, target: cst.AnnAssign) -> None:
+            found.update(names_in(target.target))
+
+    node.visit(Stores())
+    return found
+
+
+def _statements(block: cst.BaseSuite) -> list[cst.BaseStatement]:
+    if isinstance(block, cst.IndentedBlock):
+        return list(block.body)
+    return [cst.SimpleStatementLine(body=list(block.body))]  # type: ignore[attr-defined]
+
+
+class _NotUnderstood(Exception):
+    pass
+
+
+class _Specializer:
+    def __init__(self, given: bool, placeholders: set[str]) -> None:
+        self.given = given
+        self.placeholders = placeholders
+
+    def decide(self, test: cst.BaseExpression) -> Optional[bool]:
+        found = _none_test(test)
+        if found is not None:
+            name, is_none = found
+            if name == LABELS_PARAM or name in self.placeholders:
+                return is_none != self.given
+        if LABELS_PARAM in names_in(test) or names_in(test) & self.placeholders:
+            raise _NotUnderstood
+        return None
+
+    def block(self, statements: Sequence[cst.BaseStatement], top: bool) -> list[cst.BaseStatement]:
+        out: list[cst.BaseStatement] = []
+        for statement in statements:
+            if isinstance(statement, cst.If):
+                decision = self.decide(statement.test)
+                if decision is True:
+                    chosen = self.block(_statements(statement.body), top)
+                elif decision is False:
+                    orelse = statement.orelse
+                    if orelse is None:
+                        chosen = []
+                    elif isinstance(orelse, cst.Else):
+                        chosen = self.block(_statements(orelse.body), top)
+                    else:
+                        chosen = self.block([orelse.with_changes(leading_lines=())], top)  # an elif
+                else:
+                    if names_in(statement) & ({LABELS_PARAM} | self.placeholders):
+                        raise _NotUnderstood
+                    chosen = [statement]
+                if chosen and statement.leading_lines and isinstance(chosen[0], (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                    chosen[0] = chosen[0].with_changes(leading_lines=statement.leading_lines)  # type: ignore[union-attr]
+                out.extend(chosen)
+            elif isinstance(statement, cst.SimpleStatementLine):
+                out.append(statement.visit(_Expressions(self)))  # type: ignore[arg-type]
+            else:
+                if names_in(statement) & ({LABELS_PARAM} | self.placeholders):
+                    raise _NotUnderstood
+                out.append(statement)
+            if out and isinstance(out[-1], cst.SimpleStatementLine) and any(isinstance(s, (cst.Return, cst.Raise)) for s in out[-1].body):
+                break  # what follows a return is dead in this view
+        return out
+
+
+class _Expressions(cst.CSTTransformer):
+    def __init__(self, specializer: _Specializer) -> None:
+        self.specializer = specializer
+
+    def leave_IfExp(self, original: cst.IfExp, updated: cst.IfExp) -> cst.BaseExpression:
+        decision = self.specializer.decide(updated.test)
+        if decision is None:
+            return updated
+        return updated.body if decision else updated.orelse
+
+
+def _placeholders(func: cst.FunctionDef) -> set[str]:
+    """Names set to None at the top of forward and assigned again only under a labels test."""
+    body = _statements(func.body)
+    initial = {name for s in body if (name := _is_none_assignment(s)) is not None}
+    guarded: set[str] = set()
+    elsewhere: set[str] = set()
+    for statement in body:
+        if _is_none_assignment(statement):
+            continue
+        if isinstance(statement, cst.If) and LABELS_PARAM in names_in(statement.test):
+            guarded |= _assigned_names(statement)
+        else:
+            elsewhere |= _assigned_names(statement)
+    return (initial & guarded) - elsewhere
+
+
+def specialize(func: cst.FunctionDef) -> Optional[Views]:
+    """Both views of ``func``, or None when it branches on labels in a way not understood."""
+    placeholders = _placeholders(func)
+    body = _statements(func.body)
+    try:
+        given = _Specializer(True, placeholders).block(body, True)
+        absent = _Specializer(False, placeholders).block(body, True)
+    except _NotUnderstood:
+        return None
+    # In the labels-given view a placeholder is always assigned: its `= None` start is noise
+    # that would read as a second assignment of the loss.
+    given = [s for s in given if _is_none_assignment(s) not in placeholders]
+    if not given or not absent:
+        return None
+    as_function = lambda statements: func.with_changes(body=func.body.with_changes(body=statements))  # noqa: E731
+    if not isinstance(func.body, cst.IndentedBlock):
+        return None
+    return Views(as_function(given), as_function(absent), frozenset(placeholders))
