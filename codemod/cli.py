@@ -22,6 +22,8 @@ Without --diff or --write, report findings as `path:line:col: CODE message`.
 Rules:
 {chr(10).join(f"  {info.code}  {info.summary}" for info in RULES.values())}
 
+Rules marked opt-in rewrite code that works; turn them on with --select (e.g. --select ALL).
+
 \b
 Exit codes:
   0  nothing to report (with --write: everything found was fixed)
@@ -35,7 +37,7 @@ without an `if __name__ == "__main__":` guard will run (and may write files) dur
 Use --no-verify to skip the import step.
 """
 
-app = typer.Typer(add_completion=False, context_settings={"help_option_names": ["-h", "--help"]})
+app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]})
 
 
 def _version(value: bool) -> None:
@@ -46,18 +48,23 @@ def _version(value: bool) -> None:
 
 @app.command(help=HELP)
 def fixlabels(
-    paths: Optional[List[Path]] = typer.Argument(None, help="Files or directories (default: the current directory)."),
+    paths: Optional[List[Path]] = typer.Argument(None, metavar="PATHS", help="Files or directories (default: the current directory)."),
     diff: bool = typer.Option(False, "--diff", help="Print the changes as a unified diff; write nothing."),
     write: bool = typer.Option(False, "--write", help="Apply the changes to the files."),
     criterion: str = typer.Option(
         "nn.CrossEntropyLoss()", "--criterion", metavar="EXPR", help="Criterion to insert where the code has none (FL002)."
     ),
+    select: List[str] = typer.Option(
+        [], "--select", metavar="CODES", help="Rules to run: codes or prefixes, comma-separated (FL001, FL0, ALL). Default: all but opt-in rules."
+    ),
+    ignore: List[str] = typer.Option([], "--ignore", metavar="CODES", help="Rules to skip: codes or prefixes, comma-separated."),
     no_verify: bool = typer.Option(False, "--no-verify", help="With --write: skip the import check (files still must compile)."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
 ) -> None:
     from codemod.diff import unified_diff
     from codemod.engine import run
     from codemod.results import Mode, Options
+    from codemod.registry import SelectionError, select_rules
     from codemod.rules.fl002_labels_passed import CriterionError, parse_criterion
 
     if diff and write:
@@ -68,9 +75,14 @@ def fixlabels(
     except CriterionError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_ERROR)
+    try:
+        rules = select_rules(select, ignore)
+    except SelectionError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_ERROR)
     mode = Mode.WRITE if write else Mode.DIFF if diff else Mode.CHECK
     try:
-        result = run(list(paths or [Path(".")]), mode, Options(criterion=criterion, verify=not no_verify))
+        result = run(list(paths or [Path(".")]), mode, Options(criterion=criterion, verify=not no_verify, rules=rules))
     except Exception as exc:  # a bug of ours: say so plainly, keep the traceback for a report
         if os.environ.get("FIXLABELS_DEBUG"):
             raise

@@ -304,3 +304,26 @@ def main(data):
     assert result.exit_code == 1
     assert "not rewritten: `nn` is already used for something else here" in result.stdout
     assert (tmp_path / "train.py").read_text() == source
+
+
+def test_opt_in_rules_run_only_when_selected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(GOLDEN / "neg_hf_style_optional_labels" / "before", tmp_path / "t")
+    monkeypatch.chdir(tmp_path / "t")
+    assert invoke().stdout == ""
+    for selection in (["--select", "FL101"], ["--select", "fl1"], ["--select", "ALL"], ["--select", "FL001,FL101"]):
+        result = invoke(*selection)
+        assert result.exit_code == 1, selection
+        assert " FL101 " in result.stdout, selection
+    assert invoke("--select", "ALL", "--ignore", "FL1").stdout == ""
+
+
+def test_ignore_turns_a_default_rule_off(seed: Path) -> None:
+    assert invoke("--ignore", "FL001").exit_code == 0
+    assert invoke("--select", "FL0", "--ignore", "FL002,FL003").exit_code == 1
+
+
+def test_an_unknown_rule_code_is_a_usage_error(seed: Path) -> None:
+    for option in ("--select", "--ignore"):
+        result = invoke(option, "FL9")
+        assert result.exit_code == 2
+        assert "unknown rule code or prefix `FL9`" in result.stderr

@@ -1,0 +1,92 @@
+"""Rule details that golden cases do not each need a runnable program for: how FL004 reads
+the task, FL005's `label=`, FL003's refusal to overwrite a user's compute_loss."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from codemod.engine import run
+from codemod.results import Mode
+from codemod.rules.fl004_base_model_given_labels import _tasks, head_class, head_exists
+
+
+@pytest.mark.parametrize(
+    ("snippet", "family", "head"),
+    [
+        ("config = BertConfig(num_labels=3)", "Bert", "BertForSequenceClassification"),
+        ("AutoModel.from_pretrained(name, num_labels=2)", "Auto", "AutoModelForSequenceClassification"),
+        ("collator = DataCollatorForTokenClassification(tok)", "Roberta", "RobertaForTokenClassification"),
+        ("collator = DataCollatorForLanguageModeling(tok, mlm=True)", "Bert", "BertForMaskedLM"),
+        ("collator = DataCollatorForLanguageModeling(tok)", "Roberta", "RobertaForMaskedLM"),
+        ("collator = DataCollatorForLanguageModeling(tok, mlm=False)", "Llama", "LlamaForCausalLM"),
+        ("collator = DataCollatorForLanguageModeling(tokenizer=tok, mlm=False)", "GPT2", "GPT2LMHeadModel"),
+        ("config = LoraConfig(task_type=TaskType.SEQ_CLS)", "Roberta", "RobertaForSequenceClassification"),
+        ("config = LoraConfig(task_type=TaskType.CAUSAL_LM)", "Auto", "AutoModelForCausalLM"),
+        ("config = LoraConfig(task_type=TaskType.SEQ_2_SEQ_LM)", "Auto", "AutoModelForSeq2SeqLM"),
+        ("x = 1  # nothing says the task", "Mistral", "MistralForCausalLM"),
+        ("x = 1  # nothing says the task", "T5", "T5ForConditionalGeneration"),
+    ],
+)
+def test_base_model_task_is_read_from_the_code(snippet: str, family: str, head: str) -> None:
+    tasks = _tasks(snippet, family)
+    assert len(tasks) == 1
+    assert head_class(family, tasks[0]) == head
+    assert head_exists(family, head) is not False
+
+
+def test_base_model_task_is_not_guessed_when_nothing_or_two_things_say_it() -> None:
+    assert _tasks("x = 1", "Bert") == []
+    assert len(_tasks("BertConfig(num_labels=2)\nDataCollatorForTokenClassification(tok)", "Bert")) == 2
+
+
+def check(tmp_path: Path, source: str, mode: Mode = Mode.CHECK) -> list[str]:
+    (tmp_path / "train.py").write_text(textwrap.dedent(source))
+    return [f.render() for f in run([tmp_path], mode).findings]
+
+
+def test_label_keyword_to_a_transformers_model_becomes_labels(tmp_path: Path) -> None:
+    findings = check(tmp_path, """
+        from transformers import AutoModelForSequenceClassification
+
+        def step(ids, y):
+            model = AutoModelForSequenceClassification.from_pretrained("x", num_labels=2)
+            return model(input_ids=ids, label=y)
+        """, Mode.WRITE)
+    assert [f.split(": ", 1)[1][:5] for f in findings] == ["FL005"]
+    assert "return model(input_ids=ids, labels=y)" in (tmp_path / "train.py").read_text()
+
+
+def test_label_keyword_to_a_custom_model_is_not_fl005(tmp_path: Path) -> None:
+    assert not [f for f in check(tmp_path, """
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def forward(self, x, label):
+                return x
+
+        out = Net()(x, label=y)
+        """) if " FL005 " in f]
+
+
+def test_a_trainer_subclass_with_its_own_compute_loss_is_reported_not_overwritten(tmp_path: Path) -> None:
+    source = """
+        import torch.nn as nn
+        from transformers import Trainer, TrainingArguments
+
+        class Net(nn.Module):
+            def forward(self, input_ids):
+                return input_ids.float()
+
+        class MyTrainer(Trainer):
+            def compute_loss(self, model, inputs, return_outputs=False, **kwargs):
+                return model(inputs["input_ids"]).sum()
+
+        trainer = MyTrainer(model=Net(), args=TrainingArguments(output_dir="o"), train_dataset=data)
+        """
+    findings = check(tmp_path, source, Mode.WRITE)
+    assert len(findings) == 1 and " FL003 " in findings[0]
+    assert "already overrides compute_loss" in findings[0]
+    assert (tmp_path / "train.py").read_text() == textwrap.dedent(source)
