@@ -90,3 +90,24 @@ def test_a_trainer_subclass_with_its_own_compute_loss_is_reported_not_overwritte
     assert len(findings) == 1 and " FL003 " in findings[0]
     assert "already overrides compute_loss" in findings[0]
     assert (tmp_path / "train.py").read_text() == textwrap.dedent(source)
+
+
+@pytest.mark.parametrize(
+    ("setup", "trainer", "base"),
+    [
+        ("from transformers import Seq2SeqTrainer, Seq2SeqTrainingArguments as TrainingArguments", "Seq2SeqTrainer", "Seq2SeqTrainer"),
+        ("from transformers import Trainer, TrainingArguments\n\nclass LoggingTrainer(Trainer):\n    def log(self, logs, *args):\n        super().log(logs, *args)", "LoggingTrainer", "LoggingTrainer"),
+    ],
+)
+def test_trainer_subclasses_and_seq2seq_trainer_get_a_compute_loss(tmp_path: Path, setup: str, trainer: str, base: str) -> None:
+    (tmp_path / "train.py").write_text(
+        "import torch.nn as nn\n" + setup + "\n\n\nclass Net(nn.Module):\n    def forward(self, input_ids):\n        return input_ids.float()\n\n\n"
+        f"def main(data):\n    args = TrainingArguments(output_dir='o')\n    {trainer}(model=Net(), args=args, train_dataset=data).train()\n"
+    )
+    result = run([tmp_path], Mode.DIFF)
+    assert [f.code for f in result.findings if f.fixed] == ["FL003"]
+    new = result.changes[0].new_text
+    assert f"class CriterionTrainer({base}):" in new
+    assert "CriterionTrainer(model=Net(), args=args, train_dataset=data).train()" in new
+    assert "TrainingArguments(output_dir='o', label_names=[\"labels\"])" in new
+    compile(new, "train.py", "exec")
