@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
-from typing import List, Optional
+from typing import Iterator, List, Optional
 
 import typer
 
@@ -13,6 +16,7 @@ from codemod import __version__
 from codemod.registry import RULES
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130  # what shells report for Ctrl-C
 
 HELP = f"""Find and fix the causes of `forward() got an unexpected keyword argument 'labels'`.
 
@@ -29,6 +33,8 @@ Exit codes:
   0  nothing to report (with --write: everything found was fixed)
   1  findings remain (check, --write), or --diff would change files
   2  usage error, or a file could not be read, parsed or written
+  130  interrupted (SIGINT/SIGTERM); each file is whole, old or new, and the
+       files already written are listed
 
 --write verifies each rewrite before writing it: every changed file must compile, and each
 changed module is imported in a subprocess (the import root as working directory, empty stdin,
@@ -82,7 +88,11 @@ def fixlabels(
         raise typer.Exit(EXIT_ERROR)
     mode = Mode.WRITE if write else Mode.DIFF if diff else Mode.CHECK
     try:
-        result = run(list(paths or [Path(".")]), mode, Options(criterion=criterion, verify=not no_verify, rules=rules))
+        with _sigterm_as_interrupt():
+            result = run(list(paths or [Path(".")]), mode, Options(criterion=criterion, verify=not no_verify, rules=rules))
+    except KeyboardInterrupt:
+        typer.echo("fixlabels: interrupted; no file was written.", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED)
     except Exception as exc:  # a bug of ours: say so plainly, keep the traceback for a report
         if os.environ.get("FIXLABELS_DEBUG"):
             raise
@@ -118,6 +128,10 @@ def fixlabels(
         summary += f" {len(result.errors)} error(s)."
     typer.echo(summary, err=True)
 
+    if result.interrupted:
+        listed = "".join(f"\n  {name}" for name in result.written)
+        typer.echo(f"fixlabels: interrupted; wrote {len(result.written)} file(s), each whole:{listed}", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED)
     if result.errors:
         raise typer.Exit(EXIT_ERROR)
     if mode is Mode.DIFF:
@@ -125,6 +139,24 @@ def fixlabels(
     if mode is Mode.WRITE:
         raise typer.Exit(EXIT_FINDINGS if result.remaining else EXIT_CLEAN)
     raise typer.Exit(EXIT_FINDINGS if result.findings else EXIT_CLEAN)
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a CI timeout, `kill`) stops the run the way Ctrl-C does, so the engine's
+    interrupt handling (files whole, written ones listed) covers both."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ minus hidden directories, virtual environments, installed packages and what .git
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,8 @@ SKIPPED_DIRS = frozenset(
 class Discovered:
     files: tuple[tuple[Path, str], ...]
     """(path, display path) pairs, sorted by display path."""
-    missing: tuple[str, ...]
+    problems: tuple[tuple[str, str], ...]
+    """(given path, why it cannot be checked): missing, a symlink loop, a FIFO or device."""
     root: Path
     """The common directory of the inputs: the import root for verification and analysis."""
 
@@ -82,12 +84,13 @@ def _ignored(path: Path, specs: tuple[tuple[Path, pathspec.PathSpec], ...], *, i
 
 def discover(paths: list[Path]) -> Discovered:
     files: dict[Path, str] = {}
-    missing: list[str] = []
+    problems: list[tuple[str, str]] = []
     roots: list[Path] = []
     cwd = Path.cwd()
     for given in paths:
-        if not given.exists():
-            missing.append(str(given))
+        problem = _problem_with(given)
+        if problem is not None:
+            problems.append((str(given), problem))
             continue
         resolved = given.resolve()
         if given.is_dir():
@@ -99,7 +102,23 @@ def discover(paths: list[Path]) -> Discovered:
             files.setdefault(resolved, _display(given, cwd))
     root = Path(os.path.commonpath([str(r) for r in roots])) if roots else cwd
     ordered = tuple(sorted(files.items(), key=lambda item: item[1]))
-    return Discovered(ordered, tuple(missing), root)
+    return Discovered(ordered, tuple(problems), root)
+
+
+def _problem_with(given: Path) -> str | None:
+    """Why a path named on the command line cannot be checked, or None. Only directories and
+    regular files are read: opening a FIFO would block the run forever."""
+    try:
+        os.lstat(given)
+    except OSError:
+        return "no such file or directory"
+    try:
+        info = given.stat()
+    except OSError as exc:
+        return f"cannot follow the symlink: {exc.strerror or exc}"
+    if not (stat.S_ISDIR(info.st_mode) or stat.S_ISREG(info.st_mode)):
+        return "not a regular file or directory"
+    return None
 
 
 def _display(path: Path, cwd: Path) -> str:

@@ -18,7 +18,7 @@ from codemod.discovery import discover
 from codemod.registry import INTERNAL_ERROR, IO_ERROR, RULES, SYNTAX_ERROR
 from codemod.results import FileChange, Finding, Mode, Options, RunResult
 from codemod.rules.common import RuleContext, Unit
-from codemod.sources import SourceError, SourceFile, read_source, write_atomically
+from codemod.sources import SourceError, SourceFile, WriteError, read_source, write_all_atomically
 from codemod.transforms.callsite import FileSitePlanner, SiteRefusal
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod import verify
@@ -54,7 +54,7 @@ class _Repo:
 
 def _load(paths: list[Path]) -> tuple[_Repo, int]:
     found = discover(paths)
-    errors = [Finding(m, 1, 1, IO_ERROR, "no such file or directory") for m in found.missing]
+    errors = [Finding(given, 1, 1, IO_ERROR, problem) for given, problem in found.problems]
     sources: dict[Path, SourceFile] = {}
     summaries: list[ModuleSummary] = []
     for path, display in found.files:
@@ -177,15 +177,22 @@ def _verify_imports(repo: _Repo, units: list[Unit], texts: dict[Path, str], opti
 
 
 def _refuse_unwritable(repo: _Repo, units: list[Unit], texts: dict[Path, str]) -> bool:
-    """A rewrite lands whole: if one of its files cannot be replaced, none of them is."""
-    unwritable = {
-        path for path in texts if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK))
-    }
+    """A rewrite lands whole: if one of its files cannot be replaced (no permission, or the
+    new text has characters the file's encoding cannot store), none of them is."""
+    problems: dict[Path, str] = {}
+    for path, text in texts.items():
+        if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)):
+            problems[path] = "permission denied"
+            continue
+        try:
+            repo.sources[path].encode(text)
+        except UnicodeEncodeError as exc:
+            problems[path] = f"the new text has characters {exc.encoding} cannot store"
     for unit in units:
-        blocked = sorted(repo.sources[p].display_path for p in unit.files & unwritable)
+        blocked = sorted((repo.sources[p].display_path, problems[p]) for p in unit.files if p in problems)
         if unit.refusal is None and blocked:
-            unit.refusal = f"cannot write {blocked[0]} (permission denied)"
-    return bool(unwritable)
+            unit.refusal = f"cannot write {blocked[0][0]} ({blocked[0][1]})"
+    return bool(problems)
 
 
 def run(paths: list[Path], mode: Mode, options: Options = Options()) -> RunResult:
@@ -229,29 +236,33 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
     if mode is Mode.WRITE and _refuse_unwritable(repo, units, texts):
         texts = _rewrite(repo, units) if any(u.refusal is None for u in units) else {}
 
+    changes = tuple(
+        FileChange(path, repo.sources[path].display_path, repo.sources[path].text, text)
+        for path, text in sorted(texts.items(), key=lambda item: repo.sources[item[0]].display_path)
+    )
+    committed: list[Path] = []
+    interrupted = False
+    errors = list(repo.errors) + errors
+    if mode is Mode.WRITE and changes:
+        try:
+            write_all_atomically([(c.path, repo.sources[c.path].encode(c.new_text)) for c in changes], committed)
+        except KeyboardInterrupt:  # SIGINT, or SIGTERM as the CLI maps it: say what was written
+            interrupted = True
+        except WriteError as exc:
+            state = "no file was changed" if not committed else f"{len(committed)} file(s) were already replaced"
+            errors.append(Finding(repo.sources[exc.path].display_path, 1, 1, IO_ERROR, f"cannot write: {exc.reason}; {state}"))
+    written = [repo.sources[path].display_path for path in committed]
+    unwritten = set(texts) - set(committed) if mode is Mode.WRITE else set()
     findings = []
     for unit in units:
         finding = unit.finding
         if unit.refusal is not None:
             finding = replace(finding, message=f"{finding.message}; not rewritten: {unit.refusal}")
         else:
-            finding = replace(finding, message=unit.describe(finding.message), fixable=True, fixed=mode is not Mode.CHECK)
+            landed = mode is not Mode.CHECK and not (unit.files & unwritten)
+            finding = replace(finding, message=unit.describe(finding.message), fixable=True, fixed=landed)
         findings.append(finding)
 
-    changes = tuple(
-        FileChange(path, repo.sources[path].display_path, repo.sources[path].text, text)
-        for path, text in sorted(texts.items(), key=lambda item: repo.sources[item[0]].display_path)
-    )
-    written: list[str] = []
-    errors = list(repo.errors) + errors
-    if mode is Mode.WRITE:
-        for change in changes:
-            source = repo.sources[change.path]
-            try:
-                write_atomically(change.path, source.encode(change.new_text))
-                written.append(change.display_path)
-            except (OSError, UnicodeEncodeError) as exc:
-                errors.append(Finding(change.display_path, 1, 1, IO_ERROR, f"cannot write: {exc}"))
     if mode is Mode.CHECK:
         changes = ()
     return RunResult(
@@ -260,4 +271,5 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
         changes=changes,
         written=tuple(written),
         files_checked=files_checked,
+        interrupted=interrupted,
     )

@@ -57,6 +57,8 @@ class RunResult:
     changes: tuple[FileChange, ...] = field(default=())
     written: tuple[str, ...] = field(default=())
     files_checked: int = 0
+    interrupted: bool = False
+    """SIGINT/SIGTERM came while writing: ``written`` lists what was replaced (whole files)."""
 
     @property
     def remaining(self) -> tuple[Finding, ...]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import codecs
 import io
 import os
+import signal
 import stat
-import tempfile
+import threading
+import secrets
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,21 +63,71 @@ def read_source(path: Path, display_path: str) -> SourceFile:
     return SourceFile(path, display_path, raw, text, encoding, bom)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` by ``data`` so that a reader (or a crash) sees the old file or the new
-    one, never a partial one; the file keeps its permission bits."""
+def _stage(path: Path, data: bytes, staged: list[tuple[Path, str]]) -> None:
+    """Write ``data`` to a new temporary file beside ``path`` (same directory, so the final
+    rename is atomic), with ``path``'s permission bits. The name goes into ``staged`` before
+    the file exists, so an interrupt at any point leaves nothing that cleanup does not know."""
     mode = stat.S_IMODE(path.stat().st_mode)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".fixlabels", dir=path.parent)
+    tmp = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.fixlabels")
+    staged.append((path, tmp))
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(tmp, mode)
+
+
+def _unlink_quietly(name: str) -> None:
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        os.unlink(name)
+    except OSError:
+        pass
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class WriteError(Exception):
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(reason)
+        self.path = path
+        self.reason = reason
+
+
+def write_all_atomically(files: list[tuple[Path, bytes]], committed: list[Path]) -> None:
+    """Replace every file, so that a reader (or a crash, or Ctrl-C) sees each file old or new,
+    never partial. All files are staged first, so a full disk or a failed write changes
+    nothing; then all are renamed into place with SIGINT/SIGTERM held back, so an interrupt
+    lands before any rename or after the last. ``committed`` gets each replaced path as it
+    goes (the caller learns what was written even when an exception comes out)."""
+    staged: list[tuple[Path, str]] = []
+    try:
+        for path, data in files:
+            try:
+                _stage(path, data, staged)
+            except OSError as exc:
+                raise WriteError(path, exc.strerror or str(exc)) from None
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        for _, tmp in staged:
+            _unlink_quietly(tmp)
         raise
+    hold = threading.current_thread() is threading.main_thread()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS) if hold else None
+    try:
+        for path, tmp in staged:
+            try:
+                os.replace(tmp, path)
+            except OSError as exc:
+                raise WriteError(path, exc.strerror or str(exc)) from None
+            committed.append(path)
+    finally:
+        for path, tmp in staged:
+            if path not in committed:
+                _unlink_quietly(tmp)
+        if previous is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a held-back signal lands here
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    write_all_atomically([(path, data)], [])

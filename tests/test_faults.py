@@ -1,0 +1,165 @@
+"""Faults during a run never leave a repository worse: interrupts, failed writes, files that
+cannot be written. Each file ends up old or new, never partial, and the run says which."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from codemod.engine import run
+from codemod.results import Mode, Options
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
+REPO = Path(__file__).resolve().parent.parent
+COPIES = 6
+
+# Runs the real CLI with one step of writing slowed down and announced on stderr, so the test
+# can send its signal while that step is in progress.
+DRIVER = textwrap.dedent(
+    """
+    import os, sys, time
+    import codemod.sources as sources
+
+    step = sys.argv.pop(1)
+    if step == "stage":
+        original_stage = sources._stage
+
+        def announced(path, data, staged):
+            original_stage(path, data, staged)
+            print("staged", path.name, file=sys.stderr, flush=True)
+            time.sleep(0.3)
+
+        sources._stage = announced
+    else:
+        original_replace = os.replace
+
+        def announced(source, target):
+            original_replace(source, target)
+            print("replaced", target, file=sys.stderr, flush=True)
+            time.sleep(0.3)
+
+        os.replace = announced
+    from codemod.cli import main
+    main()
+    """
+)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> tuple[Path, dict[str, bytes], dict[str, bytes]]:
+    """Several files that each need a rewrite; their old and expected new bytes."""
+    tree = tmp_path / "repo"
+    tree.mkdir()
+    source = (GOLDEN / "seed_example" / "before" / "train.py").read_bytes()
+    for index in range(COPIES):
+        (tree / f"train_{index}.py").write_bytes(source)
+    old = {p.name: p.read_bytes() for p in tree.iterdir()}
+    result = run([tree], Mode.DIFF)
+    new = {c.path.name: c.new_text.encode() for c in result.changes}
+    assert sorted(new) == sorted(old)
+    return tree, old, new
+
+
+def _interrupt(tree: Path, step: str, signum: int) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    process = subprocess.Popen(
+        [sys.executable, "-c", DRIVER, step, "--write", "--no-verify", "."],
+        cwd=tree, env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    assert process.stderr is not None
+    lines = []
+    for line in process.stderr:
+        lines.append(line)
+        if line.startswith(("staged", "replaced")):
+            process.send_signal(signum)
+            break
+    out, err = process.communicate(timeout=120)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, "".join(lines) + err)
+
+
+def _assert_whole(tree: Path, old: dict[str, bytes], new: dict[str, bytes]) -> set[str]:
+    """Every file is its old or its new self, no temporary file is left; returns the new ones."""
+    assert sorted(p.name for p in tree.iterdir() if p.is_file()) == sorted(old)
+    rewritten = set()
+    for name in old:
+        data = (tree / name).read_bytes()
+        assert data in (old[name], new[name]), f"{name} is neither old nor new"
+        if data == new[name]:
+            rewritten.add(name)
+    return rewritten
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_an_interrupt_while_staging_writes_nothing_and_says_so(repo, signum: int) -> None:  # type: ignore[no-untyped-def]
+    tree, old, new = repo
+    result = _interrupt(tree, "stage", signum)
+    assert result.returncode == 130, result.stderr
+    assert "interrupted; wrote 0 file(s)" in result.stderr
+    assert _assert_whole(tree, old, new) == set()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_an_interrupt_while_renaming_lets_the_renames_finish_and_lists_them(repo, signum: int) -> None:  # type: ignore[no-untyped-def]
+    tree, old, new = repo
+    result = _interrupt(tree, "commit", signum)
+    assert result.returncode == 130, result.stderr
+    rewritten = _assert_whole(tree, old, new)
+    assert rewritten == set(old)
+    assert f"interrupted; wrote {COPIES} file(s), each whole:" in result.stderr
+    for name in rewritten:
+        assert f"\n  {name}" in result.stderr
+
+
+def test_a_write_that_fails_midway_changes_no_file(repo, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """A full disk while writing the third file: all files are staged before any is replaced,
+    so nothing changes, and the error names the file."""
+    tree, old, new = repo
+    import codemod.sources as sources
+
+    original = sources._stage
+    calls = []
+
+    def disk_full(path: Path, data: bytes, staged: list[tuple[Path, str]]) -> None:
+        calls.append(path)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        original(path, data, staged)
+
+    monkeypatch.setattr(sources, "_stage", disk_full)
+    result = run([tree], Mode.WRITE, Options(verify=False))
+    assert _assert_whole(tree, old, new) == set()
+    assert result.written == ()
+    assert [e.code for e in result.errors] == ["E902"]
+    assert "No space left on device; no file was changed" in result.errors[0].message
+    assert not any(f.fixed for f in result.findings)
+
+
+def test_a_rewrite_whose_other_file_cannot_be_written_is_not_written_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One rewrite spans two files; one of them is read-only: neither is written, and the
+    finding says which file and why. (Tests run as root, who may write anything, so the
+    permission check itself is what is made to fail.)"""
+    tree = tmp_path / "repo"
+    shutil.copytree(GOLDEN / "multi_file_repo" / "before", tree)
+    before = {p: p.read_bytes() for p in tree.rglob("*.py")}
+    read_only = next(p for p in before if p.name == "train.py").resolve()
+    real_access = os.access
+
+    def access(path: object, mode: int, **kwargs: object) -> bool:
+        if Path(str(path)).resolve() == read_only and mode & os.W_OK:
+            return False
+        return real_access(path, mode, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "access", access)
+    result = run([tree], Mode.WRITE, Options(verify=False))
+    assert {p: p.read_bytes() for p in tree.rglob("*.py")} == before
+    assert result.written == ()
+    assert any("cannot write" in f.message and "train.py (permission denied)" in f.message for f in result.findings)
