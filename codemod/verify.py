@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -79,23 +80,34 @@ def _import_all(root: Path, modules: list[str], overlay: Mapping[str, str], time
         spec_path, out_path = Path(tmp, "spec.json"), Path(tmp, "out.json")
         spec_path.write_text(json.dumps({"root": str(root), "modules": modules, "overlay": dict(overlay)}), encoding="utf-8")
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+        # A session of its own, so a timeout also ends what the module started (workers, shells).
+        process = subprocess.Popen(
+            [sys.executable, "-c", _CHECK, str(spec_path), str(out_path)],
+            cwd=root,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
+        )
         try:
-            subprocess.run(
-                [sys.executable, "-c", _CHECK, str(spec_path), str(out_path)],
-                cwd=root,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                timeout=timeout,
-                env=env,
-                check=False,
-            )
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             return {m: f"timed out after {timeout:g} s" for m in modules}
+        finally:  # also on Ctrl-C: nothing the check started outlives the run
+            _kill_session(process)
         if not out_path.exists():
             return {m: "the import check crashed" for m in modules}
         results = json.loads(out_path.read_text(encoding="utf-8"))
         return {m: results.get(m, "not reached (an earlier import exited)") for m in modules}
+
+
+def _kill_session(process: subprocess.Popen) -> None:  # type: ignore[type-arg]
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()
 
 
 def check_imports(root: Path, modules: dict[str, str], overlay: Mapping[str, str], timeout: float) -> list[ImportOutcome]:
