@@ -464,9 +464,10 @@ class FileSitePlanner:
             else:
                 value = packed(loss_of(prediction), prediction)
                 self.edits.replace[call] = value if is_atom(value) else parenthesize(value)
-            self.edits.add_before(statement, prediction_line(prediction).with_changes(leading_lines=statement.leading_lines) if isinstance(statement, cst.SimpleStatementLine) else assign(cst.Name(prediction), new_call))
-            if isinstance(statement, cst.SimpleStatementLine) and statement.leading_lines:
-                self.edits.replace[statement] = statement.with_changes(leading_lines=())
+            # The statement itself stays (only its call is replaced, inside it); the comments
+            # and blank lines above it move above the inserted line when the edits apply.
+            inserted = prediction_line(prediction) if isinstance(statement, cst.SimpleStatementLine) else assign(cst.Name(prediction), new_call)
+            self.edits.add_before(statement, inserted.with_changes(leading_lines=()))
             self.claimed.add(statement)
             return
         self.edits.replace[statement] = replacement

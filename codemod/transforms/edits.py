@@ -73,12 +73,28 @@ class FileEdits:
         return bool(self.replace or self.insert_before or self.remove)
 
 
+class OverlappingEdits(Exception):
+    """Two planned edits where one replaces a node the other edits inside: applying both would
+    silently drop one, so this is a bug to refuse on, never output."""
+
+
 class _Apply(cst.CSTTransformer):
     def __init__(self, edits: FileEdits) -> None:
         self.edits = edits
+        self.edited_inside: list[bool] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.edited_inside.append(False)
+        return True
 
     def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):  # type: ignore[override]
         edits = self.edits
+        inner = self.edited_inside.pop()
+        own = original in edits.remove or original in edits.replace or original in edits.insert_before
+        if inner and (original in edits.remove or original in edits.replace):
+            raise OverlappingEdits(f"an edit replaces a {type(original).__name__} that another edit changes inside")
+        if (own or inner) and self.edited_inside:
+            self.edited_inside[-1] = True
         if original in edits.remove:
             return cst.RemoveFromParent()
         result: object = edits.replace.get(original, updated)
