@@ -8,9 +8,17 @@ from codemod.results import FileChange
 
 
 def unified_diff(change: FileChange) -> str:
-    old = change.old_text.splitlines(keepends=True)
-    new = change.new_text.splitlines(keepends=True)
+    """The change as a unified diff; a notebook's as one diff per changed cell, each named
+    ``nb.ipynb:cell N``, in the cell's own lines."""
     path = change.display_path.lstrip("/")  # an absolute path still reads as a/tmp/x.py
+    if change.cells:
+        return "".join(_diff(old, new, f"{path}:cell {number}") for number, old, new in change.cells)
+    return _diff(change.old_text, change.new_text, path)
+
+
+def _diff(old_text: str, new_text: str, path: str) -> str:
+    old = old_text.splitlines(keepends=True)
+    new = new_text.splitlines(keepends=True)
     lines = difflib.unified_diff(old, new, f"a/{path}", f"b/{path}")
     out = []
     for line in lines:

@@ -1,4 +1,4 @@
-"""Which files a run looks at: the given files, and ``*.py`` below the given directories,
+"""Which files a run looks at: the given files, and ``*.py``/``*.ipynb`` below the given directories,
 minus hidden directories, virtual environments, installed packages and what .gitignore says."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pathspec
 
+SOURCE_SUFFIXES = (".py", ".ipynb")
 SKIPPED_DIRS = frozenset(
     {"__pycache__", "site-packages", "dist-packages", "node_modules", "venv", "env", "build", "dist"}
 )
@@ -69,7 +70,7 @@ def _walk(top: Path) -> list[Path]:
                 if _ignored(path, specs, is_dir=True):
                     continue
                 stack.append((path, specs))
-            elif is_file and entry.name.endswith(".py") and not _ignored(path, specs, is_dir=False):
+            elif is_file and entry.name.endswith(SOURCE_SUFFIXES) and not _ignored(path, specs, is_dir=False):
                 found.append(path)
     return found
 

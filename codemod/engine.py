@@ -18,6 +18,7 @@ from codemod.discovery import discover
 from codemod.registry import INTERNAL_ERROR, IO_ERROR, RULES, SYNTAX_ERROR
 from codemod.results import FileChange, Finding, Mode, Options, RunResult
 from codemod.rules.common import RuleContext, Unit
+from codemod.notebooks import NotebookError, split_cells
 from codemod.sources import SourceError, SourceFile, WriteError, read_source, write_all_atomically
 from codemod.transforms.callsite import FileSitePlanner, SiteRefusal
 from codemod.transforms.edits import FileEdits, apply_edits
@@ -66,7 +67,8 @@ def _load(paths: list[Path]) -> tuple[_Repo, int]:
         try:
             summary = summarize(path, display, source.text, import_root(path))
         except SyntaxError as exc:
-            errors.append(Finding(display, exc.lineno or 1, exc.offset or 1, SYNTAX_ERROR, f"SyntaxError: {exc.msg}"))
+            where, line = source.locate(exc.lineno or 1)
+            errors.append(Finding(where, line, exc.offset or 1, SYNTAX_ERROR, f"SyntaxError: {exc.msg}"))
             continue
         except (ValueError, RecursionError, MemoryError) as exc:
             errors.append(Finding(display, 1, 1, SYNTAX_ERROR, f"cannot parse: {exc}"))
@@ -155,6 +157,8 @@ def _verify_imports(repo: _Repo, units: list[Unit], texts: dict[Path, str], opti
     nothing was refused."""
     by_root: dict[Path, dict[str, str]] = {}
     for path in texts:
+        if repo.sources[path].notebook is not None:
+            continue  # not importable; its cells were compiled
         root = import_root(path.resolve())
         by_root.setdefault(root, {})[module_name_for(path.resolve(), root)] = str(path.resolve())
     overlay = {str(path.resolve()): text for path, text in texts.items()}
@@ -188,11 +192,31 @@ def _refuse_unwritable(repo: _Repo, units: list[Unit], texts: dict[Path, str]) -
             repo.sources[path].encode(text)
         except UnicodeEncodeError as exc:
             problems[path] = f"the new text has characters {exc.encoding} cannot store"
+        except NotebookError as exc:
+            problems[path] = str(exc)
     for unit in units:
         blocked = sorted((repo.sources[p].display_path, problems[p]) for p in unit.files if p in problems)
         if unit.refusal is None and blocked:
             unit.refusal = f"cannot write {blocked[0][0]} ({blocked[0][1]})"
     return bool(problems)
+
+
+def _in_cells(finding: Finding, notebooks: dict[str, SourceFile]) -> Finding:
+    """A finding in a notebook names its cell and the line within it."""
+    source = notebooks.get(finding.path)
+    if source is None:
+        return finding
+    path, line = source.locate(finding.line)
+    return replace(finding, path=path, line=line)
+
+
+def _cells(source: SourceFile, new_text: str) -> tuple[tuple[int, str, str], ...]:
+    """(cell number, old source, new source) of each cell a notebook's rewrite changes."""
+    if source.notebook is None:
+        return ()
+    old = split_cells(source.text, source.notebook.magics)
+    new = split_cells(new_text, source.notebook.magics)
+    return tuple((n, old[n], new.get(n, "")) for n in sorted(old) if old[n] != new.get(n, ""))
 
 
 def run(paths: list[Path], mode: Mode, options: Options = Options()) -> RunResult:
@@ -237,7 +261,7 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
         texts = _rewrite(repo, units) if any(u.refusal is None for u in units) else {}
 
     changes = tuple(
-        FileChange(path, repo.sources[path].display_path, repo.sources[path].text, text)
+        FileChange(path, repo.sources[path].display_path, repo.sources[path].text, text, _cells(repo.sources[path], text))
         for path, text in sorted(texts.items(), key=lambda item: repo.sources[item[0]].display_path)
     )
     committed: list[Path] = []
@@ -265,9 +289,10 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
 
     if mode is Mode.CHECK:
         changes = ()
+    notebooks = {s.display_path: s for s in repo.sources.values() if s.notebook is not None}
     return RunResult(
-        findings=tuple(sorted(findings)),
-        errors=tuple(sorted(errors)),
+        findings=tuple(sorted(_in_cells(f, notebooks) for f in findings)),
+        errors=tuple(sorted(_in_cells(e, notebooks) for e in errors)),
         changes=changes,
         written=tuple(written),
         files_checked=files_checked,

@@ -46,6 +46,8 @@ class FileChange:
     display_path: str
     old_text: str
     new_text: str
+    cells: tuple[tuple[int, str, str], ...] = ()
+    """For a notebook: (cell number, old source, new source) of each changed cell."""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,9 @@ import secrets
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
+
+from codemod.notebooks import Notebook, NotebookError, read_notebook
 
 
 class SourceError(Exception):
@@ -30,10 +33,22 @@ class SourceFile:
     text: str
     encoding: str
     bom: bool
+    notebook: Optional[Notebook] = None
+    """For a ``.ipynb`` file: its JSON, and how ``text`` (its code cells) maps back into it."""
 
     def encode(self, text: str) -> bytes:
-        data = text.encode(self.encoding)
+        """The file's bytes for new ``text``. Raises UnicodeEncodeError, or NotebookError when
+        a notebook's rewrite cannot be put back exactly."""
+        data = self.notebook.encode(text) if self.notebook is not None else text.encode(self.encoding)
         return codecs.BOM_UTF8 + data if self.bom else data
+
+    def locate(self, line: int) -> tuple[str, int]:
+        """Where a line of ``text`` is for a person: (display path, line); in a notebook the
+        path names the cell (``nb.ipynb:cell 3``) and the line counts within it."""
+        if self.notebook is None:
+            return self.display_path, line
+        cell, cell_line = self.notebook.locate(line)
+        return f"{self.display_path}:cell {cell}", cell_line
 
 
 def read_source(path: Path, display_path: str) -> SourceFile:
@@ -60,6 +75,12 @@ def read_source(path: Path, display_path: str) -> SourceFile:
         raise SourceError(f"not valid {encoding}: {exc.reason}", line) from None
     except LookupError as exc:
         raise SourceError(f"unknown encoding {encoding}: {exc}") from None
+    if path.suffix == ".ipynb":
+        try:
+            notebook = read_notebook(text)
+        except NotebookError as exc:
+            raise SourceError(str(exc), exc.line) from None
+        return SourceFile(path, display_path, raw, notebook.text, encoding, bom, notebook)
     return SourceFile(path, display_path, raw, text, encoding, bom)
 
 

@@ -117,10 +117,26 @@ def rewrite(case: Case, tmp: Path) -> tuple[Path, RunResult]:
     return copy, run_fixlabels(copy, Mode.WRITE, case.options())
 
 
+# Runs a notebook's code cells in order in one namespace, as Jupyter would. IPython-only lines
+# (`%magic`, `!shell`) have no meaning outside IPython and are skipped.
+RUN_NOTEBOOK = r"""
+import json, sys
+cells = json.load(open(sys.argv[1], encoding="utf-8"))["cells"]
+namespace = {"__name__": "__main__"}
+for number, cell in enumerate(cells, start=1):
+    if cell["cell_type"] != "code":
+        continue
+    source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    python = "\n".join(line for line in source.split("\n") if not line.lstrip().startswith(("%", "!")))
+    exec(compile(python, f"<cell {number}>", "exec"), namespace)
+"""
+
+
 def execute(tree: Path, script: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0", CUDA_VISIBLE_DEVICES="")
+    command = [sys.executable, "-c", RUN_NOTEBOOK, script] if script.endswith(".ipynb") else [sys.executable, script]
     return subprocess.run(
-        [sys.executable, script], cwd=tree, capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL
+        command, cwd=tree, capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL
     )
 
 

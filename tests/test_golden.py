@@ -62,6 +62,9 @@ def test_rewrite_is_byte_exact_idempotent_and_runs_the_same(case: Case, tmp_path
     _needs(case)
     imported = import_every_module(tree)
     assert imported.returncode == 0, imported.stderr
+    for notebook in sorted(tree.rglob("*.ipynb")):  # a rewritten notebook is still a valid one
+        nbformat = pytest.importorskip("nbformat")
+        nbformat.validate(nbformat.read(notebook, as_version=4))
 
     if case.run is None:
         return

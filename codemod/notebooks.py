@@ -1,0 +1,146 @@
+"""Jupyter notebooks as Python modules, and back, without losing a byte.
+
+The code cells of a notebook form one module (a class in one cell, the training loop in
+another), each cell opened by a marker comment. IPython lines (``%magic``, ``!shell``,
+``?help``, ``obj?``, and whole ``%%cell`` magics) are not Python: each is masked as a comment
+and restored afterwards::
+
+    cell 2: %load_ext autoreload           # %% fixlabels-cell 2
+            model = Net()             ->   # fixlabels-magic 0
+                                           model = Net()
+
+Writing back replaces only the ``source`` of changed cells. The rest of the JSON (markdown,
+outputs, metadata, ids, indentation, key order, trailing newline) is reproduced exactly when
+the notebook was written the way Jupyter writes notebooks; if its layout cannot be reproduced,
+the notebook is checked but never written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+CELL_MARKER = "# %% fixlabels-cell {}"
+MAGIC_MARKER = "# fixlabels-magic {}"
+_CELL_LINE = re.compile(r"^# %% fixlabels-cell (\d+)$", re.MULTILINE)
+_MAGIC_LINE = re.compile(r"^([ \t]*)# fixlabels-magic (\d+)$")
+_IPYTHON_LINE = re.compile(r"^\s*[%!?]|^\s*[\w.]+\?{1,2}\s*$")
+
+
+class NotebookError(ValueError):
+    """A notebook that cannot be read, or a rewrite that cannot be put back into it."""
+
+    def __init__(self, message: str, line: int = 1) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass(frozen=True)
+class CodeCell:
+    number: int
+    """1-based position among all cells, as Jupyter shows them."""
+    first_line: int
+    """Line of the module where the cell's code starts (after its marker)."""
+    line_count: int
+
+
+@dataclass(frozen=True)
+class Notebook:
+    data: dict  # type: ignore[type-arg]
+    layout: tuple[int | None, bool, bool, str] | None
+    """(indent, sort_keys, ensure_ascii, trailing text) reproducing the file, if any does."""
+    cells: tuple[CodeCell, ...]
+    magics: tuple[str, ...]
+    text: str
+    """The code cells as one module."""
+
+    def locate(self, line: int) -> tuple[int, int]:
+        """(cell number, line within the cell) of a module line."""
+        for cell in reversed(self.cells):
+            if line >= cell.first_line:
+                return cell.number, min(line - cell.first_line + 1, max(cell.line_count, 1))
+        return (self.cells[0].number if self.cells else 1), 1
+
+    def encode(self, module_text: str) -> bytes:
+        if self.layout is None:
+            raise NotebookError("its JSON layout is not the one Jupyter writes, so it cannot be rewritten exactly")
+        sources = split_cells(module_text, self.magics)
+        if sorted(sources) != sorted(c.number for c in self.cells):
+            raise NotebookError("the rewrite would move code across cells")
+        data = json.loads(json.dumps(self.data))
+        for number, source in sources.items():
+            cell = data["cells"][number - 1]
+            if source == _cell_source(cell):
+                continue  # untouched: keep its exact text
+            lines = source.splitlines(keepends=True)
+            cell["source"] = lines if isinstance(cell["source"], list) else source
+        indent, sort_keys, ensure_ascii, trailing = self.layout
+        return (json.dumps(data, indent=indent, sort_keys=sort_keys, ensure_ascii=ensure_ascii) + trailing).encode("utf-8")
+
+
+def _cell_source(cell: dict) -> str:  # type: ignore[type-arg]
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def _layout(text: str, data: Any) -> tuple[int | None, bool, bool, str] | None:
+    body = text.rstrip("\n")
+    trailing = text[len(body):]
+    for indent in (1, 2, 4, None):
+        for sort_keys in (True, False):
+            for ensure_ascii in (False, True):
+                if json.dumps(data, indent=indent, sort_keys=sort_keys, ensure_ascii=ensure_ascii) == body:
+                    return indent, sort_keys, ensure_ascii, trailing
+    return None
+
+
+def read_notebook(text: str) -> Notebook:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise NotebookError(f"not a valid notebook (invalid JSON: {exc.msg})", exc.lineno) from None
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        raise NotebookError("not a valid notebook (no list of cells)")
+    language = (data.get("metadata", {}).get("language_info") or {}).get("name", "python")
+    parts: list[str] = []
+    cells: list[CodeCell] = []
+    magics: list[str] = []
+    line = 1
+    if language == "python":
+        for number, cell in enumerate(data["cells"], start=1):
+            if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+                continue
+            lines = _cell_source(cell).split("\n")
+            whole_cell_magic = lines[0].startswith("%%")  # %%bash, %%writefile: not Python at all
+            masked = []
+            for source_line in lines:
+                if whole_cell_magic or _IPYTHON_LINE.match(source_line):
+                    indent = source_line[: len(source_line) - len(source_line.lstrip())]
+                    masked.append(indent + MAGIC_MARKER.format(len(magics)))
+                    magics.append(source_line)
+                else:
+                    masked.append(source_line)
+            # The cell's text exactly (split on "\n" keeps a final newline as an empty last
+            # line), then one newline that ends it in the module.
+            parts.append(CELL_MARKER.format(number) + "\n" + "\n".join(masked) + "\n")
+            cells.append(CodeCell(number, line + 1, len(lines)))
+            line += 1 + len(lines)
+    return Notebook(data, _layout(text, data), tuple(cells), tuple(magics), "".join(parts))
+
+
+def split_cells(module_text: str, magics: tuple[str, ...]) -> dict[int, str]:
+    """Cell number -> cell source, magics restored."""
+    markers = list(_CELL_LINE.finditer(module_text))
+    cells: dict[int, str] = {}
+    for index, marker in enumerate(markers):
+        end = markers[index + 1].start() if index + 1 < len(markers) else len(module_text)
+        body = module_text[marker.end() + 1 : end]
+        body = body[:-1] if body.endswith("\n") else body
+        restored = []
+        for line in body.split("\n"):
+            masked = _MAGIC_LINE.match(line)
+            restored.append(magics[int(masked.group(2))] if masked and int(masked.group(2)) < len(magics) else line)
+        cells[int(marker.group(1))] = "\n".join(restored)
+    return cells

@@ -1,0 +1,101 @@
+"""Notebooks in every mode: findings and diffs name the cell, the JSON keeps every byte that
+is not a rewritten cell, bad notebooks are reported, and magics survive."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from codemod.cli import app
+from codemod.engine import run
+from codemod.notebooks import read_notebook, split_cells
+from codemod.results import Mode, Options
+
+CASE = Path(__file__).resolve().parent.parent / "golden" / "notebook_class_and_loop_in_cells"
+runner = CliRunner()
+
+
+@pytest.fixture
+def notebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copy(CASE / "before" / "train.ipynb", tmp_path / "train.ipynb")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "train.ipynb"
+
+
+def test_findings_name_the_cell_and_the_line_within_it(notebook: Path) -> None:
+    result = runner.invoke(app, ["train.ipynb"])
+    assert result.exit_code == 1
+    assert result.stdout.startswith("train.ipynb:cell 3:6:5: FL001 ")
+
+
+def test_the_diff_shows_each_changed_cell_in_its_own_lines(notebook: Path) -> None:
+    result = runner.invoke(app, ["--diff", "train.ipynb"])
+    assert result.exit_code == 1
+    headers = [line for line in result.stdout.splitlines() if line.startswith("--- ")]
+    assert headers == ["--- a/train.ipynb:cell 3", "--- a/train.ipynb:cell 5", "--- a/train.ipynb:cell 6"]
+    assert "+    logits = model(features)\n" in result.stdout
+    assert '"source"' not in result.stdout  # cell text, not JSON
+
+
+def test_write_changes_only_the_sources_of_rewritten_cells(notebook: Path) -> None:
+    before = json.loads(notebook.read_text(encoding="utf-8"))
+    result = runner.invoke(app, ["--write", "train.ipynb"])
+    assert result.exit_code == 0, result.output
+    after = json.loads(notebook.read_text(encoding="utf-8"))
+    changed = [i for i, (old, new) in enumerate(zip(before["cells"], after["cells"])) if old != new]
+    assert changed == [2, 4, 5]
+    for index in changed:
+        assert {k: v for k, v in before["cells"][index].items() if k != "source"} == {
+            k: v for k, v in after["cells"][index].items() if k != "source"
+        }
+    assert after["metadata"] == before["metadata"]
+    assert after["cells"][1]["source"][0] == "%matplotlib inline\n"
+    assert after["cells"][5]["source"][0] == "!nvidia-smi\n"
+    assert notebook.read_text(encoding="utf-8").endswith("}\n")
+
+
+def test_a_notebook_that_is_not_json_is_reported_with_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "broken.ipynb").write_text('{\n "cells": [\n  {"cell_type": "code",\n')
+    shutil.copy(CASE / "before" / "train.ipynb", tmp_path / "train.ipynb")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["--write", "."])
+    assert result.exit_code == 2
+    assert "broken.ipynb:4:1: E902 not a valid notebook (invalid JSON" in result.stderr
+    assert (tmp_path / "broken.ipynb").read_text() == '{\n "cells": [\n  {"cell_type": "code",\n'
+    assert "loss = criterion(logits, labels)" in (tmp_path / "train.ipynb").read_text()
+
+
+def test_a_syntax_error_in_a_cell_names_the_cell(tmp_path: Path) -> None:
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": "x = 1"},
+             {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": "y = 2\ndef f(:\n"}]
+    (tmp_path / "nb.ipynb").write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1))
+    result = run([tmp_path], Mode.CHECK)
+    assert [e.render().split(tmp_path.as_posix() + "/")[-1] for e in result.errors] == ["nb.ipynb:cell 2:2:7: E999 SyntaxError: invalid syntax"]
+
+
+def test_a_notebook_whose_json_layout_cannot_be_reproduced_is_not_written(notebook: Path) -> None:
+    data = json.loads(notebook.read_text(encoding="utf-8"))
+    odd = json.dumps(data, indent=3, sort_keys=False)  # no layout Jupyter writes
+    notebook.write_text(odd)
+    result = run([notebook], Mode.WRITE, Options(verify=False))
+    assert notebook.read_text() == odd
+    assert "not the one Jupyter writes" in result.findings[0].message
+
+
+def test_magics_and_shell_lines_are_masked_and_restored_exactly() -> None:
+    source = "%%time\nx = 1\n"
+    cells = [
+        {"cell_type": "code", "source": ["%load_ext autoreload\n", "  !ls\n", "model?\n", "y = 2"]},
+        {"cell_type": "code", "source": source},
+    ]
+    text = json.dumps({"cells": cells, "metadata": {}}, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    notebook = read_notebook(text)
+    compile(notebook.text, "nb", "exec")
+    code = [line for line in notebook.text.splitlines() if not line.startswith("# %% fixlabels-cell")]
+    assert not [line for line in code if set(line) & set("%!?")]
+    assert split_cells(notebook.text, notebook.magics) == {1: "%load_ext autoreload\n  !ls\nmodel?\ny = 2", 2: source}
+    assert notebook.encode(notebook.text).decode() == text
