@@ -54,7 +54,7 @@ def _version(value: bool) -> None:
 
 @app.command(help=HELP)
 def fixlabels(
-    paths: Optional[List[Path]] = typer.Argument(None, metavar="PATHS", help="Files or directories (default: the current directory)."),
+    paths: Optional[List[Path]] = typer.Argument(None, metavar="PATHS", help="Files or directories (default: the current directory); directories are walked for *.py and *.ipynb files."),
     diff: bool = typer.Option(False, "--diff", help="Print the changes as a unified diff; write nothing."),
     write: bool = typer.Option(False, "--write", help="Apply the changes to the files."),
     criterion: str = typer.Option(
