@@ -13,12 +13,9 @@ from typing import Union
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from codemod.transforms.imports import ImportSpec, add_imports, remove_unused_imports
 
-@dataclass(frozen=True)
-class ImportSpec:
-    module: str
-    obj: str | None = None
-    asname: str | None = None
+__all__ = ["FileEdits", "ImportSpec", "apply_edits", "imports_to_add"]
 
 
 def imports_to_add(
@@ -175,20 +172,8 @@ def apply_edits(module: cst.Module, edits: FileEdits) -> cst.Module:
     if edits.renamed_imports:
         updated, to_add, to_drop = _rename_imports(updated, edits)
         imports, stale_imports = imports | to_add, stale_imports | to_drop
-    if imports or stale_imports:
-        from libcst.codemod import CodemodContext
-        from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-
-        def ordered(specs: set[ImportSpec]) -> list[ImportSpec]:
-            return sorted(specs, key=lambda s: (s.module, s.obj or "", s.asname or ""))
-
-        context = CodemodContext()
-        for spec in ordered(imports):
-            AddImportsVisitor.add_needed_import(context, spec.module, spec.obj, spec.asname)
-        updated = AddImportsVisitor(context).transform_module(updated)
-        if stale_imports:
-            context = CodemodContext()
-            for spec in ordered(stale_imports - imports):
-                RemoveImportsVisitor.remove_unused_import(context, spec.module, spec.obj, spec.asname)
-            updated = RemoveImportsVisitor(context).transform_module(updated)
+    if imports:
+        updated = add_imports(updated, imports)
+    if stale_imports - imports:
+        updated = remove_unused_imports(updated, stale_imports - imports)
     return updated

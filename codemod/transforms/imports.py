@@ -1,0 +1,201 @@
+"""Add the imports moved code needs, and drop the ones the edits left unused.
+
+A small, direct pass over the module's top-level import statements. LibCST's
+``AddImportsVisitor``/``RemoveImportsVisitor`` do this with full scope analysis, which costs
+more than a second per file (and half a second to import): too slow for a fixer run from an
+editor on every save. Removal here is conservative: a name that still appears anywhere in the
+module outside its import (code, strings such as ``__all__`` or annotations) keeps its import::
+
+    import torch                        import torch
+                                   ->   import torch.nn.functional as F
+    x = 1                               x = 1
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Optional, Sequence, Union
+
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+
+
+
+@dataclass(frozen=True)
+class ImportSpec:
+    module: str
+    obj: str | None = None
+    asname: str | None = None
+
+
+def _is_import_line(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(item, (cst.Import, cst.ImportFrom)) for item in statement.body
+    )
+
+
+def _is_docstring(statement: cst.CSTNode) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _from_module(node: cst.ImportFrom) -> Optional[str]:
+    if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+        return None
+    return get_full_name_for_node(node.module)
+
+
+def _spec_code(spec: ImportSpec) -> str:
+    alias = f" as {spec.asname}" if spec.asname else ""
+    return f"from {spec.module} import {spec.obj}{alias}" if spec.obj else f"import {spec.module}{alias}"
+
+
+def _present(body: Sequence[cst.BaseStatement], spec: ImportSpec) -> bool:
+    for statement in body:
+        if not _is_import_line(statement):
+            continue
+        for item in statement.body:  # type: ignore[attr-defined]
+            if isinstance(item, cst.ImportFrom) and spec.obj and _from_module(item) == spec.module:
+                for alias in item.names:  # type: ignore[union-attr]
+                    asname = alias.asname.name.value if alias.asname else None  # type: ignore[union-attr]
+                    if get_full_name_for_node(alias.name) == spec.obj and asname == spec.asname:
+                        return True
+            elif isinstance(item, cst.Import) and not spec.obj:
+                for alias in item.names:
+                    asname = alias.asname.name.value if alias.asname else None  # type: ignore[union-attr]
+                    if get_full_name_for_node(alias.name) == spec.module and asname == spec.asname:
+                        return True
+    return False
+
+
+def add_imports(module: cst.Module, specs: Iterable[ImportSpec]) -> cst.Module:
+    body = list(module.body)
+    new_lines: list[cst.SimpleStatementLine] = []
+    for spec in sorted(specs, key=lambda s: (s.module, s.obj or "", s.asname or "")):
+        if _present(body, spec):
+            continue
+        merged = _merge_into_existing(body, spec)
+        if not merged:
+            new_lines.append(cst.parse_statement(_spec_code(spec) + "\n"))  # type: ignore[arg-type]
+    if not new_lines:
+        return module.with_changes(body=body)
+    position, after_docstring = _insertion_point(body)
+    if position == 0 or after_docstring:
+        if after_docstring:
+            new_lines[0] = new_lines[0].with_changes(leading_lines=[cst.EmptyLine()])
+        elif body:
+            # Comments and blank lines at the top of the file stay at the top.
+            new_lines[0] = new_lines[0].with_changes(leading_lines=body[0].leading_lines)  # type: ignore[attr-defined]
+            body[0] = body[0].with_changes(leading_lines=())
+        if position < len(body) and not _is_import_line(body[position]) and not body[position].leading_lines:  # type: ignore[attr-defined]
+            body[position] = body[position].with_changes(leading_lines=[cst.EmptyLine()])
+    return module.with_changes(body=body[:position] + new_lines + body[position:])
+
+
+def _insertion_point(body: list[cst.BaseStatement]) -> tuple[int, bool]:
+    """After the last import of the file's leading block of docstring and imports."""
+    index, last_import, docstring = 0, -1, False
+    if body and _is_docstring(body[0]):
+        index, docstring = 1, True
+    while index < len(body) and _is_import_line(body[index]):
+        last_import = index
+        index += 1
+    if last_import >= 0:
+        return last_import + 1, False
+    return (1, True) if docstring else (0, False)
+
+
+def _merge_into_existing(body: list[cst.BaseStatement], spec: ImportSpec) -> bool:
+    """``from m import a`` + ``b`` -> ``from m import a, b``, for a one-line import."""
+    if not spec.obj:
+        return False
+    for index, statement in enumerate(body):
+        if not _is_import_line(statement) or len(statement.body) != 1:  # type: ignore[attr-defined]
+            continue
+        item = statement.body[0]  # type: ignore[attr-defined]
+        if not isinstance(item, cst.ImportFrom) or _from_module(item) != spec.module or item.lpar:
+            continue
+        names = list(item.names)  # type: ignore[arg-type]
+        if names and not isinstance(names[-1].comma, cst.MaybeSentinel):
+            continue
+        alias = cst.ImportAlias(
+            name=cst.Name(spec.obj), asname=cst.AsName(name=cst.Name(spec.asname)) if spec.asname else None
+        )
+        names[-1] = names[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        body[index] = statement.with_changes(body=[item.with_changes(names=names + [alias])])
+        return True
+    return False
+
+
+def _local_name(spec: ImportSpec) -> str:
+    return spec.asname or spec.obj or spec.module.partition(".")[0]
+
+
+class _Mentions(cst.CSTVisitor):
+    """Every word the module uses outside its import statements, strings included."""
+
+    def __init__(self) -> None:
+        self.words: set[str] = set()
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.words.add(node.value)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self.words.update(re.findall(r"\w+", node.value))
+
+
+def remove_unused_imports(module: cst.Module, specs: Iterable[ImportSpec]) -> cst.Module:
+    mentions = _Mentions()
+    module.visit(mentions)
+    unused = {spec for spec in specs if _local_name(spec) not in mentions.words}
+    if not unused:
+        return module
+    body: list[cst.BaseStatement] = []
+    for statement in module.body:
+        if _is_import_line(statement):
+            kept = [_without_aliases(item, unused) for item in statement.body]  # type: ignore[attr-defined]
+            items = [item for item in kept if item is not None]
+            if not items:
+                continue
+            statement = statement.with_changes(body=items)
+        body.append(statement)
+    return module.with_changes(body=body)
+
+
+def _without_aliases(
+    item: Union[cst.Import, cst.ImportFrom], unused: set[ImportSpec]
+) -> Optional[Union[cst.Import, cst.ImportFrom]]:
+    if isinstance(item, cst.ImportFrom):
+        module = _from_module(item)
+        if module is None:
+            return item
+
+        def drop(alias: cst.ImportAlias) -> bool:
+            asname = alias.asname.name.value if alias.asname else None  # type: ignore[union-attr]
+            return ImportSpec(module, get_full_name_for_node(alias.name), asname) in unused
+
+    else:
+
+        def drop(alias: cst.ImportAlias) -> bool:
+            asname = alias.asname.name.value if alias.asname else None  # type: ignore[union-attr]
+            return ImportSpec(get_full_name_for_node(alias.name) or "", None, asname) in unused
+
+    names = list(item.names)  # type: ignore[arg-type]
+    kept = [alias for alias in names if not drop(alias)]
+    if len(kept) == len(names):
+        return item
+    if not kept:
+        return None
+    kept[-1] = kept[-1].with_changes(comma=names[-1].comma)
+    return item.with_changes(names=kept)
