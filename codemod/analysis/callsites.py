@@ -11,6 +11,7 @@ rule can match them against the classes it is about (and refuse on ambiguity) in
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Optional
@@ -410,6 +411,8 @@ class _ModuleWalk:
         return None
 
     def single_assignment(self, name: str) -> Optional[ast.expr]:
+        if self._assignments is None and not re.search(rf"\b{re.escape(name)}\s*=[^=]", self.module.text):
+            return None  # no assignment to it at all: spare a walk of the whole module
         if self._assignments is None:
             self._assignments = {}
             for node in ast.walk(self.module.tree):

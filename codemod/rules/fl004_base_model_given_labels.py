@@ -66,8 +66,13 @@ def base_model_family(qualified: str) -> Optional[str]:
     return name[: -len("Model")] or None
 
 
+IMPORTS_TRANSFORMERS = re.compile(r"^[ \t]*(?:from[ \t]+transformers\b|import[ \t]+(?:[\w.]+[ \t]*,[ \t]*)*transformers\b)", re.MULTILINE)
+
+
 def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
-    return lambda module: "transformers" in module.text and "labels" in module.text
+    """Files that import transformers themselves (a model's library class is known only
+    through such an import) and mention labels."""
+    return lambda module: "labels" in module.text and IMPORTS_TRANSFORMERS.search(module.text) is not None
 
 
 def _tasks(text: str, family: str) -> list[str]:

@@ -19,6 +19,7 @@ from typing import Callable
 from codemod.analysis.index import ModuleSummary, RepoIndex
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
+from codemod.rules.fl004_base_model_given_labels import IMPORTS_TRANSFORMERS
 from codemod.transforms.keywords import CallLocator, rename_keyword
 
 CODE = "FL005"
@@ -27,7 +28,7 @@ MENTION = re.compile(r"\b(?:masked_)?lm_labels\b|\blabel\s*=")
 
 
 def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
-    return lambda module: "transformers" in module.text and MENTION.search(module.text) is not None
+    return lambda module: MENTION.search(module.text) is not None and IMPORTS_TRANSFORMERS.search(module.text) is not None
 
 
 def find_units(ctx: RuleContext) -> list[Unit]:
