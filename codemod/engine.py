@@ -237,10 +237,12 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
     filters = [rule.walk_filter(repo.index) for rule in rules]
     # Classes whose every call matters, whether or not the call's file mentions labels.
     tracked = set().union(*(rule.tracked_classes(repo.index) for rule in rules if hasattr(rule, "tracked_classes")))
+    if not options.prefilter:
+        filters, tracked = [lambda module: True], set()
     graph = CallSiteFinder(repo.index).run(
         lambda module: any(wanted(module) for wanted in filters),
         # Labels passed on (FL002) show in the callee's text; FL001 calls may pass them unnamed.
-        lambda module, instance: "labels" in module.text or not tracked.isdisjoint(instance.classes),
+        lambda module, instance: not options.prefilter or "labels" in module.text or not tracked.isdisjoint(instance.classes),
     )
     context = RuleContext(repo.index, graph, options, repo.parse)
     units: list[Unit] = []

@@ -1,0 +1,37 @@
+"""The text filters that decide which files the call-site analysis walks only save time: with
+them off (every file walked) every golden case and generated module gives the same findings."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from codemod.engine import run
+from codemod.results import Mode, Options
+from tests.golden_cases import cases
+from tests.test_properties import modules
+
+CASES = cases()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_golden_findings_are_the_same_with_the_prefilter_off(case) -> None:  # type: ignore[no-untyped-def]
+    options = case.options()
+    filtered = run([case.before], Mode.DIFF, options)
+    everything = run([case.before], Mode.DIFF, replace(options, prefilter=False))
+    assert filtered.findings == everything.findings
+    assert [c.new_text for c in filtered.changes] == [c.new_text for c in everything.changes]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(source=modules)
+def test_generated_modules_give_the_same_findings_with_the_prefilter_off(source: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "train.py").write_text(source)
+        filtered = run([Path(tmp)], Mode.DIFF)
+        everything = run([Path(tmp)], Mode.DIFF, Options(prefilter=False))
+        assert filtered.findings == everything.findings
