@@ -170,7 +170,11 @@ class CallSiteFinder:
         flows into (when ``follow`` says that flow matters) and those whose parameters learned
         a new type. Each module's result only depends on what flows into its own functions."""
         modules = self.index.modules
-        pending = {name for name, module in modules.items() if wanted(module)}
+        pending = set()
+        for name, module in modules.items():
+            if wanted(module):
+                pending.add(name)
+            module.forget_identifiers()  # a set of words per file adds up on large repositories
         results: dict[str, CallGraph] = {}
         for _ in range(MAX_FLOW_ROUNDS):
             if not pending:
@@ -179,6 +183,9 @@ class CallSiteFinder:
             for name in sorted(pending):
                 results[name] = CallGraph()
                 _ModuleWalk(self, modules[name], results[name]).walk()
+                # Trees are the bulk of memory on a large repository: a module walked again
+                # in a later round parses again, which is cheaper than keeping every tree.
+                modules[name].release()
             pending = {
                 module
                 for (module, function, param), instance in self.param_types.items()

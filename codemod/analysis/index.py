@@ -140,6 +140,9 @@ class ModuleSummary:
         self._tree = None
         self._lines = None
 
+    def forget_identifiers(self) -> None:
+        self._identifiers = None
+
     def resolve(self, dotted: str) -> str:
         """The fully qualified name of a dotted name used in this module."""
         head, _, rest = dotted.partition(".")
