@@ -64,6 +64,9 @@ def fixlabels(
         [], "--select", metavar="CODES", help="Rules to run: codes or prefixes, comma-separated (FL001, FL0, ALL). Default: all but opt-in rules."
     ),
     ignore: List[str] = typer.Option([], "--ignore", metavar="CODES", help="Rules to skip: codes or prefixes, comma-separated."),
+    jobs: int = typer.Option(
+        os.cpu_count() or 1, "--jobs", "-j", min=1, metavar="N", help="Processes for analysing a large repository (default: the CPU count)."
+    ),
     no_verify: bool = typer.Option(False, "--no-verify", help="With --write: skip the import check (files still must compile)."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
 ) -> None:
@@ -89,7 +92,7 @@ def fixlabels(
     mode = Mode.WRITE if write else Mode.DIFF if diff else Mode.CHECK
     try:
         with _sigterm_as_interrupt():
-            result = run(list(paths or [Path(".")]), mode, Options(criterion=criterion, verify=not no_verify, rules=rules))
+            result = run(list(paths or [Path(".")]), mode, Options(criterion=criterion, verify=not no_verify, rules=rules, jobs=jobs))
     except KeyboardInterrupt:
         typer.echo("fixlabels: interrupted; no file was written.", err=True)
         raise typer.Exit(EXIT_INTERRUPTED)

@@ -22,6 +22,8 @@ class Options:
     import_timeout: float = 30.0
     rules: frozenset[str] = DEFAULT_SELECTION
     """The rule codes to run (see ``registry.select_rules``)."""
+    jobs: int = 1
+    """Processes for the call-site analysis of a large repository (the CLI's ``-j``)."""
     prefilter: bool = True
     """Walk only the files a rule's text filter picks. Off, every file is walked: slower, and
     by design the same findings (tests compare the two)."""

@@ -1,5 +1,5 @@
-"""The text filters that decide which files the call-site analysis walks only save time: with
-them off (every file walked) every golden case and generated module gives the same findings."""
+"""What only saves time must not change a result: the text filters that pick the files the
+call-site analysis walks (off: every file walked), and running in several processes."""
 
 from __future__ import annotations
 
@@ -35,3 +35,20 @@ def test_generated_modules_give_the_same_findings_with_the_prefilter_off(source:
         filtered = run([Path(tmp)], Mode.DIFF)
         everything = run([Path(tmp)], Mode.DIFF, Options(prefilter=False))
         assert filtered.findings == everything.findings
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_golden_findings_are_the_same_in_parallel(case, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Reading, indexing and walking in two processes gives what one process gives, in the
+    same order (the thresholds are lowered so even a small case runs in parallel)."""
+    from codemod import engine
+    from codemod.analysis import callsites
+
+    monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(callsites, "PARALLEL_MIN_MODULES", 1)
+    options = case.options()
+    alone = run([case.before], Mode.DIFF, options)
+    parallel = run([case.before], Mode.DIFF, replace(options, jobs=2))
+    assert parallel.findings == alone.findings
+    assert parallel.errors == alone.errors
+    assert [(c.display_path, c.new_text) for c in parallel.changes] == [(c.display_path, c.new_text) for c in alone.changes]

@@ -11,6 +11,7 @@ rule can match them against the classes it is about (and refuse on ambiguity) in
 from __future__ import annotations
 
 import ast
+import multiprocessing
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,11 +165,16 @@ class CallSiteFinder:
         """(module, function, parameter) -> what callers pass."""
 
     def run(
-        self, wanted: Callable[[ModuleSummary], bool], follow: Callable[[ModuleSummary, Instance], bool]
+        self,
+        wanted: Callable[[ModuleSummary], bool],
+        follow: Callable[[ModuleSummary, Instance], bool],
+        jobs: int = 1,
     ) -> CallGraph:
         """Walk the modules ``wanted`` picks, then, until nothing changes, those an instance
         flows into (when ``follow`` says that flow matters) and those whose parameters learned
-        a new type. Each module's result only depends on what flows into its own functions."""
+        a new type. Each module's result only depends on what flows into its own functions,
+        so a round's modules can be walked in ``jobs`` processes: parameter types only grow
+        (unions), and a module whose inputs grew in a round is walked again in the next."""
         modules = self.index.modules
         pending = set()
         for name, module in modules.items():
@@ -180,12 +186,12 @@ class CallSiteFinder:
             if not pending:
                 break
             before = dict(self.param_types)
-            for name in sorted(pending):
-                results[name] = CallGraph()
-                _ModuleWalk(self, modules[name], results[name]).walk()
-                # Trees are the bulk of memory on a large repository: a module walked again
-                # in a later round parses again, which is cheaper than keeping every tree.
-                modules[name].release()
+            names = sorted(pending)
+            if jobs > 1 and len(names) >= PARALLEL_MIN_MODULES and _can_fork():
+                walked = self._walk_in_processes(names, jobs)
+            else:
+                walked = self._walk(names)
+            results.update(walked)
             pending = {
                 module
                 for (module, function, param), instance in self.param_types.items()
@@ -197,6 +203,51 @@ class CallSiteFinder:
             graph.merge(results[name])
             modules[name].release()
         return graph
+
+    def _walk(self, names: list[str]) -> dict[str, CallGraph]:
+        walked = {}
+        for name in names:
+            walked[name] = CallGraph()
+            _ModuleWalk(self, self.index.modules[name], walked[name]).walk()
+            # Trees are the bulk of memory on a large repository: a module walked again in a
+            # later round parses again, which is cheaper than keeping every tree.
+            self.index.modules[name].release()
+        return walked
+
+    def _walk_in_processes(self, names: list[str], jobs: int) -> dict[str, CallGraph]:
+        global _FORKED_FINDER
+        _FORKED_FINDER = self  # the children inherit the index by fork, nothing is pickled in
+        chunks = [names[i::jobs] for i in range(jobs)]
+        try:
+            with multiprocessing.get_context("fork").Pool(len(chunks)) as pool:
+                outcomes = pool.map(_walk_chunk, chunks)
+        finally:
+            _FORKED_FINDER = None
+        walked: dict[str, CallGraph] = {}
+        for graphs, grown in outcomes:
+            walked.update(graphs)
+            for key, instance in grown.items():
+                previous = self.param_types.get(key)
+                self.param_types[key] = previous | instance if previous else instance
+        return walked
+
+
+PARALLEL_MIN_MODULES = 64
+"""Below this many modules in a round, starting processes costs more than it saves."""
+_FORKED_FINDER: Optional[CallSiteFinder] = None
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _walk_chunk(names: list[str]) -> tuple[dict[str, CallGraph], dict[tuple[str, str, str], Instance]]:
+    finder = _FORKED_FINDER
+    assert finder is not None
+    start = dict(finder.param_types)
+    walked = finder._walk(names)
+    grown = {key: value for key, value in finder.param_types.items() if start.get(key) != value}
+    return walked, grown
 
 
 class _ModuleWalk:
