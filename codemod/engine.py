@@ -13,7 +13,7 @@ from typing import Optional
 
 import libcst as cst
 
-from codemod.analysis.callsites import CallSiteFinder
+from codemod.analysis.callsites import CallSiteFinder, quiet_worker
 from codemod.analysis.index import ModuleSummary, RepoIndex, module_name_for, summarize
 from codemod.discovery import discover
 from codemod.registry import INTERNAL_ERROR, IO_ERROR, RULES, SYNTAX_ERROR
@@ -80,7 +80,7 @@ def _load(paths: list[Path], jobs: int = 1) -> tuple[_Repo, int]:
     files = list(found.files)
     if jobs > 1 and len(files) >= PARALLEL_MIN_FILES and "fork" in multiprocessing.get_all_start_methods():
         # In file order, so the index (and every result after it) does not depend on scheduling.
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=quiet_worker) as pool:
             loaded = pool.map(_load_one, files, chunksize=max(1, len(files) // (jobs * 8)))
     else:
         loaded = [_load_one(item) for item in files]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import multiprocessing
 import re
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Optional
@@ -219,7 +220,7 @@ class CallSiteFinder:
         _FORKED_FINDER = self  # the children inherit the index by fork, nothing is pickled in
         chunks = [names[i::jobs] for i in range(jobs)]
         try:
-            with multiprocessing.get_context("fork").Pool(len(chunks)) as pool:
+            with multiprocessing.get_context("fork").Pool(len(chunks), initializer=quiet_worker) as pool:
                 outcomes = pool.map(_walk_chunk, chunks)
         finally:
             _FORKED_FINDER = None
@@ -235,6 +236,14 @@ class CallSiteFinder:
 PARALLEL_MIN_MODULES = 64
 """Below this many modules in a round, starting processes costs more than it saves."""
 _FORKED_FINDER: Optional[CallSiteFinder] = None
+
+
+def quiet_worker() -> None:
+    """In a pool's worker: Ctrl-C is for the main process to handle (it stops the pool), and
+    SIGTERM (how a pool ends its workers) just ends the worker. A fork inherits the CLI's
+    SIGTERM-as-interrupt handler, which would print a traceback from every worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _can_fork() -> bool:
