@@ -7,23 +7,31 @@ import gc
 import importlib
 import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
 
 import libcst as cst
 
+from codemod import verify
 from codemod.analysis.callsites import CallSiteFinder, quiet_worker
 from codemod.analysis.index import ModuleSummary, RepoIndex, module_name_for, summarize
 from codemod.discovery import discover
+from codemod.notebooks import NotebookError
 from codemod.registry import INTERNAL_ERROR, IO_ERROR, RULES, SYNTAX_ERROR
 from codemod.results import FileChange, Finding, Mode, Options, RunResult
 from codemod.rules.common import RuleContext, Unit
-from codemod.notebooks import NotebookError, split_cells
-from codemod.sources import SourceError, SourceFile, WriteError, read_source, write_all_atomically
+from codemod.sources import (
+    SourceError,
+    SourceFile,
+    WriteError,
+    read_source,
+    write_all_atomically,
+)
 from codemod.transforms.callsite import FileSitePlanner, SiteRefusal
-from codemod.transforms.edits import FileEdits, apply_edits
-from codemod import verify
+from codemod.transforms.edits import FileEdits, OverlappingEdits, apply_edits
 
 # The registry is the one list of rules; each entry names the module that implements it.
 RULE_MODULES = tuple(importlib.import_module(info.module) for info in RULES.values())
@@ -80,8 +88,11 @@ def _load(paths: list[Path], jobs: int = 1) -> tuple[_Repo, int]:
     files = list(found.files)
     if jobs > 1 and len(files) >= PARALLEL_MIN_FILES and "fork" in multiprocessing.get_all_start_methods():
         # In file order, so the index (and every result after it) does not depend on scheduling.
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=quiet_worker) as pool:
-            loaded = pool.map(_load_one, files, chunksize=max(1, len(files) // (jobs * 8)))
+        try:
+            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=quiet_worker) as pool:
+                loaded = list(pool.map(_load_one, files, chunksize=max(1, len(files) // (jobs * 8))))
+        except BrokenProcessPool:  # a worker died (out of memory?): do it here instead
+            loaded = [_load_one(item) for item in files]
     else:
         loaded = [_load_one(item) for item in files]
     sources: dict[Path, SourceFile] = {}
@@ -153,10 +164,14 @@ def _rewrite(repo: _Repo, units: list[Unit]) -> dict[Path, str]:
         for path, edits in per_file.items():
             tree = repo.parse(path)
             assert tree is not None
-            text = apply_edits(tree, edits).code
+            try:
+                text = apply_edits(tree, edits).code
+            except OverlappingEdits as exc:  # a planning bug: refuse, never write a guess
+                broken = (path, f"hit an internal error ({exc}); please report it")
+                break
             error = verify.compile_error(text, str(path))
             if error:
-                broken = (path, error)
+                broken = (path, f"would not compile: {error}")
                 break
             if text != repo.sources[path].text:
                 texts[path] = text
@@ -165,7 +180,7 @@ def _rewrite(repo: _Repo, units: list[Unit]) -> dict[Path, str]:
         path, error = broken
         for unit in units:
             if unit.refusal is None and path in unit.files:
-                unit.refusal = f"the rewrite of {repo.sources[path].display_path} would not compile: {error}"
+                unit.refusal = f"the rewrite of {repo.sources[path].display_path} {error}"
     raise RuntimeError("rewriting did not settle")
 
 
@@ -197,12 +212,13 @@ def _verify_imports(repo: _Repo, units: list[Unit], texts: dict[Path, str], opti
     return clean
 
 
-def _refuse_unwritable(repo: _Repo, units: list[Unit], texts: dict[Path, str]) -> bool:
-    """A rewrite lands whole: if one of its files cannot be replaced (no permission, or the
-    new text has characters the file's encoding cannot store), none of them is."""
+def _refuse_unwritable(repo: _Repo, units: list[Unit], texts: dict[Path, str], writing: bool) -> bool:
+    """A rewrite lands whole: if one of its files cannot be replaced (no permission when
+    ``writing``, or the new text has characters the file's encoding cannot store, or a
+    notebook cannot take it back), none of them is."""
     problems: dict[Path, str] = {}
     for path, text in texts.items():
-        if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)):
+        if writing and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)):
             problems[path] = "permission denied"
             continue
         try:
@@ -231,8 +247,8 @@ def _cells(source: SourceFile, new_text: str) -> tuple[tuple[int, str, str], ...
     """(cell number, old source, new source) of each cell a notebook's rewrite changes."""
     if source.notebook is None:
         return ()
-    old = split_cells(source.text, source.notebook.magics)
-    new = split_cells(new_text, source.notebook.magics)
+    old = source.notebook.split(source.text)
+    new = source.notebook.split(new_text)
     return tuple((n, old[n], new.get(n, "")) for n in sorted(old) if old[n] != new.get(n, ""))
 
 
@@ -277,7 +293,7 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
             texts = _rewrite(repo, units)
             if not texts:
                 break
-    if mode is Mode.WRITE and _refuse_unwritable(repo, units, texts):
+    if _refuse_unwritable(repo, units, texts, writing=mode is Mode.WRITE):
         texts = _rewrite(repo, units) if any(u.refusal is None for u in units) else {}
 
     changes = tuple(

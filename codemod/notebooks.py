@@ -17,16 +17,17 @@ the notebook is checked but never written.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
-CELL_MARKER = "# %% fixlabels-cell {}"
-MAGIC_MARKER = "# fixlabels-magic {}"
-_CELL_LINE = re.compile(r"^# %% fixlabels-cell (\d+)$", re.MULTILINE)
-_MAGIC_LINE = re.compile(r"^([ \t]*)# fixlabels-magic (\d+)$")
-_IPYTHON_LINE = re.compile(r"^\s*[%!?]|^\s*[\w.]+\?{1,2}\s*$")
+# Markers carry a token derived from the notebook and absent from it, so no line of the
+# user's code can be taken for one.
+CELL_MARKER = "# %% fixlabels-cell-{token} {number}"
+MAGIC_MARKER = "# fixlabels-magic-{token} {number}"
+_IPYTHON_LINE = re.compile(r"^\s*(?:%|!(?!=)|\?)|^\s*[\w.]+\?{1,2}\s*$")
 
 
 class NotebookError(ValueError):
@@ -55,6 +56,27 @@ class Notebook:
     magics: tuple[str, ...]
     text: str
     """The code cells as one module."""
+    token: str = ""
+
+    def split(self, module_text: str) -> dict[int, str]:
+        """Cell number -> cell source, magics restored. Raises NotebookError unless every
+        cell's marker is found once, in order."""
+        cell_line = re.compile(rf"^# %% fixlabels-cell-{self.token} (\d+)$", re.MULTILINE)
+        magic_line = re.compile(rf"^[ \t]*# fixlabels-magic-{self.token} (\d+)$")
+        markers = list(cell_line.finditer(module_text))
+        if [int(m.group(1)) for m in markers] != [c.number for c in self.cells]:
+            raise NotebookError("the rewrite would move code across cells")
+        cells: dict[int, str] = {}
+        for index, marker in enumerate(markers):
+            end = markers[index + 1].start() if index + 1 < len(markers) else len(module_text)
+            body = module_text[marker.end() + 1 : end]
+            body = body[:-1] if body.endswith("\n") else body
+            restored = []
+            for line in body.split("\n"):
+                masked = magic_line.match(line)
+                restored.append(self.magics[int(masked.group(1))] if masked and int(masked.group(1)) < len(self.magics) else line)
+            cells[int(marker.group(1))] = "\n".join(restored)
+        return cells
 
     def locate(self, line: int) -> tuple[int, int]:
         """(cell number, line within the cell) of a module line."""
@@ -66,9 +88,7 @@ class Notebook:
     def encode(self, module_text: str) -> bytes:
         if self.layout is None:
             raise NotebookError("its JSON layout is not the one Jupyter writes, so it cannot be rewritten exactly")
-        sources = split_cells(module_text, self.magics)
-        if sorted(sources) != sorted(c.number for c in self.cells):
-            raise NotebookError("the rewrite would move code across cells")
+        sources = self.split(module_text)
         data = json.loads(json.dumps(self.data))
         for number, source in sources.items():
             cell = data["cells"][number - 1]
@@ -103,7 +123,16 @@ def read_notebook(text: str) -> Notebook:
         raise NotebookError(f"not a valid notebook (invalid JSON: {exc.msg})", exc.lineno) from None
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         raise NotebookError("not a valid notebook (no list of cells)")
-    language = (data.get("metadata", {}).get("language_info") or {}).get("name", "python")
+    metadata = data.get("metadata") or {}
+    info = metadata.get("language_info") if isinstance(metadata, dict) else None
+    language = info.get("name", "python") if isinstance(info, dict) else "python"
+    for cell in data["cells"]:
+        source = cell.get("source", "") if isinstance(cell, dict) else None
+        if not isinstance(source, str) and not (isinstance(source, list) and all(isinstance(x, str) for x in source)):
+            raise NotebookError("not a valid notebook (a cell without a text source)")
+    token = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    while token in text:
+        token = hashlib.sha1(token.encode()).hexdigest()[:10]
     parts: list[str] = []
     cells: list[CodeCell] = []
     magics: list[str] = []
@@ -115,32 +144,22 @@ def read_notebook(text: str) -> Notebook:
             lines = _cell_source(cell).split("\n")
             whole_cell_magic = lines[0].startswith("%%")  # %%bash, %%writefile: not Python at all
             masked = []
+            depth = 0  # open brackets: `% b` or `!= b` inside them is Python, not IPython
+            continued = False
             for source_line in lines:
-                if whole_cell_magic or _IPYTHON_LINE.match(source_line):
+                starts_statement = depth == 0 and not continued
+                if whole_cell_magic or (starts_statement and _IPYTHON_LINE.match(source_line)):
                     indent = source_line[: len(source_line) - len(source_line.lstrip())]
-                    masked.append(indent + MAGIC_MARKER.format(len(magics)))
+                    masked.append(indent + MAGIC_MARKER.format(token=token, number=len(magics)))
                     magics.append(source_line)
-                else:
-                    masked.append(source_line)
+                    continue
+                masked.append(source_line)
+                code = re.sub(r"#.*$", "", re.sub(r"(\"[^\"]*\"|'[^']*')", "", source_line))
+                depth = max(0, depth + sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}"))
+                continued = code.rstrip().endswith("\\")
             # The cell's text exactly (split on "\n" keeps a final newline as an empty last
             # line), then one newline that ends it in the module.
-            parts.append(CELL_MARKER.format(number) + "\n" + "\n".join(masked) + "\n")
+            parts.append(CELL_MARKER.format(token=token, number=number) + "\n" + "\n".join(masked) + "\n")
             cells.append(CodeCell(number, line + 1, len(lines)))
             line += 1 + len(lines)
-    return Notebook(data, _layout(text, data), tuple(cells), tuple(magics), "".join(parts))
-
-
-def split_cells(module_text: str, magics: tuple[str, ...]) -> dict[int, str]:
-    """Cell number -> cell source, magics restored."""
-    markers = list(_CELL_LINE.finditer(module_text))
-    cells: dict[int, str] = {}
-    for index, marker in enumerate(markers):
-        end = markers[index + 1].start() if index + 1 < len(markers) else len(module_text)
-        body = module_text[marker.end() + 1 : end]
-        body = body[:-1] if body.endswith("\n") else body
-        restored = []
-        for line in body.split("\n"):
-            masked = _MAGIC_LINE.match(line)
-            restored.append(magics[int(masked.group(2))] if masked and int(masked.group(2)) < len(magics) else line)
-        cells[int(marker.group(1))] = "\n".join(restored)
-    return cells
+    return Notebook(data, _layout(text, data), tuple(cells), tuple(magics), "".join(parts), token)

@@ -134,8 +134,13 @@ def write_all_atomically(files: list[tuple[Path, bytes]], committed: list[Path])
             _unlink_quietly(tmp)
         raise
     hold = threading.current_thread() is threading.main_thread()
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS) if hold else None
+    # The mask is read before blocking, and the blocking call sits inside the try: a signal
+    # that was already pending is delivered by that very call, and must still find the
+    # cleanup and the mask restored.
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, []) if hold else None
     try:
+        if hold:
+            signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         for path, tmp in staged:
             try:
                 os.replace(tmp, path)

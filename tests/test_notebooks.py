@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from codemod.cli import app
 from codemod.engine import run
-from codemod.notebooks import read_notebook, split_cells
+from codemod.notebooks import read_notebook
 from codemod.results import Mode, Options
 
 CASE = Path(__file__).resolve().parent.parent / "golden" / "notebook_class_and_loop_in_cells"
@@ -95,7 +95,29 @@ def test_magics_and_shell_lines_are_masked_and_restored_exactly() -> None:
     text = json.dumps({"cells": cells, "metadata": {}}, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     notebook = read_notebook(text)
     compile(notebook.text, "nb", "exec")
-    code = [line for line in notebook.text.splitlines() if not line.startswith("# %% fixlabels-cell")]
+    code = [line for line in notebook.text.splitlines() if not line.startswith("# %% fixlabels-cell-")]
     assert not [line for line in code if set(line) & set("%!?")]
-    assert split_cells(notebook.text, notebook.magics) == {1: "%load_ext autoreload\n  !ls\nmodel?\ny = 2", 2: source}
+    assert notebook.split(notebook.text) == {1: "%load_ext autoreload\n  !ls\nmodel?\ny = 2", 2: source}
     assert notebook.encode(notebook.text).decode() == text
+
+
+def test_python_continuation_lines_and_marker_look_alikes_are_not_taken_for_ipython() -> None:
+    cells = [
+        {"cell_type": "code", "source": "total = (a\n    % b)\nok = (\n    a\n    != b\n)\n"},
+        {"cell_type": "code", "source": "x = 1\n# %% fixlabels-cell 1\n# fixlabels-magic 0\ny = 2\n"},
+        {"cell_type": "code", "source": "%time run()"},
+    ]
+    text = json.dumps({"cells": cells, "metadata": {}}, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    notebook = read_notebook(text)
+    compile(notebook.text, "nb", "exec")
+    assert "total = (a\n    % b)" in notebook.text and "    != b" in notebook.text
+    assert notebook.magics == ("%time run()",)
+    rewritten = notebook.text.replace("x = 1", "x = 10")
+    assert json.loads(notebook.encode(rewritten))["cells"][1]["source"] == cells[1]["source"].replace("x = 1", "x = 10")
+
+
+@pytest.mark.parametrize("body", ['{"cells": [], "metadata": null}', '{"cells": [{"cell_type": "code", "source": [null]}]}', '{"cells": 3}'])
+def test_a_malformed_notebook_is_reported_not_crashed_on(tmp_path: Path, body: str) -> None:
+    (tmp_path / "odd.ipynb").write_text(body)
+    result = run([tmp_path], Mode.CHECK)
+    assert all(e.code == "E902" for e in result.errors)

@@ -12,6 +12,8 @@ from codemod.engine import run
 from codemod.results import Mode
 from codemod.rules.fl004_base_model_given_labels import _tasks, head_class, head_exists
 
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
+
 
 @pytest.mark.parametrize(
     ("snippet", "family", "head"),
@@ -111,3 +113,45 @@ def test_trainer_subclasses_and_seq2seq_trainer_get_a_compute_loss(tmp_path: Pat
     assert "CriterionTrainer(model=Net(), args=args, train_dataset=data).train()" in new
     assert "TrainingArguments(output_dir='o', label_names=[\"labels\"])" in new
     compile(new, "train.py", "exec")
+
+
+def test_a_reader_inside_a_statement_that_goes_away_is_rewritten(tmp_path: Path) -> None:
+    """`logits = out.logits` is removed and `out.logits` inside it is replaced: no conflict."""
+    source = (GOLDEN / "fl002_logits_and_loss_readers" / "before" / "train.py").read_text()
+    source = source.replace(
+        "    loss = out[0]\n    acc = (out.logits.argmax(dim=-1) == y).float().mean()",
+        "    logits = out.logits\n    loss = out[0]\n    acc = (logits.argmax(dim=-1) == y).float().mean()",
+    )
+    assert "logits = out.logits" in source
+    (tmp_path / "train.py").write_text(source)
+    result = run([tmp_path], Mode.DIFF)
+    assert not result.errors and [f.fixed for f in result.findings] == [True]
+    new = result.changes[0].new_text
+    assert "logits = model(x)" in new and "out" not in new.split("for step")[1]
+    compile(new, "train.py", "exec")
+
+
+def test_fl101_refuses_a_call_whose_labels_may_be_none_at_run_time(tmp_path: Path) -> None:
+    from codemod.registry import select_rules
+    from codemod.results import Options
+
+    (tmp_path / "train.py").write_text(textwrap.dedent("""
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Net(nn.Module):
+            def forward(self, x, labels=None):
+                logits = self.fc(x)
+                if labels is not None:
+                    return F.cross_entropy(logits, labels), logits
+                return logits
+
+        def run_batch(model: Net, x, y=None):
+            return model(x, labels=y)
+
+        def step(model: Net, batch):
+            return model(batch["x"], labels=batch.get("labels"))
+        """))
+    result = run([tmp_path], Mode.DIFF, Options(rules=select_rules(["FL101"], [])))
+    assert result.changes == ()
+    assert "may be None here" in result.findings[0].message

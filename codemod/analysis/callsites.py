@@ -14,11 +14,19 @@ import ast
 import multiprocessing
 import re
 import signal
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
-from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex, char_column, dotted_name
+from codemod.analysis.index import (
+    ClassKey,
+    ModuleSummary,
+    RepoIndex,
+    char_column,
+    dotted_name,
+)
 
 INSTANCE_METHODS = frozenset(
     {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "bfloat16", "requires_grad_", "share_memory"}
@@ -220,8 +228,11 @@ class CallSiteFinder:
         _FORKED_FINDER = self  # the children inherit the index by fork, nothing is pickled in
         chunks = [names[i::jobs] for i in range(jobs)]
         try:
-            with multiprocessing.get_context("fork").Pool(len(chunks), initializer=quiet_worker) as pool:
-                outcomes = pool.map(_walk_chunk, chunks)
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(len(chunks), mp_context=context, initializer=quiet_worker) as pool:
+                outcomes = list(pool.map(_walk_chunk, chunks))
+        except BrokenProcessPool:  # a worker died (out of memory?): walk here instead
+            return self._walk(names)
         finally:
             _FORKED_FINDER = None
         walked: dict[str, CallGraph] = {}

@@ -174,6 +174,8 @@ def specialize(func: cst.FunctionDef) -> Optional[Views]:
     """Both views of ``func``, or None when it branches on labels in a way not understood."""
     placeholders = _placeholders(func)
     body = _statements(func.body)
+    if LABELS_PARAM in _assigned_names(func):
+        return None  # `labels = ...` inside forward: its None-ness is not the caller's
     try:
         given = _Specializer(True, placeholders).block(body, True)
         absent = _Specializer(False, placeholders).block(body, True)

@@ -175,6 +175,7 @@ def _fill_unit(
         labels_uses=plan.labels_uses,
         imports=imports,
         home_module=module.module_name,
+        labels_optional=forward is not None,
     )
     edits = forward if forward is not None else forward_edits(plan)
     # What only the loss used (`SequenceClassifierOutput`, `CrossEntropyLoss`) may now be unused.

@@ -11,6 +11,7 @@ the scope it runs in (free names, the loop a criterion goes before). It returns 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
@@ -71,6 +72,9 @@ class SitePlan:
     reuse_scope_criterion: bool = False
     """FL002: a loss object the scope already has (``criterion = nn.CrossEntropyLoss()``) is the
     criterion the author meant."""
+    labels_optional: bool = False
+    """FL101: forward computed no loss for ``labels=None``, so a call whose labels may be None
+    at run time cannot get an unconditional loss."""
 
 
 @dataclass
@@ -351,6 +355,8 @@ class FileSitePlanner:
         new_args, labels = self.split_labels(call, plan.signature, known_keys, line)
         if isinstance(labels, cst.Name) and labels.value == "None":
             raise SiteRefusal("the call passes `labels=None`, so forward computes no loss there", line)
+        if plan.labels_optional and self.may_be_none(labels, call):
+            raise SiteRefusal(f"the labels `{code_of(labels)}` may be None here, and forward computed no loss then", line)
         if not _is_pure(labels):
             raise SiteRefusal(f"the labels argument `{code_of(labels)}` may have side effects", line)
         if via == "self":
@@ -587,6 +593,22 @@ class FileSitePlanner:
             if needed & _stored_names(item):
                 return False
         return True
+
+    def may_be_none(self, labels: cst.BaseExpression, call: cst.Call) -> bool:
+        """``batch.get("labels")``, a parameter defaulting to None, or a name ever set to None
+        in the function (or module) around the call."""
+        if isinstance(labels, cst.Call) and isinstance(labels.func, cst.Attribute) and labels.func.attr.value == "get":
+            return True
+        if not isinstance(labels, cst.Name):
+            return False
+        function = self.enclosing_function(call)
+        if isinstance(function, cst.FunctionDef):
+            params = function.params
+            for param in list(params.posonly_params) + list(params.params) + list(params.kwonly_params):
+                if param.name.value == labels.value and isinstance(param.default, cst.Name) and param.default.value == "None":
+                    return True
+        scope = function if function is not None else self.wrapper.module
+        return re.search(rf"\b{re.escape(labels.value)}\s*=\s*None\b", code_of(scope)) is not None
 
     def enclosing_function(self, node: cst.CSTNode) -> Optional[cst.FunctionDef]:
         current = self.parent(node)

@@ -88,7 +88,9 @@ class _Apply(cst.CSTTransformer):
         edits = self.edits
         inner = self.edited_inside.pop()
         own = original in edits.remove or original in edits.replace or original in edits.insert_before
-        if inner and (original in edits.remove or original in edits.replace):
+        # A removed node takes whatever was edited inside it along (a reader in a statement
+        # that goes away); a replaced one would silently drop those edits.
+        if inner and original in edits.replace and original not in edits.remove:
             raise OverlappingEdits(f"an edit replaces a {type(original).__name__} that another edit changes inside")
         if (own or inner) and self.edited_inside:
             self.edited_inside[-1] = True

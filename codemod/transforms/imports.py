@@ -162,13 +162,19 @@ def remove_unused_imports(module: cst.Module, specs: Iterable[ImportSpec]) -> cs
     if not unused:
         return module
     body: list[cst.BaseStatement] = []
+    orphaned: Sequence[cst.EmptyLine] = ()
     for statement in module.body:
         if _is_import_line(statement):
             kept = [_without_aliases(item, unused) for item in statement.body]  # type: ignore[attr-defined]
             items = [item for item in kept if item is not None]
             if not items:
+                # The comments above a removed import stay, above what follows it.
+                orphaned = list(orphaned) + list(statement.leading_lines)  # type: ignore[attr-defined]
                 continue
             statement = statement.with_changes(body=items)
+        if orphaned:
+            statement = statement.with_changes(leading_lines=list(orphaned) + list(statement.leading_lines))  # type: ignore[attr-defined]
+            orphaned = ()
         body.append(statement)
     return module.with_changes(body=body)
 
