@@ -5,9 +5,12 @@ another), each cell opened by a marker comment. IPython lines (``%magic``, ``!sh
 ``?help``, ``obj?``, and whole ``%%cell`` magics) are not Python: each is masked as a comment
 and restored afterwards::
 
-    cell 2: %load_ext autoreload           # %% fixlabels-cell 2
-            model = Net()             ->   # fixlabels-magic 0
+    cell 2: %load_ext autoreload           # %% fixlabels-cell-<token> 2
+            model = Net()             ->   # fixlabels-magic-<token> 0
                                            model = Net()
+
+The token is derived from the notebook and absent from it, so no line of code can be taken
+for a marker.
 
 Writing back replaces only the ``source`` of changed cells. The rest of the JSON (markdown,
 outputs, metadata, ids, indentation, key order, trailing newline) is reproduced exactly when
