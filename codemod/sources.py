@@ -123,23 +123,20 @@ def write_all_atomically(files: list[tuple[Path, bytes]], committed: list[Path])
     lands before any rename or after the last. ``committed`` gets each replaced path as it
     goes (the caller learns what was written even when an exception comes out)."""
     staged: list[tuple[Path, str]] = []
+    hold = threading.current_thread() is threading.main_thread()
+    saved_mask = None
+    # One try for all of it: an interrupt can land between any two steps, and whatever was
+    # staged but not renamed must go, and a changed signal mask must be restored.
     try:
         for path, data in files:
             try:
                 _stage(path, data, staged)
             except OSError as exc:
                 raise WriteError(path, exc.strerror or str(exc)) from None
-    except BaseException:
-        for _, tmp in staged:
-            _unlink_quietly(tmp)
-        raise
-    hold = threading.current_thread() is threading.main_thread()
-    # The mask is read before blocking, and the blocking call sits inside the try: a signal
-    # that was already pending is delivered by that very call, and must still find the
-    # cleanup and the mask restored.
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, []) if hold else None
-    try:
         if hold:
+            # Read the mask first: blocking can itself deliver a pending signal (raising here),
+            # and the finally must still know what to restore.
+            saved_mask = signal.pthread_sigmask(signal.SIG_BLOCK, [])
             signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         for path, tmp in staged:
             try:
@@ -151,8 +148,8 @@ def write_all_atomically(files: list[tuple[Path, bytes]], committed: list[Path])
         for path, tmp in staged:
             if path not in committed:
                 _unlink_quietly(tmp)
-        if previous is not None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a held-back signal lands here
+        if saved_mask is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, saved_mask)  # a held-back signal lands here
 
 
 def write_atomically(path: Path, data: bytes) -> None:
