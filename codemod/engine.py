@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import gc
 import importlib
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
@@ -16,10 +13,11 @@ from typing import Optional
 import libcst as cst
 
 from codemod import verify
-from codemod.analysis.callsites import CallSiteFinder, quiet_worker
+from codemod.analysis.callsites import CallSiteFinder
 from codemod.analysis.index import ModuleSummary, RepoIndex, module_name_for, summarize
 from codemod.discovery import discover
 from codemod.notebooks import NotebookError
+from codemod.parallel import map_in_processes
 from codemod.registry import INTERNAL_ERROR, IO_ERROR, RULES, SYNTAX_ERROR
 from codemod.results import FileChange, Finding, Mode, Options, RunResult
 from codemod.rules.common import RuleContext, Unit
@@ -86,14 +84,10 @@ def _load(paths: list[Path], jobs: int = 1) -> tuple[_Repo, int]:
     found = discover(paths)
     errors = [Finding(given, 1, 1, IO_ERROR, problem) for given, problem in found.problems]
     files = list(found.files)
-    if jobs > 1 and len(files) >= PARALLEL_MIN_FILES and "fork" in multiprocessing.get_all_start_methods():
-        # In file order, so the index (and every result after it) does not depend on scheduling.
-        try:
-            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=quiet_worker) as pool:
-                loaded = list(pool.map(_load_one, files, chunksize=max(1, len(files) // (jobs * 8))))
-        except BrokenProcessPool:  # a worker died (out of memory?): do it here instead
-            loaded = [_load_one(item) for item in files]
-    else:
+    loaded = None
+    if jobs > 1 and len(files) >= PARALLEL_MIN_FILES:
+        loaded = map_in_processes(_load_one, files, jobs, chunksize=max(1, len(files) // (jobs * 8)))
+    if loaded is None:
         loaded = [_load_one(item) for item in files]
     sources: dict[Path, SourceFile] = {}
     summaries: list[ModuleSummary] = []

@@ -150,7 +150,3 @@ def write_all_atomically(files: list[tuple[Path, bytes]], committed: list[Path])
                 _unlink_quietly(tmp)
         if saved_mask is not None:
             signal.pthread_sigmask(signal.SIG_SETMASK, saved_mask)  # a held-back signal lands here
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    write_all_atomically([(path, data)], [])

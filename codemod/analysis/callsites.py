@@ -11,11 +11,7 @@ rule can match them against the classes it is about (and refuse on ambiguity) in
 from __future__ import annotations
 
 import ast
-import multiprocessing
 import re
-import signal
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Optional
@@ -27,6 +23,7 @@ from codemod.analysis.index import (
     char_column,
     dotted_name,
 )
+from codemod.parallel import map_in_processes
 
 INSTANCE_METHODS = frozenset(
     {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "bfloat16", "requires_grad_", "share_memory"}
@@ -196,9 +193,8 @@ class CallSiteFinder:
                 break
             before = dict(self.param_types)
             names = sorted(pending)
-            if jobs > 1 and len(names) >= PARALLEL_MIN_MODULES and _can_fork():
-                walked = self._walk_in_processes(names, jobs)
-            else:
+            walked = self._walk_in_processes(names, jobs) if jobs > 1 and len(names) >= PARALLEL_MIN_MODULES else None
+            if walked is None:
                 walked = self._walk(names)
             results.update(walked)
             pending = {
@@ -223,18 +219,15 @@ class CallSiteFinder:
             self.index.modules[name].release()
         return walked
 
-    def _walk_in_processes(self, names: list[str], jobs: int) -> dict[str, CallGraph]:
+    def _walk_in_processes(self, names: list[str], jobs: int) -> Optional[dict[str, CallGraph]]:
         global _FORKED_FINDER
         _FORKED_FINDER = self  # the children inherit the index by fork, nothing is pickled in
-        chunks = [names[i::jobs] for i in range(jobs)]
         try:
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(len(chunks), mp_context=context, initializer=quiet_worker) as pool:
-                outcomes = list(pool.map(_walk_chunk, chunks))
-        except BrokenProcessPool:  # a worker died (out of memory?): walk here instead
-            return self._walk(names)
+            outcomes = map_in_processes(_walk_chunk, [names[i::jobs] for i in range(jobs)], jobs)
         finally:
             _FORKED_FINDER = None
+        if outcomes is None:
+            return None
         walked: dict[str, CallGraph] = {}
         for graphs, grown in outcomes:
             walked.update(graphs)
@@ -247,18 +240,6 @@ class CallSiteFinder:
 PARALLEL_MIN_MODULES = 64
 """Below this many modules in a round, starting processes costs more than it saves."""
 _FORKED_FINDER: Optional[CallSiteFinder] = None
-
-
-def quiet_worker() -> None:
-    """In a pool's worker: Ctrl-C is for the main process to handle (it stops the pool), and
-    SIGTERM (how a pool ends its workers) just ends the worker. A fork inherits the CLI's
-    SIGTERM-as-interrupt handler, which would print a traceback from every worker."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _walk_chunk(names: list[str]) -> tuple[dict[str, CallGraph], dict[tuple[str, str, str], Instance]]:
