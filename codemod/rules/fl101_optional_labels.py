@@ -32,12 +32,12 @@ from typing import Callable, Optional
 import libcst as cst
 
 from codemod.analysis.index import ClassKey, ClassKind, ModuleSummary, RepoIndex
-from codemod.analysis.loss_plan import LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, Refusal, plan_forward
+from codemod.analysis.loss_plan import LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, PlanResult, Refusal, plan_forward
 from codemod.analysis.optional_labels import Views, specialize
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit, find_method
 from codemod.rules.fl001_loss_in_forward import _fill_unit, _inferred_sites
-from codemod.transforms.cst_tools import code_of
+from codemod.transforms.cst_tools import code_of, defaults_to_none
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod.transforms.forward import forward_edits
 
@@ -62,14 +62,6 @@ def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
     return lambda module: not names.isdisjoint(module.identifiers)
 
 
-def _labels_default_is_none(func: cst.FunctionDef) -> bool:
-    params = func.params
-    for param in list(params.params) + list(params.kwonly_params) + list(params.posonly_params):
-        if param.name.value == LABELS_PARAM:
-            return isinstance(param.default, cst.Name) and param.default.value == "None"
-    return False
-
-
 def _new_forward(plan: LossPlan, views: Views) -> tuple[cst.FunctionDef, Optional[str]]:
     """The rewritten forward, and None if calls without labels see what they saw before (else
     why not)."""
@@ -91,28 +83,26 @@ def _new_forward(plan: LossPlan, views: Views) -> tuple[cst.FunctionDef, Optiona
 
 def find_units(ctx: RuleContext) -> list[Unit]:
     index = ctx.index
-    planned: dict[ClassKey, tuple[LossPlan, Views]] = {}
-    units: list[tuple[Unit, Optional[tuple[LossPlan, Views, cst.FunctionDef]]]] = []
+    plans: dict[ClassKey, LossPlan] = {}
+    units: list[tuple[Unit, Optional[tuple[ClassKey, LossPlan, Views, cst.FunctionDef]]]] = []
     for key in sorted(tracked_classes(index), key=lambda k: (index.module_of(k).display_path, k.name)):
         signature = index.summary(key).forward
         module = index.module_of(key)
         tree = ctx.parse(module.path)
         found = find_method(tree, key.name, "forward") if tree is not None else None
-        if signature is None or found is None or not _labels_default_is_none(found[1]):
+        if signature is None or found is None or not defaults_to_none(found[1], LABELS_PARAM):
             continue
         cls, func = found
         views = specialize(func)
+        outcome: PlanResult
         if views is None:
-            if "loss" in code_of(func).lower():
-                message = f"`{key.name}.forward` takes optional `labels` and computes the loss inside the model"
-                unit = Unit(f"{CODE}:{key.qualified}", Finding(module.display_path, signature.line, signature.column + 1, CODE, message))
-                unit.refusal = "forward tests labels in a way other than `labels is [not] None`"
-                units.append((unit, None))
-            continue
-        try:
-            outcome = plan_forward(cls, views.given, signature, optional_labels=True)
-        except Exception as exc:  # unforeseen code: report it refused, never guess
-            outcome = Refusal(f"internal error ({type(exc).__name__}: {exc}); please report it")
+            understood = "loss" not in code_of(func).lower()
+            outcome = None if understood else Refusal("forward tests labels in a way other than `labels is [not] None`")
+        else:
+            try:
+                outcome = plan_forward(cls, views.given, signature, optional_labels=True)
+            except Exception as exc:  # unforeseen code: report it refused, never guess
+                outcome = Refusal(f"internal error ({type(exc).__name__}: {exc}); please report it")
         if outcome is None:
             continue
         message = f"`{key.name}.forward` takes optional `labels` and computes the loss inside the model"
@@ -121,17 +111,17 @@ def find_units(ctx: RuleContext) -> list[Unit]:
             unit.refusal = outcome.reason
             units.append((unit, None))
             continue
-        planned[key] = (outcome, views)
-        units.append((unit, (outcome, views, func)))
+        assert views is not None
+        plans[key] = outcome
+        units.append((unit, (key, outcome, views, func)))
 
-    inferred = _inferred_sites(ctx, {k: v[0] for k, v in planned.items()})
+    inferred = _inferred_sites(ctx, plans)
     result = []
     for unit, work in units:
         result.append(unit)
         if work is None:
             continue
-        plan, views, original = work
-        key = next(k for k, v in planned.items() if v[0] is plan)
+        key, plan, views, original = work
         try:
             rewritten, labelless = _new_forward(plan, views)
             forward = FileEdits()

@@ -24,6 +24,7 @@ from codemod.transforms.cst_tools import (
     assign,
     calls_by_start,
     code_of,
+    defaults_to_none,
     dotted,
     is_atom,
     name_nodes,
@@ -602,11 +603,8 @@ class FileSitePlanner:
         if not isinstance(labels, cst.Name):
             return False
         function = self.enclosing_function(call)
-        if isinstance(function, cst.FunctionDef):
-            params = function.params
-            for param in list(params.posonly_params) + list(params.params) + list(params.kwonly_params):
-                if param.name.value == labels.value and isinstance(param.default, cst.Name) and param.default.value == "None":
-                    return True
+        if isinstance(function, cst.FunctionDef) and defaults_to_none(function, labels.value):
+            return True
         scope = function if function is not None else self.wrapper.module
         return re.search(rf"\b{re.escape(labels.value)}\s*=\s*None\b", code_of(scope)) is not None
 

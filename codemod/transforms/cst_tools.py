@@ -150,3 +150,12 @@ def calls_by_start(positions) -> dict[tuple[int, int], cst.Call]:  # type: ignor
             if start not in calls or end < ends[start]:
                 calls[start], ends[start] = node, end
     return calls
+
+
+def defaults_to_none(func: cst.FunctionDef, name: str) -> bool:
+    """Does ``func`` take a parameter ``name`` whose default is ``None``?"""
+    params = func.params
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        if param.name.value == name:
+            return isinstance(param.default, cst.Name) and param.default.value == "None"
+    return False
