@@ -5,7 +5,6 @@ untouched one keeps every byte."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,14 +18,6 @@ GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 REPO = Path(__file__).resolve().parent.parent
 FIXED = "loss = criterion(logits, labels)"
 runner = CliRunner()
-
-
-@pytest.fixture
-def seed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    tree = tmp_path / "seed"
-    shutil.copytree(GOLDEN / "seed_example" / "before", tree)
-    monkeypatch.chdir(tree)
-    return tree
 
 
 def write(*args: str):  # type: ignore[no-untyped-def]

@@ -17,14 +17,6 @@ GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 runner = CliRunner()
 
 
-@pytest.fixture
-def seed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    tree = tmp_path / "seed"
-    shutil.copytree(GOLDEN / "seed_example" / "before", tree)
-    monkeypatch.chdir(tree)
-    return tree
-
-
 def invoke(*args: str):  # type: ignore[no-untyped-def]
     return runner.invoke(app, list(args))
 

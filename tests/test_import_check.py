@@ -3,7 +3,6 @@ empty stdin, the import root as working directory, and ``__name__`` never ``__ma
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
@@ -14,13 +13,6 @@ from codemod.results import Mode, Options
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 FIXED = "loss = criterion(logits, labels)"
-
-
-@pytest.fixture
-def seed(tmp_path: Path) -> Path:
-    tree = tmp_path / "seed"
-    shutil.copytree(GOLDEN / "seed_example" / "before", tree)
-    return tree
 
 
 def _prepend(path: Path, code: str) -> None:
