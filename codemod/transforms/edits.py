@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from typing import Union
 
 import libcst as cst
-from libcst.helpers import get_full_name_for_node
 
-from codemod.transforms.imports import ImportSpec, add_imports, remove_unused_imports
+from codemod.transforms.imports import ImportSpec, add_imports, remove_unused_imports, rename_imports
 
 __all__ = ["FileEdits", "ImportSpec", "apply_edits", "imports_to_add"]
 
@@ -111,68 +110,11 @@ class _Apply(cst.CSTTransformer):
         return result
 
 
-class _Names(cst.CSTVisitor):
-    """The names a module uses outside its imports, and the names its imports bring in."""
-
-    def __init__(self) -> None:
-        self.used: set[str] = set()
-        self.imported: set[tuple[str, str]] = set()
-
-    def visit_Import(self, node: cst.Import) -> bool:
-        return False
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        if node.module is not None and not node.relative and not isinstance(node.names, cst.ImportStar):
-            module = get_full_name_for_node(node.module) or ""
-            self.imported |= {(module, get_full_name_for_node(a.name) or "") for a in node.names}
-        return False
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.used.add(node.value)
-
-
-class _RenameImports(cst.CSTTransformer):
-    def __init__(self, renames: dict[tuple[str, str], str]) -> None:
-        self.renames = renames
-        self.done: set[tuple[str, str]] = set()
-
-    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.ImportFrom:
-        if updated.relative or updated.module is None or isinstance(updated.names, cst.ImportStar):
-            return updated
-        module = get_full_name_for_node(updated.module) or ""
-        names = []
-        for alias in updated.names:
-            key = (module, get_full_name_for_node(alias.name) or "")
-            if alias.asname is None and key in self.renames and key not in self.done:
-                self.done.add(key)
-                alias = alias.with_changes(name=cst.Name(self.renames[key]))
-            names.append(alias)
-        return updated.with_changes(names=names)
-
-
-def _rename_imports(module: cst.Module, edits: FileEdits) -> tuple[cst.Module, set[ImportSpec], set[ImportSpec]]:
-    """Rename in place each import the edits left unused to its replacement. Returns the module
-    and the imports still to add and to drop if unused, for the renames that could not be done
-    in place (the old name is still used, or the new one is already imported)."""
-    names = _Names()
-    module.visit(names)
-    renames = {
-        (old.module, old.obj): new.obj
-        for old, new in edits.renamed_imports.items()
-        if old.obj and new.obj and old.asname is None and new.asname is None and old.module == new.module
-        and old.obj not in names.used and (new.module, new.obj) not in names.imported
-    }
-    renamer = _RenameImports(renames)  # type: ignore[arg-type]
-    module = module.visit(renamer)
-    left = {old: new for old, new in edits.renamed_imports.items() if (old.module, old.obj) not in renamer.done}
-    return module, set(left.values()), set(left)
-
-
 def apply_edits(module: cst.Module, edits: FileEdits) -> cst.Module:
     updated = module.visit(_Apply(edits))
     imports, stale_imports = edits.imports, edits.stale_imports
     if edits.renamed_imports:
-        updated, to_add, to_drop = _rename_imports(updated, edits)
+        updated, to_add, to_drop = rename_imports(updated, edits.renamed_imports)
         imports, stale_imports = imports | to_add, stale_imports | to_drop
     if imports:
         updated = add_imports(updated, imports)

@@ -1,4 +1,5 @@
-"""Add the imports moved code needs, and drop the ones the edits left unused.
+"""Add the imports moved code needs, rename the ones a swapped class left behind, and drop
+the ones the edits left unused.
 
 A small, direct pass over the module's top-level import statements. LibCST's
 ``AddImportsVisitor``/``RemoveImportsVisitor`` do this with full scope analysis, which costs
@@ -136,29 +137,10 @@ def _local_name(spec: ImportSpec) -> str:
     return spec.asname or spec.obj or spec.module.partition(".")[0]
 
 
-class _Mentions(cst.CSTVisitor):
-    """Every word the module uses outside its import statements, strings included."""
-
-    def __init__(self) -> None:
-        self.words: set[str] = set()
-
-    def visit_Import(self, node: cst.Import) -> bool:
-        return False
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return False
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.words.add(node.value)
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        self.words.update(re.findall(r"\w+", node.value))
-
-
 def remove_unused_imports(module: cst.Module, specs: Iterable[ImportSpec]) -> cst.Module:
-    mentions = _Mentions()
+    mentions = _Names(strings=True)
     module.visit(mentions)
-    unused = {spec for spec in specs if _local_name(spec) not in mentions.words}
+    unused = {spec for spec in specs if _local_name(spec) not in mentions.used}
     if not unused:
         return module
     body: list[cst.BaseStatement] = []
@@ -205,3 +187,68 @@ def _without_aliases(
         return None
     kept[-1] = kept[-1].with_changes(comma=names[-1].comma)
     return item.with_changes(names=kept)
+
+
+class _Names(cst.CSTVisitor):
+    """The names a module uses outside its imports (with ``strings``, also every word in its
+    string literals: ``__all__``, string annotations), and the names its imports bring in."""
+
+    def __init__(self, strings: bool = False) -> None:
+        self.strings = strings
+        self.used: set[str] = set()
+        self.imported: set[tuple[str, str]] = set()
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        if node.module is not None and not node.relative and not isinstance(node.names, cst.ImportStar):
+            module = get_full_name_for_node(node.module) or ""
+            self.imported |= {(module, get_full_name_for_node(a.name) or "") for a in node.names}
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.used.add(node.value)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if self.strings:
+            self.used.update(re.findall(r"\w+", node.value))
+
+
+class _RenameImports(cst.CSTTransformer):
+    def __init__(self, renames: dict[tuple[str, str], str]) -> None:
+        self.renames = renames
+        self.done: set[tuple[str, str]] = set()
+
+    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.ImportFrom:
+        if updated.relative or updated.module is None or isinstance(updated.names, cst.ImportStar):
+            return updated
+        module = get_full_name_for_node(updated.module) or ""
+        names = []
+        for alias in updated.names:
+            key = (module, get_full_name_for_node(alias.name) or "")
+            if alias.asname is None and key in self.renames and key not in self.done:
+                self.done.add(key)
+                alias = alias.with_changes(name=cst.Name(self.renames[key]))
+            names.append(alias)
+        return updated.with_changes(names=names)
+
+
+def rename_imports(
+    module: cst.Module, renamed: dict[ImportSpec, ImportSpec]
+) -> tuple[cst.Module, set[ImportSpec], set[ImportSpec]]:
+    """Rename in place each import the edits left unused to its replacement. Returns the module
+    and the imports still to add and to drop if unused, for the renames that could not be done
+    in place (the old name is still used, or the new one is already imported)."""
+    names = _Names()
+    module.visit(names)
+    renames = {
+        (old.module, old.obj): new.obj
+        for old, new in renamed.items()
+        if old.obj and new.obj and old.asname is None and new.asname is None and old.module == new.module
+        and old.obj not in names.used and (new.module, new.obj) not in names.imported
+    }
+    renamer = _RenameImports(renames)  # type: ignore[arg-type]
+    module = module.visit(renamer)
+    left = {old: new for old, new in renamed.items() if (old.module, old.obj) not in renamer.done}
+    return module, set(left.values()), set(left)
