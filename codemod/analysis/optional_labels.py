@@ -26,7 +26,7 @@ from typing import Optional, Sequence
 import libcst as cst
 
 from codemod.analysis.loss_plan import LABELS_PARAM
-from codemod.transforms.cst_tools import names_in
+from codemod.transforms.cst_tools import names_in, single_name_target
 
 
 @dataclass(frozen=True)
@@ -55,16 +55,10 @@ def _none_test(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
 
 
 def _is_none_assignment(statement: cst.CSTNode) -> Optional[str]:
-    if (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Assign)
-        and len(statement.body[0].targets) == 1
-        and isinstance(statement.body[0].targets[0].target, cst.Name)
-        and isinstance(statement.body[0].value, cst.Name)
-        and statement.body[0].value.value == "None"
-    ):
-        return statement.body[0].targets[0].target.value
+    """The name of a line ``name = None``."""
+    target = single_name_target(statement)
+    if target is not None and isinstance(target[1], cst.Name) and target[1].value == "None":
+        return target[0]
     return None
 
 
