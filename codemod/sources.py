@@ -29,7 +29,6 @@ class SourceError(Exception):
 class SourceFile:
     path: Path
     display_path: str
-    raw: bytes
     text: str
     encoding: str
     bom: bool
@@ -80,8 +79,8 @@ def read_source(path: Path, display_path: str) -> SourceFile:
             notebook = read_notebook(text)
         except NotebookError as exc:
             raise SourceError(str(exc), exc.line) from None
-        return SourceFile(path, display_path, raw, notebook.text, encoding, bom, notebook)
-    return SourceFile(path, display_path, raw, text, encoding, bom)
+        return SourceFile(path, display_path, notebook.text, encoding, bom, notebook)
+    return SourceFile(path, display_path, text, encoding, bom)
 
 
 def _stage(path: Path, data: bytes, staged: list[tuple[Path, str]]) -> None:

@@ -14,7 +14,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Optional
+from typing import Callable, Optional
 
 from codemod.analysis.index import (
     ClassKey,
@@ -22,6 +22,8 @@ from codemod.analysis.index import (
     RepoIndex,
     char_column,
     dotted_name,
+    module_level_definitions,
+    self_attribute_values,
 )
 from codemod.parallel import map_in_processes
 
@@ -258,6 +260,7 @@ class _ModuleWalk:
         self.module = module
         self.graph = graph
         self._assignments: Optional[dict[str, list[ast.expr]]] = None
+        self._attributes: Optional[dict[str, list[tuple[str, Optional[ast.expr]]]]] = None
 
     # --- resolution -------------------------------------------------------------------------
     def resolve(self, node: ast.AST) -> Optional[str]:
@@ -345,7 +348,7 @@ class _ModuleWalk:
             return None
         found: Optional[Instance] = None
         class_scope = _Scope(None, None)
-        for name, value in self.index.summary(scope.cls).self_attributes:
+        for name, value in self.class_attributes(scope.cls.name):
             if name == attr:
                 inst = self.instance_of(value, class_scope) if value is not None else None
                 if inst is None:
@@ -353,11 +356,20 @@ class _ModuleWalk:
                 found = inst if found is None else found | inst
         return found
 
+    def class_attributes(self, name: str) -> list[tuple[str, Optional[ast.expr]]]:
+        """What the class of this module the index knows as ``name`` assigns to ``self.X``."""
+        if self._attributes is None:
+            self._attributes = {}
+            for node in module_level_definitions(self.module.tree.body):
+                if isinstance(node, ast.ClassDef) and node.name not in self._attributes:
+                    self._attributes[node.name] = self_attribute_values(node)
+        return self._attributes.get(name, [])
+
     # --- walking ----------------------------------------------------------------------------
     def walk(self) -> None:
         tree = self.module.tree
         scope = _Scope(None, None)
-        nodes = list(_scope_nodes(tree.body))
+        nodes = _scope_nodes(tree.body)
         self.bind_block(nodes, scope)
         self.visit_block(nodes, scope)
 
@@ -446,6 +458,8 @@ class _ModuleWalk:
     def loader_keys(self, iterable: ast.expr, scope: _Scope) -> Optional[tuple[str, ...]]:
         """Keys of the batches a ``DataLoader(..., collate_fn=f)`` yields, when ``f`` builds a
         dict literal in the repo."""
+        if "collate_fn" not in self.module.text:
+            return None  # the keyword is spelled out or there is nothing to find: spare a module walk
         loader: Optional[ast.expr] = iterable
         if isinstance(loader, ast.Call) and dotted_name(loader.func) in ("tqdm", "tqdm.tqdm", "tqdm.auto.tqdm"):
             loader = loader.args[0] if loader.args else None
@@ -517,7 +531,7 @@ class _ModuleWalk:
             flowed = self.finder.param_types.get((self.module.module_name, node.name, arg.arg))
             if flowed is not None and not method:
                 scope.names[arg.arg] = scope.names[arg.arg] | flowed if arg.arg in scope.names else flowed
-        nodes = list(_scope_nodes(node.body))
+        nodes = _scope_nodes(node.body)
         self.bind_block(nodes, scope)
         self.visit_block(nodes, scope)
 
@@ -636,16 +650,59 @@ class _ModuleWalk:
         )
 
 
-def _scope_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
-    """Every node of a scope's body, not descending into nested functions or classes (which
-    are yielded themselves, so the caller can open a scope for them)."""
+_SCOPE_NODE_TYPES = frozenset(
+    {
+        ast.Assign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.Import, ast.ImportFrom,
+        ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Subscript, ast.Call,
+    }
+)
+"""What binding and visiting look at; every other node is only passed through."""
+_OPAQUE = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
+_SCALAR_FIELDS = frozenset(
+    {"id", "attr", "ctx", "op", "ops", "name", "names", "arg", "asname", "type_comment", "simple", "kind",
+     "conversion", "level", "module", "is_async", "tag", "kwd_attrs", "n", "s"}
+)
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    scalar = _SCALAR_FIELDS | ({"value"} if kind in (ast.Constant, ast.MatchSingleton) else set())
+    return tuple(f for f in kind._fields if f not in scalar)
+
+
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {
+    kind: _child_fields(kind)
+    for kind in vars(ast).values()
+    if isinstance(kind, type) and issubclass(kind, ast.AST)
+}
+"""The fields of each node type that can hold nodes: names, operators and load/store
+contexts hold none worth visiting (half the nodes of a tree are ``Load()``)."""
+
+
+def _scope_nodes(body: list[ast.stmt]) -> list[ast.AST]:
+    """The nodes of a scope's body that bind names or call, in source order, not descending
+    into nested functions or classes (which are listed themselves, so the caller can open a
+    scope for them). Hand-rolled rather than ``ast.iter_child_nodes``: this loop is most of
+    the call-site analysis's time on a large repository."""
+    found: list[ast.AST] = []
+    wanted, opaque, node_type, child_fields = _SCOPE_NODE_TYPES, _OPAQUE, ast.AST, _CHILD_FIELDS
     stack: list[ast.AST] = list(reversed(body))
+    pop, push = stack.pop, stack.append
     while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+        node = pop()
+        kind = type(node)
+        if kind in wanted:
+            found.append(node)
+        if kind in opaque:
             continue
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        for name in reversed(child_fields[kind]):
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                for item in reversed(value):
+                    if isinstance(item, node_type):
+                        push(item)
+            elif isinstance(value, node_type):
+                push(value)
+    return found
 
 
 def _batch_variable(target: ast.expr, iterable: ast.expr) -> tuple[Optional[str], ast.expr]:

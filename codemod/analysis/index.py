@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import enum
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
@@ -88,8 +88,6 @@ class ClassSummary:
     """Each base as a dotted name resolved through the module's imports, or '?' if not a name."""
     forward: Optional[Signature]
     method_names: frozenset[str]
-    self_attributes: tuple[tuple[str, Optional[ast.expr]], ...] = field(default=(), compare=False)
-    """``self.X = <expr>`` assignments in the class's methods, for ``self.X(...)`` call sites."""
     forward_returns_packed: bool = False
     """``forward`` returns a tuple, dict or output object somewhere, not one prediction."""
 
@@ -286,6 +284,26 @@ def _is_packed(value: Optional[ast.expr]) -> bool:
     return isinstance(value, ast.Call) and bool(value.keywords) and not value.args
 
 
+def self_attribute_values(node: ast.ClassDef) -> list[tuple[str, Optional[ast.expr]]]:
+    """``self.X = <expr>`` assignments in a class's methods, for ``self.X(...)`` call sites.
+    Every assignment counts: one whose value cannot be read (None) makes the attribute
+    unknown. Read from the tree of the module being walked, not kept in the index: keeping an
+    expression per attribute of every class of a large repository costs memory and time."""
+    attributes: list[tuple[str, Optional[ast.expr]]] = []
+    for item in node.body:
+        if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for sub in _statements(item.body):
+            if isinstance(sub, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
+                single = isinstance(sub, ast.Assign) and len(targets) == 1 or isinstance(sub, ast.AnnAssign)
+                for target in targets:
+                    for part in ast.walk(target):
+                        if isinstance(part, ast.Attribute) and isinstance(part.value, ast.Name) and part.value.id == "self":
+                            attributes.append((part.attr, sub.value if single and part is target else None))
+    return attributes
+
+
 def _class_summary(node: ast.ClassDef, module: ModuleSummary, lines: tuple[str, ...]) -> ClassSummary:
     bases = []
     for base in node.bases:
@@ -294,28 +312,12 @@ def _class_summary(node: ast.ClassDef, module: ModuleSummary, lines: tuple[str, 
     forward = None
     packed = False
     methods = set()
-    attributes: list[tuple[str, Optional[ast.expr]]] = []
     for item in node.body:
         if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
             methods.add(item.name)
             if item.name == "forward":
                 forward = _signature(item, lines)
                 packed = any(_is_packed(r.value) for r in _returns(item.body))
-            for sub in _statements(item.body):
-                if isinstance(sub, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-                    targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
-                    single = isinstance(sub, ast.Assign) and len(targets) == 1 or isinstance(sub, ast.AnnAssign)
-                    for target in targets:
-                        for part in ast.walk(target):
-                            if (
-                                isinstance(part, ast.Attribute)
-                                and isinstance(part.value, ast.Name)
-                                and part.value.id == "self"
-                            ):
-                                # Every assignment counts: one we cannot type (None) makes the
-                                # attribute unknown.
-                                value = sub.value if single and part is target else None
-                                attributes.append((part.attr, value))
     return ClassSummary(
         node.name,
         node.lineno,
@@ -323,7 +325,6 @@ def _class_summary(node: ast.ClassDef, module: ModuleSummary, lines: tuple[str, 
         tuple(bases),
         forward,
         frozenset(methods),
-        tuple(attributes),
         packed,
     )
 

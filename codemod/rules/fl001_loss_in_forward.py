@@ -78,6 +78,8 @@ def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
     """Call sites matter only in files that name such a class (and in those the analysis
     follows instances into)."""
     names = {key.name for key in tracked_classes(index)}
+    if not names:
+        return lambda module: False  # spare every file its set of words
     return lambda module: not names.isdisjoint(module.identifiers)
 
 

@@ -72,7 +72,9 @@ IMPORTS_TRANSFORMERS = re.compile(r"^[ \t]*(?:from[ \t]+transformers\b|import[ \
 def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
     """Files that import transformers themselves (a model's library class is known only
     through such an import) and mention labels."""
-    return lambda module: "labels" in module.text and IMPORTS_TRANSFORMERS.search(module.text) is not None
+    return lambda module: (
+        "labels" in module.text and "transformers" in module.text and IMPORTS_TRANSFORMERS.search(module.text) is not None
+    )
 
 
 def _tasks(text: str, family: str) -> list[str]:

@@ -28,7 +28,16 @@ MENTION = re.compile(r"\b(?:masked_)?lm_labels\b|\blabel\s*=")
 
 
 def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
-    return lambda module: MENTION.search(module.text) is not None and IMPORTS_TRANSFORMERS.search(module.text) is not None
+    def wanted(module: ModuleSummary) -> bool:
+        text = module.text  # substring tests first: the regexes cost far more on a large repository
+        return (
+            "label" in text
+            and "transformers" in text
+            and MENTION.search(text) is not None
+            and IMPORTS_TRANSFORMERS.search(text) is not None
+        )
+
+    return wanted
 
 
 def find_units(ctx: RuleContext) -> list[Unit]:

@@ -59,6 +59,8 @@ def tracked_classes(index: RepoIndex) -> set[ClassKey]:
 
 def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
     names = {key.name for key in tracked_classes(index)}
+    if not names:
+        return lambda module: False  # spare every file its set of words
     return lambda module: not names.isdisjoint(module.identifiers)
 
 
