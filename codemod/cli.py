@@ -8,7 +8,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import Iterator, List, NoReturn, Optional
 
 import typer
 
@@ -27,6 +27,16 @@ Rules:
 {chr(10).join(f"  {info.code}  {info.summary}" for info in RULES.values())}
 
 Rules marked opt-in rewrite code that works; turn them on with --select (e.g. --select ALL).
+`fixlabels explain FL001` prints a rule's documentation: what, why, before/after, when it refuses.
+
+Silence a finding with `# fixlabels: ignore[FL001]` (or `# noqa: FL001`; a bare
+`# fixlabels: ignore` silences every rule) on the `class`, `def forward` or call line.
+
+Settings can live in the nearest pyproject.toml, under [tool.fixlabels]: select, ignore,
+exclude (gitignore-style patterns), criterion, verify. Flags given here override them.
+
+In an editor, `fixlabels --stdin-filename PATH -` fixes an unsaved buffer: code in on stdin, fixed
+code out on stdout, findings on stderr.
 
 \b
 Exit codes:
@@ -54,45 +64,83 @@ def _version(value: bool) -> None:
 
 @app.command(help=HELP)
 def fixlabels(
-    paths: Optional[List[Path]] = typer.Argument(None, metavar="PATHS", help="Files or directories (default: the current directory); directories are walked for *.py and *.ipynb files."),
+    paths: Optional[List[Path]] = typer.Argument(
+        None,
+        metavar="PATHS",
+        help="Files or directories (default: the current directory); directories are walked for *.py and *.ipynb files. "
+        "`-` reads one file from stdin (with --stdin-filename).",
+    ),
     diff: bool = typer.Option(False, "--diff", help="Print the changes as a unified diff; write nothing."),
     write: bool = typer.Option(False, "--write", help="Apply the changes to the files."),
-    criterion: str = typer.Option(
-        "nn.CrossEntropyLoss()", "--criterion", metavar="EXPR", help="Criterion to insert where the code has none (FL002)."
+    criterion: Optional[str] = typer.Option(
+        None, "--criterion", metavar="EXPR", help="Criterion to insert where the code has none (FL002). Default: nn.CrossEntropyLoss()."
     ),
     select: List[str] = typer.Option(
         [], "--select", metavar="CODES", help="Rules to run: codes or prefixes, comma-separated (FL001, FL0, ALL). Default: all but opt-in rules."
     ),
     ignore: List[str] = typer.Option([], "--ignore", metavar="CODES", help="Rules to skip: codes or prefixes, comma-separated."),
+    output_format: str = typer.Option(
+        "text",
+        "--output-format",
+        metavar="FORMAT",
+        help="How findings are printed: text (path:line:col: CODE message), json, github (workflow annotations) or sarif (2.1.0).",
+    ),
+    stdin_filename: Optional[Path] = typer.Option(
+        None,
+        "--stdin-filename",
+        metavar="PATH",
+        help="With `-`: the path of the code read from stdin. The fixed code goes to stdout, findings to stderr; "
+        "the project around PATH is read for context, and no file is written.",
+    ),
+    no_color: bool = typer.Option(False, "--no-color", help="Never colour the diff (also: the NO_COLOR environment variable)."),
     jobs: int = typer.Option(
         os.cpu_count() or 1, "--jobs", "-j", min=1, metavar="N", help="Processes for analysing a large repository (default: the CPU count)."
     ),
-    no_verify: bool = typer.Option(False, "--no-verify", help="With --write: skip the import check (files still must compile)."),
+    verify: Optional[bool] = typer.Option(
+        None, "--verify/--no-verify", help="With --write: import each changed module before and after (default: on; files must compile either way)."
+    ),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
 ) -> None:
-    from codemod.diff import unified_diff
+    from codemod import reporting
+    from codemod.config import ConfigError, find_pyproject, load_config, resolve
+    from codemod.diff import colorize, unified_diff
+    from codemod.discovery import project_root
     from codemod.engine import run
     from codemod.results import Mode, Options
-    from codemod.registry import SelectionError, select_rules
-    from codemod.rules.fl002_labels_passed import CriterionError, parse_criterion
 
     if diff and write:
-        typer.echo("error: --diff and --write cannot be used together", err=True)
-        raise typer.Exit(EXIT_ERROR)
+        _fail("--diff and --write cannot be used together")
+    if output_format not in reporting.FORMATS:
+        _fail(f"--output-format must be one of {', '.join(reporting.FORMATS)}, not {output_format!r}")
+    given = list(paths or [Path(".")])
+    stdin_data: Optional[bytes] = None
+    if stdin_filename is not None or Path("-") in given:
+        if stdin_filename is None or given != [Path("-")]:
+            _fail("read code from stdin with `--stdin-filename PATH -` (and no other path)")
+        if write:
+            _fail("--write cannot be used with stdin: the fixed code is printed")
+        stdin_data = sys.stdin.buffer.read()
+        given = [project_root(stdin_filename)]
     try:
-        parse_criterion(criterion)
-    except CriterionError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_ERROR)
-    try:
-        rules = select_rules(select, ignore)
-    except SelectionError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_ERROR)
-    mode = Mode.WRITE if write else Mode.DIFF if diff else Mode.CHECK
+        file_config = load_config(find_pyproject(given))
+        settings = resolve(file_config, select, ignore, criterion, verify)
+    except ConfigError as exc:
+        _fail(str(exc))
+    mode = Mode.WRITE if write else Mode.DIFF if diff or stdin_data is not None else Mode.CHECK
+    progress = _ProgressBar() if stdin_data is None and sys.stderr.isatty() else None
+    options = Options(
+        criterion=settings.criterion,
+        verify=settings.verify,
+        rules=settings.rules,
+        jobs=jobs,
+        exclude=file_config.exclude,
+        exclude_base=file_config.directory,
+        stdin=(stdin_filename, stdin_data) if stdin_filename is not None and stdin_data is not None else None,
+        progress=progress,
+    )
     try:
         with _sigterm_as_interrupt():
-            result = run(list(paths or [Path(".")]), mode, Options(criterion=criterion, verify=not no_verify, rules=rules, jobs=jobs))
+            result = run(given, mode, options)
     except KeyboardInterrupt:
         typer.echo("fixlabels: interrupted; no file was written.", err=True)
         raise typer.Exit(EXIT_INTERRUPTED)
@@ -105,18 +153,28 @@ def fixlabels(
             err=True,
         )
         raise typer.Exit(EXIT_ERROR)
+    finally:
+        if progress is not None:
+            progress.close()
 
+    if options.stdin is not None:
+        _print_stdin_result(result, options.stdin, output_format)
+
+    machine = output_format != "text"
+    shown = result.findings if machine or mode is Mode.CHECK else result.remaining
+    report = _formatted(output_format, list(shown) + (list(result.errors) if machine else []))
     out = sys.stdout
     if mode is Mode.DIFF:
+        color = out.isatty() and not no_color and not os.environ.get("NO_COLOR")
         for change in result.changes:
-            out.write(unified_diff(change))
-        for finding in result.remaining:
-            typer.echo(finding.render(), err=True)
+            patch = unified_diff(change)
+            out.write(colorize(patch) if color else patch)
+        sys.stderr.write(report)
     else:
-        for finding in result.remaining if mode is Mode.WRITE else result.findings:
-            out.write(finding.render() + "\n")
-    for error in result.errors:
-        typer.echo(error.render(), err=True)
+        out.write(report)
+    if not machine:
+        for error in result.errors:
+            typer.echo(error.render(), err=True)
     out.flush()
 
     fixed = [f for f in result.findings if f.fixed]
@@ -144,6 +202,72 @@ def fixlabels(
     raise typer.Exit(EXIT_FINDINGS if result.findings else EXIT_CLEAN)
 
 
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(EXIT_ERROR)
+
+
+def _formatted(output_format: str, findings: list) -> str:  # type: ignore[type-arg]
+    from codemod import reporting
+
+    if output_format == "json":
+        return reporting.as_json(findings)
+    if output_format == "github":
+        return reporting.github(findings)
+    if output_format == "sarif":
+        return reporting.sarif(findings, {code: _rule_doc(code) for code in RULES})
+    return reporting.text(findings)
+
+
+def _print_stdin_result(result, stdin: tuple[Path, bytes], output_format: str) -> NoReturn:  # type: ignore[no-untyped-def]
+    """The editor's buffer, fixed or as it came, on stdout; its own findings on stderr. Other
+    files of the project were read for context only: their findings are not this buffer's."""
+    target = stdin[0].resolve()
+    mine = [f for f in result.findings if Path(f.path.split(":cell ")[0]).resolve() == target]
+    errors = [e for e in result.errors if Path(e.path.split(":cell ")[0]).resolve() == target]
+    change = next((c for c in result.changes if c.path.resolve() == target), None)
+    sys.stdout.buffer.write(change.new_data if change is not None else stdin[1])
+    sys.stdout.flush()
+    sys.stderr.write(_formatted(output_format, [f for f in mine if not f.fixed] + errors))
+    if errors:
+        raise typer.Exit(EXIT_ERROR)
+    raise typer.Exit(EXIT_FINDINGS if any(not f.fixed for f in mine) else EXIT_CLEAN)
+
+
+def _rule_doc(code: str) -> str:
+    import importlib
+
+    return importlib.import_module(RULES[code].module).__doc__ or RULES[code].summary
+
+
+class _ProgressBar:
+    """Files read so far, on stderr, for long runs only; redrawn at most ten times a second."""
+
+    MIN_FILES = 200
+    WIDTH = 30
+
+    def __init__(self) -> None:
+        self.drawn = False
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        import time
+
+        now = time.monotonic()
+        if total < self.MIN_FILES or (done < total and now - self.last < 0.1):
+            return
+        self.last = now
+        filled = self.WIDTH * done // total
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total} files")
+        sys.stderr.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
 @contextlib.contextmanager
 def _sigterm_as_interrupt() -> Iterator[None]:
     """SIGTERM (a CI timeout, `kill`) stops the run the way Ctrl-C does, so the engine's
@@ -162,5 +286,26 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+explain_app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]})
+
+
+@explain_app.command(help="Print a rule's documentation: what it finds, why, a before/after, and when it refuses.")
+def explain(code: Optional[str] = typer.Argument(None, metavar="CODE", help="A rule code (FL001); none lists the rules.")) -> None:
+    if code is None:
+        for info in RULES.values():
+            typer.echo(f"{info.code}  {info.name}: {info.summary}")
+        return
+    info = RULES.get(code.strip().upper())
+    if info is None:
+        _fail(f"unknown rule `{code}` (known: {', '.join(RULES)})")
+    typer.echo(f"{info.code} ({info.name}){' — opt-in' if not info.default else ''}\n")
+    typer.echo(_rule_doc(info.code).strip())
+
+
 def main() -> None:
-    app()
+    # `fixlabels explain FL001` is a second command beside the default one; a path named
+    # `explain` is still reachable as `./explain`.
+    if len(sys.argv) > 1 and sys.argv[1] == "explain":
+        explain_app(args=sys.argv[2:], prog_name="fixlabels explain")
+    else:
+        app()

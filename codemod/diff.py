@@ -24,3 +24,17 @@ def _diff(old_text: str, new_text: str, path: str) -> str:
     for line in lines:
         out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return "".join(out)
+
+
+_COLORS = (("+++", "\x1b[1m"), ("---", "\x1b[1m"), ("@@", "\x1b[36m"), ("+", "\x1b[32m"), ("-", "\x1b[31m"))
+_RESET = "\x1b[0m"
+
+
+def colorize(patch: str) -> str:
+    """A unified diff with ANSI colours, as ``git diff`` shows it on a terminal."""
+    out = []
+    for line in patch.splitlines(keepends=True):
+        body = line.rstrip("\n")
+        color = next((code for prefix, code in _COLORS if body.startswith(prefix)), None)
+        out.append(f"{color}{body}{_RESET}{line[len(body):]}" if color else line)
+    return "".join(out)

@@ -38,13 +38,22 @@ def _gitignore_spec(directory: Path) -> pathspec.PathSpec | None:
         lines = ignore.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
-    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _walk(top: Path) -> list[Path]:
+Specs = tuple[tuple[Path, pathspec.PathSpec], ...]
+"""Ignore specs with the directories their patterns are relative to."""
+
+
+def exclude_spec(patterns: tuple[str, ...], base: Path) -> Specs:
+    """The ``exclude`` setting as specs for ``discover``."""
+    return ((Path(os.path.abspath(base)), pathspec.GitIgnoreSpec.from_lines(patterns)),) if patterns else ()
+
+
+def _walk(top: Path, exclude: Specs) -> list[Path]:
     found: list[Path] = []
     # Each entry: a directory and the .gitignore specs that apply to it, with their base dirs.
-    stack: list[tuple[Path, tuple[tuple[Path, pathspec.PathSpec], ...]]] = [(top, ())]
+    stack: list[tuple[Path, Specs]] = [(top, exclude)]
     while stack:
         directory, specs = stack.pop()
         own = _gitignore_spec(directory)
@@ -75,15 +84,21 @@ def _walk(top: Path) -> list[Path]:
     return found
 
 
-def _ignored(path: Path, specs: tuple[tuple[Path, pathspec.PathSpec], ...], *, is_dir: bool) -> bool:
+def _ignored(path: Path, specs: Specs, *, is_dir: bool) -> bool:
     for base, spec in specs:
-        relative = path.relative_to(base).as_posix() + ("/" if is_dir else "")
+        within = Path(os.path.abspath(path)) if base.is_absolute() and not path.is_absolute() else path
+        try:
+            relative = within.relative_to(base).as_posix() + ("/" if is_dir else "")
+        except ValueError:  # an exclude base that is not above this path says nothing of it
+            continue
         if spec.match_file(relative):
             return True
     return False
 
 
-def discover(paths: list[Path]) -> Discovered:
+def discover(paths: list[Path], exclude: Specs = ()) -> Discovered:
+    """The files below ``paths``. ``exclude`` prunes the walk of directories; a file named
+    on the command line is checked even if excluded (as Ruff does)."""
     files: dict[Path, str] = {}
     problems: list[tuple[str, str]] = []
     roots: list[Path] = []
@@ -96,11 +111,11 @@ def discover(paths: list[Path]) -> Discovered:
         resolved = given.resolve()
         if given.is_dir():
             roots.append(resolved)
-            for path in _walk(given):
-                files.setdefault(path.resolve(), _display(path, cwd))
+            for path in _walk(given, exclude):
+                files.setdefault(path.resolve(), display_name(path, cwd))
         else:
             roots.append(resolved.parent)
-            files.setdefault(resolved, _display(given, cwd))
+            files.setdefault(resolved, display_name(given, cwd))
     root = Path(os.path.commonpath([str(r) for r in roots])) if roots else cwd
     ordered = tuple(sorted(files.items(), key=lambda item: item[1]))
     return Discovered(ordered, tuple(problems), root)
@@ -122,8 +137,23 @@ def _problem_with(given: Path) -> str | None:
     return None
 
 
-def _display(path: Path, cwd: Path) -> str:
+def display_name(path: Path, cwd: Path) -> str:
     try:
         return path.resolve().relative_to(cwd).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+
+
+def project_root(path: Path) -> Path:
+    """The project a file belongs to: the nearest directory above it with a ``pyproject.toml``,
+    ``setup.py``, ``setup.cfg`` or ``.git``; else the working directory if the file is inside it
+    (an editor runs tools from the workspace), else the file's own directory."""
+    start = Path(os.path.abspath(path)).parent
+    for directory in (start, *start.parents):
+        if any((directory / marker).exists() for marker in PROJECT_MARKERS):
+            return directory
+    cwd = Path.cwd()
+    return cwd if start == cwd or cwd in start.parents else start

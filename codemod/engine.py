@@ -15,7 +15,7 @@ import libcst as cst
 from codemod import verify
 from codemod.analysis.callsites import CallSiteFinder
 from codemod.analysis.index import ModuleSummary, RepoIndex, module_name_for, summarize
-from codemod.discovery import discover
+from codemod.discovery import discover, display_name, exclude_spec
 from codemod.notebooks import NotebookError
 from codemod.parallel import map_in_processes
 from codemod.registry import INTERNAL_ERROR, IO_ERROR, RULES, SYNTAX_ERROR
@@ -25,9 +25,11 @@ from codemod.sources import (
     SourceError,
     SourceFile,
     WriteError,
+    decode_source,
     read_source,
     write_all_atomically,
 )
+from codemod.suppression import silenced, suppressions
 from codemod.transforms.callsite import FileSitePlanner, SiteRefusal
 from codemod.transforms.edits import FileEdits, OverlappingEdits, apply_edits
 
@@ -65,10 +67,17 @@ PARALLEL_MIN_FILES = 256
 """Below this many files, starting processes to read and index them costs more than it saves."""
 
 
+_STDIN: Optional[tuple[Path, bytes]] = None
+"""The editor's buffer of this run (``Options.stdin``); module-level so forked workers see it."""
+
+
 def _load_one(item: tuple[Path, str]) -> _Loaded:
     path, display = item
     try:
-        source = read_source(path, display)
+        if _STDIN is not None and path == _STDIN[0]:
+            source = decode_source(path, display, _STDIN[1])
+        else:
+            source = read_source(path, display)
     except SourceError as exc:
         return None, None, Finding(display, exc.line, 1, IO_ERROR, str(exc))
     try:
@@ -80,15 +89,30 @@ def _load_one(item: tuple[Path, str]) -> _Loaded:
         return None, None, Finding(display, 1, 1, SYNTAX_ERROR, f"cannot parse: {exc}")
 
 
-def _load(paths: list[Path], jobs: int = 1) -> tuple[_Repo, int]:
-    found = discover(paths)
+def _load(paths: list[Path], options: Options = Options()) -> tuple[_Repo, int]:
+    global _STDIN
+    exclude = exclude_spec(options.exclude, options.exclude_base or Path.cwd())
+    found = discover(paths, exclude)
     errors = [Finding(given, 1, 1, IO_ERROR, problem) for given, problem in found.problems]
     files = list(found.files)
-    loaded = None
-    if jobs > 1 and len(files) >= PARALLEL_MIN_FILES:
-        loaded = map_in_processes(_load_one, files, jobs, chunksize=max(1, len(files) // (jobs * 8)))
-    if loaded is None:
-        loaded = [_load_one(item) for item in files]
+    if options.stdin is not None:
+        path = options.stdin[0].resolve()
+        if all(existing != path for existing, _ in files):  # an unsaved file, or outside the paths
+            files.append((path, display_name(options.stdin[0], Path.cwd())))
+    report = options.progress or (lambda done, total: None)
+    loaded: Optional[list[_Loaded]] = None
+    _STDIN = (options.stdin[0].resolve(), options.stdin[1]) if options.stdin is not None else None
+    try:
+        if options.jobs > 1 and len(files) >= PARALLEL_MIN_FILES:
+            chunksize = max(1, len(files) // (options.jobs * 8))
+            loaded = map_in_processes(_load_one, files, options.jobs, chunksize, lambda done: report(done, len(files)))
+        if loaded is None:
+            loaded = []
+            for item in files:
+                loaded.append(_load_one(item))
+                report(len(loaded), len(files))
+    finally:
+        _STDIN = None
     sources: dict[Path, SourceFile] = {}
     summaries: list[ModuleSummary] = []
     for source, summary, error in loaded:
@@ -228,6 +252,42 @@ def _refuse_unwritable(repo: _Repo, units: list[Unit], texts: dict[Path, str], w
     return bool(problems)
 
 
+def _apply_suppressions(repo: _Repo, units: list[Unit]) -> list[Unit]:
+    """Drop the units a ``# fixlabels: ignore[...]``/``# noqa: ...`` comment silences (their
+    edits and call sites go with them); refuse a unit when one of its call sites is silenced,
+    since a class's rewrite cannot leave one call behind."""
+    by_display = {source.display_path: source for source in repo.sources.values()}
+    tables: dict[Path, dict[int, Optional[frozenset[str]]]] = {}
+
+    def table(path: Path) -> dict[int, Optional[frozenset[str]]]:
+        if path not in tables:
+            tables[path] = suppressions(repo.sources[path].text)
+        return tables[path]
+
+    kept = []
+    for unit in units:
+        code = unit.finding.code
+        source = by_display.get(unit.finding.path)
+        if source is not None and silenced(table(source.path), code, [unit.finding.line, *unit.also_at]):
+            continue
+        if unit.refusal is None:
+            for task in unit.sites:
+                line = silenced(table(task.site.path), code, [task.site.line])
+                if line is not None:
+                    unit.refusal = f"the call at {task.site.display_path}:{line} is marked to be ignored for {code}"
+                    break
+        kept.append(unit)
+    return kept
+
+
+def _confine_to(path: Path, repo: _Repo, units: list[Unit]) -> None:
+    """With an editor's buffer on stdin only that file can change: refuse the rest."""
+    for unit in units:
+        others = sorted(repo.sources[p].display_path for p in unit.files if p.resolve() != path)
+        if unit.refusal is None and others:
+            unit.refusal = f"the fix also changes {others[0]}; run `fixlabels --write` on the project"
+
+
 def _in_cells(finding: Finding, notebooks: dict[str, SourceFile]) -> Finding:
     """A finding in a notebook names its cell and the line within it."""
     source = notebooks.get(finding.path)
@@ -259,7 +319,7 @@ def run(paths: list[Path], mode: Mode, options: Options = Options()) -> RunResul
 
 
 def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
-    repo, files_checked = _load(paths, options.jobs)
+    repo, files_checked = _load(paths, options)
     rules = [module for module in RULE_MODULES if module.CODE in options.rules]
     filters = [rule.walk_filter(repo.index) for rule in rules]
     # Classes whose every call matters, whether or not the call's file mentions labels.
@@ -281,6 +341,9 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
         except Exception as exc:  # one rule's bug must not take the others down; say so loudly
             errors.append(Finding("-", 1, 1, INTERNAL_ERROR, f"{rule.CODE} failed ({type(exc).__name__}: {exc}); please report it"))
 
+    units = _apply_suppressions(repo, units)
+    if options.stdin is not None:
+        _confine_to(options.stdin[0].resolve(), repo, units)
     texts = _rewrite(repo, units) if any(u.refusal is None for u in units) else {}
     if mode is Mode.WRITE and texts and options.verify:
         while not _verify_imports(repo, units, texts, options):
@@ -288,10 +351,20 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
             if not texts:
                 break
     if _refuse_unwritable(repo, units, texts, writing=mode is Mode.WRITE):
-        texts = _rewrite(repo, units) if any(u.refusal is None for u in units) else {}
+        units = _apply_suppressions(repo, units)
+    if options.stdin is not None:
+        _confine_to(options.stdin[0].resolve(), repo, units)
+    texts = _rewrite(repo, units) if any(u.refusal is None for u in units) else {}
 
     changes = tuple(
-        FileChange(path, repo.sources[path].display_path, repo.sources[path].text, text, _cells(repo.sources[path], text))
+        FileChange(
+            path,
+            repo.sources[path].display_path,
+            repo.sources[path].text,
+            text,
+            _cells(repo.sources[path], text),
+            repo.sources[path].encode(text),
+        )
         for path, text in sorted(texts.items(), key=lambda item: repo.sources[item[0]].display_path)
     )
     committed: list[Path] = []
@@ -299,7 +372,7 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
     errors = list(repo.errors) + errors
     if mode is Mode.WRITE and changes:
         try:
-            write_all_atomically([(c.path, repo.sources[c.path].encode(c.new_text)) for c in changes], committed)
+            write_all_atomically([(c.path, c.new_data) for c in changes], committed)
         except KeyboardInterrupt:  # SIGINT, or SIGTERM as the CLI maps it: say what was written
             interrupted = True
         except WriteError as exc:

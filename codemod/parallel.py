@@ -27,15 +27,25 @@ def _quiet_worker() -> None:
 
 
 def map_in_processes(
-    function: Callable[[Item], Result], items: Sequence[Item], jobs: int, chunksize: int = 1
+    function: Callable[[Item], Result],
+    items: Sequence[Item],
+    jobs: int,
+    chunksize: int = 1,
+    progress: Optional[Callable[[int], None]] = None,
 ) -> Optional[list[Result]]:
     """``[function(item) for item in items]`` in ``jobs`` forked processes, or None when that
-    cannot be done (no fork on this platform, or a worker died): the caller then does it."""
+    cannot be done (no fork on this platform, or a worker died): the caller then does it.
+    ``progress`` hears how many results have come back, as they come."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
     context = multiprocessing.get_context("fork")
     try:
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_quiet_worker) as pool:
-            return list(pool.map(function, items, chunksize=chunksize))
+            results = []
+            for result in pool.map(function, items, chunksize=chunksize):
+                results.append(result)
+                if progress is not None:
+                    progress(len(results))
+            return results
     except BrokenProcessPool:
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Optional
 
 from codemod.registry import DEFAULT_SELECTION
 
@@ -27,6 +28,15 @@ class Options:
     prefilter: bool = True
     """Walk only the files a rule's text filter picks. Off, every file is walked: slower, and
     by design the same findings (tests compare the two)."""
+    exclude: tuple[str, ...] = ()
+    """Gitignore-style patterns for files and directories not to walk into."""
+    exclude_base: Optional[Path] = None
+    """The directory ``exclude`` patterns are relative to (the config file's); default: cwd."""
+    stdin: Optional[tuple[Path, bytes]] = None
+    """An editor's unsaved buffer: this path's content is these bytes, not the file on disk.
+    A fix that would change any other file is refused (an editor can only take this one back)."""
+    progress: Optional[Callable[[int, int], None]] = field(default=None, compare=False)
+    """Called with (files read, files to read) while a run reads and indexes files."""
 
 
 @dataclass(frozen=True, order=True)
@@ -53,6 +63,8 @@ class FileChange:
     new_text: str
     cells: tuple[tuple[int, str, str], ...] = ()
     """For a notebook: (cell number, old source, new source) of each changed cell."""
+    new_data: bytes = b""
+    """``new_text`` as the file's bytes (its encoding, BOM; a notebook's whole JSON)."""
 
 
 @dataclass(frozen=True)

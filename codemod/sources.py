@@ -55,6 +55,11 @@ def read_source(path: Path, display_path: str) -> SourceFile:
         raw = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read file: {exc.strerror or exc}") from None
+    return decode_source(path, display_path, raw)
+
+
+def decode_source(path: Path, display_path: str, raw: bytes) -> SourceFile:
+    """A file's text from its bytes (as read from disk, or handed over on stdin)."""
     if b"\x00" in raw:
         raise SourceError("not a text file (contains NUL bytes)")
     try:

@@ -34,6 +34,9 @@ class Unit:
     refusal: Optional[str] = None
     """Why the unit cannot be rewritten; set by the rule, or later when a site refuses."""
     describe: Callable[[str], str] = field(default=lambda reason: reason)
+    also_at: tuple[int, ...] = ()
+    """Lines of the finding's file besides its own where a suppression comment counts (the
+    ``class`` line of a rule about a class)."""
 
     @property
     def files(self) -> set[Path]:

@@ -108,7 +108,8 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         if outcome is None:
             continue
         message = f"`{key.name}.forward` takes optional `labels` and computes the loss inside the model"
-        unit = Unit(f"{CODE}:{key.qualified}", Finding(module.display_path, signature.line, signature.column + 1, CODE, message))
+        finding = Finding(module.display_path, signature.line, signature.column + 1, CODE, message)
+        unit = Unit(f"{CODE}:{key.qualified}", finding, also_at=(index.summary(key).line,))
         if isinstance(outcome, Refusal):
             unit.refusal = outcome.reason
             units.append((unit, None))

@@ -1,0 +1,158 @@
+"""``[tool.fixlabels]`` in the nearest ``pyproject.toml``, found upward from the paths (as Ruff
+does). Command-line flags override it; an unknown key or a wrong type is an error with the file
+and line, never ignored::
+
+    [tool.fixlabels]
+    select = ["FL0", "FL101"]      # codes or prefixes, as --select
+    ignore = ["FL007"]             # as --ignore
+    exclude = ["legacy/", "*_old.py"]  # gitignore-style, relative to this file
+    criterion = "nn.MSELoss()"     # as --criterion
+    verify = false                 # as --no-verify
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+SECTION = "tool.fixlabels"
+KEYS: dict[str, str] = {
+    "select": "a list of rule codes or prefixes",
+    "ignore": "a list of rule codes or prefixes",
+    "exclude": "a list of gitignore-style patterns",
+    "criterion": "a Python expression (a string)",
+    "verify": "true or false",
+}
+
+
+class ConfigError(Exception):
+    """A ``pyproject.toml`` that cannot be used; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class FileConfig:
+    path: Optional[Path] = None
+    """The ``pyproject.toml`` the settings come from; None when there is none."""
+    select: Optional[tuple[str, ...]] = None
+    ignore: Optional[tuple[str, ...]] = None
+    exclude: tuple[str, ...] = ()
+    criterion: Optional[str] = None
+    verify: Optional[bool] = None
+
+    @property
+    def directory(self) -> Optional[Path]:
+        return self.path.parent if self.path is not None else None
+
+
+def find_pyproject(paths: list[Path]) -> Optional[Path]:
+    """The nearest ``pyproject.toml`` with a ``[tool.fixlabels]`` table, upward from the
+    directory the paths have in common."""
+    existing = [Path(os.path.abspath(p)) for p in paths if p.exists()]
+    if not existing:
+        return None
+    start = Path(os.path.commonpath([str(p if p.is_dir() else p.parent) for p in existing]))
+    for directory in (start, *start.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file() and _has_section(candidate):
+            return candidate
+    return None
+
+
+def _has_section(pyproject: Path) -> bool:
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    # A cheap look first: most pyproject.toml files have no such table, and need no parse.
+    return "fixlabels" in text and "fixlabels" in _load_toml(pyproject, text).get("tool", {})
+
+
+def _load_toml(pyproject: Path, text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{pyproject}: not valid TOML: {exc}") from None
+
+
+def load_config(pyproject: Optional[Path]) -> FileConfig:
+    if pyproject is None:
+        return FileConfig()
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{pyproject}: cannot read: {exc}") from None
+    table = _load_toml(pyproject, text).get("tool", {}).get("fixlabels", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}:{_line_of(text, 'fixlabels')}: `{SECTION}` must be a table")
+    for key in table:
+        if key not in KEYS:
+            known = ", ".join(KEYS)
+            raise ConfigError(f"{pyproject}:{_line_of(text, key)}: unknown key `{SECTION}.{key}` (known keys: {known})")
+
+    def strings(key: str) -> Optional[tuple[str, ...]]:
+        value = table.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{pyproject}:{_line_of(text, key)}: `{SECTION}.{key}` must be {KEYS[key]}")
+        return tuple(value)
+
+    criterion = table.get("criterion")
+    if criterion is not None and not isinstance(criterion, str):
+        raise ConfigError(f"{pyproject}:{_line_of(text, 'criterion')}: `{SECTION}.criterion` must be {KEYS['criterion']}")
+    verify = table.get("verify")
+    if verify is not None and not isinstance(verify, bool):
+        raise ConfigError(f"{pyproject}:{_line_of(text, 'verify')}: `{SECTION}.verify` must be {KEYS['verify']}")
+    return FileConfig(pyproject, strings("select"), strings("ignore"), strings("exclude") or (), criterion, verify)
+
+
+def _line_of(text: str, key: str) -> int:
+    """The line of ``key = ...`` in the ``[tool.fixlabels]`` table, for the error message."""
+    section = re.search(r"^\s*\[\s*tool\s*\.\s*fixlabels\s*\]", text, re.MULTILINE)
+    start = section.start() if section else 0
+    match = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", re.MULTILINE).search(text, start)
+    if match is None and section is not None:
+        return text.count("\n", 0, section.start()) + 1
+    return text.count("\n", 0, match.start() if match else 0) + 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a run uses: the command line's choices over the file's, over the defaults."""
+
+    rules: frozenset[str]
+    criterion: str
+    verify: bool
+
+
+DEFAULT_CRITERION = "nn.CrossEntropyLoss()"
+
+
+def resolve(
+    file: FileConfig, select: list[str], ignore: list[str], criterion: Optional[str], verify: Optional[bool]
+) -> Settings:
+    """Merge; a flag given on the command line replaces the file's value (Ruff's rule). Raises
+    ConfigError for an unknown rule code or a criterion that is not an expression, naming
+    where it came from."""
+    from codemod.registry import SelectionError, select_rules
+    from codemod.rules.fl002_labels_passed import CriterionError, parse_criterion
+
+    where = f"{file.path}: " if file.path is not None else ""
+    chosen_select = select or list(file.select or ())
+    chosen_ignore = ignore or list(file.ignore or ())
+    try:
+        rules = select_rules(chosen_select, chosen_ignore)
+    except SelectionError as exc:
+        from_file = (not select and file.select) or (not ignore and file.ignore)
+        raise ConfigError(f"{where if from_file else ''}{exc}") from None
+    chosen_criterion = criterion if criterion is not None else file.criterion or DEFAULT_CRITERION
+    try:
+        parse_criterion(chosen_criterion)
+    except CriterionError as exc:
+        raise ConfigError(f"{where if criterion is None and file.criterion else ''}{exc}") from None
+    chosen_verify = verify if verify is not None else file.verify if file.verify is not None else True
+    return Settings(rules, chosen_criterion, chosen_verify)

@@ -1,0 +1,158 @@
+"""Findings as text for people and editors, JSON for scripts, GitHub workflow annotations, and
+SARIF 2.1.0 for code scanning. Pure functions from results to strings: the CLI prints them.
+
+JSON (``--output-format json``) is a list of objects, one per finding or error, sorted by
+path, line and column::
+
+    {"code": "FL001", "message": "...", "path": "train.py", "cell": null,
+     "line": 12, "column": 5, "end_line": 12, "end_column": 5,
+     "fixable": true, "fix_applied": false}
+
+``line``/``column`` are 1-based; a notebook's finding gives the cell number in ``cell`` and the
+line within that cell. ``end_line``/``end_column`` equal the start: rules report a point.
+``fix_applied`` is true when this run wrote (``--write``) or would write (``--diff``) the fix.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import PurePosixPath
+from typing import Any, Iterable, Optional
+from urllib.parse import quote
+
+from codemod import __version__
+from codemod.registry import INTERNAL_ERROR, IO_ERROR, RULES, SYNTAX_ERROR
+from codemod.results import Finding
+
+FORMATS = ("text", "json", "github", "sarif")
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INPUT_ERRORS = {
+    IO_ERROR: "a file could not be read or written",
+    SYNTAX_ERROR: "a file does not parse",
+    INTERNAL_ERROR: "fixlabels hit an internal error",
+}
+_CELL = re.compile(r"^(?P<path>.*\.ipynb):cell (?P<cell>\d+)$")
+
+
+def split_cell(path: str) -> tuple[str, Optional[int]]:
+    """``nb.ipynb:cell 3`` -> (``nb.ipynb``, 3); a plain path -> (path, None)."""
+    match = _CELL.match(path)
+    return (match["path"], int(match["cell"])) if match else (path, None)
+
+
+def text(findings: Iterable[Finding]) -> str:
+    return "".join(f"{f.render()}\n" for f in findings)
+
+
+def as_json(findings: Iterable[Finding]) -> str:
+    records = []
+    for finding in findings:
+        path, cell = split_cell(finding.path)
+        records.append(
+            {
+                "code": finding.code,
+                "message": finding.message,
+                "path": path,
+                "cell": cell,
+                "line": finding.line,
+                "column": finding.column,
+                "end_line": finding.line,
+                "end_column": finding.column,
+                "fixable": finding.fixable,
+                "fix_applied": finding.fixed,
+            }
+        )
+    return json.dumps(records, indent=2) + "\n"
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def github(findings: Iterable[Finding]) -> str:
+    """GitHub Actions workflow commands: each finding becomes an annotation on its line."""
+    lines = []
+    for finding in findings:
+        path, cell = split_cell(finding.path)
+        where = f" (cell {cell})" if cell is not None else ""
+        kind = "error" if finding.code in INPUT_ERRORS or not finding.fixed else "notice"
+        lines.append(
+            f"::{kind} file={_escape_property(path)},line={finding.line},col={finding.column},"
+            f"title={_escape_property(f'fixlabels {finding.code}')}::"
+            f"{_escape_data(f'{finding.code} {finding.message}{where}')}\n"
+        )
+    return "".join(lines)
+
+
+def sarif(findings: Iterable[Finding], rule_docs: dict[str, str]) -> str:
+    """A SARIF 2.1.0 log with one run. ``rule_docs`` maps a code to its documentation (the
+    rule module's docstring), shown by code scanning as the rule's help."""
+    findings = list(findings)
+    codes = sorted({f.code for f in findings} | set(RULES))
+    rules: list[dict[str, Any]] = []
+    for code in codes:
+        info = RULES.get(code)
+        summary = info.summary if info else INPUT_ERRORS.get(code, code)
+        descriptor: dict[str, Any] = {
+            "id": code,
+            "name": info.name if info else "input-error",
+            "shortDescription": {"text": summary},
+            "defaultConfiguration": {"level": "error" if code in INPUT_ERRORS else "warning"},
+        }
+        if code in rule_docs:
+            descriptor["fullDescription"] = {"text": rule_docs[code].strip().splitlines()[0]}
+            descriptor["help"] = {"text": rule_docs[code].strip()}
+        rules.append(descriptor)
+    index = {code: i for i, code in enumerate(codes)}
+    results = []
+    for finding in findings:
+        path, cell = split_cell(finding.path)
+        result: dict[str, Any] = {
+            "ruleId": finding.code,
+            "ruleIndex": index[finding.code],
+            "level": "error" if finding.code in INPUT_ERRORS else "warning",
+            "message": {"text": f"{finding.message}" + (f" (notebook cell {cell})" if cell is not None else "")},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": _artifact(path),
+                        "region": {"startLine": finding.line, "startColumn": finding.column},
+                    }
+                }
+            ],
+            "properties": {"fixable": finding.fixable, "fixApplied": finding.fixed},
+        }
+        if cell is not None:
+            result["properties"]["cell"] = cell
+        results.append(result)
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "fixlabels",
+                        "version": __version__,
+                        "rules": rules,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2) + "\n"
+
+
+def _artifact(path: str) -> dict[str, str]:
+    """Where a file is: relative to the checkout (``%SRCROOT%``, what code scanning maps to the
+    repository) when the display path is relative, else an absolute ``file:`` URI."""
+    if PurePosixPath(path).is_absolute():
+        return {"uri": PurePosixPath(path).as_uri()}
+    return {"uri": quote(path, safe="/"), "uriBaseId": "%SRCROOT%"}

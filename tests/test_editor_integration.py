@@ -1,0 +1,161 @@
+"""fixlabels inside other tools: an editor's unsaved buffer on stdin, `fixlabels explain`, the
+VS Code problem matcher from the README, and the pre-commit hooks."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codemod.registry import RULES
+
+REPO = Path(__file__).resolve().parent.parent
+GOLDEN = REPO / "golden"
+
+
+def fixlabels(*args: str, cwd: Path, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "codemod", *args], cwd=cwd, input=stdin, capture_output=True, timeout=300)
+
+
+def test_stdin_buffer_comes_back_fixed_on_stdout(tmp_path: Path) -> None:
+    shutil.copytree(GOLDEN / "seed_example" / "before", tmp_path / "t")
+    buffer = (tmp_path / "t" / "train.py").read_bytes()
+    (tmp_path / "t" / "train.py").write_text("# the saved version is older\n")
+    result = fixlabels("--stdin-filename", "train.py", "-", cwd=tmp_path / "t", stdin=buffer)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (GOLDEN / "seed_example" / "after" / "train.py").read_bytes()
+    assert (tmp_path / "t" / "train.py").read_text() == "# the saved version is older\n"  # nothing written
+
+
+def test_stdin_uses_the_project_around_the_file_for_context(tmp_path: Path) -> None:
+    """The batches' keys come from a collate function in another file of the project."""
+    shutil.copytree(GOLDEN / "fl002_collate_function" / "before", tmp_path / "t")
+    (tmp_path / "t" / "pyproject.toml").write_text('[project]\nname = "t"\n')
+    buffer = (tmp_path / "t" / "train.py").read_bytes()
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    result = fixlabels("--stdin-filename", "train.py", "-", cwd=alone, stdin=buffer)
+    assert result.stdout == buffer  # without data.py the labels in the batch are not known
+    result = fixlabels("--stdin-filename", "train.py", "-", cwd=tmp_path / "t", stdin=buffer)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (GOLDEN / "fl002_collate_function" / "after" / "train.py").read_bytes()
+
+
+def test_stdin_refuses_a_fix_that_would_change_other_files(tmp_path: Path) -> None:
+    """The class's fix would change its call sites in train.py and evaluate.py."""
+    shutil.copytree(GOLDEN / "multi_file_repo" / "before", tmp_path / "t")
+    buffer = (tmp_path / "t" / "models" / "net.py").read_bytes()
+    result = fixlabels("--stdin-filename", "models/net.py", "-", cwd=tmp_path / "t", stdin=buffer)
+    assert result.stdout == buffer
+    assert result.returncode == 1
+    assert result.stderr.decode().startswith("models/net.py:13:5: FL001 ")
+    assert "not rewritten: the fix also changes evaluate.py; run `fixlabels --write` on the project" in result.stderr.decode()
+    # The call sites' own buffer reports nothing: the finding is the class's.
+    other = fixlabels("--stdin-filename", "train.py", "-", cwd=tmp_path / "t", stdin=(tmp_path / "t" / "train.py").read_bytes())
+    assert other.returncode == 0 and other.stderr == b""
+
+
+def test_stdin_findings_go_to_stderr_in_the_chosen_format(tmp_path: Path) -> None:
+    shutil.copytree(GOLDEN / "multi_file_repo" / "before", tmp_path / "t")
+    buffer = (tmp_path / "t" / "models" / "net.py").read_bytes()
+    result = fixlabels("--stdin-filename", "models/net.py", "--output-format", "json", "-", cwd=tmp_path / "t", stdin=buffer)
+    records = json.loads(result.stderr)
+    assert [(r["path"], r["line"], r["code"], r["fixable"]) for r in records] == [("models/net.py", 13, "FL001", False)]
+
+
+@pytest.mark.parametrize("args", [["-"], ["--stdin-filename", "x.py"], ["--stdin-filename", "x.py", "-", "other.py"]])
+def test_stdin_needs_both_the_filename_and_the_dash(tmp_path: Path, args: list[str]) -> None:
+    result = fixlabels(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert b"--stdin-filename PATH -" in result.stderr
+
+
+def test_explain_prints_the_rule_documentation_from_its_module(tmp_path: Path) -> None:
+    import codemod.rules.fl002_labels_passed as fl002
+
+    result = fixlabels("explain", "fl002", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.decode() == f"FL002 (labels-to-forward-without-labels)\n\n{(fl002.__doc__ or '').strip()}\n"
+    assert "Refuses when" in result.stdout.decode()
+    listing = fixlabels("explain", cwd=tmp_path).stdout.decode()
+    assert [line.split()[0] for line in listing.splitlines()] == list(RULES)
+    unknown = fixlabels("explain", "FL404", cwd=tmp_path)
+    assert unknown.returncode == 2 and b"unknown rule `FL404`" in unknown.stderr
+
+
+def test_a_path_named_explain_is_still_reachable(tmp_path: Path) -> None:
+    (tmp_path / "explain").mkdir()
+    shutil.copy(GOLDEN / "seed_example" / "before" / "train.py", tmp_path / "explain" / "train.py")
+    result = fixlabels("./explain", cwd=tmp_path)
+    assert result.returncode == 1 and b"FL001" in result.stdout
+
+
+def _vscode_problem_matcher() -> dict:  # type: ignore[type-arg]
+    readme = (REPO / "README.md").read_text()
+    block = re.search(r"```json\n(\{\n  \"version\": \"2\.0\.0\".*?)\n```", readme, re.DOTALL)
+    assert block, "the README has no tasks.json block"
+    tasks = json.loads(block.group(1))
+    return tasks["tasks"][0]["problemMatcher"]
+
+
+def test_the_readme_vscode_problem_matcher_reads_real_output(tmp_path: Path) -> None:
+    shutil.copytree(GOLDEN / "mixed_repo" / "before", tmp_path / "t")
+    (tmp_path / "t" / "broken.py").write_text("x = (\n")
+    matcher = _vscode_problem_matcher()
+    pattern = matcher["pattern"]
+    # VS Code's regexps are JavaScript's; this one uses only syntax the two share.
+    regexp = re.compile(pattern["regexp"])
+    result = fixlabels(".", cwd=tmp_path / "t")
+    lines = (result.stdout + result.stderr).decode().splitlines()
+    reported = [line for line in lines if re.match(r"^\S+:\d+:\d+: ", line)]
+    assert len(reported) >= 5
+    for line in reported:
+        match = regexp.match(line)
+        assert match, line
+        path = tmp_path / "t" / match.group(pattern["file"])
+        assert path.is_file(), line
+        assert int(match.group(pattern["line"])) >= 1 and int(match.group(pattern["column"])) >= 1
+        assert re.fullmatch(r"FL\d{3}|E\d{3}", match.group(pattern["code"]))
+        assert match.group(pattern["message"])
+    assert not any(regexp.match(line) for line in lines if line.startswith("Found "))
+
+
+def test_pre_commit_hooks_file_is_valid() -> None:
+    clientlib = pytest.importorskip("pre_commit.clientlib")
+    hooks = clientlib.load_manifest(str(REPO / ".pre-commit-hooks.yaml"))
+    by_id = {hook["id"]: hook for hook in hooks}
+    assert set(by_id) == {"fixlabels", "fixlabels-fix"}
+    assert by_id["fixlabels-fix"]["entry"] == "fixlabels --write"
+    assert all(not hook["pass_filenames"] and hook["args"] == ["."] for hook in hooks)
+
+
+@pytest.mark.slow
+def test_pre_commit_try_repo_runs_the_hooks_on_a_repository(tmp_path: Path) -> None:
+    pytest.importorskip("pre_commit")
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    project = tmp_path / "project"
+    shutil.copytree(GOLDEN / "seed_example" / "before", project)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    subprocess.run([*git, "add", "."], cwd=project, check=True)
+    subprocess.run([*git, "commit", "-qm", "init"], cwd=project, check=True)
+    env = {**dict(__import__("os").environ), "PRE_COMMIT_HOME": str(tmp_path / "cache")}
+
+    def try_repo(hook: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), hook, "--all-files", "--verbose"],
+            cwd=project, capture_output=True, text=True, timeout=900, env=env,
+        )
+
+    check = try_repo("fixlabels")
+    assert check.returncode == 1, check.stdout + check.stderr
+    assert "train.py:22:5: FL001" in check.stdout
+    fix = try_repo("fixlabels-fix")
+    assert fix.returncode == 1, fix.stdout + fix.stderr  # pre-commit fails a hook that changed files
+    assert (project / "train.py").read_bytes() == (GOLDEN / "seed_example" / "after" / "train.py").read_bytes()
