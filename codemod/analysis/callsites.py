@@ -184,11 +184,7 @@ class CallSiteFinder:
         so a round's modules can be walked in ``jobs`` processes: parameter types only grow
         (unions), and a module whose inputs grew in a round is walked again in the next."""
         modules = self.index.modules
-        pending = set()
-        for name, module in modules.items():
-            if wanted(module):
-                pending.add(name)
-            module.forget_identifiers()  # a set of words per file adds up on large repositories
+        pending = self._wanted(wanted, jobs)
         results: dict[str, CallGraph] = {}
         for _ in range(MAX_FLOW_ROUNDS):
             if not pending:
@@ -211,6 +207,24 @@ class CallSiteFinder:
             modules[name].release()
         return graph
 
+    def _wanted(self, wanted: Callable[[ModuleSummary], bool], jobs: int) -> set[str]:
+        """The modules ``wanted`` picks; on a large repository the text tests run in ``jobs``
+        processes (they read every file's text, and build each one's set of words)."""
+        global _FORKED_WANTED
+        names = sorted(self.index.modules)
+        picked: Optional[list[list[str]]] = None
+        if jobs > 1 and len(names) >= PARALLEL_MIN_MODULES * 4:
+            _FORKED_WANTED = (self, wanted)
+            try:
+                picked = map_in_processes(_wanted_chunk, [names[i::jobs * 4] for i in range(jobs * 4)], jobs)
+            finally:
+                _FORKED_WANTED = None
+        if picked is None:
+            picked = [_pick(self, wanted, names)]
+        for module in self.index.modules.values():
+            module.forget_identifiers()  # a set of words per file adds up on large repositories
+        return {name for chunk in picked for name in chunk}
+
     def _walk(self, names: list[str]) -> dict[str, CallGraph]:
         walked = {}
         for name in names:
@@ -224,8 +238,13 @@ class CallSiteFinder:
     def _walk_in_processes(self, names: list[str], jobs: int) -> Optional[dict[str, CallGraph]]:
         global _FORKED_FINDER
         _FORKED_FINDER = self  # the children inherit the index by fork, nothing is pickled in
+        # Many small chunks, largest modules first, handed out as workers free up: one big
+        # chunk per worker left one worker idle for seconds while the other finished.
+        by_size = sorted(names, key=lambda name: -len(self.index.modules[name].text))
+        size = max(1, len(names) // (jobs * 16))
+        chunks = [by_size[i : i + size] for i in range(0, len(by_size), size)]
         try:
-            outcomes = map_in_processes(_walk_chunk, [names[i::jobs] for i in range(jobs)], jobs)
+            outcomes = map_in_processes(_walk_chunk, chunks, jobs)
         finally:
             _FORKED_FINDER = None
         if outcomes is None:
@@ -242,6 +261,18 @@ class CallSiteFinder:
 PARALLEL_MIN_MODULES = 64
 """Below this many modules in a round, starting processes costs more than it saves."""
 _FORKED_FINDER: Optional[CallSiteFinder] = None
+
+
+_FORKED_WANTED: Optional[tuple[CallSiteFinder, Callable[[ModuleSummary], bool]]] = None
+
+
+def _pick(finder: CallSiteFinder, wanted: Callable[[ModuleSummary], bool], names: list[str]) -> list[str]:
+    return [name for name in names if wanted(finder.index.modules[name])]
+
+
+def _wanted_chunk(names: list[str]) -> list[str]:
+    assert _FORKED_WANTED is not None
+    return _pick(*_FORKED_WANTED, names)
 
 
 def _walk_chunk(names: list[str]) -> tuple[dict[str, CallGraph], dict[tuple[str, str, str], Instance]]:
