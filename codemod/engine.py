@@ -351,10 +351,7 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
             if not texts:
                 break
     if _refuse_unwritable(repo, units, texts, writing=mode is Mode.WRITE):
-        units = _apply_suppressions(repo, units)
-    if options.stdin is not None:
-        _confine_to(options.stdin[0].resolve(), repo, units)
-    texts = _rewrite(repo, units) if any(u.refusal is None for u in units) else {}
+        texts = _rewrite(repo, units) if any(u.refusal is None for u in units) else {}
 
     changes = tuple(
         FileChange(
