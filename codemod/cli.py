@@ -140,7 +140,11 @@ def fixlabels(
     )
     try:
         with _sigterm_as_interrupt():
-            result = run(given, mode, options)
+            try:
+                result = run(given, mode, options)
+            finally:
+                if progress is not None:
+                    progress.close()  # before anything else is printed on its line
     except KeyboardInterrupt:
         typer.echo("fixlabels: interrupted; no file was written.", err=True)
         raise typer.Exit(EXIT_INTERRUPTED)
@@ -153,16 +157,13 @@ def fixlabels(
             err=True,
         )
         raise typer.Exit(EXIT_ERROR)
-    finally:
-        if progress is not None:
-            progress.close()
 
     if options.stdin is not None:
         _print_stdin_result(result, options.stdin, output_format)
 
     machine = output_format != "text"
     shown = result.findings if machine or mode is Mode.CHECK else result.remaining
-    report = _formatted(output_format, list(shown) + (list(result.errors) if machine else []))
+    report = _formatted(output_format, sorted(list(shown) + (list(result.errors) if machine else [])))
     out = sys.stdout
     if mode is Mode.DIFF:
         color = out.isatty() and not no_color and not os.environ.get("NO_COLOR")
@@ -187,7 +188,8 @@ def fixlabels(
         summary = f"Fixed {len(fixed)} finding(s), wrote {len(result.written)} file(s); {len(result.remaining)} remaining."
     if result.errors:
         summary += f" {len(result.errors)} error(s)."
-    typer.echo(summary, err=True)
+    if output_format not in ("json", "sarif"):  # their stream must parse as one JSON document
+        typer.echo(summary, err=True)
 
     if result.interrupted:
         listed = "".join(f"\n  {name}" for name in result.written)
@@ -228,7 +230,7 @@ def _print_stdin_result(result, stdin: tuple[Path, bytes], output_format: str) -
     change = next((c for c in result.changes if c.path.resolve() == target), None)
     sys.stdout.buffer.write(change.new_data if change is not None else stdin[1])
     sys.stdout.flush()
-    sys.stderr.write(_formatted(output_format, [f for f in mine if not f.fixed] + errors))
+    sys.stderr.write(_formatted(output_format, sorted([f for f in mine if not f.fixed] + errors)))
     if errors:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_FINDINGS if any(not f.fixed for f in mine) else EXIT_CLEAN)

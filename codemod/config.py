@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python < 3.11
+    import tomli as tomllib  # type: ignore[no-redef]
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -111,14 +114,18 @@ def load_config(pyproject: Optional[Path]) -> FileConfig:
 
 
 def _line_of(text: str, key: str) -> int:
-    """The line of ``key = ...`` in the ``[tool.fixlabels]`` table, for the error message."""
+    """The line of ``key = ...`` in the ``[tool.fixlabels]`` table (or of a dotted
+    ``fixlabels.key = ...``), for the error message; else the table's line, else 1."""
+    quoted = rf"[\"']?{re.escape(key)}[\"']?"
     section = re.search(r"^\s*\[\s*tool\s*\.\s*fixlabels\s*\]", text, re.MULTILINE)
-    start = section.start() if section else 0
-    match = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", re.MULTILINE).search(text, start)
-    if match is None and section is not None:
-        return text.count("\n", 0, section.start()) + 1
-    return text.count("\n", 0, match.start() if match else 0) + 1
-
+    candidates = [re.compile(rf"^\s*(?:tool\s*\.\s*)?fixlabels\s*\.\s*{quoted}\s*=", re.MULTILINE).search(text)]
+    if section is not None:
+        following = re.compile(r"^\s*\[", re.MULTILINE).search(text, section.end())
+        end = following.start() if following else len(text)
+        candidates.insert(0, re.compile(rf"^\s*{quoted}\s*=", re.MULTILINE).search(text, section.end(), end))
+    found = next((m for m in candidates if m is not None), None)
+    offset = found.start() if found else section.start() if section else 0
+    return text.count("\n", 0, offset) + 1
 
 @dataclass(frozen=True)
 class Settings:
@@ -143,12 +150,15 @@ def resolve(
 
     where = f"{file.path}: " if file.path is not None else ""
     chosen_select = select or list(file.select or ())
-    chosen_ignore = ignore or list(file.ignore or ())
+    # A selection on the command line starts afresh: the file's ignore list does not undo it.
+    chosen_ignore = ignore or ([] if select else list(file.ignore or ()))
     try:
         rules = select_rules(chosen_select, chosen_ignore)
     except SelectionError as exc:
         from_file = (not select and file.select) or (not ignore and file.ignore)
         raise ConfigError(f"{where if from_file else ''}{exc}") from None
+    if not rules:
+        raise ConfigError(f"{where}no rule is selected (select: {chosen_select or 'default'}, ignore: {chosen_ignore})")
     chosen_criterion = criterion if criterion is not None else file.criterion or DEFAULT_CRITERION
     try:
         parse_criterion(chosen_criterion)

@@ -26,15 +26,33 @@ def _diff(old_text: str, new_text: str, path: str) -> str:
     return "".join(out)
 
 
-_COLORS = (("+++", "\x1b[1m"), ("---", "\x1b[1m"), ("@@", "\x1b[36m"), ("+", "\x1b[32m"), ("-", "\x1b[31m"))
-_RESET = "\x1b[0m"
+_BOLD, _CYAN, _GREEN, _RED, _RESET = "\x1b[1m", "\x1b[36m", "\x1b[32m", "\x1b[31m", "\x1b[0m"
 
 
 def colorize(patch: str) -> str:
-    """A unified diff with ANSI colours, as ``git diff`` shows it on a terminal."""
+    """A unified diff with ANSI colours, as ``git diff`` shows it on a terminal. A file's
+    ``---``/``+++`` header is told from a removed ``--...`` or added ``++...`` line by where it
+    stands: the pair comes right before a hunk's ``@@``."""
+    lines = patch.splitlines(keepends=True)
+    headers = {
+        j
+        for i in range(len(lines) - 2)
+        if lines[i].startswith("--- ") and lines[i + 1].startswith("+++ ") and lines[i + 2].startswith("@@")
+        for j in (i, i + 1)
+    }
     out = []
-    for line in patch.splitlines(keepends=True):
+    for i, line in enumerate(lines):
         body = line.rstrip("\n")
-        color = next((code for prefix, code in _COLORS if body.startswith(prefix)), None)
-        out.append(f"{color}{body}{_RESET}{line[len(body):]}" if color else line)
+        if i in headers:
+            color = _BOLD
+        elif body.startswith("@@"):
+            color = _CYAN
+        elif body.startswith("+"):
+            color = _GREEN
+        elif body.startswith("-"):
+            color = _RED
+        else:
+            out.append(line)
+            continue
+        out.append(f"{color}{body}{_RESET}{line[len(body):]}")
     return "".join(out)

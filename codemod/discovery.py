@@ -150,10 +150,13 @@ PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 def project_root(path: Path) -> Path:
     """The project a file belongs to: the nearest directory above it with a ``pyproject.toml``,
     ``setup.py``, ``setup.cfg`` or ``.git``; else the working directory if the file is inside it
-    (an editor runs tools from the workspace), else the file's own directory."""
+    (an editor runs tools from the workspace) unless that is the home or root directory, else
+    the file's own directory."""
     start = Path(os.path.abspath(path)).parent
     for directory in (start, *start.parents):
         if any((directory / marker).exists() for marker in PROJECT_MARKERS):
             return directory
     cwd = Path.cwd()
+    if cwd in (Path.home(), Path(cwd.anchor)):  # an editor started from $HOME: not a project
+        return start
     return cwd if start == cwd or cwd in start.parents else start

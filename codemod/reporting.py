@@ -9,15 +9,17 @@ path, line and column::
      "fixable": true, "fix_applied": false}
 
 ``line``/``column`` are 1-based; a notebook's finding gives the cell number in ``cell`` and the
-line within that cell. ``end_line``/``end_column`` equal the start: rules report a point.
+line within that cell. In ``github`` and ``sarif`` output a notebook's finding names the file
+without a line (its lines count within the cell), and the cell and line in the message. ``end_line``/``end_column`` equal the start: rules report a point.
 ``fix_applied`` is true when this run wrote (``--write``) or would write (``--diff``) the fix.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Optional
 from urllib.parse import quote
 
@@ -79,12 +81,15 @@ def github(findings: Iterable[Finding]) -> str:
     lines = []
     for finding in findings:
         path, cell = split_cell(finding.path)
-        where = f" (cell {cell})" if cell is not None else ""
         kind = "error" if finding.code in INPUT_ERRORS or not finding.fixed else "notice"
+        # A notebook's line counts within its cell, not within the JSON file GitHub shows:
+        # annotate the file, and say where in the message.
+        where = f"line={finding.line},col={finding.column}," if cell is None else ""
+        within = f" (cell {cell}, line {finding.line}, column {finding.column})" if cell is not None else ""
         lines.append(
-            f"::{kind} file={_escape_property(path)},line={finding.line},col={finding.column},"
+            f"::{kind} file={_escape_property(path)},{where}"
             f"title={_escape_property(f'fixlabels {finding.code}')}::"
-            f"{_escape_data(f'{finding.code} {finding.message}{where}')}\n"
+            f"{_escape_data(f'{finding.code} {finding.message}{within}')}\n"
         )
     return "".join(lines)
 
@@ -112,23 +117,22 @@ def sarif(findings: Iterable[Finding], rule_docs: dict[str, str]) -> str:
     results = []
     for finding in findings:
         path, cell = split_cell(finding.path)
+        location: dict[str, Any] = {"artifactLocation": _artifact(path)}
+        if cell is None:
+            location["region"] = {"startLine": finding.line, "startColumn": finding.column}
+        within = f" (notebook cell {cell}, line {finding.line}, column {finding.column})" if cell is not None else ""
         result: dict[str, Any] = {
             "ruleId": finding.code,
             "ruleIndex": index[finding.code],
             "level": "error" if finding.code in INPUT_ERRORS else "warning",
-            "message": {"text": f"{finding.message}" + (f" (notebook cell {cell})" if cell is not None else "")},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": _artifact(path),
-                        "region": {"startLine": finding.line, "startColumn": finding.column},
-                    }
-                }
-            ],
+            "message": {"text": finding.message + within},
+            # A notebook's lines count within a cell, not within the JSON file a viewer opens:
+            # the file is named without a region, and the cell in the message and properties.
+            "locations": [{"physicalLocation": location}],
             "properties": {"fixable": finding.fixable, "fixApplied": finding.fixed},
         }
         if cell is not None:
-            result["properties"]["cell"] = cell
+            result["properties"].update(cell=cell, cellLine=finding.line, cellColumn=finding.column)
         results.append(result)
     log = {
         "$schema": SARIF_SCHEMA,
@@ -152,7 +156,8 @@ def sarif(findings: Iterable[Finding], rule_docs: dict[str, str]) -> str:
 
 def _artifact(path: str) -> dict[str, str]:
     """Where a file is: relative to the checkout (``%SRCROOT%``, what code scanning maps to the
-    repository) when the display path is relative, else an absolute ``file:`` URI."""
-    if PurePosixPath(path).is_absolute():
-        return {"uri": PurePosixPath(path).as_uri()}
+    repository) when the display path is below the working directory, else an absolute
+    ``file:`` URI (a ``../`` path means nothing against a base)."""
+    if PurePosixPath(path).is_absolute() or path.split("/")[0] == "..":
+        return {"uri": Path(os.path.abspath(path)).as_uri()}
     return {"uri": quote(path, safe="/"), "uriBaseId": "%SRCROOT%"}

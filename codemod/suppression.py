@@ -19,8 +19,10 @@ from typing import Optional
 ALL = None
 """A line whose comment names no codes: every rule is silenced there."""
 
-_FIXLABELS = re.compile(r"fixlabels\s*:\s*ignore\b(?:\s*\[([^\]]*)\])?", re.IGNORECASE)
-_NOQA = re.compile(r"\bnoqa\b(?:\s*:\s*([A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*))?", re.IGNORECASE)
+# A directive opens a comment, or a later comment on the line (after `# type: ignore`), as in
+# flake8 and Ruff: "do not add a noqa here" inside a comment is prose, not a directive.
+_FIXLABELS = re.compile(r"#\s*fixlabels\s*:\s*ignore\b(?:\s*\[([^\]]*)\])?", re.IGNORECASE)
+_NOQA = re.compile(r"#\s*noqa\b(?:\s*:\s*([A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*))?", re.IGNORECASE)
 
 
 def _codes(listed: Optional[str]) -> Optional[frozenset[str]]:

@@ -47,7 +47,7 @@ def test_a_flag_overrides_the_pyproject_setting(seed: Path) -> None:
 def test_the_nearest_pyproject_above_the_paths_is_used(seed: Path) -> None:
     (seed / "src").mkdir()
     shutil.move(str(seed / "train.py"), seed / "src" / "train.py")
-    configure(seed, 'ignore = ["FL0"]')
+    configure(seed, 'ignore = ["FL001"]')
     assert invoke("src").exit_code == 0
     # A nearer pyproject.toml without the table does not hide the one above.
     (seed / "src" / "pyproject.toml").write_text('[project]\nname = "inner"\n')
@@ -128,3 +128,23 @@ def test_verify_false_in_pyproject_skips_the_import_check(seed: Path, monkeypatc
     (seed / "train.py").write_text(original)
     assert invoke("--write", "--verify", ".").exit_code == 0
     assert checked == [{"train": str((seed / "train.py").resolve())}]
+
+
+def test_select_on_the_command_line_is_not_undone_by_the_file_ignore(seed: Path) -> None:
+    configure(seed, 'ignore = ["FL001"]')
+    result = invoke("--select", "FL001", ".")
+    assert result.exit_code == 1
+    assert " FL001 " in result.stdout
+
+
+def test_a_selection_that_leaves_no_rule_is_an_error(seed: Path) -> None:
+    result = invoke("--select", "FL001", "--ignore", "FL0", ".")
+    assert result.exit_code == 2
+    assert "no rule is selected" in result.stderr
+
+
+def test_an_unknown_dotted_key_is_reported_at_its_line(seed: Path) -> None:
+    (seed / "pyproject.toml").write_text('[project]\nname = "demo"\n\n[tool]\nfixlabels.selcet = ["FL001"]\n')
+    result = invoke(".")
+    assert result.exit_code == 2
+    assert "pyproject.toml:5: unknown key `tool.fixlabels.selcet`" in result.stderr

@@ -194,3 +194,40 @@ def test_a_progress_bar_shows_on_a_terminal_for_a_long_run_only(tmp_path: Path) 
     (small / "a.py").write_text("A = 1\n")
     _, err = _run_on_a_terminal(["."], small, dict(os.environ))
     assert b"1/1 files" not in err
+
+
+@pytest.mark.parametrize("output_format", ["json", "sarif"])
+def test_machine_output_on_stderr_with_diff_is_one_json_document(seed: Path, output_format: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "codemod", "--diff", "--output-format", output_format, "."], cwd=seed, capture_output=True, text=True
+    )
+    assert result.stdout.startswith("--- a/train.py")
+    json.loads(result.stderr)  # no summary line after the document
+
+
+def test_notebook_findings_name_the_cell_not_a_line_of_the_json_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(GOLDEN / "notebook_class_and_loop_in_cells" / "before", tmp_path / "t")
+    monkeypatch.chdir(tmp_path / "t")
+    annotation = invoke("--output-format", "github", ".").stdout.splitlines()[0]
+    assert annotation.startswith("::error file=train.ipynb,title=fixlabels FL001::") and "line=" not in annotation
+    assert re.search(r"\(cell \d+, line \d+, column \d+\)$", annotation)
+    log = json.loads(invoke("--output-format", "sarif", ".").stdout)
+    jsonschema.validate(log, SARIF_2_1_0_SUBSET)
+    result = log["runs"][0]["results"][0]
+    assert result["locations"][0]["physicalLocation"] == {"artifactLocation": {"uri": "train.ipynb", "uriBaseId": "%SRCROOT%"}}
+    assert isinstance(result["properties"]["cell"], int) and "notebook cell" in result["message"]["text"]
+
+
+def test_sarif_names_a_file_outside_the_working_directory_by_absolute_uri(seed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (seed / "elsewhere").mkdir()
+    monkeypatch.chdir(seed / "elsewhere")
+    log = json.loads(invoke("--output-format", "sarif", "../train.py").stdout)
+    location = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": (seed / "train.py").resolve().as_uri()}
+
+
+def test_colorize_tells_removed_dashes_from_a_file_header() -> None:
+    patch = "--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n--- old\n+++ new\n"
+    colored = colorize(patch)
+    assert "\x1b[31m--- old\x1b[0m\n" in colored and "\x1b[32m+++ new\x1b[0m\n" in colored
+    assert colored.startswith("\x1b[1m--- a/x.py\x1b[0m\n\x1b[1m+++ b/x.py\x1b[0m\n")

@@ -80,3 +80,8 @@ def test_a_silenced_call_is_not_reported_for_fl002(tmp_path: Path, monkeypatch: 
 def test_comments_are_read_from_comment_tokens_not_strings() -> None:
     text = 'x = "# noqa: FL001"\ny = 1  # fixlabels: ignore[fl001, FL002]\nz = 2  # noqa\n'
     assert suppressions(text) == {2: frozenset({"FL001", "FL002"}), 3: ALL}
+
+
+def test_noqa_in_prose_is_not_a_directive() -> None:
+    text = "a = 1  # do not add a noqa here\nb = 2  # type: ignore # noqa: FL001\nc = 3  # see fixlabels: ignore docs\n"
+    assert suppressions(text) == {2: frozenset({"FL001"})}

@@ -696,7 +696,8 @@ _SCALAR_FIELDS = frozenset(
 
 
 def _child_fields(kind: type) -> tuple[str, ...]:
-    scalar = _SCALAR_FIELDS | ({"value"} if kind in (ast.Constant, ast.MatchSingleton) else set())
+    constants = (ast.Constant, getattr(ast, "MatchSingleton", ast.Constant))  # no match statement before 3.10
+    scalar = _SCALAR_FIELDS | ({"value"} if kind in constants else set())
     return tuple(f for f in kind._fields if f not in scalar)
 
 
