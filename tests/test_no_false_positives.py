@@ -151,3 +151,25 @@ from transformers import AutoModelForSequenceClassification, DataCollatorWithPad
 model = AutoModelForSequenceClassification.from_pretrained("bert-base-uncased", num_labels=2)
 trainer = Trainer(model=model, args=args, train_dataset=data, data_collator=DataCollatorWithPadding(tok))
 """) == []
+
+
+def test_a_custom_model_under_a_trainer_whose_compute_loss_takes_the_labels_is_fine(tmp_path: Path) -> None:
+    assert check(tmp_path, """
+import torch.nn as nn
+import torch.nn.functional as F
+from transformers import Trainer, TrainingArguments
+
+class Net(nn.Module):
+    def forward(self, input_ids):
+        return self.head(input_ids)
+
+class CrossEntropyTrainer(Trainer):
+    def compute_loss(self, model, inputs, return_outputs=False, **kwargs):
+        labels = inputs.pop("labels")
+        logits = model(**inputs)
+        loss = F.cross_entropy(logits, labels)
+        return (loss, {"logits": logits}) if return_outputs else loss
+
+args = TrainingArguments(output_dir="out", label_names=["labels"])
+trainer = CrossEntropyTrainer(model=Net(), args=args, train_dataset=data)
+""") == []

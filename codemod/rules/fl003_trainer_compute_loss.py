@@ -21,18 +21,20 @@ Trainer keeps only the batch columns ``forward`` takes plus ``label_names``, whi
 
 Refuses when the ``TrainingArguments`` cannot be found (``args=`` built elsewhere), when the
 Trainer is a subclass that already overrides ``compute_loss``, or when ``forward`` returns a tuple
-or dict (the prediction is then not clear).
+or dict (the prediction is then not clear). A subclass whose own ``compute_loss`` reads
+``labels`` (``labels = inputs.pop("labels")``) already does what the fix would: not reported.
 """
 
 from __future__ import annotations
 
+import ast
 from typing import Callable, Optional, Union
 
 import libcst as cst
 from libcst.metadata import PositionProvider
 
 from codemod.analysis.callsites import ModelUse
-from codemod.analysis.index import ClassKind, ModuleSummary, RepoIndex
+from codemod.analysis.index import ClassKind, ModuleSummary, RepoIndex, module_level_definitions
 from codemod.analysis.loss_plan import LABELS_PARAM
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
@@ -148,8 +150,11 @@ def _unit_for(ctx: RuleContext, use: ModelUse, criterion, imports) -> Optional[U
     if signature is None or signature.param(LABELS_PARAM) is not None or signature.param("label") is not None or signature.var_keyword:
         return None  # `label`: the parameter is misnamed (FL006)
     trainer = use.consumer.rpartition(".")[2]
-    if index.class_key(use.consumer) is None and not use.consumer.startswith(KNOWN_TRAINERS):
+    trainer_key = index.class_key(use.consumer)
+    if trainer_key is None and not use.consumer.startswith(KNOWN_TRAINERS):
         return None
+    if trainer_key is not None and _compute_loss_reads_labels(index.module_of(trainer_key), trainer_key.name):
+        return None  # the user's compute_loss takes the labels out itself: correct code
     message = f"`{trainer}` passes labels to `{owner.name}.forward`, which does not take them"  # type: ignore[union-attr]
     unit = Unit(f"{CODE}:{use.display_path}:{use.line}:{use.column}", Finding(use.display_path, use.line, use.column + 1, CODE, message))
     if index.summary(owner).forward_returns_packed:  # type: ignore[arg-type]
@@ -162,6 +167,21 @@ def _unit_for(ctx: RuleContext, use: ModelUse, criterion, imports) -> Optional[U
     else:
         unit.edits[use.path] = outcome
     return unit
+
+
+def _compute_loss_reads_labels(module: ModuleSummary, class_name: str) -> bool:
+    """The class's own ``compute_loss`` mentions ``labels`` (a name or the ``"labels"`` key)."""
+    for node in module_level_definitions(module.tree.body):
+        if isinstance(node, ast.ClassDef) and node.name == class_name:
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "compute_loss":
+                    return any(
+                        (isinstance(sub, ast.Name) and sub.id == LABELS_PARAM)
+                        or (isinstance(sub, ast.Constant) and sub.value == LABELS_PARAM)
+                        for sub in ast.walk(item)
+                    )
+            return False
+    return False
 
 
 UNWRAPPED = "unwrapped_model"
