@@ -345,12 +345,16 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
     if options.stdin is not None:
         _confine_to(options.stdin[0].resolve(), repo, units)
     texts = _rewrite(repo, units) if any(u.refusal is None for u in units) else {}
-    if mode is Mode.WRITE and texts and options.verify:
-        while not _verify_imports(repo, units, texts, options):
-            texts = _rewrite(repo, units)
-            if not texts:
-                break
-    if _refuse_unwritable(repo, units, texts, writing=mode is Mode.WRITE):
+    while True:
+        if mode is Mode.WRITE and texts and options.verify:
+            while not _verify_imports(repo, units, texts, options):
+                texts = _rewrite(repo, units)
+                if not texts:
+                    break
+        if not _refuse_unwritable(repo, units, texts, writing=mode is Mode.WRITE):
+            break
+        # A refused rewrite changes what a file it shared with others becomes: plan and check
+        # the rest again, so nothing is written that was not imported as it will be.
         texts = _rewrite(repo, units) if any(u.refusal is None for u in units) else {}
 
     changes = tuple(

@@ -163,3 +163,63 @@ def test_a_rewrite_whose_other_file_cannot_be_written_is_not_written_at_all(
     assert {p: p.read_bytes() for p in tree.rglob("*.py")} == before
     assert result.written == ()
     assert any("cannot write" in f.message and "train.py (permission denied)" in f.message for f in result.findings)
+
+
+def test_what_is_written_after_a_refused_rewrite_was_import_checked_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two rewrites share train.py; the other file of one of them is read-only, so it is
+    refused and train.py gets only the other's edits. That text, not the one with both edits,
+    is what the import check saw last before writing."""
+    from codemod import verify
+
+    tree = tmp_path / "repo"
+    tree.mkdir()
+    for name in ("first", "second"):
+        (tree / f"{name}.py").write_text(textwrap.dedent(f"""
+            import torch.nn as nn
+
+
+            class {name.title()}(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.linear = nn.Linear(4, 2)
+                    self.loss_fct = nn.CrossEntropyLoss()
+
+                def forward(self, x, labels):
+                    logits = self.linear(x)
+                    loss = self.loss_fct(logits, labels)
+                    return loss
+            """).lstrip())
+    (tree / "train.py").write_text(textwrap.dedent("""
+        import torch
+        from first import First
+        from second import Second
+
+        first, second = First(), Second()
+        x, y = torch.randn(3, 4), torch.tensor([0, 1, 0])
+        print(first(x, y).item())
+        print(second(x, y).item())
+        """).lstrip())
+    read_only = (tree / "second.py").resolve()
+    real_access = os.access
+
+    def access(path: object, mode: int, **kwargs: object) -> bool:
+        if Path(str(path)).resolve() == read_only and mode & os.W_OK:
+            return False
+        return real_access(path, mode, **kwargs)  # type: ignore[arg-type]
+
+    checked: list[str] = []
+
+    def record(root, modules, overlay, timeout):  # type: ignore[no-untyped-def]
+        checked.extend(text for path, text in overlay.items() if path.endswith("train.py"))
+        return []
+
+    monkeypatch.setattr(os, "access", access)
+    monkeypatch.setattr(verify, "check_imports", record)
+    result = run([tree], Mode.WRITE, Options(verify=True))
+    assert {Path(w).name for w in result.written} == {"first.py", "train.py"}
+    written = (tree / "train.py").read_text()
+    assert "second(x, y)" in written and "first(x, y)" not in written
+    assert checked[-1] == written
+    assert len(checked) == 2 and checked[0] != written  # both edits first, then first's alone

@@ -3,6 +3,7 @@ the task, FL005's `label=`, FL003's refusal to overwrite a user's compute_loss."
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -155,3 +156,32 @@ def test_fl101_refuses_a_call_whose_labels_may_be_none_at_run_time(tmp_path: Pat
     result = run([tmp_path], Mode.DIFF, Options(rules=select_rules(["FL101"], [])))
     assert result.changes == ()
     assert "may be None here" in result.findings[0].message
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        "print(Net()(x, y))",
+        "nets = [Net()]\nprint(nets[0](x, y))",
+        "def build():\n    return Net()\nclf = build()\nprint(clf(x, y))",
+    ],
+)
+def test_a_class_built_where_its_calls_cannot_be_followed_is_not_rewritten(tmp_path: Path, use: str) -> None:
+    """Rewriting forward while a call stays as it was would break the program: refuse."""
+    source = textwrap.dedent("""
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.linear = nn.Linear(4, 2)
+
+            def forward(self, x, labels):
+                logits = self.linear(x)
+                return nn.functional.cross_entropy(logits, labels)
+
+        """) + use + "\n"
+    findings = check(tmp_path, source, Mode.WRITE)
+    assert len(findings) == 1 and " FL001 " in findings[0]
+    assert re.search(r"not rewritten: an instance is built at \S*train\.py:\d+ where its calls cannot be followed", findings[0])
+    assert (tmp_path / "train.py").read_text() == source

@@ -111,12 +111,20 @@ class CallGraph:
     unresolved: list[CallSite] = field(default_factory=list)
     uses: list[ModelUse] = field(default_factory=list)
     wrapped_classes: set[ClassKey] = field(default_factory=set)
+    untracked: list[tuple[ClassKey, str]] = field(default_factory=list)
+    """Instances built where their calls cannot be followed (``Net()(x, y)``, ``[Net()]``,
+    ``return Net()``): (class, ``path:line``). A rewrite that must reach every call refuses."""
 
     def merge(self, other: "CallGraph") -> None:
         self.sites += other.sites
         self.unresolved += other.unresolved
         self.uses += other.uses
         self.wrapped_classes |= other.wrapped_classes
+        self.untracked += other.untracked
+
+    def untracked_at(self, key: ClassKey) -> Optional[str]:
+        """Where an instance of ``key`` is built out of the analysis's sight, if anywhere."""
+        return next((where for untracked, where in self.untracked if untracked == key), None)
 
     def sites_for(self, key: ClassKey) -> list[CallSite]:
         return [s for s in self.sites if key in s.instance.classes]
@@ -342,9 +350,7 @@ class _ModuleWalk:
                 return Instance(frozenset(), library=frozenset({library}))
             qualified = self.resolve(func)
             if qualified and node.args:
-                if qualified in PARALLEL_WRAPPERS or qualified.endswith(
-                    (".DataParallel", ".DistributedDataParallel")
-                ) or qualified in ("DataParallel", "DistributedDataParallel", "DDP"):
+                if _is_parallel_wrapper(qualified):
                     inner = self.instance_of(node.args[0], scope)
                     return Instance(inner.classes, True, inner.library) if inner else None
                 if qualified in TRANSPARENT_WRAPPERS:
@@ -402,6 +408,7 @@ class _ModuleWalk:
         scope = _Scope(None, None)
         nodes = _scope_nodes(tree.body)
         self.bind_block(nodes, scope)
+        self.check_constructions(nodes)
         self.visit_block(nodes, scope)
 
     def bind_block(self, nodes: list[ast.AST], scope: _Scope) -> None:
@@ -525,6 +532,63 @@ class _ModuleWalk:
         values = self._assignments.get(name, [])
         return values[0] if len(values) == 1 else None
 
+    def check_constructions(self, nodes: list[ast.AST]) -> None:
+        """Each ``C(...)`` of a repo class must land where the analysis follows it: assigned to
+        a name or ``self.X`` (through ``.to()``, wrappers, ``x if c else y``), or handed to a
+        repo function or a Trainer. Anywhere else (called on the spot, put in a list, returned)
+        its calls are out of sight, and the class is recorded as untracked."""
+        built: list[tuple[ast.Call, ClassKey]] = []
+        followed: set[int] = set()
+        for node in nodes:
+            if isinstance(node, ast.Call):
+                key = self.class_of(node.func)
+                if key is not None:
+                    built.append((node, key))
+                qualified = self.resolve(node.func) or ""
+                if self.function_of(node.func) is not None or self.is_library_trainer(qualified):
+                    for value in [*node.args, *(k.value for k in node.keywords)]:
+                        self.follow_value(value, followed)
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    self.follow_target(target, node.value, followed)
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                self.follow_target(node.target, node.value, followed)
+        for call, key in built:
+            if id(call) not in followed:
+                where = f"{self.module.display_path}:{call.lineno}"
+                self.graph.untracked.append((key, where))
+
+    def follow_target(self, target: ast.expr, value: ast.expr, followed: set[int]) -> None:
+        if isinstance(target, ast.Name) or (
+            isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self"
+        ):
+            self.follow_value(value, followed)
+        elif (
+            isinstance(target, (ast.Tuple, ast.List))
+            and isinstance(value, (ast.Tuple, ast.List))
+            and len(target.elts) == len(value.elts)
+        ):
+            for element, element_value in zip(target.elts, value.elts):
+                self.follow_target(element, element_value, followed)
+
+    def follow_value(self, value: ast.expr, followed: set[int]) -> None:
+        """Mark the constructions whose instance ``value`` is, as ``instance_of`` reads it."""
+        stack = [value]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.IfExp):
+                stack += [node.body, node.orelse]
+            elif isinstance(node, ast.NamedExpr):
+                stack.append(node.value)
+            elif isinstance(node, ast.Call):
+                func = node.func
+                if self.class_of(func) is not None:
+                    followed.add(id(node))
+                elif isinstance(func, ast.Attribute) and func.attr in INSTANCE_METHODS:
+                    stack.append(func.value)
+                elif node.args and _is_wrapper(self.resolve(func) or ""):
+                    stack.append(node.args[0])
+
     def visit_block(self, nodes: list[ast.AST], scope: _Scope) -> None:
         for node in nodes:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -564,6 +628,7 @@ class _ModuleWalk:
                 scope.names[arg.arg] = scope.names[arg.arg] | flowed if arg.arg in scope.names else flowed
         nodes = _scope_nodes(node.body)
         self.bind_block(nodes, scope)
+        self.check_constructions(nodes)
         self.visit_block(nodes, scope)
 
     def visit_call(self, node: ast.Call, scope: _Scope) -> None:
@@ -735,6 +800,19 @@ def _scope_nodes(body: list[ast.stmt]) -> list[ast.AST]:
             elif isinstance(value, node_type):
                 push(value)
     return found
+
+
+def _is_parallel_wrapper(qualified: str) -> bool:
+    return (
+        qualified in PARALLEL_WRAPPERS
+        or qualified.endswith((".DataParallel", ".DistributedDataParallel"))
+        or qualified in ("DataParallel", "DistributedDataParallel", "DDP")
+    )
+
+
+def _is_wrapper(qualified: str) -> bool:
+    """A call that returns the module it is given, wrapped or not."""
+    return _is_parallel_wrapper(qualified) or qualified in TRANSPARENT_WRAPPERS
 
 
 def _batch_variable(target: ast.expr, iterable: ast.expr) -> tuple[Optional[str], ast.expr]:

@@ -26,8 +26,9 @@ into a ``Trainer`` subclass's ``compute_loss`` (see FL003), reading the model's 
 Refuses (reports, and changes no file of the class) when the move cannot be exact: the loss uses
 another value computed in ``forward`` (an auxiliary term), ``labels`` are used for something
 else too, a call passes labels through ``*args``, a call could be an instance of more than one
-class, the class has subclasses, or a call sits where work cannot be hoisted before it (a
-lambda, a comprehension, a ``while`` test).
+class, the class has subclasses, an instance is built where its calls cannot be followed
+(``Net()(x, y)``, ``[Net()]``, ``return Net()``: not kept in a name or ``self.`` attribute), or a
+call sits where work cannot be hoisted before it (a lambda, a comprehension, a ``while`` test).
 """
 
 from __future__ import annotations
@@ -221,6 +222,9 @@ def _class_refusal(ctx: RuleContext, key: ClassKey) -> Optional[str]:
             return f"the model given to `{use.consumer.rpartition('.')[2]}` at {use.display_path}:{use.line} could be another class"
     for sub in ctx.index.subclasses(key):
         return f"`{sub.name}` subclasses it; calls through subclasses are not followed yet"
+    where = ctx.graph.untracked_at(key)
+    if where is not None:
+        return f"an instance is built at {where} where its calls cannot be followed (not kept in a name or `self.` attribute)"
     return None
 
 

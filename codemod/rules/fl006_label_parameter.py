@@ -65,6 +65,10 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         if by_name:
             unit.refusal = f"{by_name[0].location} passes `label=` by name"
             continue
+        untracked = graph.untracked_at(key)
+        if untracked is not None:
+            unit.refusal = f"an instance is built at {untracked} where its calls cannot be followed"
+            continue
         tree = ctx.parse(module.path)
         found = find_method(tree, key.name, "forward") if tree is not None else None
         if found is None:
