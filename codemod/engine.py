@@ -326,7 +326,9 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
     tracked = set().union(*(rule.tracked_classes(repo.index) for rule in rules if hasattr(rule, "tracked_classes")))
     if not options.prefilter:
         filters, tracked = [lambda module: True], set()
-    graph = CallSiteFinder(repo.index).run(
+    # Classes a rule may rewrite with their calls: where one is built out of sight, it refuses.
+    watched = frozenset().union(*(rule.watched_classes(repo.index) for rule in rules if hasattr(rule, "watched_classes")))
+    graph = CallSiteFinder(repo.index, watched).run(
         lambda module: any(wanted(module) for wanted in filters),
         # Labels passed on (FL002) show in the callee's text; FL001 calls may pass them unnamed.
         lambda module, instance: not options.prefilter or "labels" in module.text or not tracked.isdisjoint(instance.classes),

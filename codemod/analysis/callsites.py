@@ -175,8 +175,11 @@ class _Scope:
 class CallSiteFinder:
     """Runs the inference over the modules whose trees the index kept, to a fixpoint."""
 
-    def __init__(self, index: RepoIndex) -> None:
+    def __init__(self, index: RepoIndex, watched: frozenset[ClassKey] = frozenset()) -> None:
         self.index = index
+        self.watched = watched
+        """Classes whose every construction must land where calls are followed (see
+        ``CallGraph.untracked``); checking is skipped when there are none."""
         self.param_types: dict[tuple[str, str, str], Instance] = {}
         """(module, function, parameter) -> what callers pass."""
 
@@ -537,13 +540,19 @@ class _ModuleWalk:
         a name or ``self.X`` (through ``.to()``, wrappers, ``x if c else y``), or handed to a
         repo function or a Trainer. Anywhere else (called on the spot, put in a list, returned)
         its calls are out of sight, and the class is recorded as untracked."""
-        built: list[tuple[ast.Call, ClassKey]] = []
+        watched = self.finder.watched
+        if not watched:
+            return
+        built = [
+            (node, key)
+            for node in nodes
+            if isinstance(node, ast.Call) and (key := self.class_of(node.func)) is not None and key in watched
+        ]
+        if not built:
+            return
         followed: set[int] = set()
         for node in nodes:
             if isinstance(node, ast.Call):
-                key = self.class_of(node.func)
-                if key is not None:
-                    built.append((node, key))
                 qualified = self.resolve(node.func) or ""
                 if self.function_of(node.func) is not None or self.is_library_trainer(qualified):
                     for value in [*node.args, *(k.value for k in node.keywords)]:

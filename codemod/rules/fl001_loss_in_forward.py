@@ -75,6 +75,9 @@ def tracked_classes(index: RepoIndex) -> set[ClassKey]:
     }
 
 
+watched_classes = tracked_classes  # the classes it may rewrite: every construction must be followed
+
+
 def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
     """Call sites matter only in files that name such a class (and in those the analysis
     follows instances into)."""

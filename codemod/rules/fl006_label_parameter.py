@@ -33,8 +33,13 @@ def takes_label_not_labels(index: RepoIndex, key: ClassKey) -> bool:
     return signature is not None and signature.param(OLD) is not None and signature.param(NEW) is None
 
 
+def watched_classes(index: RepoIndex) -> set[ClassKey]:
+    """The classes this rule may rewrite: their every construction must be followed."""
+    return {k for k in index.module_classes() if index.summary(k).forward and takes_label_not_labels(index, k)}
+
+
 def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
-    names = {k.name for k in index.module_classes() if index.summary(k).forward and takes_label_not_labels(index, k)}
+    names = {k.name for k in watched_classes(index)}
     if not names:
         return lambda module: False  # spare every file its set of words
     return lambda module: not names.isdisjoint(module.identifiers)

@@ -57,6 +57,9 @@ def tracked_classes(index: RepoIndex) -> set[ClassKey]:
     return found
 
 
+watched_classes = tracked_classes  # the classes it may rewrite: every construction must be followed
+
+
 def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
     names = {key.name for key in tracked_classes(index)}
     if not names:
