@@ -149,16 +149,21 @@ def resolve(
     from codemod.rules.fl002_labels_passed import CriterionError, parse_criterion
 
     where = f"{file.path}: " if file.path is not None else ""
+    # Each source is checked on its own, so an unknown code is blamed on where it was written.
+    for origin, codes in (("", [*select, *ignore]), (where, [*(file.select or ()), *(file.ignore or ())])):
+        try:
+            select_rules(codes, [])
+        except SelectionError as exc:
+            raise ConfigError(f"{origin}{exc}") from None
     chosen_select = select or list(file.select or ())
     # A selection on the command line starts afresh: the file's ignore list does not undo it.
     chosen_ignore = ignore or ([] if select else list(file.ignore or ()))
-    try:
-        rules = select_rules(chosen_select, chosen_ignore)
-    except SelectionError as exc:
-        from_file = (not select and file.select) or (not ignore and file.ignore)
-        raise ConfigError(f"{where if from_file else ''}{exc}") from None
+    rules = select_rules(chosen_select, chosen_ignore)
     if not rules:
-        raise ConfigError(f"{where}no rule is selected (select: {chosen_select or 'default'}, ignore: {chosen_ignore})")
+        from_file = not select and not ignore
+        raise ConfigError(
+            f"{where if from_file else ''}no rule is selected (select: {chosen_select or 'default'}, ignore: {chosen_ignore})"
+        )
     chosen_criterion = criterion if criterion is not None else file.criterion or DEFAULT_CRITERION
     try:
         parse_criterion(chosen_criterion)

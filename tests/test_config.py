@@ -148,3 +148,10 @@ def test_an_unknown_dotted_key_is_reported_at_its_line(seed: Path) -> None:
     result = invoke(".")
     assert result.exit_code == 2
     assert "pyproject.toml:5: unknown key `tool.fixlabels.selcet`" in result.stderr
+
+
+def test_an_unknown_code_on_the_command_line_is_not_blamed_on_the_file(seed: Path) -> None:
+    configure(seed, 'ignore = ["FL007"]')
+    result = invoke("--select", "FL9", ".")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: unknown rule code or prefix `FL9`")
