@@ -102,7 +102,7 @@ def fixlabels(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
 ) -> None:
     from codemod import reporting
-    from codemod.config import ConfigError, find_pyproject, load_config, resolve
+    from codemod.config import ConfigError, find_config, resolve
     from codemod.diff import colorize, unified_diff
     from codemod.discovery import project_root
     from codemod.engine import run
@@ -122,7 +122,7 @@ def fixlabels(
         stdin_data = sys.stdin.buffer.read()
         given = [project_root(stdin_filename)]
     try:
-        file_config = load_config(find_pyproject(given))
+        file_config = find_config(given)
         settings = resolve(file_config, select, ignore, criterion, verify)
     except ConfigError as exc:
         _fail(str(exc))
@@ -224,9 +224,16 @@ def _formatted(output_format: str, findings: list) -> str:  # type: ignore[type-
 def _print_stdin_result(result, stdin: tuple[Path, bytes], output_format: str) -> NoReturn:  # type: ignore[no-untyped-def]
     """The editor's buffer, fixed or as it came, on stdout; its own findings on stderr. Other
     files of the project were read for context only: their findings are not this buffer's."""
+    from codemod.reporting import split_cell
+    from codemod.results import Finding
+
     target = stdin[0].resolve()
-    mine = [f for f in result.findings if Path(f.path.split(":cell ")[0]).resolve() == target]
-    errors = [e for e in result.errors if Path(e.path.split(":cell ")[0]).resolve() == target]
+
+    def in_buffer(finding: Finding) -> bool:
+        return Path(split_cell(finding.path)[0]).resolve() == target
+
+    mine = [f for f in result.findings if in_buffer(f)]
+    errors = [e for e in result.errors if in_buffer(e)]
     change = next((c for c in result.changes if c.path.resolve() == target), None)
     sys.stdout.buffer.write(change.new_data if change is not None else stdin[1])
     sys.stdout.flush()

@@ -51,27 +51,28 @@ class FileConfig:
         return self.path.parent if self.path is not None else None
 
 
-def find_pyproject(paths: list[Path]) -> Optional[Path]:
-    """The nearest ``pyproject.toml`` with a ``[tool.fixlabels]`` table, upward from the
-    directory the paths have in common."""
+def find_config(paths: list[Path]) -> FileConfig:
+    """The settings of the nearest ``pyproject.toml`` with a ``[tool.fixlabels]`` table, upward
+    from the directory the paths have in common; the defaults when there is none."""
     existing = [Path(os.path.abspath(p)) for p in paths if p.exists()]
     if not existing:
-        return None
+        return FileConfig()
     start = Path(os.path.commonpath([str(p if p.is_dir() else p.parent) for p in existing]))
     for directory in (start, *start.parents):
         candidate = directory / "pyproject.toml"
-        if candidate.is_file() and _has_section(candidate):
-            return candidate
-    return None
-
-
-def _has_section(pyproject: Path) -> bool:
-    try:
-        text = pyproject.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
-    # A cheap look first: most pyproject.toml files have no such table, and need no parse.
-    return "fixlabels" in text and "fixlabels" in _load_toml(pyproject, text).get("tool", {})
+        if not candidate.is_file():
+            continue
+        try:
+            text = candidate.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        # A cheap look first: most pyproject.toml files have no such table, and need no parse.
+        if "fixlabels" not in text:
+            continue
+        document = _load_toml(candidate, text)
+        if "fixlabels" in document.get("tool", {}):
+            return _config_from(candidate, text, document)
+    return FileConfig()
 
 
 def _load_toml(pyproject: Path, text: str) -> dict[str, Any]:
@@ -81,14 +82,8 @@ def _load_toml(pyproject: Path, text: str) -> dict[str, Any]:
         raise ConfigError(f"{pyproject}: not valid TOML: {exc}") from None
 
 
-def load_config(pyproject: Optional[Path]) -> FileConfig:
-    if pyproject is None:
-        return FileConfig()
-    try:
-        text = pyproject.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{pyproject}: cannot read: {exc}") from None
-    table = _load_toml(pyproject, text).get("tool", {}).get("fixlabels", {})
+def _config_from(pyproject: Path, text: str, document: dict[str, Any]) -> FileConfig:
+    table = document["tool"]["fixlabels"]
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}:{_line_of(text, 'fixlabels')}: `{SECTION}` must be a table")
     for key in table:
