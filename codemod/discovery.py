@@ -38,7 +38,20 @@ def _gitignore_spec(directory: Path) -> pathspec.PathSpec | None:
         lines = ignore.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except ValueError:
+        # git skips a pattern it cannot read (a trailing backslash, say) and keeps the rest;
+        # a stray shell command pasted into .gitignore must not stop the run.
+        return pathspec.GitIgnoreSpec.from_lines([line for line in lines if _valid_pattern(line)])
+
+
+def _valid_pattern(line: str) -> bool:
+    try:
+        pathspec.GitIgnoreSpec.from_lines([line])
+    except ValueError:
+        return False
+    return True
 
 
 Specs = tuple[tuple[Path, pathspec.PathSpec], ...]

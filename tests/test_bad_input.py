@@ -129,3 +129,15 @@ def test_a_rewrite_that_a_file_encoding_cannot_hold_is_refused_whole(tmp_path: P
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
     assert len(result.findings) == 1
     assert "train.py (the new text has characters latin-1 cannot store)" in result.findings[0].message
+
+
+def test_a_gitignore_line_git_cannot_read_is_skipped_and_the_rest_still_applies(seed: Path) -> None:
+    """Seen in a real repository: a shell command pasted into .gitignore ends in a backslash."""
+    (seed / ".gitignore").write_text("docker run -it \\\nscratch/\n")
+    (seed / "scratch").mkdir()
+    broken = "def broken(:\n"
+    (seed / "scratch" / "notes.py").write_text(broken)
+    result = write(".")
+    assert result.exit_code == 0, result.output
+    assert FIXED in (seed / "train.py").read_text()
+    assert (seed / "scratch" / "notes.py").read_text() == broken
