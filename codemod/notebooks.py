@@ -2,7 +2,8 @@
 
 The code cells of a notebook form one module (a class in one cell, the training loop in
 another), each cell opened by a marker comment. IPython lines (``%magic``, ``!shell``,
-``?help``, ``obj?``, and whole ``%%cell`` magics) are not Python: each is masked as a comment
+``?help``, ``obj?``, automagics without ``%`` such as ``cd data`` or ``pip install x``, and
+whole ``%%cell`` magics) are not Python: each is masked as a comment
 and restored afterwards::
 
     cell 2: %load_ext autoreload           # %% fixlabels-cell-<token> 2
@@ -31,6 +32,24 @@ from typing import Any
 CELL_MARKER = "# %% fixlabels-cell-{token} {number}"
 MAGIC_MARKER = "# fixlabels-magic-{token} {number}"
 _IPYTHON_LINE = re.compile(r"^\s*(?:%|!(?!=)|\?)|^\s*[\w.]+\?{1,2}\s*$")
+_AUTOMAGIC = re.compile(
+    r"^\s*(?:cd|ls|ll|pwd|pip|conda|mkdir|rmdir|cat|cp|mv|rm|env|load_ext|matplotlib|timeit|time|run|who|whos"
+    r"|reset|autoreload|history|mamba|uv|wget|unzip|nvidia-smi)(?:\s|$)"
+)
+"""IPython's automagics and aliases, typed without ``%`` (``cd data``, ``pip install x``)."""
+
+
+def _automagic(line: str) -> bool:
+    """A line IPython runs as a magic because automagic is on: a magic's name, then words
+    that are not Python (``pip install torch``; ``ls = [1]`` is Python and stays)."""
+    if not _AUTOMAGIC.match(line):
+        return False
+    try:
+        compile(line.strip(), "<cell>", "exec")
+    except SyntaxError:
+        return True
+    return False
+
 
 
 class NotebookError(ValueError):
@@ -151,7 +170,7 @@ def read_notebook(text: str) -> Notebook:
             continued = False
             for source_line in lines:
                 starts_statement = depth == 0 and not continued
-                if whole_cell_magic or (starts_statement and _IPYTHON_LINE.match(source_line)):
+                if whole_cell_magic or (starts_statement and (_IPYTHON_LINE.match(source_line) or _automagic(source_line))):
                     indent = source_line[: len(source_line) - len(source_line.lstrip())]
                     masked.append(indent + MAGIC_MARKER.format(token=token, number=len(magics)))
                     magics.append(source_line)

@@ -121,3 +121,15 @@ def test_a_malformed_notebook_is_reported_not_crashed_on(tmp_path: Path, body: s
     (tmp_path / "odd.ipynb").write_text(body)
     result = run([tmp_path], Mode.CHECK)
     assert all(e.code == "E902" for e in result.errors)
+
+
+def test_automagics_typed_without_percent_are_masked_and_python_look_alikes_are_not() -> None:
+    """Seen in real notebooks: `cd data` and `pip install x` run because IPython's automagic
+    is on; one such line used to make the whole notebook a syntax error and hide its findings."""
+    source = "cd ../data\npip install transformers==4.30\nls = [1, 2]\ncd = ls\ntime.sleep(0)\nx = 1\n"
+    text = json.dumps({"cells": [{"cell_type": "code", "source": source}], "metadata": {}}, indent=1) + "\n"
+    notebook = read_notebook(text)
+    compile(notebook.text, "nb", "exec")
+    assert notebook.magics == ("cd ../data", "pip install transformers==4.30")
+    assert "ls = [1, 2]\ncd = ls\ntime.sleep(0)" in notebook.text
+    assert notebook.encode(notebook.text).decode() == text
