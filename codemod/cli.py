@@ -41,7 +41,8 @@ code out on stdout, findings on stderr.
 \b
 Exit codes:
   0  nothing to report (with --write: everything found was fixed)
-  1  findings remain (check, --write), or --diff would change files
+  1  findings remain (check, --write), or --diff would change files or
+     leaves findings it cannot fix
   2  usage error, or a file could not be read, parsed or written
   130  interrupted (SIGINT/SIGTERM); each file is whole, old or new, and the
        files already written are listed
@@ -198,7 +199,8 @@ def fixlabels(
     if result.errors:
         raise typer.Exit(EXIT_ERROR)
     if mode is Mode.DIFF:
-        raise typer.Exit(EXIT_FINDINGS if result.changes else EXIT_CLEAN)
+        # Like check mode: a finding it cannot fix is still one to report.
+        raise typer.Exit(EXIT_FINDINGS if result.changes or result.remaining else EXIT_CLEAN)
     if mode is Mode.WRITE:
         raise typer.Exit(EXIT_FINDINGS if result.remaining else EXIT_CLEAN)
     raise typer.Exit(EXIT_FINDINGS if result.findings else EXIT_CLEAN)
