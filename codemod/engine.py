@@ -13,8 +13,9 @@ from typing import Optional
 import libcst as cst
 
 from codemod import verify
+from codemod.analysis.call_check import CallProblem, check_calls, new_undefined_names
 from codemod.analysis.callsites import CallSiteFinder
-from codemod.analysis.index import ModuleSummary, RepoIndex, module_name_for, summarize
+from codemod.analysis.index import ModuleSummary, RepoIndex, import_root, module_name_for, summarize
 from codemod.discovery import discover, display_name, exclude_spec
 from codemod.notebooks import NotebookError
 from codemod.parallel import map_in_processes
@@ -36,14 +37,6 @@ from codemod.transforms.edits import FileEdits, OverlappingEdits, apply_edits
 # The registry is the one list of rules; each entry names the module that implements it.
 RULE_MODULES = tuple(importlib.import_module(info.module) for info in RULES.values())
 MAX_ROUNDS = 50
-
-
-def import_root(path: Path) -> Path:
-    """The directory to put on sys.path for ``path``: above its outermost package."""
-    directory = path.parent
-    while (directory / "__init__.py").is_file() and directory.parent != directory:
-        directory = directory.parent
-    return directory
 
 
 @dataclass
@@ -150,14 +143,16 @@ def _plan(repo: _Repo, units: list[Unit]) -> dict[Path, FileEdits]:
                     refused = True
                     continue
                 summary = repo.index.by_path[path]
-                planner = FileSitePlanner(cst.MetadataWrapper(tree, unsafe_skip_copy=True), summary.module_name, summary.imports)
+                planner = FileSitePlanner(cst.MetadataWrapper(tree, unsafe_skip_copy=True), summary.key, summary.imports)
                 planners[path] = planner
                 # A forward edited in the same file: its statements are not call-site material.
                 if path in per_file:
                     planner.claimed |= per_file[path].touched()
             try:
+                instance = task.site.instance
                 planner.plan_site(
-                    line, column, task.site.via, task.site.instance.wrapped, task.plan, task.site.shape.double_star_keys
+                    line, column, task.site.via, instance.wrapped, task.plan, task.site.shape.double_star_keys,
+                    maybe_bare=instance.wrapped and instance.bare,
                 )
             except SiteRefusal as refusal:
                 unit.refusal = f"{refusal.reason} ({task.site.display_path}:{refusal.line})"
@@ -202,6 +197,46 @@ def _rewrite(repo: _Repo, units: list[Unit]) -> dict[Path, str]:
     raise RuntimeError("rewriting did not settle")
 
 
+def _check_calls(repo: _Repo, units: list[Unit], texts: dict[Path, str]) -> bool:
+    """The static check after planning (``analysis.call_check``): refuse every unit that
+    touches a file or class with a call the plan gets wrong. True when nothing was refused."""
+    try:
+        problems = check_calls(repo.index, texts)
+        for path, text in texts.items():
+            for name, line in new_undefined_names(repo.sources[path].text, text)[:1]:
+                # Attributed to every unit that edits the file: which one moved it is not known here.
+                problems.append(CallProblem(None, repo.sources[path].display_path, line, 0, f"`{name}` is read where nothing defines it"))
+    except Exception as exc:  # a bug in the check must not let an unchecked plan through
+        problems = []
+        for unit in units:
+            if unit.refusal is None and unit.files & set(texts):
+                unit.refusal = f"the check of the rewritten calls hit an internal error ({type(exc).__name__}: {exc}); please report it"
+        return False
+    if not problems:
+        return True
+    by_module = {repo.index.modules[p.key.module].path for p in problems if p.key is not None and p.key.module in repo.index.modules}
+    by_site = {p.display_path for p in problems}
+    first = problems[0]
+    refused = False
+    for unit in units:
+        if unit.refusal is not None:
+            continue
+        touched = unit.files & set(texts)
+        shown = {repo.sources[path].display_path for path in touched if path in repo.sources}
+        if touched & by_module or shown & by_site:
+            problem = next(
+                (p for p in problems if p.display_path in shown or (p.key is not None and repo.index.modules[p.key.module].path in touched)),
+                first,
+            )
+            unit.refusal = f"after the rewrite, {problem.reason} ({problem.location})"
+            refused = True
+    if not refused:  # a problem no unit owns: refuse every change rather than write it
+        for unit in units:
+            if unit.refusal is None and unit.files & set(texts):
+                unit.refusal = f"after the rewrite, {first.reason} ({first.location})"
+    return False
+
+
 def _verify_imports(repo: _Repo, units: list[Unit], texts: dict[Path, str], options: Options) -> bool:
     """Import every changed module before and after; refuse units that break one. True when
     nothing was refused."""
@@ -224,8 +259,8 @@ def _verify_imports(repo: _Repo, units: list[Unit], texts: dict[Path, str], opti
             elif outcome.before is not None:
                 for unit in units:
                     if unit.refusal is None and path in {p.resolve() for p in unit.files}:
-                        unit.describe = lambda reason, m=outcome.module: (
-                            f"{reason} (verified by compiling only: `{m}` did not import before the rewrite either)"
+                        unit.describe = lambda reason, m=outcome.module, then=unit.describe: (
+                            f"{then(reason)} (verified by compiling only: `{m}` did not import before the rewrite either)"
                         )
     return clean
 
@@ -348,6 +383,8 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
         _confine_to(options.stdin[0].resolve(), repo, units)
     texts = _rewrite(repo, units) if any(u.refusal is None for u in units) else {}
     while True:
+        while texts and not _check_calls(repo, units, texts):
+            texts = _rewrite(repo, units) if any(u.refusal is None for u in units) else {}
         if mode is Mode.WRITE and texts and options.verify:
             while not _verify_imports(repo, units, texts, options):
                 texts = _rewrite(repo, units)

@@ -5,6 +5,7 @@ Shared by ``tests/test_golden.py`` and ``tests/update_golden.py`` (which rewrite
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -26,7 +27,9 @@ class Case:
     name: str
     path: Path
     description: str
-    run: str | None
+    run: tuple[str, ...]
+    """The programs that print the losses (run one after another, their outputs joined); empty
+    for a case that is only rewritten and imported."""
     args: tuple[str, ...]
     requires: tuple[str, ...] = field(default=())
     fails_with: str | None = None
@@ -65,6 +68,12 @@ class Case:
         return options
 
 
+def _scripts(run: str | list[str] | None) -> tuple[str, ...]:
+    if run is None:
+        return ()
+    return (run,) if isinstance(run, str) else tuple(run)
+
+
 def cases() -> list[Case]:
     found = []
     for path in sorted(p for p in GOLDEN.iterdir() if (p / "before").is_dir()):
@@ -74,7 +83,7 @@ def cases() -> list[Case]:
                 path.name,
                 path,
                 config.get("description", ""),
-                config.get("run"),
+                _scripts(config.get("run")),
                 tuple(config.get("args", ())),
                 tuple(config.get("requires", ())),
                 config.get("fails_with"),
@@ -132,29 +141,75 @@ for number, cell in enumerate(cells, start=1):
 """
 
 
-def execute(tree: Path, script: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def execute(tree: Path, scripts: tuple[str, ...], timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run each script from the tree's root, as a user would (``python exp_a/train.py`` puts
+    ``exp_a/`` first on sys.path); stop at the first that fails. Outputs are joined in order."""
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0", CUDA_VISIBLE_DEVICES="")
-    command = [sys.executable, "-c", RUN_NOTEBOOK, script] if script.endswith(".ipynb") else [sys.executable, script]
-    return subprocess.run(
-        command, cwd=tree, capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL
-    )
+    stdout, stderr, returncode = [], [], 0
+    for script in scripts:
+        # Jupyter runs a notebook in its own folder (`sys.path.append("../src")` counts on it).
+        where = tree / Path(script).parent if script.endswith(".ipynb") else tree
+        name = Path(script).name if script.endswith(".ipynb") else script
+        command = [sys.executable, "-c", RUN_NOTEBOOK, name] if script.endswith(".ipynb") else [sys.executable, script]
+        done = subprocess.run(
+            command, cwd=where, capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL
+        )
+        stdout.append(done.stdout)
+        stderr.append(done.stderr)
+        returncode = done.returncode
+        if returncode != 0:
+            break
+    return subprocess.CompletedProcess(list(scripts), returncode, "".join(stdout), "".join(stderr))
 
 
+# Imports the given modules (dotted names under the import root given first), as a program
+# started from that root would.
 IMPORT_ALL = r"""
-import importlib, pathlib, sys
-root = pathlib.Path.cwd()
-sys.path.insert(0, str(root))
-for path in sorted(root.rglob("*.py")):
-    parts = list(path.relative_to(root).with_suffix("").parts)
-    if parts[-1] == "__init__":
-        parts.pop()
-    if parts:
-        importlib.import_module(".".join(parts))
+import importlib, json, sys
+groups = json.loads(sys.argv[1])
+for root in groups:
+    sys.path.insert(0, root)
+for names in groups.values():
+    for name in names:
+        importlib.import_module(name)
 """
 
 
+def _import_root(path: Path) -> Path:
+    directory = path.parent
+    while (directory / "__init__.py").is_file():
+        directory = directory.parent
+    return directory
+
+
 def import_every_module(tree: Path) -> subprocess.CompletedProcess[str]:
+    """Import every module of ``tree``, each from its own import root (the folder above its
+    outermost package): one process per root, because folders of experiments may each hold
+    a ``model.py`` and only one module of a name can be imported per process."""
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0")
-    return subprocess.run(
-        [sys.executable, "-c", IMPORT_ALL], cwd=tree, capture_output=True, text=True, timeout=300, env=env, stdin=subprocess.DEVNULL
-    )
+    by_root: dict[Path, list[str]] = {}
+    for path in sorted(tree.rglob("*.py")):
+        root = _import_root(path)
+        parts = list(path.relative_to(root).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        if parts:
+            by_root.setdefault(root, []).append(".".join(parts))
+    # As few processes as can be (each imports torch): roots share one unless their module
+    # names clash.
+    batches: list[dict[str, list[str]]] = []
+    for root, names in by_root.items():
+        batch = next((b for b in batches if not set(names) & {n for ns in b.values() for n in ns}), None)
+        if batch is None:
+            batch = {}
+            batches.append(batch)
+        batch[str(root)] = names
+    stderr, returncode = [], 0
+    for batch in batches:
+        done = subprocess.run(
+            [sys.executable, "-c", IMPORT_ALL, json.dumps(batch)],
+            cwd=tree, capture_output=True, text=True, timeout=300, env=env, stdin=subprocess.DEVNULL,
+        )
+        stderr.append(done.stderr)
+        returncode = returncode or done.returncode
+    return subprocess.CompletedProcess(["import"], returncode, "", "".join(stderr))

@@ -66,7 +66,7 @@ def test_rewrite_is_byte_exact_idempotent_and_runs_the_same(case: Case, tmp_path
         nbformat = pytest.importorskip("nbformat")
         nbformat.validate(nbformat.read(notebook, as_version=4))
 
-    if case.run is None:
+    if not case.run:
         return
     original_tree = case.reference if case.reference.exists() else case.before
     original = execute(original_tree, case.run)
@@ -82,7 +82,7 @@ def test_broken_before_really_fails_as_the_case_says(case: Case, tmp_path: Path)
     _needs(case)
     copy = tmp_path / "before"
     shutil.copytree(case.before, copy)
-    assert case.run is not None
+    assert case.run
     result = execute(copy, case.run)
     assert result.returncode != 0
     assert re.search(case.fails_with or THE_TYPE_ERROR, result.stderr), result.stderr[-500:]

@@ -158,30 +158,51 @@ def test_fl101_refuses_a_call_whose_labels_may_be_none_at_run_time(tmp_path: Pat
     assert "may be None here" in result.findings[0].message
 
 
+NET_WITH_LOSS = textwrap.dedent("""
+    import torch.nn as nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = nn.Linear(4, 2)
+
+        def forward(self, x, labels):
+            logits = self.linear(x)
+            return nn.functional.cross_entropy(logits, labels)
+
+    """)
+
+
 @pytest.mark.parametrize(
     "use",
     [
         "print(Net()(x, y))",
         "nets = [Net()]\nprint(nets[0](x, y))",
-        "def build():\n    return Net()\nclf = build()\nprint(clf(x, y))",
+        "class Factory:\n    def make(self):\n        return Net()\nclf = Factory().make()\nprint(clf(x, y))",
+        "def build():\n    return [Net()]\nprint(build()[0](x, y))",
     ],
 )
 def test_a_class_built_where_its_calls_cannot_be_followed_is_not_rewritten(tmp_path: Path, use: str) -> None:
     """Rewriting forward while a call stays as it was would break the program: refuse."""
-    source = textwrap.dedent("""
-        import torch.nn as nn
-
-        class Net(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.linear = nn.Linear(4, 2)
-
-            def forward(self, x, labels):
-                logits = self.linear(x)
-                return nn.functional.cross_entropy(logits, labels)
-
-        """) + use + "\n"
+    source = NET_WITH_LOSS + use + "\n"
     findings = check(tmp_path, source, Mode.WRITE)
     assert len(findings) == 1 and " FL001 " in findings[0]
     assert re.search(r"not rewritten: an instance is built at \S*train\.py:\d+ where its calls cannot be followed", findings[0])
     assert (tmp_path / "train.py").read_text() == source
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        "def build():\n    return Net()\nclf = build()\nprint(clf(x, y))",
+        "def build():\n    net = Net()\n    return net, 'tokenizer'\nclf, tok = build()\nprint(clf(x, y))",
+        "def main():\n    from_factory = build()\n    print(from_factory(x, y))\ndef build():\n    return Net().train()",
+    ],
+    ids=["returns-the-model", "returns-it-in-a-tuple", "called-before-defined"],
+)
+def test_a_model_from_a_factory_function_is_rewritten_at_its_callers(tmp_path: Path, use: str) -> None:
+    source = NET_WITH_LOSS + use + "\n"
+    findings = check(tmp_path, source, Mode.WRITE)
+    assert len(findings) == 1 and "not rewritten" not in findings[0], findings
+    text = (tmp_path / "train.py").read_text()
+    assert "(x, y)" not in text and "nn.functional.cross_entropy(logits, y)" in text, text

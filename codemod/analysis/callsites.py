@@ -55,8 +55,14 @@ class Instance:
     """Library model classes it may be (``transformers.BertForMaskedLM``): not ours to edit,
     but their calls can still carry a wrong keyword (FL005)."""
 
+    bare: bool = True
+    """Some binding holds the model itself, not wrapped (with ``wrapped``: it depends, as in
+    ``if n_gpu > 1: model = nn.DataParallel(model)``)."""
+
     def __or__(self, other: "Instance") -> "Instance":
-        return Instance(self.classes | other.classes, self.wrapped or other.wrapped, self.library | other.library)
+        return Instance(
+            self.classes | other.classes, self.wrapped or other.wrapped, self.library | other.library, self.bare or other.bare
+        )
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,8 @@ class CallShape:
     double_star_keys: Optional[tuple[str, ...]]
     """The keys of the dict unpacked with ``**`` when its origin is a dict we can see."""
     double_star_has_labels: bool
+    double_star_labelless: bool = False
+    """The unpacked dict surely holds no labels: its keys are known, or it is a tokenizer's output."""
     last_positional: str = ""
     """Source of the last positional argument: a hint at what an extra argument is."""
 
@@ -85,6 +93,8 @@ class CallSite:
     shape: CallShape
     inferred: bool = False
     """The class was inferred from the call's shape alone (an unannotated parameter)."""
+    enclosing_class: Optional[ClassKey] = None
+    """The repo class whose method holds the call, if any."""
 
     @property
     def location(self) -> str:
@@ -111,6 +121,9 @@ class CallGraph:
     unresolved: list[CallSite] = field(default_factory=list)
     uses: list[ModelUse] = field(default_factory=list)
     wrapped_classes: set[ClassKey] = field(default_factory=set)
+    attribute_stores: list[tuple[ClassKey, str, str]] = field(default_factory=list)
+    """Instances stored on another object (``cls._instance.model = Net()``): (class,
+    attribute, ``path:line``). Their calls are only known as ``<something>.model(...)``."""
     untracked: list[tuple[ClassKey, str]] = field(default_factory=list)
     """Instances built where their calls cannot be followed (``Net()(x, y)``, ``[Net()]``,
     ``return Net()``): (class, ``path:line``). A rewrite that must reach every call refuses."""
@@ -121,6 +134,7 @@ class CallGraph:
         self.uses += other.uses
         self.wrapped_classes |= other.wrapped_classes
         self.untracked += other.untracked
+        self.attribute_stores += other.attribute_stores
 
     def untracked_at(self, key: ClassKey) -> Optional[str]:
         """Where an instance of ``key`` is built out of the analysis's sight, if anywhere."""
@@ -145,6 +159,10 @@ class _Scope:
         flow-insensitive, so what they hold anywhere is unknown."""
         self.dict_keys: dict[str, tuple[str, ...]] = {}
         self.labelled: set[str] = set()
+        self.tokenized: set[str] = set()
+        """Names bound to a tokenizer's output (``inputs = tokenizer(texts, ...)``), which
+        never holds labels; ``other_bindings`` holds names also bound to anything else."""
+        self.other_bindings: set[str] = set()
 
     def lookup(self, name: str) -> Optional[Instance]:
         scope: Optional[_Scope] = self
@@ -157,6 +175,17 @@ class _Scope:
                 return None
             scope = scope.parent
         return None
+
+    def is_tokenized(self, name: str) -> bool:
+        """Does ``name`` hold a tokenizer's output, with no labels added, wherever it is bound?"""
+        scope: Optional[_Scope] = self
+        while scope is not None:
+            if name in scope.tokenized:
+                return name not in scope.other_bindings and name not in scope.labelled
+            if name in scope.bound:
+                return False
+            scope = scope.parent
+        return False
 
     def keys_of(self, name: str) -> tuple[Optional[tuple[str, ...]], bool]:
         scope: Optional[_Scope] = self
@@ -182,6 +211,9 @@ class CallSiteFinder:
         ``CallGraph.untracked``); checking is skipped when there are none."""
         self.param_types: dict[tuple[str, str, str], Instance] = {}
         """(module, function, parameter) -> what callers pass."""
+        self.return_types: dict[tuple[str, str], Instance] = {}
+        """(module, function) -> the model a module-level function returns on every path that
+        returns a value (``def get_model(): return Net(...)``): its callers hold that model."""
 
     def run(
         self,
@@ -201,6 +233,7 @@ class CallSiteFinder:
             if not pending:
                 break
             before = dict(self.param_types)
+            returns_before = dict(self.return_types)
             names = sorted(pending)
             walked = self._walk_in_processes(names, jobs) if jobs > 1 and len(names) >= PARALLEL_MIN_MODULES else None
             if walked is None:
@@ -212,6 +245,15 @@ class CallSiteFinder:
                 if before.get((module, function, param)) != instance
                 and (module in results or follow(modules[module], instance))
             }
+            # A function that returns a model makes its callers' modules worth a (new) walk.
+            for (module, function), instance in self.return_types.items():
+                if returns_before.get((module, function)) != instance:
+                    called = function.partition("#")[0]
+                    pending |= {
+                        name
+                        for name in self.index.importers(module)  # who can call it imports it
+                        if called in modules[name].text and (name in results or name == module or follow(modules[name], instance))
+                    }
         graph = CallGraph()
         for name in sorted(results):
             graph.merge(results[name])
@@ -261,11 +303,14 @@ class CallSiteFinder:
         if outcomes is None:
             return None
         walked: dict[str, CallGraph] = {}
-        for graphs, grown in outcomes:
+        for graphs, grown, returned in outcomes:
             walked.update(graphs)
             for key, instance in grown.items():
                 previous = self.param_types.get(key)
                 self.param_types[key] = previous | instance if previous else instance
+            for function, instance in returned.items():
+                previous = self.return_types.get(function)
+                self.return_types[function] = previous | instance if previous else instance
         return walked
 
 
@@ -286,13 +331,17 @@ def _wanted_chunk(names: list[str]) -> list[str]:
     return _pick(*_FORKED_WANTED, names)
 
 
-def _walk_chunk(names: list[str]) -> tuple[dict[str, CallGraph], dict[tuple[str, str, str], Instance]]:
+def _walk_chunk(
+    names: list[str],
+) -> tuple[dict[str, CallGraph], dict[tuple[str, str, str], Instance], dict[tuple[str, str], Instance]]:
     finder = _FORKED_FINDER
     assert finder is not None
     start = dict(finder.param_types)
+    start_returns = dict(finder.return_types)
     walked = finder._walk(names)
     grown = {key: value for key, value in finder.param_types.items() if start.get(key) != value}
-    return walked, grown
+    returned = {key: value for key, value in finder.return_types.items() if start_returns.get(key) != value}
+    return walked, grown, returned
 
 
 class _ModuleWalk:
@@ -302,6 +351,8 @@ class _ModuleWalk:
         self.module = module
         self.graph = graph
         self._assignments: Optional[dict[str, list[ast.expr]]] = None
+        self._registries: Optional[dict[str, ast.Dict]] = None
+        self._unpacked: Optional[dict[str, set[tuple[str, int]]]] = None
         self._attributes: Optional[dict[str, list[tuple[str, Optional[ast.expr]]]]] = None
 
     # --- resolution -------------------------------------------------------------------------
@@ -321,8 +372,8 @@ class _ModuleWalk:
         summary = self.index.modules.get(module)
         if summary and name in summary.functions:
             return module, name
-        if summary and name in summary.imports:
-            target = summary.imports[name]
+        target = summary.target(name) if summary else None
+        if target:
             t_module, _, t_name = target.rpartition(".")
             t_summary = self.index.modules.get(t_module)
             if t_summary and t_name in t_summary.functions:
@@ -348,14 +399,26 @@ class _ModuleWalk:
             key = self.class_of(func)
             if key is not None:
                 return Instance(frozenset({key}))
+            if isinstance(func, ast.Attribute):
+                inner = self.instance_of(func.value, scope)
+                if inner is not None and inner.classes and not inner.library and all(
+                    func.attr in self.index.summary(k).self_returning for k in inner.classes
+                ):
+                    return inner  # `Net(name).get_model()`, where get_model returns self
+            function = self.function_of(func)
+            if function is not None and function in self.finder.return_types:
+                return self.finder.return_types[function]
             library = self.library_model(func)
             if library is not None:
                 return Instance(frozenset(), library=frozenset({library}))
+            registered = self.registry_models(func)
+            if registered:
+                return Instance(frozenset(), library=registered)
             qualified = self.resolve(func)
             if qualified and node.args:
                 if _is_parallel_wrapper(qualified):
                     inner = self.instance_of(node.args[0], scope)
-                    return Instance(inner.classes, True, inner.library) if inner else None
+                    return Instance(inner.classes, True, inner.library, bare=False) if inner else None
                 if qualified in TRANSPARENT_WRAPPERS:
                     return self.instance_of(node.args[0], scope)
         return None
@@ -382,6 +445,80 @@ class _ModuleWalk:
             if name[:1].isupper() and ("Model" in name or "For" in name):
                 return qualified
         return None
+
+    def registry_models(self, func: ast.expr) -> frozenset[str]:
+        """``MODEL_CLASSES[name][1].from_pretrained(...)``, or ``model_class.from_pretrained``
+        after ``config_class, model_class, tokenizer_class = MODEL_CLASSES[name]``: a module-level
+        dict of tuples whose entries at that place are all transformers model classes."""
+        if isinstance(func, ast.Attribute) and func.attr in LIBRARY_CONSTRUCTORS:
+            func = func.value
+        if not self.registries():
+            return frozenset()  # most modules have none: spare the search below
+        found = self.registry_place(func)
+        if found is None:
+            return frozenset()
+        registry, place = found
+        table = self.registries().get(registry)
+        if table is None:
+            return frozenset()
+        models = set()
+        for entry in table.values:
+            if not isinstance(entry, ast.Tuple) or place >= len(entry.elts):
+                return frozenset()
+            qualified = self.library_model(entry.elts[place])
+            if qualified is None:
+                return frozenset()
+            models.add(qualified)
+        return frozenset(models)
+
+    def registries(self) -> dict[str, ast.Dict]:
+        """Module-level ``NAME = {key: (A, B, ...), ...}``: dicts whose every value is a tuple."""
+        if self._registries is None:
+            self._registries = {}
+            if "(" in self.module.text and "{" in self.module.text:
+                for node in module_level_definitions(self.module.tree.body):
+                    if (
+                        isinstance(node, ast.Assign)
+                        and len(node.targets) == 1
+                        and isinstance(node.targets[0], ast.Name)
+                        and isinstance(node.value, ast.Dict)
+                        and node.value.values
+                        and all(isinstance(v, ast.Tuple) for v in node.value.values)
+                    ):
+                        self._registries[node.targets[0].id] = node.value
+        return self._registries
+
+    def registry_place(self, node: ast.expr) -> Optional[tuple[str, int]]:
+        """(registry name, place in its tuples) for ``R[key][i]``, or for a name unpacked from
+        ``R[key]`` or bound to ``R[key][i]`` (bound once in the module)."""
+        if (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Subscript)
+            and isinstance(node.value.value, ast.Name)
+            and isinstance(node.slice, ast.Constant)
+            and isinstance(node.slice.value, int)
+        ):
+            return node.value.value.id, node.slice.value
+        if not isinstance(node, ast.Name):
+            return None
+        single = self.single_assignment(node.id)
+        if single is not None:
+            return self.registry_place(single) if isinstance(single, ast.Subscript) else None
+        if self._unpacked is None:  # one walk per module: `a, b = R[key]` -> a: (R, 0), b: (R, 1)
+            self._unpacked = {}
+            for assign in ast.walk(self.module.tree):
+                if (
+                    isinstance(assign, ast.Assign)
+                    and len(assign.targets) == 1
+                    and isinstance(assign.targets[0], ast.Tuple)
+                    and isinstance(assign.value, ast.Subscript)
+                    and isinstance(assign.value.value, ast.Name)
+                ):
+                    for place, element in enumerate(assign.targets[0].elts):
+                        if isinstance(element, ast.Name):
+                            self._unpacked.setdefault(element.id, set()).add((assign.value.value.id, place))
+        places = self._unpacked.get(node.id, set())
+        return next(iter(places)) if len(places) == 1 else None
 
     def self_attribute(self, attr: str, scope: _Scope) -> Optional[Instance]:
         if scope.cls is None:
@@ -432,6 +569,7 @@ class _ModuleWalk:
                 for name in _target_names(node.target):
                     scope.bound.add(name)
                     scope.unknown.add(name)
+                    scope.other_bindings.add(name)
                 batch_name, iterable = _batch_variable(node.target, node.iter)
                 if batch_name is not None:
                     keys = self.loader_keys(iterable, scope)
@@ -445,6 +583,7 @@ class _ModuleWalk:
             elif isinstance(node, (ast.With, ast.AsyncWith)):
                 for item in node.items:
                     if item.optional_vars is not None:
+                        scope.other_bindings.update(_target_names(item.optional_vars))
                         scope.bound.update(_target_names(item.optional_vars))
                         scope.unknown.update(_target_names(item.optional_vars))
             elif isinstance(node, ast.Subscript):
@@ -468,6 +607,10 @@ class _ModuleWalk:
             keys = _dict_keys(value)
             if keys is not None:
                 scope.dict_keys[target.id] = keys
+            if _is_tokenizer_call(value):
+                scope.tokenized.add(target.id)
+            else:
+                scope.other_bindings.add(target.id)
         elif (
             isinstance(target, (ast.Tuple, ast.List))
             and isinstance(value, (ast.Tuple, ast.List))
@@ -477,9 +620,18 @@ class _ModuleWalk:
             for element, element_value in zip(target.elts, value.elts):  # `a, b = A(), B()`
                 self.bind_target(element, element_value, scope)
         elif isinstance(target, (ast.Tuple, ast.List, ast.Starred)):
+            function = self.function_of(value.func) if isinstance(value, ast.Call) else None
+            unpacked = [] if isinstance(target, ast.Starred) or any(isinstance(e, ast.Starred) for e in target.elts) else target.elts
+            for place, element in enumerate(unpacked):
+                inst = self.finder.return_types.get((function[0], f"{function[1]}#{place}")) if function else None
+                if inst is not None and isinstance(element, ast.Name):  # `model, tok = load(...)`
+                    scope.bound.add(element.id)
+                    previous = scope.names.get(element.id)
+                    scope.names[element.id] = previous | inst if previous else inst
             for name in _target_names(target):
-                scope.bound.add(name)
-                scope.unknown.add(name)
+                if name not in scope.names:
+                    scope.bound.add(name)
+                    scope.unknown.add(name)
 
     def annotation_class(self, annotation: Optional[ast.expr]) -> Optional[ClassKey]:
         if annotation is None:
@@ -535,7 +687,7 @@ class _ModuleWalk:
         values = self._assignments.get(name, [])
         return values[0] if len(values) == 1 else None
 
-    def check_constructions(self, nodes: list[ast.AST]) -> None:
+    def check_constructions(self, nodes: list[ast.AST], returns_followed: bool = False) -> None:
         """Each ``C(...)`` of a repo class must land where the analysis follows it: assigned to
         a name or ``self.X`` (through ``.to()``, wrappers, ``x if c else y``), or handed to a
         repo function or a Trainer. Anywhere else (called on the spot, put in a list, returned)
@@ -546,12 +698,20 @@ class _ModuleWalk:
         built = [
             (node, key)
             for node in nodes
-            if isinstance(node, ast.Call) and (key := self.class_of(node.func)) is not None and key in watched
+            if isinstance(node, ast.Call)
+            for key in self.built_classes(node.func)
+            if key in watched
         ]
         if not built:
             return
         followed: set[int] = set()
         for node in nodes:
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Call):
+                # `Net(name).get_tokenizer()`: a method that keeps `self` to itself, and the
+                # instance is dropped after it.
+                classes = self.built_classes(node.func.value.func)
+                if classes and all(self.index.confines_self(k, node.func.attr) for k in classes):
+                    followed.add(id(node.func.value))
             if isinstance(node, ast.Call):
                 qualified = self.resolve(node.func) or ""
                 if self.function_of(node.func) is not None or self.is_library_trainer(qualified):
@@ -562,16 +722,50 @@ class _ModuleWalk:
                     self.follow_target(target, node.value, followed)
             elif isinstance(node, ast.AnnAssign) and node.value is not None:
                 self.follow_target(node.target, node.value, followed)
+            elif isinstance(node, ast.Return) and node.value is not None and returns_followed:
+                # The function's callers are followed (see record_returns).
+                for value in node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]:
+                    self.follow_value(value, followed)
         for call, key in built:
             if id(call) not in followed:
                 where = f"{self.module.display_path}:{call.lineno}"
                 self.graph.untracked.append((key, where))
+
+    def returns_self(self, func: ast.Attribute) -> bool:
+        """``Net(...).get_model()``: a method that returns ``self``, called on a construction."""
+        inner = func.value
+        if not isinstance(inner, ast.Call):
+            return False
+        classes = self.built_classes(inner.func)
+        return bool(classes) and all(func.attr in self.index.summary(k).self_returning for k in classes)
+
+    def built_classes(self, func: ast.expr) -> frozenset[ClassKey]:
+        """The repo classes a call makes: a class's constructor, or a repo function that
+        returns a model (``get_model()``)."""
+        key = self.class_of(func)
+        if key is not None:
+            return frozenset({key})
+        if isinstance(func, (ast.Name, ast.Attribute)):
+            function = self.function_of(func)
+            if function is not None and function in self.finder.return_types:
+                return self.finder.return_types[function].classes
+        return frozenset()
 
     def follow_target(self, target: ast.expr, value: ast.expr, followed: set[int]) -> None:
         if isinstance(target, ast.Name) or (
             isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self"
         ):
             self.follow_value(value, followed)
+        elif isinstance(target, ast.Attribute):
+            # `cls._instance.model = Net(...)`: called later as `anything.model(...)`, which a
+            # rule may accept by looking at every such call (see CallGraph.attribute_stores).
+            before = set(followed)
+            self.follow_value(value, followed)
+            for call in ast.walk(value):
+                if isinstance(call, ast.Call) and id(call) in followed - before:
+                    for key in self.built_classes(call.func):
+                        where = f"{self.module.display_path}:{call.lineno}"
+                        self.graph.attribute_stores.append((key, target.attr, where))
         elif (
             isinstance(target, (ast.Tuple, ast.List))
             and isinstance(value, (ast.Tuple, ast.List))
@@ -591,9 +785,9 @@ class _ModuleWalk:
                 stack.append(node.value)
             elif isinstance(node, ast.Call):
                 func = node.func
-                if self.class_of(func) is not None:
+                if self.built_classes(func):
                     followed.add(id(node))
-                elif isinstance(func, ast.Attribute) and func.attr in INSTANCE_METHODS:
+                elif isinstance(func, ast.Attribute) and (func.attr in INSTANCE_METHODS or self.returns_self(func)):
                     stack.append(func.value)
                 elif node.args and _is_wrapper(self.resolve(func) or ""):
                     stack.append(node.args[0])
@@ -604,7 +798,7 @@ class _ModuleWalk:
                 self.visit_function(node, scope, scope.cls)
             elif isinstance(node, ast.ClassDef):
                 key = (
-                    ClassKey(self.module.module_name, node.name)
+                    ClassKey(self.module.key, node.name)
                     if scope.parent is None and node.name in self.module.classes
                     else None
                 )
@@ -632,13 +826,68 @@ class _ModuleWalk:
             key = self.annotation_class(arg.annotation)
             if key is not None:
                 scope.names[arg.arg] = Instance(frozenset({key}))
-            flowed = self.finder.param_types.get((self.module.module_name, node.name, arg.arg))
+            flowed = self.finder.param_types.get((self.module.key, node.name, arg.arg))
             if flowed is not None and not method:
                 scope.names[arg.arg] = scope.names[arg.arg] | flowed if arg.arg in scope.names else flowed
         nodes = _scope_nodes(node.body)
         self.bind_block(nodes, scope)
-        self.check_constructions(nodes)
+        module_level = not method and parent.parent is None and self.module.functions.get(node.name) is not None
+        self.check_constructions(nodes, returns_followed=module_level)
         self.visit_block(nodes, scope)
+        self.record_returns(node, nodes, scope, module_level)
+
+    def record_returns(self, node: ast.FunctionDef | ast.AsyncFunctionDef, nodes: list[ast.AST], scope: _Scope, module_level: bool) -> None:
+        """What a module-level function returns, when every value it returns is a model we
+        know (``return Net(...)``), or every return is a tuple with a known model at some place
+        (``return model, tokenizer``): its callers then hold that model. A model returned where
+        that cannot be said (by a method, beside other values, inside a list) escapes the
+        analysis: its class is untracked."""
+        returns = [n for n in nodes if isinstance(n, ast.Return) and n.value is not None]
+        if not returns:
+            return
+        values = [r.value for r in returns]
+        if module_level and all(isinstance(v, ast.Tuple) and not any(isinstance(e, ast.Starred) for e in v.elts) for v in values):
+            sizes = {len(v.elts) for v in values}  # type: ignore[union-attr]
+            if len(sizes) == 1:
+                for place in range(sizes.pop()):
+                    self.record_return(node.name, [v.elts[place] for v in values], returns, scope, f"#{place}")  # type: ignore[union-attr]
+                return
+        if module_level:
+            self.record_return(node.name, values, returns, scope, "")  # type: ignore[arg-type]
+            return
+        for ret in returns:
+            self.escape(ret.value, ret, scope)  # type: ignore[arg-type]
+
+    def record_return(self, name: str, values: list[ast.expr], returns: list[ast.Return], scope: _Scope, place: str) -> None:
+        instances = [self.instance_of(v, scope) for v in values]
+        known = [i for i in instances if i is not None]
+        if known and len(known) == len(instances):
+            union = known[0]
+            for other in known[1:]:
+                union = union | other
+            key = (self.module.key, name + place)
+            previous = self.finder.return_types.get(key)
+            self.finder.return_types[key] = previous | union if previous else union
+            return
+        for value, ret in zip(values, returns):
+            self.escape(value, ret, scope)
+
+    def escape(self, value: ast.expr, ret: ast.Return, scope: _Scope) -> None:
+        """A returned value (or a part of a returned tuple, list or dict) that is a model of a
+        watched class: its calls are out of sight."""
+        parts = [value]
+        while parts:
+            part = parts.pop()
+            if isinstance(part, (ast.Tuple, ast.List, ast.Set)):
+                parts += part.elts
+                continue
+            if isinstance(part, ast.Dict):
+                parts += [v for v in part.values if v is not None]
+                continue
+            inst = self.instance_of(part, scope)
+            for cls in inst.classes if inst is not None else ():
+                if cls in self.finder.watched:
+                    self.graph.untracked.append((cls, f"{self.module.display_path}:{ret.lineno}"))
 
     def visit_call(self, node: ast.Call, scope: _Scope) -> None:
         func = node.func
@@ -669,7 +918,7 @@ class _ModuleWalk:
     def unknown_receiver(self, receiver: ast.expr, scope: _Scope) -> bool:
         if isinstance(receiver, ast.Name):
             name = receiver.id
-            if name in self.module.imports or name in self.module.classes or name in self.module.functions:
+            if self.module.target(name) is not None or name in self.module.classes or name in self.module.functions:
                 return False
             return name in ("model", "net") or any(word in name.lower() for word in MODEL_LIKE_WORDS)
         if isinstance(receiver, ast.Attribute) and isinstance(receiver.value, ast.Name):
@@ -738,6 +987,13 @@ class _ModuleWalk:
             double_star=bool(double),
             double_star_keys=keys,
             double_star_has_labels=has_labels,
+            double_star_labelless=(
+                len(double) == 1
+                and (
+                    (keys is not None and "labels" not in keys)
+                    or (isinstance(double[0], ast.Name) and scope.is_tokenized(double[0].id))
+                )
+            ),
             last_positional=next(
                 (ast.unparse(a) for a in reversed(node.args) if not isinstance(a, ast.Starred)), ""
             ),
@@ -752,13 +1008,14 @@ class _ModuleWalk:
             inst,
             shape,
             inferred,
+            scope.cls,
         )
 
 
 _SCOPE_NODE_TYPES = frozenset(
     {
         ast.Assign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.Import, ast.ImportFrom,
-        ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Subscript, ast.Call,
+        ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Subscript, ast.Call, ast.Return,
     }
 )
 """What binding and visiting look at; every other node is only passed through."""
@@ -843,6 +1100,17 @@ def _batch_variable(target: ast.expr, iterable: ast.expr) -> tuple[Optional[str]
 
 def _target_names(target: ast.expr) -> list[str]:
     return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+
+
+def _is_tokenizer_call(value: ast.expr) -> bool:
+    """``tokenizer(...)``, ``self.tokenizer(...)``, ``tok.encode_plus(...)``: a BatchEncoding."""
+    if not isinstance(value, ast.Call):
+        return False
+    name = dotted_name(value.func) or ""
+    last = name.rpartition(".")[2].lower()
+    if last.endswith("tokenizer"):
+        return True
+    return last in ("encode_plus", "batch_encode_plus") and "tok" in name.lower()
 
 
 def _dict_keys(value: ast.expr) -> Optional[tuple[str, ...]]:

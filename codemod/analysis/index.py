@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import ast
 import enum
+import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
@@ -90,6 +91,8 @@ class ClassSummary:
     method_names: frozenset[str]
     forward_returns_packed: bool = False
     """``forward`` returns a tuple, dict or output object somewhere, not one prediction."""
+    self_returning: frozenset[str] = frozenset()
+    """Methods whose every ``return`` is ``return self`` (``def get_model(self): return self``)."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,20 @@ class ModuleSummary:
     classes: dict[str, ClassSummary]
     functions: dict[str, FunctionSummary]
     text: str = ""
+    import_root: Optional[Path] = None
+    """The directory Python imports this module from (above its outermost package)."""
+    key: str = ""
+    """Unique within the run: the dotted name, unless several files share it (one folder per
+    experiment, each with its own ``model.py``); then ``model@2``. See ``RepoIndex``."""
+    local_imports: Optional[dict[str, str]] = None
+    """Imports inside functions (``def get_model(): from model import Net``), resolved like
+    ``imports`` but only for names the module does not bind at its top level."""
+    path_additions: tuple[tuple[bool, Path], ...] = ()
+    """Folders this module puts on ``sys.path`` that can be read off the code
+    (``sys.path.append("../src")``): (before the script's own folder, folder)."""
+    links: Optional[dict[str, str]] = None
+    """``imports`` with each target rewritten to the key of the file Python would load; None
+    when that is ``imports`` itself (no module name of the run is shared)."""
     _tree: Optional[ast.Module] = None
     _lines: Optional[tuple[str, ...]] = None
     _identifiers: Optional[frozenset[str]] = None
@@ -141,14 +158,25 @@ class ModuleSummary:
     def forget_identifiers(self) -> None:
         self._identifiers = None
 
+    def __post_init__(self) -> None:
+        self.key = self.key or self.module_name
+
+    def target(self, local: str) -> Optional[str]:
+        """What an imported name stands for, key-qualified; None if it is not imported."""
+        return (self.links if self.links is not None else self.imports).get(local)
+
     def resolve(self, dotted: str) -> str:
-        """The fully qualified name of a dotted name used in this module."""
+        """The fully qualified name (module part a ``RepoIndex`` key) of a dotted name used
+        in this module."""
         head, _, rest = dotted.partition(".")
-        if head in self.imports:
-            base = self.imports[head]
+        base = self.target(head)
+        if base is not None:
             return f"{base}.{rest}" if rest else base
         if head in self.classes or head in self.functions:
-            return f"{self.module_name}.{dotted}"
+            return f"{self.key}.{dotted}"
+        if self.local_imports and head in self.local_imports:
+            base = self.local_imports[head]
+            return f"{base}.{rest}" if rest else base
         return dotted
 
 
@@ -222,7 +250,32 @@ def _imports(tree: ast.Module, module_name: str, is_package: bool) -> dict[str, 
             for alias in node.names:
                 if alias.name != "*":
                     imports[alias.asname or alias.name] = f"{source}.{alias.name}" if source else alias.name
+                elif source:
+                    imports[f"*{source}"] = source  # `from model import *`: expanded by RepoIndex
     return imports
+
+
+_INDENTED_IMPORT = re.compile(r"\n[ \t]+(?:from|import)\s")
+
+
+def _local_imports(lines: tuple[str, ...], numbers: list[int], module_name: str, is_package: bool) -> dict[str, str]:
+    """Imports that run inside functions, read from their own lines (a walk of the whole tree
+    costs more on a large repository): what each binds, the first one winning (a name imported
+    differently in two functions is rare, and both are then wrong for one of them)."""
+    statements: list[ast.stmt] = []
+    for number in numbers:
+        text = ""
+        for line in lines[number - 1 : number + 49]:  # a parenthesized import spans lines
+            text += line.strip() + "\n"
+            try:
+                statements += ast.parse(text).body
+                break
+            except SyntaxError:
+                continue
+    found: dict[str, str] = {}
+    for name, target in _imports(ast.Module(body=statements, type_ignores=[]), module_name, is_package).items():
+        found.setdefault(name, target)
+    return found
 
 
 def module_level_definitions(body: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -240,12 +293,28 @@ def module_level_definitions(body: list[ast.stmt]) -> Iterator[ast.stmt]:
             yield from module_level_definitions(node.body)
 
 
+def import_root(path: Path) -> Path:
+    """The directory to put on sys.path for ``path``: above its outermost package."""
+    directory = path.parent
+    while (directory / "__init__.py").is_file() and directory.parent != directory:
+        directory = directory.parent
+    return directory
+
+
 def summarize(path: Path, display_path: str, text: str, root: Path) -> ModuleSummary:
     """Index one module. Raises SyntaxError (or ValueError for NUL bytes) as ``ast.parse`` does."""
     tree = ast.parse(text, filename=display_path)
     module_name = module_name_for(path, root)
     imports = _imports(tree, module_name, path.name == "__init__.py")
-    summary = ModuleSummary(path, display_path, module_name, imports, {}, {}, text)
+    summary = ModuleSummary(path, display_path, module_name, imports, {}, {}, text, root)
+    if "sys.path" in text:
+        summary.path_additions = tuple(_path_additions(tree, path))
+    indented = {text.count("\n", 0, m.start()) + 2 for m in _INDENTED_IMPORT.finditer(text)}
+    if indented:
+        top = {n.lineno for n in module_level_definitions(tree.body) if isinstance(n, (ast.Import, ast.ImportFrom))}
+        nested = indented - top  # imports inside functions (those under a module-level `if` are top)
+        if nested:
+            summary.local_imports = _local_imports(summary.lines, sorted(nested), module_name, path.name == "__init__.py")
     lines = summary.lines
     for node in module_level_definitions(tree.body):
         if isinstance(node, ast.ClassDef):
@@ -256,6 +325,59 @@ def summarize(path: Path, display_path: str, text: str, root: Path) -> ModuleSum
             )
     summary.release()
     return summary
+
+
+def _path_additions(tree: ast.Module, path: Path) -> Iterator[tuple[bool, Path]]:
+    """``sys.path.append(p)`` / ``sys.path.insert(0, p)`` whose folder can be computed from
+    string literals and ``__file__``. A relative folder is taken from the file's own folder
+    (where Jupyter runs a notebook, and where scripts that do this are usually started)."""
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("append", "insert")
+            and dotted_name(node.func.value) == "sys.path"
+            and node.args
+        ):
+            continue
+        folder = _static_path(node.args[-1], path)
+        if folder is not None:
+            first = node.func.attr == "insert" and isinstance(node.args[0], ast.Constant) and node.args[0].value == 0
+            yield first, Path(os.path.normpath(path.parent / folder))
+
+
+_PATH_FUNCTIONS = {"os.path.abspath", "os.path.realpath", "os.path.normpath", "str", "Path", "pathlib.Path"}
+
+
+def _static_path(node: ast.expr, path: Path) -> Optional[Path]:
+    """The folder an expression of literals, ``__file__`` and ``os.path``/``pathlib``
+    operations names, or None when it depends on anything else."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return Path(node.value)
+    if isinstance(node, ast.Name) and node.id == "__file__":
+        return path
+    if isinstance(node, ast.Attribute) and node.attr == "parent":
+        inner = _static_path(node.value, path)
+        return inner.parent if inner is not None else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        left, right = _static_path(node.left, path), _static_path(node.right, path)
+        return left / right if left is not None and right is not None else None
+    if not isinstance(node, ast.Call) or node.keywords:
+        return None
+    name = dotted_name(node.func)
+    if isinstance(node.func, ast.Attribute) and node.func.attr in ("resolve", "absolute") and not node.args:
+        inner = _static_path(node.func.value, path)
+        return Path(os.path.normpath(path.parent / inner)) if inner is not None else None
+    parts = [_static_path(arg, path) for arg in node.args]
+    if any(part is None for part in parts) or not parts:
+        return None
+    if name == "os.path.join":
+        return Path(*parts)  # type: ignore[arg-type]
+    if name == "os.path.dirname" and len(parts) == 1:
+        return parts[0].parent  # type: ignore[union-attr]
+    if name in _PATH_FUNCTIONS and len(parts) == 1:
+        return Path(os.path.normpath(path.parent / parts[0])) if name.endswith(("abspath", "realpath")) else parts[0]
+    return None
 
 
 def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -304,6 +426,16 @@ def self_attribute_values(node: ast.ClassDef) -> list[tuple[str, Optional[ast.ex
     return attributes
 
 
+def self_confined(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Does the method use ``self`` only to read or set its attributes (``return
+    self.tokenizer``), so that it cannot hand the instance to anything?"""
+    args = method.args.posonlyargs + method.args.args
+    if not args or args[0].arg != "self":
+        return False
+    attribute_values = {id(n.value) for n in ast.walk(method) if isinstance(n, ast.Attribute)}
+    return all(id(n) in attribute_values for n in ast.walk(method) if isinstance(n, ast.Name) and n.id == "self")
+
+
 def _class_summary(node: ast.ClassDef, module: ModuleSummary, lines: tuple[str, ...]) -> ClassSummary:
     bases = []
     for base in node.bases:
@@ -312,9 +444,16 @@ def _class_summary(node: ast.ClassDef, module: ModuleSummary, lines: tuple[str, 
     forward = None
     packed = False
     methods = set()
+    self_returning = set()
+    may_return_self = "return self" in module.text  # spare every method a walk of its returns
     for item in node.body:
         if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
             methods.add(item.name)
+            if may_return_self:
+                returned = list(_returns(item.body))
+                if returned and all(isinstance(r.value, ast.Name) and r.value.id == "self" for r in returned):
+                    self_returning.add(item.name)
+
             if item.name == "forward":
                 forward = _signature(item, lines)
                 packed = any(_is_packed(r.value) for r in _returns(item.body))
@@ -326,6 +465,7 @@ def _class_summary(node: ast.ClassDef, module: ModuleSummary, lines: tuple[str, 
         forward,
         frozenset(methods),
         packed,
+        frozenset(self_returning),
     )
 
 
@@ -339,13 +479,218 @@ class ClassKey:
         return f"{self.module}.{self.name}"
 
 
+def _search_path(importer: ModuleSummary) -> list[Path]:
+    """The folders Python searches for the importer's imports, as far as the code says: those
+    it inserts first, its own import root (a script's folder), those it appends."""
+    origin = importer.import_root or importer.path.parent
+    return (
+        [folder for first, folder in importer.path_additions if first]
+        + [origin]
+        + [folder for first, folder in importer.path_additions if not first]
+    )
+
+
+def _nearest(importer: ModuleSummary, group: list[ModuleSummary]) -> Optional[ModuleSummary]:
+    """Of the files that share a module name, the one an import in ``importer`` loads: the
+    one in the importer's own import root (Python puts a script's folder first on sys.path),
+    else the one whose root shares the longest folder path with it; None on a tie."""
+    origin = importer.import_root or importer.path.parent
+    for folder in _search_path(importer):
+        found = [c for c in group if (c.import_root or c.path.parent) == folder]
+        if found:
+            return found[0]
+
+    def shared_depth(candidate: ModuleSummary) -> int:
+        root = candidate.import_root or candidate.path.parent
+        if root == origin:
+            return 1 << 30
+        try:
+            return len(Path(os.path.commonpath([root, origin])).parts)
+        except ValueError:  # different drives
+            return 0
+
+    depths = sorted(((shared_depth(c), c) for c in group), key=lambda item: -item[0])
+    if len(depths) > 1 and depths[0][0] == depths[1][0]:
+        return None
+    return depths[0][1]
+
+
+def _aliases(modules: list[ModuleSummary]) -> dict[str, list[tuple[ModuleSummary, Path]]]:
+    """Dotted names a module is importable as besides its own, from folders above its import
+    root (namespace packages): ``models/model.py`` is also ``models.model`` from the folder
+    above. Only within the run (the common folder of all modules) -> (module, that folder)."""
+    if len(modules) < 2:
+        return {}
+    roots = {m.import_root or m.path.parent for m in modules}
+    try:
+        top = Path(os.path.commonpath([str(r) for r in roots]))
+    except ValueError:
+        return {}
+    found: dict[str, list[tuple[ModuleSummary, Path]]] = {}
+    for module in modules:
+        root = module.import_root or module.path.parent
+        folder = root
+        while folder != top and top in folder.parents:
+            folder = folder.parent
+            relative = root.relative_to(folder).parts
+            if not all(part.isidentifier() for part in relative):
+                break
+            alias = ".".join([*relative, module.module_name])
+            found.setdefault(alias, []).append((module, folder))
+    return found
+
+
+def _by_search_path(importer: ModuleSummary, candidates: list[tuple[ModuleSummary, Path]]) -> Optional[ModuleSummary]:
+    """Of the files an aliased import could mean, the one under a folder the importer searches
+    (its own import root first, then folders it adds to sys.path); else the only one."""
+    for folder in _search_path(importer):
+        found = [module for module, base in candidates if base == folder]
+        if found:
+            return found[0]
+    distinct = {id(module) for module, _ in candidates}
+    return candidates[0][0] if len(distinct) == 1 else None  # else: _nearest decides
+
+
+def _import_line(module: ModuleSummary, local: str) -> int:
+    """The line of the module-level import that binds ``local`` (for messages; rare path)."""
+    for node in module_level_definitions(module.tree.body):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                bound = alias.asname or (alias.name if isinstance(node, ast.ImportFrom) else alias.name.split(".")[0])
+                if bound == local:
+                    return node.lineno
+    return 1
+
+
 class RepoIndex:
     """Every module of the run, and what each class is."""
 
     def __init__(self, modules: list[ModuleSummary]) -> None:
-        self.modules = {m.module_name: m for m in modules}
         self.by_path = {m.path: m for m in modules}
         self._kinds: dict[ClassKey, ClassKind] = {}
+        self.ambiguous: dict[ClassKey, str] = {}
+        """Classes some file imports by a module name that several files of the run share,
+        with no way to tell which one Python loads: class -> ``path:line`` of that import."""
+        by_name: dict[str, list[ModuleSummary]] = {}
+        for module in sorted(modules, key=lambda m: str(m.path)):
+            by_name.setdefault(module.module_name, []).append(module)
+        shared = {name: group for name, group in by_name.items() if len(group) > 1}
+        for group in shared.values():
+            for number, module in enumerate(group, 1):
+                module.key = f"{module.module_name}@{number}"
+        self.modules = {m.key: m for m in modules}
+        self._aliases = _aliases(modules)
+        self._importers: Optional[dict[str, set[str]]] = None
+        if shared or self._aliases:
+            for module in modules:
+                self._link(module, by_name)
+        starred = [m for m in modules if any(name.startswith("*") for name in m.imports)]
+        for _ in range(3):  # a star import of a module that star-imports: a few levels deep
+            if not any([self._expand_stars(m) for m in starred]):
+                break
+
+    def _expand_stars(self, module: ModuleSummary) -> bool:
+        """``from model import *``: the module's public classes, functions and imports become
+        names here, unless this module binds them itself. True if a name was added."""
+        links = dict(module.links if module.links is not None else module.imports)
+        added = False
+        for local, source in list(links.items()):
+            if not local.startswith("*"):
+                continue
+            target = self.modules.get(source)
+            if target is None:
+                continue
+            exported = {name: f"{target.key}.{name}" for name in (*target.classes, *target.functions)}
+            for name in target.imports if target.links is None else target.links:
+                if not name.startswith(("*", "_")):
+                    exported.setdefault(name, target.target(name))  # type: ignore[arg-type]
+            for name, qualified in exported.items():
+                if name.startswith("_") or name in module.classes or name in module.functions or name in links:
+                    continue
+                links[name] = qualified
+                added = True
+        if added:
+            module.links = links
+        return added
+
+    def _link(self, module: ModuleSummary, by_name: dict[str, list[ModuleSummary]]) -> None:
+        """Point ``module``'s imports and bases at the files Python would load: a module name
+        that several files share means the one nearest the importer (its own import root
+        first, then the longest common folder); a tie is ambiguous and resolves to nothing."""
+
+        def link(dotted: str, local: Optional[str]) -> Optional[str]:
+            parts = dotted.split(".")
+            for cut in range(len(parts), 0, -1):
+                prefix = ".".join(parts[:cut])
+                group = by_name.get(prefix, [])
+                # A folder without __init__.py imported as a package (`from models.model
+                # import Net` next to `models/`): the same file under a longer dotted name.
+                aliased = self._aliases.get(prefix, []) if cut > 1 else []
+                if not group and not aliased:
+                    continue
+                if len(group) == 1 and not aliased:
+                    return ".".join([group[0].key, *parts[cut:]])
+                candidates = [(m, m.import_root or m.path.parent) for m in group] + aliased
+                chosen = _by_search_path(module, candidates) or _nearest(module, list({id(m): m for m, _ in candidates}.values()))
+                if chosen is None:
+                    self._record_ambiguity(module, [m for m, _ in candidates], parts[cut:], local)
+                    return None
+                return ".".join([chosen.key, *parts[cut:]])
+            return dotted
+
+        links: dict[str, str] = {}
+        for local, dotted in module.imports.items():
+            linked = link(dotted, local)
+            if linked is not None:
+                links[local] = linked
+        if links != module.imports:
+            module.links = links
+        if module.local_imports:
+            local_links = {}
+            for local, dotted in module.local_imports.items():
+                linked = link(dotted, local)
+                if linked is not None:
+                    local_links[local] = linked
+            module.local_imports = local_links
+        for name, summary in module.classes.items():
+            bases = tuple(base if base == "?" else link(base, None) or "?" for base in summary.bases)
+            if bases != summary.bases:
+                module.classes[name] = replace(summary, bases=bases)
+
+    def _record_ambiguity(
+        self, importer: ModuleSummary, group: list[ModuleSummary], rest: list[str], local: Optional[str]
+    ) -> None:
+        line = _import_line(importer, local) if local else 1
+        where = f"{importer.display_path}:{line}"
+        for candidate in group:
+            names = [rest[0]] if rest else list(candidate.classes)
+            for name in names:
+                if name in candidate.classes:
+                    self.ambiguous.setdefault(ClassKey(candidate.key, name), where)
+
+    def importers(self, module_key: str) -> set[str]:
+        """Keys of the modules that import ``module_key``, directly or through others, and the
+        module itself: the code that can get hold of what it defines."""
+        if self._importers is None:
+            reverse: dict[str, set[str]] = {}
+            for module in self.modules.values():
+                targets = list((module.links if module.links is not None else module.imports).values())
+                targets += list((module.local_imports or {}).values())
+                for target in targets:
+                    parts = target.split(".")
+                    for cut in range(len(parts), 0, -1):
+                        prefix = ".".join(parts[:cut])
+                        if prefix in self.modules:
+                            reverse.setdefault(prefix, set()).add(module.key)
+                            break
+            self._importers = reverse
+        found, pending = {module_key}, [module_key]
+        while pending:
+            for importer in self._importers.get(pending.pop(), ()):
+                if importer not in found:
+                    found.add(importer)
+                    pending.append(importer)
+        return found
 
     def class_key(self, qualified: str) -> Optional[ClassKey]:
         module, _, name = qualified.rpartition(".")
@@ -355,10 +700,19 @@ class RepoIndex:
         if name in summary.classes:
             return ClassKey(module, name)
         # A re-export: ``from .net import Net`` in a package's __init__.
-        target = summary.imports.get(name)
+        target = summary.target(name)
         if target and target != qualified:
             return self.class_key(target)
         return None
+
+    def confines_self(self, key: ClassKey, method: str) -> bool:
+        """``self_confined`` for a method of the class (False if it is not defined there)."""
+        for node in module_level_definitions(self.module_of(key).tree.body):
+            if isinstance(node, ast.ClassDef) and node.name == key.name:
+                for item in node.body:
+                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == method:
+                        return self_confined(item)
+        return False
 
     def summary(self, key: ClassKey) -> ClassSummary:
         return self.modules[key.module].classes[key.name]
@@ -415,13 +769,13 @@ class RepoIndex:
         for module in self.modules.values():
             for cls in module.classes.values():
                 if any(self.class_key(base) == key for base in cls.bases if base != "?"):
-                    found.append(ClassKey(module.module_name, cls.name))
+                    found.append(ClassKey(module.key, cls.name))
         return found
 
     def module_classes(self) -> list[ClassKey]:
         return [
-            ClassKey(m.module_name, c)
+            ClassKey(m.key, c)
             for m in self.modules.values()
             for c in m.classes
-            if self.kind(ClassKey(m.module_name, c)) is ClassKind.MODULE
+            if self.kind(ClassKey(m.key, c)) is ClassKind.MODULE
         ]

@@ -18,7 +18,7 @@ from typing import Optional, Union
 import libcst as cst
 
 from codemod.analysis.index import Signature
-from codemod.transforms.cst_tools import BUILTIN_NAMES, code_of, dotted, name_nodes, names_in, substitute
+from codemod.transforms.cst_tools import BUILTIN_NAMES, code_of, dotted, name_nodes, names_in, single_name_target, substitute
 
 CRITERION = "__fixlabels_criterion__"
 LABELS_PARAM = "labels"
@@ -84,6 +84,9 @@ class LossPlan:
     removed_statements: tuple[cst.CSTNode, ...] = field(compare=False)
     return_statement: cst.SimpleStatementLine = field(compare=False)
     hoisted_prediction: Optional[cst.BaseExpression] = field(default=None, compare=False)
+    source_node: Optional[cst.FunctionDef] = field(default=None, compare=False)
+    """The function as the file has it, when ``forward_node`` is a rewritten copy of it
+    (``labels = labels.long()`` inlined): edits then replace it whole."""
 
 
 PlanResult = Union[LossPlan, Refusal, None]
@@ -196,6 +199,78 @@ def _calls_self_submodule(nodes: list[cst.CSTNode]) -> bool:
     return found
 
 
+LABEL_CONVERSIONS = frozenset(
+    {"long", "float", "double", "int", "half", "bool", "view", "reshape", "squeeze", "unsqueeze", "flatten",
+     "contiguous", "type", "to", "cuda", "cpu", "clone", "detach"}
+)
+"""Methods that only convert a tensor (dtype, shape, device): pure, so they can move with the loss."""
+
+
+def _is_label_conversion(node: cst.BaseExpression) -> bool:
+    """``labels.long()``, ``labels.unsqueeze(1).float()``, ``labels.to(logits.dtype)``."""
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in LABEL_CONVERSIONS:
+        if any(LABELS_PARAM in names_in(a.value) for a in node.args):
+            return False
+        node = node.func.value
+    return isinstance(node, cst.Name) and node.value == LABELS_PARAM
+
+
+class _InlineConversions(cst.CSTTransformer):
+    """``labels = labels.long()`` then uses of ``labels``: the uses read ``labels.long()`` and
+    the line goes, so that ``labels`` is the caller's argument throughout and the conversion
+    moves with the loss. Only in a block where it is the one assignment to ``labels``."""
+
+    def __init__(self) -> None:
+        self.failed = False
+
+    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+        body = list(updated.body)
+        for index, statement in enumerate(body):
+            target = single_name_target(statement)
+            if target is None or target[0] != LABELS_PARAM:
+                continue
+            if not _is_label_conversion(target[1]):
+                self.failed = True
+                return updated
+            rest = body[index + 1 :]
+            if any(target and target[0] == LABELS_PARAM for target in map(single_name_target, rest)):
+                self.failed = True
+                return updated
+            converted = target[1]
+            rest = [substitute(s, {LABELS_PARAM: converted}) for s in rest]  # type: ignore[misc]
+            if rest and statement.leading_lines:  # type: ignore[attr-defined]
+                rest[0] = rest[0].with_changes(leading_lines=statement.leading_lines)  # type: ignore[attr-defined]
+            return updated.with_changes(body=body[:index] + rest)
+        return updated
+
+
+def inline_label_conversions(func: cst.FunctionDef) -> Optional[cst.FunctionDef]:
+    """``func`` with its ``labels = labels.long()`` lines inlined into the uses; itself when
+    it has none; None when ``labels`` is assigned in a way that cannot be inlined."""
+    if LABELS_PARAM not in _assigned_label_names(func):
+        return func
+    inliner = _InlineConversions()
+    result = func.visit(inliner)
+    if inliner.failed or LABELS_PARAM in _assigned_label_names(result):  # type: ignore[arg-type]
+        return None
+    return result  # type: ignore[return-value]
+
+
+def _assigned_label_names(func: cst.FunctionDef) -> set[str]:
+    found: set[str] = set()
+
+    class Targets(cst.CSTVisitor):
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            found.update(n.value for n in name_nodes(node.target) if not isinstance(node.target, (cst.Attribute, cst.Subscript)))
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            if isinstance(node.target, cst.Name):
+                found.add(node.target.value)
+
+    func.body.visit(Targets())
+    return found
+
+
 def plan_forward(cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature, optional_labels: bool = False) -> PlanResult:
     """``optional_labels``: ``func`` is the labels-given view of a ``labels=None`` forward."""
     labels_param = signature.param(LABELS_PARAM)
@@ -204,6 +279,11 @@ def plan_forward(cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature,
     class_name = cls.name.value
     if class_name.endswith(LOSS_CLASS_SUFFIXES):
         return None
+    inlined = inline_label_conversions(func)
+    if inlined is None:
+        return _refuse_if_labels_loss(func, "forward assigns `labels` other than by converting it (`labels = labels.long()`)")
+    source_node = func if inlined is not func else None
+    func = inlined
     body = func.body
     if not isinstance(body, cst.IndentedBlock) or not body.body:
         return None
@@ -349,7 +429,20 @@ def plan_forward(cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature,
     if prediction_part is not None:
         prediction = prediction_part.value  # type: ignore[union-attr]
         others = sorted(template_locals - {prediction})
+        alias = assignments.get(prediction)
+        if (
+            others == [code_of(alias[1])] if alias is not None and isinstance(alias[1], cst.Name) else False
+        ) and prediction not in assigned_twice and others[0] not in assigned_twice:
+            # `prob = logits`: the same tensor under two names; the loss reads it as the prediction.
+            template = substitute(template, {others[0]: cst.Name(prediction)})
+            others = []
         if others:
+            derived = assignments.get(prediction)
+            if derived is not None and others[0] in names_in(derived[1]):
+                return Refusal(
+                    f"the loss uses `{others[0]}`, while forward returns `{prediction}` computed from it "
+                    f"(`{prediction} = {code_of(derived[1])}`): moving both is not supported yet"
+                )
             return Refusal(f"the loss uses the forward-local `{others[0]}` besides the prediction")
     else:
         found = _prediction_from_loss(template, local_names, signature)
@@ -361,8 +454,8 @@ def plan_forward(cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature,
         local_names = local_names | {prediction}
     if not _calls_self_submodule(kept) and hoisted is None:
         return None  # a loss module: its inputs are already predictions
-    if prediction in {p.name for p in signature.params} and hoisted is None:
-        return None
+    if prediction in {p.name for p in signature.params} and prediction not in assignments and hoisted is None:
+        return None  # the loss of an input as given: a loss module, not a model (`x = self.fc(x)` is one)
 
     criterion_names = names_in(criterion) if criterion is not None else set()
     criterion_locals = (criterion_names & local_names) - {"self"}
@@ -385,6 +478,7 @@ def plan_forward(cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature,
         removed_statements=tuple(removed),
         return_statement=last,
         hoisted_prediction=hoisted,
+        source_node=source_node,
     )
 
 

@@ -38,7 +38,8 @@ class Views:
 
 
 def _none_test(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
-    """``x is None`` -> ("x", True); ``x is not None`` -> ("x", False); else None."""
+    """``x is None`` / ``x == None`` -> ("x", True); ``x is not None`` / ``x != None`` ->
+    ("x", False); else None."""
     if (
         isinstance(test, cst.Comparison)
         and isinstance(test.left, cst.Name)
@@ -47,9 +48,10 @@ def _none_test(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
         and test.comparisons[0].comparator.value == "None"
     ):
         operator = test.comparisons[0].operator
-        if isinstance(operator, cst.Is):
+        # `== None` on a tensor or None is `is None` (a tensor compares unequal to None).
+        if isinstance(operator, (cst.Is, cst.Equal)):
             return test.left.value, True
-        if isinstance(operator, cst.IsNot):
+        if isinstance(operator, (cst.IsNot, cst.NotEqual)):
             return test.left.value, False
     return None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
@@ -9,7 +10,7 @@ from typing import Callable, Optional
 import libcst as cst
 
 from codemod.analysis.callsites import CallGraph, CallSite
-from codemod.analysis.index import ModuleSummary, RepoIndex
+from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
 from codemod.results import Finding, Options
 from codemod.transforms.callsite import SitePlan
 from codemod.transforms.edits import FileEdits, ImportSpec
@@ -66,6 +67,56 @@ def import_spec(local: str, module: ModuleSummary) -> Optional[ImportSpec]:
         return ImportSpec(dotted, None, local)
     if local in module.classes or local in module.functions:
         return ImportSpec(module.module_name, local)
+    return None
+
+
+def unfollowed_instances(ctx: RuleContext, key: ClassKey, labelless_unchanged: bool = False) -> Optional[str]:
+    """Why some instance of ``key`` may be called where the analysis does not see it, if so:
+    an import that could load another file of the same name, or an instance built where its
+    calls cannot be followed. A rule that changes how the class is called must refuse.
+
+    ``labelless_unchanged``: calls without labels stay as they are (FL101, when ``forward``
+    returned the bare prediction without labels). An instance stored on another object
+    (``cls._instance.model = Net()``) is then fine if no ``<anything>.model(...)`` call in the
+    run may pass labels."""
+    where = ctx.index.ambiguous.get(key)
+    if where is not None:
+        name = ctx.index.module_of(key).module_name
+        return f"the import at {where} could load this class or another: several files are the module `{name}`"
+    where = ctx.graph.untracked_at(key)
+    if where is not None:
+        return f"an instance is built at {where} where its calls cannot be followed (not kept in a name or `self.` attribute)"
+    for stored, attribute, where in ctx.graph.attribute_stores:
+        if stored != key:
+            continue
+        if not labelless_unchanged:
+            return f"an instance is stored as `.{attribute}` of another object at {where}, where its calls cannot be followed"
+        labelled = _attribute_call_with_labels(ctx, key, attribute)
+        if labelled is not None:
+            return f"an instance is stored as `.{attribute}` of another object at {where}, and the call at {labelled} may pass labels"
+    return None
+
+
+def _attribute_call_with_labels(ctx: RuleContext, key: ClassKey, attribute: str) -> Optional[str]:
+    """A call ``<anything>.attribute(...)`` in the run that could pass labels to ``key``."""
+    owner = ctx.index.forward_owner(key)
+    signature = ctx.index.summary(owner).forward if owner is not None else None
+    if signature is None:
+        return "an unknown place"
+    labels = {p.name for p in signature.params} & {"labels", "label"}
+    needle = f".{attribute}("
+    reach = ctx.index.importers(key.module)
+    for module in sorted(ctx.index.modules.values(), key=lambda m: m.display_path):
+        if module.key not in reach or needle not in module.text:
+            continue
+        for node in ast.walk(module.tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == attribute):
+                continue
+            if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+                return f"{module.display_path}:{node.lineno}"
+            bound = signature.binds(len(node.args), [k.arg for k in node.keywords if k.arg], False)
+            if bound is not None and bound & labels:
+                return f"{module.display_path}:{node.lineno}"
     return None
 
 

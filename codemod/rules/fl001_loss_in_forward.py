@@ -33,22 +33,27 @@ call sits where work cannot be hoisted before it (a lambda, a comprehension, a `
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable, Optional
 
 import libcst as cst
 
 from codemod.analysis.callsites import CallSite, Instance
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
-from codemod.analysis.loss_plan import CRITERION, LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, Refusal, plan_forward
+from codemod.analysis.loss_plan import CRITERION, LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, Refusal, ResultShape, plan_forward
 from codemod.results import Finding
-from codemod.rules.common import RuleContext, SiteTask, Unit, find_method, import_spec, location_of
+from codemod.rules.common import RuleContext, SiteTask, Unit, find_method, import_spec, location_of, unfollowed_instances
 from codemod.rules.fl003_trainer_compute_loss import UNWRAPPED, trainer_edits
 from codemod.transforms.callsite import SitePlan
 from codemod.transforms.cst_tools import names_in, substitute
-from codemod.transforms.edits import FileEdits
+from codemod.transforms.edits import FileEdits, apply_edits
 from codemod.transforms.forward import forward_edits
 
 CODE = "FL001"
+DATA_PARALLEL_NOTE = (
+    "the model is wrapped in DataParallel: exact on one device; on several GPUs the loss is now "
+    "computed once on the gathered predictions, not per replica and then reduced"
+)
 
 
 def _matches(site: CallSite, signature) -> bool:  # type: ignore[no-untyped-def]
@@ -56,7 +61,13 @@ def _matches(site: CallSite, signature) -> bool:  # type: ignore[no-untyped-def]
     if shape.star:
         return True
     bound = signature.binds(shape.positional, shape.keywords, shape.double_star)
-    return bound is not None and LABELS_PARAM in bound
+    if bound is None:
+        return False
+    if shape.double_star_labelless:
+        # Labels reach forward only if named or positional: the unpacked dict holds none.
+        named = set(signature.positional_names[: shape.positional]) | set(shape.keywords)
+        return LABELS_PARAM in named
+    return LABELS_PARAM in bound
 
 
 def _takes_required_labels(signature) -> bool:  # type: ignore[no-untyped-def]
@@ -137,13 +148,15 @@ def _fill_unit(
     inferred: dict,  # type: ignore[type-arg]
     forward: Optional[FileEdits] = None,
     labelless_calls: Optional[str] = None,
+    labelless_shape: Optional[ResultShape] = None,
 ) -> None:
     """The forward edit, Trainer edits and call sites of one class; sets ``unit.refusal`` when
     any part cannot be done. FL101 passes its own ``forward`` edit, and ``labelless_calls``:
-    None when calls without labels keep working unchanged, else why they would not."""
+    None when calls without labels keep working unchanged, else why they would not; and
+    ``labelless_shape`` when such calls keep working once their readers unpack no more."""
     index, graph = ctx.index, ctx.graph
     module = index.module_of(key)
-    refusal = _class_refusal(ctx, key)
+    refusal = _class_refusal(ctx, key, labelless_unchanged=forward is not None and labelless_calls is None and labelless_shape is None)
     if refusal:
         unit.refusal = refusal
         return
@@ -163,7 +176,17 @@ def _fill_unit(
         if labelless_calls is not None:
             unit.refusal = f"{labelless_calls} (Trainer evaluates without labels too, {use.display_path}:{use.line})"
             break
-        outcome_edits = trainer_edits(ctx, use, _trainer_loss(plan), imports)
+        if labelless_shape is not None and not (
+            (labelless_shape.kind == "dict" and labelless_shape.size == 1) or labelless_shape.kind == "model_output"
+        ):
+            # prediction_step takes a one-key dict's value (a ModelOutput keeps only the
+            # fields that are not None) as the logits, as it takes a bare tensor.
+            unit.refusal = (
+                "without labels, forward packs its prediction with other values, and Trainer evaluates "
+                f"without labels too ({use.display_path}:{use.line})"
+            )
+            break
+        outcome_edits = trainer_edits(ctx, use, _trainer_loss(plan), imports, _labelless_return(forward, labelless_shape))
         if isinstance(outcome_edits, str):
             unit.refusal = f"{outcome_edits} ({use.display_path}:{use.line})"
             break
@@ -174,15 +197,20 @@ def _fill_unit(
         signature=plan.signature,
         loss_template=plan.loss_template,
         prediction_placeholder=plan.prediction,
-        preferred_prediction=plan.prediction,
+        # `x = self.fc(x)`: an input's name would read as the input at the call site.
+        preferred_prediction="logits" if plan.signature.param(plan.prediction) is not None else plan.prediction,
         shape=plan.shape,
         criterion=plan.criterion,
         criterion_is_constant=plan.criterion_is_constant,
         labels_uses=plan.labels_uses,
         imports=imports,
-        home_module=module.module_name,
+        home_module=module.key,
         labels_optional=forward is not None,
     )
+    if forward is None and plan.source_node is not None:
+        forward = FileEdits()
+        rewritten = apply_edits(cst.Module(body=[plan.forward_node]), forward_edits(plan)).body[0]
+        forward.replace[plan.source_node] = rewritten
     edits = forward if forward is not None else forward_edits(plan)
     # What only the loss used (`SequenceClassifierOutput`, `CrossEntropyLoss`) may now be unused.
     moved_names = set().union(*(names_in(s) for s in plan.removed_statements), names_in(plan.return_statement))
@@ -191,6 +219,10 @@ def _fill_unit(
     sites = graph.sites_for(key) + inferred.get(key, [])
     for site in sites:
         if forward is not None and not site.shape.star and not _matches(site, plan.signature):
+            if labelless_calls is None and labelless_shape is not None:
+                # No labels, no loss: the call now gets the prediction bare; its readers change.
+                unit.sites.append(SiteTask(site, replace(site_plan, labelless_shape=labelless_shape)))
+                continue
             if labelless_calls is None:
                 continue  # no labels, no loss: the call sees the same prediction as before
             unit.refusal = f"{labelless_calls} ({location_of(site)})"
@@ -200,10 +232,26 @@ def _fill_unit(
             unit.refusal = f"{reason} ({location_of(site)})"
             break
         unit.sites.append(SiteTask(site, site_plan))
+    if any(task.site.instance.wrapped for task in unit.sites):
+        unit.describe = lambda reason: f"{reason}; {DATA_PARALLEL_NOTE}"
     for site, others in inferred.get(("ambiguous", key), []):  # type: ignore[call-overload]
         names = " or ".join(sorted(f"`{o.name}`" for o in others))
         unit.refusal = f"the call at {location_of(site)} could be {names}"
         break
+
+
+def _labelless_return(forward: Optional[FileEdits], packing: Optional[ResultShape]) -> Optional[cst.BaseExpression]:
+    """What forward returned without labels, in terms of ``logits`` (the new return value);
+    None for a forward that required labels (FL001): it could not be called without them."""
+    if forward is None:
+        return None
+    logits = cst.Name("logits")
+    if packing is None:
+        return logits
+    if (packing.kind == "dict" and packing.size == 1) or packing.kind == "model_output":
+        # What LabelSmoother reads of it: `outputs["logits"]`.
+        return cst.Dict([cst.DictElement(cst.SimpleString(f'"{packing.prediction_key}"'), logits)])
+    return None  # other packings are refused under Trainer before this is needed
 
 
 def _trainer_loss(plan: LossPlan) -> cst.BaseExpression:
@@ -219,16 +267,13 @@ def _trainer_loss(plan: LossPlan) -> cst.BaseExpression:
     return substitute(plan.loss_template, mapping)
 
 
-def _class_refusal(ctx: RuleContext, key: ClassKey) -> Optional[str]:
+def _class_refusal(ctx: RuleContext, key: ClassKey, labelless_unchanged: bool = False) -> Optional[str]:
     for use in ctx.graph.uses:
         if key in use.instance.classes and (len(use.instance.classes) > 1 or use.instance.library):
             return f"the model given to `{use.consumer.rpartition('.')[2]}` at {use.display_path}:{use.line} could be another class"
     for sub in ctx.index.subclasses(key):
         return f"`{sub.name}` subclasses it; calls through subclasses are not followed yet"
-    where = ctx.graph.untracked_at(key)
-    if where is not None:
-        return f"an instance is built at {where} where its calls cannot be followed (not kept in a name or `self.` attribute)"
-    return None
+    return unfollowed_instances(ctx, key, labelless_unchanged)
 
 
 def _site_refusal(site: CallSite, key: ClassKey, plan: LossPlan) -> Optional[str]:
@@ -247,6 +292,24 @@ def _site_refusal(site: CallSite, key: ClassKey, plan: LossPlan) -> Optional[str
     return None
 
 
+def _can_reach(index: RepoIndex, path, key: ClassKey) -> bool:  # type: ignore[no-untyped-def]
+    """Could code in ``path`` be handed an instance of ``key``: is it imported from the same
+    folder root as the class's module, or does it import that module?"""
+    site_module = index.by_path.get(path)
+    home = index.module_of(key)
+    if site_module is None or site_module.import_root == home.import_root:
+        return True
+    targets = set((site_module.links if site_module.links is not None else site_module.imports).values())
+    if site_module.local_imports:
+        targets |= set(site_module.local_imports.values())
+    # Also `from models.model import Net` that the index could not resolve: any import path
+    # through a module of that name might be this one.
+    stem = home.module_name.rpartition(".")[2]
+    return any(
+        t == home.key or t.startswith(home.key + ".") or f".{stem}." in f".{t}." for t in targets
+    ) or "*" in "".join(site_module.imports)
+
+
 def _inferred_sites(ctx: RuleContext, plans: dict[ClassKey, LossPlan]) -> dict:  # type: ignore[type-arg]
     """Calls through an unannotated parameter: matched by shape against every custom model. A
     match with one FL001 class (and no other model) is its call site; more is ambiguous."""
@@ -255,7 +318,10 @@ def _inferred_sites(ctx: RuleContext, plans: dict[ClassKey, LossPlan]) -> dict: 
         return result
     models = [k for k in ctx.index.module_classes() if ctx.index.summary(k).forward is not None]
     for site in ctx.graph.unresolved:
-        matching = [k for k in models if _matches(site, ctx.index.summary(k).forward) or k in plans and site.shape.star]
+        # A model's own methods do not call an instance of that model through `self.encoder`,
+        # and code in another experiment folder cannot be handed one.
+        candidates = [k for k in models if k != site.enclosing_class and _can_reach(ctx.index, site.path, k)]
+        matching = [k for k in candidates if _matches(site, ctx.index.summary(k).forward) or k in plans and site.shape.star]
         lossy = [k for k in matching if k in plans and (site.shape.star or _matches(site, plans[k].signature))]
         if not lossy:
             continue

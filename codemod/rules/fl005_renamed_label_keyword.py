@@ -6,25 +6,64 @@
     outputs = model(ids, masked_lm_labels=y)   ->   outputs = model(ids, labels=y)
 
 Only for calls whose receiver is a transformers model (``BertForMaskedLM(...)``,
-``AutoModelForCausalLM.from_pretrained(...)``, also through ``.to(device)``). Refuses when the
-call also passes ``labels=``.
+``AutoModelForCausalLM.from_pretrained(...)``, also through ``.to(device)`` and a
+``MODEL_CLASSES[name]`` registry of transformers classes). The key of a batch dict unpacked into
+the call is renamed the same way (``inputs = {"input_ids": x, "lm_labels": y}; model(**inputs)``)
+when that dict is used for nothing else. Refuses when the call also passes ``labels``.
+
+Before transformers 2.4, ``lm_labels``/``masked_lm_labels`` ignored positions marked ``-1``;
+``labels`` ignores only ``-100``. Where the repository builds labels with ``-1`` fills
+(``[-1] * n``, ``torch.full_like(x, -1)``, ``masked_fill(..., -1)``, ``labels[m] = -1``), a bare
+rename would train on padding or fail (``Target -1 is out of bounds``), so the ``-1`` are mapped
+where the keyword is passed::
+
+    model(ids, masked_lm_labels=y)   ->   model(ids, labels=y.masked_fill(y == -1, -100))
+
+That is refused when the labels are not a plain name or attribute (they would be evaluated twice).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
-from typing import Callable
+
+import libcst as cst
+from typing import Callable, Optional, Union
 
 from codemod.analysis.index import ModuleSummary, RepoIndex
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
+from codemod.rules.fl003_trainer_compute_loss import all_statements
 from codemod.rules.fl004_base_model_given_labels import IMPORTS_TRANSFORMERS
-from codemod.transforms.keywords import CallLocator, rename_keyword
+from codemod.transforms.cst_tools import code_of, name_nodes, single_name_target
+from codemod.transforms.edits import FileEdits
+from codemod.transforms.keywords import CallLocator
 
 CODE = "FL005"
 RENAMED = ("lm_labels", "masked_lm_labels", "label")
 MENTION = re.compile(r"\b(?:masked_)?lm_labels\b|\blabel\s*=")
+OLD_IGNORE_INDEX = ("lm_labels", "masked_lm_labels")
+MINUS_ONE_FILL = re.compile(
+    r"\[\s*-1\s*\]\s*\*"  # [-1] * n
+    r"|\bfull(?:_like)?\([^()\n]*(?:\([^()\n]*\)[^()\n]*)*,\s*(?:fill_value\s*=\s*)?-1\s*[,)]"  # full_like(x, -1)
+    r"|\bmasked_fill_?\([^\n]*,\s*(?:value\s*=\s*)?-1\s*\)"  # masked_fill(m, -1)
+    r"|\bfill_\(\s*-1\s*\)"  # fill_(-1)
+    r"|label\w*\s*\[[^\]\n]+\]\s*=\s*-1\b"  # labels[mask] = -1
+)
+"""How code of the ``masked_lm_labels`` era marked the positions the loss ignores."""
+
+
+def minus_one_fill(index: RepoIndex) -> str | None:
+    """Where the repository fills labels with -1 (``path:line``), if it does anywhere."""
+    for module in sorted(index.modules.values(), key=lambda m: m.display_path):
+        if "-1" not in module.text:
+            continue
+        found = MINUS_ONE_FILL.search(module.text)
+        if found is not None:
+            return f"{module.display_path}:{module.text.count(chr(10), 0, found.start()) + 1}"
+    return None
+
 
 
 def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
@@ -43,20 +82,26 @@ def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
 def find_units(ctx: RuleContext) -> list[Unit]:
     units = []
     locators: dict[Path, CallLocator] = {}
+    fill: object = _UNSEEN  # where -1 fills are: looked up once, when first needed
     for site in ctx.graph.sites:
         instance = site.instance
         if instance.classes or not instance.library:
             continue
         old = next((k for k in site.shape.keywords if k in RENAMED), None)
+        in_dict = old is None
+        if in_dict:  # `model(**{"input_ids": x, "lm_labels": y})`, or a dict built so
+            old = next((k for k in site.shape.double_star_keys or () if k in RENAMED[:2]), None)
         if old is None:
             continue
         model = sorted(instance.library)[0].rpartition(".")[2]
-        message = f"`{old}=` is not an argument of `{model}`: transformers calls it `labels=`"
+        spelled = f'the key "{old}"' if in_dict else f"`{old}=`"
+        called = '"labels"' if in_dict else "`labels=`"
+        message = f"{spelled} is not an argument of `{model}`: transformers calls it {called}"
         finding = Finding(site.display_path, site.line, site.column + 1, CODE, message)
         unit = Unit(f"{CODE}:{site.display_path}:{site.line}:{site.column}", finding)
         units.append(unit)
-        if "labels" in site.shape.keywords:
-            unit.refusal = "the call passes `labels=` as well"
+        if "labels" in site.shape.keywords or "labels" in (site.shape.double_star_keys or ()):
+            unit.refusal = "the call passes `labels` as well"
             continue
         tree = ctx.parse(site.path)
         if tree is None:
@@ -67,5 +112,93 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         if call is None:
             unit.refusal = "could not find the call in the source"
             continue
-        unit.edits[site.path] = rename_keyword(call, old, "labels")
+        if in_dict:
+            element = _dict_entry(tree, call, old)
+            if isinstance(element, str):
+                unit.refusal = element
+                continue
+            value = element.value
+        else:
+            value = next(a.value for a in call.args if a.keyword is not None and a.keyword.value == old)
+        mapped: cst.BaseExpression = value
+        if old in OLD_IGNORE_INDEX:
+            if fill is _UNSEEN:
+                fill = minus_one_fill(ctx.index)
+            if fill is not None:
+                if not isinstance(value, (cst.Name, cst.Attribute)):
+                    unit.refusal = (
+                        f"labels are filled with -1 at {fill}, which `labels=` does not ignore (only -100), "
+                        f"and `{code_of(value)}` is not a plain name to map them in"
+                    )
+                    continue
+                mapped = cst.parse_expression(f"{code_of(value)}.masked_fill({code_of(value)} == -1, -100)")
+                unit.finding = replace(
+                    unit.finding,
+                    message=f"{unit.finding.message}; the -1 labels (filled at {fill}) become -100, the index it ignores",
+                )
+        edits = FileEdits()
+        if in_dict:
+            quote = element.key.quote  # type: ignore[union-attr]
+            edits.replace[element] = element.with_changes(  # type: ignore[union-attr]
+                key=cst.SimpleString(f"{element.key.prefix}{quote}labels{quote}"), value=mapped  # type: ignore[union-attr]
+            )
+        else:
+            for arg in call.args:
+                if arg.keyword is not None and arg.keyword.value == old:
+                    edits.replace[arg] = arg.with_changes(keyword=arg.keyword.with_changes(value="labels"), value=mapped)
+        unit.edits[site.path] = edits
     return units
+
+
+def _dict_entry(tree: cst.Module, call: cst.Call, key: str) -> Union[cst.DictElement, str]:
+    """The ``"lm_labels": y`` entry of the dict the call unpacks: written in the call, or the
+    one literal its name is bound to in the function (or module) around it, provided the dict
+    is used for nothing else (another reader of ``"lm_labels"`` would lose its key)."""
+    unpacked = next(a.value for a in call.args if a.star == "**")
+    literal: Optional[cst.Dict] = unpacked if isinstance(unpacked, cst.Dict) else None
+    if literal is None and isinstance(unpacked, cst.Name):
+        holder = _enclosing_function(tree, call) or tree
+        bound = [
+            found[1]
+            for found in (single_name_target(s) for s in all_statements(holder))
+            if found is not None and found[0] == unpacked.value
+        ]
+        uses = [n for n in name_nodes(holder) if n.value == unpacked.value]
+        if len(bound) != 1 or not isinstance(bound[0], cst.Dict):
+            return f"the dict `{unpacked.value}` is not one dict literal in the code around the call"
+        if len(uses) != 2:  # the assignment's target and the call's `**`
+            return f"the dict `{unpacked.value}` is used elsewhere too, where `{key}` may be read"
+        literal = bound[0]
+    if literal is None:
+        return "the unpacked dict is not a literal the rename can reach"
+    entries = [
+        e for e in literal.elements
+        if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString) and e.key.evaluated_value == key
+    ]
+    if len(entries) != 1:
+        return f"the dict does not hold `{key}` once as a plain string key"
+    return entries[0]
+
+
+def _enclosing_function(tree: cst.Module, call: cst.Call) -> Optional[cst.FunctionDef]:
+    found: list[cst.FunctionDef] = []
+
+    class Finder(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.stack: list[cst.FunctionDef] = []
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            self.stack.append(node)
+
+        def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+            self.stack.pop()
+
+        def visit_Call(self, node: cst.Call) -> None:
+            if node is call and self.stack:
+                found.append(self.stack[-1])
+
+    tree.visit(Finder())
+    return found[0] if found else None
+
+
+_UNSEEN = object()

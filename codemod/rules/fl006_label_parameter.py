@@ -20,7 +20,7 @@ from typing import Callable
 
 from codemod.analysis.index import ClassKey, ClassKind, ModuleSummary, RepoIndex
 from codemod.results import Finding
-from codemod.rules.common import RuleContext, Unit, find_method
+from codemod.rules.common import RuleContext, Unit, find_method, unfollowed_instances
 from codemod.transforms.cst_tools import name_nodes
 from codemod.transforms.edits import FileEdits
 
@@ -70,9 +70,9 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         if by_name:
             unit.refusal = f"{by_name[0].location} passes `label=` by name"
             continue
-        untracked = graph.untracked_at(key)
-        if untracked is not None:
-            unit.refusal = f"an instance is built at {untracked} where its calls cannot be followed"
+        unfollowed = unfollowed_instances(ctx, key)
+        if unfollowed is not None:
+            unit.refusal = unfollowed
             continue
         tree = ctx.parse(module.path)
         found = find_method(tree, key.name, "forward") if tree is not None else None

@@ -17,44 +17,96 @@ computes the exact loss expression after the call. Calls without labels are left
 
 The loss is moved exactly as written, also when it is computed by hand on probabilities
 (``-(labels * torch.log(probs)).mean()``): no criterion is swapped in. Only direct
-``nn.Module`` subclasses are read, never ``PreTrainedModel`` ones.
+``nn.Module`` subclasses are read, never ``PreTrainedModel`` ones. The parameter may be called
+``label`` (``forward(self, x, mask, label=None)``, tested with ``label == None``), the labels may
+be converted in the branch (``labels = labels.long()``: the conversion moves with the loss), and
+a criterion built in ``forward`` (``loss_fct = nn.CrossEntropyLoss()``) moves too.
 
-Refuses when the branches on ``labels`` are not plain ``labels is [not] None`` tests, when
-FL001 would refuse the labels-given path, and, if some call passes no labels (or Trainer may
-evaluate without them), when that call would see something other than before: without labels
-``forward`` must already return the bare prediction (not ``{"loss": None, "logits": ...}``).
+Calls without labels whose result ``forward`` packed (``{"logits": logits}``, ``(None, logits)``,
+an output object whose loss is None) get the bare prediction, and their readers unpack no more::
+
+    out = model(x)                  ->    logits = model(x)
+    logits = out["logits"]
+
+Refuses when the branches on ``labels`` are other tests, when FL001 would refuse the
+labels-given path, and when a call without labels reads something other than the prediction
+(``out["loss"]``, which was None) or uses the packed result whole.
 """
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from dataclasses import replace
+from typing import Callable, Optional, Union
 
 import libcst as cst
 
-from codemod.analysis.index import ClassKey, ClassKind, ModuleSummary, RepoIndex
-from codemod.analysis.loss_plan import LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, PlanResult, Refusal, plan_forward
+from codemod.analysis.index import ClassKey, ClassKind, ModuleSummary, RepoIndex, Signature
+from codemod.analysis.loss_plan import (
+    LABELS_PARAM,
+    LOSS_CLASS_SUFFIXES,
+    LossPlan,
+    PlanResult,
+    Refusal,
+    ResultShape,
+    _is_criterion_constructor,
+    _packed_result,
+    inline_label_conversions,
+    plan_forward,
+)
 from codemod.analysis.optional_labels import Views, specialize
 from codemod.results import Finding
-from codemod.rules.common import RuleContext, Unit, find_method
+from codemod.rules.common import RuleContext, Unit, find_method, location_of
 from codemod.rules.fl001_loss_in_forward import _fill_unit, _inferred_sites
-from codemod.transforms.cst_tools import code_of, defaults_to_none
+from codemod.transforms.cst_tools import code_of, defaults_to_none, names_in, single_name_target
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod.transforms.forward import forward_edits
 
 CODE = "FL101"
 
 
+LABEL_ALIAS = "label"
+"""``forward(self, x, mask, label=None)``: the same convention under the singular name."""
+
+
+def labels_name(signature: Optional[Signature]) -> Optional[str]:
+    """The optional labels parameter of a forward: ``labels``, else ``label``; None if neither."""
+    if signature is None:
+        return None
+    for name in (LABELS_PARAM, LABEL_ALIAS):
+        param = signature.param(name)
+        if param is not None:
+            return name if param.has_default else None
+    return None
+
+
 def tracked_classes(index: RepoIndex) -> set[ClassKey]:
-    """Custom models whose forward takes ``labels`` with a default (``labels=None``)."""
+    """Custom models whose forward takes ``labels`` (or ``label``) with a default (``=None``)."""
     found = set()
     for key in index.module_classes():
         if key.name.endswith(LOSS_CLASS_SUFFIXES) or index.kind(key) is not ClassKind.MODULE:
             continue
-        signature = index.summary(key).forward
-        param = signature.param(LABELS_PARAM) if signature is not None else None
-        if param is not None and param.has_default:
+        if labels_name(index.summary(key).forward) is not None:
             found.add(key)
     return found
+
+
+def _as_labels(func: cst.FunctionDef, signature: Signature) -> Union[tuple[cst.FunctionDef, Signature], str]:
+    """``forward`` and its signature with ``label`` read as ``labels``: the rewrite removes the
+    parameter, so the name is never written back; the loss takes the call's argument."""
+    if LABELS_PARAM in names_in(func):
+        return "forward uses both `label` and `labels`"
+    renamed = func.visit(_Rename(LABEL_ALIAS, LABELS_PARAM))
+    assert isinstance(renamed, cst.FunctionDef)
+    params = tuple(replace(p, name=LABELS_PARAM) if p.name == LABEL_ALIAS else p for p in signature.params)
+    return renamed, replace(signature, params=params)
+
+
+class _Rename(cst.CSTTransformer):
+    def __init__(self, old: str, new: str) -> None:
+        self.old, self.new = old, new
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
+        return updated.with_changes(value=self.new) if updated.value == self.old else updated
 
 
 watched_classes = tracked_classes  # the classes it may rewrite: every construction must be followed
@@ -67,23 +119,93 @@ def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
     return lambda module: not names.isdisjoint(module.identifiers)
 
 
-def _new_forward(plan: LossPlan, views: Views) -> tuple[cst.FunctionDef, Optional[str]]:
-    """The rewritten forward, and None if calls without labels see what they saw before (else
-    why not)."""
+def _alias_refusal(ctx: RuleContext, key: ClassKey) -> Optional[str]:
+    """Calls that name the parameter: ``label=`` cannot be told from the loss's labels once
+    forward no longer takes it, and ``labels=`` (or Trainer) means FL006's rename applies."""
+    for site in ctx.graph.sites_for(key):
+        if LABEL_ALIAS in site.shape.keywords:
+            return f"{location_of(site)} passes `label=` by name"
+        if LABELS_PARAM in site.shape.keywords or site.shape.double_star:
+            return f"{location_of(site)} passes `labels` by name, which forward does not take (see FL006)"
+    for use in ctx.graph.uses:
+        if key in use.instance.classes:
+            return f"Trainer passes `labels`, which forward does not take ({use.display_path}:{use.line}; see FL006)"
+    return None
+
+
+def _new_forward(
+    plan: LossPlan, views: Views, resolve: Callable[[str], str]
+) -> tuple[cst.FunctionDef, Optional[str], Optional[ResultShape]]:
+    """The rewritten forward; None if calls without labels see what they saw before, else why
+    not; and when they saw the prediction packed (``{"logits": logits}``, ``(None, logits)``),
+    how, so that their readers can be rewritten."""
     edits = forward_edits(plan)
     rewritten = apply_edits(cst.Module(body=[plan.forward_node]), edits).body[0]
     assert isinstance(rewritten, cst.FunctionDef)
-    new = [code_of(s) for s in rewritten.body.body]  # type: ignore[attr-defined]
+    new = [_bare(s) for s in rewritten.body.body]  # type: ignore[attr-defined]
     if plan.hoisted_prediction is not None:
         new = new[:-2] + [f"return {code_of(plan.hoisted_prediction)}"]
-    absent = [
-        code_of(s)
+    statements = [
+        s
         for s in views.absent.body.body  # type: ignore[attr-defined]
-        if not (isinstance(s, cst.SimpleStatementLine) and code_of(s).strip() in {f"{p} = None" for p in views.placeholders})
+        if not (isinstance(s, cst.SimpleStatementLine) and _bare(s).strip() in {f"{p} = None" for p in views.placeholders})
     ]
-    if [line.strip() for line in new] != [line.strip() for line in absent]:
-        return rewritten, "without labels, forward returns more than the prediction, and a call here passes none"
-    return rewritten, None
+    absent = [_bare(s) for s in statements if not _unused_criterion(s, statements)]
+    if [line.strip() for line in new] == [line.strip() for line in absent]:
+        return rewritten, None, None
+    packed = _labelless_packing(new, views, resolve)
+    if packed is not None and [line.strip() for line in new[:-1]] == [line.strip() for line in absent[:-1]]:
+        return rewritten, None, packed
+    return rewritten, "without labels, forward returns more than the prediction, and a call here passes none", None
+
+
+def _bare(statement: cst.CSTNode) -> str:
+    """A statement's code without the comment lines and blank lines above it."""
+    if isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+        statement = statement.with_changes(leading_lines=())
+    return code_of(statement)
+
+
+def _unused_criterion(statement: cst.CSTNode, statements: list[cst.CSTNode]) -> bool:
+    """``loss_fct = nn.CrossEntropyLoss()`` that nothing else reads (in the labels-absent view,
+    the criterion forward builds for its loss): building a loss object has no effect, so
+    calls without labels see the same result without it."""
+    target = single_name_target(statement)
+    if target is None or not _is_criterion_constructor(target[1]):
+        return False
+    return not any(target[0] in names_in(other) for other in statements if other is not statement)
+
+
+def _labelless_packing(new: list[str], views: Views, resolve: Callable[[str], str]) -> Optional[ResultShape]:
+    """How forward packed its prediction for a call without labels: the absent view's return
+    holds the new forward's return value once, and otherwise only ``None`` (the loss it did
+    not compute)."""
+    last = views.absent.body.body[-1]  # type: ignore[attr-defined]
+    if not (isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[0], cst.Return) and last.body[0].value is not None):
+        return None
+    prediction = new[-1].strip().removeprefix("return ").strip()
+    returned = last.body[0].value
+    if isinstance(returned, cst.Dict) and len(returned.elements) == 1:  # {"logits": logits}
+        element = returned.elements[0]
+        if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
+            kind, keys, values = "dict", [element.key.evaluated_value], [element.value]
+        else:
+            return None
+    else:
+        packed = _packed_result(returned)
+        if not isinstance(packed, tuple):
+            return None
+        kind, keys, values = packed
+    at = [i for i, value in enumerate(values) if code_of(value) == prediction]
+    rest = [v for i, v in enumerate(values) if i not in at]
+    if len(at) != 1 or not all(code_of(v) == "None" or code_of(v) in views.placeholders for v in rest):
+        return None
+    if kind == "object":
+        qualified = resolve(code_of(returned.func))  # type: ignore[attr-defined]
+        if not qualified.startswith("transformers."):
+            return None  # only a ModelOutput is known to leave its None fields out
+        kind = "model_output"
+    return ResultShape(kind, None, keys[at[0]], len(values))
 
 
 def find_units(ctx: RuleContext) -> list[Unit]:
@@ -95,14 +217,31 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         module = index.module_of(key)
         tree = ctx.parse(module.path)
         found = find_method(tree, key.name, "forward") if tree is not None else None
-        if signature is None or found is None or not defaults_to_none(found[1], LABELS_PARAM):
+        name = labels_name(signature)
+        if signature is None or name is None or found is None or not defaults_to_none(found[1], name):
             continue
         cls, func = found
-        views = specialize(func)
+        alias_refusal: Optional[str] = None
+        if name == LABEL_ALIAS:
+            if not any(n in code_of(func).lower() for n in ("loss", "criterion")):
+                continue  # `label` for something else (a class to condition on): not ours
+            aliased = _as_labels(func, signature)
+            if isinstance(aliased, str):
+                alias_refusal = aliased
+            else:
+                func, signature = aliased
+                alias_refusal = _alias_refusal(ctx, key)
+        inlined = inline_label_conversions(func)  # `labels = labels.long()` moves with the loss
+        views = specialize(inlined) if inlined is not None else None
         outcome: PlanResult
         if views is None:
             understood = "loss" not in code_of(func).lower()
-            outcome = None if understood else Refusal("forward tests labels in a way other than `labels is [not] None`")
+            reason = (
+                "forward assigns `labels` other than by converting it (`labels = labels.long()`)"
+                if inlined is None
+                else "forward tests labels in a way other than `labels is [not] None` or `labels == None`"
+            )
+            outcome = None if understood else Refusal(reason)
         else:
             try:
                 outcome = plan_forward(cls, views.given, signature, optional_labels=True)
@@ -110,16 +249,18 @@ def find_units(ctx: RuleContext) -> list[Unit]:
                 outcome = Refusal(f"internal error ({type(exc).__name__}: {exc}); please report it")
         if outcome is None:
             continue
-        message = f"`{key.name}.forward` takes optional `labels` and computes the loss inside the model"
+        message = f"`{key.name}.forward` takes optional `{name}` and computes the loss inside the model"
         finding = Finding(module.display_path, signature.line, signature.column + 1, CODE, message)
         unit = Unit(f"{CODE}:{key.qualified}", finding, also_at=(index.summary(key).line,))
+        if alias_refusal is not None and not isinstance(outcome, Refusal):
+            outcome = Refusal(alias_refusal)
         if isinstance(outcome, Refusal):
             unit.refusal = outcome.reason
             units.append((unit, None))
             continue
         assert views is not None
         plans[key] = outcome
-        units.append((unit, (key, outcome, views, func)))
+        units.append((unit, (key, outcome, views, found[1])))
 
     inferred = _inferred_sites(ctx, plans)
     result = []
@@ -129,10 +270,10 @@ def find_units(ctx: RuleContext) -> list[Unit]:
             continue
         key, plan, views, original = work
         try:
-            rewritten, labelless = _new_forward(plan, views)
+            rewritten, labelless, packing = _new_forward(plan, views, index.module_of(key).resolve)
             forward = FileEdits()
             forward.replace[original] = rewritten
-            _fill_unit(ctx, key, plan, unit, inferred, forward=forward, labelless_calls=labelless)
+            _fill_unit(ctx, key, plan, unit, inferred, forward=forward, labelless_calls=labelless, labelless_shape=packing)
         except Exception as exc:  # unforeseen code: refuse this class, keep its finding and the others
             unit.refusal = f"internal error ({type(exc).__name__}: {exc}); please report it"
     return result

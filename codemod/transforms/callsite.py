@@ -76,6 +76,9 @@ class SitePlan:
     labels_optional: bool = False
     """FL101: forward computed no loss for ``labels=None``, so a call whose labels may be None
     at run time cannot get an unconditional loss."""
+    labelless_shape: Optional[ResultShape] = None
+    """FL101, a call without labels: forward used to pack its prediction this way (``{"logits":
+    logits}``); the call keeps its arguments and its readers unpack no more."""
 
 
 @dataclass
@@ -255,10 +258,15 @@ class FileSitePlanner:
         raise SiteRefusal("cannot tell which argument is labels", line)
 
     # --- criterion and names ----------------------------------------------------------------
-    def criterion_name(self, plan: SitePlan, scope: cst.CSTNode, statement: cst.CSTNode) -> Optional[str]:
+    def criterion_name(
+        self, plan: SitePlan, scope: cst.CSTNode, statement: cst.CSTNode, self_expr: Optional[cst.BaseExpression] = None
+    ) -> Optional[str]:
         if plan.criterion is None:
             return None
-        code = code_of(plan.criterion)
+        # A criterion built from the model's attributes (`label_smoothing=self.args.ls`) reads
+        # them on the model that was called.
+        constructor = substitute(plan.criterion, {"self": self_expr}) if self_expr is not None else plan.criterion
+        code = code_of(constructor)
         line = self.line(statement)
         existing = self.existing_criterion(scope, statement, code if not plan.reuse_scope_criterion else None)
         if existing:
@@ -279,7 +287,7 @@ class FileSitePlanner:
         name = self.names(scope).fresh("criterion", line)
         self.names(scope).taken.add(name)
         self.criteria.setdefault(scope, []).append(_CriterionSlot(name, code, anchor_block, anchor_index))
-        self.edits.add_before(anchor, assign(cst.Name(name), plan.criterion))
+        self.edits.add_before(anchor, assign(cst.Name(name), constructor))
         return name
 
     def dominates(self, block: cst.CSTNode, index: int, statement: cst.CSTNode) -> bool:
@@ -345,6 +353,7 @@ class FileSitePlanner:
         wrapped: bool,
         plan: SitePlan,
         known_keys: Optional[tuple[str, ...]] = None,
+        maybe_bare: bool = False,
     ) -> None:
         call = self.calls.get((line, column))
         if call is None:
@@ -353,6 +362,9 @@ class FileSitePlanner:
         if statement in self.claimed:
             raise SiteRefusal("two model calls in one statement", line)
         scope = self.scope_of(statement)
+        if plan.labelless_shape is not None:
+            self.plan_labelless_site(call, statement, scope, plan, plan.labelless_shape, line)
+            return
         new_args, labels = self.split_labels(call, plan.signature, known_keys, line)
         if isinstance(labels, cst.Name) and labels.value == "None":
             raise SiteRefusal("the call passes `labels=None`, so forward computes no loss there", line)
@@ -369,11 +381,14 @@ class FileSitePlanner:
         if "self" in names_in(plan.loss_template) or (plan.criterion is not None and "self" in names_in(plan.criterion)):
             if not _is_simple(receiver):
                 raise SiteRefusal("the model is not a plain variable or attribute", line)
-        self_expr = cst.Attribute(value=receiver, attr=cst.Name("module")) if wrapped else receiver
+        self_expr: cst.BaseExpression = cst.Attribute(value=receiver, attr=cst.Name("module")) if wrapped else receiver
+        if wrapped and maybe_bare:
+            # Wrapped in DataParallel on some paths only (`if n_gpu > 1:`): the model either way.
+            self_expr = cst.parse_expression(f'getattr({code_of(receiver)}, "module", {code_of(receiver)})')
         new_call = call.with_changes(args=new_args)
         names = self.names(scope)
         self.import_names(plan.imports, plan.home_module, line)
-        criterion = self.criterion_name(plan, scope, statement)
+        criterion = self.criterion_name(plan, scope, statement, self_expr)
 
         def loss_of(prediction: str) -> cst.BaseExpression:
             mapping: dict[str, cst.BaseExpression] = {
@@ -408,8 +423,11 @@ class FileSitePlanner:
         replacement: list[cst.BaseStatement] = []
 
         def prediction_line(name: str) -> cst.SimpleStatementLine:
+            # The replaced line's comment was about the call with labels: it does not go
+            # onto the new lines (the comments above it stay above).
             return statement.with_changes(  # type: ignore[union-attr]
-                body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(name))], value=new_call)]
+                body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(name))], value=new_call)],
+                trailing_whitespace=cst.TrailingWhitespace(),
             )
 
         def plain(line_node: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
@@ -480,6 +498,90 @@ class FileSitePlanner:
         self.edits.replace[statement] = replacement
         self.claimed.add(statement)
 
+    def plan_labelless_site(
+        self, call: cst.Call, statement: cst.BaseStatement, scope: cst.CSTNode, plan: SitePlan, packing: ResultShape, line: int
+    ) -> None:
+        """A call without labels, whose result forward used to pack (``{"logits": logits}``,
+        ``(None, logits)``) and now returns bare: ``out["logits"]`` becomes ``out``,
+        ``_, logits = model(x)`` becomes ``logits = model(x)``. Reading anything else (the
+        loss, which was None) or the result whole is refused."""
+
+        def role(key: Union[int, str, None]) -> Optional[str]:
+            if key is None:
+                return None
+            if packing.kind == "model_output":
+                # A ModelOutput leaves out its None fields: `out[0]` is the prediction too.
+                if key == 0:
+                    return "prediction"
+                key = key[1:] if isinstance(key, str) and key.startswith(".") else key
+                return "prediction" if key == packing.prediction_key else None
+            if isinstance(key, str) and key.startswith("."):
+                return None
+            return packing.role_of(key)
+
+        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
+        if isinstance(small, cst.Expr) and small.value is call:
+            return  # the result is not used
+        parent = self.parent(call)
+        key = _reader_key(parent, call)
+        if key is not None:
+            if role(key) != "prediction":
+                raise SiteRefusal(_unpacked_reason(code_of(parent), packing), line)  # type: ignore[arg-type]
+            self.edits.replace[parent] = call  # type: ignore[index]
+            self.claimed.add(statement)
+            return
+        if not (isinstance(small, cst.Assign) and small.value is call and len(small.targets) == 1):
+            raise SiteRefusal("the result of a call without labels is used whole, and forward packed it", line)
+        target = small.targets[0].target
+        if isinstance(target, (cst.Tuple, cst.List)) and packing.kind == "tuple" and len(target.elements) == packing.size:
+            elements = [e.value for e in target.elements]
+            if any(isinstance(e, cst.StarredElement) for e in target.elements) or not all(isinstance(e, cst.Name) for e in elements):
+                raise SiteRefusal("the result of a call without labels is unpacked into something other than names", line)
+            prediction = elements[packing.prediction_key]  # type: ignore[index]
+            others = [e for i, e in enumerate(elements) if i != packing.prediction_key and e.value != "_"]  # type: ignore[union-attr]
+            replacement: list[cst.BaseStatement] = [
+                statement.with_changes(body=[small.with_changes(targets=[cst.AssignTarget(prediction)])])  # type: ignore[union-attr]
+            ]
+            # What was unpacked beside the prediction was None (no labels, no loss); it stays None.
+            replacement += [assign(other, cst.Name("None")).with_changes(leading_lines=()) for other in others]  # type: ignore[arg-type]
+            self.edits.replace[statement] = replacement
+            self.claimed.add(statement)
+            return
+        if not isinstance(target, cst.Name):
+            raise SiteRefusal("the result of a call without labels is unpacked, and forward packed it", line)
+        stmt_end = self.end_line(statement)
+        readers: list[cst.CSTNode] = []
+        uses = self.binding_uses(scope, target, statement)
+        if uses is None:
+            raise SiteRefusal(f"`{target.value}` may be rebound between the call without labels and its readers", line)
+        for use in uses:
+            if self.line(use) <= stmt_end or self.enclosing_function(use) is not (scope if isinstance(scope, cst.FunctionDef) else None):
+                raise SiteRefusal(f"`{target.value}` is used outside the lines after the call without labels", line)
+            reader = self.parent(use)
+            reader_key = _reader_key(reader, use)
+            if role(reader_key) != "prediction":
+                what = code_of(reader) if reader_key is not None else target.value  # type: ignore[arg-type]
+                raise SiteRefusal(
+                    f"{_unpacked_reason(what, packing)} (line {self.line(use)})"
+                    if reader_key is not None
+                    else f"the result of a call without labels is used whole ({self.line(use)}), and forward packed it",
+                    line,
+                )
+            readers.append(reader)  # type: ignore[arg-type]
+        block, index = self.block_of(statement)
+        following = list(block.body)[index + 1 : index + 2]  # type: ignore[attr-defined]
+        collapsed = single_name_target(following[0]) if following else None
+        if len(readers) == 1 and collapsed is not None and collapsed[1] is readers[0]:
+            # `out = model(x)` + `logits = out["logits"]`: one line, `logits = model(x)`.
+            self.edits.replace[statement] = [
+                statement.with_changes(body=[small.with_changes(targets=[cst.AssignTarget(cst.Name(collapsed[0]))])])  # type: ignore[union-attr]
+            ]
+            self.edits.remove.add(following[0])
+        else:
+            for reader in readers:
+                self.edits.replace[reader] = cst.Name(target.value)
+        self.claimed.add(statement)
+
     def hf_whole_result(self, target, statement, scope, new_call, loss_of, prediction_line, line):  # type: ignore[no-untyped-def]
         """FL002: ``out = model(x, labels=y)`` where ``out`` is never read as ``.loss``/``.logits``.
         Either the loop already treats ``out`` as the prediction (passes it to a criterion with
@@ -495,6 +597,79 @@ class FileSitePlanner:
         prediction = self.names(scope).fresh("logits", self.line(statement))
         self.names(scope).introduce(prediction, self.end_line(statement) + 1)
         return [prediction_line(prediction), assign(cst.Name(name), loss_of(prediction)).with_changes(leading_lines=())]
+
+    def binding_uses(self, scope: cst.CSTNode, target: cst.Name, statement: cst.CSTNode) -> Optional[list[cst.Name]]:
+        """The uses of the name ``target`` binds at ``statement`` that may read this binding:
+        a use that another plain rebinding (``name = ...``) always reaches first is another
+        binding's (two loops that each do ``outputs = model(...)``). None when a rebinding may
+        or may not come between (inside an ``if``, or on a loop's next turn)."""
+        uses = [n for n in self.name_uses(scope, target.value) if n is not target]
+        stores = [n for n in uses if self.is_store(n)]
+        kept: list[cst.Name] = []
+        for use in uses:
+            if use in stores:
+                continue
+            before = [s for s in stores + [target] if self.line(s) < self.line(use)]
+            if not before:
+                kept.append(use)  # before our line: ours reaches it only round a loop (refused later)
+                continue
+            latest = max(before, key=self.line)
+            if latest is not target:
+                if self.shadows(latest, use):
+                    continue  # another binding's use
+                return None
+            if any(self.loop_carries(store, use, statement) for store in stores):
+                return None
+            if not self.shadows(target, use) and any(self.line(s) < self.line(statement) for s in stores):
+                return None  # an earlier binding may reach it past ours
+            kept.append(use)
+        return kept
+
+    def loop_carries(self, store: cst.CSTNode, use: cst.CSTNode, statement: cst.CSTNode) -> bool:
+        """Is there a loop around both ``store`` and ``use`` but not ``statement``, so that the
+        store's value reaches the use on the loop's next turn?"""
+        mine = set()
+        current: Optional[cst.CSTNode] = self.parent(statement)
+        while current is not None:
+            mine.add(id(current))
+            current = self.parent(current)
+        around_use = set()
+        current = self.parent(use)
+        while current is not None:
+            if isinstance(current, (cst.For, cst.While)):
+                around_use.add(id(current))
+            current = self.parent(current)
+        current = self.parent(store)
+        while current is not None:
+            if isinstance(current, (cst.For, cst.While)) and id(current) in around_use and id(current) not in mine:
+                return True
+            current = self.parent(current)
+        return False
+
+    def is_store(self, name: cst.Name) -> bool:
+        """``name = ...``: a plain rebinding, as a whole target."""
+        parent = self.parent(name)
+        return isinstance(parent, cst.AssignTarget) and parent.target is name
+
+    def statement_holding(self, node: cst.CSTNode) -> cst.CSTNode:
+        current = node
+        while current is not None and not isinstance(current, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            current = self.parent(current)  # type: ignore[assignment]
+        return current
+
+    def shadows(self, store: cst.Name, use: cst.Name) -> bool:
+        """Does the statement of ``store`` always run, after ours, before ``use``: is it in a
+        block that holds ``use``, ahead of it?"""
+        holder = self.statement_holding(store)
+        block = self.parent(holder)
+        current: Optional[cst.CSTNode] = use
+        while current is not None:
+            parent = self.parent(current)
+            if parent is block:
+                body = list(block.body)  # type: ignore[attr-defined]
+                return body.index(holder) < body.index(current)
+            current = parent
+        return False
 
     def name_uses(self, scope: cst.CSTNode, name: str) -> list[cst.Name]:
         root = scope if isinstance(scope, cst.FunctionDef) else self.module
@@ -516,9 +691,10 @@ class FileSitePlanner:
         is used in any other way (the caller then rebuilds the old result)."""
         stmt_end = self.end_line(statement)
         readers: list[tuple[cst.CSTNode, str]] = []
-        for use in self.name_uses(scope, target.value):
-            if use is target:
-                continue
+        uses = self.binding_uses(scope, target, statement)
+        if uses is None:
+            return False
+        for use in uses:
             if self.line(use) <= stmt_end or self.enclosing_function(use) is not (scope if isinstance(scope, cst.FunctionDef) else None):
                 return False
             parent = self.parent(use)
@@ -533,6 +709,20 @@ class FileSitePlanner:
         stmt_line = self.line(statement)
         block, index = self.block_of(statement)
         following = list(block.body)[index + 1 : index + 3]  # type: ignore[attr-defined]
+        unpacked = self.unpacked_pair(following[0] if following else None, readers)
+        if unpacked is not None and not (set(unpacked) & (names_in(labels) | names_in(receiver))):
+            # `out = model(x, y)` + `loss, logits = out[0], out[1]`: two plain lines.
+            loss_target, prediction_target = unpacked
+            self.edits.replace[statement] = [
+                statement.with_changes(  # type: ignore[union-attr]
+                    body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(prediction_target))], value=new_call)],
+                    trailing_whitespace=cst.TrailingWhitespace(),
+                ),
+                assign(cst.Name(loss_target), loss_of(prediction_target)).with_changes(leading_lines=()),
+            ]
+            self.edits.remove.add(following[0])
+            self.claimed.add(statement)
+            return True
         removed: set[cst.CSTNode] = set()
         prediction: Optional[str] = None
         for item in following:
@@ -557,7 +747,10 @@ class FileSitePlanner:
             names.introduce(prediction, last_read)
         loss_readers = [node for node, role in readers if role == "loss"]
         replacement: list[cst.BaseStatement] = [
-            statement.with_changes(body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(prediction))], value=new_call)])  # type: ignore[union-attr]
+            statement.with_changes(  # type: ignore[union-attr]
+                body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(prediction))], value=new_call)],
+                trailing_whitespace=cst.TrailingWhitespace(),
+            )
         ]
         inline = len(loss_readers) == 1 and self.can_inline(statement, loss_readers[0], labels, receiver, prediction)
         loss_name: Optional[str] = None
@@ -579,6 +772,26 @@ class FileSitePlanner:
         self.edits.replace[statement] = replacement
         self.claimed.add(statement)
         return True
+
+    def unpacked_pair(self, item: Optional[cst.CSTNode], readers: list[tuple[cst.CSTNode, str]]) -> Optional[tuple[str, str]]:
+        """``loss, logits = out[0], out[1]`` right after the call, holding every reader: the
+        names the loss and the prediction go to."""
+        if len(readers) != 2 or not isinstance(item, cst.SimpleStatementLine) or len(item.body) != 1:
+            return None
+        line = item.body[0]
+        if not (isinstance(line, cst.Assign) and len(line.targets) == 1):
+            return None
+        target, value = line.targets[0].target, line.value
+        if not (isinstance(target, cst.Tuple) and isinstance(value, cst.Tuple) and len(target.elements) == len(value.elements) == 2):
+            return None
+        names = [e.value for e in target.elements]
+        if not all(isinstance(n, cst.Name) and n.value != "_" for n in names) or names[0].value == names[1].value:  # type: ignore[union-attr]
+            return None
+        roles = {id(node): role for node, role in readers}
+        placed = {roles.get(id(e.value)): n.value for e, n in zip(value.elements, names)}  # type: ignore[union-attr]
+        if set(placed) != {"loss", "prediction"}:
+            return None
+        return placed["loss"], placed["prediction"]
 
     def can_inline(
         self, statement: cst.CSTNode, reader: cst.CSTNode, labels: cst.BaseExpression, receiver: cst.BaseExpression, prediction: str
@@ -606,7 +819,9 @@ class FileSitePlanner:
         if isinstance(function, cst.FunctionDef) and defaults_to_none(function, labels.value):
             return True
         scope = function if function is not None else self.wrapper.module
-        return re.search(rf"\b{re.escape(labels.value)}\s*=\s*None\b", code_of(scope)) is not None
+        if re.search(rf"\b{re.escape(labels.value)}\s*=\s*None\b", code_of(scope)) is None:
+            return False  # the cheap test first: most code never sets it to None
+        return _sets_to_none(scope, labels.value)
 
     def enclosing_function(self, node: cst.CSTNode) -> Optional[cst.FunctionDef]:
         current = self.parent(node)
@@ -615,6 +830,38 @@ class FileSitePlanner:
                 return current  # type: ignore[return-value]
             current = self.parent(current)
         return None
+
+
+def _sets_to_none(scope: cst.CSTNode, name: str) -> bool:
+    """``name = None`` (or ``name: T = None``) in the scope's own code, not in the functions or
+    classes inside it (a ``forward(self, x, labels=None)`` default is another scope's)."""
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is scope
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            return False
+
+        def visit_Assign(self, node: cst.Assign) -> None:
+            nonlocal found
+            if isinstance(node.value, cst.Name) and node.value.value == "None":
+                found |= any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets)
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            nonlocal found
+            if isinstance(node.target, cst.Name) and node.target.value == name and isinstance(node.value, cst.Name):
+                found |= node.value.value == "None"
+
+    scope.visit(Finder())
+    return found
+
+
+def _unpacked_reason(read: str, packing: ResultShape) -> str:
+    """Why a reader of a call without labels cannot be rewritten: what it reads is not the
+    prediction that forward packed (the loss, which was None; or nothing forward returned)."""
+    return f"a call without labels reads `{read}`, which is not the prediction `{packing.prediction_key}` forward packed without labels"
 
 
 def _reader_key(parent: Optional[cst.CSTNode], child: cst.CSTNode) -> Union[int, str, None]:

@@ -46,7 +46,11 @@ def forward_edits(plan: LossPlan) -> FileEdits:
     returned = plan.return_statement
     ret = returned.body[0]
     assert isinstance(ret, cst.Return)
-    new_return = returned.with_changes(body=[ret.with_changes(value=cst.Name(plan.prediction))])
+    # The old line's comment was about returning the loss: it does not go onto the new line.
+    new_return = returned.with_changes(
+        body=[ret.with_changes(value=cst.Name(plan.prediction))],
+        trailing_whitespace=cst.TrailingWhitespace(newline=returned.trailing_whitespace.newline),
+    )
     if plan.hoisted_prediction is not None:
         hoist = assign(cst.Name(plan.prediction), plan.hoisted_prediction).with_changes(
             leading_lines=returned.leading_lines

@@ -22,7 +22,7 @@ class MyTransformer(nn.Module):
     def forward(self, input_ids, attention_mask): # Incorrect: labels should NOT be here
         outputs = self.transformer(input_ids, attention_mask)
         logits = outputs.logits
-        return logits # Incorrectly returning the loss from the forward method
+        return logits
 
 # ... later in training loop ...
 model = MyTransformer(pretrained_model)
@@ -36,7 +36,7 @@ model.train()
 criterion = nn.CrossEntropyLoss()
 for step in range(3):
     optimizer.zero_grad()
-    logits = model(input_ids, attention_mask)  # Incorrect: labels passed directly to forward()
+    logits = model(input_ids, attention_mask)
     loss = criterion(logits, labels)
     loss.backward()
     optimizer.step()
