@@ -99,8 +99,9 @@ def _training_arguments(view: _FileView, trainer_call: cst.Call, line: int = 0) 
         value = positional[1].value if len(positional) > 1 else None
     if isinstance(value, cst.Name):
         # The binding in the function around the Trainer call, else in the whole file.
-        around = [f for first, last, f in view.functions if first <= line <= last]
-        holders: list[cst.CSTNode] = ([min(around, key=lambda f: len(code_of(f)))] if around else []) + [view.tree]
+        # The innermost function around the call is the one that starts last.
+        around = [(first, f) for first, last, f in view.functions if first <= line <= last]
+        holders: list[cst.CSTNode] = ([max(around, key=lambda item: item[0])[1]] if around else []) + [view.tree]
         for holder in holders:
             bound = [
                 target[1]
