@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional
@@ -67,7 +68,10 @@ class ImportOutcome:
 
 def compile_error(text: str, filename: str) -> Optional[str]:
     try:
-        compile(text, filename, "exec", dont_inherit=True)
+        with warnings.catch_warnings():
+            # The user's own `x is not -1` is not ours to report, and would clutter the output.
+            warnings.simplefilter("ignore", SyntaxWarning)
+            compile(text, filename, "exec", dont_inherit=True)
     except SyntaxError as exc:
         return f"{exc.msg} (line {exc.lineno})"
     except ValueError as exc:
