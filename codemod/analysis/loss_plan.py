@@ -17,6 +17,7 @@ from typing import Optional, Union
 
 import libcst as cst
 
+from codemod.analysis.derivations import Derivation, Flow, MovableCheck, stored_names
 from codemod.analysis.index import Signature
 from codemod.transforms.cst_tools import BUILTIN_NAMES, code_of, dotted, name_nodes, names_in, single_name_target, substitute
 
@@ -52,6 +53,10 @@ class ResultShape:
     loss_key: Union[int, str, None] = None
     prediction_key: Union[int, str, None] = None
     size: int = 1
+    derived: Optional[cst.BaseExpression] = field(default=None, compare=False)
+    """Calls without labels: what forward returned as the prediction, computed from what it
+    returns now (``F.softmax(logits, dim=-1)``); None when it is the same value. The kind
+    ``bare`` is such a prediction returned alone."""
 
     def role_of(self, key: Union[int, str]) -> Optional[str]:
         """'loss' or 'prediction' for a reader's key (``out[0]``, ``out["loss"]``, ``out.loss``)."""
@@ -87,6 +92,11 @@ class LossPlan:
     source_node: Optional[cst.FunctionDef] = field(default=None, compare=False)
     """The function as the file has it, when ``forward_node`` is a rewritten copy of it
     (``labels = labels.long()`` inlined): edits then replace it whole."""
+    seen_prediction: Optional[cst.BaseExpression] = field(default=None, compare=False)
+    """What calls with labels read as the prediction, computed from the new return value
+    (``F.softmax(logits, dim=-1)`` when forward returned ``prob`` and the loss read ``logits``)."""
+    labelled_refusal: Optional[str] = None
+    """Why no call with labels can be rewritten, though forward can (calls without labels can)."""
 
 
 PlanResult = Union[LossPlan, Refusal, None]
@@ -125,37 +135,7 @@ def _is_criterion_constructor(node: cst.BaseExpression) -> bool:
 
 def _locals_of(func: cst.FunctionDef) -> set[str]:
     """Every name ``forward`` binds: parameters and assignment targets anywhere in its body."""
-    bound = {p.name.value for p in _all_params(func.params)}
-
-    class Binder(cst.CSTVisitor):
-        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-            bound.update(n.value for n in name_nodes(node.target) if not isinstance(node.target, cst.Attribute))
-
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            if isinstance(node.target, cst.Name):
-                bound.add(node.target.value)
-
-        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-            if isinstance(node.target, cst.Name):
-                bound.add(node.target.value)
-
-        def visit_For(self, node: cst.For) -> None:
-            bound.update(names_in(node.target))
-
-        def visit_AsName(self, node: cst.AsName) -> None:
-            bound.update(names_in(node.name))
-
-        def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-            bound.update(names_in(node.target))
-
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            if node is not func:
-                bound.add(node.name.value)
-                return False
-            return True
-
-    func.visit(Binder())
-    return bound
+    return {p.name.value for p in _all_params(func.params)} | stored_names(func.body, mutations=False)
 
 
 def _all_params(params: cst.Parameters) -> list[cst.Param]:
@@ -271,8 +251,15 @@ def _assigned_label_names(func: cst.FunctionDef) -> set[str]:
     return found
 
 
-def plan_forward(cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature, optional_labels: bool = False) -> PlanResult:
-    """``optional_labels``: ``func`` is the labels-given view of a ``labels=None`` forward."""
+def plan_forward(
+    cls: cst.ClassDef,
+    func: cst.FunctionDef,
+    signature: Signature,
+    optional_labels: bool = False,
+    returns_without_labels: Optional[str] = None,
+) -> PlanResult:
+    """``optional_labels``: ``func`` is the labels-given view of a ``labels=None`` forward, and
+    ``returns_without_labels`` the name its other view returns, if that is one name."""
     labels_param = signature.param(LABELS_PARAM)
     if labels_param is None or labels_param.has_default != optional_labels:
         return None
@@ -302,28 +289,20 @@ def plan_forward(cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature,
     returned = last.body[0].value
     assert returned is not None
 
-    # Top-level `name = value` lines, the only statements a loss may be computed in.
-    assignments: dict[str, tuple[cst.SimpleStatementLine, cst.BaseExpression]] = {}
-    assigned_twice: set[str] = set()
-    for statement in statements[:-1]:
-        if (
-            isinstance(statement, cst.SimpleStatementLine)
-            and len(statement.body) == 1
-            and isinstance(statement.body[0], cst.Assign)
-            and len(statement.body[0].targets) == 1
-            and isinstance(statement.body[0].targets[0].target, cst.Name)
-        ):
-            name = statement.body[0].targets[0].target.value  # type: ignore[union-attr]
-            if name in assignments:
-                assigned_twice.add(name)
-            assignments[name] = (statement, statement.body[0].value)
+    # Top-level `name = value` lines, the only statements a loss may be computed in; a name
+    # assigned on several lines (`loss = a * labels` then `loss = -loss.mean()`) has a
+    # version per line, and each read is of the version assigned last before it.
     local_names = _locals_of(func)
+    flow = Flow(statements[:-1], local_names)
+    returned_at = len(statements) - 1
+    movable = MovableCheck(cls, LABELS_PARAM)
 
-    def depends_on_labels(node: cst.CSTNode, seen: frozenset[str] = frozenset()) -> bool:
+    def depends_on_labels(node: cst.CSTNode, at: int, seen: frozenset[int] = frozenset()) -> bool:
         for name in names_in(node):
             if name == LABELS_PARAM:
                 return True
-            if name in assignments and name not in seen and depends_on_labels(assignments[name][1], seen | {name}):
+            line = flow.reaching(name, at)
+            if line is not None and line >= 0 and line not in seen and depends_on_labels(flow.value(line), line, seen | {line}):
                 return True
         return False
 
@@ -335,7 +314,7 @@ def plan_forward(cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature,
         return _refuse_if_labels_loss(func, packed)
     if packed is not None:
         kind, keys, values = packed
-        lossy = [i for i, v in enumerate(values) if depends_on_labels(v)]
+        lossy = [i for i, v in enumerate(values) if depends_on_labels(v, returned_at)]
         if not lossy:
             return None
         if len(values) != 2 or len(lossy) != 1:
@@ -344,7 +323,7 @@ def plan_forward(cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature,
         shape = ResultShape(kind, keys[loss_at], keys[prediction_at], 2)
         loss_part, prediction_part = values[loss_at], values[prediction_at]
     else:
-        if not depends_on_labels(returned):
+        if not depends_on_labels(returned, returned_at):
             return None
         shape = ResultShape("loss")
         loss_part = returned
@@ -353,11 +332,12 @@ def plan_forward(cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature,
         return Refusal(f"forward returns its prediction as `{code_of(prediction_part)}`, not as a plain variable")
 
     # Expand the loss into one expression over forward's values.
-    removed: list[cst.CSTNode] = []
+    removed: list[int] = []
     criterion: Optional[cst.BaseExpression] = None
-    template = loss_part
+    reads: dict[str, set[Optional[int]]] = {}
+    """The values the loss reads that are not part of it (the prediction), by version."""
 
-    def expand(node: cst.BaseExpression, depth: int = 0) -> Union[cst.BaseExpression, Refusal]:
+    def expand(node: cst.BaseExpression, at: int, depth: int = 0) -> Union[cst.BaseExpression, Refusal]:
         nonlocal criterion
         if depth > 20:
             return Refusal("the loss is computed through too many steps")
@@ -370,53 +350,50 @@ def plan_forward(cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature,
             criterion = node.func
             node = node.with_changes(func=cst.Name(CRITERION))
         mapping: dict[str, cst.BaseExpression] = {}
-        for name in sorted(names_in(node)):
-            if name not in assignments or name == LABELS_PARAM:
+        for name in sorted(names_in(node) & local_names - {LABELS_PARAM, "self"}):
+            line = flow.reaching(name, at)
+            if line is None or line < 0:
+                reads.setdefault(name, set()).add(line)
                 continue
-            if prediction_part is not None and name == prediction_part.value:  # type: ignore[union-attr]
-                continue
-            if name in assigned_twice:
-                return Refusal(f"the loss uses `{name}`, which forward assigns more than once")
-            statement, value = assignments[name]
+            value = flow.value(line)
             if _is_criterion_constructor(value):
                 if criterion is not None:
                     return Refusal("forward builds more than one criterion")
                 criterion = value
                 mapping[name] = cst.Name(CRITERION)
-                removed.append(statement)
-            elif depends_on_labels(value):
-                inner = expand(value, depth + 1)
+                removed.append(line)
+            elif depends_on_labels(value, line):
+                if sum(1 for n in name_nodes(node) if n.value == name) > 1:
+                    return Refusal(f"the loss reads `{name}` more than once")
+                inner = expand(value, line, depth + 1)
                 if isinstance(inner, Refusal):
                     return inner
                 mapping[name] = inner
-                removed.append(statement)
+                removed.append(line)
+            else:
+                reads.setdefault(name, set()).add(line)
         return substitute(node, mapping) if mapping else node
 
     if isinstance(loss_part, cst.Name):
-        if loss_part.value not in assignments:
+        line = flow.reaching(loss_part.value, returned_at)
+        if line is None or line < 0:
             return Refusal(f"the loss `{loss_part.value}` is not computed by a plain assignment")
-        if loss_part.value in assigned_twice:
-            return Refusal(f"forward assigns the loss `{loss_part.value}` more than once")
-        statement, value = assignments[loss_part.value]
-        removed.append(statement)
-        expanded = expand(value)
+        removed.append(line)
+        expanded = expand(flow.value(line), line)
     else:
-        expanded = expand(loss_part)
+        expanded = expand(loss_part, returned_at)
     if isinstance(expanded, Refusal):
         return expanded
     template = expanded
 
     # The rest of forward must not need what is being moved out.
-    kept = [s for s in statements if s not in removed]
-    for statement in kept[:-1]:
+    moved = {flow.name(line) for line in removed}
+    for index, statement in enumerate(statements[:-1]):
+        if index in removed:
+            continue
         used = names_in(statement)
         if LABELS_PARAM in used:
             return Refusal("labels are also used outside the loss")
-        moved = {
-            s.body[0].targets[0].target.value  # type: ignore[union-attr]
-            for s in removed
-            if isinstance(s, cst.SimpleStatementLine)
-        }
         if used & moved:
             name = sorted(used & moved)[0]
             return Refusal(f"forward also uses `{name}`, which the loss move would take away")
@@ -425,25 +402,29 @@ def plan_forward(cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature,
 
     # The prediction: what forward returns from now on.
     template_locals = (names_in(template) & local_names) - {LABELS_PARAM, "self"}
+    for name in sorted(template_locals):
+        if len(reads.get(name, ())) > 1:
+            return Refusal(f"the loss reads `{name}` before and after forward assigns it again")
     hoisted: Optional[cst.BaseExpression] = None
+    seen: Optional[cst.BaseExpression] = None
+    labelled_refusal: Optional[str] = None
+    dropped: list[int] = []
     if prediction_part is not None:
-        prediction = prediction_part.value  # type: ignore[union-attr]
-        others = sorted(template_locals - {prediction})
-        alias = assignments.get(prediction)
-        if (
-            others == [code_of(alias[1])] if alias is not None and isinstance(alias[1], cst.Name) else False
-        ) and prediction not in assigned_twice and others[0] not in assigned_twice:
-            # `prob = logits`: the same tensor under two names; the loss reads it as the prediction.
-            template = substitute(template, {others[0]: cst.Name(prediction)})
-            others = []
-        if others:
-            derived = assignments.get(prediction)
-            if derived is not None and others[0] in names_in(derived[1]):
-                return Refusal(
-                    f"the loss uses `{others[0]}`, while forward returns `{prediction}` computed from it "
-                    f"(`{prediction} = {code_of(derived[1])}`): moving both is not supported yet"
+        chosen = _choose_root(
+            flow, movable, template_locals, reads, prediction_part.value, returned_at, returns_without_labels, frozenset(removed)
+        )
+        if isinstance(chosen, Refusal):
+            return chosen
+        prediction, root_line, derived, dropped = chosen
+        for name, derivation in sorted(derived.items()):
+            if name == PREDICTION_SEEN:
+                seen = derivation.expression
+            elif sum(1 for n in name_nodes(template) if n.value == name) > 1:
+                labelled_refusal = (
+                    f"the loss reads `{name}` more than once, and forward computed it from `{prediction}` "
+                    f"(`{code_of(derivation.expression)}`): computing it twice is not the same gradient"
                 )
-            return Refusal(f"the loss uses the forward-local `{others[0]}` besides the prediction")
+        template = substitute(template, {name: d.expression for name, d in derived.items() if name != PREDICTION_SEEN})
     else:
         found = _prediction_from_loss(template, local_names, signature)
         if isinstance(found, Refusal):
@@ -451,17 +432,31 @@ def plan_forward(cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature,
         if found is None:
             return None
         prediction, hoisted, template = found
+        root_line = next(iter(reads.get(prediction, {-1}))) if hoisted is None else -1
         local_names = local_names | {prediction}
+    if hoisted is None:
+        # `return logits` in the new forward must give the value the loss read: nothing that
+        # stays may assign it after that (after the loss, for a value bound by a tuple or loop).
+        after = root_line if root_line is not None else max(removed, default=-1)
+        for index in range(after + 1, len(statements) - 1):
+            if index not in removed and index not in dropped and prediction in flow.stored(index):
+                return Refusal(f"forward assigns `{prediction}` again after the loss reads it")
+    removed.extend(dropped)
+    if hoisted is None:
+        removed.extend(_left_unread(flow, movable, set(removed), returned, returned_at, root_line))
+    removed_statements = [statements[i] for i in sorted(set(removed))]
+    kept = [s for i, s in enumerate(statements) if i not in removed]
     if not _calls_self_submodule(kept) and hoisted is None:
         return None  # a loss module: its inputs are already predictions
-    if prediction in {p.name for p in signature.params} and prediction not in assignments and hoisted is None:
+    if prediction in {p.name for p in signature.params} and root_line == -1 and hoisted is None:
         return None  # the loss of an input as given: a loss module, not a model (`x = self.fc(x)` is one)
 
     criterion_names = names_in(criterion) if criterion is not None else set()
     criterion_locals = (criterion_names & local_names) - {"self"}
     if criterion_locals:
         return Refusal(f"the criterion uses the forward-local `{sorted(criterion_locals)[0]}`")
-    free = (names_in(template) | criterion_names) - local_names - BUILTIN_NAMES - {CRITERION, "self"}
+    seen_names = names_in(seen) if seen is not None else set()
+    free = (names_in(template) | criterion_names | seen_names) - local_names - BUILTIN_NAMES - {CRITERION, "self"}
     labels_uses = sum(1 for n in name_nodes(template) if n.value == LABELS_PARAM)
     return LossPlan(
         class_name=class_name,
@@ -472,14 +467,91 @@ def plan_forward(cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature,
         criterion_is_constant="self" not in criterion_names,
         shape=shape,
         free_names=frozenset(free),
-        uses_self="self" in names_in(template) or "self" in criterion_names,
+        uses_self="self" in names_in(template) or "self" in criterion_names or "self" in seen_names,
         labels_uses=labels_uses,
         forward_node=func,
-        removed_statements=tuple(removed),
+        removed_statements=tuple(removed_statements),
         return_statement=last,
         hoisted_prediction=hoisted,
         source_node=source_node,
+        seen_prediction=seen,
+        labelled_refusal=labelled_refusal,
     )
+
+
+PREDICTION_SEEN = "__fixlabels_seen__"
+"""Key of the derivation of what calls with labels read as the prediction."""
+
+
+def _choose_root(
+    flow: Flow,
+    movable: MovableCheck,
+    template_locals: set[str],
+    reads: dict[str, set[Optional[int]]],
+    prediction: str,
+    returned_at: int,
+    returns_without_labels: Optional[str],
+    removed: frozenset[int],
+) -> Union[tuple[str, Optional[int], dict[str, Derivation], list[int]], Refusal]:
+    """The value the new forward returns: one every value the loss reads, and the prediction
+    forward returned, can be computed from at the call site. Preferred: what forward returned
+    without labels (those calls then see no change), then what the loss reads.
+
+    Returns its name, its line, the derivation of each other value (the prediction under
+    ``PREDICTION_SEEN``) and the lines of forward that only computed those (they go)."""
+    needed: dict[str, tuple[str, Optional[int]]] = {
+        name: (name, next(iter(reads[name]))) for name in sorted(template_locals) if name in reads
+    }
+    unknown = sorted(template_locals - set(needed))
+    if unknown:
+        return Refusal(f"the loss uses the forward-local `{unknown[0]}` besides the prediction")
+    needed[PREDICTION_SEEN] = (prediction, flow.reaching(prediction, returned_at))
+    candidates: list[tuple[str, Optional[int]]] = []
+    if returns_without_labels is not None:
+        candidates.append((returns_without_labels, flow.reaching(returns_without_labels, returned_at)))
+    candidates += [v for k, v in needed.items() if k != PREDICTION_SEEN] + [needed[PREDICTION_SEEN]]
+    for root in candidates:
+        derived: dict[str, Derivation] = {}
+        for key, version in needed.items():
+            derivation = flow.derive(version, root, movable)  # type: ignore[arg-type]
+            if derivation is None:
+                break
+            derived[key] = derivation
+        else:
+            lines = set().union(*(d.lines for d in derived.values()))
+            trivial = {k for k, d in derived.items() if isinstance(d.expression, cst.Name) and d.expression.value == root[0]}
+            return root[0], root[1], {k: d for k, d in derived.items() if k not in trivial}, flow.droppable(lines, removed)
+    others = sorted(set(template_locals) - {prediction})
+    if others:
+        line = flow.reaching(prediction, returned_at)
+        if line is not None and line >= 0 and others[0] in names_in(flow.value(line)):
+            return Refusal(
+                f"the loss uses `{others[0]}`, while forward returns `{prediction}` computed from it "
+                f"(`{prediction} = {code_of(flow.value(line))}`) in a way that cannot move to the call"
+            )
+        return Refusal(f"the loss uses the forward-local `{others[0]}` besides the prediction")
+    return Refusal(f"forward assigns `{prediction}` again after the loss reads it")
+
+
+def _left_unread(
+    flow: Flow, movable: MovableCheck, removed: set[int], returned: cst.BaseExpression, returned_at: int, root: Optional[int]
+) -> list[int]:
+    """Lines that only fed what leaves forward (the loss, the old return value), computed
+    without effects (``prob = F.sigmoid(logits)`` for a loss on ``prob``): nothing reads them
+    once forward returns the root value, so they go too."""
+    fed: set[int] = set()
+    changed = True
+    while changed:
+        changed = False
+        for line in flow.values:
+            if line in fed or line in removed or line == root or not movable(flow.value(line)):
+                continue
+            version = (flow.name(line), line)
+            by_return = flow.name(line) in names_in(returned) and flow.reaching(flow.name(line), returned_at) == line
+            if by_return or any(flow.reads(j, version) for j in removed | fed):
+                fed.add(line)
+                changed = True
+    return flow.droppable(fed, frozenset(removed))
 
 
 def _prediction_from_loss(

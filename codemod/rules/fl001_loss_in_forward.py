@@ -19,6 +19,11 @@ A criterion built inside ``forward`` is created once, before the loop; one kept 
 class weights and device placement do not change. Results read as ``out["loss"]``, ``out[0]``,
 ``out.loss`` or unpacked as ``loss, logits = ...`` are rewritten to the new variables.
 
+When ``forward`` returns a value computed from what the loss reads (``probs =
+self.softmax(logits)``), it returns what the loss reads, and each call computes what it used to
+get (``probs = model.softmax(logits)``); computations that would not give the same numbers there
+(dropout, in-place changes, submodules with parameters) are refused.
+
 When the model is handed to Hugging Face's ``Trainer``, Trainer is the loop: the moved loss goes
 into a ``Trainer`` subclass's ``compute_loss`` (see FL003), reading the model's attributes on
 ``self.accelerator.unwrap_model(model)``.
@@ -45,7 +50,7 @@ from codemod.results import Finding
 from codemod.rules.common import RuleContext, SiteTask, Unit, find_method, import_spec, location_of, unfollowed_instances
 from codemod.rules.fl003_trainer_compute_loss import UNWRAPPED, trainer_edits
 from codemod.transforms.callsite import SitePlan
-from codemod.transforms.cst_tools import names_in, substitute
+from codemod.transforms.cst_tools import BUILTIN_NAMES, code_of, names_in, substitute
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod.transforms.forward import forward_edits
 
@@ -161,7 +166,10 @@ def _fill_unit(
         unit.refusal = refusal
         return
     imports = {}
-    for name in sorted(plan.free_names):
+    free_names = set(plan.free_names)
+    if labelless_shape is not None and labelless_shape.derived is not None:
+        free_names |= names_in(labelless_shape.derived) - {plan.prediction, "self"} - BUILTIN_NAMES
+    for name in sorted(free_names):
         spec = import_spec(name, module)
         if spec is None:
             unit.refusal = f"the loss uses `{name}`, which other files cannot import"
@@ -173,6 +181,13 @@ def _fill_unit(
     for use in ctx.graph.uses:
         if key not in use.instance.classes:
             continue
+        derived = plan.seen_prediction if plan.seen_prediction is not None else labelless_shape.derived if labelless_shape else None
+        if derived is not None:
+            unit.refusal = (
+                f"forward returned `{code_of(derived)}` while the loss read `{plan.prediction}`, and Trainer "
+                f"({use.display_path}:{use.line}) would see other predictions; not supported under Trainer yet"
+            )
+            break
         if labelless_calls is not None:
             unit.refusal = f"{labelless_calls} (Trainer evaluates without labels too, {use.display_path}:{use.line})"
             break
@@ -206,6 +221,7 @@ def _fill_unit(
         imports=imports,
         home_module=module.key,
         labels_optional=forward is not None,
+        seen_prediction=plan.seen_prediction,
     )
     if forward is None and plan.source_node is not None:
         forward = FileEdits()
@@ -227,7 +243,7 @@ def _fill_unit(
                 continue  # no labels, no loss: the call sees the same prediction as before
             unit.refusal = f"{labelless_calls} ({location_of(site)})"
             break
-        reason = _site_refusal(site, key, plan)
+        reason = _site_refusal(site, key, plan) or plan.labelled_refusal
         if reason:
             unit.refusal = f"{reason} ({location_of(site)})"
             break

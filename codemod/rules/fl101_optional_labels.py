@@ -28,6 +28,11 @@ an output object whose loss is None) get the bare prediction, and their readers 
     out = model(x)                  ->    logits = model(x)
     logits = out["logits"]
 
+When forward returned a prediction computed from the loss's input (``prob = F.softmax(logits)``,
+returned with or without labels), forward returns ``logits`` and calls compute it::
+
+    prob = model(x)                 ->    prob = F.softmax(model(x))
+
 Refuses when the branches on ``labels`` are other tests, when FL001 would refuse the
 labels-given path, and when a call without labels reads something other than the prediction
 (``out["loss"]``, which was None) or uses the packed result whole.
@@ -40,6 +45,7 @@ from typing import Callable, Optional, Union
 
 import libcst as cst
 
+from codemod.analysis.derivations import Flow, MovableCheck
 from codemod.analysis.index import ClassKey, ClassKind, ModuleSummary, RepoIndex, Signature
 from codemod.analysis.loss_plan import (
     LABELS_PARAM,
@@ -49,6 +55,7 @@ from codemod.analysis.loss_plan import (
     Refusal,
     ResultShape,
     _is_criterion_constructor,
+    _locals_of,
     _packed_result,
     inline_label_conversions,
     plan_forward,
@@ -134,15 +141,16 @@ def _alias_refusal(ctx: RuleContext, key: ClassKey) -> Optional[str]:
 
 
 def _new_forward(
-    plan: LossPlan, views: Views, resolve: Callable[[str], str]
+    plan: LossPlan, views: Views, cls: cst.ClassDef, resolve: Callable[[str], str]
 ) -> tuple[cst.FunctionDef, Optional[str], Optional[ResultShape]]:
     """The rewritten forward; None if calls without labels see what they saw before, else why
-    not; and when they saw the prediction packed (``{"logits": logits}``, ``(None, logits)``),
-    how, so that their readers can be rewritten."""
+    not; and when they saw the prediction packed (``{"logits": logits}``, ``(None, logits)``)
+    or computed from the new return value (``F.softmax(logits)``), how, so that those calls
+    can be rewritten."""
     edits = forward_edits(plan)
     rewritten = apply_edits(cst.Module(body=[plan.forward_node]), edits).body[0]
     assert isinstance(rewritten, cst.FunctionDef)
-    new = [_bare(s) for s in rewritten.body.body]  # type: ignore[attr-defined]
+    new = [_bare(s).strip() for s in rewritten.body.body]  # type: ignore[attr-defined]
     if plan.hoisted_prediction is not None:
         new = new[:-2] + [f"return {code_of(plan.hoisted_prediction)}"]
     statements = [
@@ -150,12 +158,19 @@ def _new_forward(
         for s in views.absent.body.body  # type: ignore[attr-defined]
         if not (isinstance(s, cst.SimpleStatementLine) and _bare(s).strip() in {f"{p} = None" for p in views.placeholders})
     ]
-    absent = [_bare(s) for s in statements if not _unused_criterion(s, statements)]
-    if [line.strip() for line in new] == [line.strip() for line in absent]:
+    statements = [s for s in statements if not _unused_criterion(s, statements)]
+    absent = [_bare(s).strip() for s in statements]
+    if new == absent:
         return rewritten, None, None
-    packed = _labelless_packing(new, views, resolve)
-    if packed is not None and [line.strip() for line in new[:-1]] == [line.strip() for line in absent[:-1]]:
-        return rewritten, None, packed
+    if plan.hoisted_prediction is None:
+        found = _labelless_view(plan, new, statements, views, cls, resolve)
+        if found is not None:
+            shape, only_for_them = found
+            body = [s for s in rewritten.body.body[:-1] if _bare(s).strip() not in only_for_them] + [rewritten.body.body[-1]]  # type: ignore[attr-defined]
+            if len(body) < len(rewritten.body.body) and body[0] is not rewritten.body.body[0]:  # type: ignore[attr-defined]
+                body[0] = body[0].with_changes(leading_lines=rewritten.body.body[0].leading_lines)  # type: ignore[attr-defined]
+            rewritten = rewritten.with_changes(body=rewritten.body.with_changes(body=body))
+            return rewritten, None, None if shape.kind == "bare" and shape.derived is None else shape
     return rewritten, "without labels, forward returns more than the prediction, and a call here passes none", None
 
 
@@ -176,41 +191,93 @@ def _unused_criterion(statement: cst.CSTNode, statements: list[cst.CSTNode]) -> 
     return not any(target[0] in names_in(other) for other in statements if other is not statement)
 
 
-def _labelless_packing(new: list[str], views: Views, resolve: Callable[[str], str]) -> Optional[ResultShape]:
-    """How forward packed its prediction for a call without labels: the absent view's return
-    holds the new forward's return value once, and otherwise only ``None`` (the loss it did
-    not compute)."""
+def _labelless_view(
+    plan: LossPlan,
+    new: list[str],
+    statements: list[cst.BaseStatement],
+    views: Views,
+    cls: cst.ClassDef,
+    resolve: Callable[[str], str],
+) -> Optional[tuple[ResultShape, set[str]]]:
+    """What a call without labels used to get, in terms of what forward returns now: the
+    labels-absent view must run the new forward's lines, plus only lines that computed its
+    prediction from the new return value (``prob = F.softmax(logits)``), and return that
+    prediction alone or packed with ``None`` (the loss it did not compute). Also the lines of
+    the new forward that computed that prediction for those calls alone: they go."""
+    last = statements[-1]
+    if not (isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[0], cst.Return) and last.body[0].value is not None):
+        return None
+    returned = last.body[0].value
+    kind: str
+    keys: list[Union[int, str]]
+    if isinstance(returned, cst.Dict) and len(returned.elements) == 1:  # {"logits": logits}
+        element = returned.elements[0]
+        if not (isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString)):
+            return None
+        kind, keys, values = "dict", [element.key.evaluated_value], [element.value]  # type: ignore[list-item]
+    else:
+        packed = _packed_result(returned)
+        if isinstance(packed, tuple):
+            kind, keys, values = packed
+        elif packed is None:
+            kind, keys, values = "bare", [0], [returned]
+        else:
+            return None
+    filled = [i for i, v in enumerate(values) if not (code_of(v) == "None" or code_of(v) in views.placeholders)]
+    if len(filled) != 1 or not isinstance(values[filled[0]], cst.Name):
+        return None
+    at = filled[0]
+    prediction = values[at].value  # type: ignore[attr-defined]
+    flow = Flow(statements, _locals_of(views.absent))
+    movable = MovableCheck(cls, LABELS_PARAM)
+    version = (prediction, flow.reaching(prediction, len(statements) - 1))
+    roots = [index for index in flow.values if flow.name(index) == plan.prediction] + [-1]
+    # Lines that compute, without effects, a value nothing reads without labels (`prob =
+    # F.sigmoid(logits)` for the loss only): the new forward has dropped them.
+    unread = {index for index in flow.values if movable(flow.value(index))}
+    for root in roots:
+        derivation = flow.derive(version, (plan.prediction, root), movable)
+        if derivation is None:
+            continue
+        # The return reads only the prediction, which the call site now computes.
+        dropped = flow.droppable(set(derivation.lines) | (unread - {root}), gone=frozenset({len(statements) - 1}))
+        kept = [_bare(s).strip() for i, s in enumerate(statements[:-1]) if i not in dropped]
+        unread_texts = {_bare(statements[i]).strip() for i in dropped}
+        # The new forward may still compute what only calls without labels read (forward
+        # computed `prob` for them alone): those lines go from it too. Other unread lines
+        # (`n_idx = 0`) are the author's, and stay.
+        only_for_them = {_bare(statements[i]).strip() for i in dropped if i in derivation.lines}
+        reassigned = any(i > root and i not in dropped and plan.prediction in flow.stored(i) for i in range(len(statements) - 1))
+        if kept != [line for line in new[:-1] if line not in unread_texts] or reassigned:
+            continue
+        same = isinstance(derivation.expression, cst.Name) and derivation.expression.value == plan.prediction
+        if kind == "bare" and same:
+            return ResultShape("bare"), only_for_them  # the same value; forward only lost lines nothing read
+        if kind == "object":
+            qualified = resolve(code_of(returned.func))  # type: ignore[attr-defined]
+            if not qualified.startswith("transformers."):
+                return None  # only a ModelOutput is known to leave its None fields out
+            kind = "model_output"
+        return ResultShape(kind, None, keys[at], len(values), derived=None if same else derivation.expression), only_for_them
+    return None
+
+
+def _returned_name(views: Views) -> Optional[str]:
+    """The one variable forward returns without labels, alone or packed with None."""
     last = views.absent.body.body[-1]  # type: ignore[attr-defined]
     if not (isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[0], cst.Return) and last.body[0].value is not None):
         return None
-    prediction = new[-1].strip().removeprefix("return ").strip()
     returned = last.body[0].value
-    if isinstance(returned, cst.Dict) and len(returned.elements) == 1:  # {"logits": logits}
-        element = returned.elements[0]
-        if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
-            kind, keys, values = "dict", [element.key.evaluated_value], [element.value]
-        else:
-            return None
-    else:
-        packed = _packed_result(returned)
-        if not isinstance(packed, tuple):
-            return None
-        kind, keys, values = packed
-    at = [i for i, value in enumerate(values) if code_of(value) == prediction]
-    rest = [v for i, v in enumerate(values) if i not in at]
-    if len(at) != 1 or not all(code_of(v) == "None" or code_of(v) in views.placeholders for v in rest):
-        return None
-    if kind == "object":
-        qualified = resolve(code_of(returned.func))  # type: ignore[attr-defined]
-        if not qualified.startswith("transformers."):
-            return None  # only a ModelOutput is known to leave its None fields out
-        kind = "model_output"
-    return ResultShape(kind, None, keys[at[0]], len(values))
+    packed = _packed_result(returned)
+    values = packed[2] if isinstance(packed, tuple) else [e.value for e in returned.elements] if isinstance(returned, cst.Dict) else [returned]  # type: ignore[union-attr]
+    names = [v.value for v in values if isinstance(v, cst.Name) and v.value != "None" and v.value not in views.placeholders]
+    return names[0] if len(names) == 1 else None
 
 
 def find_units(ctx: RuleContext) -> list[Unit]:
     index = ctx.index
     plans: dict[ClassKey, LossPlan] = {}
+    cls_of: dict[ClassKey, cst.ClassDef] = {}
     units: list[tuple[Unit, Optional[tuple[ClassKey, LossPlan, Views, cst.FunctionDef]]]] = []
     for key in sorted(tracked_classes(index), key=lambda k: (index.module_of(k).display_path, k.name)):
         signature = index.summary(key).forward
@@ -244,7 +311,9 @@ def find_units(ctx: RuleContext) -> list[Unit]:
             outcome = None if understood else Refusal(reason)
         else:
             try:
-                outcome = plan_forward(cls, views.given, signature, optional_labels=True)
+                outcome = plan_forward(
+                    cls, views.given, signature, optional_labels=True, returns_without_labels=_returned_name(views)
+                )
             except Exception as exc:  # unforeseen code: report it refused, never guess
                 outcome = Refusal(f"internal error ({type(exc).__name__}: {exc}); please report it")
         if outcome is None:
@@ -260,6 +329,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
             continue
         assert views is not None
         plans[key] = outcome
+        cls_of[key] = cls
         units.append((unit, (key, outcome, views, found[1])))
 
     inferred = _inferred_sites(ctx, plans)
@@ -270,7 +340,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
             continue
         key, plan, views, original = work
         try:
-            rewritten, labelless, packing = _new_forward(plan, views, index.module_of(key).resolve)
+            rewritten, labelless, packing = _new_forward(plan, views, cls_of[key], index.module_of(key).resolve)
             forward = FileEdits()
             forward.replace[original] = rewritten
             _fill_unit(ctx, key, plan, unit, inferred, forward=forward, labelless_calls=labelless, labelless_shape=packing)

@@ -78,7 +78,11 @@ class SitePlan:
     at run time cannot get an unconditional loss."""
     labelless_shape: Optional[ResultShape] = None
     """FL101, a call without labels: forward used to pack its prediction this way (``{"logits":
-    logits}``); the call keeps its arguments and its readers unpack no more."""
+    logits}``), or compute it from what it returns now; the call keeps its arguments and its
+    readers unpack no more (or compute it)."""
+    seen_prediction: Optional[cst.BaseExpression] = None
+    """What a call with labels read as the prediction, in terms of ``prediction_placeholder``
+    (``F.softmax(logits, dim=-1)``), when that is not what forward returns now."""
 
 
 @dataclass
@@ -362,29 +366,39 @@ class FileSitePlanner:
         if statement in self.claimed:
             raise SiteRefusal("two model calls in one statement", line)
         scope = self.scope_of(statement)
-        if plan.labelless_shape is not None:
-            self.plan_labelless_site(call, statement, scope, plan, plan.labelless_shape, line)
-            return
-        new_args, labels = self.split_labels(call, plan.signature, known_keys, line)
-        if isinstance(labels, cst.Name) and labels.value == "None":
-            raise SiteRefusal("the call passes `labels=None`, so forward computes no loss there", line)
-        if plan.labels_optional and self.may_be_none(labels, call):
-            raise SiteRefusal(f"the labels `{code_of(labels)}` may be None here, and forward computed no loss then", line)
-        if not _is_pure(labels):
-            raise SiteRefusal(f"the labels argument `{code_of(labels)}` may have side effects", line)
         if via == "self":
             receiver: cst.BaseExpression = cst.Name("self")
         elif via == "forward":
             receiver = call.func.value  # type: ignore[attr-defined]
         else:
             receiver = call.func
-        if "self" in names_in(plan.loss_template) or (plan.criterion is not None and "self" in names_in(plan.criterion)):
-            if not _is_simple(receiver):
-                raise SiteRefusal("the model is not a plain variable or attribute", line)
         self_expr: cst.BaseExpression = cst.Attribute(value=receiver, attr=cst.Name("module")) if wrapped else receiver
         if wrapped and maybe_bare:
             # Wrapped in DataParallel on some paths only (`if n_gpu > 1:`): the model either way.
             self_expr = cst.parse_expression(f'getattr({code_of(receiver)}, "module", {code_of(receiver)})')
+        if plan.labelless_shape is not None:
+            derived = plan.labelless_shape.derived
+            if derived is not None and "self" in names_in(derived) and not _is_simple(receiver):
+                raise SiteRefusal("the model is not a plain variable or attribute", line)
+            if derived is not None:
+                needed = names_in(derived)
+                self.import_names({k: v for k, v in plan.imports.items() if k in needed}, plan.home_module, line)
+            self.plan_labelless_site(call, statement, scope, plan, plan.labelless_shape, line, self_expr)
+            return
+        new_args, labels = self.split_labels(call, plan.signature, known_keys, line)
+        if isinstance(labels, cst.Name) and labels.value == "None":
+            raise SiteRefusal("the call passes `labels=None`, so forward computes no loss there", line)
+        if plan.labels_optional and self.may_be_none(labels, call):
+            raise SiteRefusal(f"the labels `{code_of(labels)}` may be None here, and forward computed no loss then", line)
+        if not _is_pure(labels, self.module_imports):
+            raise SiteRefusal(f"the labels argument `{code_of(labels)}` may have side effects", line)
+        if (
+            "self" in names_in(plan.loss_template)
+            or (plan.criterion is not None and "self" in names_in(plan.criterion))
+            or (plan.seen_prediction is not None and "self" in names_in(plan.seen_prediction))
+        ):
+            if not _is_simple(receiver):
+                raise SiteRefusal("the model is not a plain variable or attribute", line)
         new_call = call.with_changes(args=new_args)
         names = self.names(scope)
         self.import_names(plan.imports, plan.home_module, line)
@@ -400,12 +414,19 @@ class FileSitePlanner:
                 mapping[CRITERION] = cst.Name(criterion)
             return substitute(plan.loss_template, mapping)
 
+        def seen(prediction: str) -> cst.BaseExpression:
+            """What the call used to give as its prediction, from what forward returns now."""
+            if plan.seen_prediction is None:
+                return cst.Name(prediction)
+            result = substitute(plan.seen_prediction, {plan.prediction_placeholder: cst.Name(prediction), "self": self_expr})
+            return result if is_atom(result) else parenthesize(result)
+
         def packed(loss: cst.BaseExpression, prediction: str) -> cst.BaseExpression:
             shape = plan.shape
             if shape.kind == "loss":
                 return loss
             if shape.kind == "tuple":
-                items = [loss, cst.Name(prediction)] if shape.loss_key == 0 else [cst.Name(prediction), loss]
+                items = [loss, seen(prediction)] if shape.loss_key == 0 else [seen(prediction), loss]
                 return cst.Tuple(
                     [cst.Element(items[0], comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Element(items[1])]
                 )
@@ -413,7 +434,7 @@ class FileSitePlanner:
                 return cst.Dict(
                     [
                         cst.DictElement(cst.SimpleString(f'"{shape.loss_key}"'), loss),
-                        cst.DictElement(cst.SimpleString(f'"{shape.prediction_key}"'), cst.Name(prediction)),
+                        cst.DictElement(cst.SimpleString(f'"{shape.prediction_key}"'), seen(prediction)),
                     ]
                 )
             raise SiteRefusal("the result is used whole, and forward returned an object", line)
@@ -447,7 +468,7 @@ class FileSitePlanner:
             if plan.shape.kind == "loss":
                 replacement = rebuilt()
             elif isinstance(target, cst.Name) and self.plan_readers(
-                target, statement, scope, plan, new_call, loss_of, labels, receiver
+                target, statement, scope, plan, new_call, loss_of, labels, receiver, seen
             ):
                 return
             elif (
@@ -459,12 +480,20 @@ class FileSitePlanner:
                 loss_index = plan.shape.loss_key if plan.shape.kind == "tuple" else 0
                 loss_target = target.elements[loss_index].value  # type: ignore[index]
                 prediction = target.elements[1 - loss_index].value.value  # type: ignore[index, union-attr]
-                if prediction == "_":  # `loss, _ = model(...)`: the prediction deserves a real name
+                read_as = prediction
+                if prediction == "_" or (
+                    # `loss, prob = model(x, y)`, forward now returning the logits the loss is
+                    # computed on: they get their own name, and `prob` is computed from them.
+                    plan.seen_prediction is not None
+                    and (prediction != plan.preferred_prediction or prediction in names_in(labels) | names_in(receiver))
+                ):
                     prediction = names.fresh(plan.preferred_prediction, stmt_line)
                     names.introduce(prediction, stmt_end + 1)
                 replacement = [prediction_line(prediction)]
                 if loss_target.value != "_":  # type: ignore[attr-defined]
                     replacement.append(plain(assign(loss_target, loss_of(prediction))))  # type: ignore[arg-type]
+                if plan.seen_prediction is not None and read_as != "_":
+                    replacement.append(plain(assign(cst.Name(read_as), seen(prediction))))
             elif plan.shape.kind == "hf_output" and isinstance(target, cst.Name):
                 replacement = self.hf_whole_result(target, statement, scope, new_call, loss_of, prediction_line, line)
             else:
@@ -484,7 +513,7 @@ class FileSitePlanner:
                 role = _role(plan.shape, key)
                 if role is None:
                     raise SiteRefusal(f"the call's result is read as `{code_of(parent)}`", line)  # type: ignore[arg-type]
-                value = loss_of(prediction) if role == "loss" else cst.Name(prediction)
+                value = loss_of(prediction) if role == "loss" else seen(prediction)
                 self.edits.replace[parent] = value if is_atom(value) else parenthesize(value)  # type: ignore[index]
             else:
                 value = packed(loss_of(prediction), prediction)
@@ -499,12 +528,37 @@ class FileSitePlanner:
         self.claimed.add(statement)
 
     def plan_labelless_site(
-        self, call: cst.Call, statement: cst.BaseStatement, scope: cst.CSTNode, plan: SitePlan, packing: ResultShape, line: int
+        self,
+        call: cst.Call,
+        statement: cst.BaseStatement,
+        scope: cst.CSTNode,
+        plan: SitePlan,
+        packing: ResultShape,
+        line: int,
+        self_expr: cst.BaseExpression,
     ) -> None:
         """A call without labels, whose result forward used to pack (``{"logits": logits}``,
         ``(None, logits)``) and now returns bare: ``out["logits"]`` becomes ``out``,
         ``_, logits = model(x)`` becomes ``logits = model(x)``. Reading anything else (the
-        loss, which was None) or the result whole is refused."""
+        loss, which was None) or the result whole is refused. Where forward computed that
+        prediction from what it returns now (``prob = F.softmax(logits)``), the call site
+        computes it: ``prob = model(x)`` becomes ``prob = F.softmax(model(x))``."""
+        derived = packing.derived
+        if derived is not None:
+            uses = sum(1 for n in name_nodes(derived) if n.value == plan.prediction_placeholder)
+            if uses != 1:
+                raise SiteRefusal(
+                    f"without labels, forward returned `{code_of(derived)}`, which reads `{plan.prediction_placeholder}` "
+                    "more than once",
+                    line,
+                )
+
+        def as_before(value: cst.BaseExpression) -> cst.BaseExpression:
+            """What the call gave as its prediction before, from ``value`` (what it gives now)."""
+            if derived is None:
+                return value
+            result = substitute(derived, {plan.prediction_placeholder: value, "self": self_expr})
+            return result if is_atom(result) else parenthesize(result)
 
         def role(key: Union[int, str, None]) -> Optional[str]:
             if key is None:
@@ -522,12 +576,16 @@ class FileSitePlanner:
         small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
         if isinstance(small, cst.Expr) and small.value is call:
             return  # the result is not used
+        if packing.kind == "bare":
+            self.edits.replace[call] = as_before(call)
+            self.claimed.add(statement)
+            return
         parent = self.parent(call)
         key = _reader_key(parent, call)
         if key is not None:
             if role(key) != "prediction":
                 raise SiteRefusal(_unpacked_reason(code_of(parent), packing), line)  # type: ignore[arg-type]
-            self.edits.replace[parent] = call  # type: ignore[index]
+            self.edits.replace[parent] = as_before(call)  # type: ignore[index]
             self.claimed.add(statement)
             return
         if not (isinstance(small, cst.Assign) and small.value is call and len(small.targets) == 1):
@@ -540,7 +598,7 @@ class FileSitePlanner:
             prediction = elements[packing.prediction_key]  # type: ignore[index]
             others = [e for i, e in enumerate(elements) if i != packing.prediction_key and e.value != "_"]  # type: ignore[union-attr]
             replacement: list[cst.BaseStatement] = [
-                statement.with_changes(body=[small.with_changes(targets=[cst.AssignTarget(prediction)])])  # type: ignore[union-attr]
+                statement.with_changes(body=[small.with_changes(targets=[cst.AssignTarget(prediction)], value=as_before(call))])  # type: ignore[union-attr]
             ]
             # What was unpacked beside the prediction was None (no labels, no loss); it stays None.
             replacement += [assign(other, cst.Name("None")).with_changes(leading_lines=()) for other in others]  # type: ignore[arg-type]
@@ -574,12 +632,14 @@ class FileSitePlanner:
         if len(readers) == 1 and collapsed is not None and collapsed[1] is readers[0]:
             # `out = model(x)` + `logits = out["logits"]`: one line, `logits = model(x)`.
             self.edits.replace[statement] = [
-                statement.with_changes(body=[small.with_changes(targets=[cst.AssignTarget(cst.Name(collapsed[0]))])])  # type: ignore[union-attr]
+                statement.with_changes(  # type: ignore[union-attr]
+                    body=[small.with_changes(targets=[cst.AssignTarget(cst.Name(collapsed[0]))], value=as_before(call))]  # type: ignore[union-attr]
+                )
             ]
             self.edits.remove.add(following[0])
         else:
             for reader in readers:
-                self.edits.replace[reader] = cst.Name(target.value)
+                self.edits.replace[reader] = as_before(cst.Name(target.value))
         self.claimed.add(statement)
 
     def hf_whole_result(self, target, statement, scope, new_call, loss_of, prediction_line, line):  # type: ignore[no-untyped-def]
@@ -685,10 +745,12 @@ class FileSitePlanner:
         loss_of,  # type: ignore[no-untyped-def]
         labels: cst.BaseExpression,
         receiver: cst.BaseExpression,
+        seen,  # type: ignore[no-untyped-def]
     ) -> bool:
         """``out = model(...)`` read only as ``out["loss"]``/``out[0]``/``out.logits``: the
         readers become the loss and the prediction, and ``out`` goes away. False when ``out``
-        is used in any other way (the caller then rebuilds the old result)."""
+        is used in any other way (the caller then rebuilds the old result). A prediction that
+        forward computed from what it returns now is computed again where it is read."""
         stmt_end = self.end_line(statement)
         readers: list[tuple[cst.CSTNode, str]] = []
         uses = self.binding_uses(scope, target, statement)
@@ -709,7 +771,8 @@ class FileSitePlanner:
         stmt_line = self.line(statement)
         block, index = self.block_of(statement)
         following = list(block.body)[index + 1 : index + 3]  # type: ignore[attr-defined]
-        unpacked = self.unpacked_pair(following[0] if following else None, readers)
+        derived = plan.seen_prediction is not None
+        unpacked = None if derived else self.unpacked_pair(following[0] if following else None, readers)
         if unpacked is not None and not (set(unpacked) & (names_in(labels) | names_in(receiver))):
             # `out = model(x, y)` + `loss, logits = out[0], out[1]`: two plain lines.
             loss_target, prediction_target = unpacked
@@ -725,7 +788,7 @@ class FileSitePlanner:
             return True
         removed: set[cst.CSTNode] = set()
         prediction: Optional[str] = None
-        for item in following:
+        for item in [] if derived else following:
             found = single_name_target(item)
             if found is None:
                 break
@@ -760,7 +823,7 @@ class FileSitePlanner:
             replacement.append(assign(cst.Name(loss_name), loss_of(prediction)))
         for node, role in readers:
             if role == "prediction":
-                value: cst.BaseExpression = cst.Name(prediction)
+                value: cst.BaseExpression = seen(prediction)
             elif inline:
                 value = loss_of(prediction)
                 value = value if is_atom(value) or _is_whole_value(self.parent(node), node) else parenthesize(value)
@@ -913,28 +976,36 @@ def _is_simple(node: cst.BaseExpression) -> bool:
     return False
 
 
-def _is_pure(node: cst.BaseExpression) -> bool:
-    """No side effects, so evaluating it after the model call instead of before is exact."""
-    if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString)) or _is_simple(node):
-        return True
-    if isinstance(node, (cst.List, cst.Tuple)):
-        return all(isinstance(e, cst.Element) and _is_pure(e.value) for e in node.elements)
-    if isinstance(node, cst.UnaryOperation):
-        return _is_pure(node.expression)
-    if isinstance(node, cst.Subscript):
-        return _is_pure(node.value) and all(
-            isinstance(e.slice, cst.Index) and _is_pure(e.slice.value) for e in node.slice
-        )
-    if isinstance(node, cst.Attribute):
-        return _is_pure(node.value)
-    if isinstance(node, cst.Call):
-        func = node.func
-        args_pure = all(_is_pure(a.value) for a in node.args)
-        if isinstance(func, cst.Attribute) and func.attr.value in PURE_METHODS:
-            return args_pure and _is_pure(func.value)
-        name = dotted(func)
-        return bool(name and name.startswith("torch.") and args_pure)
-    return False
+def _is_pure(node: cst.BaseExpression, imports: Optional[dict[str, str]] = None) -> bool:
+    """No side effects, so evaluating it after the model call instead of before is exact.
+    ``imports``: what the module's imported names stand for (``Variable`` from torch)."""
+    bound = imports or {}
+
+    def pure(node: cst.BaseExpression) -> bool:
+        if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString)) or _is_simple(node):
+            return True
+        if isinstance(node, (cst.List, cst.Tuple)):
+            return all(isinstance(e, cst.Element) and pure(e.value) for e in node.elements)
+        if isinstance(node, cst.UnaryOperation):
+            return pure(node.expression)
+        if isinstance(node, cst.Subscript):
+            return pure(node.value) and all(isinstance(e.slice, cst.Index) and pure(e.slice.value) for e in node.slice)
+        if isinstance(node, cst.Attribute):
+            return pure(node.value)
+        if isinstance(node, cst.Call):
+            func = node.func
+            args_pure = all(pure(a.value) for a in node.args)
+            if isinstance(func, cst.Attribute) and func.attr.value in PURE_METHODS:
+                return args_pure and pure(func.value)
+            name = dotted(func) or ""
+            head, dot, rest = name.partition(".")
+            qualified = bound.get(head, head) + dot + rest
+            # torch's constructors and conversions (`torch.tensor(y)`, `Variable(y)`) only build
+            # tensors; torch.* functions that draw random numbers are not given labels.
+            return bool(name and qualified.startswith("torch.") and args_pure)
+        return False
+
+    return pure(node)
 
 
 def _stored_names(node: cst.CSTNode) -> set[str]:

@@ -1,0 +1,239 @@
+"""Which value of a straight-line ``forward`` each name holds, and what is computed from what.
+
+``forward`` is read as its top-level statements in order. A name assigned by a plain line
+``name = value`` has one *version* per such line, so ``loss = a * labels`` followed by
+``loss = -loss.mean()`` is two versions, the second computed from the first. A derivation
+expresses one version in terms of a root version, inlining the lines in between::
+
+    logits = self.fc(h)               # root: logits@0
+    prob = F.softmax(logits, dim=-1)  # prob@1 derives from it as F.softmax(logits, dim=-1)
+
+Only derivations that can be moved to a call site unchanged are accepted: no labels, no random
+numbers, no in-place methods, and no submodule of ``self`` other than a stateless activation
+(``self.softmax = nn.Softmax(dim=-1)``), since the call site runs them on the model it called.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+import libcst as cst
+
+from codemod.transforms.cst_tools import dotted, name_nodes, names_in, single_name_target, substitute
+
+Version = tuple[str, Optional[int]]
+"""A name and the index of the line that assigned it; -1 when forward did not (a parameter)."""
+
+STATELESS_MODULES = frozenset(
+    {"Softmax", "LogSoftmax", "Sigmoid", "LogSigmoid", "Tanh", "ReLU", "GELU", "Identity", "Softmax2d", "Softplus"}
+)
+RANDOM_HINTS = ("dropout", "rand", "bernoulli", "multinomial", "normal", "sample", "shuffle", "noise")
+
+
+@dataclass(frozen=True)
+class Derivation:
+    expression: cst.BaseExpression
+    """The version's value written in the root's name (``F.softmax(logits, dim=-1)``)."""
+    lines: frozenset[int]
+    """The lines of forward that computed it from the root."""
+
+
+class Flow:
+    """The top-level lines of one function body (its final ``return`` excluded)."""
+
+    def __init__(self, statements: Sequence[cst.CSTNode], local_names: set[str]) -> None:
+        self.statements = list(statements)
+        self.local_names = local_names
+        self.values: dict[int, tuple[str, cst.BaseExpression]] = {}
+        plain: set[str] = set()
+        for index, statement in enumerate(self.statements):
+            found = single_name_target(statement)
+            if found is not None:
+                self.values[index] = found
+                plain.add(found[0])
+        # A name bound any other way (a tuple target, a loop, a nested block) has versions
+        # this reading cannot tell apart: nothing is derived through it.
+        self.opaque = frozenset(
+            name
+            for index, statement in enumerate(self.statements)
+            if index not in self.values
+            for name in stored_names(statement)
+        )
+
+    def reaching(self, name: str, at: int) -> Optional[int]:
+        """The line whose value ``name`` holds when line ``at`` runs: -1 for a value from
+        before forward's body, None when that cannot be told."""
+        if name in self.opaque:
+            return None
+        for index in range(min(at, len(self.statements)) - 1, -1, -1):
+            if index in self.values and self.values[index][0] == name:
+                return index
+        return -1
+
+    def stored(self, index: int) -> set[str]:
+        """The names line ``index`` binds."""
+        if index in self.values:
+            return {self.values[index][0]}
+        return stored_names(self.statements[index])
+
+    def value(self, index: int) -> cst.BaseExpression:
+        return self.values[index][1]
+
+    def name(self, index: int) -> str:
+        return self.values[index][0]
+
+    def reads(self, index: int, version: Version) -> bool:
+        """Does line ``index`` read ``version``?"""
+        name, line = version
+        if name not in names_in(self.statements[index]):
+            return False
+        return name in self.opaque or self.reaching(name, index) == line
+
+    def derive(self, version: Version, root: Version, movable: "MovableCheck") -> Optional[Derivation]:
+        """``version`` in terms of ``root``, or None when it is not computed from the root alone
+        by lines that can move."""
+        if version == root:
+            return Derivation(cst.Name(root[0]), frozenset())
+        name, index = version
+        if index is None or index < 0 or index not in self.values or not movable(self.value(index)):
+            return None
+        value = self.value(index)
+        mapping: dict[str, cst.BaseExpression] = {}
+        lines = {index}
+        counts: dict[str, int] = {}
+        for node in name_nodes(value):
+            counts[node.value] = counts.get(node.value, 0) + 1
+        for used in sorted(names_in(value) & self.local_names - {"self"}):
+            line = self.reaching(used, index)
+            inner = self.derive((used, line), root, movable)
+            if inner is None:
+                return None
+            if not isinstance(inner.expression, cst.Name) and counts[used] > 1:
+                return None  # computing a step twice is not the same autograd graph
+            if not (isinstance(inner.expression, cst.Name) and inner.expression.value == used):
+                mapping[used] = inner.expression
+            lines |= inner.lines
+        return Derivation(substitute(value, mapping) if mapping else value, frozenset(lines))
+
+
+    def droppable(self, lines: set[int], gone: frozenset[int] = frozenset()) -> list[int]:
+        """Of the lines that computed a derived value, those nothing else in forward reads
+        (lines in ``gone`` leave forward anyway)."""
+        dropped = set(lines)
+        changed = True
+        while changed:
+            changed = False
+            for line in sorted(dropped):
+                version = (self.name(line), line)
+                if any(self.reads(j, version) for j in range(line + 1, len(self.statements)) if j not in dropped | gone):
+                    dropped.discard(line)
+                    changed = True
+        return sorted(dropped)
+
+
+class MovableCheck:
+    """Can an expression computed in ``forward`` be computed at the call site instead, on the
+    model that was called, with the same result?"""
+
+    def __init__(self, cls: cst.ClassDef, labels: str) -> None:
+        self.labels = labels
+        self.stateless = _stateless_attributes(cls)
+
+    def __call__(self, node: cst.BaseExpression) -> bool:
+        if self.labels in names_in(node):
+            return False
+        ok = True
+        stateless = self.stateless
+
+        class Calls(cst.CSTVisitor):
+            def visit_Call(self, call: cst.Call) -> None:
+                nonlocal ok
+                name = dotted(call.func) or ""
+                last = name.rpartition(".")[2].lower()
+                if not name or last.endswith("_") or any(hint in last for hint in RANDOM_HINTS):
+                    ok = False
+                elif name.startswith("self.") and (name.count(".") != 1 or name.partition(".")[2] not in stateless):
+                    ok = False
+                elif name == "self":
+                    ok = False
+
+            def visit_Lambda(self, node: cst.Lambda) -> bool:
+                nonlocal ok
+                ok = False
+                return False
+
+        node.visit(Calls())
+        return ok
+
+
+def _stateless_attributes(cls: cst.ClassDef) -> frozenset[str]:
+    """``self.softmax = nn.Softmax(dim=-1)`` in the class: attributes holding a module with no
+    parameters, buffers or randomness, assigned once."""
+    assigned: dict[str, list[cst.BaseExpression]] = {}
+
+    class Stores(cst.CSTVisitor):
+        def visit_Assign(self, node: cst.Assign) -> None:
+            for target in node.targets:
+                if isinstance(target.target, cst.Attribute) and dotted(target.target.value) == "self":
+                    assigned.setdefault(target.target.attr.value, []).append(node.value)
+
+    cls.visit(Stores())
+    found = set()
+    for attribute, values in assigned.items():
+        if len(values) != 1 or not isinstance(values[0], cst.Call):
+            continue
+        constructor = (dotted(values[0].func) or "").rpartition(".")[2]
+        if constructor in STATELESS_MODULES:
+            found.add(attribute)
+    return frozenset(found)
+
+
+def stored_names(node: cst.CSTNode, mutations: bool = True) -> set[str]:
+    """The names ``node`` binds (assignments, loops, ``as``, ``:=``, nested ``def``s) and, with
+    ``mutations``, the names of the objects it changes in place (``x[mask] = 0``, ``x += 1``,
+    ``x.masked_fill_(m, 0)``)."""
+    found: set[str] = set()
+
+    class Stores(cst.CSTVisitor):
+        def visit_AssignTarget(self, target: cst.AssignTarget) -> None:
+            if not isinstance(target.target, (cst.Attribute, cst.Subscript)):
+                found.update(names_in(target.target))
+            elif mutations:
+                found.update(_base_name(target.target))
+
+        def visit_Call(self, call: cst.Call) -> None:
+            attribute = call.func.attr.value if isinstance(call.func, cst.Attribute) else ""
+            if mutations and attribute.endswith("_") and not attribute.startswith("_"):
+                found.update(_base_name(call.func.value))  # type: ignore[attr-defined]
+
+        def visit_AugAssign(self, target: cst.AugAssign) -> None:
+            if mutations or isinstance(target.target, cst.Name):
+                found.update(_base_name(target.target))
+
+        def visit_AnnAssign(self, target: cst.AnnAssign) -> None:
+            if mutations or isinstance(target.target, cst.Name):
+                found.update(_base_name(target.target))
+
+        def visit_For(self, target: cst.For) -> None:
+            found.update(names_in(target.target))
+
+        def visit_AsName(self, target: cst.AsName) -> None:
+            found.update(names_in(target.name))
+
+        def visit_NamedExpr(self, target: cst.NamedExpr) -> None:
+            found.update(names_in(target.target))
+
+        def visit_FunctionDef(self, target: cst.FunctionDef) -> bool:
+            found.add(target.name.value)
+            return False
+
+    node.visit(Stores())
+    return found
+
+
+def _base_name(node: cst.BaseExpression) -> set[str]:
+    """``x`` of ``x``, ``x.a``, ``x[i]``, ``x.a[i].b``."""
+    while isinstance(node, (cst.Attribute, cst.Subscript)):
+        node = node.value
+    return {node.value} if isinstance(node, cst.Name) else set()

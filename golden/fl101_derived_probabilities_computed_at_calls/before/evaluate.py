@@ -1,0 +1,9 @@
+import torch
+
+
+def accuracy(model, tokens, labels):
+    model.eval()
+    with torch.no_grad():
+        probs = model(tokens)
+    model.train()
+    return (probs.argmax(dim=-1) == labels).float().mean().item(), probs.max().item()
