@@ -163,6 +163,9 @@ class _Scope:
         """Names bound to a tokenizer's output (``inputs = tokenizer(texts, ...)``), which
         never holds labels; ``other_bindings`` holds names also bound to anything else."""
         self.other_bindings: set[str] = set()
+        self.wrapped_at: dict[str, tuple[int, Instance]] = {}
+        """``model = Net(encoder=model)`` as a line of this scope's own body, and no later
+        binding of ``model``: below that line, ``model`` holds the ``Net`` alone."""
 
     def lookup(self, name: str) -> Optional[Instance]:
         scope: Optional[_Scope] = self
@@ -382,6 +385,9 @@ class _ModuleWalk:
 
     def instance_of(self, node: ast.AST, scope: _Scope) -> Optional[Instance]:
         if isinstance(node, ast.Name):
+            wrapped = scope.wrapped_at.get(node.id)
+            if wrapped is not None and node.lineno > wrapped[0]:
+                return wrapped[1]
             return scope.lookup(node.id)
         if isinstance(node, ast.IfExp):
             left, right = self.instance_of(node.body, scope), self.instance_of(node.orelse, scope)
@@ -548,6 +554,7 @@ class _ModuleWalk:
         scope = _Scope(None, None)
         nodes = _scope_nodes(tree.body)
         self.bind_block(nodes, scope)
+        self.bind_wrapping(tree.body, scope)
         self.check_constructions(nodes)
         self.visit_block(nodes, scope)
 
@@ -594,6 +601,64 @@ class _ModuleWalk:
                     and node.slice.value == "labels"
                 ):
                     scope.labelled.add(node.value.id)
+
+    def bind_wrapping(self, body: list[ast.stmt], scope: _Scope) -> None:
+        """``model = AutoModel.from_pretrained(...)`` then ``model = Net(encoder=model)``: the
+        name is rebound to a repo model wrapping what it held. Lines of the same body below
+        the rebinding run after it, so there the name holds the wrapper only."""
+        for statement in body:
+            if not (
+                isinstance(statement, ast.Assign)
+                and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)
+                and isinstance(statement.value, ast.Call)
+            ):
+                continue
+            name = statement.targets[0].id
+            call = statement.value
+            key = self.class_of(call.func)
+            passed = [*call.args, *(k.value for k in call.keywords)]
+            if key is None or not any(isinstance(a, ast.Name) and a.id == name for a in passed):
+                continue
+            end = statement.end_lineno or statement.lineno
+            holds = Instance(frozenset({key}))
+            for later_statement in body:
+                if later_statement.lineno <= end:
+                    continue
+                for node in ast.walk(later_statement):
+                    if not (isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load)):
+                        continue
+                    parallel = self.rewrapping(node, name, later_statement)
+                    if parallel is None:
+                        break
+                    if parallel:  # `model = nn.DataParallel(model)`, maybe under an `if`
+                        holds = holds | Instance(frozenset({key}), wrapped=True, bare=False)
+                else:
+                    continue
+                break
+            else:
+                scope.wrapped_at[name] = (end, holds)
+
+    def rewrapping(self, store: ast.Name, name: str, statement: ast.stmt) -> Optional[bool]:
+        """A later binding of ``name`` that keeps the same model: True for a parallel wrapper
+        (``model = nn.DataParallel(model)``), False for ``model = model.to(device)``; None
+        for any other binding."""
+        for node in ast.walk(statement):
+            if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and node.targets[0] is store):
+                continue
+            value = node.value
+            if not isinstance(value, ast.Call):
+                return None
+            func = value.func
+            if isinstance(func, ast.Attribute) and func.attr in INSTANCE_METHODS and isinstance(func.value, ast.Name) and func.value.id == name:
+                return False
+            qualified = self.resolve(func) or ""
+            if value.args and isinstance(value.args[0], ast.Name) and value.args[0].id == name:
+                if _is_parallel_wrapper(qualified):
+                    return True
+                if qualified in TRANSPARENT_WRAPPERS:
+                    return False
+        return None
 
     def bind_target(self, target: ast.expr, value: ast.expr, scope: _Scope) -> None:
         if isinstance(target, ast.Name):
@@ -831,6 +896,7 @@ class _ModuleWalk:
                 scope.names[arg.arg] = scope.names[arg.arg] | flowed if arg.arg in scope.names else flowed
         nodes = _scope_nodes(node.body)
         self.bind_block(nodes, scope)
+        self.bind_wrapping(node.body, scope)
         module_level = not method and parent.parent is None and self.module.functions.get(node.name) is not None
         self.check_constructions(nodes, returns_followed=module_level)
         self.visit_block(nodes, scope)
