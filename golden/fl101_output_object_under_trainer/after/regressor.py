@@ -1,0 +1,18 @@
+import torch.nn as nn
+from transformers import BertConfig, BertModel
+
+
+class ScoreRegressor(nn.Module):
+    def __init__(self):
+        super().__init__()
+        config = BertConfig(
+            vocab_size=40, hidden_size=8, num_hidden_layers=1, num_attention_heads=2, intermediate_size=16,
+            max_position_embeddings=16, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0,
+        )
+        self.bert = BertModel(config)
+        self.head = nn.Linear(config.hidden_size, 1)
+
+    def forward(self, input_ids, attention_mask):
+        pooled = self.bert(input_ids=input_ids, attention_mask=attention_mask).pooler_output
+        logits = self.head(pooled).squeeze(-1)
+        return logits
