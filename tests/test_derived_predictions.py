@@ -34,7 +34,7 @@ TRAIN = """
     """
 
 
-def write_net(root: Path, forward: str, imports: str = "import torch.nn as nn", init: str = "") -> None:
+def write_net(root: Path, forward: str, imports: str = "import torch.nn as nn", init: str = "", train: str = TRAIN) -> None:
     """``model.py`` with a ``Net`` of one linear layer and the given ``forward``, and ``train.py``."""
     model = f"""
 {textwrap.dedent(imports).strip()}
@@ -48,7 +48,7 @@ class Net(nn.Module):
 {textwrap.indent(textwrap.dedent(forward).strip(), " " * 4)}
 """
     (root / "model.py").write_text(model)
-    (root / "train.py").write_text(textwrap.dedent(TRAIN))
+    (root / "train.py").write_text(textwrap.dedent(train))
 
 
 def execute(root: Path) -> str:
@@ -132,3 +132,19 @@ def test_a_prediction_computed_with_dropout_is_not_moved(tmp_path: Path) -> None
     assert result.changes == ()
     (finding,) = result.findings
     assert "forward returns `noisy` computed from it (`noisy = self.dropout(logits)`) in a way that cannot move" in finding.render()
+
+
+def test_calls_without_labels_reading_a_packed_derived_prediction_compute_it_once(tmp_path: Path) -> None:
+    write_net(tmp_path, """
+        def forward(self, x, labels=None):
+            logits = self.fc(x)
+            probs = F.softmax(logits, dim=-1)
+            if labels is not None:
+                return {"loss": F.cross_entropy(logits, labels), "probs": probs}
+            return {"probs": probs}
+        """, imports="import torch.nn as nn\nimport torch.nn.functional as F", train=TRAIN.replace(
+        "loss, out = net(x, y)", "loss = net(x, y)[\"loss\"]\n        out = net(x)\n        top = out[\"probs\"].max()"
+    ).replace("{out[0, 0].item():.6f}", "{out['probs'][0, 0].item():.6f} {top.item():.6f}"))
+    text = rewrite_and_compare(tmp_path, FL101)
+    assert "out = F.softmax(net(x), dim=-1)" in text, text
+    assert "top = out.max()" in text, text

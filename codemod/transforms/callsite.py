@@ -638,8 +638,11 @@ class FileSitePlanner:
             ]
             self.edits.remove.add(following[0])
         else:
+            if derived is not None:
+                # Computed once, where the call is: every reader then reads that one value.
+                self.edits.replace[call] = as_before(call)
             for reader in readers:
-                self.edits.replace[reader] = as_before(cst.Name(target.value))
+                self.edits.replace[reader] = cst.Name(target.value)
         self.claimed.add(statement)
 
     def hf_whole_result(self, target, statement, scope, new_call, loss_of, prediction_line, line):  # type: ignore[no-untyped-def]
@@ -767,6 +770,8 @@ class FileSitePlanner:
             readers.append((parent, role))  # type: ignore[arg-type]
         if not readers:
             return False
+        if plan.seen_prediction is not None and sum(1 for _, role in readers if role == "prediction") > 1:
+            return False  # computed once per reader is not one autograd node: rebuild the result once
         names = self.names(scope)
         stmt_line = self.line(statement)
         block, index = self.block_of(statement)
