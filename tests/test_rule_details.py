@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from codemod.engine import run
-from codemod.results import Mode
+from codemod.registry import select_rules
+from codemod.results import Mode, Options
 from codemod.rules.fl004_base_model_given_labels import _tasks, head_class, head_exists
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
@@ -206,3 +207,31 @@ def test_a_model_from_a_factory_function_is_rewritten_at_its_callers(tmp_path: P
     assert len(findings) == 1 and "not rewritten" not in findings[0], findings
     text = (tmp_path / "train.py").read_text()
     assert "(x, y)" not in text and "nn.functional.cross_entropy(logits, y)" in text, text
+
+
+def test_fl101_names_the_branch_it_cannot_move_when_the_loss_is_chosen_by_a_flag(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_text(textwrap.dedent("""
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(3, 2)
+                self.smooth = True
+
+            def forward(self, x, labels=None):
+                logits = self.fc(x)
+                if labels is not None:
+                    if self.smooth:
+                        loss = F.cross_entropy(logits, labels, label_smoothing=0.1)
+                    else:
+                        loss = F.cross_entropy(logits, labels)
+                    return loss, logits
+                return logits
+        """))
+    result = run([tmp_path], Mode.WRITE, Options(rules=select_rules(["FL101"], [])))
+    (finding,) = [f.render() for f in result.findings]
+    assert finding.endswith("not rewritten: forward chooses how to use labels under `if self.smooth:`, a branch that is not moved to calls")
+    assert result.changes == ()

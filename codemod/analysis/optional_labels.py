@@ -26,7 +26,7 @@ from typing import Optional, Sequence
 import libcst as cst
 
 from codemod.analysis.loss_plan import LABELS_PARAM
-from codemod.transforms.cst_tools import names_in, single_name_target
+from codemod.transforms.cst_tools import code_of, names_in, single_name_target
 
 
 @dataclass(frozen=True)
@@ -186,3 +186,35 @@ def specialize(func: cst.FunctionDef) -> Optional[Views]:
     if not isinstance(func.body, cst.IndentedBlock):
         return None
     return Views(as_function(given), as_function(absent), frozenset(placeholders))
+
+
+def labels_test(func: cst.FunctionDef) -> Optional[str]:
+    """Why ``specialize`` could not read ``func``: the first test on labels that is not
+    ``labels is [not] None`` (``labels is not None and self.training``), else the first other
+    test whose branches use labels (``if self.smooth:`` choosing between two losses)."""
+    found: list[str] = []
+    branching: list[str] = []
+
+    class Tests(cst.CSTVisitor):
+        def visit_If(self, node: cst.If) -> None:
+            self.check(node.test)
+
+        def visit_IfExp(self, node: cst.IfExp) -> None:
+            self.check(node.test)
+
+        def visit_While(self, node: cst.While) -> None:
+            self.check(node.test)
+
+        def check(self, test: cst.BaseExpression) -> None:
+            if LABELS_PARAM in names_in(test) and _none_test(test) is None and not found:
+                found.append(f"forward tests `{code_of(test)}`: whether it computes the loss depends on more than whether labels are given")
+
+        def leave_If(self, node: cst.If) -> None:
+            if LABELS_PARAM not in names_in(node.test) and LABELS_PARAM in names_in(node) and not branching:
+                branching.append(
+                    f"forward chooses how to use labels under `if {code_of(node.test)}:`, a branch that is not moved to calls"
+                )
+
+    func.body.visit(Tests())
+    found += branching
+    return found[0] if found else None

@@ -60,7 +60,7 @@ from codemod.analysis.loss_plan import (
     inline_label_conversions,
     plan_forward,
 )
-from codemod.analysis.optional_labels import Views, specialize
+from codemod.analysis.optional_labels import Views, labels_test, specialize
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit, find_method, location_of
 from codemod.rules.fl001_loss_in_forward import _fill_unit, _inferred_sites
@@ -303,11 +303,10 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         outcome: PlanResult
         if views is None:
             understood = "loss" not in code_of(func).lower()
-            reason = (
-                "forward assigns `labels` other than by converting it (`labels = labels.long()`)"
-                if inlined is None
-                else "forward tests labels in a way other than `labels is [not] None` or `labels == None`"
-            )
+            if inlined is None:
+                reason = "forward assigns `labels` other than by converting it (`labels = labels.long()`)"
+            else:
+                reason = labels_test(inlined) or "forward tests labels in a way other than `labels is [not] None` or `labels == None`"
             outcome = None if understood else Refusal(reason)
         else:
             try:
