@@ -190,6 +190,12 @@ def fixlabels(
     if result.errors:
         summary += f" {len(result.errors)} error(s)."
     if output_format not in ("json", "sarif"):  # their stream must parse as one JSON document
+        if mode is Mode.WRITE:
+            beyond = [name for name in result.written if name in result.beyond_named]
+        else:
+            beyond = list(result.beyond_named) if mode is Mode.DIFF else []
+        for name in beyond:  # a fix is applied whole: say which files it took beyond the named ones
+            typer.echo(f"{'also wrote' if mode is Mode.WRITE else 'also changes'} {name} (the fix spans it)", err=True)
         typer.echo(summary, err=True)
 
     if result.interrupted:

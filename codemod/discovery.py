@@ -173,3 +173,21 @@ def project_root(path: Path) -> Path:
     if cwd in (Path.home(), Path(cwd.anchor)):  # an editor started from $HOME: not a project
         return start
     return cwd if start == cwd or cwd in start.parents else start
+
+
+def analysis_roots(paths: list[Path]) -> list[Path]:
+    """What to read to fix what ``paths`` name: a fix spans files (a ``forward`` and its calls),
+    so each path is read in its whole project (see ``project_root``). Nested roots collapse."""
+    roots: set[Path] = set()
+    for given in paths:
+        if _problem_with(given) is not None:
+            continue
+        inside = given / "__init__.py" if given.is_dir() else given  # project_root looks above a file
+        roots.add(project_root(inside).resolve())
+    return sorted(r for r in roots if not any(other in r.parents for other in roots))
+
+
+def within(path: Path, named: list[Path]) -> bool:
+    """Is ``path`` one of the named files, or below a named folder?"""
+    resolved = path.resolve()
+    return any(resolved == n or n in resolved.parents for n in named)

@@ -3,6 +3,7 @@ the ``RunResult`` it returns."""
 
 from __future__ import annotations
 
+import functools
 import gc
 import importlib
 import os
@@ -16,7 +17,7 @@ from codemod import verify
 from codemod.analysis.call_check import CallProblem, check_calls, new_undefined_names
 from codemod.analysis.callsites import CallSiteFinder
 from codemod.analysis.index import ModuleSummary, RepoIndex, import_root, module_name_for, summarize
-from codemod.discovery import discover, display_name, exclude_spec
+from codemod.discovery import analysis_roots, discover, display_name, exclude_spec, within
 from codemod.notebooks import NotebookError
 from codemod.parallel import map_in_processes
 from codemod.registry import INTERNAL_ERROR, IO_ERROR, RULES, SYNTAX_ERROR
@@ -45,6 +46,10 @@ class _Repo:
     index: RepoIndex
     errors: list[Finding]
     trees: dict[Path, Optional[cst.Module]]
+
+    @functools.cached_property
+    def by_display(self) -> dict[str, Path]:
+        return {source.display_path: path for path, source in self.sources.items()}
 
     def parse(self, path: Path) -> Optional[cst.Module]:
         if path not in self.trees:
@@ -315,6 +320,21 @@ def _apply_suppressions(repo: _Repo, units: list[Unit]) -> list[Unit]:
     return kept
 
 
+def _named_units(repo: _Repo, units: list[Unit], named: list[Path]) -> list[Unit]:
+    """The fixes to report and apply: those found in a named file, or changing one. Each stays
+    whole, whatever other files of the project it changes."""
+    return [
+        unit
+        for unit in units
+        if _displayed_within(repo, unit.finding.path, named) or any(within(path, named) for path in unit.files)
+    ]
+
+
+def _displayed_within(repo: _Repo, display_path: str, named: list[Path]) -> bool:
+    path = repo.by_display.get(display_path)
+    return within(path if path is not None else Path(display_path), named)
+
+
 def _confine_to(path: Path, repo: _Repo, units: list[Unit]) -> None:
     """With an editor's buffer on stdin only that file can change: refuse the rest."""
     for unit in units:
@@ -354,7 +374,10 @@ def run(paths: list[Path], mode: Mode, options: Options = Options()) -> RunResul
 
 
 def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
-    repo, files_checked = _load(paths, options)
+    # Paths name what to report; a fix spans files, so their whole projects are read.
+    named = [p.resolve() for p in paths if p.exists()]
+    repo, _ = _load(analysis_roots(paths) + list(paths), options)
+    files_checked = sum(1 for path in repo.sources if within(path, named))
     rules = [module for module in RULE_MODULES if module.CODE in options.rules]
     filters = [rule.walk_filter(repo.index) for rule in rules]
     # Classes whose every call matters, whether or not the call's file mentions labels.
@@ -379,6 +402,7 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
             errors.append(Finding("-", 1, 1, INTERNAL_ERROR, f"{rule.CODE} failed ({type(exc).__name__}: {exc}); please report it"))
 
     units = _apply_suppressions(repo, units)
+    units = _named_units(repo, units, named)
     if options.stdin is not None:
         _confine_to(options.stdin[0].resolve(), repo, units)
     texts = _rewrite(repo, units) if any(u.refusal is None for u in units) else {}
@@ -396,6 +420,7 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
         # the rest again, so nothing is written that was not imported as it will be.
         texts = _rewrite(repo, units) if any(u.refusal is None for u in units) else {}
 
+    errors = [e for e in errors if e.code == INTERNAL_ERROR or _displayed_within(repo, e.path, named)]
     changes = tuple(
         FileChange(
             path,
@@ -409,7 +434,7 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
     )
     committed: list[Path] = []
     interrupted = False
-    errors = list(repo.errors) + errors
+    errors = [e for e in repo.errors if e.code == IO_ERROR or _displayed_within(repo, e.path, named)] + errors
     if mode is Mode.WRITE and changes:
         try:
             write_all_atomically([(c.path, c.new_data) for c in changes], committed)
@@ -439,5 +464,6 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
         changes=changes,
         written=tuple(written),
         files_checked=files_checked,
+        beyond_named=tuple(c.display_path for c in changes if not within(c.path, named)),
         interrupted=interrupted,
     )

@@ -76,6 +76,9 @@ class RunResult:
     changes: tuple[FileChange, ...] = field(default=())
     written: tuple[str, ...] = field(default=())
     files_checked: int = 0
+    """Files below the named paths (the whole projects around them are read for context)."""
+    beyond_named: tuple[str, ...] = field(default=())
+    """Changed files outside the named paths: a fix found in a named file spans them."""
     interrupted: bool = False
     """SIGINT/SIGTERM came while writing: ``written`` lists what was replaced (whole files)."""
 

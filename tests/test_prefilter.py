@@ -3,6 +3,7 @@ call-site analysis walks (off: every file walked), and running in several proces
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -18,11 +19,19 @@ from tests.test_properties import modules
 CASES = cases()
 
 
+def alone(case, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+    """The case's tree on its own: inside this repository its project would be the repository."""
+    tree = tmp_path / "tree"
+    shutil.copytree(case.before, tree)
+    return tree
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_golden_findings_are_the_same_with_the_prefilter_off(case) -> None:  # type: ignore[no-untyped-def]
+def test_golden_findings_are_the_same_with_the_prefilter_off(case, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     options = case.options()
-    filtered = run([case.before], Mode.DIFF, options)
-    everything = run([case.before], Mode.DIFF, replace(options, prefilter=False))
+    tree = alone(case, tmp_path)
+    filtered = run([tree], Mode.DIFF, options)
+    everything = run([tree], Mode.DIFF, replace(options, prefilter=False))
     assert filtered.findings == everything.findings
     assert [c.new_text for c in filtered.changes] == [c.new_text for c in everything.changes]
 
@@ -38,7 +47,7 @@ def test_generated_modules_give_the_same_findings_with_the_prefilter_off(source:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_golden_findings_are_the_same_in_parallel(case, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_golden_findings_are_the_same_in_parallel(case, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Reading, indexing and walking in two processes gives what one process gives, in the
     same order (the thresholds are lowered so even a small case runs in parallel)."""
     from codemod import engine
@@ -47,8 +56,9 @@ def test_golden_findings_are_the_same_in_parallel(case, monkeypatch: pytest.Monk
     monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 1)
     monkeypatch.setattr(callsites, "PARALLEL_MIN_MODULES", 1)
     options = case.options()
-    alone = run([case.before], Mode.DIFF, options)
-    parallel = run([case.before], Mode.DIFF, replace(options, jobs=2))
-    assert parallel.findings == alone.findings
-    assert parallel.errors == alone.errors
-    assert [(c.display_path, c.new_text) for c in parallel.changes] == [(c.display_path, c.new_text) for c in alone.changes]
+    tree = alone(case, tmp_path)
+    one = run([tree], Mode.DIFF, options)
+    parallel = run([tree], Mode.DIFF, replace(options, jobs=2))
+    assert parallel.findings == one.findings
+    assert parallel.errors == one.errors
+    assert [(c.display_path, c.new_text) for c in parallel.changes] == [(c.display_path, c.new_text) for c in one.changes]
