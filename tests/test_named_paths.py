@@ -14,20 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from codemod.cli import app
-
-MODEL = """
-    import torch.nn as nn
-
-
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.fc = nn.Linear(3, 2)
-
-        def forward(self, x, labels):
-            logits = self.fc(x)
-            return nn.functional.cross_entropy(logits, labels)
-    """
+from tests.test_real_repo_shapes import MODEL
 
 TRAIN = """
     import torch

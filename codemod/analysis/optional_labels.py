@@ -25,6 +25,7 @@ from typing import Optional, Sequence
 
 import libcst as cst
 
+from codemod.analysis.derivations import stored_names
 from codemod.analysis.loss_plan import LABELS_PARAM
 from codemod.transforms.cst_tools import code_of, names_in, single_name_target
 
@@ -62,23 +63,6 @@ def _is_none_assignment(statement: cst.CSTNode) -> Optional[str]:
     if target is not None and isinstance(target[1], cst.Name) and target[1].value == "None":
         return target[0]
     return None
-
-
-def _assigned_names(node: cst.CSTNode) -> set[str]:
-    found: set[str] = set()
-
-    class Stores(cst.CSTVisitor):
-        def visit_AssignTarget(self, target: cst.AssignTarget) -> None:
-            found.update(names_in(target.target))
-
-        def visit_AugAssign(self, target: cst.AugAssign) -> None:
-            found.update(names_in(target.target))
-
-        def visit_AnnAssign(self, target: cst.AnnAssign) -> None:
-            found.update(names_in(target.target))
-
-    node.visit(Stores())
-    return found
 
 
 def _statements(block: cst.BaseSuite) -> list[cst.BaseStatement]:
@@ -160,9 +144,9 @@ def _placeholders(func: cst.FunctionDef) -> set[str]:
         if _is_none_assignment(statement):
             continue
         if isinstance(statement, cst.If) and LABELS_PARAM in names_in(statement.test):
-            guarded |= _assigned_names(statement)
+            guarded |= stored_names(statement)
         else:
-            elsewhere |= _assigned_names(statement)
+            elsewhere |= stored_names(statement)
     return (initial & guarded) - elsewhere
 
 
@@ -170,7 +154,7 @@ def specialize(func: cst.FunctionDef) -> Optional[Views]:
     """Both views of ``func``, or None when it branches on labels in a way not understood."""
     placeholders = _placeholders(func)
     body = _statements(func.body)
-    if LABELS_PARAM in _assigned_names(func):
+    if LABELS_PARAM in stored_names(func.body):
         return None  # `labels = ...` inside forward: its None-ness is not the caller's
     try:
         given = _Specializer(True, placeholders).block(body, True)
