@@ -39,7 +39,7 @@ _AUTOMAGIC = re.compile(
 """IPython's automagics and aliases, typed without ``%`` (``cd data``, ``pip install x``)."""
 
 
-def _automagic(line: str) -> bool:
+def is_automagic(line: str) -> bool:
     """A line IPython runs as a magic because automagic is on: a magic's name, then words
     that are not Python (``pip install torch``; ``ls = [1]`` is Python and stays)."""
     if not _AUTOMAGIC.match(line):
@@ -170,7 +170,7 @@ def read_notebook(text: str) -> Notebook:
             continued = False
             for source_line in lines:
                 starts_statement = depth == 0 and not continued
-                if whole_cell_magic or (starts_statement and (_IPYTHON_LINE.match(source_line) or _automagic(source_line))):
+                if whole_cell_magic or (starts_statement and (_IPYTHON_LINE.match(source_line) or is_automagic(source_line))):
                     indent = source_line[: len(source_line) - len(source_line.lstrip())]
                     masked.append(indent + MAGIC_MARKER.format(token=token, number=len(magics)))
                     magics.append(source_line)

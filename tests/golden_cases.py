@@ -127,16 +127,20 @@ def rewrite(case: Case, tmp: Path) -> tuple[Path, RunResult]:
 
 
 # Runs a notebook's code cells in order in one namespace, as Jupyter would. IPython-only lines
-# (`%magic`, `!shell`) have no meaning outside IPython and are skipped.
+# (`%magic`, `!shell`, automagics such as `pip install x`) have no meaning outside IPython and
+# are skipped.
 RUN_NOTEBOOK = r"""
 import json, sys
+from codemod.notebooks import is_automagic
 cells = json.load(open(sys.argv[1], encoding="utf-8"))["cells"]
 namespace = {"__name__": "__main__"}
 for number, cell in enumerate(cells, start=1):
     if cell["cell_type"] != "code":
         continue
     source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-    python = "\n".join(line for line in source.split("\n") if not line.lstrip().startswith(("%", "!")))
+    python = "\n".join(
+        line for line in source.split("\n") if not line.lstrip().startswith(("%", "!")) and not is_automagic(line)
+    )
     exec(compile(python, f"<cell {number}>", "exec"), namespace)
 """
 
