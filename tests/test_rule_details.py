@@ -235,3 +235,31 @@ def test_fl101_names_the_branch_it_cannot_move_when_the_loss_is_chosen_by_a_flag
     (finding,) = [f.render() for f in result.findings]
     assert finding.endswith("not rewritten: forward chooses how to use labels under `if self.smooth:`, a branch that is not moved to calls")
     assert result.changes == ()
+
+
+def test_a_model_from_a_method_that_returns_self_is_rewritten_at_its_callers(tmp_path: Path) -> None:
+    source = NET_WITH_LOSS.replace(
+        "    def forward(self, x, labels):",
+        "    def get_model(self):\n        return self\n\n    def forward(self, x, labels):",
+    ) + "clf = Net().get_model()\nprint(clf(x, y))\n"
+    findings = check(tmp_path, source, Mode.WRITE)
+    assert len(findings) == 1 and "not rewritten" not in findings[0], findings
+    text = (tmp_path / "train.py").read_text()
+    assert "logits = clf(x)" in text and "nn.functional.cross_entropy(logits, y)" in text, text
+
+
+def test_a_trainer_given_compute_loss_func_is_refused_with_that_reason(tmp_path: Path) -> None:
+    source = NET_WITH_LOSS + textwrap.dedent("""
+        from transformers import Trainer, TrainingArguments
+
+        def my_loss(outputs, labels, num_items_in_batch=None):
+            return outputs.mean()
+
+        trainer = Trainer(model=Net(), args=TrainingArguments("out"), compute_loss_func=my_loss)
+        trainer.train()
+        """)
+    before = source
+    findings = check(tmp_path, source, Mode.WRITE)
+    assert len(findings) == 1, findings
+    assert "Trainer computes the loss with `compute_loss_func`" in findings[0], findings
+    assert (tmp_path / "train.py").read_text() == textwrap.dedent(before)
