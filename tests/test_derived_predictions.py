@@ -148,3 +148,19 @@ def test_calls_without_labels_reading_a_packed_derived_prediction_compute_it_onc
     text = rewrite_and_compare(tmp_path, FL101)
     assert "out = F.softmax(net(x), dim=-1)" in text, text
     assert "top = out.max()" in text, text
+
+
+def test_a_prediction_bound_by_tuple_unpacking_is_returned_bare_to_calls_without_labels(tmp_path: Path) -> None:
+    # `emissions, _ = self.rnn(x)` has no line of its own: it is the value forward returns.
+    write_net(tmp_path, """
+        def forward(self, x, labels=None):
+            out, _ = self.rnn(x)
+            if labels is not None:
+                return F.cross_entropy(out[:, -1], labels), out
+            return None, out
+        """, imports="import torch.nn as nn\nimport torch.nn.functional as F", init="self.rnn = nn.GRU(3, 2, batch_first=True)",
+        train=TRAIN.replace("torch.randn(8, 3)", "torch.randn(8, 4, 3)").replace(
+            "{out[0, 0].item():.6f}", "{out[0, 0, 0].item():.6f} {net(x)[1].sum().item():.6f}"
+        ))
+    text = rewrite_and_compare(tmp_path, FL101)
+    assert "net(x).sum()" in text, text

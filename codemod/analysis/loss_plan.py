@@ -437,7 +437,7 @@ def plan_forward(
     if hoisted is None:
         # `return logits` in the new forward must give the value the loss read: nothing that
         # stays may assign it after that (after the loss, for a value bound by a tuple or loop).
-        after = root_line if root_line is not None else max(removed, default=-1)
+        after = root_line if root_line is not None else min(removed, default=returned_at - 1)
         for index in range(after + 1, len(statements) - 1):
             if index not in removed and index not in dropped and prediction in flow.stored(index):
                 return Refusal(f"forward assigns `{prediction}` again after the loss reads it")

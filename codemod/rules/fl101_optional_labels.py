@@ -231,7 +231,10 @@ def _labelless_view(
     flow = Flow(statements, _locals_of(views.absent))
     movable = MovableCheck(cls, LABELS_PARAM)
     version = (prediction, flow.reaching(prediction, len(statements) - 1))
-    roots = [index for index in flow.values if flow.name(index) == plan.prediction] + [-1]
+    # A prediction bound by a tuple or a loop (`emissions, _ = self.rnn(x)`) has no line of its
+    # own: it is the root as itself (None), provided no line that goes assigns it.
+    roots: list[Optional[int]] = [None] if plan.prediction in flow.opaque else []
+    roots += [index for index in flow.values if flow.name(index) == plan.prediction] + [-1]
     # Lines that compute, without effects, a value nothing reads without labels (`prob =
     # F.sigmoid(logits)` for the loss only): the new forward has dropped them.
     unread = {index for index in flow.values if movable(flow.value(index))}
@@ -240,14 +243,17 @@ def _labelless_view(
         if derivation is None:
             continue
         # The return reads only the prediction, which the call site now computes.
-        dropped = flow.droppable(set(derivation.lines) | (unread - {root}), gone=frozenset({len(statements) - 1}))
+        dropped = flow.droppable(set(derivation.lines) | (unread - {root}), gone=frozenset({len(statements) - 1}))  # type: ignore[operator]
         kept = [_bare(s).strip() for i, s in enumerate(statements[:-1]) if i not in dropped]
         unread_texts = {_bare(statements[i]).strip() for i in dropped}
         # The new forward may still compute what only calls without labels read (forward
         # computed `prob` for them alone): those lines go from it too. Other unread lines
         # (`n_idx = 0`) are the author's, and stay.
         only_for_them = {_bare(statements[i]).strip() for i in dropped if i in derivation.lines}
-        reassigned = any(i > root and i not in dropped and plan.prediction in flow.stored(i) for i in range(len(statements) - 1))
+        if root is None:
+            reassigned = any(plan.prediction in flow.stored(i) for i in dropped)
+        else:
+            reassigned = any(i > root and i not in dropped and plan.prediction in flow.stored(i) for i in range(len(statements) - 1))
         if kept != [line for line in new[:-1] if line not in unread_texts] or reassigned:
             continue
         same = isinstance(derivation.expression, cst.Name) and derivation.expression.value == plan.prediction
