@@ -7,6 +7,7 @@ import functools
 import gc
 import importlib
 import os
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
@@ -87,7 +88,7 @@ def _load_one(item: tuple[Path, str]) -> _Loaded:
         return None, None, Finding(display, 1, 1, SYNTAX_ERROR, f"cannot parse: {exc}")
 
 
-def _load(paths: list[Path], options: Options = Options()) -> tuple[_Repo, int]:
+def _load(paths: list[Path], options: Options = Options()) -> tuple[_Repo, list[Path]]:
     global _STDIN
     exclude = exclude_spec(options.exclude, options.exclude_base or Path.cwd())
     found = discover(paths, exclude)
@@ -119,7 +120,7 @@ def _load(paths: list[Path], options: Options = Options()) -> tuple[_Repo, int]:
         elif source is not None and summary is not None:
             sources[source.path] = source
             summaries.append(summary)
-    return _Repo(sources, RepoIndex(summaries), errors, {}), len(files)
+    return _Repo(sources, RepoIndex(summaries), errors, {}), [path for path, _ in files]
 
 
 def _plan(repo: _Repo, units: list[Unit]) -> dict[Path, FileEdits]:
@@ -331,6 +332,8 @@ def _named_units(repo: _Repo, units: list[Unit], named: list[Path]) -> list[Unit
 
 
 def _displayed_within(repo: _Repo, display_path: str, named: list[Path]) -> bool:
+    # An error in a notebook names its cell (`nb.ipynb:cell 3`); the file is what was named.
+    display_path = re.sub(r":cell \d+$", "", display_path)
     path = repo.by_display.get(display_path)
     return within(path if path is not None else Path(display_path), named)
 
@@ -376,8 +379,8 @@ def run(paths: list[Path], mode: Mode, options: Options = Options()) -> RunResul
 def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
     # Paths name what to report; a fix spans files, so their whole projects are read.
     named = [p.resolve() for p in paths if p.exists()]
-    repo, _ = _load(analysis_roots(paths) + list(paths), options)
-    files_checked = sum(1 for path in repo.sources if within(path, named))
+    repo, read = _load(analysis_roots(paths) + list(paths), options)
+    files_checked = sum(1 for path in read if within(path, named))
     rules = [module for module in RULE_MODULES if module.CODE in options.rules]
     filters = [rule.walk_filter(repo.index) for rule in rules]
     # Classes whose every call matters, whether or not the call's file mentions labels.

@@ -4,6 +4,7 @@ editor's external tool or pre-commit runs fixlabels on one file."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -89,3 +90,16 @@ def test_a_finding_elsewhere_in_the_project_is_not_reported_for_an_unrelated_nam
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     assert "Found 0 finding(s) in 1 file(s)" in result.stderr
+
+
+def test_a_syntax_error_in_a_named_notebook_is_reported_and_one_elsewhere_is_not(tmp_path: Path) -> None:
+    root = project(tmp_path, "model.py", "train.py", "from model import Net")
+    cell = {"cell_type": "code", "id": "a", "metadata": {}, "execution_count": None, "outputs": [], "source": ["def f(:\n"]}
+    notebook = '{"cells": [%s], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}' % json.dumps(cell)
+    (root / "explore.ipynb").write_text(notebook)
+    (root / "broken.py").write_text("def g(:\n")
+    result = invoke(root, "explore.ipynb")
+    assert result.exit_code == 2, result.output
+    assert "explore.ipynb:cell 1:1:7: E999" in result.stderr
+    assert "broken.py" not in result.output
+    assert "in 1 file(s)" in result.stderr
