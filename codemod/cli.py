@@ -17,6 +17,13 @@ from codemod.registry import RULES
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED = 130  # what shells report for Ctrl-C
+# The one table of exit codes: --help prints it, and a test holds the README's to it.
+EXIT_CODES = (
+    (EXIT_CLEAN, "nothing to report: no findings, or (--write, stdin) every one was fixed"),
+    (EXIT_FINDINGS, "findings remain unfixed, or --diff would change files"),
+    (EXIT_ERROR, "usage error, or a file could not be read, parsed or written"),
+    (EXIT_INTERRUPTED, "interrupted (SIGINT/SIGTERM): each file is whole, old or new; written ones are listed"),
+)
 
 HELP = f"""Find and fix the causes of `forward() got an unexpected keyword argument 'labels'`.
 
@@ -36,16 +43,11 @@ Settings can live in the nearest pyproject.toml, under [tool.fixlabels]: select,
 exclude (gitignore-style patterns), criterion, verify. Flags given here override them.
 
 In an editor, `fixlabels --stdin-filename PATH -` fixes an unsaved buffer: code in on stdin, fixed
-code out on stdout, findings on stderr.
+code out on stdout (with --diff: the diff), findings on stderr.
 
 \b
-Exit codes:
-  0  nothing to report (with --write: everything found was fixed)
-  1  findings remain (check, --write), or --diff would change files or
-     leaves findings it cannot fix
-  2  usage error, or a file could not be read, parsed or written
-  130  interrupted (SIGINT/SIGTERM); each file is whole, old or new, and the
-       files already written are listed
+Exit codes (the same for a check, --diff, --write and stdin):
+{chr(10).join(f"  {code:<4} {meaning}" for code, meaning in EXIT_CODES)}
 
 --write verifies each rewrite before writing it: every changed file must compile, and each
 changed module is imported in a subprocess (the import root as working directory, empty stdin,
@@ -160,14 +162,14 @@ def fixlabels(
         raise typer.Exit(EXIT_ERROR)
 
     if options.stdin is not None:
-        _print_stdin_result(result, options.stdin, output_format)
+        _print_stdin_result(result, options.stdin, output_format, diff, _colored(no_color))
 
     machine = output_format != "text"
     shown = result.findings if machine or mode is Mode.CHECK else result.remaining
     report = _formatted(output_format, sorted(list(shown) + (list(result.errors) if machine else [])))
     out = sys.stdout
     if mode is Mode.DIFF:
-        color = out.isatty() and not no_color and not os.environ.get("NO_COLOR")
+        color = _colored(no_color)
         for change in result.changes:
             patch = unified_diff(change)
             out.write(colorize(patch) if color else patch)
@@ -229,9 +231,16 @@ def _formatted(output_format: str, findings: list) -> str:  # type: ignore[type-
     return reporting.text(findings)
 
 
-def _print_stdin_result(result, stdin: tuple[Path, bytes], output_format: str) -> NoReturn:  # type: ignore[no-untyped-def]
-    """The editor's buffer, fixed or as it came, on stdout; its own findings on stderr. Other
-    files of the project were read for context only: their findings are not this buffer's."""
+def _colored(no_color: bool) -> bool:
+    return sys.stdout.isatty() and not no_color and not os.environ.get("NO_COLOR")
+
+
+def _print_stdin_result(result, stdin: tuple[Path, bytes], output_format: str, as_diff: bool, color: bool) -> NoReturn:  # type: ignore[no-untyped-def]
+    """The editor's buffer, fixed or as it came (with ``as_diff``, the diff of the two), on
+    stdout; its own findings on stderr. Other files of the project were read for context only:
+    their findings are not this buffer's. The exit code is file mode's: a formatter run is a
+    --write of the buffer, and --diff is --diff."""
+    from codemod.diff import colorize, unified_diff
     from codemod.reporting import split_cell
     from codemod.results import Finding
 
@@ -242,13 +251,31 @@ def _print_stdin_result(result, stdin: tuple[Path, bytes], output_format: str) -
 
     mine = [f for f in result.findings if in_buffer(f)]
     errors = [e for e in result.errors if in_buffer(e)]
+    fixed = [f for f in mine if f.fixed]
+    remaining = [f for f in mine if not f.fixed]
     change = next((c for c in result.changes if c.path.resolve() == target), None)
-    sys.stdout.buffer.write(change.new_data if change is not None else stdin[1])
+    if as_diff:
+        patch = unified_diff(change) if change is not None else ""
+        sys.stdout.write(colorize(patch) if color else patch)
+    else:
+        sys.stdout.buffer.write(change.new_data if change is not None else stdin[1])
     sys.stdout.flush()
-    sys.stderr.write(_formatted(output_format, sorted([f for f in mine if not f.fixed] + errors)))
+    if output_format == "text":
+        # Fixed findings are not problems any more: worded so no problem matcher takes them for one.
+        verb = "Would fix" if as_diff else "Fixed"
+        listed = "".join(f"{verb} {f.code} at {f.path}:{f.line}:{f.column} ({f.message})\n" for f in fixed)
+        sys.stderr.write(_formatted(output_format, sorted(remaining + errors)) + listed)
+        if mine or errors:
+            sys.stderr.write(f"{verb} {len(fixed)} finding(s); {len(remaining)} remaining.\n")
+    else:
+        # As in file mode, the machine formats list every finding, `fix_applied` telling them apart.
+        sys.stderr.write(_formatted(output_format, sorted(mine + errors)))
+    sys.stderr.flush()
     if errors:
         raise typer.Exit(EXIT_ERROR)
-    raise typer.Exit(EXIT_FINDINGS if any(not f.fixed for f in mine) else EXIT_CLEAN)
+    if as_diff and change is not None:
+        raise typer.Exit(EXIT_FINDINGS)
+    raise typer.Exit(EXIT_FINDINGS if remaining else EXIT_CLEAN)
 
 
 def _rule_doc(code: str) -> str:

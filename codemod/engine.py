@@ -271,14 +271,17 @@ def _verify_imports(repo: _Repo, units: list[Unit], texts: dict[Path, str], opti
     return clean
 
 
-def _refuse_unwritable(repo: _Repo, units: list[Unit], texts: dict[Path, str], writing: bool) -> bool:
+def _refuse_unwritable(
+    repo: _Repo, units: list[Unit], texts: dict[Path, str], writing: bool, denied: dict[Path, str]
+) -> bool:
     """A rewrite lands whole: if one of its files cannot be replaced (no permission when
     ``writing``, or the new text has characters the file's encoding cannot store, or a
-    notebook cannot take it back), none of them is."""
+    notebook cannot take it back), none of them is. Files without write permission are also
+    recorded in ``denied``: like a file that cannot be read, they are errors of the run."""
     problems: dict[Path, str] = {}
     for path, text in texts.items():
         if writing and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)):
-            problems[path] = "permission denied"
+            problems[path] = denied[path] = "permission denied"
             continue
         try:
             repo.sources[path].encode(text)
@@ -409,6 +412,7 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
     if options.stdin is not None:
         _confine_to(options.stdin[0].resolve(), repo, units)
     texts = _rewrite(repo, units) if any(u.refusal is None for u in units) else {}
+    denied: dict[Path, str] = {}
     while True:
         while texts and not _check_calls(repo, units, texts):
             texts = _rewrite(repo, units) if any(u.refusal is None for u in units) else {}
@@ -417,7 +421,7 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
                 texts = _rewrite(repo, units)
                 if not texts:
                     break
-        if not _refuse_unwritable(repo, units, texts, writing=mode is Mode.WRITE):
+        if not _refuse_unwritable(repo, units, texts, writing=mode is Mode.WRITE, denied=denied):
             break
         # A refused rewrite changes what a file it shared with others becomes: plan and check
         # the rest again, so nothing is written that was not imported as it will be.
@@ -437,7 +441,13 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
     )
     committed: list[Path] = []
     interrupted = False
-    errors = [e for e in repo.errors if e.code == IO_ERROR or _displayed_within(repo, e.path, named)] + errors
+    # A named path that cannot be read is reported as given; other files only below the named paths.
+    given = {str(p) for p in paths}
+    errors = [e for e in repo.errors if (e.code == IO_ERROR and e.path in given) or _displayed_within(repo, e.path, named)] + errors
+    errors += [
+        Finding(repo.sources[path].display_path, 1, 1, IO_ERROR, f"cannot write: {reason}; no file of the fix it is part of was written")
+        for path, reason in sorted(denied.items())
+    ]
     if mode is Mode.WRITE and changes:
         try:
             write_all_atomically([(c.path, c.new_data) for c in changes], committed)

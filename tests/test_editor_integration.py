@@ -68,6 +68,35 @@ def test_stdin_findings_go_to_stderr_in_the_chosen_format(tmp_path: Path) -> Non
     assert [(r["path"], r["line"], r["code"], r["fixable"]) for r in records] == [("models/net.py", 13, "FL001", False)]
 
 
+def test_stdin_diff_prints_the_diff_of_the_buffer_not_the_buffer(tmp_path: Path) -> None:
+    shutil.copytree(GOLDEN / "seed_example" / "before", tmp_path / "t")
+    buffer = (tmp_path / "t" / "train.py").read_bytes()
+    result = fixlabels("--diff", "--stdin-filename", "train.py", "-", cwd=tmp_path / "t", stdin=buffer)
+    assert result.returncode == 1, result.stderr
+    expected = subprocess.run(
+        [sys.executable, "-m", "codemod", "--diff", "train.py"], cwd=tmp_path / "t", capture_output=True, timeout=300
+    ).stdout
+    assert result.stdout.startswith(b"--- a/train.py\n+++ b/train.py\n@@ ")
+    assert result.stdout == expected
+    clean = fixlabels("--diff", "--stdin-filename", "train.py", "-", cwd=tmp_path / "t", stdin=(GOLDEN / "seed_example" / "after" / "train.py").read_bytes())
+    assert (clean.returncode, clean.stdout, clean.stderr) == (0, b"", b"")
+
+
+def test_stdin_reports_the_findings_it_fixed(tmp_path: Path) -> None:
+    shutil.copytree(GOLDEN / "seed_example" / "before", tmp_path / "t")
+    buffer = (tmp_path / "t" / "train.py").read_bytes()
+    text = fixlabels("--stdin-filename", "train.py", "-", cwd=tmp_path / "t", stdin=buffer)
+    assert text.returncode == 0
+    lines = text.stderr.decode().splitlines()
+    assert lines[0].startswith("Fixed FL001 at train.py:22:5 (`MyTransformer.forward` takes `labels`")
+    assert lines[1:] == ["Fixed 1 finding(s); 0 remaining."]
+    # A fixed finding is not a problem: the README's VS Code matcher must not pick it up.
+    matcher = re.compile(_vscode_problem_matcher()["pattern"]["regexp"])
+    assert not any(matcher.match(line) for line in lines)
+    records = json.loads(fixlabels("--stdin-filename", "train.py", "--output-format", "json", "-", cwd=tmp_path / "t", stdin=buffer).stderr)
+    assert [(r["path"], r["line"], r["code"], r["fixable"], r["fix_applied"]) for r in records] == [("train.py", 22, "FL001", True, True)]
+
+
 @pytest.mark.parametrize("args", [["-"], ["--stdin-filename", "x.py"], ["--stdin-filename", "x.py", "-", "other.py"]])
 def test_stdin_needs_both_the_filename_and_the_dash(tmp_path: Path, args: list[str]) -> None:
     result = fixlabels(*args, cwd=tmp_path)

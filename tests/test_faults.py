@@ -15,6 +15,7 @@ import pytest
 
 from codemod.engine import run
 from codemod.results import Mode, Options
+from tests.conftest import deny_write
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 REPO = Path(__file__).resolve().parent.parent
@@ -151,14 +152,7 @@ def test_a_rewrite_whose_other_file_cannot_be_written_is_not_written_at_all(
     shutil.copytree(GOLDEN / "multi_file_repo" / "before", tree)
     before = {p: p.read_bytes() for p in tree.rglob("*.py")}
     read_only = next(p for p in before if p.name == "train.py").resolve()
-    real_access = os.access
-
-    def access(path: object, mode: int, **kwargs: object) -> bool:
-        if Path(str(path)).resolve() == read_only and mode & os.W_OK:
-            return False
-        return real_access(path, mode, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(os, "access", access)
+    deny_write(monkeypatch, read_only)
     result = run([tree], Mode.WRITE, Options(verify=False))
     assert {p: p.read_bytes() for p in tree.rglob("*.py")} == before
     assert result.written == ()
@@ -202,12 +196,7 @@ def test_what_is_written_after_a_refused_rewrite_was_import_checked_as_written(
         print(second(x, y).item())
         """).lstrip())
     read_only = (tree / "second.py").resolve()
-    real_access = os.access
-
-    def access(path: object, mode: int, **kwargs: object) -> bool:
-        if Path(str(path)).resolve() == read_only and mode & os.W_OK:
-            return False
-        return real_access(path, mode, **kwargs)  # type: ignore[arg-type]
+    deny_write(monkeypatch, read_only)
 
     checked: list[str] = []
 
@@ -215,7 +204,6 @@ def test_what_is_written_after_a_refused_rewrite_was_import_checked_as_written(
         checked.extend(text for path, text in overlay.items() if path.endswith("train.py"))
         return []
 
-    monkeypatch.setattr(os, "access", access)
     monkeypatch.setattr(verify, "check_imports", record)
     result = run([tree], Mode.WRITE, Options(verify=True))
     assert {Path(w).name for w in result.written} == {"first.py", "train.py"}
