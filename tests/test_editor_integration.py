@@ -1,5 +1,5 @@
-"""fixlabels inside other tools: an editor's unsaved buffer on stdin, `fixlabels explain`, the
-VS Code problem matcher from the README, and the pre-commit hooks."""
+"""fixlabels inside other tools: an editor's unsaved buffer on stdin, `fixlabels explain`, and
+the hosted pre-commit hooks. The README's recipes themselves are run in test_readme_recipes."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from codemod.registry import RULES
+from tests.test_readme_recipes import vscode_task
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "golden"
@@ -91,7 +92,7 @@ def test_stdin_reports_the_findings_it_fixed(tmp_path: Path) -> None:
     assert lines[0].startswith("Fixed FL001 at train.py:22:5 (`MyTransformer.forward` takes `labels`")
     assert lines[1:] == ["Fixed 1 finding(s); 0 remaining."]
     # A fixed finding is not a problem: the README's VS Code matcher must not pick it up.
-    matcher = re.compile(_vscode_problem_matcher()["pattern"]["regexp"])
+    matcher = re.compile(vscode_task()["problemMatcher"]["pattern"]["regexp"])
     assert not any(matcher.match(line) for line in lines)
     records = json.loads(fixlabels("--stdin-filename", "train.py", "--output-format", "json", "-", cwd=tmp_path / "t", stdin=buffer).stderr)
     assert [(r["path"], r["line"], r["code"], r["fixable"], r["fix_applied"]) for r in records] == [("train.py", 22, "FL001", True, True)]
@@ -122,36 +123,6 @@ def test_a_path_named_explain_is_still_reachable(tmp_path: Path) -> None:
     shutil.copy(GOLDEN / "seed_example" / "before" / "train.py", tmp_path / "explain" / "train.py")
     result = fixlabels("./explain", cwd=tmp_path)
     assert result.returncode == 1 and b"FL001" in result.stdout
-
-
-def _vscode_problem_matcher() -> dict:  # type: ignore[type-arg]
-    readme = (REPO / "README.md").read_text()
-    block = re.search(r"```json\n(\{\n  \"version\": \"2\.0\.0\".*?)\n```", readme, re.DOTALL)
-    assert block, "the README has no tasks.json block"
-    tasks = json.loads(block.group(1))
-    return tasks["tasks"][0]["problemMatcher"]
-
-
-def test_the_readme_vscode_problem_matcher_reads_real_output(tmp_path: Path) -> None:
-    shutil.copytree(GOLDEN / "mixed_repo" / "before", tmp_path / "t")
-    (tmp_path / "t" / "broken.py").write_text("x = (\n")
-    matcher = _vscode_problem_matcher()
-    pattern = matcher["pattern"]
-    # VS Code's regexps are JavaScript's; this one uses only syntax the two share.
-    regexp = re.compile(pattern["regexp"])
-    result = fixlabels(".", cwd=tmp_path / "t")
-    lines = (result.stdout + result.stderr).decode().splitlines()
-    reported = [line for line in lines if re.match(r"^\S+:\d+:\d+: ", line)]
-    assert len(reported) >= 5
-    for line in reported:
-        match = regexp.match(line)
-        assert match, line
-        path = tmp_path / "t" / match.group(pattern["file"])
-        assert path.is_file(), line
-        assert int(match.group(pattern["line"])) >= 1 and int(match.group(pattern["column"])) >= 1
-        assert re.fullmatch(r"FL\d{3}|E\d{3}", match.group(pattern["code"]))
-        assert match.group(pattern["message"])
-    assert not any(regexp.match(line) for line in lines if line.startswith("Found "))
 
 
 def test_pre_commit_hooks_file_is_valid() -> None:
