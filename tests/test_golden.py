@@ -60,21 +60,21 @@ def test_rewrite_is_byte_exact_idempotent_and_runs_the_same(case: Case, tmp_path
     if not case.after.exists():
         return
     _needs(case)
-    imported = import_every_module(tree)
-    assert imported.returncode == 0, imported.stderr
     for notebook in sorted(tree.rglob("*.ipynb")):  # a rewritten notebook is still a valid one
         nbformat = pytest.importorskip("nbformat")
         nbformat.validate(nbformat.read(notebook, as_version=4))
-
-    if not case.run:
-        return
-    original_tree = case.reference if case.reference.exists() else case.before
-    original = execute(original_tree, case.run)
-    rewritten = execute(tree, case.run)
-    assert original.returncode == 0, original.stderr
-    assert rewritten.returncode == 0, rewritten.stderr
-    assert "loss" in original.stdout, "the program must print its losses"
-    assert rewritten.stdout == original.stdout
+    if case.run:
+        original_tree = case.reference if case.reference.exists() else case.before
+        original = execute(original_tree, case.run)
+        rewritten = execute(tree, case.run)
+        assert original.returncode == 0, original.stderr
+        assert rewritten.returncode == 0, rewritten.stderr
+        assert "loss" in original.stdout, "the program must print its losses"
+        assert rewritten.stdout == original.stdout
+    # After the programs ran: a module may load at import what an earlier script saved (a
+    # predict.py reading the model train.py wrote), as it does for the user.
+    imported = import_every_module(tree)
+    assert imported.returncode == 0, imported.stderr
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.reference.exists()], ids=lambda c: c.name)
