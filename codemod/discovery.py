@@ -63,21 +63,22 @@ def exclude_spec(patterns: tuple[str, ...], base: Path) -> Specs:
     return ((Path(os.path.abspath(base)), pathspec.GitIgnoreSpec.from_lines(patterns)),) if patterns else ()
 
 
-def _walk(top: Path, exclude: Specs) -> list[Path]:
-    found: list[Path] = []
+def _walk(top: Path, exclude: Specs) -> list[str]:
+    """The source files below ``top``, as ``os.scandir`` spells them (``top`` joined with the
+    names below it). Strings, not Paths: building a Path per entry was most of a large tree's walk."""
+    found: list[str] = []
     # Each entry: a directory and the .gitignore specs that apply to it, with their base dirs.
-    stack: list[tuple[Path, Specs]] = [(top, exclude)]
+    stack: list[tuple[str, Specs]] = [(str(top), exclude)]
     while stack:
         directory, specs = stack.pop()
-        own = _gitignore_spec(directory)
+        own = _gitignore_spec(Path(directory))
         if own is not None:
-            specs = specs + ((directory, own),)
+            specs = specs + ((Path(directory), own),)
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError:
             continue
         for entry in entries:
-            path = Path(entry.path)
             try:
                 if entry.is_symlink():
                     # A link may lead out of the tree, or round in a loop: never walked, never written.
@@ -87,21 +88,21 @@ def _walk(top: Path, exclude: Specs) -> list[Path]:
             except OSError:
                 continue
             if is_dir:
-                if entry.name.startswith(".") or entry.name in SKIPPED_DIRS or _is_virtualenv(path):
+                if entry.name.startswith(".") or entry.name in SKIPPED_DIRS or _is_virtualenv(Path(entry.path)):
                     continue
-                if _ignored(path, specs, is_dir=True):
+                if specs and _ignored(entry.path, specs, is_dir=True):
                     continue
-                stack.append((path, specs))
-            elif is_file and entry.name.endswith(SOURCE_SUFFIXES) and not _ignored(path, specs, is_dir=False):
-                found.append(path)
+                stack.append((entry.path, specs))
+            elif is_file and entry.name.endswith(SOURCE_SUFFIXES) and not (specs and _ignored(entry.path, specs, is_dir=False)):
+                found.append(entry.path)
     return found
 
 
-def _ignored(path: Path, specs: Specs, *, is_dir: bool) -> bool:
+def _ignored(path: str, specs: Specs, *, is_dir: bool) -> bool:
     for base, spec in specs:
-        within = Path(os.path.abspath(path)) if base.is_absolute() and not path.is_absolute() else path
+        within = os.path.abspath(path) if base.is_absolute() and not os.path.isabs(path) else path
         try:
-            relative = within.relative_to(base).as_posix() + ("/" if is_dir else "")
+            relative = Path(within).relative_to(base).as_posix() + ("/" if is_dir else "")
         except ValueError:  # an exclude base that is not above this path says nothing of it
             continue
         if spec.match_file(relative):
@@ -116,6 +117,8 @@ def discover(paths: list[Path], exclude: Specs = ()) -> Discovered:
     problems: list[tuple[str, str]] = []
     roots: list[Path] = []
     cwd = Path.cwd()
+    cwd_prefix = os.path.join(str(cwd), "")
+    walked: set[Path] = set()
     for given in paths:
         problem = _problem_with(given)
         if problem is not None:
@@ -124,8 +127,15 @@ def discover(paths: list[Path], exclude: Specs = ()) -> Discovered:
         resolved = given.resolve()
         if given.is_dir():
             roots.append(resolved)
-            for path in _walk(given, exclude):
-                files.setdefault(path.resolve(), display_name(path, cwd))
+            if resolved in walked:  # a project root named again (`fixlabels .`): same walk, same files
+                continue
+            walked.add(resolved)
+            top, real_top = str(given), str(resolved)
+            for found in _walk(given, exclude):
+                # The walk follows no symlink, so below the resolved top nothing needs resolving
+                # again (resolving each file was half the time of discovering a large tree).
+                real = found if top == real_top else os.path.join(real_top, found[len(top):].lstrip(os.sep))
+                files.setdefault(Path(real), _display_below(real, found, cwd_prefix))
         else:
             roots.append(resolved.parent)
             files.setdefault(resolved, display_name(given, cwd))
@@ -151,10 +161,22 @@ def _problem_with(given: Path) -> str | None:
 
 
 def display_name(path: Path, cwd: Path) -> str:
+    return _display(path.resolve(), path, cwd)
+
+
+def _display(resolved: Path, given: Path, cwd: Path) -> str:
+    """Relative to the working directory if below it, else as given."""
     try:
-        return path.resolve().relative_to(cwd).as_posix()
+        return resolved.relative_to(cwd).as_posix()
     except ValueError:
-        return path.as_posix()
+        return given.as_posix()
+
+
+def _display_below(real: str, found: str, cwd_prefix: str) -> str:
+    """``_display`` for a walked file: ``real`` is resolved, ``found`` as the walk spelled it."""
+    if real.startswith(cwd_prefix):
+        return Path(real[len(cwd_prefix):]).as_posix()
+    return Path(found).as_posix()
 
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
