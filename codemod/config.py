@@ -141,7 +141,6 @@ def resolve(
     ConfigError for an unknown rule code or a criterion that is not an expression, naming
     where it came from."""
     from codemod.registry import SelectionError, select_rules
-    from codemod.rules.fl002_labels_passed import CriterionError, parse_criterion
 
     where = f"{file.path}: " if file.path is not None else ""
     # Each source is checked on its own, so an unknown code is blamed on where it was written.
@@ -160,9 +159,12 @@ def resolve(
             f"{where if from_file else ''}no rule is selected (select: {chosen_select or 'default'}, ignore: {chosen_ignore})"
         )
     chosen_criterion = criterion if criterion is not None else file.criterion or DEFAULT_CRITERION
-    try:
-        parse_criterion(chosen_criterion)
-    except CriterionError as exc:
-        raise ConfigError(f"{where if criterion is None and file.criterion else ''}{exc}") from None
+    if chosen_criterion != DEFAULT_CRITERION:  # checking one means LibCST and FL002: not for the default
+        from codemod.rules.fl002_labels_passed import CriterionError, parse_criterion
+
+        try:
+            parse_criterion(chosen_criterion)
+        except CriterionError as exc:
+            raise ConfigError(f"{where if criterion is None and file.criterion else ''}{exc}") from None
     chosen_verify = verify if verify is not None else file.verify if file.verify is not None else True
     return Settings(rules, chosen_criterion, chosen_verify)

@@ -1,10 +1,10 @@
-"""The engine: discover, index, plan, rewrite, verify, write. It never prints; the CLI formats
-the ``RunResult`` it returns."""
+"""The analysis and the fix, once the files are known: index, plan, rewrite, verify, write. It
+never prints; the CLI formats the ``RunResult`` it returns. Heavy (LibCST and every rule): only
+``engine.run`` imports it, and only when the cache cannot answer."""
 
 from __future__ import annotations
 
 import functools
-import gc
 import importlib
 import os
 import re
@@ -18,7 +18,7 @@ from codemod import verify
 from codemod.analysis.call_check import CallProblem, check_calls, new_undefined_names
 from codemod.analysis.callsites import CallSiteFinder
 from codemod.analysis.index import ModuleSummary, RepoIndex, import_root, module_name_for, summarize
-from codemod.discovery import analysis_roots, discover, display_name, exclude_spec, within
+from codemod.discovery import Discovered, discover, display_name, exclude_spec, within
 from codemod.notebooks import NotebookError
 from codemod.parallel import map_in_processes
 from codemod.registry import INTERNAL_ERROR, IO_ERROR, RULES, SYNTAX_ERROR
@@ -88,10 +88,10 @@ def _load_one(item: tuple[Path, str]) -> _Loaded:
         return None, None, Finding(display, 1, 1, SYNTAX_ERROR, f"cannot parse: {exc}")
 
 
-def _load(paths: list[Path], options: Options = Options()) -> tuple[_Repo, list[Path]]:
+def _load(paths: list[Path], options: Options = Options(), found: Optional[Discovered] = None) -> tuple[_Repo, list[Path]]:
     global _STDIN
-    exclude = exclude_spec(options.exclude, options.exclude_base or Path.cwd())
-    found = discover(paths, exclude)
+    if found is None:
+        found = discover(paths, exclude_spec(options.exclude, options.exclude_base or Path.cwd()))
     errors = [Finding(given, 1, 1, IO_ERROR, problem) for given, problem in found.problems]
     files = list(found.files)
     if options.stdin is not None:
@@ -367,22 +367,11 @@ def _cells(source: SourceFile, new_text: str) -> tuple[tuple[int, str, str], ...
     return tuple((n, old[n], new.get(n, "")) for n in sorted(old) if old[n] != new.get(n, ""))
 
 
-def run(paths: list[Path], mode: Mode, options: Options = Options()) -> RunResult:
-    # Syntax trees hold no reference cycles, so the cyclic collector only costs time here
-    # (it more than doubles the time to index a large repository).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _run(paths, mode, options)
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
-    # Paths name what to report; a fix spans files, so their whole projects are read.
+def analyse(paths: list[Path], mode: Mode, options: Options, roots: list[Path], found: Discovered) -> RunResult:
+    """The whole run on the files ``found`` below the projects' ``roots``: ``paths`` say what to
+    report (``engine.run`` is the entry point)."""
     named = [p.resolve() for p in paths if p.exists()]
-    repo, read = _load(analysis_roots(paths) + list(paths), options)
+    repo, read = _load(roots + list(paths), options, found)
     files_checked = sum(1 for path in read if within(path, named))
     rules = [module for module in RULE_MODULES if module.CODE in options.rules]
     filters = [rule.walk_filter(repo.index) for rule in rules]

@@ -155,3 +155,14 @@ def test_an_unknown_code_on_the_command_line_is_not_blamed_on_the_file(seed: Pat
     result = invoke("--select", "FL9", ".")
     assert result.exit_code == 2
     assert result.stderr.startswith("error: unknown rule code or prefix `FL9`")
+
+
+def test_the_default_criterion_needs_no_check_because_it_passes_one() -> None:
+    """``resolve`` skips checking the default (that would import LibCST on every run): it must
+    be one the check accepts, and the engine's own default."""
+    from codemod.config import DEFAULT_CRITERION
+    from codemod.results import Options
+    from codemod.rules.fl002_labels_passed import parse_criterion
+
+    parse_criterion(DEFAULT_CRITERION)
+    assert Options().criterion == DEFAULT_CRITERION

@@ -1,0 +1,39 @@
+"""The engine's front door: find the files, then run the pipeline. It never prints; the CLI
+formats the ``RunResult`` it returns.
+
+Kept light on purpose: LibCST and every rule (``codemod.pipeline``) are imported only when a
+run needs them.
+"""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+from codemod.discovery import Discovered, analysis_roots, discover, exclude_spec
+from codemod.results import Mode, Options, RunResult
+
+
+def run(paths: list[Path], mode: Mode, options: Options = Options()) -> RunResult:
+    # Syntax trees hold no reference cycles, so the cyclic collector only costs time here
+    # (it more than doubles the time to index a large repository).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(paths, mode, options)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
+    # Paths name what to report; a fix spans files, so their whole projects are read.
+    roots = analysis_roots(paths)
+    found = discover(roots + list(paths), exclude_spec(options.exclude, options.exclude_base or Path.cwd()))
+    return _analyse(paths, mode, options, roots, found)
+
+
+def _analyse(paths: list[Path], mode: Mode, options: Options, roots: list[Path], found: Discovered) -> RunResult:
+    from codemod import pipeline
+
+    return pipeline.analyse(paths, mode, options, roots, found)
