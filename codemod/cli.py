@@ -102,6 +102,13 @@ def fixlabels(
     verify: Optional[bool] = typer.Option(
         None, "--verify/--no-verify", help="With --write: import each changed module before and after (default: on; files must compile either way)."
     ),
+    no_cache: bool = typer.Option(
+        False,
+        "--no-cache",
+        help="Analyse everything again. A check keeps its answer in the project's .fixlabels_cache/ and gives it back "
+        "while no file, setting or fixlabels itself has changed (content is hashed, never trusted to mtimes); "
+        "--diff, --write and stdin never use it.",
+    ),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
 ) -> None:
     from codemod import reporting
@@ -139,6 +146,7 @@ def fixlabels(
         exclude=file_config.exclude,
         exclude_base=file_config.directory,
         stdin=(stdin_filename, stdin_data) if stdin_filename is not None and stdin_data is not None else None,
+        cache=not no_cache,
         progress=progress,
     )
     try:

@@ -35,6 +35,9 @@ class Options:
     stdin: Optional[tuple[Path, bytes]] = None
     """An editor's unsaved buffer: this path's content is these bytes, not the file on disk.
     A fix that would change any other file is refused (an editor can only take this one back)."""
+    cache: bool = False
+    """Answer a check from the project's ``.fixlabels_cache`` when nothing it depends on has
+    changed (see ``codemod.cache``); never used to write."""
     progress: Optional[Callable[[int, int], None]] = field(default=None, compare=False)
     """Called with (files read, files to read) while a run reads and indexes files."""
 

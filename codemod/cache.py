@@ -1,0 +1,156 @@
+"""A whole-run cache for check mode: the same question asked of the same files gives the stored
+answer without analysing anything.
+
+The key is everything the answer can depend on: this package's own source, the Python version,
+the installed transformers (FL004 reads it), the options that change findings, the working
+directory (display paths are relative to it), the paths named and the files discovered with a
+hash of each one's bytes, and which folders above them are packages (module names depend on it).
+A file edited, added, deleted or renamed changes the key, whatever its size and mtime say: the
+bytes are hashed every time, never trusted to a stat. Errors (unreadable, unparsable files) are
+part of the stored answer.
+
+Stored as JSON (never pickle: the cache folder is inside a project anyone may have written) in
+``<project>/.fixlabels_cache/``, with a ``.gitignore`` of ``*``. A cache that cannot be read or
+written is silently skipped: it only ever saves time. ``--write`` and stdin runs never use it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+from codemod import __version__
+from codemod.results import Finding, Options, RunResult
+
+CACHE_DIR = ".fixlabels_cache"
+FORMAT = 1
+KEEP = 8
+"""Entries kept per project: a few branches or option sets, not a history."""
+
+
+def _package_digest() -> str:
+    """This fixlabels' own code: an edited checkout must not answer with an older rule's result."""
+    digest = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _transformers_identity() -> str:
+    spec = importlib.util.find_spec("transformers")
+    if spec is None or not spec.submodule_search_locations:
+        return "absent"
+    from importlib import metadata
+
+    try:
+        version = metadata.version("transformers")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    return f"{version}@{list(spec.submodule_search_locations)[0]}"
+
+
+def _package_folders(files: Iterable[Path]) -> list[str]:
+    """Every folder above a discovered file that has an ``__init__.py``, up to the filesystem
+    root: ``import_root`` reads them, and one may be excluded from discovery or above the project."""
+    seen: set[str] = set()
+    packages = []
+    for path in files:
+        directory = os.path.dirname(path)
+        while directory not in seen:
+            seen.add(directory)
+            if os.path.isfile(os.path.join(directory, "__init__.py")):
+                packages.append(directory)
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                break
+            directory = parent
+    return sorted(packages)
+
+
+def run_key(
+    paths: list[Path], files: Iterable[tuple[Path, str]], problems: Iterable[tuple[str, str]], options: Options
+) -> str:
+    """The digest of everything a check's result depends on. Reads every file."""
+    digest = hashlib.sha256()
+
+    def add(*parts: object) -> None:
+        digest.update(json.dumps(parts, default=str).encode() + b"\n")
+
+    add("format", FORMAT, _package_digest(), sys.version, sys.implementation.cache_tag, _transformers_identity())
+    add(
+        "options",
+        options.criterion,
+        sorted(options.rules),
+        options.prefilter,
+        list(options.exclude),
+        options.exclude_base and os.path.abspath(options.exclude_base),
+    )
+    add("cwd", os.getcwd(), [str(p) for p in paths], [os.path.abspath(p) for p in paths])
+    add("problems", sorted(problems))
+    listed = list(files)
+    for path, display in listed:
+        try:
+            with open(path, "rb") as handle:
+                content = hashlib.sha256(handle.read()).hexdigest().encode()
+        except OSError as exc:
+            content = f"unreadable: {exc.strerror}".encode()
+        # NUL cannot occur in a path, so these fields cannot run into one another.
+        digest.update(b"file\0%s\0%s\0%s\n" % (os.fsencode(path), display.encode("utf-8", "surrogateescape"), content))
+    add("packages", _package_folders(path for path, _ in listed))
+    return digest.hexdigest()
+
+
+def _encode(result: RunResult) -> dict[str, Any]:
+    def rows(findings: tuple[Finding, ...]) -> list[list[Any]]:
+        return [[f.path, f.line, f.column, f.code, f.message, f.fixable, f.fixed] for f in findings]
+
+    return {"findings": rows(result.findings), "errors": rows(result.errors), "files_checked": result.files_checked}
+
+
+def _decode(data: dict[str, Any]) -> RunResult:
+    def findings(rows: list[list[Any]]) -> tuple[Finding, ...]:
+        return tuple(Finding(str(p), int(ln), int(col), str(c), str(m), bool(fx), bool(fd)) for p, ln, col, c, m, fx, fd in rows)
+
+    return RunResult(findings=findings(data["findings"]), errors=findings(data["errors"]), files_checked=int(data["files_checked"]))
+
+
+def load(directory: Path, key: str) -> Optional[RunResult]:
+    try:
+        stored = json.loads((directory / CACHE_DIR / f"{key}.json").read_text(encoding="utf-8"))
+        if stored.get("format") != FORMAT or stored.get("key") != key:
+            return None
+        return _decode(stored["result"])
+    except (OSError, ValueError, KeyError, TypeError):  # absent, unreadable or damaged: a miss
+        return None
+
+
+def store(directory: Path, key: str, result: RunResult) -> None:
+    """Write the entry atomically (a reader sees the old state or the new one) and keep the
+    newest ``KEEP``; any failure leaves things as they were."""
+    folder = directory / CACHE_DIR
+    try:
+        folder.mkdir(exist_ok=True)
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# Created by fixlabels: its check cache, safe to delete.\n*\n")
+        text = json.dumps({"format": FORMAT, "key": key, "result": _encode(result)})
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".entry-", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(text)
+            os.replace(temporary, folder / f"{key}.json")
+        except BaseException:
+            os.unlink(temporary)
+            raise
+        entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in entries[KEEP:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        return

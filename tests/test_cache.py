@@ -1,0 +1,235 @@
+"""The check cache never gives a stale answer: after each kind of change (a file edited with its
+size and mtime kept, added, deleted, renamed; options and config changed; fixlabels itself
+changed) a cached check says exactly what a cold one says. And on every golden case, an answer
+from the cache is the answer the full analysis gave."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from typer.testing import CliRunner
+
+from codemod import cache, engine
+from codemod.cli import app
+from codemod.engine import run
+from codemod.results import Mode, Options, RunResult
+from tests.golden_cases import GOLDEN, cases
+
+CACHED = Options(cache=True, verify=False)
+COLD = replace(CACHED, cache=False)
+
+
+def _tree(case: str, tmp_path: Path) -> Path:
+    tree = tmp_path / case
+    shutil.copytree(GOLDEN / case / "before", tree)
+    return tree
+
+
+def _rewrite_keeping_size_and_mtime(path: Path, old: str, new: str) -> None:
+    """An edit no stat can see: same size, same mtime (and atime) as before."""
+    assert len(old.encode()) == len(new.encode())
+    before = path.stat()
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+
+
+class NoAnalysis(Exception):
+    pass
+
+
+@pytest.fixture
+def answered_from_cache(monkeypatch: pytest.MonkeyPatch) -> Callable[[Path, Options], RunResult]:
+    """A cached check that fails if it analyses anything: the answer must come from the cache."""
+
+    def analyse(*args: object) -> RunResult:
+        raise NoAnalysis
+
+    def check(tree: Path, options: Options = CACHED) -> RunResult:
+        with monkeypatch.context() as patch:
+            patch.setattr(engine, "_analyse", analyse)
+            return run([tree], Mode.CHECK, options)
+
+    return check
+
+
+def test_a_second_check_of_an_unchanged_tree_is_answered_from_the_cache(
+    tmp_path: Path, answered_from_cache: Callable[[Path, Options], RunResult]
+) -> None:
+    tree = _tree("multi_file_repo", tmp_path)
+    first = run([tree], Mode.CHECK, CACHED)
+    assert [f.code for f in first.findings] == ["FL001"]
+    assert answered_from_cache(tree) == first
+    assert (tree / ".fixlabels_cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def _rename(tree: Path) -> None:
+    (tree / "models" / "net.py").rename(tree / "models" / "nets.py")
+
+
+def _add(tree: Path) -> None:
+    (tree / "extra.py").write_text("import torch.nn as nn\n\n\nclass Head(nn.Module):\n    def forwad(self, x):\n        return x\n")
+
+
+def _trade_contents_keeping_sizes_and_mtimes(a: Path, b: Path) -> None:
+    stats = {p: p.stat() for p in (a, b)}
+    a_text, b_text = a.read_text(), b.read_text()
+    a.write_text(b_text)
+    b.write_text(a_text)
+    for path, st in stats.items():
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+CHANGES: dict[str, Callable[[Path], None]] = {
+    "edit keeping size and mtime": lambda tree: _rewrite_keeping_size_and_mtime(tree / "models" / "net.py", "def forward(", "def farward("),
+    "add a file": _add,
+    "delete a file": lambda tree: (tree / "models" / "net.py").unlink(),
+    "rename a file": _rename,
+    "a folder stops being a package": lambda tree: (tree / "models" / "__init__.py").unlink(),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_cached_check_after_a_change_is_the_cold_check(tmp_path: Path, change: str) -> None:
+    tree = _tree("multi_file_repo", tmp_path)
+    before = run([tree], Mode.CHECK, CACHED)
+    assert run([tree], Mode.CHECK, CACHED) == before  # now cached
+    CHANGES[change](tree)
+    cached = run([tree], Mode.CHECK, CACHED)
+    assert cached == run([tree], Mode.CHECK, COLD)
+    assert cached != before, "the change was meant to change the answer"
+
+
+def test_two_files_trading_contents_with_sizes_and_mtimes_kept_is_seen(tmp_path: Path) -> None:
+    tree = _tree("multi_file_repo", tmp_path)
+    a, b = tree / "swap_a.py", tree / "swap_b.py"
+    a.write_text("import torch.nn as nn\n\n\nclass Pa(nn.Module):\n    def forward(self, x):\n        return x\n")
+    b.write_text("import torch.nn as nn\n\n\nclass Pb(nn.Module):\n    def farward(self, x):\n        return x\n")
+    assert a.stat().st_size == b.stat().st_size
+    before = run([tree], Mode.CHECK, CACHED)
+    assert [f.path for f in before.findings if f.code == "FL007"] == [b.as_posix()]
+    _trade_contents_keeping_sizes_and_mtimes(a, b)
+    cached = run([tree], Mode.CHECK, CACHED)
+    assert cached == run([tree], Mode.CHECK, COLD)
+    assert [f.path for f in cached.findings if f.code == "FL007"] == [a.as_posix()]
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        replace(CACHED, rules=frozenset({"FL007"})),
+        replace(CACHED, criterion="nn.NLLLoss()"),
+        replace(CACHED, prefilter=False),
+        replace(CACHED, exclude=("models/",), exclude_base=None),
+    ],
+    ids=["rules", "criterion", "prefilter", "exclude"],
+)
+def test_changed_options_are_not_answered_with_the_old_options_result(tmp_path: Path, changed: Options, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = _tree("multi_file_repo", tmp_path)
+    monkeypatch.chdir(tree)
+    run([tree], Mode.CHECK, CACHED)
+    assert cache.run_key([tree], [], [], changed) != cache.run_key([tree], [], [], CACHED)
+    assert run([tree], Mode.CHECK, changed) == run([tree], Mode.CHECK, replace(changed, cache=False))
+
+
+def test_changed_config_in_pyproject_changes_the_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = _tree("multi_file_repo", tmp_path)
+    monkeypatch.chdir(tree)
+    runner = CliRunner()
+    first = runner.invoke(app, ["."])
+    assert first.exit_code == 1 and "FL001" in first.stdout
+    (tree / "pyproject.toml").write_text('[tool.fixlabels]\nignore = ["FL001"]\n')
+    second = runner.invoke(app, ["."])
+    assert second.exit_code == 0 and "FL001" not in second.stdout
+    assert second.stdout == runner.invoke(app, ["--no-cache", "."]).stdout
+
+
+def test_a_new_fixlabels_does_not_take_an_old_one_s_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = _tree("multi_file_repo", tmp_path)
+    key = cache.run_key([tree], [], [], CACHED)
+    monkeypatch.setattr(cache, "_package_digest", lambda: "another version of the rules")
+    assert cache.run_key([tree], [], [], CACHED) != key
+    monkeypatch.setattr(cache, "_transformers_identity", lambda: "another transformers")
+    assert cache.run_key([tree], [], [], CACHED) != key
+
+
+def test_errors_are_cached_with_the_findings(tmp_path: Path, answered_from_cache: Callable[[Path, Options], RunResult]) -> None:
+    tree = _tree("multi_file_repo", tmp_path)
+    (tree / "broken.py").write_text("x = (\n")
+    first = run([tree], Mode.CHECK, CACHED)
+    assert [e.code for e in first.errors] == ["E999"]
+    assert answered_from_cache(tree) == first
+
+
+def test_a_damaged_cache_entry_is_a_miss_not_an_answer(tmp_path: Path) -> None:
+    tree = _tree("multi_file_repo", tmp_path)
+    first = run([tree], Mode.CHECK, CACHED)
+    for entry in (tree / ".fixlabels_cache").glob("*.json"):
+        entry.write_text('{"format": 1, "key": "')
+    assert run([tree], Mode.CHECK, CACHED) == first
+    for entry in (tree / ".fixlabels_cache").glob("*.json"):
+        entry.write_text('{"format": 1, "key": "%s", "result": {"findings": [], "errors": []}}' % entry.stem)
+    assert run([tree], Mode.CHECK, CACHED) == first
+
+
+def test_an_unwritable_cache_is_skipped_silently(tmp_path: Path) -> None:
+    tree = _tree("multi_file_repo", tmp_path)
+    (tree / ".fixlabels_cache").write_text("a file where the folder would go\n")
+    assert run([tree], Mode.CHECK, CACHED) == run([tree], Mode.CHECK, COLD)
+
+
+def test_write_diff_and_stdin_never_use_the_cache(tmp_path: Path, answered_from_cache: Callable[[Path, Options], RunResult]) -> None:
+    tree = _tree("multi_file_repo", tmp_path)
+    run([tree], Mode.CHECK, CACHED)
+    with pytest.raises(NoAnalysis):
+        answered_from_cache(tree, replace(CACHED, criterion="nn.NLLLoss()"))  # a miss analyses
+    diff = run([tree], Mode.DIFF, CACHED)
+    assert diff.changes
+    buffer = (tree / "train.py").read_bytes()
+    stdin = run([tree], Mode.DIFF, replace(CACHED, stdin=(tree / "train.py", buffer)))
+    assert stdin.findings == run([tree], Mode.DIFF, replace(COLD, stdin=(tree / "train.py", buffer))).findings
+    written = run([tree], Mode.WRITE, CACHED)
+    assert written.written and all(f.fixed for f in written.findings)
+    assert run([tree], Mode.CHECK, CACHED) == run([tree], Mode.CHECK, COLD)
+    assert run([tree], Mode.CHECK, CACHED).findings == ()
+
+
+def test_no_cache_flag_reads_and_writes_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = _tree("seed_example", tmp_path)
+    monkeypatch.chdir(tree)
+    result = CliRunner().invoke(app, ["--no-cache", "."])
+    assert result.exit_code == 1
+    assert not (tree / ".fixlabels_cache").exists()
+    assert CliRunner().invoke(app, ["."]).stdout == result.stdout
+    assert (tree / ".fixlabels_cache").is_dir()
+
+
+@pytest.mark.parametrize("case", [case.name for case in cases()])
+def test_golden_checks_answered_from_the_cache_are_the_full_analysis(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answered_from_cache: Callable[[Path, Options], RunResult]
+) -> None:
+    tree = _tree(case, tmp_path)
+    monkeypatch.chdir(tree)  # as the golden tests run: paths print relative to the case
+    full = run([Path(".")], Mode.CHECK, CACHED)  # a miss: the full analysis, then stored
+    assert answered_from_cache(Path(".")) == full
+
+
+def test_an_init_file_appearing_above_the_project_is_seen(tmp_path: Path) -> None:
+    """Module names depend on packages above the files discovered, which no walk sees."""
+    outer = tmp_path / "outer"
+    outer.mkdir()
+    tree = _tree("multi_file_repo", outer)
+    key = cache.run_key([tree], [(tree / "train.py", "train.py")], [], CACHED)
+    before = run([tree], Mode.CHECK, CACHED)
+    (outer / "__init__.py").write_text("")
+    assert cache.run_key([tree], [(tree / "train.py", "train.py")], [], CACHED) != key
+    assert run([tree], Mode.CHECK, CACHED) == run([tree], Mode.CHECK, COLD)
+    assert before.findings  # the project still has its finding to report
