@@ -1,9 +1,12 @@
 """Proof that a rewrite did not break a module: it compiles, and it still imports.
 
-The import check runs in a subprocess (a time limit, empty stdin, the import root as working
-directory and on ``sys.path``, ``__name__`` the module's own name, never ``__main__``). The new
-text is served by an import hook, so nothing is written before it passes. A module that did not
-import before the rewrite either is checked by compiling alone.
+The import check runs in a subprocess (a time limit per side, empty stdin, the import root as
+working directory and on ``sys.path``, ``__name__`` the module's own name, never ``__main__``).
+The new text is served by an import hook, so nothing is written before it passes. The original
+and the rewrite are imported in the same process, the project's own modules dropped between
+the two and the installed libraries kept (torch is imported once); a rewrite that fails there
+is imported again alone, so only a clean start can refuse it. A module that did not import
+before the rewrite either is checked by compiling alone.
 """
 
 from __future__ import annotations
@@ -14,43 +17,77 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional
 
 _CHECK = r"""
-import importlib, importlib.machinery, json, sys, traceback
+import importlib, importlib.machinery, json, os, site, sys, sysconfig, traceback
 spec = json.load(open(sys.argv[1], encoding="utf-8"))
 sys.dont_write_bytecode = True
-overlay = spec["overlay"]
 
 class OverlayLoader(importlib.machinery.SourceFileLoader):
+    overlay = {}
     def get_code(self, fullname):
         path = self.get_filename(fullname)
-        if path in overlay:
-            return compile(overlay[path], path, "exec", dont_inherit=True)
+        if path in self.overlay:
+            return compile(self.overlay[path], path, "exec", dont_inherit=True)
         return super().get_code(fullname)
 
-if overlay:
-    m = importlib.machinery
-    loaders = [
-        (m.ExtensionFileLoader, m.EXTENSION_SUFFIXES),
-        (OverlayLoader, m.SOURCE_SUFFIXES),
-        (m.SourcelessFileLoader, m.BYTECODE_SUFFIXES),
-    ]
-    sys.path_hooks.insert(0, importlib.machinery.FileFinder.path_hook(*loaders))
-    sys.path_importer_cache.clear()
+m = importlib.machinery
+loaders = [
+    (m.ExtensionFileLoader, m.EXTENSION_SUFFIXES),
+    (OverlayLoader, m.SOURCE_SUFFIXES),
+    (m.SourcelessFileLoader, m.BYTECODE_SUFFIXES),
+]
+sys.path_hooks.insert(0, importlib.machinery.FileFinder.path_hook(*loaders))
+sys.path_importer_cache.clear()
 sys.path.insert(0, spec["root"])
-results = {}
-for name in spec["modules"]:
-    try:
-        importlib.import_module(name)
-        results[name] = None
-    except BaseException as exc:
-        results[name] = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
-with open(sys.argv[2], "w", encoding="utf-8") as out:
-    json.dump(results, out)
+present = set(sys.modules)
+installed = tuple(
+    os.path.join(os.path.realpath(place), "")
+    for place in {sysconfig.get_path(name) for name in ("stdlib", "platstdlib", "purelib", "platlib")}
+    | set(site.getsitepackages()) | {site.getusersitepackages()}
+    if place
+)
+
+def is_projects(module):
+    # What an installed library (torch, transformers) imported stays loaded for the next phase:
+    # importing those is most of the check's time. The project's own code, wherever it lies
+    # (a file or a namespace package outside the installed places), is imported again, so each
+    # phase sees its own text. Built-in and synthetic modules (torch.classes) have neither.
+    file = getattr(module, "__file__", None)
+    path = getattr(module, "__path__", None)
+    if isinstance(file, str) and file:
+        places = [file]
+    elif isinstance(path, list) and all(isinstance(p, str) for p in path):
+        places = path
+    else:
+        return False
+    return any(not os.path.realpath(p).startswith(installed) for p in places)
+
+phases = []
+for number, overlay in enumerate(spec["overlays"]):
+    if number:
+        for name in [n for n in sys.modules if n not in present and is_projects(sys.modules[n])]:
+            del sys.modules[name]
+        sys.path_importer_cache.clear()
+        importlib.invalidate_caches()
+    OverlayLoader.overlay = overlay
+    results = {}
+    for name in spec["modules"]:
+        try:
+            importlib.import_module(name)
+            results[name] = None
+        except BaseException as exc:
+            results[name] = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
+    phases.append(results)
+    # After each phase, atomically: the parent times each phase, and a later one may crash.
+    with open(sys.argv[2] + ".tmp", "w", encoding="utf-8") as out:
+        json.dump(phases, out)
+    os.replace(sys.argv[2] + ".tmp", sys.argv[2])
 """
 
 
@@ -79,10 +116,15 @@ def compile_error(text: str, filename: str) -> Optional[str]:
     return None
 
 
-def _import_all(root: Path, modules: list[str], overlay: Mapping[str, str], timeout: float) -> dict[str, Optional[str]]:
+def _import_phases(
+    root: Path, modules: list[str], overlays: list[Mapping[str, str]], timeout: float
+) -> list[dict[str, Optional[str]]]:
+    """Import ``modules`` once per overlay, in one subprocess: the phases that finished, each
+    a module -> error (None: imported) map; fewer than asked if it timed out or crashed."""
     with tempfile.TemporaryDirectory(prefix="fixlabels-verify-") as tmp:
         spec_path, out_path = Path(tmp, "spec.json"), Path(tmp, "out.json")
-        spec_path.write_text(json.dumps({"root": str(root), "modules": modules, "overlay": dict(overlay)}), encoding="utf-8")
+        spec = {"root": str(root), "modules": modules, "overlays": [dict(o) for o in overlays]}
+        spec_path.write_text(json.dumps(spec), encoding="utf-8")
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
         # A session of its own, so a timeout also ends what the module started (workers, shells).
         process = subprocess.Popen(
@@ -94,16 +136,38 @@ def _import_all(root: Path, modules: list[str], overlay: Mapping[str, str], time
             env=env,
             start_new_session=True,
         )
+        phases: list[dict[str, Optional[str]]] = []
+        timed_out = False
         try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return {m: f"timed out after {timeout:g} s" for m in modules}
+            # Each phase has ``timeout`` seconds from the end of the one before, as if alone.
+            deadline = time.monotonic() + timeout
+            while process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.02)
+                written = _read_phases(out_path)
+                if len(written) > len(phases):
+                    phases, deadline = written, time.monotonic() + timeout
+                if len(phases) == len(overlays):
+                    break  # all done; a process that hangs on exit is not the module's failure
+            timed_out = process.poll() is None and len(phases) < len(overlays)
         finally:  # also on Ctrl-C: nothing the check started outlives the run
             _kill_session(process)
-        if not out_path.exists():
-            return {m: "the import check crashed" for m in modules}
-        results = json.loads(out_path.read_text(encoding="utf-8"))
-        return {m: results.get(m, "not reached (an earlier import exited)") for m in modules}
+        phases = _read_phases(out_path)
+        if timed_out and len(phases) < len(overlays):
+            phases.append({m: f"timed out after {timeout:g} s" for m in modules})
+        return [{m: done.get(m, "not reached (an earlier import exited)") for m in modules} for done in phases]
+
+
+def _read_phases(out_path: Path) -> list[dict[str, Optional[str]]]:
+    try:
+        return json.loads(out_path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    except (OSError, ValueError):
+        return []
+
+
+def _import_all(root: Path, modules: list[str], overlay: Mapping[str, str], timeout: float) -> dict[str, Optional[str]]:
+    """One fresh process, one phase."""
+    phases = _import_phases(root, modules, [overlay], timeout)
+    return phases[0] if phases else {m: "the import check crashed" for m in modules}
 
 
 def _kill_session(process: subprocess.Popen) -> None:  # type: ignore[type-arg]
@@ -115,8 +179,17 @@ def _kill_session(process: subprocess.Popen) -> None:  # type: ignore[type-arg]
 
 
 def check_imports(root: Path, modules: dict[str, str], overlay: Mapping[str, str], timeout: float) -> list[ImportOutcome]:
-    """``modules`` maps module name -> file path; ``overlay`` maps file path -> new text."""
+    """``modules`` maps module name -> file path; ``overlay`` maps file path -> new text.
+
+    The original and the rewrite are imported in one process, the project's modules dropped
+    between the two, so torch is imported once. A rewrite that fails to import there (or a
+    process that ends early) is checked again the old way, alone in a fresh process: what
+    the first import left behind (a registry entry, a file it made) never refuses a rewrite,
+    and a failure is only ever reported from a clean start."""
     names = sorted(modules)
-    before = _import_all(root, names, {}, timeout)
-    after = _import_all(root, names, overlay, timeout)
+    phases = _import_phases(root, names, [{}, overlay], timeout)
+    before = phases[0] if phases else _import_all(root, names, {}, timeout)
+    after = phases[1] if len(phases) == 2 else None
+    if after is None or any(before[n] is None and after[n] is not None for n in names):
+        after = _import_all(root, names, overlay, timeout)
     return [ImportOutcome(name, before[name], after[name]) for name in names]

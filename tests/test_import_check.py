@@ -50,3 +50,86 @@ def test_the_module_is_imported_under_its_own_name_from_the_import_root(seed: Pa
     assert "verified by compiling only" not in result.findings[0].message
     # Imported twice (before and after the rewrite), as `train`, from the tree's root.
     assert record.read_text().splitlines() == [f"train {seed}", f"train {seed}"]
+
+
+def _popen_counter(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    import subprocess
+
+    from codemod import verify
+
+    started: list[list[str]] = []
+    real = subprocess.Popen
+
+    def popen(args, *rest, **kwargs):  # type: ignore[no-untyped-def]
+        started.append(list(args))
+        return real(args, *rest, **kwargs)
+
+    monkeypatch.setattr(verify.subprocess, "Popen", popen)
+    return started
+
+
+def test_the_original_and_the_rewrite_are_imported_in_one_process(seed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """torch and transformers are imported once per check, not once per side of it."""
+    started = _popen_counter(monkeypatch)
+    result = run([seed], Mode.WRITE, Options(import_timeout=120))
+    assert [f.fixed for f in result.findings] == [True]
+    assert "verified by compiling only" not in result.findings[0].message
+    assert len(started) == 1
+
+
+def test_state_the_first_import_left_in_a_library_never_refuses_a_rewrite(seed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A module that registers itself in a library (here: an attribute on the stdlib's logging)
+    fails a second import in the same process; the rewrite is then imported alone, fresh."""
+    _prepend(
+        seed / "train.py",
+        "import logging\nif getattr(logging, 'fixlabels_test_registered', False):\n"
+        "    raise ValueError('already registered')\nlogging.fixlabels_test_registered = True\n",
+    )
+    started = _popen_counter(monkeypatch)
+    result = run([seed], Mode.WRITE, Options(import_timeout=120))
+    assert [f.fixed for f in result.findings] == [True]
+    assert "verified by compiling only" not in result.findings[0].message
+    assert len(started) == 2  # the shared process, then the rewrite alone
+
+
+def test_project_code_outside_the_import_root_is_imported_again_with_the_rewrite(tmp_path: Path) -> None:
+    """A helper on a folder the script adds to sys.path imports a name the rewrite removed: the
+    second phase must import the helper again, not reuse the one loaded from the original."""
+    from codemod import verify
+
+    project, lib = tmp_path / "project", tmp_path / "lib"
+    project.mkdir()
+    lib.mkdir()
+    (project / "net.py").write_text("class Net:\n    pass\n")
+    (lib / "helper.py").write_text("from net import Net\n")
+    (project / "main.py").write_text(
+        "import os, sys\nsys.path.append(os.path.join(os.path.dirname(__file__), '..', 'lib'))\nimport helper\n"
+    )
+    overlay = {str((project / "net.py").resolve()): "class Renamed:\n    pass\n"}
+    outcomes = verify.check_imports(project, {"main": str(project / "main.py")}, overlay, timeout=60)
+    assert [(o.module, o.before, o.broken) for o in outcomes] == [("main", None, True)]
+    assert "cannot import name 'Net'" in (outcomes[0].after or "")
+
+
+def test_each_side_of_the_check_has_its_own_time_limit(tmp_path: Path) -> None:
+    """A module slower to import than the limit counts as one that does not import, as when
+    each side had a process of its own, even though both sides share one."""
+    from codemod import verify
+
+    (tmp_path / "slow.py").write_text("import time\ntime.sleep(3)\n")
+    started = time.monotonic()
+    outcomes = verify.check_imports(tmp_path, {"slow": str(tmp_path / "slow.py")}, {}, timeout=1)
+    assert time.monotonic() - started < 30
+    assert outcomes[0].before == outcomes[0].after == "timed out after 1 s"
+    assert not outcomes[0].broken
+
+
+def test_a_module_that_keeps_its_process_alive_after_importing_is_still_verified(tmp_path: Path) -> None:
+    """A non-daemon thread keeps the process from exiting; both imports finished, and count."""
+    from codemod import verify
+
+    (tmp_path / "serves.py").write_text("import threading, time\nthreading.Thread(target=time.sleep, args=(600,)).start()\n")
+    started = time.monotonic()
+    outcomes = verify.check_imports(tmp_path, {"serves": str(tmp_path / "serves.py")}, {}, timeout=5)
+    assert time.monotonic() - started < 30
+    assert (outcomes[0].before, outcomes[0].after) == (None, None)
