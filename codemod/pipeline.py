@@ -12,13 +12,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
 
-import libcst as cst
-
 from codemod import verify
 from codemod.analysis.call_check import CallProblem, check_calls, new_undefined_names
 from codemod.analysis.callsites import CallSiteFinder
 from codemod.analysis.index import ModuleSummary, RepoIndex, import_root, module_name_for, summarize
 from codemod.discovery import Discovered, discover, display_name, exclude_spec, within
+from codemod.lazy_libcst import cst
 from codemod.notebooks import NotebookError
 from codemod.parallel import map_in_processes
 from codemod.registry import INTERNAL_ERROR, IO_ERROR, RULES, SYNTAX_ERROR

@@ -18,8 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-import libcst as cst
-
+from codemod.lazy_libcst import cst
 from codemod.transforms.cst_tools import dotted, name_nodes, names_in, single_name_target, substitute
 
 Version = tuple[str, Optional[int]]

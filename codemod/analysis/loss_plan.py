@@ -13,12 +13,12 @@ The template is written in the names of ``forward``: ``labels``, the prediction 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import functools
 from typing import Optional, Union
-
-import libcst as cst
 
 from codemod.analysis.derivations import Derivation, Flow, MovableCheck, stored_names
 from codemod.analysis.index import Signature
+from codemod.lazy_libcst import cst
 from codemod.transforms.cst_tools import BUILTIN_NAMES, code_of, dotted, name_nodes, names_in, single_name_target, substitute
 
 CRITERION = "__fixlabels_criterion__"
@@ -195,33 +195,39 @@ def _is_label_conversion(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == LABELS_PARAM
 
 
-class _InlineConversions(cst.CSTTransformer):
-    """``labels = labels.long()`` then uses of ``labels``: the uses read ``labels.long()`` and
-    the line goes, so that ``labels`` is the caller's argument throughout and the conversion
-    moves with the loss. Only in a block where it is the one assignment to ``labels``."""
+@functools.cache
+def _inline_conversions() -> type[cst.CSTTransformer]:
+    """``_InlineConversions``, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
 
-    def __init__(self) -> None:
-        self.failed = False
+    class _InlineConversions(cst.CSTTransformer):
+        """``labels = labels.long()`` then uses of ``labels``: the uses read ``labels.long()`` and
+        the line goes, so that ``labels`` is the caller's argument throughout and the conversion
+        moves with the loss. Only in a block where it is the one assignment to ``labels``."""
 
-    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
-        body = list(updated.body)
-        for index, statement in enumerate(body):
-            target = single_name_target(statement)
-            if target is None or target[0] != LABELS_PARAM:
-                continue
-            if not _is_label_conversion(target[1]):
-                self.failed = True
-                return updated
-            rest = body[index + 1 :]
-            if any(target and target[0] == LABELS_PARAM for target in map(single_name_target, rest)):
-                self.failed = True
-                return updated
-            converted = target[1]
-            rest = [substitute(s, {LABELS_PARAM: converted}) for s in rest]  # type: ignore[misc]
-            if rest and statement.leading_lines:  # type: ignore[attr-defined]
-                rest[0] = rest[0].with_changes(leading_lines=statement.leading_lines)  # type: ignore[attr-defined]
-            return updated.with_changes(body=body[:index] + rest)
-        return updated
+        def __init__(self) -> None:
+            self.failed = False
+
+        def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+            body = list(updated.body)
+            for index, statement in enumerate(body):
+                target = single_name_target(statement)
+                if target is None or target[0] != LABELS_PARAM:
+                    continue
+                if not _is_label_conversion(target[1]):
+                    self.failed = True
+                    return updated
+                rest = body[index + 1 :]
+                if any(target and target[0] == LABELS_PARAM for target in map(single_name_target, rest)):
+                    self.failed = True
+                    return updated
+                converted = target[1]
+                rest = [substitute(s, {LABELS_PARAM: converted}) for s in rest]  # type: ignore[misc]
+                if rest and statement.leading_lines:  # type: ignore[attr-defined]
+                    rest[0] = rest[0].with_changes(leading_lines=statement.leading_lines)  # type: ignore[attr-defined]
+                return updated.with_changes(body=body[:index] + rest)
+            return updated
+
+    return _InlineConversions
 
 
 def inline_label_conversions(func: cst.FunctionDef) -> Optional[cst.FunctionDef]:
@@ -229,7 +235,7 @@ def inline_label_conversions(func: cst.FunctionDef) -> Optional[cst.FunctionDef]
     it has none; None when ``labels`` is assigned in a way that cannot be inlined."""
     if LABELS_PARAM not in _assigned_label_names(func):
         return func
-    inliner = _InlineConversions()
+    inliner = _inline_conversions()()
     result = func.visit(inliner)
     if inliner.failed or LABELS_PARAM in _assigned_label_names(result):  # type: ignore[arg-type]
         return None

@@ -20,13 +20,13 @@ Anything else that looks at ``labels`` makes the views ``None`` (not understood)
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-import libcst as cst
-
 from codemod.analysis.derivations import stored_names
 from codemod.analysis.loss_plan import LABELS_PARAM
+from codemod.lazy_libcst import cst
 from codemod.transforms.cst_tools import code_of, names_in, single_name_target
 
 
@@ -113,7 +113,7 @@ class _Specializer:
                     chosen[0] = chosen[0].with_changes(leading_lines=statement.leading_lines)  # type: ignore[union-attr]
                 out.extend(chosen)
             elif isinstance(statement, cst.SimpleStatementLine):
-                out.append(statement.visit(_Expressions(self)))  # type: ignore[arg-type]
+                out.append(statement.visit(_expressions()(self)))  # type: ignore[arg-type]
             else:
                 if names_in(statement) & ({LABELS_PARAM} | self.placeholders):
                     raise _NotUnderstood
@@ -123,15 +123,21 @@ class _Specializer:
         return out
 
 
-class _Expressions(cst.CSTTransformer):
-    def __init__(self, specializer: _Specializer) -> None:
-        self.specializer = specializer
+@functools.cache
+def _expressions() -> type[cst.CSTTransformer]:
+    """``_Expressions``, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
 
-    def leave_IfExp(self, original: cst.IfExp, updated: cst.IfExp) -> cst.BaseExpression:
-        decision = self.specializer.decide(updated.test)
-        if decision is None:
-            return updated
-        return updated.body if decision else updated.orelse
+    class _Expressions(cst.CSTTransformer):
+        def __init__(self, specializer: _Specializer) -> None:
+            self.specializer = specializer
+
+        def leave_IfExp(self, original: cst.IfExp, updated: cst.IfExp) -> cst.BaseExpression:
+            decision = self.specializer.decide(updated.test)
+            if decision is None:
+                return updated
+            return updated.body if decision else updated.orelse
+
+    return _Expressions
 
 
 def _placeholders(func: cst.FunctionDef) -> set[str]:

@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-import libcst as cst
-
 from codemod.analysis.callsites import CallGraph, CallSite
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
+from codemod.lazy_libcst import cst
 from codemod.results import Finding, Options
 from codemod.transforms.callsite import SitePlan
 from codemod.transforms.edits import FileEdits, ImportSpec

@@ -41,11 +41,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable, Optional
 
-import libcst as cst
-
 from codemod.analysis.callsites import CallSite, Instance
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
 from codemod.analysis.loss_plan import CRITERION, LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, Refusal, ResultShape, plan_forward
+from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, SiteTask, Unit, find_method, import_spec, location_of, unfollowed_instances
 from codemod.rules.fl003_trainer_compute_loss import UNWRAPPED, trainer_edits

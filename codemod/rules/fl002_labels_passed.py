@@ -24,11 +24,10 @@ from __future__ import annotations
 import re
 from typing import Callable, Optional
 
-import libcst as cst
-
 from codemod.analysis.callsites import CallSite
 from codemod.analysis.index import ClassKind, ModuleSummary, Signature
 from codemod.analysis.loss_plan import CRITERION, LABELS_PARAM
+from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, SiteTask, Unit
 from codemod.transforms.callsite import HF_OUTPUT, SitePlan
@@ -104,9 +103,8 @@ def walk_filter(index) -> Callable[[ModuleSummary], bool]:  # type: ignore[no-un
 
 
 def find_units(ctx: RuleContext) -> list[Unit]:
-    criterion, imports = parse_criterion(ctx.options.criterion)
-    template = cst.Call(func=cst.Name(CRITERION), args=[cst.Arg(cst.Name("logits"), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Arg(cst.Name(LABELS_PARAM))])
-    units = []
+    units: list[Unit] = []
+    planned: Optional[tuple[cst.BaseExpression, dict[str, ImportSpec], cst.Call]] = None
     for site in ctx.graph.sites:
         if len(site.instance.classes) != 1 or site.instance.library:
             continue
@@ -130,6 +128,12 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         if ctx.index.summary(owner).forward_returns_packed:
             unit.refusal = f"`{owner.name}.forward` returns a tuple or dict, so the prediction is not clear"
             continue
+        if planned is None:  # built at the first finding: a clean run never loads LibCST
+            criterion, imports = parse_criterion(ctx.options.criterion)
+            comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            template = cst.Call(func=cst.Name(CRITERION), args=[cst.Arg(cst.Name("logits"), comma=comma), cst.Arg(cst.Name(LABELS_PARAM))])
+            planned = (criterion, imports, template)
+        criterion, imports, template = planned
         plan = SitePlan(
             signature=signature,
             loss_template=template,

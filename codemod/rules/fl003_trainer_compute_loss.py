@@ -28,14 +28,13 @@ or dict (the prediction is then not clear). A subclass whose own ``compute_loss`
 from __future__ import annotations
 
 import ast
+import functools
 from typing import Callable, Optional, Union
-
-import libcst as cst
-from libcst.metadata import PositionProvider
 
 from codemod.analysis.callsites import ModelUse
 from codemod.analysis.index import ClassKind, ModuleSummary, RepoIndex, module_level_definitions
 from codemod.analysis.loss_plan import LABELS_PARAM
+from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
 from codemod.rules.fl002_labels_passed import parse_criterion
@@ -74,7 +73,7 @@ class _FileView:
 
     def __init__(self, tree: cst.Module) -> None:
         wrapper = cst.MetadataWrapper(tree, unsafe_skip_copy=True)
-        positions = wrapper.resolve(PositionProvider)
+        positions = wrapper.resolve(cst.metadata.PositionProvider)
         self.tree = tree
         self.calls = calls_by_start(positions)
         self.top_level = [(positions[s].start.line, positions[s].end.line, s) for s in tree.body]
@@ -157,16 +156,19 @@ def _with_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> cs
 
 
 def find_units(ctx: RuleContext) -> list[Unit]:
-    criterion, imports = parse_criterion(ctx.options.criterion)
+    # Parsed at the first finding: a clean run never loads LibCST.
+    criterion = functools.cache(lambda: parse_criterion(ctx.options.criterion))
     units: list[Unit] = []
     for use in sorted(ctx.graph.uses, key=lambda u: (u.display_path, u.line, u.column)):
-        unit = _unit_for(ctx, use, criterion, imports)
+        unit = _unit_for(ctx, use, criterion)
         if unit is not None:
             units.append(unit)
     return units
 
 
-def _unit_for(ctx: RuleContext, use: ModelUse, criterion, imports) -> Optional[Unit]:  # type: ignore[no-untyped-def]
+def _unit_for(
+    ctx: RuleContext, use: ModelUse, criterion: Callable[[], tuple[cst.BaseExpression, dict[str, ImportSpec]]]
+) -> Optional[Unit]:
     index = ctx.index
     if len(use.instance.classes) != 1 or use.instance.library:
         return None
@@ -188,7 +190,8 @@ def _unit_for(ctx: RuleContext, use: ModelUse, criterion, imports) -> Optional[U
     if index.summary(owner).forward_returns_packed:  # type: ignore[arg-type]
         unit.refusal = f"`{owner.name}.forward` returns a tuple or dict, so the prediction is not clear"  # type: ignore[union-attr]
         return unit
-    loss = cst.Call(func=criterion, args=[cst.Arg(cst.Name("logits"), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Arg(cst.Name("labels"))])
+    criterion_call, imports = criterion()
+    loss = cst.Call(func=criterion_call, args=[cst.Arg(cst.Name("logits"), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Arg(cst.Name("labels"))])
     outcome = trainer_edits(ctx, use, loss, imports)
     if isinstance(outcome, str):
         unit.refusal = outcome

@@ -31,11 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
-import libcst as cst
-from libcst.metadata import PositionProvider
-
 from codemod.analysis.callsites import CallSite, Instance, ModelUse
 from codemod.analysis.index import ModuleSummary, RepoIndex
+from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
 from codemod.transforms.cst_tools import dotted, single_name_target
@@ -118,7 +116,7 @@ def _constructor(tree: cst.Module, receiver: str, line: int) -> Optional[cst.Cal
     """The base-model call in the one assignment ``receiver = Base(...)`` (or
     ``Base.from_pretrained(...)``) of the function that holds the call on ``line``."""
     wrapper = cst.MetadataWrapper(tree, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
+    positions = wrapper.resolve(cst.metadata.PositionProvider)
     functions = [
         node for node, p in positions.items()
         if isinstance(node, cst.FunctionDef) and p.start.line <= line <= p.end.line

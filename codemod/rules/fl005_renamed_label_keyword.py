@@ -28,10 +28,10 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-import libcst as cst
 from typing import Callable, Optional, Union
 
 from codemod.analysis.index import ModuleSummary, RepoIndex
+from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
 from codemod.rules.fl003_trainer_compute_loss import all_statements

@@ -41,9 +41,8 @@ labels-given path, and when a call without labels reads something other than the
 from __future__ import annotations
 
 from dataclasses import replace
+import functools
 from typing import Callable, Optional, Union
-
-import libcst as cst
 
 from codemod.analysis.derivations import Flow, MovableCheck
 from codemod.analysis.index import ClassKey, ClassKind, ModuleSummary, RepoIndex, Signature
@@ -61,6 +60,7 @@ from codemod.analysis.loss_plan import (
     plan_forward,
 )
 from codemod.analysis.optional_labels import Views, labels_test, specialize
+from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit, find_method, location_of
 from codemod.rules.fl001_loss_in_forward import _fill_unit, _inferred_sites
@@ -102,18 +102,24 @@ def _as_labels(func: cst.FunctionDef, signature: Signature) -> Union[tuple[cst.F
     parameter, so the name is never written back; the loss takes the call's argument."""
     if LABELS_PARAM in names_in(func):
         return "forward uses both `label` and `labels`"
-    renamed = func.visit(_Rename(LABEL_ALIAS, LABELS_PARAM))
+    renamed = func.visit(_rename()(LABEL_ALIAS, LABELS_PARAM))
     assert isinstance(renamed, cst.FunctionDef)
     params = tuple(replace(p, name=LABELS_PARAM) if p.name == LABEL_ALIAS else p for p in signature.params)
     return renamed, replace(signature, params=params)
 
 
-class _Rename(cst.CSTTransformer):
-    def __init__(self, old: str, new: str) -> None:
-        self.old, self.new = old, new
+@functools.cache
+def _rename() -> type[cst.CSTTransformer]:
+    """``_Rename``, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
 
-    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
-        return updated.with_changes(value=self.new) if updated.value == self.old else updated
+    class _Rename(cst.CSTTransformer):
+        def __init__(self, old: str, new: str) -> None:
+            self.old, self.new = old, new
+
+        def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
+            return updated.with_changes(value=self.new) if updated.value == self.old else updated
+
+    return _Rename
 
 
 watched_classes = tracked_classes  # the classes it may rewrite: every construction must be followed

@@ -15,11 +15,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
-import libcst as cst
-from libcst.metadata import ParentNodeProvider, PositionProvider
-
 from codemod.analysis.index import Signature
 from codemod.analysis.loss_plan import CRITERION, LABELS_PARAM, ResultShape
+from codemod.lazy_libcst import cst
 from codemod.transforms.cst_tools import (
     assign,
     calls_by_start,
@@ -101,8 +99,8 @@ class FileSitePlanner:
         self.module = wrapper.module
         self.module_name = module_name
         self.module_imports = module_imports
-        self.positions = wrapper.resolve(PositionProvider)
-        self.parents = wrapper.resolve(ParentNodeProvider)
+        self.positions = wrapper.resolve(cst.metadata.PositionProvider)
+        self.parents = wrapper.resolve(cst.metadata.ParentNodeProvider)
         self.calls = calls_by_start(self.positions)
         self.scope_names: dict[cst.CSTNode, ScopeNames] = {}
         self.criteria: dict[cst.CSTNode, list[_CriterionSlot]] = {}
@@ -1031,8 +1029,8 @@ def _stored_names(node: cst.CSTNode) -> set[str]:
 
 
 def _bound_names(func: cst.FunctionDef) -> set[str]:
-    from codemod.transforms.scopes import _Mentions
+    from codemod.transforms.scopes import mentions_visitor
 
-    mentions = _Mentions()
+    mentions = mentions_visitor()()
     func.visit(mentions)
     return mentions.bound

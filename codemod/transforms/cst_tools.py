@@ -3,36 +3,49 @@
 from __future__ import annotations
 
 import builtins
+import functools
 from typing import Iterable, Mapping, Optional, Sequence
 
-import libcst as cst
+from codemod.lazy_libcst import cst
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 
 
-class VariableVisitor(cst.CSTVisitor):
-    """Visits the ``Name`` nodes that are variables: not ``x.attr``'s ``attr``, not ``f(k=v)``'s
-    ``k``."""
+@functools.cache
+def variable_visitor() -> type[cst.CSTVisitor]:
+    """``VariableVisitor``, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
 
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
-        return False
+    class VariableVisitor(cst.CSTVisitor):
+        """Visits the ``Name`` nodes that are variables: not ``x.attr``'s ``attr``, not ``f(k=v)``'s
+        ``k``."""
 
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
-        return False
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            node.value.visit(self)
+            return False
+
+        def visit_Arg(self, node: cst.Arg) -> bool:
+            node.value.visit(self)
+            return False
+
+    return VariableVisitor
 
 
-class _NameCollector(VariableVisitor):
-    def __init__(self) -> None:
-        self.names: list[cst.Name] = []
+@functools.cache
+def _name_collector() -> type[cst.CSTVisitor]:
+    """``_NameCollector``, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
 
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.append(node)
+    class _NameCollector(variable_visitor()):  # type: ignore[misc]
+        def __init__(self) -> None:
+            self.names: list[cst.Name] = []
+
+        def visit_Name(self, node: cst.Name) -> None:
+            self.names.append(node)
+
+    return _NameCollector
 
 
 def name_nodes(node: cst.CSTNode) -> list[cst.Name]:
-    collector = _NameCollector()
+    collector = _name_collector()()
     node.visit(collector)
     return collector.names
 
@@ -41,52 +54,61 @@ def names_in(node: cst.CSTNode) -> set[str]:
     return {n.value for n in name_nodes(node)}
 
 
-class _Substitute(cst.CSTTransformer):
-    def __init__(self, mapping: Mapping[str, cst.BaseExpression]) -> None:
-        self.mapping = mapping
+@functools.cache
+def _substitute() -> type[cst.CSTTransformer]:
+    """``_Substitute``, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
 
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        return True
+    class _Substitute(cst.CSTTransformer):
+        def __init__(self, mapping: Mapping[str, cst.BaseExpression]) -> None:
+            self.mapping = mapping
 
-    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.Attribute:
-        # The attribute's own name is never a variable: keep it as it was.
-        return updated.with_changes(attr=original.attr)
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            return True
 
-    def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
-        return updated.with_changes(keyword=original.keyword)
+        def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.Attribute:
+            # The attribute's own name is never a variable: keep it as it was.
+            return updated.with_changes(attr=original.attr)
 
-    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
-        replacement = self.mapping.get(original.value)
-        if replacement is None:
-            return updated
-        return replacement if is_atom(replacement) else parenthesize(replacement)
+        def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
+            return updated.with_changes(keyword=original.keyword)
+
+        def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
+            replacement = self.mapping.get(original.value)
+            if replacement is None:
+                return updated
+            return replacement if is_atom(replacement) else parenthesize(replacement)
+
+    return _Substitute
 
 
 def substitute(node: cst.BaseExpression, mapping: Mapping[str, cst.BaseExpression]) -> cst.BaseExpression:
     """``node`` with each variable named in ``mapping`` replaced (parenthesised where needed)."""
-    return node.visit(_Substitute(mapping))  # type: ignore[return-value]
+    return node.visit(_substitute()(mapping))  # type: ignore[return-value]
 
 
-ATOMS = (
-    cst.Name,
-    cst.Attribute,
-    cst.Subscript,
-    cst.Call,
-    cst.Integer,
-    cst.Float,
-    cst.SimpleString,
-    cst.ConcatenatedString,
-    cst.List,
-    cst.Dict,
-    cst.Set,
-    cst.Tuple,
-)
+@functools.cache
+def _atoms() -> tuple[type[cst.CSTNode], ...]:
+    """Expressions that need no parentheses wherever they go (built on first use, as LibCST is)."""
+    return (
+        cst.Name,
+        cst.Attribute,
+        cst.Subscript,
+        cst.Call,
+        cst.Integer,
+        cst.Float,
+        cst.SimpleString,
+        cst.ConcatenatedString,
+        cst.List,
+        cst.Dict,
+        cst.Set,
+        cst.Tuple,
+    )
 
 
 def is_atom(node: cst.BaseExpression) -> bool:
     if isinstance(node, cst.Tuple):
         return bool(node.lpar)
-    return isinstance(node, ATOMS) or bool(getattr(node, "lpar", ()))
+    return isinstance(node, _atoms()) or bool(getattr(node, "lpar", ()))
 
 
 def parenthesize(node: cst.BaseExpression) -> cst.BaseExpression:

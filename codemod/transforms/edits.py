@@ -7,11 +7,11 @@ dropped by planning again without it.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Union
 
-import libcst as cst
-
+from codemod.lazy_libcst import cst
 from codemod.transforms.imports import ImportSpec, add_imports, remove_unused_imports, rename_imports
 
 __all__ = ["FileEdits", "ImportSpec", "apply_edits", "imports_to_add"]
@@ -74,44 +74,50 @@ class OverlappingEdits(Exception):
     silently drop one, so this is a bug to refuse on, never output."""
 
 
-class _Apply(cst.CSTTransformer):
-    def __init__(self, edits: FileEdits) -> None:
-        self.edits = edits
-        self.edited_inside: list[bool] = []
+@functools.cache
+def _apply() -> type[cst.CSTTransformer]:
+    """``_Apply``, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self.edited_inside.append(False)
-        return True
+    class _Apply(cst.CSTTransformer):
+        def __init__(self, edits: FileEdits) -> None:
+            self.edits = edits
+            self.edited_inside: list[bool] = []
 
-    def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):  # type: ignore[override]
-        edits = self.edits
-        inner = self.edited_inside.pop()
-        own = original in edits.remove or original in edits.replace or original in edits.insert_before
-        # A removed node takes whatever was edited inside it along (a reader in a statement
-        # that goes away); a replaced one would silently drop those edits.
-        if inner and original in edits.replace and original not in edits.remove:
-            raise OverlappingEdits(f"an edit replaces a {type(original).__name__} that another edit changes inside")
-        if (own or inner) and self.edited_inside:
-            self.edited_inside[-1] = True
-        if original in edits.remove:
-            return cst.RemoveFromParent()
-        result: object = edits.replace.get(original, updated)
-        before = edits.insert_before.get(original)
-        if before or isinstance(result, list):
-            items = list(before or []) + (list(result) if isinstance(result, list) else [result])
-            if before and len(items) > 1:
-                # Blank lines and comments above the anchor now go above what is inserted.
-                first, anchor = items[0], items[len(before)]
-                lines = getattr(anchor, "leading_lines", ())
-                if lines and not getattr(first, "leading_lines", ()):
-                    items[0] = first.with_changes(leading_lines=lines)
-                    items[len(before)] = anchor.with_changes(leading_lines=())
-            return cst.FlattenSentinel(items)
-        return result
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            self.edited_inside.append(False)
+            return True
+
+        def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):  # type: ignore[override]
+            edits = self.edits
+            inner = self.edited_inside.pop()
+            own = original in edits.remove or original in edits.replace or original in edits.insert_before
+            # A removed node takes whatever was edited inside it along (a reader in a statement
+            # that goes away); a replaced one would silently drop those edits.
+            if inner and original in edits.replace and original not in edits.remove:
+                raise OverlappingEdits(f"an edit replaces a {type(original).__name__} that another edit changes inside")
+            if (own or inner) and self.edited_inside:
+                self.edited_inside[-1] = True
+            if original in edits.remove:
+                return cst.RemoveFromParent()
+            result: object = edits.replace.get(original, updated)
+            before = edits.insert_before.get(original)
+            if before or isinstance(result, list):
+                items = list(before or []) + (list(result) if isinstance(result, list) else [result])
+                if before and len(items) > 1:
+                    # Blank lines and comments above the anchor now go above what is inserted.
+                    first, anchor = items[0], items[len(before)]
+                    lines = getattr(anchor, "leading_lines", ())
+                    if lines and not getattr(first, "leading_lines", ()):
+                        items[0] = first.with_changes(leading_lines=lines)
+                        items[len(before)] = anchor.with_changes(leading_lines=())
+                return cst.FlattenSentinel(items)
+            return result
+
+    return _Apply
 
 
 def apply_edits(module: cst.Module, edits: FileEdits) -> cst.Module:
-    updated = module.visit(_Apply(edits))
+    updated = module.visit(_apply()(edits))
     imports, stale_imports = edits.imports, edits.stale_imports
     if edits.renamed_imports:
         updated, to_add, to_drop = rename_imports(updated, edits.renamed_imports)

@@ -8,9 +8,8 @@
 
 from __future__ import annotations
 
-import libcst as cst
-
 from codemod.analysis.loss_plan import LABELS_PARAM, LossPlan
+from codemod.lazy_libcst import cst
 from codemod.transforms.cst_tools import assign
 from codemod.transforms.edits import FileEdits
 

@@ -14,13 +14,12 @@ module outside its import (code, strings such as ``__all__`` or annotations) kee
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Iterable, Optional, Sequence, Union
 
-import libcst as cst
-from libcst.helpers import get_full_name_for_node
-
+from codemod.lazy_libcst import cst
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ def _is_docstring(statement: cst.CSTNode) -> bool:
 def _from_module(node: cst.ImportFrom) -> Optional[str]:
     if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
         return None
-    return get_full_name_for_node(node.module)
+    return cst.helpers.get_full_name_for_node(node.module)
 
 
 def _spec_code(spec: ImportSpec) -> str:
@@ -64,12 +63,12 @@ def _present(body: Sequence[cst.BaseStatement], spec: ImportSpec) -> bool:
             if isinstance(item, cst.ImportFrom) and spec.obj and _from_module(item) == spec.module:
                 for alias in item.names:  # type: ignore[union-attr]
                     asname = alias.asname.name.value if alias.asname else None  # type: ignore[union-attr]
-                    if get_full_name_for_node(alias.name) == spec.obj and asname == spec.asname:
+                    if cst.helpers.get_full_name_for_node(alias.name) == spec.obj and asname == spec.asname:
                         return True
             elif isinstance(item, cst.Import) and not spec.obj:
                 for alias in item.names:
                     asname = alias.asname.name.value if alias.asname else None  # type: ignore[union-attr]
-                    if get_full_name_for_node(alias.name) == spec.module and asname == spec.asname:
+                    if cst.helpers.get_full_name_for_node(alias.name) == spec.module and asname == spec.asname:
                         return True
     return False
 
@@ -138,7 +137,7 @@ def _local_name(spec: ImportSpec) -> str:
 
 
 def remove_unused_imports(module: cst.Module, specs: Iterable[ImportSpec]) -> cst.Module:
-    mentions = _Names(strings=True)
+    mentions = _names()(strings=True)
     module.visit(mentions)
     unused = {spec for spec in specs if _local_name(spec) not in mentions.used}
     if not unused:
@@ -171,13 +170,13 @@ def _without_aliases(
 
         def drop(alias: cst.ImportAlias) -> bool:
             asname = alias.asname.name.value if alias.asname else None  # type: ignore[union-attr]
-            return ImportSpec(module, get_full_name_for_node(alias.name), asname) in unused
+            return ImportSpec(module, cst.helpers.get_full_name_for_node(alias.name), asname) in unused
 
     else:
 
         def drop(alias: cst.ImportAlias) -> bool:
             asname = alias.asname.name.value if alias.asname else None  # type: ignore[union-attr]
-            return ImportSpec(get_full_name_for_node(alias.name) or "", None, asname) in unused
+            return ImportSpec(cst.helpers.get_full_name_for_node(alias.name) or "", None, asname) in unused
 
     names = list(item.names)  # type: ignore[arg-type]
     kept = [alias for alias in names if not drop(alias)]
@@ -189,49 +188,61 @@ def _without_aliases(
     return item.with_changes(names=kept)
 
 
-class _Names(cst.CSTVisitor):
-    """The names a module uses outside its imports (with ``strings``, also every word in its
-    string literals: ``__all__``, string annotations), and the names its imports bring in."""
+@functools.cache
+def _names() -> type[cst.CSTVisitor]:
+    """``_Names``, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
 
-    def __init__(self, strings: bool = False) -> None:
-        self.strings = strings
-        self.used: set[str] = set()
-        self.imported: set[tuple[str, str]] = set()
+    class _Names(cst.CSTVisitor):
+        """The names a module uses outside its imports (with ``strings``, also every word in its
+        string literals: ``__all__``, string annotations), and the names its imports bring in."""
 
-    def visit_Import(self, node: cst.Import) -> bool:
-        return False
+        def __init__(self, strings: bool = False) -> None:
+            self.strings = strings
+            self.used: set[str] = set()
+            self.imported: set[tuple[str, str]] = set()
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        if node.module is not None and not node.relative and not isinstance(node.names, cst.ImportStar):
-            module = get_full_name_for_node(node.module) or ""
-            self.imported |= {(module, get_full_name_for_node(a.name) or "") for a in node.names}
-        return False
+        def visit_Import(self, node: cst.Import) -> bool:
+            return False
 
-    def visit_Name(self, node: cst.Name) -> None:
-        self.used.add(node.value)
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+            if node.module is not None and not node.relative and not isinstance(node.names, cst.ImportStar):
+                module = cst.helpers.get_full_name_for_node(node.module) or ""
+                self.imported |= {(module, cst.helpers.get_full_name_for_node(a.name) or "") for a in node.names}
+            return False
 
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        if self.strings:
-            self.used.update(re.findall(r"\w+", node.value))
+        def visit_Name(self, node: cst.Name) -> None:
+            self.used.add(node.value)
+
+        def visit_SimpleString(self, node: cst.SimpleString) -> None:
+            if self.strings:
+                self.used.update(re.findall(r"\w+", node.value))
+
+    return _Names
 
 
-class _RenameImports(cst.CSTTransformer):
-    def __init__(self, renames: dict[tuple[str, str], str]) -> None:
-        self.renames = renames
-        self.done: set[tuple[str, str]] = set()
+@functools.cache
+def _rename_imports() -> type[cst.CSTTransformer]:
+    """``_RenameImports``, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
 
-    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.ImportFrom:
-        if updated.relative or updated.module is None or isinstance(updated.names, cst.ImportStar):
-            return updated
-        module = get_full_name_for_node(updated.module) or ""
-        names = []
-        for alias in updated.names:
-            key = (module, get_full_name_for_node(alias.name) or "")
-            if alias.asname is None and key in self.renames and key not in self.done:
-                self.done.add(key)
-                alias = alias.with_changes(name=cst.Name(self.renames[key]))
-            names.append(alias)
-        return updated.with_changes(names=names)
+    class _RenameImports(cst.CSTTransformer):
+        def __init__(self, renames: dict[tuple[str, str], str]) -> None:
+            self.renames = renames
+            self.done: set[tuple[str, str]] = set()
+
+        def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.ImportFrom:
+            if updated.relative or updated.module is None or isinstance(updated.names, cst.ImportStar):
+                return updated
+            module = cst.helpers.get_full_name_for_node(updated.module) or ""
+            names = []
+            for alias in updated.names:
+                key = (module, cst.helpers.get_full_name_for_node(alias.name) or "")
+                if alias.asname is None and key in self.renames and key not in self.done:
+                    self.done.add(key)
+                    alias = alias.with_changes(name=cst.Name(self.renames[key]))
+                names.append(alias)
+            return updated.with_changes(names=names)
+
+    return _RenameImports
 
 
 def rename_imports(
@@ -240,7 +251,7 @@ def rename_imports(
     """Rename in place each import the edits left unused to its replacement. Returns the module
     and the imports still to add and to drop if unused, for the renames that could not be done
     in place (the old name is still used, or the new one is already imported)."""
-    names = _Names()
+    names = _names()()
     module.visit(names)
     renames = {
         (old.module, old.obj): new.obj
@@ -248,7 +259,7 @@ def rename_imports(
         if old.obj and new.obj and old.asname is None and new.asname is None and old.module == new.module
         and old.obj not in names.used and (new.module, new.obj) not in names.imported
     }
-    renamer = _RenameImports(renames)  # type: ignore[arg-type]
+    renamer = _rename_imports()(renames)  # type: ignore[arg-type]
     module = module.visit(renamer)
     left = {old: new for old, new in renamed.items() if (old.module, old.obj) not in renamer.done}
     return module, set(left.values()), set(left)

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-import libcst as cst
-from libcst.metadata import PositionProvider
-
+from codemod.lazy_libcst import cst
 from codemod.transforms.cst_tools import calls_by_start
 from codemod.transforms.edits import FileEdits
 
@@ -19,7 +17,7 @@ class CallLocator:
 
     def __init__(self, tree: cst.Module) -> None:
         wrapper = cst.MetadataWrapper(tree, unsafe_skip_copy=True)
-        self.calls = calls_by_start(wrapper.resolve(PositionProvider))
+        self.calls = calls_by_start(wrapper.resolve(cst.metadata.PositionProvider))
 
     def call_at(self, line: int, column: int) -> Optional[cst.Call]:
         return self.calls.get((line, column))

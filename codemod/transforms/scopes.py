@@ -2,59 +2,65 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
-import libcst as cst
+from codemod.lazy_libcst import cst
+from codemod.transforms.cst_tools import BUILTIN_NAMES, names_in, variable_visitor
 
-from codemod.transforms.cst_tools import BUILTIN_NAMES, VariableVisitor, names_in
 
+@functools.cache
+def mentions_visitor() -> type[cst.CSTVisitor]:
+    """``_Mentions``, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
 
-class _Mentions(VariableVisitor):
-    """Names mentioned in a function, and which of them it binds locally."""
+    class _Mentions(variable_visitor()):  # type: ignore[misc]
+        """Names mentioned in a function, and which of them it binds locally."""
 
-    def __init__(self) -> None:
-        self.mentioned: set[str] = set()
-        self.bound: set[str] = set()
-        self.declared_global: set[str] = set()
+        def __init__(self) -> None:
+            self.mentioned: set[str] = set()
+            self.bound: set[str] = set()
+            self.declared_global: set[str] = set()
 
-    def visit_Name(self, node: cst.Name) -> None:
-        self.mentioned.add(node.value)
+        def visit_Name(self, node: cst.Name) -> None:
+            self.mentioned.add(node.value)
 
-    def visit_Param(self, node: cst.Param) -> None:
-        self.bound.add(node.name.value)
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        if isinstance(node.target, (cst.Name, cst.Tuple, cst.List)):
-            self.bound |= names_in(node.target)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        if isinstance(node.target, cst.Name):
-            self.bound.add(node.target.value)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if isinstance(node.target, cst.Name):
-            self.bound.add(node.target.value)
-
-    def visit_For(self, node: cst.For) -> None:
-        self.bound |= names_in(node.target)
-
-    def visit_AsName(self, node: cst.AsName) -> None:
-        if isinstance(node.name, cst.Name):
+        def visit_Param(self, node: cst.Param) -> None:
             self.bound.add(node.name.value)
 
-    def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
-        name = node.asname.name if node.asname else node.name
-        if isinstance(name, cst.Name):
-            self.bound.add(name.value)
-            self.mentioned.add(name.value)
-        elif isinstance(name, cst.Attribute):
-            head = cst.Module(body=[]).code_for_node(name).split(".")[0]
-            self.bound.add(head)
-            self.mentioned.add(head)
-        return False
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            if isinstance(node.target, (cst.Name, cst.Tuple, cst.List)):
+                self.bound |= names_in(node.target)
 
-    def visit_Global(self, node: cst.Global) -> None:
-        self.declared_global |= {n.name.value for n in node.names}
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            if isinstance(node.target, cst.Name):
+                self.bound.add(node.target.value)
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            if isinstance(node.target, cst.Name):
+                self.bound.add(node.target.value)
+
+        def visit_For(self, node: cst.For) -> None:
+            self.bound |= names_in(node.target)
+
+        def visit_AsName(self, node: cst.AsName) -> None:
+            if isinstance(node.name, cst.Name):
+                self.bound.add(node.name.value)
+
+        def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
+            name = node.asname.name if node.asname else node.name
+            if isinstance(name, cst.Name):
+                self.bound.add(name.value)
+                self.mentioned.add(name.value)
+            elif isinstance(name, cst.Attribute):
+                head = cst.Module(body=[]).code_for_node(name).split(".")[0]
+                self.bound.add(head)
+                self.mentioned.add(head)
+            return False
+
+        def visit_Global(self, node: cst.Global) -> None:
+            self.declared_global |= {n.name.value for n in node.names}
+
+    return _Mentions
 
 
 @dataclass
@@ -80,7 +86,7 @@ class ScopeNames:
 
 def function_scope_names(func: cst.FunctionDef) -> ScopeNames:
     """A name a function never mentions can be bound in it without changing any other read."""
-    mentions = _Mentions()
+    mentions = mentions_visitor()()
     func.visit(mentions)
     return ScopeNames(set(mentions.mentioned))
 
@@ -90,9 +96,9 @@ def module_scope_names(module: cst.Module) -> ScopeNames:
     reading it as a global, mentions."""
     taken: set[str] = set()
 
-    class ModuleLevel(VariableVisitor):
+    class ModuleLevel(variable_visitor()):  # type: ignore[misc]
         def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            mentions = _Mentions()
+            mentions = mentions_visitor()()
             node.visit(mentions)
             taken.add(node.name.value)
             taken.update((mentions.mentioned - mentions.bound) | mentions.declared_global)
