@@ -22,6 +22,7 @@ import json
 import os
 import sys
 import tempfile
+from dataclasses import fields
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
@@ -32,6 +33,8 @@ CACHE_DIR = ".fixlabels_cache"
 FORMAT = 1
 KEEP = 8
 """Entries kept per project: a few branches or option sets, not a history."""
+_NOT_IN_THE_ANSWER = frozenset({"jobs", "progress", "cache", "stdin"})
+"""Options that change how a check runs, not what it finds (stdin runs are never cached)."""
 
 
 def _package_digest() -> str:
@@ -84,14 +87,12 @@ def run_key(
         digest.update(json.dumps(parts, default=str).encode() + b"\n")
 
     add("format", FORMAT, _package_digest(), sys.version, sys.implementation.cache_tag, _transformers_identity())
-    add(
-        "options",
-        options.criterion,
-        sorted(options.rules),
-        options.prefilter,
-        list(options.exclude),
-        options.exclude_base and os.path.abspath(options.exclude_base),
-    )
+    # Every option but those that cannot change the answer: one added later is in the key
+    # unless someone decides otherwise here.
+    chosen = {f.name: getattr(options, f.name) for f in fields(options) if f.name not in _NOT_IN_THE_ANSWER}
+    chosen["rules"] = sorted(options.rules)
+    chosen["exclude_base"] = options.exclude_base and os.path.abspath(options.exclude_base)
+    add("options", sorted(chosen.items()))
     add("cwd", os.getcwd(), [str(p) for p in paths], [os.path.abspath(p) for p in paths])
     add("problems", sorted(problems))
     listed = list(files)

@@ -233,3 +233,22 @@ def test_an_init_file_appearing_above_the_project_is_seen(tmp_path: Path) -> Non
     assert cache.run_key([tree], [(tree / "train.py", "train.py")], [], CACHED) != key
     assert run([tree], Mode.CHECK, CACHED) == run([tree], Mode.CHECK, COLD)
     assert before.findings  # the project still has its finding to report
+
+
+def test_every_option_that_can_change_the_answer_is_in_the_key(tmp_path: Path) -> None:
+    """An option added later is in the key unless cache.py says it cannot change the answer."""
+    from dataclasses import fields
+
+    changed_values = {bool: lambda v: not v, str: lambda v: v + " ", float: lambda v: v + 1, tuple: lambda v: (*v, "x/")}
+    base = cache.run_key([tmp_path], [], [], CACHED)
+    for field in fields(Options):
+        if field.name in cache._NOT_IN_THE_ANSWER:
+            continue
+        value = getattr(CACHED, field.name)
+        if field.name == "rules":
+            other: object = frozenset({"FL007"})
+        elif field.name == "exclude_base":
+            other = tmp_path / "elsewhere"
+        else:
+            other = changed_values[type(value)](value)
+        assert cache.run_key([tmp_path], [], [], replace(CACHED, **{field.name: other})) != base, field.name
