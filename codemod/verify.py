@@ -46,6 +46,8 @@ sys.path_hooks.insert(0, importlib.machinery.FileFinder.path_hook(*loaders))
 sys.path_importer_cache.clear()
 sys.path.insert(0, spec["root"])
 present = set(sys.modules)
+root = os.path.join(os.path.realpath(spec["root"]), "")
+rewritten = {os.path.realpath(p) for overlay in spec["overlays"] for p in overlay}
 installed = tuple(
     os.path.join(os.path.realpath(place), "")
     for place in {sysconfig.get_path(name) for name in ("stdlib", "platstdlib", "purelib", "platlib")}
@@ -66,7 +68,9 @@ def is_projects(module):
         places = path
     else:
         return False
-    return any(not os.path.realpath(p).startswith(installed) for p in places)
+    real = [os.path.realpath(p) for p in places]
+    # Below the import root or rewritten is the project's, even inside site-packages.
+    return any(p in rewritten or p.startswith(root) or not p.startswith(installed) for p in real)
 
 phases = []
 for number, overlay in enumerate(spec["overlays"]):

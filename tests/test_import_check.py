@@ -3,6 +3,8 @@ empty stdin, the import root as working directory, and ``__name__`` never ``__ma
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
 from pathlib import Path
 
@@ -133,3 +135,25 @@ def test_a_module_that_keeps_its_process_alive_after_importing_is_still_verified
     outcomes = verify.check_imports(tmp_path, {"serves": str(tmp_path / "serves.py")}, {}, timeout=5)
     assert time.monotonic() - started < 30
     assert (outcomes[0].before, outcomes[0].after) == (None, None)
+
+
+def test_a_project_inside_site_packages_is_still_imported_again_with_the_rewrite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Installed libraries stay loaded between the two imports, but not when they are the
+    project being rewritten: its import root and its rewritten files are always imported again."""
+    import site
+
+    from codemod import verify
+
+    installed = Path(site.getsitepackages()[0]) / "fixlabels_test_project_tmp"
+    if not os.access(installed.parent, os.W_OK):
+        pytest.skip("site-packages is not writable here")
+    shutil.rmtree(installed, ignore_errors=True)
+    installed.mkdir()
+    try:
+        (installed / "net.py").write_text("class Net:\n    pass\n")
+        (installed / "main.py").write_text("from net import Net\n")
+        overlay = {str((installed / "net.py").resolve()): "class Renamed:\n    pass\n"}
+        outcomes = verify.check_imports(installed, {"main": str(installed / "main.py"), "net": str(installed / "net.py")}, overlay, timeout=60)
+        assert [(o.module, o.broken) for o in outcomes] == [("main", True), ("net", False)]
+    finally:
+        shutil.rmtree(installed, ignore_errors=True)
