@@ -1,4 +1,9 @@
-"""Fixtures the CLI, bad-input and import-check tests share."""
+"""Fixtures the CLI, bad-input and import-check tests share, and the suite's two tiers.
+
+``pytest -q`` runs the fast tier: everything in process, the golden byte comparisons, the rule
+and CLI tests. ``pytest -q --full`` adds the tests marked ``execution`` (programs run before and
+after their rewrite, one process each) and ``slow`` (the installed transformers and torch as
+corpora): what CI runs."""
 
 from __future__ import annotations
 
@@ -9,6 +14,24 @@ from pathlib import Path
 import pytest
 
 from tests.golden_cases import GOLDEN
+
+LATER_TIERS = ("execution", "slow")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--full", action="store_true", help="also run the execution and slow tiers (what CI runs)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--full") or config.getoption("markexpr"):
+        return  # the whole suite, or what -m chose
+    kept: list[pytest.Item] = []
+    deselected: list[pytest.Item] = []
+    for item in items:
+        (deselected if any(item.get_closest_marker(tier) for tier in LATER_TIERS) else kept).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
 
 
 @pytest.fixture

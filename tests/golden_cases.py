@@ -13,6 +13,7 @@ import sys
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Optional
 
 from codemod.engine import run
 from codemod.registry import select_rules
@@ -120,10 +121,10 @@ def check_findings(case: Case, tmp: Path) -> list[str]:
     return rendered(run_fixlabels(copy, Mode.CHECK, case.options()))
 
 
-def rewrite(case: Case, tmp: Path) -> tuple[Path, RunResult]:
+def rewrite(case: Case, tmp: Path, options: Optional[Options] = None) -> tuple[Path, RunResult]:
     copy = tmp / "tree"
     shutil.copytree(case.before, copy)
-    return copy, run_fixlabels(copy, Mode.WRITE, case.options())
+    return copy, run_fixlabels(copy, Mode.WRITE, options if options is not None else case.options())
 
 
 # Runs a notebook's code cells in order in one namespace, as Jupyter would. IPython-only lines

@@ -1,11 +1,13 @@
-"""The golden suite: every case in ``golden/`` is rewritten, compared byte for byte, run again
-(no change), imported, and executed before and after with its printed losses compared."""
+"""The golden suite: every case in ``golden/`` is rewritten, compared byte for byte and run again
+(no change), in process; in the execution tier (``--full``), rewritten again as users run it
+(the import check on), executed before and after with its printed losses compared, and imported."""
 
 from __future__ import annotations
 
 import importlib.util
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -47,22 +49,32 @@ def test_findings_match_expected(case: Case, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_rewrite_is_byte_exact_idempotent_and_runs_the_same(case: Case, tmp_path: Path) -> None:
-    tree, result = rewrite(case, tmp_path)
+def test_rewrite_is_byte_exact_and_idempotent(case: Case, tmp_path: Path) -> None:
+    """In process, without the import check (what verification refuses is the execution tier's
+    and tests/test_import_check.py's to show)."""
+    options = replace(case.options(), verify=False)
+    tree, result = rewrite(case, tmp_path, options)
     assert not result.errors, rendered(result)
     expected = case.after if case.after.exists() else case.before
     assert tree_bytes(tree) == tree_bytes(expected)
 
-    again = run_fixlabels(tree, Mode.WRITE, case.options())
+    again = run_fixlabels(tree, Mode.WRITE, options)
     assert again.changes == (), "a second run must change nothing"
     assert tree_bytes(tree) == tree_bytes(expected)
-
-    if not case.after.exists():
-        return
-    _needs(case)
     for notebook in sorted(tree.rglob("*.ipynb")):  # a rewritten notebook is still a valid one
         nbformat = pytest.importorskip("nbformat")
         nbformat.validate(nbformat.read(notebook, as_version=4))
+
+
+@pytest.mark.execution
+@pytest.mark.parametrize("case", [c for c in CASES if c.after.exists()], ids=lambda c: c.name)
+def test_rewrite_verified_as_users_run_it_prints_the_same_losses(case: Case, tmp_path: Path) -> None:
+    """As a user runs it (the import check on): the same bytes, then the programs before and
+    after print the same losses, and every rewritten module imports."""
+    _needs(case)
+    tree, result = rewrite(case, tmp_path)
+    assert not result.errors, rendered(result)
+    assert tree_bytes(tree) == tree_bytes(case.after)
     if case.run:
         original_tree = case.reference if case.reference.exists() else case.before
         original = execute(original_tree, case.run)
@@ -77,6 +89,19 @@ def test_rewrite_is_byte_exact_idempotent_and_runs_the_same(case: Case, tmp_path
     assert imported.returncode == 0, imported.stderr
 
 
+@pytest.mark.execution
+@pytest.mark.parametrize("case", [c for c in CASES if not c.after.exists() and c.run], ids=lambda c: c.name)
+def test_a_case_left_unchanged_still_runs(case: Case, tmp_path: Path) -> None:
+    """A negative case is kept byte for byte; that it is a working program is what makes it a
+    fair negative (a broken one would prove nothing about leaving correct code alone)."""
+    _needs(case)
+    copy = tmp_path / "before"
+    shutil.copytree(case.before, copy)
+    ran = execute(copy, case.run)
+    assert ran.returncode == 0, ran.stderr
+
+
+@pytest.mark.execution
 @pytest.mark.parametrize("case", [c for c in CASES if c.reference.exists()], ids=lambda c: c.name)
 def test_broken_before_really_fails_as_the_case_says(case: Case, tmp_path: Path) -> None:
     _needs(case)
