@@ -23,7 +23,10 @@ class Net(nn.Module):
 
 def check(tmp_path: Path, source: str) -> list[str]:
     (tmp_path / "train.py").write_text(textwrap.dedent(source))
-    return [f.render() for f in run([tmp_path], Mode.CHECK).findings]
+    result = run([tmp_path], Mode.CHECK)
+    # A rule that crashes reports an error, not a finding: "no finding" must not hide one.
+    assert result.errors == (), [e.render() for e in result.errors]
+    return [f.render() for f in result.findings]
 
 
 def test_a_model_rebound_to_something_unknown_is_not_assumed_to_be_the_custom_class(tmp_path: Path) -> None:

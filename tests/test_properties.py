@@ -120,7 +120,7 @@ def test_a_module_without_a_finding_comes_out_byte_for_byte(unrelated: list[str]
         path = Path(tmp) / "train.py"
         path.write_bytes(source.encode())
         result = run([Path(tmp)], Mode.WRITE, Options(verify=False, rules=select_rules(["ALL"], [])))
-        assert result.findings == () and result.written == ()
+        assert result.findings == () and result.errors == () and result.written == ()  # a crash is an error, not silence
         assert path.read_bytes() == source.encode()
 
 
