@@ -22,8 +22,6 @@ class Discovered:
     """(path, display path) pairs, sorted by display path."""
     problems: tuple[tuple[str, str], ...]
     """(given path, why it cannot be checked): missing, a symlink loop, a FIFO or device."""
-    root: Path
-    """The common directory of the inputs: the import root for verification and analysis."""
 
 
 def _is_virtualenv(directory: Path) -> bool:
@@ -115,7 +113,6 @@ def discover(paths: list[Path], exclude: Specs = ()) -> Discovered:
     on the command line is checked even if excluded (as Ruff does)."""
     files: dict[Path, str] = {}
     problems: list[tuple[str, str]] = []
-    roots: list[Path] = []
     cwd = Path.cwd()
     cwd_prefix = os.path.join(str(cwd), "")
     walked: set[Path] = set()
@@ -126,7 +123,6 @@ def discover(paths: list[Path], exclude: Specs = ()) -> Discovered:
             continue
         resolved = given.resolve()
         if given.is_dir():
-            roots.append(resolved)
             if resolved in walked:  # a project root named again (`fixlabels .`): same walk, same files
                 continue
             walked.add(resolved)
@@ -137,11 +133,9 @@ def discover(paths: list[Path], exclude: Specs = ()) -> Discovered:
                 real = found if top == real_top else os.path.join(real_top, found[len(top):].lstrip(os.sep))
                 files.setdefault(Path(real), _display_below(real, found, cwd_prefix))
         else:
-            roots.append(resolved.parent)
             files.setdefault(resolved, display_name(given, cwd))
-    root = Path(os.path.commonpath([str(r) for r in roots])) if roots else cwd
     ordered = tuple(sorted(files.items(), key=lambda item: item[1]))
-    return Discovered(ordered, tuple(problems), root)
+    return Discovered(ordered, tuple(problems))
 
 
 def _problem_with(given: Path) -> str | None:
