@@ -16,6 +16,9 @@ from __future__ import annotations
 import importlib.util
 import sys
 from types import ModuleType
+from typing import TYPE_CHECKING
+
+__all__ = ["cst"]
 
 
 def _on_first_use() -> ModuleType:
@@ -33,4 +36,9 @@ def _on_first_use() -> ModuleType:
     return module
 
 
-cst = _on_first_use()
+if TYPE_CHECKING:  # type checkers see LibCST itself
+    import libcst as cst
+    import libcst.helpers  # noqa: F401 (makes cst.helpers known to type checkers)
+    import libcst.metadata  # noqa: F401 (makes cst.metadata known to type checkers)
+else:
+    cst = _on_first_use()

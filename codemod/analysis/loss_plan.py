@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 import functools
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 from codemod.analysis.derivations import Derivation, Flow, MovableCheck, stored_names
 from codemod.analysis.index import Signature
@@ -196,7 +196,7 @@ def _is_label_conversion(node: cst.BaseExpression) -> bool:
 
 
 @functools.cache
-def _inline_conversions() -> type[cst.CSTTransformer]:
+def _inline_conversions() -> type[Any]:
     """``_InlineConversions``, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
 
     class _InlineConversions(cst.CSTTransformer):

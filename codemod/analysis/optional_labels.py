@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from codemod.analysis.derivations import stored_names
 from codemod.analysis.loss_plan import LABELS_PARAM
@@ -124,7 +124,7 @@ class _Specializer:
 
 
 @functools.cache
-def _expressions() -> type[cst.CSTTransformer]:
+def _expressions() -> type[Any]:
     """``_Expressions``, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
 
     class _Expressions(cst.CSTTransformer):

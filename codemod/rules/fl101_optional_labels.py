@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 import functools
-from typing import Callable, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from codemod.analysis.derivations import Flow, MovableCheck
 from codemod.analysis.index import ClassKey, ClassKind, ModuleSummary, RepoIndex, Signature
@@ -109,7 +109,7 @@ def _as_labels(func: cst.FunctionDef, signature: Signature) -> Union[tuple[cst.F
 
 
 @functools.cache
-def _rename() -> type[cst.CSTTransformer]:
+def _rename() -> type[Any]:
     """``_Rename``, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
 
     class _Rename(cst.CSTTransformer):

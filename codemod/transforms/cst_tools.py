@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 import functools
-from typing import Iterable, Mapping, Optional, Sequence
+from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from codemod.lazy_libcst import cst
 
@@ -12,7 +12,7 @@ BUILTIN_NAMES = frozenset(dir(builtins))
 
 
 @functools.cache
-def variable_visitor() -> type[cst.CSTVisitor]:
+def variable_visitor() -> type[Any]:
     """``VariableVisitor``, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
 
     class VariableVisitor(cst.CSTVisitor):
@@ -31,7 +31,7 @@ def variable_visitor() -> type[cst.CSTVisitor]:
 
 
 @functools.cache
-def _name_collector() -> type[cst.CSTVisitor]:
+def _name_collector() -> type[Any]:
     """``_NameCollector``, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
 
     class _NameCollector(variable_visitor()):  # type: ignore[misc]
@@ -55,7 +55,7 @@ def names_in(node: cst.CSTNode) -> set[str]:
 
 
 @functools.cache
-def _substitute() -> type[cst.CSTTransformer]:
+def _substitute() -> type[Any]:
     """``_Substitute``, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
 
     class _Substitute(cst.CSTTransformer):

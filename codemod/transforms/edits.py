@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Any, Union
 
 from codemod.lazy_libcst import cst
 from codemod.transforms.imports import ImportSpec, add_imports, remove_unused_imports, rename_imports
@@ -75,7 +75,7 @@ class OverlappingEdits(Exception):
 
 
 @functools.cache
-def _apply() -> type[cst.CSTTransformer]:
+def _apply() -> type[Any]:
     """``_Apply``, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
 
     class _Apply(cst.CSTTransformer):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Iterable, Optional, Sequence, Union
+from typing import Any, Iterable, Optional, Sequence, Union
 
 from codemod.lazy_libcst import cst
 
@@ -189,7 +189,7 @@ def _without_aliases(
 
 
 @functools.cache
-def _names() -> type[cst.CSTVisitor]:
+def _names() -> type[Any]:
     """``_Names``, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
 
     class _Names(cst.CSTVisitor):
@@ -221,7 +221,7 @@ def _names() -> type[cst.CSTVisitor]:
 
 
 @functools.cache
-def _rename_imports() -> type[cst.CSTTransformer]:
+def _rename_imports() -> type[Any]:
     """``_RenameImports``, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
 
     class _RenameImports(cst.CSTTransformer):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import Any
 
 from codemod.lazy_libcst import cst
 from codemod.transforms.cst_tools import BUILTIN_NAMES, names_in, variable_visitor
 
 
 @functools.cache
-def mentions_visitor() -> type[cst.CSTVisitor]:
+def mentions_visitor() -> type[Any]:
     """``_Mentions``, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
 
     class _Mentions(variable_visitor()):  # type: ignore[misc]
