@@ -40,7 +40,9 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
     if stored is not None:
         return stored
     result = _analyse(paths, mode, options, roots, found)
-    cache.store(home, key, result)
+    # A file edited while the analysis ran: the answer may be of a text the key does not name.
+    if cache.run_key(paths, found.files, found.problems, options) == key:
+        cache.store(home, key, result)
     return result
 
 

@@ -252,3 +252,21 @@ def test_every_option_that_can_change_the_answer_is_in_the_key(tmp_path: Path) -
         else:
             other = changed_values[type(value)](value)
         assert cache.run_key([tmp_path], [], [], replace(CACHED, **{field.name: other})) != base, field.name
+
+
+def test_a_file_edited_while_the_check_runs_leaves_no_answer_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key is computed before the analysis reads the files: an edit in between must not
+    store an answer under the old text's key."""
+    tree = _tree("multi_file_repo", tmp_path)
+    net = tree / "models" / "net.py"
+    real = engine._analyse
+
+    def edit_then_analyse(*args):  # type: ignore[no-untyped-def]
+        net.write_text(net.read_text().replace("def forward(", "def farward("))
+        return real(*args)
+
+    monkeypatch.setattr(engine, "_analyse", edit_then_analyse)
+    run([tree], Mode.CHECK, CACHED)
+    monkeypatch.undo()
+    net.write_text(net.read_text().replace("def farward(", "def forward("))  # the text the key named
+    assert run([tree], Mode.CHECK, CACHED) == run([tree], Mode.CHECK, COLD)
