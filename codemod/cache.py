@@ -2,12 +2,12 @@
 answer without analysing anything.
 
 The key is everything the answer can depend on: this package's own source, the Python version,
-the installed transformers (FL004 reads it), the options that change findings, the working
+the installed LibCST and transformers (FL004 reads its modeling files), the options that change findings, the working
 directory (display paths are relative to it), the paths named and the files discovered with a
 hash of each one's bytes, and which folders above them are packages (module names depend on it).
 A file edited, added, deleted or renamed changes the key, whatever its size and mtime say: the
-bytes are hashed every time, never trusted to a stat. Errors (unreadable, unparsable files) are
-part of the stored answer.
+bytes are hashed every time, never trusted to a stat. Syntax errors are part of the stored
+answer; an answer with any other error (a read that failed, a crash) is not stored.
 
 Stored as JSON (never pickle: the cache folder is inside a project anyone may have written) in
 ``<project>/.fixlabels_cache/``, with a ``.gitignore`` of ``*``. A cache that cannot be read or
@@ -20,6 +20,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import sys
 import tempfile
 from dataclasses import fields
@@ -27,12 +28,15 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from codemod import __version__
+from codemod.registry import SYNTAX_ERROR
 from codemod.results import Finding, Options, RunResult
 
 CACHE_DIR = ".fixlabels_cache"
 FORMAT = 1
 KEEP = 8
 """Entries kept per project: a few branches or option sets, not a history."""
+_ENTRY = re.compile(r"[0-9a-f]{64}\.json")
+"""The names of the entries this module writes: the only files it ever deletes."""
 _NOT_IN_THE_ANSWER = frozenset({"jobs", "progress", "cache", "stdin"})
 """Options that change how a check runs, not what it finds (stdin runs are never cached)."""
 
@@ -46,17 +50,25 @@ def _package_digest() -> str:
     return digest.hexdigest()
 
 
-def _transformers_identity() -> str:
-    spec = importlib.util.find_spec("transformers")
-    if spec is None or not spec.submodule_search_locations:
-        return "absent"
+def _library_identity() -> str:
+    """LibCST (check mode plans the rewrites: what is fixable depends on it) and transformers
+    (FL004 reads its modeling files, which an editable install changes without a new version)."""
     from importlib import metadata
 
-    try:
-        version = metadata.version("transformers")
-    except metadata.PackageNotFoundError:
-        version = "unknown"
-    return f"{version}@{list(spec.submodule_search_locations)[0]}"
+    parts = []
+    for name in ("libcst", "transformers"):
+        try:
+            parts.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name} absent")
+    spec = importlib.util.find_spec("transformers")
+    if spec is not None and spec.submodule_search_locations:
+        models = Path(list(spec.submodule_search_locations)[0]) / "models"
+        parts.append(str(models))
+        for modeling in sorted(models.glob("*/modeling_*.py")):
+            st = modeling.stat()
+            parts.append(f"{modeling.relative_to(models)}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}")
+    return "\n".join(parts)
 
 
 def _package_folders(files: Iterable[Path]) -> list[str]:
@@ -86,7 +98,7 @@ def run_key(
     def add(*parts: object) -> None:
         digest.update(json.dumps(parts, default=str).encode() + b"\n")
 
-    add("format", FORMAT, _package_digest(), sys.version, sys.implementation.cache_tag, _transformers_identity())
+    add("format", FORMAT, _package_digest(), sys.version, sys.implementation.cache_tag, _library_identity())
     # Every option but those that cannot change the answer: one added later is in the key
     # unless someone decides otherwise here.
     chosen = {f.name: getattr(options, f.name) for f in fields(options) if f.name not in _NOT_IN_THE_ANSWER}
@@ -124,6 +136,8 @@ def _decode(data: dict[str, Any]) -> RunResult:
 
 def load(directory: Path, key: str) -> Optional[RunResult]:
     try:
+        if (directory / CACHE_DIR).is_symlink():
+            return None
         stored = json.loads((directory / CACHE_DIR / f"{key}.json").read_text(encoding="utf-8"))
         if stored.get("format") != FORMAT or stored.get("key") != key:
             return None
@@ -132,11 +146,19 @@ def load(directory: Path, key: str) -> Optional[RunResult]:
         return None
 
 
+def storable(result: RunResult) -> bool:
+    """Only an answer the same bytes always give: a syntax error is one; a file that could not
+    be read (too many open files), memory that ran out, or a rule's crash may not be."""
+    return all(e.code == SYNTAX_ERROR and e.message.startswith("SyntaxError:") for e in result.errors)
+
+
 def store(directory: Path, key: str, result: RunResult) -> None:
     """Write the entry atomically (a reader sees the old state or the new one) and keep the
     newest ``KEEP``; any failure leaves things as they were."""
     folder = directory / CACHE_DIR
     try:
+        if folder.is_symlink():  # a cloned repository's link could point anywhere: never followed
+            return
         folder.mkdir(exist_ok=True)
         ignore = folder / ".gitignore"
         if not ignore.exists():
@@ -150,7 +172,7 @@ def store(directory: Path, key: str, result: RunResult) -> None:
         except BaseException:
             os.unlink(temporary)
             raise
-        entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        entries = sorted((p for p in folder.glob("*.json") if _ENTRY.fullmatch(p.name)), key=lambda p: p.stat().st_mtime_ns, reverse=True)
         for old in entries[KEEP:]:
             old.unlink(missing_ok=True)
     except OSError:

@@ -41,7 +41,7 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
         return stored
     result = _analyse(paths, mode, options, roots, found)
     # A file edited while the analysis ran: the answer may be of a text the key does not name.
-    if cache.run_key(paths, found.files, found.problems, options) == key:
+    if cache.storable(result) and cache.run_key(paths, found.files, found.problems, options) == key:
         cache.store(home, key, result)
     return result
 

@@ -157,7 +157,7 @@ def test_a_new_fixlabels_does_not_take_an_old_one_s_answers(tmp_path: Path, monk
     key = cache.run_key([tree], [], [], CACHED)
     monkeypatch.setattr(cache, "_package_digest", lambda: "another version of the rules")
     assert cache.run_key([tree], [], [], CACHED) != key
-    monkeypatch.setattr(cache, "_transformers_identity", lambda: "another transformers")
+    monkeypatch.setattr(cache, "_library_identity", lambda: "another libcst or transformers")
     assert cache.run_key([tree], [], [], CACHED) != key
 
 
@@ -270,3 +270,54 @@ def test_a_file_edited_while_the_check_runs_leaves_no_answer_behind(tmp_path: Pa
     monkeypatch.undo()
     net.write_text(net.read_text().replace("def farward(", "def forward("))  # the text the key named
     assert run([tree], Mode.CHECK, CACHED) == run([tree], Mode.CHECK, COLD)
+
+
+def test_the_installed_libcst_and_transformers_modeling_files_are_in_the_key() -> None:
+    import importlib.util
+
+    identity = cache._library_identity()
+    assert identity.startswith("libcst==")
+    if importlib.util.find_spec("transformers") is not None:
+        assert any(line.startswith("bert/modeling_bert.py:") for line in identity.splitlines())
+
+
+def test_a_linked_cache_folder_is_never_followed(tmp_path: Path) -> None:
+    """A cloned repository could ship .fixlabels_cache as a link to the user's files."""
+    tree = _tree("multi_file_repo", tmp_path)
+    elsewhere = tmp_path / "users_files"
+    elsewhere.mkdir()
+    for number in range(12):
+        (elsewhere / f"notes{number}.json").write_text("{}")
+    (tree / ".fixlabels_cache").symlink_to(elsewhere)
+    assert run([tree], Mode.CHECK, CACHED) == run([tree], Mode.CHECK, CACHED) == run([tree], Mode.CHECK, COLD)
+    assert sorted(p.name for p in elsewhere.iterdir()) == sorted(f"notes{n}.json" for n in range(12))
+
+
+def test_only_its_own_entries_are_ever_pruned(tmp_path: Path) -> None:
+    tree = _tree("multi_file_repo", tmp_path)
+    run([tree], Mode.CHECK, CACHED)
+    mine = tree / ".fixlabels_cache" / "keep-me.json"
+    mine.write_text("{}")
+    for number in range(cache.KEEP + 2):
+        run([tree], Mode.CHECK, replace(CACHED, criterion=f"nn.CrossEntropyLoss(label_smoothing=0.{number + 1})"))
+    assert mine.exists()
+    assert len([p for p in (tree / ".fixlabels_cache").glob("*.json") if p != mine]) == cache.KEEP
+
+
+def test_an_answer_with_an_error_that_may_pass_is_not_stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answered_from_cache: Callable[[Path, Options], RunResult]) -> None:
+    """Too many open files, memory that ran out, a rule's crash: the next run must look again."""
+    from codemod.registry import INTERNAL_ERROR
+    from codemod.results import Finding
+
+    tree = _tree("multi_file_repo", tmp_path)
+    real = engine._analyse
+
+    def crashed(*args):  # type: ignore[no-untyped-def]
+        result = real(*args)
+        return replace(result, errors=(Finding("-", 1, 1, INTERNAL_ERROR, "FL001 failed (MemoryError: ); please report it"),))
+
+    monkeypatch.setattr(engine, "_analyse", crashed)
+    run([tree], Mode.CHECK, CACHED)
+    monkeypatch.undo()
+    with pytest.raises(NoAnalysis):
+        answered_from_cache(tree)
