@@ -48,6 +48,9 @@ sys.path.insert(0, spec["root"])
 present = set(sys.modules)
 root = os.path.join(os.path.realpath(spec["root"]), "")
 rewritten = {os.path.realpath(p) for overlay in spec["overlays"] for p in overlay}
+# What a module's import may change for the next (sys.path.append("../src"), os.chdir, env):
+# each phase starts from the same state, as a fresh process would.
+start = (list(sys.path), list(sys.argv), os.getcwd(), dict(os.environ))
 installed = tuple(
     os.path.join(os.path.realpath(place), "")
     for place in {sysconfig.get_path(name) for name in ("stdlib", "platstdlib", "purelib", "platlib")}
@@ -55,28 +58,35 @@ installed = tuple(
     if place
 )
 
+root_installed = root.startswith(installed)
+
 def is_projects(module):
     # What an installed library (torch, transformers) imported stays loaded for the next phase:
     # importing those is most of the check's time. The project's own code, wherever it lies
     # (a file or a namespace package outside the installed places), is imported again, so each
     # phase sees its own text. Built-in and synthetic modules (torch.classes) have neither.
     file = getattr(module, "__file__", None)
-    path = getattr(module, "__path__", None)
     if isinstance(file, str) and file:
         places = [file]
-    elif isinstance(path, list) and all(isinstance(p, str) for p in path):
-        places = path
     else:
-        return False
+        try:  # a package's list, a namespace package's _NamespacePath
+            places = [p for p in getattr(module, "__path__", None) or () if isinstance(p, str)]
+        except TypeError:  # not iterable (torch.classes)
+            return False
     real = [os.path.realpath(p) for p in places]
-    # Below the import root or rewritten is the project's, even inside site-packages.
-    return any(p in rewritten or p.startswith(root) or not p.startswith(installed) for p in real)
+    # Rewritten files are the project's; so is what is not installed (a .venv inside the
+    # project is installed); and, for a project that itself lies in site-packages, its root.
+    return any(p in rewritten or not p.startswith(installed) or (root_installed and p.startswith(root)) for p in real)
 
 phases = []
 for number, overlay in enumerate(spec["overlays"]):
     if number:
         for name in [n for n in sys.modules if n not in present and is_projects(sys.modules[n])]:
             del sys.modules[name]
+        sys.path[:], sys.argv[:] = start[0], start[1]
+        os.chdir(start[2])
+        os.environ.clear()
+        os.environ.update(start[3])
         sys.path_importer_cache.clear()
         importlib.invalidate_caches()
     OverlayLoader.overlay = overlay

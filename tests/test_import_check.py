@@ -157,3 +157,34 @@ def test_a_project_inside_site_packages_is_still_imported_again_with_the_rewrite
         assert [(o.module, o.broken) for o in outcomes] == [("main", True), ("net", False)]
     finally:
         shutil.rmtree(installed, ignore_errors=True)
+
+
+def test_what_the_original_did_to_sys_path_is_undone_before_the_rewrite_is_imported(tmp_path: Path) -> None:
+    """train.py appends ../extra; the rewritten model.py, imported before train.py, now needs
+    it. In a fresh process that import fails, so it must fail in the shared one too."""
+    from codemod import verify
+
+    project, extra = tmp_path / "project", tmp_path / "extra"
+    project.mkdir()
+    extra.mkdir()
+    (extra / "losses.py").write_text("X = 1\n")
+    (project / "model.py").write_text("X = 1\n")
+    (project / "train.py").write_text("import os, sys\nsys.path.append(os.path.join(os.path.dirname(__file__), '..', 'extra'))\nimport model\n")
+    overlay = {str((project / "model.py").resolve()): "from losses import X\n"}
+    modules = {"model": str(project / "model.py"), "train": str(project / "train.py")}
+    outcomes = {o.module: o for o in verify.check_imports(project, modules, overlay, timeout=60)}
+    assert outcomes["model"].broken and "No module named 'losses'" in (outcomes["model"].after or "")
+
+
+def test_a_namespace_package_is_imported_again_with_the_rewrite(tmp_path: Path) -> None:
+    """nets/ has no __init__.py; `from nets import model` must bind the rewritten module."""
+    from codemod import verify
+
+    (tmp_path / "nets").mkdir()
+    (tmp_path / "nets" / "model.py").write_text("def build(x, labels=None):\n    return x\n")
+    (tmp_path / "app.py").write_text("from nets import model\nmodel.build(1, labels=2)\n")
+    overlay = {str((tmp_path / "nets" / "model.py").resolve()): "def build(x):\n    return x\n"}
+    modules = {"app": str(tmp_path / "app.py"), "nets.model": str(tmp_path / "nets" / "model.py")}
+    outcomes = {o.module: o for o in verify.check_imports(tmp_path, modules, overlay, timeout=60)}
+    assert outcomes["app"].broken and "unexpected keyword argument 'labels'" in (outcomes["app"].after or "")
+    assert not outcomes["nets.model"].broken
