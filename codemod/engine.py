@@ -33,20 +33,20 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
     roots = analysis_roots(paths)
     found = discover(roots + list(paths), exclude_spec(options.exclude, options.exclude_base or Path.cwd()))
     if not (options.cache and mode is Mode.CHECK and options.stdin is None):
-        return _analyse(paths, mode, options, roots, found)
+        return _analyse(paths, mode, options, found)
     key = cache.run_key(paths, found.files, found.problems, options)
     home = roots[0] if roots else Path.cwd()
     stored = cache.load(home, key)
     if stored is not None:
         return stored
-    result = _analyse(paths, mode, options, roots, found)
+    result = _analyse(paths, mode, options, found)
     # A file edited while the analysis ran: the answer may be of a text the key does not name.
     if cache.storable(result) and cache.run_key(paths, found.files, found.problems, options) == key:
         cache.store(home, key, result)
     return result
 
 
-def _analyse(paths: list[Path], mode: Mode, options: Options, roots: list[Path], found: Discovered) -> RunResult:
+def _analyse(paths: list[Path], mode: Mode, options: Options, found: Discovered) -> RunResult:
     from codemod import pipeline
 
-    return pipeline.analyse(paths, mode, options, roots, found)
+    return pipeline.analyse(paths, mode, options, found)

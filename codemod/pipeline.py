@@ -16,7 +16,7 @@ from codemod import verify
 from codemod.analysis.call_check import CallProblem, check_calls, new_undefined_names
 from codemod.analysis.callsites import CallSiteFinder
 from codemod.analysis.index import ModuleSummary, RepoIndex, import_root, module_name_for, summarize
-from codemod.discovery import Discovered, discover, display_name, exclude_spec, within
+from codemod.discovery import Discovered, display_name, within
 from codemod.lazy_libcst import cst
 from codemod.notebooks import NotebookError
 from codemod.parallel import map_in_processes
@@ -87,10 +87,8 @@ def _load_one(item: tuple[Path, str]) -> _Loaded:
         return None, None, Finding(display, 1, 1, SYNTAX_ERROR, f"cannot parse: {exc}")
 
 
-def _load(paths: list[Path], options: Options = Options(), found: Optional[Discovered] = None) -> tuple[_Repo, list[Path]]:
+def _load(found: Discovered, options: Options) -> tuple[_Repo, list[Path]]:
     global _STDIN
-    if found is None:
-        found = discover(paths, exclude_spec(options.exclude, options.exclude_base or Path.cwd()))
     errors = [Finding(given, 1, 1, IO_ERROR, problem) for given, problem in found.problems]
     files = list(found.files)
     if options.stdin is not None:
@@ -366,11 +364,11 @@ def _cells(source: SourceFile, new_text: str) -> tuple[tuple[int, str, str], ...
     return tuple((n, old[n], new.get(n, "")) for n in sorted(old) if old[n] != new.get(n, ""))
 
 
-def analyse(paths: list[Path], mode: Mode, options: Options, roots: list[Path], found: Discovered) -> RunResult:
-    """The whole run on the files ``found`` below the projects' ``roots``: ``paths`` say what to
+def analyse(paths: list[Path], mode: Mode, options: Options, found: Discovered) -> RunResult:
+    """The whole run on the files ``found`` in the named paths' projects: ``paths`` say what to
     report (``engine.run`` is the entry point)."""
     named = [p.resolve() for p in paths if p.exists()]
-    repo, read = _load(roots + list(paths), options, found)
+    repo, read = _load(found, options)
     files_checked = sum(1 for path in read if within(path, named))
     rules = [module for module in RULE_MODULES if module.CODE in options.rules]
     filters = [rule.walk_filter(repo.index) for rule in rules]
