@@ -21,6 +21,7 @@ passed on), or the call cannot be rewritten exactly (see FL001's list).
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Callable, Optional
 
@@ -28,7 +29,7 @@ from codemod.analysis.callsites import CallSite
 from codemod.analysis.index import ClassKind, ModuleSummary, Signature
 from codemod.analysis.loss_plan import CRITERION, LABELS_PARAM
 from codemod.lazy_libcst import cst
-from codemod.results import Finding
+from codemod.results import Finding, Options
 from codemod.rules.common import RuleContext, SiteTask, Unit
 from codemod.transforms.callsite import HF_OUTPUT, SitePlan
 from codemod.transforms.cst_tools import BUILTIN_NAMES, names_in
@@ -46,7 +47,16 @@ class CriterionError(ValueError):
     """``--criterion`` is not an expression fixlabels can insert."""
 
 
-def parse_criterion(code: str) -> tuple[cst.BaseExpression, dict[str, ImportSpec]]:
+Criterion = tuple["cst.BaseExpression", dict[str, ImportSpec]]
+"""The criterion expression to insert, and the imports it needs."""
+
+
+def criterion_on_first_use(options: Options) -> Callable[[], Criterion]:
+    """``--criterion`` parsed when a rule first needs it: a run with no finding never loads LibCST."""
+    return functools.cache(lambda: parse_criterion(options.criterion))
+
+
+def parse_criterion(code: str) -> Criterion:
     try:
         expression = cst.parse_expression(code)
     except cst.ParserSyntaxError as exc:
@@ -104,7 +114,7 @@ def walk_filter(index) -> Callable[[ModuleSummary], bool]:  # type: ignore[no-un
 
 def find_units(ctx: RuleContext) -> list[Unit]:
     units: list[Unit] = []
-    planned: Optional[tuple[cst.BaseExpression, dict[str, ImportSpec], cst.Call]] = None
+    criterion = criterion_on_first_use(ctx.options)
     for site in ctx.graph.sites:
         if len(site.instance.classes) != 1 or site.instance.library:
             continue
@@ -128,19 +138,16 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         if ctx.index.summary(owner).forward_returns_packed:
             unit.refusal = f"`{owner.name}.forward` returns a tuple or dict, so the prediction is not clear"
             continue
-        if planned is None:  # built at the first finding: a clean run never loads LibCST
-            criterion, imports = parse_criterion(ctx.options.criterion)
-            comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-            template = cst.Call(func=cst.Name(CRITERION), args=[cst.Arg(cst.Name("logits"), comma=comma), cst.Arg(cst.Name(LABELS_PARAM))])
-            planned = (criterion, imports, template)
-        criterion, imports, template = planned
+        expression, imports = criterion()
+        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        template = cst.Call(func=cst.Name(CRITERION), args=[cst.Arg(cst.Name("logits"), comma=comma), cst.Arg(cst.Name(LABELS_PARAM))])
         plan = SitePlan(
             signature=signature,
             loss_template=template,
             prediction_placeholder="logits",
             preferred_prediction="logits",
             shape=HF_OUTPUT,
-            criterion=criterion,
+            criterion=expression,
             criterion_is_constant=True,
             labels_uses=1,
             criterion_imports=imports,

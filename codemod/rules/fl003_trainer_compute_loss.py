@@ -28,7 +28,6 @@ or dict (the prediction is then not clear). A subclass whose own ``compute_loss`
 from __future__ import annotations
 
 import ast
-import functools
 from typing import Callable, Optional, Union
 
 from codemod.analysis.callsites import ModelUse
@@ -37,7 +36,7 @@ from codemod.analysis.loss_plan import LABELS_PARAM
 from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
-from codemod.rules.fl002_labels_passed import parse_criterion
+from codemod.rules.fl002_labels_passed import Criterion, criterion_on_first_use
 from codemod.transforms.cst_tools import calls_by_start, code_of, names_in, single_name_target
 from codemod.transforms.edits import FileEdits, ImportSpec, imports_to_add
 from codemod.transforms.scopes import module_scope_names
@@ -156,8 +155,7 @@ def _with_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> cs
 
 
 def find_units(ctx: RuleContext) -> list[Unit]:
-    # Parsed at the first finding: a clean run never loads LibCST.
-    criterion = functools.cache(lambda: parse_criterion(ctx.options.criterion))
+    criterion = criterion_on_first_use(ctx.options)
     units: list[Unit] = []
     for use in sorted(ctx.graph.uses, key=lambda u: (u.display_path, u.line, u.column)):
         unit = _unit_for(ctx, use, criterion)
@@ -167,7 +165,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
 
 
 def _unit_for(
-    ctx: RuleContext, use: ModelUse, criterion: Callable[[], tuple[cst.BaseExpression, dict[str, ImportSpec]]]
+    ctx: RuleContext, use: ModelUse, criterion: Callable[[], Criterion]
 ) -> Optional[Unit]:
     index = ctx.index
     if len(use.instance.classes) != 1 or use.instance.library:
