@@ -155,19 +155,12 @@ def _problem_with(given: Path) -> str | None:
 
 
 def display_name(path: Path, cwd: Path) -> str:
-    return _display(path.resolve(), path, cwd)
-
-
-def _display(resolved: Path, given: Path, cwd: Path) -> str:
     """Relative to the working directory if below it, else as given."""
-    try:
-        return resolved.relative_to(cwd).as_posix()
-    except ValueError:
-        return given.as_posix()
+    return _display_below(str(path.resolve()), str(path), os.path.join(str(cwd), ""))
 
 
 def _display_below(real: str, found: str, cwd_prefix: str) -> str:
-    """``_display`` for a walked file: ``real`` is resolved, ``found`` as the walk spelled it."""
+    """``display_name`` of a path already resolved (``real``) and spelled ``found``."""
     if real.startswith(cwd_prefix):
         return Path(real[len(cwd_prefix):]).as_posix()
     return Path(found).as_posix()

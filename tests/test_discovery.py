@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from codemod.discovery import SKIPPED_DIRS, SOURCE_SUFFIXES, Specs, _gitignore_spec, discover, display_name, exclude_spec
+from codemod.discovery import SKIPPED_DIRS, SOURCE_SUFFIXES, Specs, _gitignore_spec, discover, exclude_spec
 from tests.golden_cases import GOLDEN
 
 
@@ -45,6 +45,13 @@ def _reference_walk(directory: Path, specs: Specs) -> list[Path]:
     return found
 
 
+def _reference_display(path: Path, cwd: Path) -> str:
+    try:
+        return path.resolve().relative_to(cwd).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
 def _reference(paths: list[Path], exclude: Specs = ()) -> list[tuple[Path, str]]:
     """Every file resolved on its own, every display path computed from scratch."""
     files: dict[Path, str] = {}
@@ -52,9 +59,9 @@ def _reference(paths: list[Path], exclude: Specs = ()) -> list[tuple[Path, str]]
     for given in paths:
         if given.is_dir():
             for path in _reference_walk(given, exclude):
-                files.setdefault(path.resolve(), display_name(path, cwd))
+                files.setdefault(path.resolve(), _reference_display(path, cwd))
         elif given.is_file():
-            files.setdefault(given.resolve(), display_name(given, cwd))
+            files.setdefault(given.resolve(), _reference_display(given, cwd))
     return sorted(files.items(), key=lambda item: item[1])
 
 
