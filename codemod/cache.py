@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from codemod import __version__
-from codemod.registry import SYNTAX_ERROR
 from codemod.results import Finding, Options, RunResult
+from codemod.vocabulary import SYNTAX_ERROR
 
 CACHE_DIR = ".fixlabels_cache"
 FORMAT = 1
@@ -102,7 +102,7 @@ def run_key(
     # Every option but those that cannot change the answer: one added later is in the key
     # unless someone decides otherwise here.
     chosen = {f.name: getattr(options, f.name) for f in fields(options) if f.name not in _NOT_IN_THE_ANSWER}
-    chosen["rules"] = sorted(options.rules)
+    chosen["rules"] = sorted(options.rules) if options.rules is not None else None
     chosen["exclude_base"] = options.exclude_base and os.path.abspath(options.exclude_base)
     add("options", sorted(chosen.items()))
     add("cwd", os.getcwd(), [str(p) for p in paths], [os.path.abspath(p) for p in paths])

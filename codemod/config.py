@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python < 3.11
@@ -21,6 +22,8 @@ except ModuleNotFoundError:  # Python < 3.11
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
+
+from codemod.vocabulary import DEFAULT_CRITERION
 
 SECTION = "tool.fixlabels"
 KEYS: dict[str, str] = {
@@ -131,9 +134,6 @@ class Settings:
     verify: bool
 
 
-DEFAULT_CRITERION = "nn.CrossEntropyLoss()"
-
-
 def resolve(
     file: FileConfig, select: list[str], ignore: list[str], criterion: Optional[str], verify: Optional[bool]
 ) -> Settings:
@@ -160,7 +160,7 @@ def resolve(
         )
     chosen_criterion = criterion if criterion is not None else file.criterion or DEFAULT_CRITERION
     if chosen_criterion != DEFAULT_CRITERION:  # checking one means LibCST and FL002: not for the default
-        from codemod.rules.fl002_labels_passed import CriterionError, parse_criterion
+        from codemod.rules.criterion import CriterionError, parse_criterion
 
         try:
             parse_criterion(chosen_criterion)

@@ -20,7 +20,7 @@ from codemod.discovery import Discovered, display_name, within
 from codemod.lazy_libcst import cst
 from codemod.notebooks import NotebookError
 from codemod.parallel import map_in_processes
-from codemod.registry import INTERNAL_ERROR, IO_ERROR, RULES, SYNTAX_ERROR
+from codemod.registry import DEFAULT_SELECTION, RULES
 from codemod.results import FileChange, Finding, Mode, Options, RunResult
 from codemod.rules.common import RuleContext, Unit
 from codemod.sources import (
@@ -34,6 +34,7 @@ from codemod.sources import (
 from codemod.suppression import silenced, suppressions
 from codemod.transforms.callsite import FileSitePlanner, SiteRefusal
 from codemod.transforms.edits import FileEdits, OverlappingEdits, apply_edits
+from codemod.vocabulary import INTERNAL_ERROR, IO_ERROR, SYNTAX_ERROR
 
 # The registry is the one list of rules; each entry names the module that implements it.
 RULE_MODULES = tuple(importlib.import_module(info.module) for info in RULES.values())
@@ -370,7 +371,8 @@ def analyse(paths: list[Path], mode: Mode, options: Options, found: Discovered) 
     named = [p.resolve() for p in paths if p.exists()]
     repo, read = _load(found, options)
     files_checked = sum(1 for path in read if within(path, named))
-    rules = [module for module in RULE_MODULES if module.CODE in options.rules]
+    selected = options.rules if options.rules is not None else DEFAULT_SELECTION
+    rules = [module for module in RULE_MODULES if module.CODE in selected]
     filters = [rule.walk_filter(repo.index) for rule in rules]
     # Classes whose every call matters, whether or not the call's file mentions labels.
     tracked = set().union(*(rule.tracked_classes(repo.index) for rule in rules if hasattr(rule, "tracked_classes")))

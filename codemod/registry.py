@@ -97,8 +97,3 @@ def select_rules(select: list[str], ignore: list[str]) -> frozenset[str]:
     split = lambda items: [part for item in items for part in item.split(",")]  # noqa: E731
     chosen = _expand(split(select)) if select else set(DEFAULT_SELECTION)
     return frozenset(chosen - _expand(split(ignore)))
-
-# Not rules: problems with the input itself, reported like Ruff's E902/E999.
-IO_ERROR = "E902"
-SYNTAX_ERROR = "E999"
-INTERNAL_ERROR = "FL999"

@@ -24,8 +24,9 @@ from typing import Any, Iterable, Optional
 from urllib.parse import quote
 
 from codemod import __version__
-from codemod.registry import INTERNAL_ERROR, IO_ERROR, RULES, SYNTAX_ERROR
+from codemod.registry import RULES
 from codemod.results import Finding
+from codemod.vocabulary import INTERNAL_ERROR, IO_ERROR, SYNTAX_ERROR
 
 FORMATS = ("text", "json", "github", "sarif")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

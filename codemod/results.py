@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from codemod.registry import DEFAULT_SELECTION
+from codemod.vocabulary import DEFAULT_CRITERION
 
 
 class Mode(enum.Enum):
@@ -18,11 +18,11 @@ class Mode(enum.Enum):
 
 @dataclass(frozen=True)
 class Options:
-    criterion: str = "nn.CrossEntropyLoss()"
+    criterion: str = DEFAULT_CRITERION
     verify: bool = True
     import_timeout: float = 30.0
-    rules: frozenset[str] = DEFAULT_SELECTION
-    """The rule codes to run (see ``registry.select_rules``)."""
+    rules: Optional[frozenset[str]] = None
+    """The rule codes to run (see ``registry.select_rules``); None: the rules on by default."""
     jobs: int = 1
     """Processes for the call-site analysis of a large repository (the CLI's ``-j``)."""
     prefilter: bool = True

@@ -5,10 +5,10 @@ from __future__ import annotations
 import codecs
 import io
 import os
+import secrets
 import signal
 import stat
 import threading
-import secrets
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path

@@ -10,10 +10,11 @@ import os
 import shutil
 import subprocess
 import sys
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional
+
+import tomllib
 
 from codemod.engine import run
 from codemod.registry import select_rules

@@ -306,8 +306,8 @@ def test_only_its_own_entries_are_ever_pruned(tmp_path: Path) -> None:
 
 def test_an_answer_with_an_error_that_may_pass_is_not_stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answered_from_cache: Callable[[Path, Options], RunResult]) -> None:
     """Too many open files, memory that ran out, a rule's crash: the next run must look again."""
-    from codemod.registry import INTERNAL_ERROR
     from codemod.results import Finding
+    from codemod.vocabulary import INTERNAL_ERROR
 
     tree = _tree("multi_file_repo", tmp_path)
     real = engine._analyse

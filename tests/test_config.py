@@ -162,7 +162,7 @@ def test_the_default_criterion_needs_no_check_because_it_passes_one() -> None:
     be one the check accepts, and the engine's own default."""
     from codemod.config import DEFAULT_CRITERION
     from codemod.results import Options
-    from codemod.rules.fl002_labels_passed import parse_criterion
+    from codemod.rules.criterion import parse_criterion
 
     parse_criterion(DEFAULT_CRITERION)
     assert Options().criterion == DEFAULT_CRITERION

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from codemod.engine import run
-from codemod.registry import INTERNAL_ERROR, SYNTAX_ERROR, select_rules
+from codemod.registry import select_rules
 from codemod.results import Mode, Options
 from codemod.sources import SourceError, read_source
+from codemod.vocabulary import INTERNAL_ERROR, SYNTAX_ERROR
 
 
 def _digest(root: Path) -> dict[str, str]:

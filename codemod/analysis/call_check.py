@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Optional
 
 from codemod.analysis.callsites import CallGraph, CallSite, CallSiteFinder
-from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex, Signature, char_column, summarize
+from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex, char_column, summarize
+from codemod.vocabulary import Signature
 
 LOSS_READS = frozenset({"loss"})
 """What a rewritten ``forward`` (which returns the prediction) certainly no longer returns."""

@@ -26,6 +26,7 @@ from codemod.analysis.index import (
     self_attribute_values,
 )
 from codemod.parallel import map_in_processes
+from codemod.vocabulary import TRAINER_PACKAGES, TRAINER_SUFFIXES
 
 INSTANCE_METHODS = frozenset(
     {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "bfloat16", "requires_grad_", "share_memory"}
@@ -40,8 +41,6 @@ PARALLEL_WRAPPERS = frozenset(
         "torch.nn.parallel.data_parallel.DataParallel",
     }
 )
-TRAINER_SUFFIXES = ("Trainer",)
-TRAINER_PACKAGES = ("transformers.", "trl.")
 LIBRARY_MODEL_PACKAGES = ("transformers.",)
 LIBRARY_CONSTRUCTORS = frozenset({"from_pretrained", "from_config"})
 DATALOADERS = frozenset({"torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"})

@@ -18,8 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
+from codemod.cst.nodes import dotted, name_nodes, names_in, single_name_target, substitute
 from codemod.lazy_libcst import cst
-from codemod.transforms.cst_tools import dotted, name_nodes, names_in, single_name_target, substitute
 
 Version = tuple[str, Optional[int]]
 """A name and the index of the line that assigned it; -1 when forward did not (a parameter)."""

@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
+from codemod.vocabulary import Param, Signature
+
 MODULE_BASES = frozenset(
     {
         "torch.nn.Module",
@@ -36,48 +38,6 @@ class ClassKind(enum.Enum):
     """Derives from a library model class (``PreTrainedModel`` and friends): never touched."""
     OTHER = "other"
     """Not a module, or a base we cannot see: nothing is assumed about it."""
-
-
-@dataclass(frozen=True)
-class Param:
-    name: str
-    positional: bool
-    has_default: bool
-
-
-@dataclass(frozen=True)
-class Signature:
-    """A ``forward`` signature without ``self``."""
-
-    params: tuple[Param, ...]
-    var_positional: bool
-    var_keyword: bool
-    line: int
-    column: int
-
-    def param(self, name: str) -> Optional[Param]:
-        return next((p for p in self.params if p.name == name), None)
-
-    @property
-    def positional_names(self) -> tuple[str, ...]:
-        return tuple(p.name for p in self.params if p.positional)
-
-    def binds(self, positional: int, keywords: Iterable[str], double_star: bool) -> Optional[set[str]]:
-        """The parameter names a call of this shape fills, or None if the call cannot bind."""
-        names = self.positional_names
-        if positional > len(names) and not self.var_positional:
-            return None
-        bound = set(names[:positional])
-        for keyword in keywords:
-            if keyword in bound:
-                return None
-            if self.param(keyword) is None and not self.var_keyword:
-                return None
-            bound.add(keyword)
-        if double_star:
-            return bound | {p.name for p in self.params}
-        missing = [p for p in self.params if not p.has_default and p.name not in bound]
-        return None if missing else bound
 
 
 @dataclass(frozen=True)

@@ -12,97 +12,21 @@ The template is written in the names of ``forward``: ``labels``, the prediction 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import functools
 from typing import Any, Optional, Union
 
 from codemod.analysis.derivations import Derivation, Flow, MovableCheck, stored_names
-from codemod.analysis.index import Signature
+from codemod.cst.nodes import BUILTIN_NAMES, code_of, dotted, is_criterion_constructor, name_nodes, names_in, single_name_target, substitute
 from codemod.lazy_libcst import cst
-from codemod.transforms.cst_tools import BUILTIN_NAMES, code_of, dotted, name_nodes, names_in, single_name_target, substitute
-
-CRITERION = "__fixlabels_criterion__"
-LABELS_PARAM = "labels"
-LOSS_CLASS_SUFFIXES = ("Loss", "Criterion")
+from codemod.vocabulary import CRITERION, LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, PlanResult, Refusal, ResultShape, Signature
 
 # Method calls that only reshape or cast a prediction before the loss: they stay with the loss.
 RESHAPING_METHODS = frozenset(
     {"view", "reshape", "squeeze", "unsqueeze", "flatten", "float", "double", "long", "contiguous", "transpose", "permute", "type", "to"}
 )
-TORCH_LOSS_CLASSES = frozenset(
-    {
-        "L1Loss", "MSELoss", "CrossEntropyLoss", "CTCLoss", "NLLLoss", "PoissonNLLLoss", "GaussianNLLLoss",
-        "KLDivLoss", "BCELoss", "BCEWithLogitsLoss", "MarginRankingLoss", "HingeEmbeddingLoss",
-        "MultiLabelMarginLoss", "HuberLoss", "SmoothL1Loss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
-        "CosineEmbeddingLoss", "MultiMarginLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss",
-    }
-)
 
 
-@dataclass(frozen=True)
-class Refusal:
-    reason: str
-
-
-@dataclass(frozen=True)
-class ResultShape:
-    """How ``forward`` packed its result: ``loss`` (the loss alone), ``tuple``, ``dict`` or
-    ``object`` (``Output(loss=..., logits=...)``), plus which key holds what."""
-
-    kind: str
-    loss_key: Union[int, str, None] = None
-    prediction_key: Union[int, str, None] = None
-    size: int = 1
-    derived: Optional[cst.BaseExpression] = field(default=None, compare=False)
-    """Calls without labels: what forward returned as the prediction, computed from what it
-    returns now (``F.softmax(logits, dim=-1)``); None when it is the same value. The kind
-    ``bare`` is such a prediction returned alone."""
-
-    def role_of(self, key: Union[int, str]) -> Optional[str]:
-        """'loss' or 'prediction' for a reader's key (``out[0]``, ``out["loss"]``, ``out.loss``)."""
-        if self.kind == "tuple" and isinstance(key, int):
-            key = key + self.size if key < 0 else key
-        if key == self.loss_key:
-            return "loss"
-        if key == self.prediction_key:
-            return "prediction"
-        return None
-
-
-@dataclass(frozen=True)
-class LossPlan:
-    class_name: str
-    signature: Signature
-    prediction: str
-    """The name ``forward`` returns after the rewrite (and uses in the loss template)."""
-    loss_template: cst.BaseExpression
-    criterion: Optional[cst.BaseExpression]
-    """The constructor of a criterion that ``forward`` built itself, to create at call sites."""
-    criterion_is_constant: bool
-    shape: ResultShape
-    free_names: frozenset[str]
-    """Module-level names the template and criterion use: imported at call sites in other files."""
-    uses_self: bool
-    labels_uses: int
-    # How forward itself changes:
-    forward_node: cst.FunctionDef = field(compare=False)
-    removed_statements: tuple[cst.CSTNode, ...] = field(compare=False)
-    return_statement: cst.SimpleStatementLine = field(compare=False)
-    hoisted_prediction: Optional[cst.BaseExpression] = field(default=None, compare=False)
-    source_node: Optional[cst.FunctionDef] = field(default=None, compare=False)
-    """The function as the file has it, when ``forward_node`` is a rewritten copy of it
-    (``labels = labels.long()`` inlined): edits then replace it whole."""
-    seen_prediction: Optional[cst.BaseExpression] = field(default=None, compare=False)
-    """What calls with labels read as the prediction, computed from the new return value
-    (``F.softmax(logits, dim=-1)`` when forward returned ``prob`` and the loss read ``logits``)."""
-    labelled_refusal: Optional[str] = None
-    """Why no call with labels can be rewritten, though forward can (calls without labels can)."""
-
-
-PlanResult = Union[LossPlan, Refusal, None]
-
-
-def _packed_result(
+def packed_result(
     returned: cst.BaseExpression,
 ) -> Union[tuple[str, list[Union[int, str]], list[cst.BaseExpression]], str, None]:
     """``(kind, keys, values)`` for ``return a, b``, ``return {"k": a}`` and
@@ -123,17 +47,7 @@ def _packed_result(
     return None
 
 
-def _is_criterion_constructor(node: cst.BaseExpression) -> bool:
-    if not isinstance(node, cst.Call):
-        return False
-    name = dotted(node.func)
-    if name is None:
-        return False
-    last = name.rpartition(".")[2]
-    return last in TORCH_LOSS_CLASSES or last.endswith("Loss")
-
-
-def _locals_of(func: cst.FunctionDef) -> set[str]:
+def locals_of(func: cst.FunctionDef) -> set[str]:
     """Every name ``forward`` binds: parameters and assignment targets anywhere in its body."""
     return {p.name.value for p in _all_params(func.params)} | stored_names(func.body, mutations=False)
 
@@ -298,7 +212,7 @@ def plan_forward(
     # Top-level `name = value` lines, the only statements a loss may be computed in; a name
     # assigned on several lines (`loss = a * labels` then `loss = -loss.mean()`) has a
     # version per line, and each read is of the version assigned last before it.
-    local_names = _locals_of(func)
+    local_names = locals_of(func)
     flow = Flow(statements[:-1], local_names)
     returned_at = len(statements) - 1
     movable = MovableCheck(cls, LABELS_PARAM)
@@ -313,7 +227,7 @@ def plan_forward(
         return False
 
     # Which part of the result is the loss, and which the prediction.
-    packed = _packed_result(returned)
+    packed = packed_result(returned)
     loss_part: cst.BaseExpression
     prediction_part: Optional[cst.BaseExpression] = None
     if isinstance(packed, str):
@@ -349,7 +263,7 @@ def plan_forward(
             return Refusal("the loss is computed through too many steps")
         if (
             isinstance(node, cst.Call)
-            and _is_criterion_constructor(node.func)
+            and is_criterion_constructor(node.func)
         ):
             if criterion is not None:
                 return Refusal("forward builds more than one criterion")
@@ -362,7 +276,7 @@ def plan_forward(
                 reads.setdefault(name, set()).add(line)
                 continue
             value = flow.value(line)
-            if _is_criterion_constructor(value):
+            if is_criterion_constructor(value):
                 if criterion is not None:
                     return Refusal("forward builds more than one criterion")
                 criterion = value

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
 from codemod.analysis.derivations import stored_names
-from codemod.analysis.loss_plan import LABELS_PARAM
+from codemod.cst.nodes import code_of, names_in, single_name_target
 from codemod.lazy_libcst import cst
-from codemod.transforms.cst_tools import code_of, names_in, single_name_target
+from codemod.vocabulary import LABELS_PARAM
 
 
 @dataclass(frozen=True)

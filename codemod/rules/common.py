@@ -11,8 +11,8 @@ from codemod.analysis.callsites import CallGraph, CallSite
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
 from codemod.lazy_libcst import cst
 from codemod.results import Finding, Options
-from codemod.transforms.callsite import SitePlan
-from codemod.transforms.edits import FileEdits, ImportSpec
+from codemod.transforms.edits import FileEdits
+from codemod.vocabulary import ImportSpec, SitePlan
 
 
 @dataclass

@@ -38,40 +38,16 @@ call sits where work cannot be hoisted before it (a lambda, a comprehension, a `
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Callable, Optional
+from typing import Callable
 
-from codemod.analysis.callsites import CallSite, Instance
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
-from codemod.analysis.loss_plan import CRITERION, LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, Refusal, ResultShape, plan_forward
-from codemod.lazy_libcst import cst
+from codemod.analysis.loss_plan import plan_forward
 from codemod.results import Finding
-from codemod.rules.common import RuleContext, SiteTask, Unit, find_method, import_spec, location_of, unfollowed_instances
-from codemod.rules.fl003_trainer_compute_loss import UNWRAPPED, trainer_edits
-from codemod.transforms.callsite import SitePlan
-from codemod.transforms.cst_tools import BUILTIN_NAMES, code_of, names_in, substitute
-from codemod.transforms.edits import FileEdits, apply_edits
-from codemod.transforms.forward import forward_edits
+from codemod.rules.class_move import fill_class_unit, inferred_sites
+from codemod.rules.common import RuleContext, Unit, find_method
+from codemod.vocabulary import LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, Refusal
 
 CODE = "FL001"
-DATA_PARALLEL_NOTE = (
-    "the model is wrapped in DataParallel: exact on one device; on several GPUs the loss is now "
-    "computed once on the gathered predictions, not per replica and then reduced"
-)
-
-
-def _matches(site: CallSite, signature) -> bool:  # type: ignore[no-untyped-def]
-    shape = site.shape
-    if shape.star:
-        return True
-    bound = signature.binds(shape.positional, shape.keywords, shape.double_star)
-    if bound is None:
-        return False
-    if shape.double_star_labelless:
-        # Labels reach forward only if named or positional: the unpacked dict holds none.
-        named = set(signature.positional_names[: shape.positional]) | set(shape.keywords)
-        return LABELS_PARAM in named
-    return LABELS_PARAM in bound
 
 
 def _takes_required_labels(signature) -> bool:  # type: ignore[no-untyped-def]
@@ -130,7 +106,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         candidates[key] = (outcome, finding)
 
     units: list[Unit] = []
-    inferred = _inferred_sites(ctx, {k: v[0] for k, v in candidates.items() if isinstance(v[0], LossPlan)})
+    inferred = inferred_sites(ctx, {k: v[0] for k, v in candidates.items() if isinstance(v[0], LossPlan)})
     for key, (outcome, finding) in sorted(candidates.items(), key=lambda item: item[1][1]):
         unit = Unit(f"{CODE}:{key.qualified}", finding, also_at=(index.summary(key).line,))
         units.append(unit)
@@ -138,218 +114,9 @@ def find_units(ctx: RuleContext) -> list[Unit]:
             unit.refusal = outcome.reason
             continue
         try:
-            _fill_unit(ctx, key, outcome, unit, inferred)
+            fill_class_unit(ctx, key, outcome, unit, inferred)
         except Exception as exc:  # unforeseen code: refuse this class, keep its finding and the others
             unit.refusal = f"internal error ({type(exc).__name__}: {exc}); please report it"
     return units
 
 
-def _fill_unit(
-    ctx: RuleContext,
-    key: ClassKey,
-    plan: LossPlan,
-    unit: Unit,
-    inferred: dict,  # type: ignore[type-arg]
-    forward: Optional[FileEdits] = None,
-    labelless_calls: Optional[str] = None,
-    labelless_shape: Optional[ResultShape] = None,
-) -> None:
-    """The forward edit, Trainer edits and call sites of one class; sets ``unit.refusal`` when
-    any part cannot be done. FL101 passes its own ``forward`` edit, and ``labelless_calls``:
-    None when calls without labels keep working unchanged, else why they would not; and
-    ``labelless_shape`` when such calls keep working once their readers unpack no more."""
-    index, graph = ctx.index, ctx.graph
-    module = index.module_of(key)
-    refusal = _class_refusal(ctx, key, labelless_unchanged=forward is not None and labelless_calls is None and labelless_shape is None)
-    if refusal:
-        unit.refusal = refusal
-        return
-    imports = {}
-    free_names = set(plan.free_names)
-    if labelless_shape is not None and labelless_shape.derived is not None:
-        free_names |= names_in(labelless_shape.derived) - {plan.prediction, "self"} - BUILTIN_NAMES
-    for name in sorted(free_names):
-        spec = import_spec(name, module)
-        if spec is None:
-            unit.refusal = f"the loss uses `{name}`, which other files cannot import"
-            break
-        imports[name] = spec
-    if unit.refusal:
-        return
-    # Where Trainer is the training loop, the moved loss goes into its compute_loss.
-    for use in ctx.graph.uses:
-        if key not in use.instance.classes:
-            continue
-        derived = plan.seen_prediction if plan.seen_prediction is not None else labelless_shape.derived if labelless_shape else None
-        if derived is not None:
-            unit.refusal = (
-                f"forward returned `{code_of(derived)}` while the loss read `{plan.prediction}`, and Trainer "
-                f"({use.display_path}:{use.line}) would see other predictions; not supported under Trainer yet"
-            )
-            break
-        if labelless_calls is not None:
-            unit.refusal = f"{labelless_calls} (Trainer evaluates without labels too, {use.display_path}:{use.line})"
-            break
-        if labelless_shape is not None and not (
-            (labelless_shape.kind == "dict" and labelless_shape.size == 1) or labelless_shape.kind == "model_output"
-        ):
-            # prediction_step takes a one-key dict's value (a ModelOutput keeps only the
-            # fields that are not None) as the logits, as it takes a bare tensor.
-            unit.refusal = (
-                "without labels, forward packs its prediction with other values, and Trainer evaluates "
-                f"without labels too ({use.display_path}:{use.line})"
-            )
-            break
-        outcome_edits = trainer_edits(ctx, use, _trainer_loss(plan), imports, _labelless_return(forward, labelless_shape))
-        if isinstance(outcome_edits, str):
-            unit.refusal = f"{outcome_edits} ({use.display_path}:{use.line})"
-            break
-        unit.edits.setdefault(use.path, FileEdits()).merge(outcome_edits)
-    if unit.refusal:
-        return
-    site_plan = SitePlan(
-        signature=plan.signature,
-        loss_template=plan.loss_template,
-        prediction_placeholder=plan.prediction,
-        # `x = self.fc(x)`: an input's name would read as the input at the call site.
-        preferred_prediction="logits" if plan.signature.param(plan.prediction) is not None else plan.prediction,
-        shape=plan.shape,
-        criterion=plan.criterion,
-        criterion_is_constant=plan.criterion_is_constant,
-        labels_uses=plan.labels_uses,
-        imports=imports,
-        home_module=module.key,
-        labels_optional=forward is not None,
-        seen_prediction=plan.seen_prediction,
-    )
-    if forward is None and plan.source_node is not None:
-        forward = FileEdits()
-        rewritten = apply_edits(cst.Module(body=[plan.forward_node]), forward_edits(plan)).body[0]
-        forward.replace[plan.source_node] = rewritten
-    edits = forward if forward is not None else forward_edits(plan)
-    # What only the loss used (`SequenceClassifierOutput`, `CrossEntropyLoss`) may now be unused.
-    moved_names = set().union(*(names_in(s) for s in plan.removed_statements), names_in(plan.return_statement))
-    edits.stale_imports |= {spec for name in moved_names if name in module.imports and (spec := import_spec(name, module))}
-    unit.edits.setdefault(module.path, FileEdits()).merge(edits)
-    sites = graph.sites_for(key) + inferred.get(key, [])
-    for site in sites:
-        if forward is not None and not site.shape.star and not _matches(site, plan.signature):
-            if labelless_calls is None and labelless_shape is not None:
-                # No labels, no loss: the call now gets the prediction bare; its readers change.
-                unit.sites.append(SiteTask(site, replace(site_plan, labelless_shape=labelless_shape)))
-                continue
-            if labelless_calls is None:
-                continue  # no labels, no loss: the call sees the same prediction as before
-            unit.refusal = f"{labelless_calls} ({location_of(site)})"
-            break
-        reason = _site_refusal(site, key, plan) or plan.labelled_refusal
-        if reason:
-            unit.refusal = f"{reason} ({location_of(site)})"
-            break
-        unit.sites.append(SiteTask(site, site_plan))
-    if any(task.site.instance.wrapped for task in unit.sites):
-        unit.describe = lambda reason: f"{reason}; {DATA_PARALLEL_NOTE}"
-    for site, others in inferred.get(("ambiguous", key), []):  # type: ignore[call-overload]
-        names = " or ".join(sorted(f"`{o.name}`" for o in others))
-        unit.refusal = f"the call at {location_of(site)} could be {names}"
-        break
-
-
-def _labelless_return(forward: Optional[FileEdits], packing: Optional[ResultShape]) -> Optional[cst.BaseExpression]:
-    """What forward returned without labels, in terms of ``logits`` (the new return value);
-    None for a forward that required labels (FL001): it could not be called without them."""
-    if forward is None:
-        return None
-    logits = cst.Name("logits")
-    if packing is None:
-        return logits
-    if (packing.kind == "dict" and packing.size == 1) or packing.kind == "model_output":
-        # What LabelSmoother reads of it: `outputs["logits"]`.
-        return cst.Dict([cst.DictElement(cst.SimpleString(f'"{packing.prediction_key}"'), logits)])
-    return None  # other packings are refused under Trainer before this is needed
-
-
-def _trainer_loss(plan: LossPlan) -> cst.BaseExpression:
-    """The moved loss in compute_loss's names: the prediction is ``logits``; ``self`` is the
-    model itself, unwrapped from whatever Trainer put around it (DataParallel, DeepSpeed)."""
-    mapping: dict[str, cst.BaseExpression] = {
-        LABELS_PARAM: cst.Name("labels"),
-        plan.prediction: cst.Name("logits"),
-        "self": cst.Name(UNWRAPPED),
-    }
-    if plan.criterion is not None:
-        mapping[CRITERION] = plan.criterion
-    return substitute(plan.loss_template, mapping)
-
-
-def _class_refusal(ctx: RuleContext, key: ClassKey, labelless_unchanged: bool = False) -> Optional[str]:
-    for use in ctx.graph.uses:
-        if key in use.instance.classes and (len(use.instance.classes) > 1 or use.instance.library):
-            return f"the model given to `{use.consumer.rpartition('.')[2]}` at {use.display_path}:{use.line} could be another class"
-    for sub in ctx.index.subclasses(key):
-        return f"`{sub.name}` subclasses it; calls through subclasses are not followed yet"
-    return unfollowed_instances(ctx, key, labelless_unchanged)
-
-
-def _site_refusal(site: CallSite, key: ClassKey, plan: LossPlan) -> Optional[str]:
-    if site.instance.library:
-        return f"the call could also be a `{sorted(site.instance.library)[0].rpartition('.')[2]}`"
-    others = site.instance.classes - {key}
-    if others:
-        names = " or ".join(sorted(f"`{k.name}`" for k in site.instance.classes))
-        return f"the call could be {names}"
-    if site.inferred and plan.uses_self:
-        return "the loss uses `self`, and the object called here is only inferred"
-    if site.shape.star:
-        return "labels reach forward through *args"
-    if not _matches(site, plan.signature):
-        return "a call does not pass labels the way forward takes them"
-    return None
-
-
-def _can_reach(index: RepoIndex, path, key: ClassKey) -> bool:  # type: ignore[no-untyped-def]
-    """Could code in ``path`` be handed an instance of ``key``: is it imported from the same
-    folder root as the class's module, or does it import that module?"""
-    site_module = index.by_path.get(path)
-    home = index.module_of(key)
-    if site_module is None or site_module.import_root == home.import_root:
-        return True
-    targets = set((site_module.links if site_module.links is not None else site_module.imports).values())
-    if site_module.local_imports:
-        targets |= set(site_module.local_imports.values())
-    # Also `from models.model import Net` that the index could not resolve: any import path
-    # through a module of that name might be this one.
-    stem = home.module_name.rpartition(".")[2]
-    return any(
-        t == home.key or t.startswith(home.key + ".") or f".{stem}." in f".{t}." for t in targets
-    ) or "*" in "".join(site_module.imports)
-
-
-def _inferred_sites(ctx: RuleContext, plans: dict[ClassKey, LossPlan]) -> dict:  # type: ignore[type-arg]
-    """Calls through an unannotated parameter: matched by shape against every custom model. A
-    match with one FL001 class (and no other model) is its call site; more is ambiguous."""
-    result: dict = {}  # type: ignore[type-arg]
-    if not plans:
-        return result
-    models = [k for k in ctx.index.module_classes() if ctx.index.summary(k).forward is not None]
-    for site in ctx.graph.unresolved:
-        # A model's own methods do not call an instance of that model through `self.encoder`,
-        # and code in another experiment folder cannot be handed one.
-        candidates = [k for k in models if k != site.enclosing_class and _can_reach(ctx.index, site.path, k)]
-        matching = [k for k in candidates if _matches(site, ctx.index.summary(k).forward) or k in plans and site.shape.star]
-        lossy = [k for k in matching if k in plans and (site.shape.star or _matches(site, plans[k].signature))]
-        if not lossy:
-            continue
-        wrapped = any(k in ctx.graph.wrapped_classes for k in lossy)
-        if len(matching) == 1:
-            key = lossy[0]
-            result.setdefault(key, []).append(
-                CallSite(
-                    site.path, site.display_path, site.line, site.column, site.via, site.receiver,
-                    Instance(frozenset({key}), wrapped), site.shape, inferred=True,
-                )
-            )
-        else:
-            for key in lossy:
-                result.setdefault(("ambiguous", key), []).append((site, [k for k in matching if k != key] + [key]))
-    return result

@@ -21,54 +21,18 @@ passed on), or the call cannot be rewritten exactly (see FL001's list).
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Callable, Optional
 
 from codemod.analysis.callsites import CallSite
-from codemod.analysis.index import ClassKind, ModuleSummary, Signature
-from codemod.analysis.loss_plan import CRITERION, LABELS_PARAM
+from codemod.analysis.index import ClassKind, ModuleSummary
 from codemod.lazy_libcst import cst
-from codemod.results import Finding, Options
+from codemod.results import Finding
 from codemod.rules.common import RuleContext, SiteTask, Unit
-from codemod.transforms.callsite import HF_OUTPUT, SitePlan
-from codemod.transforms.cst_tools import BUILTIN_NAMES, names_in
-from codemod.transforms.edits import ImportSpec
+from codemod.rules.criterion import criterion_on_first_use
+from codemod.vocabulary import CRITERION, HF_OUTPUT, LABELS_PARAM, Signature, SitePlan
 
 CODE = "FL002"
-CRITERION_IMPORTS = {
-    "nn": ImportSpec("torch.nn", None, "nn"),
-    "torch": ImportSpec("torch"),
-    "F": ImportSpec("torch.nn.functional", None, "F"),
-}
-
-
-class CriterionError(ValueError):
-    """``--criterion`` is not an expression fixlabels can insert."""
-
-
-Criterion = tuple["cst.BaseExpression", dict[str, ImportSpec]]
-"""The criterion expression to insert, and the imports it needs."""
-
-
-def criterion_on_first_use(options: Options) -> Callable[[], Criterion]:
-    """``--criterion`` parsed when a rule first needs it: a run with no finding never loads LibCST."""
-    return functools.cache(lambda: parse_criterion(options.criterion))
-
-
-def parse_criterion(code: str) -> Criterion:
-    try:
-        expression = cst.parse_expression(code)
-    except cst.ParserSyntaxError as exc:
-        raise CriterionError(f"--criterion {code!r} is not a Python expression: {exc.message}") from None
-    imports = {}
-    for name in sorted(names_in(expression) - BUILTIN_NAMES):
-        if name not in CRITERION_IMPORTS:
-            raise CriterionError(
-                f"--criterion {code!r} uses `{name}`; use names from torch (`nn.`, `torch.nn.`, `F.`)"
-            )
-        imports[name] = CRITERION_IMPORTS[name]
-    return expression, imports
 
 
 def _passes_labels(site: CallSite, signature: Signature) -> Optional[str]:

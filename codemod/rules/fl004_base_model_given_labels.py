@@ -33,11 +33,12 @@ from typing import Callable, Optional
 
 from codemod.analysis.callsites import CallSite, Instance, ModelUse
 from codemod.analysis.index import ModuleSummary, RepoIndex
+from codemod.cst.nodes import dotted, single_name_target
 from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
-from codemod.transforms.cst_tools import dotted, single_name_target
-from codemod.transforms.edits import FileEdits, ImportSpec
+from codemod.transforms.edits import FileEdits
+from codemod.vocabulary import IMPORTS_TRANSFORMERS, ImportSpec
 
 CODE = "FL004"
 DECODER_ONLY = ("GPT2", "GPTNeo", "GPTJ", "Llama", "Mistral", "Mixtral", "Qwen2", "Qwen3", "OPT", "Falcon", "Gemma", "Gemma2", "Phi", "Phi3", "Bloom")
@@ -62,9 +63,6 @@ def base_model_family(qualified: str) -> Optional[str]:
     if not name.endswith("Model") or "For" in name or name.endswith(("LMHeadModel", "PreTrainedModel", "HeadsModel")):
         return None
     return name[: -len("Model")] or None
-
-
-IMPORTS_TRANSFORMERS = re.compile(r"^[ \t]*(?:from[ \t]+transformers\b|import[ \t]+(?:[\w.]+[ \t]*,[ \t]*)*transformers\b)", re.MULTILINE)
 
 
 def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:

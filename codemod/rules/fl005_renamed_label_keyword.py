@@ -27,18 +27,16 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from pathlib import Path
-
 from typing import Callable, Optional, Union
 
 from codemod.analysis.index import ModuleSummary, RepoIndex
+from codemod.cst.nodes import all_statements, code_of, name_nodes, single_name_target
 from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
-from codemod.rules.fl003_trainer_compute_loss import all_statements
-from codemod.rules.fl004_base_model_given_labels import IMPORTS_TRANSFORMERS
-from codemod.transforms.cst_tools import code_of, name_nodes, single_name_target
 from codemod.transforms.edits import FileEdits
 from codemod.transforms.keywords import CallLocator
+from codemod.vocabulary import IMPORTS_TRANSFORMERS
 
 CODE = "FL005"
 RENAMED = ("lm_labels", "masked_lm_labels", "label")

@@ -17,11 +17,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-
 from codemod.analysis.index import ClassKey, ClassKind, ModuleSummary, RepoIndex
+from codemod.cst.nodes import name_nodes
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit, find_method, unfollowed_instances
-from codemod.transforms.cst_tools import name_nodes
 from codemod.transforms.edits import FileEdits
 
 CODE = "FL006"

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit, find_method

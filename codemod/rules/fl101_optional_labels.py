@@ -40,33 +40,22 @@ labels-given path, and when a call without labels reads something other than the
 
 from __future__ import annotations
 
-from dataclasses import replace
 import functools
+from dataclasses import replace
 from typing import Any, Callable, Optional, Union
 
 from codemod.analysis.derivations import Flow, MovableCheck
-from codemod.analysis.index import ClassKey, ClassKind, ModuleSummary, RepoIndex, Signature
-from codemod.analysis.loss_plan import (
-    LABELS_PARAM,
-    LOSS_CLASS_SUFFIXES,
-    LossPlan,
-    PlanResult,
-    Refusal,
-    ResultShape,
-    _is_criterion_constructor,
-    _locals_of,
-    _packed_result,
-    inline_label_conversions,
-    plan_forward,
-)
+from codemod.analysis.index import ClassKey, ClassKind, ModuleSummary, RepoIndex
+from codemod.analysis.loss_plan import inline_label_conversions, locals_of, packed_result, plan_forward
 from codemod.analysis.optional_labels import Views, labels_test, specialize
+from codemod.cst.nodes import code_of, defaults_to_none, is_criterion_constructor, names_in, single_name_target
 from codemod.lazy_libcst import cst
 from codemod.results import Finding
+from codemod.rules.class_move import fill_class_unit, inferred_sites
 from codemod.rules.common import RuleContext, Unit, find_method, location_of
-from codemod.rules.fl001_loss_in_forward import _fill_unit, _inferred_sites
-from codemod.transforms.cst_tools import code_of, defaults_to_none, names_in, single_name_target
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod.transforms.forward import forward_edits
+from codemod.vocabulary import LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, PlanResult, Refusal, ResultShape, Signature
 
 CODE = "FL101"
 
@@ -192,7 +181,7 @@ def _unused_criterion(statement: cst.CSTNode, statements: list[cst.CSTNode]) -> 
     the criterion forward builds for its loss): building a loss object has no effect, so
     calls without labels see the same result without it."""
     target = single_name_target(statement)
-    if target is None or not _is_criterion_constructor(target[1]):
+    if target is None or not is_criterion_constructor(target[1]):
         return False
     return not any(target[0] in names_in(other) for other in statements if other is not statement)
 
@@ -222,7 +211,7 @@ def _labelless_view(
             return None
         kind, keys, values = "dict", [element.key.evaluated_value], [element.value]  # type: ignore[list-item]
     else:
-        packed = _packed_result(returned)
+        packed = packed_result(returned)
         if isinstance(packed, tuple):
             kind, keys, values = packed
         elif packed is None:
@@ -234,7 +223,7 @@ def _labelless_view(
         return None
     at = filled[0]
     prediction = values[at].value  # type: ignore[attr-defined]
-    flow = Flow(statements, _locals_of(views.absent))
+    flow = Flow(statements, locals_of(views.absent))
     movable = MovableCheck(cls, LABELS_PARAM)
     version = (prediction, flow.reaching(prediction, len(statements) - 1))
     # A prediction bound by a tuple or a loop (`emissions, _ = self.rnn(x)`) has no line of its
@@ -280,7 +269,7 @@ def _returned_name(views: Views) -> Optional[str]:
     if not (isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[0], cst.Return) and last.body[0].value is not None):
         return None
     returned = last.body[0].value
-    packed = _packed_result(returned)
+    packed = packed_result(returned)
     values = packed[2] if isinstance(packed, tuple) else [e.value for e in returned.elements] if isinstance(returned, cst.Dict) else [returned]  # type: ignore[union-attr]
     names = [v.value for v in values if isinstance(v, cst.Name) and v.value != "None" and v.value not in views.placeholders]
     return names[0] if len(names) == 1 else None
@@ -343,7 +332,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         cls_of[key] = cls
         units.append((unit, (key, outcome, views, found[1])))
 
-    inferred = _inferred_sites(ctx, plans)
+    inferred = inferred_sites(ctx, plans)
     result = []
     for unit, work in units:
         result.append(unit)
@@ -354,7 +343,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
             rewritten, labelless, packing = _new_forward(plan, views, cls_of[key], index.module_of(key).resolve)
             forward = FileEdits()
             forward.replace[original] = rewritten
-            _fill_unit(ctx, key, plan, unit, inferred, forward=forward, labelless_calls=labelless, labelless_shape=packing)
+            fill_class_unit(ctx, key, plan, unit, inferred, forward=forward, labelless_calls=labelless, labelless_shape=packing)
         except Exception as exc:  # unforeseen code: refuse this class, keep its finding and the others
             unit.refusal = f"internal error ({type(exc).__name__}: {exc}); please report it"
     return result

@@ -12,19 +12,17 @@ the scope it runs in (free names, the loop a criterion goes before). It returns 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional, Union
 
-from codemod.analysis.index import Signature
-from codemod.analysis.loss_plan import CRITERION, LABELS_PARAM, ResultShape
-from codemod.lazy_libcst import cst
-from codemod.transforms.cst_tools import (
+from codemod.cst.nodes import (
     assign,
     calls_by_start,
     code_of,
     defaults_to_none,
     dotted,
     is_atom,
+    is_criterion_constructor,
     name_nodes,
     names_in,
     parenthesize,
@@ -32,15 +30,15 @@ from codemod.transforms.cst_tools import (
     substitute,
     without_args,
 )
-from codemod.transforms.edits import FileEdits, ImportSpec, imports_to_add
-from codemod.transforms.scopes import ScopeNames, function_scope_names, module_scope_names
+from codemod.cst.scopes import ScopeNames, function_scope_names, mentions_visitor, module_scope_names
+from codemod.lazy_libcst import cst
+from codemod.transforms.edits import FileEdits, imports_to_add
+from codemod.vocabulary import CRITERION, LABELS_PARAM, ImportSpec, ResultShape, Signature, SitePlan
 
 PURE_METHODS = frozenset(
     {"to", "cuda", "cpu", "long", "float", "double", "int", "half", "view", "reshape", "squeeze", "unsqueeze",
      "flatten", "contiguous", "type", "detach", "clone", "bool"}
 )
-HF_OUTPUT = ResultShape("hf_output", "loss", "logits", 2)
-"""What code that passes labels expects back: a Hugging Face output (loss first, then logits)."""
 
 
 class SiteRefusal(Exception):
@@ -48,39 +46,6 @@ class SiteRefusal(Exception):
         super().__init__(reason)
         self.reason = reason
         self.line = line
-
-
-@dataclass(frozen=True)
-class SitePlan:
-    """What every call site of one class needs, whichever rule made it."""
-
-    signature: Signature
-    loss_template: cst.BaseExpression
-    """In the names ``labels``, ``prediction_placeholder``, ``self`` and ``CRITERION``."""
-    prediction_placeholder: str
-    preferred_prediction: str
-    shape: ResultShape
-    criterion: Optional[cst.BaseExpression]
-    criterion_is_constant: bool
-    labels_uses: int
-    imports: dict[str, ImportSpec] = field(default_factory=dict)
-    """Free names of the template and criterion, and how to import each in another module."""
-    criterion_imports: dict[str, ImportSpec] = field(default_factory=dict)
-    """Names the criterion constructor needs, imported only when a new criterion is inserted."""
-    home_module: str = ""
-    reuse_scope_criterion: bool = False
-    """FL002: a loss object the scope already has (``criterion = nn.CrossEntropyLoss()``) is the
-    criterion the author meant."""
-    labels_optional: bool = False
-    """FL101: forward computed no loss for ``labels=None``, so a call whose labels may be None
-    at run time cannot get an unconditional loss."""
-    labelless_shape: Optional[ResultShape] = None
-    """FL101, a call without labels: forward used to pack its prediction this way (``{"logits":
-    logits}``), or compute it from what it returns now; the call keeps its arguments and its
-    readers unpack no more (or compute it)."""
-    seen_prediction: Optional[cst.BaseExpression] = None
-    """What a call with labels read as the prediction, in terms of ``prediction_placeholder``
-    (``F.softmax(logits, dim=-1)``), when that is not what forward returns now."""
 
 
 @dataclass
@@ -306,8 +271,6 @@ class FileSitePlanner:
         """A criterion the code already has: bound once by a top-level line of the scope (or of
         the module, for a function that does not rebind the name) before the call, to the
         identical constructor (``code``), or, when ``code`` is None, to any loss object."""
-        from codemod.analysis.loss_plan import _is_criterion_constructor
-
         holders: list[cst.CSTNode] = [scope]
         if isinstance(scope, cst.FunctionDef):
             holders.append(self.module)
@@ -324,7 +287,7 @@ class FileSitePlanner:
                 if target is None or counts[target[0]] != 1:
                     continue
                 name, value = target
-                matches = code_of(value) == code if code is not None else _is_criterion_constructor(value)
+                matches = code_of(value) == code if code is not None else is_criterion_constructor(value)
                 if not matches:
                     continue
                 if holder is scope and not self.dominates(block, position, statement):
@@ -1029,8 +992,6 @@ def _stored_names(node: cst.CSTNode) -> set[str]:
 
 
 def _bound_names(func: cst.FunctionDef) -> set[str]:
-    from codemod.transforms.scopes import mentions_visitor
-
     mentions = mentions_visitor()()
     func.visit(mentions)
     return mentions.bound

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, Union
 
 from codemod.lazy_libcst import cst
-from codemod.transforms.imports import ImportSpec, add_imports, remove_unused_imports, rename_imports
+from codemod.transforms.imports import add_imports, remove_unused_imports, rename_imports
+from codemod.vocabulary import ImportSpec
 
 __all__ = ["FileEdits", "ImportSpec", "apply_edits", "imports_to_add"]
 

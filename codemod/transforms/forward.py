@@ -8,10 +8,10 @@
 
 from __future__ import annotations
 
-from codemod.analysis.loss_plan import LABELS_PARAM, LossPlan
+from codemod.cst.nodes import assign
 from codemod.lazy_libcst import cst
-from codemod.transforms.cst_tools import assign
 from codemod.transforms.edits import FileEdits
+from codemod.vocabulary import LABELS_PARAM, LossPlan
 
 
 def _without_param(params: cst.Parameters, name: str) -> cst.Parameters:

@@ -16,17 +16,10 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from typing import Any, Iterable, Optional, Sequence, Union
 
 from codemod.lazy_libcst import cst
-
-
-@dataclass(frozen=True)
-class ImportSpec:
-    module: str
-    obj: str | None = None
-    asname: str | None = None
+from codemod.vocabulary import ImportSpec
 
 
 def _is_import_line(statement: cst.CSTNode) -> bool:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Optional
 
+from codemod.cst.nodes import calls_by_start
 from codemod.lazy_libcst import cst
-from codemod.transforms.cst_tools import calls_by_start
 from codemod.transforms.edits import FileEdits
 
 

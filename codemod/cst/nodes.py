@@ -7,6 +7,7 @@ import functools
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from codemod.lazy_libcst import cst
+from codemod.vocabulary import TORCH_LOSS_CLASSES
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 
@@ -181,3 +182,27 @@ def defaults_to_none(func: cst.FunctionDef, name: str) -> bool:
         if param.name.value == name:
             return isinstance(param.default, cst.Name) and param.default.value == "None"
     return False
+
+
+def is_criterion_constructor(node: cst.BaseExpression) -> bool:
+    if not isinstance(node, cst.Call):
+        return False
+    name = dotted(node.func)
+    if name is None:
+        return False
+    last = name.rpartition(".")[2]
+    return last in TORCH_LOSS_CLASSES or last.endswith("Loss")
+
+
+
+def all_statements(tree: cst.CSTNode) -> list[cst.CSTNode]:
+    """Every simple statement line in ``tree``, nested blocks included."""
+    found: list[cst.CSTNode] = []
+
+    class Lines(cst.CSTVisitor):
+        def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+            found.append(node)
+
+    tree.visit(Lines())
+    return found
+

@@ -6,8 +6,8 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
+from codemod.cst.nodes import BUILTIN_NAMES, names_in, variable_visitor
 from codemod.lazy_libcst import cst
-from codemod.transforms.cst_tools import BUILTIN_NAMES, names_in, variable_visitor
 
 
 @functools.cache

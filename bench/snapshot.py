@@ -1,0 +1,95 @@
+"""A behaviour snapshot: every golden case and corpus run through the installed CLI, its
+findings and diffs gathered into one JSON document.
+
+Used around refactors that must not change behaviour: take a snapshot before, one after,
+and compare them (``--compare OLD NEW``). It calls the CLI as a user would, so it holds
+whatever the package's inside looks like.
+
+    python bench/snapshot.py --out /tmp/before.json
+    python bench/snapshot.py --out /tmp/after.json --compare /tmp/before.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import tomllib
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _fixlabels(args: list[str], cwd: Path) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-m", "codemod", *args], cwd=cwd, capture_output=True, text=True, timeout=600
+    )
+    return {"args": args, "exit": done.returncode, "stdout": done.stdout, "stderr": done.stderr}
+
+
+def _case_args(case: Path) -> list[str]:
+    toml = case / "case.toml"
+    args = tomllib.loads(toml.read_text(encoding="utf-8")).get("args", []) if toml.exists() else []
+    return [str(a) for a in args if a != "--no-verify"]
+
+
+def _golden(case: Path) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "before"
+        shutil.copytree(case / "before", copy)
+        own = _fixlabels(["--diff", "--no-verify", "--no-cache", *_case_args(case), "."], copy)
+        every = _fixlabels(["--diff", "--no-verify", "--no-cache", "--select", "ALL", "."], copy)
+        checked = _fixlabels(["--no-cache", "--select", "ALL", "--output-format", "json", "."], copy)
+    return {"own": own, "all": every, "check": checked}
+
+
+def _corpus(path: Path) -> dict[str, object]:
+    return _fixlabels(["--no-cache", "--select", "ALL", "--output-format", "json", str(path)], Path("/"))
+
+
+def snapshot(corpora: bool) -> dict[str, object]:
+    cases = sorted(p for p in (REPO / "golden").iterdir() if (p / "before").is_dir())
+    with ThreadPoolExecutor(2) as pool:
+        golden = dict(zip((c.name for c in cases), pool.map(_golden, cases)))
+    result: dict[str, object] = {"golden": golden}
+    if corpora:
+        site = Path(sysconfig.get_paths()["purelib"])
+        roots = [site / "transformers", site / "torch"]
+        roots += sorted(Path("/work/.mirror").glob("*/repo")) if Path("/work/.mirror").is_dir() else []
+        result["corpora"] = {str(p): _corpus(p) for p in roots if p.exists()}
+    return result
+
+
+def compare(old: dict[str, object], new: dict[str, object]) -> list[str]:
+    differences = []
+    for group in ("golden", "corpora"):
+        a, b = old.get(group, {}), new.get(group, {})
+        assert isinstance(a, dict) and isinstance(b, dict)
+        for name in sorted(set(a) | set(b)):
+            if a.get(name) != b.get(name):
+                differences.append(f"{group}/{name}")
+    return differences
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--compare", type=Path, help="an earlier snapshot: print what differs, exit 1 if anything")
+    parser.add_argument("--no-corpora", action="store_true", help="golden cases only")
+    options = parser.parse_args()
+    taken = snapshot(corpora=not options.no_corpora)
+    options.out.write_text(json.dumps(taken, indent=1, sort_keys=True), encoding="utf-8")
+    if options.compare:
+        differences = compare(json.loads(options.compare.read_text(encoding="utf-8")), taken)
+        print("\n".join(differences) or "identical")
+        sys.exit(1 if differences else 0)
+
+
+if __name__ == "__main__":
+    main()

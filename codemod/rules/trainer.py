@@ -1,0 +1,196 @@
+"""Trainer as the training loop: a ``Trainer`` subclass whose ``compute_loss`` computes the
+loss, and ``label_names=["labels"]`` on its ``TrainingArguments``. Shared by FL003 (a model
+that never took labels) and FL001/FL101 (a loss moved out of ``forward`` while Trainer
+trains the model).
+
+Refuses (returns the reason) when the Trainer already overrides ``compute_loss``, is not one
+fixlabels knows, passes ``compute_loss_func``, when the ``TrainingArguments`` cannot be found,
+or when label smoothing would need what ``forward`` returned without labels and it is unknown.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Union
+
+from codemod.analysis.callsites import ModelUse
+from codemod.cst.nodes import all_statements, calls_by_start, code_of, names_in, single_name_target
+from codemod.cst.scopes import module_scope_names
+from codemod.lazy_libcst import cst
+from codemod.rules.common import RuleContext
+from codemod.transforms.edits import FileEdits, imports_to_add
+from codemod.vocabulary import TRAINER_PACKAGES, ImportSpec
+
+TRAINER_NAME = "CriterionTrainer"
+
+
+COMPUTE_LOSS = '''
+class {name}({base}):
+    """Trainer for a model that returns its prediction: the loss is computed here."""
+
+    def compute_loss(self, model, inputs, return_outputs=False, **kwargs):
+        labels = inputs["labels"]
+        logits = model(**{{k: v for k, v in inputs.items() if k != "labels"}}){prelude}
+        {loss_lines}
+        return (loss, {{"logits": logits}}) if return_outputs else loss
+'''
+
+
+SMOOTHED_LOSS = '''if self.label_smoother is not None:
+            # label_smoothing_factor: Trainer smooths the loss itself, on what forward returned without labels.
+            loss = self.label_smoother({labelless}, labels)
+        else:
+            loss = {loss}'''
+
+
+class _FileView:
+    """Positions of a module's calls and top-level statements."""
+
+    def __init__(self, tree: cst.Module) -> None:
+        wrapper = cst.MetadataWrapper(tree, unsafe_skip_copy=True)
+        positions = wrapper.resolve(cst.metadata.PositionProvider)
+        self.tree = tree
+        self.calls = calls_by_start(positions)
+        self.top_level = [(positions[s].start.line, positions[s].end.line, s) for s in tree.body]
+        self.functions: list[tuple[int, int, cst.FunctionDef]] = []
+
+        class Functions(cst.CSTVisitor):
+            def visit_FunctionDef(inner, node: cst.FunctionDef) -> None:  # noqa: N805
+                self.functions.append((positions[node].start.line, positions[node].end.line, node))
+
+        tree.visit(Functions())
+        self.names = module_scope_names(tree)
+        """Shared by every Trainer subclass added to this file, by any rule: no two get one name."""
+
+    def statement_at(self, line: int) -> Optional[cst.CSTNode]:
+        return next((s for first, last, s in self.top_level if first <= line <= last), None)
+
+
+def _training_arguments(view: _FileView, trainer_call: cst.Call, line: int = 0) -> Optional[cst.Call]:
+    value = next((a.value for a in trainer_call.args if a.keyword and a.keyword.value == "args"), None)
+    if value is None:
+        positional = [a for a in trainer_call.args if a.keyword is None and not a.star]
+        value = positional[1].value if len(positional) > 1 else None
+    if isinstance(value, cst.Name):
+        # The binding in the function around the Trainer call, else in the whole file.
+        # The innermost function around the call is the one that starts last.
+        around = [(first, f) for first, last, f in view.functions if first <= line <= last]
+        holders: list[cst.CSTNode] = ([max(around, key=lambda item: item[0])[1]] if around else []) + [view.tree]
+        for holder in holders:
+            bound = [
+                target[1]
+                for target in (single_name_target(s) for s in all_statements(holder))
+                if target is not None and target[0] == value.value
+            ]
+            if bound:
+                break
+        value = bound[0] if len(bound) == 1 else None
+    if isinstance(value, cst.Call) and (code_of(value.func).rpartition(".")[2] == "TrainingArguments"):
+        return value
+    return None
+
+
+def _with_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> cst.Call:
+    args = list(call.args)
+    new = cst.Arg(
+        keyword=cst.Name(keyword),
+        value=value,
+        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+    )
+    if not args:
+        return call.with_changes(args=[new])
+    last = args[-1]
+    if isinstance(last.comma, cst.Comma):
+        # A trailing comma: the layout is one argument per line; keep it.
+        between = args[-2].comma if len(args) > 1 and isinstance(args[-2].comma, cst.Comma) else last.comma
+        args[-1] = last.with_changes(comma=between)
+        args.append(new.with_changes(comma=last.comma))
+    elif isinstance(last.whitespace_after_arg, cst.ParenthesizedWhitespace) and len(args) > 1 and isinstance(args[-2].comma, cst.Comma):
+        # One argument per line, the `)` on its own line: the new one goes on a line of its own.
+        between = args[-2].comma.whitespace_after
+        if isinstance(between, cst.ParenthesizedWhitespace):  # its comment stays with its own line
+            between = between.with_changes(first_line=cst.TrailingWhitespace())
+        args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=between), whitespace_after_arg=cst.SimpleWhitespace(""))
+        args.append(new.with_changes(whitespace_after_arg=last.whitespace_after_arg))
+    else:
+        args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        args.append(new)
+    return call.with_changes(args=args)
+
+
+UNWRAPPED = "unwrapped_model"
+
+
+RESERVED = frozenset({"self", "model", "inputs", "return_outputs", "kwargs", "labels", "logits", "loss", "k", "v", UNWRAPPED})
+
+
+def trainer_edits(
+    ctx: RuleContext,
+    use: ModelUse,
+    loss: cst.BaseExpression,
+    imports: dict[str, ImportSpec],
+    labelless_return: Optional[cst.BaseExpression] = None,
+) -> Union[FileEdits, str]:
+    """Edits that make the Trainer of ``use`` compute ``loss`` (an expression in ``logits``,
+    ``labels`` and ``model``), or why that cannot be done. Shared with FL001, whose moved loss
+    goes here when Trainer is the training loop.
+
+    ``labelless_return``: what forward used to return when called without labels, in terms of
+    ``logits``. Trainer's ``label_smoothing_factor`` pops the labels, calls the model without
+    them and smooths the loss on that (``outputs["logits"]`` of a dict, else ``outputs[0]``), so
+    the override does the same; without it, smoothing is refused."""
+    trainer = use.consumer.rpartition(".")[2]
+    trainer_key = ctx.index.class_key(use.consumer)
+    if trainer_key is not None and "compute_loss" in ctx.index.summary(trainer_key).method_names:
+        return f"`{trainer}` already overrides compute_loss; add the loss there by hand"
+    if trainer_key is None and not use.consumer.startswith(TRAINER_PACKAGES):
+        return f"`{trainer}` is not a Trainer fixlabels knows"
+    tree = ctx.parse(use.path)
+    if tree is None:
+        return "the file does not parse with LibCST"
+    view = ctx.cache.get(("trainer-view", use.path))
+    if view is None:
+        view = ctx.cache[("trainer-view", use.path)] = _FileView(tree)
+    call = view.calls.get((use.line, use.column))
+    anchor = view.statement_at(use.line)
+    if call is None or anchor is None:
+        return "could not find the Trainer call in the source"
+    if any(a.keyword and a.keyword.value == "compute_loss_func" for a in call.args):
+        return "Trainer computes the loss with `compute_loss_func` on what forward returns; move the loss by hand"
+    arguments = _training_arguments(view, call, use.line)
+    if arguments is None:
+        return "could not find the TrainingArguments to add label_names to"
+    smoothing = next((a.value for a in arguments.args if a.keyword and a.keyword.value == "label_smoothing_factor"), None)
+    smoothed = smoothing is not None and not (isinstance(smoothing, (cst.Integer, cst.Float)) and float(smoothing.value) == 0)
+    if smoothed and labelless_return is None:
+        return (
+            "`label_smoothing_factor` makes Trainer call the model without labels and smooth the loss "
+            "itself, so forward's own loss is never used there"
+        )
+    module = ctx.index.by_path[use.path]
+    clashes = sorted(set(imports) & RESERVED)
+    if clashes:
+        return f"the loss uses the name `{clashes[0]}`, which compute_loss needs for itself"
+    needed = imports_to_add(imports, module.imports, view.names.taken)
+    if isinstance(needed, str):
+        return needed
+    edits = FileEdits()
+    edits.imports |= needed
+    name = view.names.fresh(TRAINER_NAME, 0)
+    view.names.taken.add(name)
+    # A loss that needs the model's own attributes reads them on the model Trainer wrapped.
+    prelude = "\n        unwrapped_model = self.accelerator.unwrap_model(model)" if UNWRAPPED in names_in(loss) else ""
+    loss_lines = (
+        SMOOTHED_LOSS.format(labelless=code_of(labelless_return), loss=code_of(loss))  # type: ignore[arg-type]
+        if smoothed
+        else f"loss = {code_of(loss)}"
+    )
+    class_code = COMPUTE_LOSS.format(name=name, base=code_of(call.func), loss_lines=loss_lines, prelude=prelude)
+    class_def = cst.parse_statement(class_code.lstrip("\n"))
+    leading = getattr(anchor, "leading_lines", ()) or [cst.EmptyLine(), cst.EmptyLine()]
+    edits.add_before(anchor, class_def.with_changes(leading_lines=leading))
+    edits.replace[call.func] = cst.Name(name)
+    if not any(a.keyword and a.keyword.value == "label_names" for a in arguments.args):
+        value = cst.List([cst.Element(cst.SimpleString('"labels"'))])
+        edits.replace[arguments] = _with_keyword(arguments, "label_names", value)
+    return edits
+

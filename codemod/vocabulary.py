@@ -1,0 +1,196 @@
+"""The words every layer shares: the ``labels`` parameter, the criterion placeholder, a
+``forward`` signature, the plans that analysis makes and transforms carry out, and the codes of
+problems that are not rules. Imports nothing of fixlabels but the lazy LibCST handle, so that
+every other module may import it.
+
+The plans hold LibCST nodes (the code to move), typed here but never built here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Optional, Union
+
+from codemod.lazy_libcst import cst
+
+LABELS_PARAM = "labels"
+"""The keyword a Hugging Face model (and its Trainer, and its collators) passes labels under."""
+LABEL_ALIAS = "label"
+"""What older code and datasets call it (``label=``, ``forward(self, x, label)``)."""
+DEFAULT_CRITERION = "nn.CrossEntropyLoss()"
+"""The criterion a fix inserts where the code has none (``--criterion`` overrides it)."""
+CRITERION = "__fixlabels_criterion__"
+"""In a loss template: where the criterion ``forward`` built for itself goes."""
+LOSS_CLASS_SUFFIXES = ("Loss", "Criterion")
+"""A class named so is a loss module: its forward's job *is* the loss (never FL001)."""
+TRAINER_SUFFIXES = ("Trainer",)
+TRAINER_PACKAGES = ("transformers.", "trl.")
+"""Where the Trainer classes that call ``model(**inputs)`` with labels come from."""
+TORCH_LOSS_CLASSES = frozenset(
+    {
+        "L1Loss", "MSELoss", "CrossEntropyLoss", "CTCLoss", "NLLLoss", "PoissonNLLLoss", "GaussianNLLLoss",
+        "KLDivLoss", "BCELoss", "BCEWithLogitsLoss", "MarginRankingLoss", "HingeEmbeddingLoss",
+        "MultiLabelMarginLoss", "HuberLoss", "SmoothL1Loss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
+        "CosineEmbeddingLoss", "MultiMarginLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss",
+    }
+)
+
+IMPORTS_TRANSFORMERS = re.compile(r"^[ \t]*(?:from[ \t]+transformers\b|import[ \t]+(?:[\w.]+[ \t]*,[ \t]*)*transformers\b)", re.MULTILINE)
+
+
+# Codes of problems with the input itself, reported like the rules' findings (Ruff's E902/E999).
+IO_ERROR = "E902"
+SYNTAX_ERROR = "E999"
+INTERNAL_ERROR = "FL999"
+
+
+@dataclass(frozen=True)
+class ImportSpec:
+    module: str
+    obj: str | None = None
+    asname: str | None = None
+
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    positional: bool
+    has_default: bool
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A ``forward`` signature without ``self``."""
+
+    params: tuple[Param, ...]
+    var_positional: bool
+    var_keyword: bool
+    line: int
+    column: int
+
+    def param(self, name: str) -> Optional[Param]:
+        return next((p for p in self.params if p.name == name), None)
+
+    @property
+    def positional_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.params if p.positional)
+
+    def binds(self, positional: int, keywords: Iterable[str], double_star: bool) -> Optional[set[str]]:
+        """The parameter names a call of this shape fills, or None if the call cannot bind."""
+        names = self.positional_names
+        if positional > len(names) and not self.var_positional:
+            return None
+        bound = set(names[:positional])
+        for keyword in keywords:
+            if keyword in bound:
+                return None
+            if self.param(keyword) is None and not self.var_keyword:
+                return None
+            bound.add(keyword)
+        if double_star:
+            return bound | {p.name for p in self.params}
+        missing = [p for p in self.params if not p.has_default and p.name not in bound]
+        return None if missing else bound
+
+
+@dataclass(frozen=True)
+class Refusal:
+    reason: str
+
+
+@dataclass(frozen=True)
+class ResultShape:
+    """How ``forward`` packed its result: ``loss`` (the loss alone), ``tuple``, ``dict`` or
+    ``object`` (``Output(loss=..., logits=...)``), plus which key holds what."""
+
+    kind: str
+    loss_key: Union[int, str, None] = None
+    prediction_key: Union[int, str, None] = None
+    size: int = 1
+    derived: Optional[cst.BaseExpression] = field(default=None, compare=False)
+    """Calls without labels: what forward returned as the prediction, computed from what it
+    returns now (``F.softmax(logits, dim=-1)``); None when it is the same value. The kind
+    ``bare`` is such a prediction returned alone."""
+
+    def role_of(self, key: Union[int, str]) -> Optional[str]:
+        """'loss' or 'prediction' for a reader's key (``out[0]``, ``out["loss"]``, ``out.loss``)."""
+        if self.kind == "tuple" and isinstance(key, int):
+            key = key + self.size if key < 0 else key
+        if key == self.loss_key:
+            return "loss"
+        if key == self.prediction_key:
+            return "prediction"
+        return None
+
+
+@dataclass(frozen=True)
+class LossPlan:
+    class_name: str
+    signature: Signature
+    prediction: str
+    """The name ``forward`` returns after the rewrite (and uses in the loss template)."""
+    loss_template: cst.BaseExpression
+    criterion: Optional[cst.BaseExpression]
+    """The constructor of a criterion that ``forward`` built itself, to create at call sites."""
+    criterion_is_constant: bool
+    shape: ResultShape
+    free_names: frozenset[str]
+    """Module-level names the template and criterion use: imported at call sites in other files."""
+    uses_self: bool
+    labels_uses: int
+    # How forward itself changes:
+    forward_node: cst.FunctionDef = field(compare=False)
+    removed_statements: tuple[cst.CSTNode, ...] = field(compare=False)
+    return_statement: cst.SimpleStatementLine = field(compare=False)
+    hoisted_prediction: Optional[cst.BaseExpression] = field(default=None, compare=False)
+    source_node: Optional[cst.FunctionDef] = field(default=None, compare=False)
+    """The function as the file has it, when ``forward_node`` is a rewritten copy of it
+    (``labels = labels.long()`` inlined): edits then replace it whole."""
+    seen_prediction: Optional[cst.BaseExpression] = field(default=None, compare=False)
+    """What calls with labels read as the prediction, computed from the new return value
+    (``F.softmax(logits, dim=-1)`` when forward returned ``prob`` and the loss read ``logits``)."""
+    labelled_refusal: Optional[str] = None
+    """Why no call with labels can be rewritten, though forward can (calls without labels can)."""
+
+
+PlanResult = Union[LossPlan, Refusal, None]
+
+
+HF_OUTPUT = ResultShape("hf_output", "loss", "logits", 2)
+"""What code that passes labels expects back: a Hugging Face output (loss first, then logits)."""
+
+
+@dataclass(frozen=True)
+class SitePlan:
+    """What every call site of one class needs, whichever rule made it."""
+
+    signature: Signature
+    loss_template: cst.BaseExpression
+    """In the names ``labels``, ``prediction_placeholder``, ``self`` and ``CRITERION``."""
+    prediction_placeholder: str
+    preferred_prediction: str
+    shape: ResultShape
+    criterion: Optional[cst.BaseExpression]
+    criterion_is_constant: bool
+    labels_uses: int
+    imports: dict[str, ImportSpec] = field(default_factory=dict)
+    """Free names of the template and criterion, and how to import each in another module."""
+    criterion_imports: dict[str, ImportSpec] = field(default_factory=dict)
+    """Names the criterion constructor needs, imported only when a new criterion is inserted."""
+    home_module: str = ""
+    reuse_scope_criterion: bool = False
+    """FL002: a loss object the scope already has (``criterion = nn.CrossEntropyLoss()``) is the
+    criterion the author meant."""
+    labels_optional: bool = False
+    """FL101: forward computed no loss for ``labels=None``, so a call whose labels may be None
+    at run time cannot get an unconditional loss."""
+    labelless_shape: Optional[ResultShape] = None
+    """FL101, a call without labels: forward used to pack its prediction this way (``{"logits":
+    logits}``), or compute it from what it returns now; the call keeps its arguments and its
+    readers unpack no more (or compute it)."""
+    seen_prediction: Optional[cst.BaseExpression] = None
+    """What a call with labels read as the prediction, in terms of ``prediction_placeholder``
+    (``F.softmax(logits, dim=-1)``), when that is not what forward returns now."""
+
