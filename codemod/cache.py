@@ -122,14 +122,17 @@ def run_key(
 
 def _encode(result: RunResult) -> dict[str, Any]:
     def rows(findings: tuple[Finding, ...]) -> list[list[Any]]:
-        return [[f.path, f.line, f.column, f.code, f.message, f.fixable, f.fixed] for f in findings]
+        return [[f.path, f.line, f.column, f.code, f.message, f.fixable, f.fixed, f.cell, f.refusal] for f in findings]
 
     return {"findings": rows(result.findings), "errors": rows(result.errors), "files_checked": result.files_checked}
 
 
 def _decode(data: dict[str, Any]) -> RunResult:
     def findings(rows: list[list[Any]]) -> tuple[Finding, ...]:
-        return tuple(Finding(str(p), int(ln), int(col), str(c), str(m), bool(fx), bool(fd)) for p, ln, col, c, m, fx, fd in rows)
+        return tuple(
+            Finding(str(p), int(ln), int(col), str(c), str(m), bool(fx), bool(fd), None if cell is None else int(cell), None if why is None else str(why))
+            for p, ln, col, c, m, fx, fd, cell, why in rows
+        )
 
     return RunResult(findings=findings(data["findings"]), errors=findings(data["errors"]), files_checked=int(data["files_checked"]))
 

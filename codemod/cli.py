@@ -249,13 +249,12 @@ def _print_stdin_result(result, stdin: tuple[Path, bytes], output_format: str, a
     their findings are not this buffer's. The exit code is file mode's: a formatter run is a
     --write of the buffer, and --diff is --diff."""
     from codemod.diff import colorize, unified_diff
-    from codemod.reporting import split_cell
     from codemod.results import Finding
 
     target = stdin[0].resolve()
 
     def in_buffer(finding: Finding) -> bool:
-        return Path(split_cell(finding.path)[0]).resolve() == target
+        return Path(finding.path).resolve() == target
 
     mine = [f for f in result.findings if in_buffer(f)]
     errors = [e for e in result.errors if in_buffer(e)]
@@ -271,7 +270,7 @@ def _print_stdin_result(result, stdin: tuple[Path, bytes], output_format: str, a
     if output_format == "text":
         # Fixed findings are not problems any more: worded so no problem matcher takes them for one.
         verb = "Would fix" if as_diff else "Fixed"
-        listed = "".join(f"{verb} {f.code} at {f.path}:{f.line}:{f.column} ({f.message})\n" for f in fixed)
+        listed = "".join(f"{verb} {f.code} at {f.file}:{f.line}:{f.column} ({f.text})\n" for f in fixed)
         sys.stderr.write(_formatted(output_format, sorted(remaining + errors)) + listed)
         if mine or errors:
             sys.stderr.write(f"{verb} {len(fixed)} finding(s); {len(remaining)} remaining.\n")

@@ -52,8 +52,9 @@ def is_automagic(line: str) -> bool:
 
 
 
-class NotebookError(ValueError):
-    """A notebook that cannot be read, or a rewrite that cannot be put back into it."""
+class SourceError(ValueError):
+    """A file that cannot be read or decoded, a notebook that cannot be read, or a rewrite that
+    cannot be put back into one; the message says why, ``line`` where."""
 
     def __init__(self, message: str, line: int = 1) -> None:
         super().__init__(message)
@@ -81,13 +82,13 @@ class Notebook:
     token: str = ""
 
     def split(self, module_text: str) -> dict[int, str]:
-        """Cell number -> cell source, magics restored. Raises NotebookError unless every
+        """Cell number -> cell source, magics restored. Raises SourceError unless every
         cell's marker is found once, in order."""
         cell_line = re.compile(rf"^# %% fixlabels-cell-{self.token} (\d+)$", re.MULTILINE)
         magic_line = re.compile(rf"^[ \t]*# fixlabels-magic-{self.token} (\d+)$")
         markers = list(cell_line.finditer(module_text))
         if [int(m.group(1)) for m in markers] != [c.number for c in self.cells]:
-            raise NotebookError("the rewrite would move code across cells")
+            raise SourceError("the rewrite would move code across cells")
         cells: dict[int, str] = {}
         for index, marker in enumerate(markers):
             end = markers[index + 1].start() if index + 1 < len(markers) else len(module_text)
@@ -109,7 +110,7 @@ class Notebook:
 
     def encode(self, module_text: str) -> bytes:
         if self.layout is None:
-            raise NotebookError("its JSON layout is not the one Jupyter writes, so it cannot be rewritten exactly")
+            raise SourceError("its JSON layout is not the one Jupyter writes, so it cannot be rewritten exactly")
         sources = self.split(module_text)
         data = json.loads(json.dumps(self.data))
         for number, source in sources.items():
@@ -142,16 +143,16 @@ def read_notebook(text: str) -> Notebook:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise NotebookError(f"not a valid notebook (invalid JSON: {exc.msg})", exc.lineno) from None
+        raise SourceError(f"not a valid notebook (invalid JSON: {exc.msg})", exc.lineno) from None
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
-        raise NotebookError("not a valid notebook (no list of cells)")
+        raise SourceError("not a valid notebook (no list of cells)")
     metadata = data.get("metadata") or {}
     info = metadata.get("language_info") if isinstance(metadata, dict) else None
     language = info.get("name", "python") if isinstance(info, dict) else "python"
     for cell in data["cells"]:
         source = cell.get("source", "") if isinstance(cell, dict) else None
         if not isinstance(source, str) and not (isinstance(source, list) and all(isinstance(x, str) for x in source)):
-            raise NotebookError("not a valid notebook (a cell without a text source)")
+            raise SourceError("not a valid notebook (a cell without a text source)")
     token = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:10]
     while token in text:
         token = hashlib.sha1(token.encode()).hexdigest()[:10]

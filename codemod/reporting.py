@@ -6,21 +6,21 @@ path, line and column::
 
     {"code": "FL001", "message": "...", "path": "train.py", "cell": null,
      "line": 12, "column": 5, "end_line": 12, "end_column": 5,
-     "fixable": true, "fix_applied": false}
+     "fixable": true, "fix_applied": false, "refusal": null}
 
 ``line``/``column`` are 1-based; a notebook's finding gives the cell number in ``cell`` and the
 line within that cell. In ``github`` and ``sarif`` output a notebook's finding names the file
 without a line (its lines count within the cell), and the cell and line in the message. ``end_line``/``end_column`` equal the start: rules report a point.
-``fix_applied`` is true when this run wrote (``--write``) or would write (``--diff``) the fix.
+``fix_applied`` is true when this run wrote (``--write``) or would write (``--diff``) the fix;
+``refusal`` says why fixlabels would not make it (the message says it too), else null.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable
 from urllib.parse import quote
 
 from codemod import __version__
@@ -35,15 +35,6 @@ INPUT_ERRORS = {
     SYNTAX_ERROR: "a file does not parse",
     INTERNAL_ERROR: "fixlabels hit an internal error",
 }
-_CELL = re.compile(r"^(?P<path>.*\.ipynb):cell (?P<cell>\d+)$")
-
-
-def split_cell(path: str) -> tuple[str, Optional[int]]:
-    """``nb.ipynb:cell 3`` -> (``nb.ipynb``, 3); a plain path -> (path, None)."""
-    match = _CELL.match(path)
-    return (match["path"], int(match["cell"])) if match else (path, None)
-
-
 def text(findings: Iterable[Finding]) -> str:
     return "".join(f"{f.render()}\n" for f in findings)
 
@@ -51,11 +42,11 @@ def text(findings: Iterable[Finding]) -> str:
 def as_json(findings: Iterable[Finding]) -> str:
     records = []
     for finding in findings:
-        path, cell = split_cell(finding.path)
+        path, cell = finding.path, finding.cell
         records.append(
             {
                 "code": finding.code,
-                "message": finding.message,
+                "message": finding.text,
                 "path": path,
                 "cell": cell,
                 "line": finding.line,
@@ -64,6 +55,7 @@ def as_json(findings: Iterable[Finding]) -> str:
                 "end_column": finding.column,
                 "fixable": finding.fixable,
                 "fix_applied": finding.fixed,
+                "refusal": finding.refusal,
             }
         )
     return json.dumps(records, indent=2) + "\n"
@@ -81,7 +73,7 @@ def github(findings: Iterable[Finding]) -> str:
     """GitHub Actions workflow commands: each finding becomes an annotation on its line."""
     lines = []
     for finding in findings:
-        path, cell = split_cell(finding.path)
+        path, cell = finding.path, finding.cell
         kind = "error" if finding.code in INPUT_ERRORS or not finding.fixed else "notice"
         # A notebook's line counts within its cell, not within the JSON file GitHub shows:
         # annotate the file, and say where in the message.
@@ -90,7 +82,7 @@ def github(findings: Iterable[Finding]) -> str:
         lines.append(
             f"::{kind} file={_escape_property(path)},{where}"
             f"title={_escape_property(f'fixlabels {finding.code}')}::"
-            f"{_escape_data(f'{finding.code} {finding.message}{within}')}\n"
+            f"{_escape_data(f'{finding.code} {finding.text}{within}')}\n"
         )
     return "".join(lines)
 
@@ -117,7 +109,7 @@ def sarif(findings: Iterable[Finding], rule_docs: dict[str, str]) -> str:
     index = {code: i for i, code in enumerate(codes)}
     results = []
     for finding in findings:
-        path, cell = split_cell(finding.path)
+        path, cell = finding.path, finding.cell
         location: dict[str, Any] = {"artifactLocation": _artifact(path)}
         if cell is None:
             location["region"] = {"startLine": finding.line, "startColumn": finding.column}
@@ -126,12 +118,14 @@ def sarif(findings: Iterable[Finding], rule_docs: dict[str, str]) -> str:
             "ruleId": finding.code,
             "ruleIndex": index[finding.code],
             "level": "error" if finding.code in INPUT_ERRORS else "warning",
-            "message": {"text": finding.message + within},
+            "message": {"text": finding.text + within},
             # A notebook's lines count within a cell, not within the JSON file a viewer opens:
             # the file is named without a region, and the cell in the message and properties.
             "locations": [{"physicalLocation": location}],
             "properties": {"fixable": finding.fixable, "fixApplied": finding.fixed},
         }
+        if finding.refusal is not None:
+            result["properties"]["refusal"] = finding.refusal
         if cell is not None:
             result["properties"].update(cell=cell, cellLine=finding.line, cellColumn=finding.column)
         results.append(result)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
@@ -42,9 +43,11 @@ class Options:
     """Called with (files read, files to read) while a run reads and indexes files."""
 
 
-@dataclass(frozen=True, order=True)
+@functools.total_ordering
+@dataclass(frozen=True)
 class Finding:
-    """One thing to report, at ``path:line:column`` (1-based, like Ruff and compilers)."""
+    """One thing to report, at ``path:line:column`` (1-based, like Ruff and compilers). In a
+    notebook, ``cell`` is the code cell's number and ``line`` counts within that cell."""
 
     path: str
     line: int
@@ -53,9 +56,28 @@ class Finding:
     message: str
     fixable: bool = False
     fixed: bool = False
+    cell: Optional[int] = None
+    refusal: Optional[str] = None
+    """Why the fix was not made, when fixlabels refused it (also said in ``text``)."""
+
+    @property
+    def file(self) -> str:
+        """The path, and the cell of a notebook: ``nb.ipynb:cell 3``."""
+        return self.path if self.cell is None else f"{self.path}:cell {self.cell}"
+
+    @property
+    def text(self) -> str:
+        """The message with its refusal: what a person reads."""
+        return self.message if self.refusal is None else f"{self.message}; not rewritten: {self.refusal}"
 
     def render(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.code} {self.message}"
+        return f"{self.file}:{self.line}:{self.column}: {self.code} {self.text}"
+
+    def _order(self) -> tuple[object, ...]:
+        return (self.path, self.cell or 0, self.line, self.column, self.code, self.text, self.fixable, self.fixed)
+
+    def __lt__(self, other: "Finding") -> bool:
+        return self._order() < other._order()
 
 
 @dataclass(frozen=True)

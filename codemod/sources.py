@@ -14,15 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from codemod.notebooks import Notebook, NotebookError, read_notebook
+from codemod.notebooks import Notebook, SourceError, read_notebook
 
-
-class SourceError(Exception):
-    """A file that cannot be read or decoded; the message says why, ``line`` where."""
-
-    def __init__(self, message: str, line: int = 1) -> None:
-        super().__init__(message)
-        self.line = line
+__all__ = ["SourceError", "SourceFile", "WriteError", "decode_source", "read_source", "write_all_atomically"]
 
 
 @dataclass(frozen=True)
@@ -36,18 +30,17 @@ class SourceFile:
     """For a ``.ipynb`` file: its JSON, and how ``text`` (its code cells) maps back into it."""
 
     def encode(self, text: str) -> bytes:
-        """The file's bytes for new ``text``. Raises UnicodeEncodeError, or NotebookError when
+        """The file's bytes for new ``text``. Raises UnicodeEncodeError, or SourceError when
         a notebook's rewrite cannot be put back exactly."""
         data = self.notebook.encode(text) if self.notebook is not None else text.encode(self.encoding)
         return codecs.BOM_UTF8 + data if self.bom else data
 
-    def locate(self, line: int) -> tuple[str, int]:
-        """Where a line of ``text`` is for a person: (display path, line); in a notebook the
-        path names the cell (``nb.ipynb:cell 3``) and the line counts within it."""
+    def locate(self, line: int) -> tuple[Optional[int], int]:
+        """Where a line of ``text`` is for a person: (None, line); in a notebook (cell number,
+        line within the cell)."""
         if self.notebook is None:
-            return self.display_path, line
-        cell, cell_line = self.notebook.locate(line)
-        return f"{self.display_path}:cell {cell}", cell_line
+            return None, line
+        return self.notebook.locate(line)
 
 
 def read_source(path: Path, display_path: str) -> SourceFile:
@@ -80,10 +73,7 @@ def decode_source(path: Path, display_path: str, raw: bytes) -> SourceFile:
     except LookupError as exc:
         raise SourceError(f"unknown encoding {encoding}: {exc}") from None
     if path.suffix == ".ipynb":
-        try:
-            notebook = read_notebook(text)
-        except NotebookError as exc:
-            raise SourceError(str(exc), exc.line) from None
+        notebook = read_notebook(text)
         return SourceFile(path, display_path, notebook.text, encoding, bom, notebook)
     return SourceFile(path, display_path, text, encoding, bom)
 

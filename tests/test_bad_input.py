@@ -128,7 +128,7 @@ def test_a_rewrite_that_a_file_encoding_cannot_hold_is_refused_whole(tmp_path: P
     result = run([tmp_path], Mode.WRITE, Options(verify=False))
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
     assert len(result.findings) == 1
-    assert "train.py (the new text has characters latin-1 cannot store)" in result.findings[0].message
+    assert "train.py (the new text has characters latin-1 cannot store)" in result.findings[0].text
 
 
 def test_a_gitignore_line_git_cannot_read_is_skipped_and_the_rest_still_applies(seed: Path) -> None:

@@ -143,15 +143,15 @@ def test_write_keeps_crlf_line_endings_and_bom(seed: Path) -> None:
 
 def _break_every_rewrite(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make every rewritten module fail at import, as a buggy transform would."""
-    import codemod.pipeline as pipeline
+    from codemod.pipeline import plan
 
-    real = pipeline.apply_edits
+    real = plan.apply_edits
 
     def broken(module, edits):  # type: ignore[no-untyped-def]
         updated = real(module, edits)
         return updated.with_changes(body=[*updated.body, *__import__("libcst").parse_module("import no_such_module_xyz\n").body])
 
-    monkeypatch.setattr(pipeline, "apply_edits", broken)
+    monkeypatch.setattr(plan, "apply_edits", broken)
 
 
 def test_write_rolls_back_a_rewrite_whose_module_no_longer_imports(

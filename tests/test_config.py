@@ -111,7 +111,7 @@ def test_criterion_from_pyproject_is_inserted(tmp_path: Path, monkeypatch: pytes
 
 
 def test_verify_false_in_pyproject_skips_the_import_check(seed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from codemod import verify
+    from codemod.pipeline import import_check as verify
 
     checked: list[dict[str, str]] = []
 

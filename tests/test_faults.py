@@ -156,7 +156,7 @@ def test_a_rewrite_whose_other_file_cannot_be_written_is_not_written_at_all(
     result = run([tree], Mode.WRITE, Options(verify=False))
     assert {p: p.read_bytes() for p in tree.rglob("*.py")} == before
     assert result.written == ()
-    assert any("cannot write" in f.message and "train.py (permission denied)" in f.message for f in result.findings)
+    assert any("cannot write" in f.text and "train.py (permission denied)" in f.text for f in result.findings)
 
 
 def test_what_is_written_after_a_refused_rewrite_was_import_checked_as_written(
@@ -165,7 +165,7 @@ def test_what_is_written_after_a_refused_rewrite_was_import_checked_as_written(
     """Two rewrites share train.py; the other file of one of them is read-only, so it is
     refused and train.py gets only the other's edits. That text, not the one with both edits,
     is what the import check saw last before writing."""
-    from codemod import verify
+    from codemod.pipeline import import_check as verify
 
     tree = tmp_path / "repo"
     tree.mkdir()

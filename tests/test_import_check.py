@@ -57,7 +57,7 @@ def test_the_module_is_imported_under_its_own_name_from_the_import_root(seed: Pa
 def _popen_counter(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     import subprocess
 
-    from codemod import verify
+    from codemod.pipeline import import_check as verify
 
     started: list[list[str]] = []
     real = subprocess.Popen
@@ -97,7 +97,7 @@ def test_state_the_first_import_left_in_a_library_never_refuses_a_rewrite(seed: 
 def test_project_code_outside_the_import_root_is_imported_again_with_the_rewrite(tmp_path: Path) -> None:
     """A helper on a folder the script adds to sys.path imports a name the rewrite removed: the
     second phase must import the helper again, not reuse the one loaded from the original."""
-    from codemod import verify
+    from codemod.pipeline import import_check as verify
 
     project, lib = tmp_path / "project", tmp_path / "lib"
     project.mkdir()
@@ -116,7 +116,7 @@ def test_project_code_outside_the_import_root_is_imported_again_with_the_rewrite
 def test_each_side_of_the_check_has_its_own_time_limit(tmp_path: Path) -> None:
     """A module slower to import than the limit counts as one that does not import, as when
     each side had a process of its own, even though both sides share one."""
-    from codemod import verify
+    from codemod.pipeline import import_check as verify
 
     (tmp_path / "slow.py").write_text("import time\ntime.sleep(3)\n")
     started = time.monotonic()
@@ -128,7 +128,7 @@ def test_each_side_of_the_check_has_its_own_time_limit(tmp_path: Path) -> None:
 
 def test_a_module_that_keeps_its_process_alive_after_importing_is_still_verified(tmp_path: Path) -> None:
     """A non-daemon thread keeps the process from exiting; both imports finished, and count."""
-    from codemod import verify
+    from codemod.pipeline import import_check as verify
 
     (tmp_path / "serves.py").write_text("import threading, time\nthreading.Thread(target=time.sleep, args=(600,)).start()\n")
     started = time.monotonic()
@@ -142,7 +142,7 @@ def test_a_project_inside_site_packages_is_still_imported_again_with_the_rewrite
     project being rewritten: its import root and its rewritten files are always imported again."""
     import site
 
-    from codemod import verify
+    from codemod.pipeline import import_check as verify
 
     installed = Path(site.getsitepackages()[0]) / "fixlabels_test_project_tmp"
     if not os.access(installed.parent, os.W_OK):
@@ -162,7 +162,7 @@ def test_a_project_inside_site_packages_is_still_imported_again_with_the_rewrite
 def test_what_the_original_did_to_sys_path_is_undone_before_the_rewrite_is_imported(tmp_path: Path) -> None:
     """train.py appends ../extra; the rewritten model.py, imported before train.py, now needs
     it. In a fresh process that import fails, so it must fail in the shared one too."""
-    from codemod import verify
+    from codemod.pipeline import import_check as verify
 
     project, extra = tmp_path / "project", tmp_path / "extra"
     project.mkdir()
@@ -178,7 +178,7 @@ def test_what_the_original_did_to_sys_path_is_undone_before_the_rewrite_is_impor
 
 def test_a_namespace_package_is_imported_again_with_the_rewrite(tmp_path: Path) -> None:
     """nets/ has no __init__.py; `from nets import model` must bind the rewritten module."""
-    from codemod import verify
+    from codemod.pipeline import import_check as verify
 
     (tmp_path / "nets").mkdir()
     (tmp_path / "nets" / "model.py").write_text("def build(x, labels=None):\n    return x\n")

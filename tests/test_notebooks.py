@@ -83,7 +83,7 @@ def test_a_notebook_whose_json_layout_cannot_be_reproduced_is_not_written(notebo
     notebook.write_text(odd)
     result = run([notebook], Mode.WRITE, Options(verify=False))
     assert notebook.read_text() == odd
-    assert "not the one Jupyter writes" in result.findings[0].message
+    assert "not the one Jupyter writes" in result.findings[0].text
 
 
 def test_magics_and_shell_lines_are_masked_and_restored_exactly() -> None:

@@ -22,7 +22,7 @@ from tests.sarif_schema import SARIF_2_1_0_SUBSET
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 runner = CliRunner()
-JSON_KEYS = {"code", "message", "path", "cell", "line", "column", "end_line", "end_column", "fixable", "fix_applied"}
+JSON_KEYS = {"code", "message", "path", "cell", "line", "column", "end_line", "end_column", "fixable", "fix_applied", "refusal"}
 
 
 def invoke(*args: str):  # type: ignore[no-untyped-def]
@@ -49,8 +49,23 @@ def test_json_lists_the_documented_fields(seed: Path) -> None:
             "end_column": 5,
             "fixable": True,
             "fix_applied": False,
+            "refusal": None,
         }
     ]
+
+
+def test_a_refused_fix_carries_its_reason_as_data_in_json_and_sarif(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(GOLDEN / "refuse_aux_loss_term" / "before", tmp_path / "t")
+    monkeypatch.chdir(tmp_path / "t")
+    records = json.loads(invoke("--output-format", "json", ".").stdout)
+    refused = [r for r in records if r["refusal"] is not None]
+    assert refused, records
+    for record in refused:
+        assert record["message"].endswith(f"; not rewritten: {record['refusal']}")
+        assert not record["fixable"]
+    sarif = json.loads(invoke("--output-format", "sarif", ".").stdout)
+    reasons = [r["properties"].get("refusal") for r in sarif["runs"][0]["results"]]
+    assert reasons == [r["refusal"] for r in records]
 
 
 def test_json_after_write_says_the_fix_was_applied_and_lists_errors(seed: Path) -> None:

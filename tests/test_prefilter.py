@@ -50,10 +50,10 @@ def test_generated_modules_give_the_same_findings_with_the_prefilter_off(source:
 def test_golden_findings_are_the_same_in_parallel(case, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Reading, indexing and walking in two processes gives what one process gives, in the
     same order (the thresholds are lowered so even a small case runs in parallel)."""
-    from codemod import pipeline
     from codemod.analysis import callsites
+    from codemod.pipeline import load
 
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(load, "PARALLEL_MIN_FILES", 1)
     monkeypatch.setattr(callsites, "PARALLEL_MIN_MODULES", 1)
     options = case.options()
     tree = alone(case, tmp_path)

@@ -156,7 +156,7 @@ def test_fl101_refuses_a_call_whose_labels_may_be_none_at_run_time(tmp_path: Pat
         """))
     result = run([tmp_path], Mode.DIFF, Options(rules=select_rules(["FL101"], [])))
     assert result.changes == ()
-    assert "may be None here" in result.findings[0].message
+    assert "may be None here" in result.findings[0].text
 
 
 NET_WITH_LOSS = textwrap.dedent("""

@@ -146,7 +146,7 @@ def fill_class_unit(
             break
         unit.sites.append(SiteTask(site, site_plan))
     if any(task.site.instance.wrapped for task in unit.sites):
-        unit.describe = lambda reason: f"{reason}; {DATA_PARALLEL_NOTE}"
+        unit.notes.append(f"; {DATA_PARALLEL_NOTE}")
     for site, others in inferred.get(("ambiguous", key), []):  # type: ignore[call-overload]
         names = " or ".join(sorted(f"`{o.name}`" for o in others))
         unit.refusal = f"the call at {location_of(site)} could be {names}"

@@ -26,14 +26,15 @@ class Unit:
     """A rewrite that lands whole or not at all: one class and all its call sites (FL001), or
     one call (FL002)."""
 
-    key: str
     finding: Finding
     edits: dict[Path, FileEdits] = field(default_factory=dict)
     """Edits planned by the rule itself (a forward, a method name), by file."""
     sites: list[SiteTask] = field(default_factory=list)
     refusal: Optional[str] = None
     """Why the unit cannot be rewritten; set by the rule, or later when a site refuses."""
-    describe: Callable[[str], str] = field(default=lambda reason: reason)
+    notes: list[str] = field(default_factory=list)
+    """Said after the finding's message when the fix is applied (``; ...``, `` (...)``): what
+    the reader should know about it."""
     also_at: tuple[int, ...] = ()
     """Lines of the finding's file besides its own where a suppression comment counts (the
     ``class`` line of a rule about a class)."""

@@ -97,7 +97,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
             continue
         message = f"`{site.receiver}(...)` {how}, but `{owner.name}.forward` does not take labels"
         finding = Finding(site.display_path, site.line, site.column + 1, CODE, message)
-        unit = Unit(f"{CODE}:{site.display_path}:{site.line}:{site.column}", finding)
+        unit = Unit(finding)
         units.append(unit)
         if ctx.index.summary(owner).forward_returns_packed:
             unit.refusal = f"`{owner.name}.forward` returns a tuple or dict, so the prediction is not clear"

@@ -215,7 +215,7 @@ def _unit_for(ctx: RuleContext, target: _Target) -> Unit:
     tasks = _tasks(module.text, family)
     heads = [head_class(family, t) for t in tasks]
     finding = Finding(target.display_path, target.line, target.column + 1, CODE, target.message)
-    unit = Unit(f"{CODE}:{target.display_path}:{target.line}:{target.column}", finding)
+    unit = Unit(finding)
     if len(heads) != 1:
         candidates = heads or [head_class(family, t) for t in ("sequence classification", "causal LM", "masked LM")]
         unit.refusal = "the task is not evident; use one of " + ", ".join(f"`{h}`" for h in candidates)

@@ -96,7 +96,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         called = '"labels"' if in_dict else "`labels=`"
         message = f"{spelled} is not an argument of `{model}`: transformers calls it {called}"
         finding = Finding(site.display_path, site.line, site.column + 1, CODE, message)
-        unit = Unit(f"{CODE}:{site.display_path}:{site.line}:{site.column}", finding)
+        unit = Unit(finding)
         units.append(unit)
         if "labels" in site.shape.keywords or "labels" in (site.shape.double_star_keys or ()):
             unit.refusal = "the call passes `labels` as well"

@@ -63,7 +63,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         why = "it is trained with `Trainer`" if trainer else f"{given_labels[0].location} passes `labels`"
         message = f"`{key.name}.forward` takes `label`, but {why}"
         finding = Finding(module.display_path, signature.line, signature.column + 1, CODE, message)
-        unit = Unit(f"{CODE}:{key.qualified}", finding, also_at=(index.summary(key).line,))
+        unit = Unit(finding, also_at=(index.summary(key).line,))
         units.append(unit)
         by_name = [s for s in sites if OLD in s.shape.keywords]
         if by_name:

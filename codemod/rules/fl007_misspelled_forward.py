@@ -62,7 +62,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         summary = index.summary(key)
         message = f"`{key.name}` has no `forward` but defines `{name}`: `forward` is misspelled"
         finding = Finding(module.display_path, summary.line, summary.column + 1, CODE, message)
-        unit = Unit(f"{CODE}:{key.qualified}", finding)
+        unit = Unit(finding)
         units.append(unit)
         uses = sum(m.text.count(name) for m in index.modules.values() if name in m.identifiers)
         if uses > 1:

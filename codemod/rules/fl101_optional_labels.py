@@ -320,7 +320,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
             continue
         message = f"`{key.name}.forward` takes optional `{name}` and computes the loss inside the model"
         finding = Finding(module.display_path, signature.line, signature.column + 1, CODE, message)
-        unit = Unit(f"{CODE}:{key.qualified}", finding, also_at=(index.summary(key).line,))
+        unit = Unit(finding, also_at=(index.summary(key).line,))
         if alias_refusal is not None and not isinstance(outcome, Refusal):
             outcome = Refusal(alias_refusal)
         if isinstance(outcome, Refusal):

@@ -1,0 +1,106 @@
+"""What the new texts must pass before anything is written, each answering the units to refuse:
+
+- ``call_check``: every call of a changed class still binds, and no name is read where nothing
+  defines it (``analysis.call_check``, static, always on);
+- ``imports_still_work``: each changed module imports after the rewrite if it did before
+  (``import_check``, a subprocess; ``--write`` only, off with ``--no-verify``);
+- ``unwritable``: a file the fix needs cannot be replaced (permissions, its encoding, a
+  notebook that cannot take the change back): the whole fix is refused.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from codemod.analysis.call_check import CallProblem, check_calls, new_undefined_names
+from codemod.analysis.index import import_root, module_name_for
+from codemod.pipeline import import_check
+from codemod.pipeline.load import Repo
+from codemod.pipeline.plan import Refused
+from codemod.rules.common import Unit
+from codemod.sources import SourceError
+
+
+def call_check(repo: Repo, units: list[Unit], texts: dict[Path, str]) -> Refused:
+    """Refuse every unit that touches a file or class with a call the plan gets wrong; a
+    problem no unit owns refuses every change rather than let it be written."""
+    live = [unit for unit in units if unit.refusal is None]
+    try:
+        problems = check_calls(repo.index, texts)
+        for path, text in texts.items():
+            for name, line in new_undefined_names(repo.sources[path].text, text)[:1]:
+                # Attributed to every unit that edits the file: which one moved it is not known here.
+                problems.append(CallProblem(None, repo.display(path), line, 0, f"`{name}` is read where nothing defines it"))
+    except Exception as exc:  # a bug in the check must not let an unchecked plan through
+        reason = f"the check of the rewritten calls hit an internal error ({type(exc).__name__}: {exc}); please report it"
+        return [(unit, reason) for unit in live if unit.files & set(texts)]
+    if not problems:
+        return []
+    by_module = {repo.index.modules[p.key.module].path for p in problems if p.key is not None and p.key.module in repo.index.modules}
+    by_site = {p.display_path for p in problems}
+    refused: Refused = []
+    for unit in live:
+        touched = unit.files & set(texts)
+        shown = {repo.display(path) for path in touched if path in repo.sources}
+        if touched & by_module or shown & by_site:
+            problem = next(
+                (p for p in problems if p.display_path in shown or (p.key is not None and repo.index.modules[p.key.module].path in touched)),
+                problems[0],
+            )
+            refused.append((unit, f"after the rewrite, {problem.reason} ({problem.location})"))
+    if refused:
+        return refused
+    first = problems[0]
+    return [(unit, f"after the rewrite, {first.reason} ({first.location})") for unit in live if unit.files & set(texts)]
+
+
+def imports_still_work(repo: Repo, units: list[Unit], texts: dict[Path, str], timeout: float) -> Refused:
+    """Import every changed module before and after; refuse units that break one. A module that
+    did not import before either is noted on its units (it was checked by compiling only)."""
+    by_root: dict[Path, dict[str, str]] = {}
+    for path in texts:
+        if repo.sources[path].notebook is not None:
+            continue  # not importable; its cells were compiled
+        root = import_root(path.resolve())
+        by_root.setdefault(root, {})[module_name_for(path.resolve(), root)] = str(path.resolve())
+    overlay = {str(path.resolve()): text for path, text in texts.items()}
+    refused: Refused = []
+    for root, modules in sorted(by_root.items()):
+        for outcome in import_check.check_imports(root, modules, overlay, timeout):
+            path = Path(modules[outcome.module])
+            owners = [unit for unit in units if unit.refusal is None and path in {p.resolve() for p in unit.files}]
+            if outcome.broken:
+                # No live unit owns the file (it cannot happen): refuse every change, never write it.
+                owners = owners or [unit for unit in units if unit.refusal is None and unit.files & set(texts)]
+                refused += [(unit, f"the rewritten module `{outcome.module}` no longer imports: {outcome.after}") for unit in owners]
+            elif outcome.before is not None:
+                note = f" (verified by compiling only: `{outcome.module}` did not import before the rewrite either)"
+                for unit in owners:
+                    if note not in unit.notes:
+                        unit.notes.append(note)
+    return refused
+
+
+def unwritable(repo: Repo, units: list[Unit], texts: dict[Path, str], writing: bool, denied: dict[Path, str]) -> Refused:
+    """A rewrite lands whole: if one of its files cannot be replaced (no permission when
+    ``writing``, or the new text has characters the file's encoding cannot store, or a
+    notebook cannot take it back), none of them is. Files without write permission are also
+    recorded in ``denied``: like a file that cannot be read, they are errors of the run."""
+    problems: dict[Path, str] = {}
+    for path, text in texts.items():
+        if writing and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)):
+            problems[path] = denied[path] = "permission denied"
+            continue
+        try:
+            repo.sources[path].encode(text)
+        except UnicodeEncodeError as exc:
+            problems[path] = f"the new text has characters {exc.encoding} cannot store"
+        except SourceError as exc:
+            problems[path] = str(exc)
+    refused: Refused = []
+    for unit in units:
+        blocked = sorted((repo.display(p), problems[p]) for p in unit.files if p in problems)
+        if unit.refusal is None and blocked:
+            refused.append((unit, f"cannot write {blocked[0][0]} ({blocked[0][1]})"))
+    return refused

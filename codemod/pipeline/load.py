@@ -1,0 +1,103 @@
+"""Read and index every file of the run, in worker processes for a large repository."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from codemod.analysis.index import ModuleSummary, RepoIndex, import_root, summarize
+from codemod.discovery import Discovered, display_name
+from codemod.lazy_libcst import cst
+from codemod.parallel import map_in_processes
+from codemod.results import Finding, Options
+from codemod.sources import SourceError, SourceFile, decode_source, read_source
+from codemod.vocabulary import IO_ERROR, SYNTAX_ERROR
+
+
+@dataclass
+class Repo:
+    """The files of the run: their text, their index, the errors reading them, and their LibCST
+    trees (parsed on first use, once)."""
+
+    sources: dict[Path, SourceFile]
+    index: RepoIndex
+    errors: list[Finding]
+    trees: dict[Path, Optional[cst.Module]]
+
+    @functools.cached_property
+    def by_display(self) -> dict[str, Path]:
+        return {source.display_path: path for path, source in self.sources.items()}
+
+    def parse(self, path: Path) -> Optional[cst.Module]:
+        if path not in self.trees:
+            try:
+                self.trees[path] = cst.parse_module(self.sources[path].text)
+            except (cst.ParserSyntaxError, KeyError):
+                self.trees[path] = None
+        return self.trees[path]
+
+    def display(self, path: Path) -> str:
+        return self.sources[path].display_path
+
+
+_Loaded = tuple[Optional[SourceFile], Optional[ModuleSummary], Optional[Finding]]
+PARALLEL_MIN_FILES = 256
+"""Below this many files, starting processes to read and index them costs more than it saves."""
+
+
+_STDIN: Optional[tuple[Path, bytes]] = None
+"""The editor's buffer of this run (``Options.stdin``); module-level so forked workers see it."""
+
+
+def _load_one(item: tuple[Path, str]) -> _Loaded:
+    path, display = item
+    try:
+        if _STDIN is not None and path == _STDIN[0]:
+            source = decode_source(path, display, _STDIN[1])
+        else:
+            source = read_source(path, display)
+    except SourceError as exc:
+        return None, None, Finding(display, exc.line, 1, IO_ERROR, str(exc))
+    try:
+        return source, summarize(path, display, source.text, import_root(path)), None
+    except SyntaxError as exc:
+        cell, line = source.locate(exc.lineno or 1)
+        return None, None, Finding(display, line, exc.offset or 1, SYNTAX_ERROR, f"SyntaxError: {exc.msg}", cell=cell)
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return None, None, Finding(display, 1, 1, SYNTAX_ERROR, f"cannot parse: {exc}")
+
+
+def load(found: Discovered, options: Options) -> tuple[Repo, list[Path]]:
+    """The repo, and every file read (the editor's buffer included)."""
+    global _STDIN
+    errors = [Finding(given, 1, 1, IO_ERROR, problem) for given, problem in found.problems]
+    files = list(found.files)
+    if options.stdin is not None:
+        path = options.stdin[0].resolve()
+        if all(existing != path for existing, _ in files):  # an unsaved file, or outside the paths
+            files.append((path, display_name(options.stdin[0], Path.cwd())))
+    report = options.progress or (lambda done, total: None)
+    loaded: Optional[list[_Loaded]] = None
+    _STDIN = (options.stdin[0].resolve(), options.stdin[1]) if options.stdin is not None else None
+    try:
+        if options.jobs > 1 and len(files) >= PARALLEL_MIN_FILES:
+            chunksize = max(1, len(files) // (options.jobs * 8))
+            loaded = map_in_processes(_load_one, files, options.jobs, chunksize, lambda done: report(done, len(files)))
+        if loaded is None:
+            loaded = []
+            for item in files:
+                loaded.append(_load_one(item))
+                report(len(loaded), len(files))
+    finally:
+        _STDIN = None
+    sources: dict[Path, SourceFile] = {}
+    summaries: list[ModuleSummary] = []
+    for source, summary, error in loaded:
+        if error is not None:
+            errors.append(error)
+        elif source is not None and summary is not None:
+            sources[source.path] = source
+            summaries.append(summary)
+    return Repo(sources, RepoIndex(summaries), errors, {}), [path for path, _ in files]
