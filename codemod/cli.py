@@ -13,7 +13,8 @@ from typing import Iterator, List, NoReturn, Optional
 import typer
 
 from codemod import __version__
-from codemod.registry import RULES
+from codemod.registry import RULES, documentation
+from codemod.rules.spec import FIX_MEANING
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED = 130  # what shells report for Ctrl-C
@@ -111,11 +112,11 @@ def fixlabels(
     ),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
 ) -> None:
-    from codemod import reporting
     from codemod.config import ConfigError, find_config, resolve
-    from codemod.diff import colorize, unified_diff
     from codemod.discovery import project_root
     from codemod.engine import run
+    from codemod.report import formats as reporting
+    from codemod.report.diff import colorize, unified_diff
     from codemod.results import Mode, Options
 
     if diff and write:
@@ -228,14 +229,14 @@ def _fail(message: str) -> NoReturn:
 
 
 def _formatted(output_format: str, findings: list) -> str:  # type: ignore[type-arg]
-    from codemod import reporting
+    from codemod.report import formats as reporting
 
     if output_format == "json":
         return reporting.as_json(findings)
     if output_format == "github":
         return reporting.github(findings)
     if output_format == "sarif":
-        return reporting.sarif(findings, {code: _rule_doc(code) for code in RULES})
+        return reporting.sarif(findings, {code: documentation(code) for code in RULES})
     return reporting.text(findings)
 
 
@@ -248,7 +249,7 @@ def _print_stdin_result(result, stdin: tuple[Path, bytes], output_format: str, a
     stdout; its own findings on stderr. Other files of the project were read for context only:
     their findings are not this buffer's. The exit code is file mode's: a formatter run is a
     --write of the buffer, and --diff is --diff."""
-    from codemod.diff import colorize, unified_diff
+    from codemod.report.diff import colorize, unified_diff
     from codemod.results import Finding
 
     target = stdin[0].resolve()
@@ -283,12 +284,6 @@ def _print_stdin_result(result, stdin: tuple[Path, bytes], output_format: str, a
     if as_diff and change is not None:
         raise typer.Exit(EXIT_FINDINGS)
     raise typer.Exit(EXIT_FINDINGS if remaining else EXIT_CLEAN)
-
-
-def _rule_doc(code: str) -> str:
-    import importlib
-
-    return importlib.import_module(RULES[code].module).__doc__ or RULES[code].summary
 
 
 class _ProgressBar:
@@ -349,8 +344,8 @@ def explain(code: Optional[str] = typer.Argument(None, metavar="CODE", help="A r
     info = RULES.get(code.strip().upper())
     if info is None:
         _fail(f"unknown rule `{code}` (known: {', '.join(RULES)})")
-    typer.echo(f"{info.code} ({info.name}){' — opt-in' if not info.default else ''}\n")
-    typer.echo(_rule_doc(info.code).strip())
+    typer.echo(f"{info.code} ({info.name}){' — opt-in' if not info.default else ''}; fix: {info.fix.value} ({FIX_MEANING[info.fix]})\n")
+    typer.echo(documentation(info.code))
 
 
 def main() -> None:

@@ -1,76 +1,60 @@
-"""The one list of rule codes. Each rule's own module holds its documentation and logic."""
+"""The rules, read off their modules: each ``codemod/rules/flNNN_*.py`` declares itself in a
+``RULE = Rule(...)`` statement (see ``codemod.rules.spec``). Adding a rule is adding its module.
+
+The statements are read from the source, not imported: importing every rule (and the analysis
+under it) costs a tenth of a second, more than a whole check answered from the cache, which
+needs only the codes. ``RULE`` must be a plain ``Rule(...)`` call of literals, ending with a
+``)`` on a line of its own; tests/test_rules.py holds what is read here to what each module
+defines when imported.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import ast
+import functools
+from pathlib import Path
+
+from codemod.rules.spec import Fix, Rule
+
+RULES_FOLDER = Path(__file__).resolve().parent / "rules"
+RULE_FILES = "fl[0-9][0-9][0-9]_*.py"
 
 
-@dataclass(frozen=True)
-class RuleInfo:
-    code: str
-    name: str
-    summary: str
-    module: str
-    default: bool = True
-    """Off-by-default rules (FL1xx) rewrite code that is correct; ``--select`` turns them on."""
+@functools.cache
+def _declared() -> tuple[tuple[Rule, Path], ...]:
+    """(rule, module file) of every rule module, in code order."""
+    found = []
+    for path in sorted(RULES_FOLDER.glob(RULE_FILES)):
+        text = path.read_text(encoding="utf-8")
+        start = text.index("\nRULE = Rule(") + 1
+        end = text.index("\n)\n", start) + 2
+        call = ast.parse(text[start:end]).body[0].value  # type: ignore[attr-defined]
+        fields = {
+            keyword.arg: Fix[keyword.value.attr] if isinstance(keyword.value, ast.Attribute) else ast.literal_eval(keyword.value)
+            for keyword in call.keywords
+        }
+        found.append((Rule(**fields), path))
+    return tuple(sorted(found, key=lambda item: item[0].code))
 
 
-RULES: dict[str, RuleInfo] = {
-    info.code: info
-    for info in (
-        RuleInfo(
-            "FL001",
-            "loss-in-forward",
-            "forward() takes required `labels` and computes the loss: move the loss to the callers",
-            "codemod.rules.fl001_loss_in_forward",
-        ),
-        RuleInfo(
-            "FL002",
-            "labels-to-forward-without-labels",
-            "labels are passed to a custom forward() that does not take them (the TypeError)",
-            "codemod.rules.fl002_labels_passed",
-        ),
-        RuleInfo(
-            "FL003",
-            "trainer-needs-compute-loss",
-            "Hugging Face Trainer trains a custom model whose forward takes no labels",
-            "codemod.rules.fl003_trainer_compute_loss",
-        ),
-        RuleInfo(
-            "FL004",
-            "base-model-given-labels",
-            "a transformers base model (no head, no loss) is given labels",
-            "codemod.rules.fl004_base_model_given_labels",
-        ),
-        RuleInfo(
-            "FL005",
-            "renamed-label-keyword",
-            "`lm_labels=`/`masked_lm_labels=`/`label=` passed to a transformers model (now `labels=`)",
-            "codemod.rules.fl005_renamed_label_keyword",
-        ),
-        RuleInfo(
-            "FL006",
-            "label-parameter",
-            "forward takes `label` while the batches (or Trainer) say `labels`",
-            "codemod.rules.fl006_label_parameter",
-        ),
-        RuleInfo(
-            "FL007",
-            "misspelled-forward",
-            "an nn.Module has no forward but a method one edit away from it (`farward`)",
-            "codemod.rules.fl007_misspelled_forward",
-        ),
-        RuleInfo(
-            "FL101",
-            "optional-labels-loss-in-forward",
-            "opt-in: forward(..., labels=None) computes the loss when given labels: move it out too",
-            "codemod.rules.fl101_optional_labels",
-            default=False,
-        ),
-    )
-}
+RULES: dict[str, Rule] = {rule.code: rule for rule, _ in _declared()}
+DEFAULT_SELECTION = frozenset(code for code, rule in RULES.items() if rule.default)
 
-DEFAULT_SELECTION = frozenset(code for code, info in RULES.items() if info.default)
+
+def module_of(code: str) -> str:
+    """The dotted name of the module that implements rule ``code``."""
+    return f"codemod.rules.{_file_of(code).stem}"
+
+
+def documentation(code: str) -> str:
+    """The rule's docstring: what it finds, why, an example, when it refuses."""
+    text = _file_of(code).read_text(encoding="utf-8")
+    # The docstring is the module's first statement: parse only up to the declaration.
+    return ast.get_docstring(ast.parse(text[: text.index("\nRULE = Rule(")]), clean=True) or ""
+
+
+def _file_of(code: str) -> Path:
+    return next(path for rule, path in _declared() if rule.code == code)
 
 
 class SelectionError(ValueError):

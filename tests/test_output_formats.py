@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from codemod.cli import app
-from codemod.diff import colorize
+from codemod.report.diff import colorize
 from tests.sarif_schema import SARIF_2_1_0_SUBSET
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
@@ -96,7 +96,7 @@ def test_github_emits_one_workflow_annotation_per_finding(seed: Path) -> None:
 
 
 def test_github_escapes_what_would_end_a_workflow_command() -> None:
-    from codemod.reporting import github
+    from codemod.report.formats import github
     from codemod.results import Finding
 
     line = github([Finding("a,b:c.py", 1, 1, "FL002", "50% of\nit")])

@@ -10,20 +10,19 @@ from typing import Optional
 from codemod.analysis.callsites import CallSiteFinder
 from codemod.discovery import within
 from codemod.pipeline.load import Repo
-from codemod.registry import DEFAULT_SELECTION, RULES
+from codemod.registry import DEFAULT_SELECTION, RULES, module_of
 from codemod.results import Finding, Options
 from codemod.rules.common import RuleContext, Unit
 from codemod.suppression import silenced, suppressions
 from codemod.vocabulary import INTERNAL_ERROR, LABELS_PARAM
 
-# The registry is the one list of rules; each entry names the module that implements it.
-RULE_MODULES = tuple(importlib.import_module(info.module) for info in RULES.values())
+RULE_MODULES = tuple(importlib.import_module(module_of(code)) for code in RULES)
 
 
 def find_units(repo: Repo, options: Options) -> tuple[list[Unit], list[Finding]]:
     """Every rule's units, and an internal error for each rule that crashed."""
     selected = options.rules if options.rules is not None else DEFAULT_SELECTION
-    rules = [module for module in RULE_MODULES if module.CODE in selected]
+    rules = [module for module in RULE_MODULES if module.RULE.code in selected]
     filters = [rule.walk_filter(repo.index) for rule in rules]
     # Classes whose every call matters, whether or not the call's file mentions labels.
     tracked = set().union(*(rule.tracked_classes(repo.index) for rule in rules if hasattr(rule, "tracked_classes")))
@@ -44,7 +43,7 @@ def find_units(repo: Repo, options: Options) -> tuple[list[Unit], list[Finding]]
         try:
             units.extend(rule.find_units(context))
         except Exception as exc:  # one rule's bug must not take the others down; say so loudly
-            errors.append(Finding("-", 1, 1, INTERNAL_ERROR, f"{rule.CODE} failed ({type(exc).__name__}: {exc}); please report it"))
+            errors.append(Finding("-", 1, 1, INTERNAL_ERROR, f"{rule.RULE.code} failed ({type(exc).__name__}: {exc}); please report it"))
     return units, errors
 
 

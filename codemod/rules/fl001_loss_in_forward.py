@@ -1,8 +1,40 @@
 """FL001: ``forward`` takes ``labels`` (required) and computes the loss itself.
 
-The model should return its prediction; the loss belongs to the training loop. The rule moves the
-*exact* loss expression to every call site, with ``labels`` replaced by what that call passed and
-``self`` by the model it was called on, so every number stays the same::
+What it finds
+-------------
+A custom ``nn.Module`` whose ``forward`` has a required ``labels`` parameter and returns a loss
+computed from it, alone or with the prediction (a tuple, a dict, an output object). Loss modules
+(``FocalLoss.forward(logits, labels)``, any class named ``...Loss``/``...Criterion``), whose job
+*is* the loss, are not reported.
+
+Its calls are found across the project: ``model = Net(...)`` (also through ``.to()``, ``.cuda()``,
+``nn.DataParallel``), ``self.model = Net(...)``, parameters annotated ``model: Net``, parameters
+of functions the model is passed to, ``self(...)`` inside the class, factories whose every return
+is the model (``def get_model(): ... return model``, also ``return model, tokenizer``), methods that
+return ``self``, and names from ``from model import *`` or a function's own ``from model import
+Net``. With one folder per experiment (each its own ``model.py``, no ``__init__.py``), modules are
+told apart by file, the way ``sys.path`` would resolve them.
+
+Why
+---
+The model should return its prediction and the training loop compute the loss: that is what a
+Hugging Face ``Trainer``, an evaluation loop, or ``model(x)`` at inference expect, and a
+``forward`` that requires labels cannot be called without them. The fix moves the *exact* loss
+expression to every call, with ``labels`` replaced by what that call passed and ``self`` by the
+model it was called on (``model``, ``model.module`` under ``DataParallel``), so every number
+stays the same. A criterion built inside ``forward`` is created once, before the loop; one kept
+on the model (``self.loss_fct``) stays there and is called as ``model.loss_fct(...)``, so
+``state_dict``, class weights and devices do not change. Results read as ``loss, logits =
+model(...)``, ``out["loss"]``, ``out[0]``, ``out.loss``, or a call inside a larger expression are
+rewritten to the new variables. When ``forward`` returned a value computed from what the loss
+reads (``probs = self.softmax(logits)``), it returns what the loss reads and each call computes
+what it used to get. When the model is handed to ``Trainer``, the loss goes into a ``Trainer``
+subclass's ``compute_loss`` (see FL003). Under ``DataParallel`` the fix is exact on one device;
+on several GPUs the loss is computed once on the gathered predictions (the finding says so).
+
+Example
+-------
+::
 
     class Net(nn.Module):                         class Net(nn.Module):
         def forward(self, x, labels):                 def forward(self, x):
@@ -14,26 +46,16 @@ The model should return its prediction; the loss belongs to the training loop. T
         loss = model(x, y)                            logits = model(x)
                                                       loss = criterion(logits, y)
 
-A criterion built inside ``forward`` is created once, before the loop; one kept on the model
-(``self.loss_fct``) stays there and is called through it (``model.loss_fct``), so state_dict,
-class weights and device placement do not change. Results read as ``out["loss"]``, ``out[0]``,
-``out.loss`` or unpacked as ``loss, logits = ...`` are rewritten to the new variables.
-
-When ``forward`` returns a value computed from what the loss reads (``probs =
-self.softmax(logits)``), it returns what the loss reads, and each call computes what it used to
-get (``probs = model.softmax(logits)``); computations that would not give the same numbers there
-(dropout, in-place changes, submodules with parameters) are refused.
-
-When the model is handed to Hugging Face's ``Trainer``, Trainer is the loop: the moved loss goes
-into a ``Trainer`` subclass's ``compute_loss`` (see FL003), reading the model's attributes on
-``self.accelerator.unwrap_model(model)``.
-
-Refuses (reports, and changes no file of the class) when the move cannot be exact: the loss uses
-another value computed in ``forward`` (an auxiliary term), ``labels`` are used for something
-else too, a call passes labels through ``*args``, a call could be an instance of more than one
-class, the class has subclasses, an instance is built where its calls cannot be followed
-(``Net()(x, y)``, ``[Net()]``, ``return Net()``: not kept in a name or ``self.`` attribute), or a
-call sits where work cannot be hoisted before it (a lambda, a comprehension, a ``while`` test).
+When it refuses
+---------------
+Whenever the move cannot be exact; then no file of the class changes. The loss uses another value
+computed in ``forward`` (an auxiliary term), ``labels`` are used for something else too, a call
+passes labels through ``*args``, a call could be an instance of more than one class, the class
+has subclasses, an instance is built where its calls cannot be followed (``Net()(x, y)``,
+``[Net()]``, ``return Net()``), a call sits where work cannot be hoisted before it (a lambda, a
+comprehension, a ``while`` test), a value computed from the prediction would not give the same
+numbers at the call (dropout, in-place changes, a submodule with parameters), or an import could
+load either of two files of the same name.
 """
 
 from __future__ import annotations
@@ -45,9 +67,16 @@ from codemod.analysis.loss_plan import plan_forward
 from codemod.results import Finding
 from codemod.rules.class_move import fill_class_unit, inferred_sites
 from codemod.rules.common import RuleContext, Unit, find_method
+from codemod.rules.spec import Example, Fix, Rule
 from codemod.vocabulary import LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, Refusal
 
-CODE = "FL001"
+RULE = Rule(
+    code="FL001",
+    name="loss-in-forward",
+    summary="forward() takes required `labels` and computes the loss: move the loss to the callers",
+    fix=Fix.EXACT,
+)
+CODE = RULE.code
 
 
 def _takes_required_labels(signature) -> bool:  # type: ignore[no-untyped-def]
@@ -120,3 +149,62 @@ def find_units(ctx: RuleContext) -> list[Unit]:
     return units
 
 
+EXAMPLES = (
+    Example(
+        before="""\
+from torch import nn
+
+
+class Net(nn.Module):
+    def forward(self, x, labels):
+        logits = self.fc(x)
+        loss = nn.CrossEntropyLoss()(logits, labels)
+        return loss, logits
+
+
+model = Net()
+loss, logits = model(x, y)
+""",
+        after="""\
+from torch import nn
+
+
+class Net(nn.Module):
+    def forward(self, x):
+        logits = self.fc(x)
+        return logits
+
+
+model = Net()
+criterion = nn.CrossEntropyLoss()
+logits = model(x)
+loss = criterion(logits, y)
+""",
+    ),
+    Example(
+        before="""\
+from torch import nn
+
+
+class Net(nn.Module):
+    def forward(self, x, labels):
+        logits = self.fc(x)
+        aux = logits.pow(2).mean()
+        return nn.functional.cross_entropy(logits, labels) + 0.1 * aux
+
+
+loss = Net()(x, y)
+""",
+        refused='the loss combines several forward values',
+    ),
+    Example(
+        before="""\
+from torch import nn
+
+
+class FocalLoss(nn.Module):
+    def forward(self, logits, labels):
+        return nn.functional.cross_entropy(logits, labels)
+""",
+    ),
+)

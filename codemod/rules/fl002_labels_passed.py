@@ -1,22 +1,35 @@
 """FL002: labels are passed to a custom ``forward`` that does not take them.
 
-This is the ``TypeError: forward() got an unexpected keyword argument 'labels'`` itself: the
-loop was written for a Hugging Face model (which computes the loss when given labels) but calls
-a model of its own. The fix stops passing labels and computes the loss in the loop::
+What it finds
+-------------
+A call of a custom model whose ``forward`` has no ``labels`` parameter, given labels anyway: a
+``labels=`` keyword, one positional argument too many, or a ``**batch`` whose dict carries
+``"labels"`` (a dict literal, a ``collate_fn`` of the project that builds one, or
+``batch["labels"]`` read nearby).
+
+Why
+---
+This is ``TypeError: forward() got an unexpected keyword argument 'labels'`` itself: the loop was
+written for a Hugging Face model, which computes the loss when given labels, but calls a model of
+its own. The fix stops passing labels and computes the loss in the loop: a ``**batch`` becomes
+its known keys spelled out, else a comprehension dropping ``"labels"``; readers of the result
+become the new values (``.loss``/``["loss"]``/``[0]`` the loss, ``.logits``/``["logits"]``/``[1]``
+the prediction). When the loop already applies a criterion to the result, only the labels go. The
+criterion is one the scope already has, else ``--criterion`` (default ``nn.CrossEntropyLoss()``),
+created once before the loop: the program failed before, so this is a choice, named here.
+
+Example
+-------
+::
 
     outputs = model(ids, attention_mask=m, labels=y)      logits = model(ids, attention_mask=m)
     loss = outputs.loss                              ->   loss = criterion(logits, y)
 
-Labels may be a keyword, one positional argument too many, or a ``**batch`` whose dict carries
-``"labels"`` (a dict literal, a ``collate_fn`` in the repo that builds one, or ``batch["labels"]``
-read nearby); a ``**batch`` becomes the known keys spelled out, else a comprehension dropping
-``"labels"``. Readers of the result become the new values: ``.loss``/``["loss"]``/``[0]`` the
-loss, ``.logits``/``["logits"]``/``[1]`` the prediction. When the loop already applies a
-criterion to the result, only the labels go. The criterion is one the scope already has, else
-``--criterion`` (default ``nn.CrossEntropyLoss()``), created once before the loop.
-
-Refuses when the result is used in a way that needs a real output object (returned whole,
-passed on), or the call cannot be rewritten exactly (see FL001's list).
+When it refuses
+---------------
+When the result is used in a way that needs a real output object (returned whole, passed on),
+when the call could be more than one class, or when the call cannot be rewritten exactly (see
+FL001's list).
 """
 
 from __future__ import annotations
@@ -30,9 +43,16 @@ from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, SiteTask, Unit
 from codemod.rules.criterion import criterion_on_first_use
+from codemod.rules.spec import Example, Fix, Rule
 from codemod.vocabulary import CRITERION, HF_OUTPUT, LABELS_PARAM, Signature, SitePlan
 
-CODE = "FL002"
+RULE = Rule(
+    code="FL002",
+    name="labels-to-forward-without-labels",
+    summary="labels are passed to a custom forward() that does not take them (the TypeError)",
+    fix=Fix.REPAIR,
+)
+CODE = RULE.code
 
 
 def _passes_labels(site: CallSite, signature: Signature) -> Optional[str]:
@@ -119,3 +139,62 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         )
         unit.sites.append(SiteTask(site, plan))
     return units
+
+
+EXAMPLES = (
+    Example(
+        before="""\
+from torch import nn
+
+
+class Net(nn.Module):
+    def forward(self, x):
+        return self.fc(x)
+
+
+model = Net()
+outputs = model(x, labels=y)
+outputs.loss.backward()
+""",
+        after="""\
+from torch import nn
+
+
+class Net(nn.Module):
+    def forward(self, x):
+        return self.fc(x)
+
+
+model = Net()
+criterion = nn.CrossEntropyLoss()
+logits = model(x)
+criterion(logits, y).backward()
+""",
+    ),
+    Example(
+        before="""\
+from torch import nn
+
+
+class Net(nn.Module):
+    def forward(self, x):
+        return self.fc(x)
+
+
+def step(model, x, y):
+    return model(x, labels=y)
+
+
+outputs = step(Net(), x, y)
+""",
+        refused="the call's HF-style output is returned whole",
+    ),
+    Example(
+        before="""\
+from transformers import BertForSequenceClassification
+
+model = BertForSequenceClassification.from_pretrained("bert-base-uncased")
+loss = model(x, labels=y).loss
+""",
+    ),
+)

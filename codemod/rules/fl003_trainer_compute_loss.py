@@ -1,28 +1,43 @@
 """FL003: Hugging Face ``Trainer`` trains a custom model whose ``forward`` takes no labels.
 
-Trainer is then the training loop, so the loss goes into it: a ``Trainer`` subclass whose
-``compute_loss`` takes the labels out of the batch, calls the model, and applies the criterion::
+What it finds
+-------------
+``Trainer(model=...)`` (or a subclass from ``transformers``/``trl``) given a custom model whose
+``forward`` takes neither ``labels`` nor ``**kwargs``. A Trainer subclass of the project whose
+own ``compute_loss`` takes the labels out (``labels = inputs.pop("labels")``) already does what
+the fix would, and is not reported.
 
-    trainer = Trainer(model=model, args=args, ...)      class CriterionTrainer(Trainer):
-                                                            def compute_loss(self, model, inputs,
-                                                                             return_outputs=False, **kwargs):
-                                                                labels = inputs["labels"]
-                                                                logits = model(**{k: v for k, v in inputs.items() if k != "labels"})
-                                                                loss = nn.CrossEntropyLoss()(logits, labels)
-                                                                return (loss, {"logits": logits}) if return_outputs else loss
+Why
+---
+Trainer passes the batch, labels included, to ``forward`` and expects a loss back: the TypeError.
+Trainer is the training loop, so the loss goes into it: a ``Trainer`` subclass whose
+``compute_loss`` takes the labels out of the batch, calls the model, and applies the criterion
+(``--criterion``). ``**kwargs`` keeps the override working when Trainer passes
+``num_items_in_batch``; for ``return_outputs`` the logits come back in a dict, because
+``prediction_step`` drops the first element of a tuple. ``TrainingArguments(...,
+label_names=["labels"])`` is added too: Trainer keeps only the batch columns ``forward`` names
+plus ``label_names``, which it infers from ``forward``; without it the labels column is silently
+dropped.
 
-                                                        trainer = CriterionTrainer(model=model, args=args, ...)
+Example
+-------
+::
 
-``**kwargs`` keeps the override working when Trainer passes ``num_items_in_batch`` (4.46 and
-later); for ``return_outputs`` the logits come back in a dict, because ``prediction_step`` drops
-the first element of a tuple. ``TrainingArguments(..., label_names=["labels"])`` is added too:
-Trainer keeps only the batch columns ``forward`` takes plus ``label_names``, which it infers from
-``forward`` — without it the labels column is silently dropped. The criterion is ``--criterion``.
+    trainer = Trainer(model=model, args=args)     class CriterionTrainer(Trainer):
+                                                      def compute_loss(self, model, inputs,
+                                                                       return_outputs=False, **kwargs):
+                                                          labels = inputs["labels"]
+                                                          logits = model(**{k: v for k, v in inputs.items() if k != "labels"})
+                                                          loss = nn.CrossEntropyLoss()(logits, labels)
+                                                          return (loss, {"logits": logits}) if return_outputs else loss
 
-Refuses when the ``TrainingArguments`` cannot be found (``args=`` built elsewhere), when the
-Trainer is a subclass that already overrides ``compute_loss``, or when ``forward`` returns a tuple
-or dict (the prediction is then not clear). A subclass whose own ``compute_loss`` reads
-``labels`` (``labels = inputs.pop("labels")``) already does what the fix would: not reported.
+                                                  trainer = CriterionTrainer(model=model, args=args)
+
+When it refuses
+---------------
+When the ``TrainingArguments`` cannot be found (``args=`` built elsewhere), when the Trainer is a
+subclass that already overrides ``compute_loss`` or is given ``compute_loss_func``, or when
+``forward`` returns a tuple or dict (the prediction is then not clear).
 """
 
 from __future__ import annotations
@@ -36,10 +51,17 @@ from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
 from codemod.rules.criterion import Criterion, criterion_on_first_use
+from codemod.rules.spec import Example, Fix, Rule
 from codemod.rules.trainer import trainer_edits
 from codemod.vocabulary import LABELS_PARAM, TRAINER_PACKAGES
 
-CODE = "FL003"
+RULE = Rule(
+    code="FL003",
+    name="trainer-needs-compute-loss",
+    summary="Hugging Face Trainer trains a custom model whose forward takes no labels",
+    fix=Fix.REPAIR,
+)
+CODE = RULE.code
 
 def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
     return lambda module: "Trainer" in module.text
@@ -104,3 +126,81 @@ def _compute_loss_reads_labels(module: ModuleSummary, class_name: str) -> bool:
     return False
 
 
+EXAMPLES = (
+    Example(
+        before="""\
+from torch import nn
+from transformers import Trainer, TrainingArguments
+
+
+class Net(nn.Module):
+    def forward(self, input_ids):
+        return self.fc(input_ids)
+
+
+args = TrainingArguments(output_dir="out")
+trainer = Trainer(model=Net(), args=args, train_dataset=dataset)
+""",
+        after='''\
+from torch import nn
+from transformers import Trainer, TrainingArguments
+
+
+class Net(nn.Module):
+    def forward(self, input_ids):
+        return self.fc(input_ids)
+
+
+args = TrainingArguments(output_dir="out", label_names=["labels"])
+
+
+class CriterionTrainer(Trainer):
+    """Trainer for a model that returns its prediction: the loss is computed here."""
+
+    def compute_loss(self, model, inputs, return_outputs=False, **kwargs):
+        labels = inputs["labels"]
+        logits = model(**{k: v for k, v in inputs.items() if k != "labels"})
+        loss = nn.CrossEntropyLoss()(logits, labels)
+        return (loss, {"logits": logits}) if return_outputs else loss
+trainer = CriterionTrainer(model=Net(), args=args, train_dataset=dataset)
+''',
+    ),
+    Example(
+        before="""\
+from torch import nn
+from transformers import Trainer
+
+
+class Net(nn.Module):
+    def forward(self, input_ids):
+        return self.fc(input_ids)
+
+
+def train(dataset, args):
+    return Trainer(model=Net(), args=args, train_dataset=dataset)
+""",
+        refused='could not find the TrainingArguments to add label_names to',
+    ),
+    Example(
+        before="""\
+from torch import nn
+from transformers import Trainer
+
+
+class Net(nn.Module):
+    def forward(self, input_ids):
+        return self.fc(input_ids)
+
+
+class MyTrainer(Trainer):
+    def compute_loss(self, model, inputs, return_outputs=False, **kwargs):
+        labels = inputs.pop("labels")
+        logits = model(**inputs)
+        loss = nn.functional.cross_entropy(logits, labels)
+        return (loss, logits) if return_outputs else loss
+
+
+trainer = MyTrainer(model=Net())
+""",
+    ),
+)

@@ -1,26 +1,37 @@
 """FL004: a Hugging Face *base* model (no head) is given labels.
 
-``BertModel``, ``AutoModel``, ``GPT2Model``... compute no loss: transformers 4 raised the
-TypeError for ``labels=``, transformers 5 drops it silently and ``outputs.loss`` fails later.
-When the task is evident the model becomes the matching head class, whose output has a loss::
+What it finds
+-------------
+``BertModel``, ``AutoModel``, ``GPT2Model``... (a transformers class without a head) called with
+``labels=``, or handed to ``Trainer`` whose batches carry labels (``DataCollatorForLanguageModeling``
+and friends). A Trainer subclass with its own ``compute_loss`` is the user's loss, and is left alone.
+
+Why
+---
+A base model computes no loss: transformers 4 raised the TypeError for ``labels=``, transformers 5
+drops the keyword silently and ``outputs.loss`` fails later. When the task is evident, the model
+becomes the matching head class, whose output has a loss. The task: ``num_labels=`` (sequence
+classification), ``DataCollatorForTokenClassification`` (token classification),
+``DataCollatorForLanguageModeling`` (masked LM, or causal LM with ``mlm=False``), a PEFT
+``TaskType``; failing those, a decoder-only family (``GPT2``, ``Llama``...: causal LM) or an
+encoder-decoder one (``T5``, ``Bart``, ``Pegasus``...: seq2seq LM, ``...ForConditionalGeneration``,
+``AutoModelForSeq2SeqLM`` for ``AutoModel``). The head class is checked in the installed
+transformers when there is one, else taken from a table.
+
+Example
+-------
+::
 
     config = BertConfig(..., num_labels=3)          config = BertConfig(..., num_labels=3)
     model = BertModel(config)                  ->   model = BertForSequenceClassification(config)
     loss = model(ids, labels=y).loss                loss = model(ids, labels=y).loss
 
-The same holds for a base model handed to ``Trainer`` (whose batches carry labels, e.g. from
-``DataCollatorForLanguageModeling``): Trainer finds no loss in its output. A Trainer subclass
-with its own ``compute_loss`` is the user's loss, and is left alone.
-
-The task: ``num_labels=`` (sequence classification), ``DataCollatorForTokenClassification``
-(token classification), ``DataCollatorForLanguageModeling`` (masked LM, or causal LM with
-``mlm=False``), a PEFT ``TaskType``, or a decoder-only family (causal LM). The head class is
-checked in the installed transformers when there is one, else taken from a table.
-
+When it refuses
+---------------
 Reports without changing anything when the task is not evident or ambiguous (the finding lists
 the candidates), when the code reads base-model outputs (``last_hidden_state``,
-``pooler_output``) that a head model does not return, or when the model's construction is not
-a single visible assignment.
+``pooler_output``) that a head model does not return, or when the model's construction is not a
+single visible assignment.
 """
 
 from __future__ import annotations
@@ -37,10 +48,17 @@ from codemod.cst.nodes import dotted, single_name_target
 from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
+from codemod.rules.spec import Example, Fix, Rule
 from codemod.transforms.edits import FileEdits
 from codemod.vocabulary import IMPORTS_TRANSFORMERS, ImportSpec
 
-CODE = "FL004"
+RULE = Rule(
+    code="FL004",
+    name="base-model-given-labels",
+    summary="a transformers base model (no head, no loss) is given labels",
+    fix=Fix.REPAIR,
+)
+CODE = RULE.code
 DECODER_ONLY = ("GPT2", "GPTNeo", "GPTJ", "Llama", "Mistral", "Mixtral", "Qwen2", "Qwen3", "OPT", "Falcon", "Gemma", "Gemma2", "Phi", "Phi3", "Bloom")
 SEQ2SEQ = ("T5", "MT5", "Bart", "MBart", "Pegasus", "Marian")
 HEAD_SUFFIX = {
@@ -244,3 +262,38 @@ def _unit_for(ctx: RuleContext, target: _Target) -> Unit:
     )
     unit.edits[target.path] = edits
     return unit
+
+
+EXAMPLES = (
+    Example(
+        before="""\
+from transformers import BertConfig, BertModel
+
+model = BertModel(BertConfig(num_labels=3))
+loss = model(ids, labels=y).loss
+""",
+        after="""\
+from transformers import BertConfig, BertForSequenceClassification
+
+model = BertForSequenceClassification(BertConfig(num_labels=3))
+loss = model(ids, labels=y).loss
+""",
+    ),
+    Example(
+        before="""\
+from transformers import BertModel
+
+model = BertModel.from_pretrained("bert-base-uncased")
+outputs = model(ids, labels=y)
+""",
+        refused='the task is not evident; use one of `BertForSequenceClassification`, `BertForCausalLM`, `BertForMaskedLM`',
+    ),
+    Example(
+        before="""\
+from transformers import BertModel
+
+model = BertModel.from_pretrained("bert-base-uncased")
+hidden = model(ids).last_hidden_state
+""",
+    ),
+)

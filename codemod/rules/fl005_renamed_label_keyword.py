@@ -1,25 +1,34 @@
 """FL005: a label keyword that transformers renamed is passed to a transformers model.
 
-``lm_labels=`` and ``masked_lm_labels=`` were renamed ``labels=`` in transformers 3/4 (and
-``label=`` was never a model argument); today's models reject them with the TypeError::
+What it finds
+-------------
+``lm_labels=``, ``masked_lm_labels=`` or ``label=`` passed to a transformers model
+(``BertForMaskedLM(...)``, ``AutoModelForCausalLM.from_pretrained(...)``, also through
+``.to(device)`` and a ``MODEL_CLASSES[name]`` registry of transformers classes), as a keyword or as
+the key of a batch dict unpacked into the call (``inputs = {"input_ids": x, "lm_labels": y};
+model(**inputs)``).
+
+Why
+---
+``lm_labels`` and ``masked_lm_labels`` were renamed ``labels`` in transformers 3/4 (and ``label``
+was never a model argument); today's models reject them with the TypeError. The keyword (or the
+dict's key, when that dict is used for nothing else) becomes ``labels``. Before transformers 2.4
+the old names ignored positions marked ``-1``; ``labels`` ignores only ``-100``. Where the project
+builds labels with ``-1`` fills (``[-1] * n``, ``torch.full_like(x, -1)``, ``masked_fill(...,
+-1)``, ``labels[m] = -1``), a bare rename would train on padding or fail (``Target -1 is out of
+bounds``), so the ``-1`` are mapped where the keyword is passed
+(``labels=y.masked_fill(y == -1, -100)``).
+
+Example
+-------
+::
 
     outputs = model(ids, masked_lm_labels=y)   ->   outputs = model(ids, labels=y)
 
-Only for calls whose receiver is a transformers model (``BertForMaskedLM(...)``,
-``AutoModelForCausalLM.from_pretrained(...)``, also through ``.to(device)`` and a
-``MODEL_CLASSES[name]`` registry of transformers classes). The key of a batch dict unpacked into
-the call is renamed the same way (``inputs = {"input_ids": x, "lm_labels": y}; model(**inputs)``)
-when that dict is used for nothing else. Refuses when the call also passes ``labels``.
-
-Before transformers 2.4, ``lm_labels``/``masked_lm_labels`` ignored positions marked ``-1``;
-``labels`` ignores only ``-100``. Where the repository builds labels with ``-1`` fills
-(``[-1] * n``, ``torch.full_like(x, -1)``, ``masked_fill(..., -1)``, ``labels[m] = -1``), a bare
-rename would train on padding or fail (``Target -1 is out of bounds``), so the ``-1`` are mapped
-where the keyword is passed::
-
-    model(ids, masked_lm_labels=y)   ->   model(ids, labels=y.masked_fill(y == -1, -100))
-
-That is refused when the labels are not a plain name or attribute (they would be evaluated twice).
+When it refuses
+---------------
+When the call also passes ``labels``, or when ``-1`` must be mapped and the labels are not a plain
+name or attribute (they would be evaluated twice).
 """
 
 from __future__ import annotations
@@ -34,11 +43,18 @@ from codemod.cst.nodes import all_statements, code_of, name_nodes, single_name_t
 from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
+from codemod.rules.spec import Example, Fix, Rule
 from codemod.transforms.edits import FileEdits
 from codemod.transforms.keywords import CallLocator
 from codemod.vocabulary import IMPORTS_TRANSFORMERS
 
-CODE = "FL005"
+RULE = Rule(
+    code="FL005",
+    name="renamed-label-keyword",
+    summary="`lm_labels=`/`masked_lm_labels=`/`label=` passed to a transformers model (now `labels=`)",
+    fix=Fix.REPAIR,
+)
+CODE = RULE.code
 RENAMED = ("lm_labels", "masked_lm_labels", "label")
 MENTION = re.compile(r"\b(?:masked_)?lm_labels\b|\blabel\s*=")
 OLD_IGNORE_INDEX = ("lm_labels", "masked_lm_labels")
@@ -200,3 +216,38 @@ def _enclosing_function(tree: cst.Module, call: cst.Call) -> Optional[cst.Functi
 
 
 _UNSEEN = object()
+
+
+EXAMPLES = (
+    Example(
+        before="""\
+from transformers import BertForMaskedLM
+
+model = BertForMaskedLM.from_pretrained("bert-base-uncased")
+outputs = model(ids, masked_lm_labels=y)
+""",
+        after="""\
+from transformers import BertForMaskedLM
+
+model = BertForMaskedLM.from_pretrained("bert-base-uncased")
+outputs = model(ids, labels=y)
+""",
+    ),
+    Example(
+        before="""\
+from transformers import BertForMaskedLM
+
+model = BertForMaskedLM.from_pretrained("bert-base-uncased")
+outputs = model(ids, masked_lm_labels=y, labels=y)
+""",
+        refused='the call passes `labels` as well',
+    ),
+    Example(
+        before="""\
+from transformers import BertForMaskedLM
+
+model = BertForMaskedLM.from_pretrained("bert-base-uncased")
+outputs = model(ids, labels=y)
+""",
+    ),
+)

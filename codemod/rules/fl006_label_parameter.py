@@ -1,16 +1,27 @@
 """FL006: ``forward`` names its parameter ``label`` while the data says ``labels``.
 
-Trainer's default collator renames a ``label`` column to ``labels``, and HF-style batches carry
-``"labels"``; a ``forward(self, x, label)`` then fails with ``got an unexpected keyword argument
-'labels'``. The parameter and its uses in ``forward`` are renamed::
+What it finds
+-------------
+A custom model whose ``forward`` takes ``label``, handed to ``Trainer`` or called with ``labels``
+(a keyword, or a ``**batch`` that carries them).
+
+Why
+---
+Trainer's default collator renames a ``label`` column to ``labels``, and Hugging Face-style batches
+carry ``"labels"``; a ``forward(self, x, label)`` then fails with ``got an unexpected keyword
+argument 'labels'``. The parameter and its uses in ``forward`` are renamed.
+
+Example
+-------
+::
 
     def forward(self, x, label=None):          def forward(self, x, labels=None):
         if label is not None:                      if labels is not None:
             loss = F.cross_entropy(h, label)           loss = F.cross_entropy(h, labels)
 
-Only when the model is handed to ``Trainer`` or some call passes it ``labels`` (a keyword, or a
-``**batch`` that carries them). Refuses when a call passes ``label=`` by name, or ``forward``
-already uses the name ``labels``.
+When it refuses
+---------------
+When a call passes ``label=`` by name, or ``forward`` already uses the name ``labels``.
 """
 
 from __future__ import annotations
@@ -21,9 +32,16 @@ from codemod.analysis.index import ClassKey, ClassKind, ModuleSummary, RepoIndex
 from codemod.cst.nodes import name_nodes
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit, find_method, unfollowed_instances
+from codemod.rules.spec import Example, Fix, Rule
 from codemod.transforms.edits import FileEdits
 
-CODE = "FL006"
+RULE = Rule(
+    code="FL006",
+    name="label-parameter",
+    summary="forward takes `label` while the batches (or Trainer) say `labels`",
+    fix=Fix.REPAIR,
+)
+CODE = RULE.code
 OLD, NEW = "label", "labels"
 
 
@@ -91,3 +109,78 @@ def find_units(ctx: RuleContext) -> list[Unit]:
                 edits.replace[param.name] = param.name.with_changes(value=NEW)
         unit.edits[module.path] = edits
     return units
+
+
+EXAMPLES = (
+    Example(
+        before="""\
+import torch.nn.functional as F
+from torch import nn
+
+
+class Net(nn.Module):
+    def forward(self, x, label=None):
+        logits = self.fc(x)
+        if label is not None:
+            return F.cross_entropy(logits, label)
+        return logits
+
+
+model = Net()
+loss = model(x, labels=y)
+""",
+        after="""\
+import torch.nn.functional as F
+from torch import nn
+
+
+class Net(nn.Module):
+    def forward(self, x, labels=None):
+        logits = self.fc(x)
+        if labels is not None:
+            return F.cross_entropy(logits, labels)
+        return logits
+
+
+model = Net()
+loss = model(x, labels=y)
+""",
+    ),
+    Example(
+        before="""\
+import torch.nn.functional as F
+from torch import nn
+
+
+class Net(nn.Module):
+    def forward(self, x, label=None):
+        logits = self.fc(x)
+        if label is not None:
+            return F.cross_entropy(logits, label)
+        return logits
+
+
+model = Net()
+loss = model(x, labels=y)
+loss = model(x, label=y)
+""",
+        refused='example.py:15:8 passes `label=` by name',
+    ),
+    Example(
+        before="""\
+import torch.nn.functional as F
+from torch import nn
+
+
+class Net(nn.Module):
+    def forward(self, x, label=None):
+        logits = self.fc(x)
+        if label is not None:
+            return F.cross_entropy(logits, label)
+        return logits
+
+
+loss = Net()(x, label=y)
+""",
+    ),
+)

@@ -1,15 +1,27 @@
 """FL007: ``forward`` is misspelled, so the module has none.
 
+What it finds
+-------------
+A custom ``nn.Module`` with no ``forward`` anywhere in its known bases and one method one edit
+away from the name (a letter missing, added, changed, or two swapped: ``farward``, ``foward``).
+
+Why
+---
 ``nn.Module.__call__`` runs ``forward``; a module that defines ``farward`` instead inherits the
 placeholder, and the first call fails with ``_forward_unimplemented() got an unexpected keyword
-argument 'labels'`` (or ``NotImplementedError``)::
+argument 'labels'`` (or ``NotImplementedError``). The method is renamed.
+
+Example
+-------
+::
 
     class Net(nn.Module):                   class Net(nn.Module):
         def farward(self, x, labels=None):      def forward(self, x, labels=None):
 
-Reported for a custom ``nn.Module`` with no ``forward`` anywhere in its known bases and one method
-one edit away from the name (a letter missing, added, changed or two swapped). Renamed only when
-nothing in the repository uses the misspelled name anywhere else; otherwise reported alone.
+When it refuses
+---------------
+When anything in the project uses the misspelled name elsewhere (``model.farward(x)``): reported
+alone, to be renamed by hand.
 """
 
 from __future__ import annotations
@@ -19,9 +31,16 @@ from typing import Callable, Optional
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit, find_method
+from codemod.rules.spec import Example, Fix, Rule
 from codemod.transforms.edits import FileEdits
 
-CODE = "FL007"
+RULE = Rule(
+    code="FL007",
+    name="misspelled-forward",
+    summary="an nn.Module has no forward but a method one edit away from it (`farward`)",
+    fix=Fix.REPAIR,
+)
+CODE = RULE.code
 TARGET = "forward"
 
 
@@ -78,3 +97,47 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         edits.replace[method.name] = method.name.with_changes(value=TARGET)
         unit.edits[module.path] = edits
     return units
+
+
+EXAMPLES = (
+    Example(
+        before="""\
+from torch import nn
+
+
+class Net(nn.Module):
+    def farward(self, x):
+        return self.fc(x)
+""",
+        after="""\
+from torch import nn
+
+
+class Net(nn.Module):
+    def forward(self, x):
+        return self.fc(x)
+""",
+    ),
+    Example(
+        before="""\
+from torch import nn
+
+
+class Net(nn.Module):
+    def farward(self, x):
+        return self.fc(x)
+
+
+def predict(model, x):
+    return model.farward(x)
+""",
+        refused='`farward` is also used elsewhere; rename it by hand',
+    ),
+    Example(
+        before="""\
+class Tokenizer:
+    def farward(self, text):
+        return text.split()
+""",
+    ),
+)

@@ -1,41 +1,48 @@
 """FL101 (opt-in): ``forward(..., labels=None)`` computes the loss itself when given labels.
 
-This is correct code (Hugging Face's own convention), so the rule is off by default;
-``--select FL101`` or ``--select ALL`` turns it on. It applies FL001's move to the
-labels-given path: ``forward`` returns the prediction, and every call that passes labels
-computes the exact loss expression after the call. Calls without labels are left as they are::
+What it finds
+-------------
+A direct ``nn.Module`` subclass (never a ``PreTrainedModel`` one) whose ``forward`` takes
+``labels=None`` (or ``label=None``) and computes the loss only when given them: ``if labels is not
+None:``, ``if label == None:``, ``... if labels is not None else ...``, ``loss = None``
+placeholders, ``labels = labels.long()`` conversions in the branch, a criterion built in
+``forward``.
+
+Why
+---
+This is correct code (Hugging Face's own convention), so the rule is off by default; ``--select
+FL101`` or ``--select ALL`` turns it on, for a project that wants the loss in its training loop.
+It applies FL001's move to the labels-given path: ``forward`` returns the prediction, and every
+call that passes labels computes the exact loss expression after the call (also a loss computed by
+hand, ``-(labels * torch.log(probs)).mean()``: no criterion is swapped in). Calls without labels
+keep working: those that read what ``forward`` packed (``out["logits"]``, ``out.logits``, ``_,
+logits = model(x)``) read the bare prediction instead, and a prediction ``forward`` computed from
+the loss's input (``prob = F.softmax(logits)``) is computed at the call. Under ``Trainer`` with
+``label_smoothing_factor``, the added ``compute_loss`` smooths the loss on what ``forward``
+returned without labels, as Trainer did. One known difference under ``Trainer``: predicting on
+data without labels, Trainer unwraps one-element results, so a ``forward`` that used to return
+``{"logits": ...}`` gives a final batch of exactly one example without its batch dimension.
+
+Example
+-------
+::
 
     class Net(nn.Module):                               class Net(nn.Module):
         def forward(self, x, labels=None):                  def forward(self, x):
             logits = self.fc(x)                                 logits = self.fc(x)
             if labels is not None:                              return logits
                 return F.cross_entropy(logits, labels), logits
-            return logits                                   loss, logits = model(x, y)
-                                                        ->  logits = model(x)
-    loss, logits = model(x, y)                              loss = F.cross_entropy(logits, y)
-    preds = model(x)                                    preds = model(x)
+            return logits                                   logits = model(x)
+                                                            loss = F.cross_entropy(logits, y)
+    loss, logits = model(x, y)                          preds = model(x)
+    preds = model(x)
 
-The loss is moved exactly as written, also when it is computed by hand on probabilities
-(``-(labels * torch.log(probs)).mean()``): no criterion is swapped in. Only direct
-``nn.Module`` subclasses are read, never ``PreTrainedModel`` ones. The parameter may be called
-``label`` (``forward(self, x, mask, label=None)``, tested with ``label == None``), the labels may
-be converted in the branch (``labels = labels.long()``: the conversion moves with the loss), and
-a criterion built in ``forward`` (``loss_fct = nn.CrossEntropyLoss()``) moves too.
-
-Calls without labels whose result ``forward`` packed (``{"logits": logits}``, ``(None, logits)``,
-an output object whose loss is None) get the bare prediction, and their readers unpack no more::
-
-    out = model(x)                  ->    logits = model(x)
-    logits = out["logits"]
-
-When forward returned a prediction computed from the loss's input (``prob = F.softmax(logits)``,
-returned with or without labels), forward returns ``logits`` and calls compute it::
-
-    prob = model(x)                 ->    prob = F.softmax(model(x))
-
-Refuses when the branches on ``labels`` are other tests, when FL001 would refuse the
-labels-given path, and when a call without labels reads something other than the prediction
-(``out["loss"]``, which was None) or uses the packed result whole.
+When it refuses
+---------------
+When the branches on ``labels`` test something else too (``labels is not None and
+self.training``, a choice between two losses), when FL001 would refuse the labels-given path, and
+when a call without labels reads something other than the prediction (``out["loss"]``, which was
+None) or uses the packed result whole.
 """
 
 from __future__ import annotations
@@ -53,11 +60,19 @@ from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.class_move import fill_class_unit, inferred_sites
 from codemod.rules.common import RuleContext, Unit, find_method, location_of
+from codemod.rules.spec import Example, Fix, Rule
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod.transforms.forward import forward_edits
 from codemod.vocabulary import LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, PlanResult, Refusal, ResultShape, Signature
 
-CODE = "FL101"
+RULE = Rule(
+    code="FL101",
+    name="optional-labels-loss-in-forward",
+    summary="opt-in: forward(..., labels=None) computes the loss when given labels: move it out too",
+    fix=Fix.EXACT,
+    default=False,
+)
+CODE = RULE.code
 
 
 LABEL_ALIAS = "label"
@@ -347,3 +362,75 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         except Exception as exc:  # unforeseen code: refuse this class, keep its finding and the others
             unit.refusal = f"internal error ({type(exc).__name__}: {exc}); please report it"
     return result
+
+
+EXAMPLES = (
+    Example(
+        before="""\
+import torch.nn.functional as F
+from torch import nn
+
+
+class Net(nn.Module):
+    def forward(self, x, labels=None):
+        logits = self.fc(x)
+        if labels is not None:
+            return F.cross_entropy(logits, labels), logits
+        return logits
+
+
+model = Net()
+loss, logits = model(x, y)
+preds = model(x).argmax(-1)
+""",
+        after="""\
+import torch.nn.functional as F
+from torch import nn
+
+
+class Net(nn.Module):
+    def forward(self, x):
+        logits = self.fc(x)
+        return logits
+
+
+model = Net()
+logits = model(x)
+loss = F.cross_entropy(logits, y)
+preds = model(x).argmax(-1)
+""",
+    ),
+    Example(
+        before="""\
+import torch.nn.functional as F
+from torch import nn
+
+
+class Net(nn.Module):
+    def forward(self, x, labels=None):
+        logits = self.fc(x)
+        loss = None
+        if labels is not None:
+            loss = F.cross_entropy(logits, labels)
+        return {"loss": loss, "logits": logits}
+
+
+model = Net()
+print(model(x)["loss"])
+""",
+        refused='a call without labels reads `model(x)["loss"]`, which is not the prediction `logits` forward packed without labels',
+    ),
+    Example(
+        before="""\
+from transformers import BertPreTrainedModel
+
+
+class Head(BertPreTrainedModel):
+    def forward(self, x, labels=None):
+        logits = self.fc(x)
+        if labels is not None:
+            return self.loss_fct(logits, labels), logits
+        return logits
+""",
+    ),
+)
