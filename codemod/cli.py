@@ -8,13 +8,15 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Iterator, List, NoReturn, Optional
+from typing import Annotated, Iterator, List, NoReturn, Optional
 
 import typer
 
 from codemod import __version__
 from codemod.registry import RULES, documentation
+from codemod.results import Mode, Options, RunResult
 from codemod.rules.spec import FIX_MEANING
+from codemod.vocabulary import DEFAULT_CRITERION
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED = 130  # what shells report for Ctrl-C
@@ -66,97 +68,149 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.command(help=HELP)
-def fixlabels(
-    paths: Optional[List[Path]] = typer.Argument(
-        None,
+# The options, one alias each: the command's signature then reads as the list of its flags.
+PathsArg = Annotated[
+    Optional[List[Path]],
+    typer.Argument(
         metavar="PATHS",
         help="Files or directories (default: the current directory); directories are walked for *.py and *.ipynb files. "
         "`-` reads one file from stdin (with --stdin-filename).",
     ),
-    diff: bool = typer.Option(False, "--diff", help="Print the changes as a unified diff; write nothing."),
-    write: bool = typer.Option(False, "--write", help="Apply the changes to the files."),
-    criterion: Optional[str] = typer.Option(
-        None, "--criterion", metavar="EXPR", help="Criterion to insert where the code has none (FL002). Default: nn.CrossEntropyLoss()."
-    ),
-    select: List[str] = typer.Option(
-        [], "--select", metavar="CODES", help="Rules to run: codes or prefixes, comma-separated (FL001, FL0, ALL). Default: all but opt-in rules."
-    ),
-    ignore: List[str] = typer.Option([], "--ignore", metavar="CODES", help="Rules to skip: codes or prefixes, comma-separated."),
-    output_format: str = typer.Option(
-        "text",
+]
+DiffOpt = Annotated[bool, typer.Option("--diff", help="Print the changes as a unified diff; write nothing.")]
+WriteOpt = Annotated[bool, typer.Option("--write", help="Apply the changes to the files.")]
+CriterionOpt = Annotated[
+    Optional[str],
+    typer.Option("--criterion", metavar="EXPR", help=f"Criterion to insert where the code has none (FL002). Default: {DEFAULT_CRITERION}."),
+]
+SelectOpt = Annotated[
+    List[str],
+    typer.Option("--select", metavar="CODES", help="Rules to run: codes or prefixes, comma-separated (FL001, FL0, ALL). Default: all but opt-in rules."),
+]
+IgnoreOpt = Annotated[List[str], typer.Option("--ignore", metavar="CODES", help="Rules to skip: codes or prefixes, comma-separated.")]
+FormatOpt = Annotated[
+    str,
+    typer.Option(
         "--output-format",
         metavar="FORMAT",
         help="How findings are printed: text (path:line:col: CODE message), json, github (workflow annotations) or sarif (2.1.0).",
     ),
-    stdin_filename: Optional[Path] = typer.Option(
-        None,
+]
+StdinOpt = Annotated[
+    Optional[Path],
+    typer.Option(
         "--stdin-filename",
         metavar="PATH",
         help="With `-`: the path of the code read from stdin. The fixed code goes to stdout, findings to stderr; "
         "the project around PATH is read for context, and no file is written.",
     ),
-    no_color: bool = typer.Option(False, "--no-color", help="Never colour the diff (also: the NO_COLOR environment variable)."),
-    jobs: int = typer.Option(
-        os.cpu_count() or 1, "--jobs", "-j", min=1, metavar="N", help="Processes for analysing a large repository (default: the CPU count)."
-    ),
-    verify: Optional[bool] = typer.Option(
-        None, "--verify/--no-verify", help="With --write: import each changed module before and after (default: on; files must compile either way)."
-    ),
-    no_cache: bool = typer.Option(
-        False,
+]
+NoColorOpt = Annotated[bool, typer.Option("--no-color", help="Never colour the diff (also: the NO_COLOR environment variable).")]
+JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, metavar="N", help="Processes for analysing a large repository (default: the CPU count).")]
+VerifyOpt = Annotated[
+    Optional[bool],
+    typer.Option("--verify/--no-verify", help="With --write: import each changed module before and after (default: on; files must compile either way)."),
+]
+NoCacheOpt = Annotated[
+    bool,
+    typer.Option(
         "--no-cache",
         help="Analyse everything again. A check keeps its answer in the project's .fixlabels_cache/ and gives it back "
         "while no file, setting or fixlabels itself has changed (content is hashed, never trusted to mtimes); "
         "--diff, --write and stdin never use it.",
     ),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+]
+VersionOpt = Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")]
+
+
+@app.command(help=HELP)
+def fixlabels(
+    paths: PathsArg = None,
+    diff: DiffOpt = False,
+    write: WriteOpt = False,
+    criterion: CriterionOpt = None,
+    select: SelectOpt = [],  # noqa: B006 (typer reads the default; it is never mutated)
+    ignore: IgnoreOpt = [],  # noqa: B006
+    output_format: FormatOpt = "text",
+    stdin_filename: StdinOpt = None,
+    no_color: NoColorOpt = False,
+    jobs: JobsOpt = os.cpu_count() or 1,
+    verify: VerifyOpt = None,
+    no_cache: NoCacheOpt = False,
+    version: VersionOpt = False,
 ) -> None:
-    from codemod.config import ConfigError, find_config, resolve
-    from codemod.discovery import project_root
-    from codemod.engine import run
-    from codemod.report import formats as reporting
-    from codemod.report.diff import colorize, unified_diff
-    from codemod.results import Mode, Options
+    from codemod.report import formats
 
     if diff and write:
         _fail("--diff and --write cannot be used together")
-    if output_format not in reporting.FORMATS:
-        _fail(f"--output-format must be one of {', '.join(reporting.FORMATS)}, not {output_format!r}")
-    given = list(paths or [Path(".")])
-    stdin_data: Optional[bytes] = None
-    if stdin_filename is not None or Path("-") in given:
-        if stdin_filename is None or given != [Path("-")]:
-            _fail("read code from stdin with `--stdin-filename PATH -` (and no other path)")
-        if write:
-            _fail("--write cannot be used with stdin: the fixed code is printed")
-        stdin_data = sys.stdin.buffer.read()
-        given = [project_root(stdin_filename)]
+    if output_format not in formats.FORMATS:
+        _fail(f"--output-format must be one of {', '.join(formats.FORMATS)}, not {output_format!r}")
+    given, stdin = _named_paths(list(paths or [Path(".")]), stdin_filename, write)
+    mode = Mode.WRITE if write else Mode.DIFF if diff or stdin is not None else Mode.CHECK
+    options = _options(given, select, ignore, criterion, verify, jobs, stdin, cache=not no_cache)
+    result = _run(given, mode, options)
+    if options.stdin is not None:
+        _print_stdin_result(result, options.stdin, output_format, diff, _colored(no_color))
+    _print_result(result, mode, output_format, _colored(no_color))
+    raise typer.Exit(_exit_code(result, mode))
+
+
+def _named_paths(given: list[Path], stdin_filename: Optional[Path], write: bool) -> tuple[list[Path], Optional[tuple[Path, bytes]]]:
+    """The paths to analyse, and the editor's buffer (``--stdin-filename PATH -``) if there is one:
+    then the path is the buffer's project."""
+    from codemod.discovery import project_root
+
+    if stdin_filename is None and Path("-") not in given:
+        return given, None
+    if stdin_filename is None or given != [Path("-")]:
+        _fail("read code from stdin with `--stdin-filename PATH -` (and no other path)")
+    if write:
+        _fail("--write cannot be used with stdin: the fixed code is printed")
+    return [project_root(stdin_filename)], (stdin_filename, sys.stdin.buffer.read())
+
+
+def _options(
+    given: list[Path],
+    select: list[str],
+    ignore: list[str],
+    criterion: Optional[str],
+    verify: Optional[bool],
+    jobs: int,
+    stdin: Optional[tuple[Path, bytes]],
+    cache: bool,
+) -> Options:
+    """The command line over the nearest pyproject.toml's [tool.fixlabels]."""
+    from codemod.config import ConfigError, find_config, resolve
+
     try:
         file_config = find_config(given)
         settings = resolve(file_config, select, ignore, criterion, verify)
     except ConfigError as exc:
         _fail(str(exc))
-    mode = Mode.WRITE if write else Mode.DIFF if diff or stdin_data is not None else Mode.CHECK
-    progress = _ProgressBar() if stdin_data is None and sys.stderr.isatty() else None
-    options = Options(
+    return Options(
         criterion=settings.criterion,
         verify=settings.verify,
         rules=settings.rules,
         jobs=jobs,
         exclude=file_config.exclude,
         exclude_base=file_config.directory,
-        stdin=(stdin_filename, stdin_data) if stdin_filename is not None and stdin_data is not None else None,
-        cache=not no_cache,
-        progress=progress,
+        stdin=stdin,
+        cache=cache,
+        progress=_ProgressBar() if stdin is None and sys.stderr.isatty() else None,
     )
+
+
+def _run(given: list[Path], mode: Mode, options: Options) -> RunResult:
+    """The engine's result; an interruption or a bug of ours ends the command here, saying so."""
+    from codemod.engine import run
+
     try:
         with _sigterm_as_interrupt():
             try:
-                result = run(given, mode, options)
+                return run(given, mode, options)
             finally:
-                if progress is not None:
-                    progress.close()  # before anything else is printed on its line
+                if isinstance(options.progress, _ProgressBar):
+                    options.progress.close()  # before anything else is printed on its line
     except KeyboardInterrupt:
         typer.echo("fixlabels: interrupted; no file was written.", err=True)
         raise typer.Exit(EXIT_INTERRUPTED)
@@ -170,15 +224,17 @@ def fixlabels(
         )
         raise typer.Exit(EXIT_ERROR)
 
-    if options.stdin is not None:
-        _print_stdin_result(result, options.stdin, output_format, diff, _colored(no_color))
+
+def _print_result(result: RunResult, mode: Mode, output_format: str, color: bool) -> None:
+    """Findings (on stderr beside a diff), errors, the diff, the files a fix took beyond the named
+    paths, and a one-line summary; the machine formats get one parseable document."""
+    from codemod.report.diff import colorize, unified_diff
 
     machine = output_format != "text"
     shown = result.findings if machine or mode is Mode.CHECK else result.remaining
     report = _formatted(output_format, sorted(list(shown) + (list(result.errors) if machine else [])))
     out = sys.stdout
     if mode is Mode.DIFF:
-        color = _colored(no_color)
         for change in result.changes:
             patch = unified_diff(change)
             out.write(colorize(patch) if color else patch)
@@ -189,7 +245,17 @@ def fixlabels(
         for error in result.errors:
             typer.echo(error.render(), err=True)
     out.flush()
+    if output_format not in ("json", "sarif"):  # their stream must parse as one JSON document
+        if mode is Mode.WRITE:
+            beyond = [name for name in result.written if name in result.beyond_named]
+        else:
+            beyond = list(result.beyond_named) if mode is Mode.DIFF else []
+        for name in beyond:  # a fix is applied whole: say which files it took beyond the named ones
+            typer.echo(f"{'also wrote' if mode is Mode.WRITE else 'also changes'} {name} (the fix spans it)", err=True)
+        typer.echo(_summary(result, mode), err=True)
 
+
+def _summary(result: RunResult, mode: Mode) -> str:
     fixed = [f for f in result.findings if f.fixed]
     if mode is Mode.CHECK:
         fixable = sum(1 for f in result.findings if f.fixable)
@@ -198,29 +264,23 @@ def fixlabels(
         summary = f"Would fix {len(fixed)} finding(s) in {len(result.changes)} file(s); {len(result.remaining)} not fixable."
     else:
         summary = f"Fixed {len(fixed)} finding(s), wrote {len(result.written)} file(s); {len(result.remaining)} remaining."
-    if result.errors:
-        summary += f" {len(result.errors)} error(s)."
-    if output_format not in ("json", "sarif"):  # their stream must parse as one JSON document
-        if mode is Mode.WRITE:
-            beyond = [name for name in result.written if name in result.beyond_named]
-        else:
-            beyond = list(result.beyond_named) if mode is Mode.DIFF else []
-        for name in beyond:  # a fix is applied whole: say which files it took beyond the named ones
-            typer.echo(f"{'also wrote' if mode is Mode.WRITE else 'also changes'} {name} (the fix spans it)", err=True)
-        typer.echo(summary, err=True)
+    return summary + (f" {len(result.errors)} error(s)." if result.errors else "")
 
+
+def _exit_code(result: RunResult, mode: Mode) -> int:
+    """``EXIT_CODES``, row by row; an interrupted write also lists what it wrote."""
     if result.interrupted:
         listed = "".join(f"\n  {name}" for name in result.written)
         typer.echo(f"fixlabels: interrupted; wrote {len(result.written)} file(s), each whole:{listed}", err=True)
-        raise typer.Exit(EXIT_INTERRUPTED)
+        return EXIT_INTERRUPTED
     if result.errors:
-        raise typer.Exit(EXIT_ERROR)
+        return EXIT_ERROR
     if mode is Mode.DIFF:
         # Like check mode: a finding it cannot fix is still one to report.
-        raise typer.Exit(EXIT_FINDINGS if result.changes or result.remaining else EXIT_CLEAN)
+        return EXIT_FINDINGS if result.changes or result.remaining else EXIT_CLEAN
     if mode is Mode.WRITE:
-        raise typer.Exit(EXIT_FINDINGS if result.remaining else EXIT_CLEAN)
-    raise typer.Exit(EXIT_FINDINGS if result.findings else EXIT_CLEAN)
+        return EXIT_FINDINGS if result.remaining else EXIT_CLEAN
+    return EXIT_FINDINGS if result.findings else EXIT_CLEAN
 
 
 def _fail(message: str) -> NoReturn:

@@ -10,17 +10,17 @@ call does not pass labels the way ``forward`` takes them.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Optional
+from typing import Optional, Union
 
 from codemod.analysis.callsites import CallSite, Instance
-from codemod.analysis.index import ClassKey, RepoIndex
+from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
 from codemod.cst.nodes import BUILTIN_NAMES, code_of, names_in, substitute
 from codemod.lazy_libcst import cst
 from codemod.rules.common import RuleContext, SiteTask, Unit, import_spec, location_of, unfollowed_instances
 from codemod.rules.trainer import UNWRAPPED, trainer_edits
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod.transforms.forward import forward_edits
-from codemod.vocabulary import CRITERION, LABELS_PARAM, LossPlan, ResultShape, SitePlan
+from codemod.vocabulary import CRITERION, LABELS_PARAM, ImportSpec, LossPlan, ResultShape, SitePlan
 
 DATA_PARALLEL_NOTE = (
     "the model is wrapped in DataParallel: exact on one device; on several GPUs the loss is now "
@@ -56,53 +56,15 @@ def fill_class_unit(
     any part cannot be done. FL101 passes its own ``forward`` edit, and ``labelless_calls``:
     None when calls without labels keep working unchanged, else why they would not; and
     ``labelless_shape`` when such calls keep working once their readers unpack no more."""
-    index, graph = ctx.index, ctx.graph
-    module = index.module_of(key)
-    refusal = _class_refusal(ctx, key, labelless_unchanged=forward is not None and labelless_calls is None and labelless_shape is None)
-    if refusal:
-        unit.refusal = refusal
-        return
-    imports = {}
-    free_names = set(plan.free_names)
-    if labelless_shape is not None and labelless_shape.derived is not None:
-        free_names |= names_in(labelless_shape.derived) - {plan.prediction, "self"} - BUILTIN_NAMES
-    for name in sorted(free_names):
-        spec = import_spec(name, module)
-        if spec is None:
-            unit.refusal = f"the loss uses `{name}`, which other files cannot import"
-            break
-        imports[name] = spec
+    module = ctx.index.module_of(key)
+    unit.refusal = _class_refusal(ctx, key, labelless_unchanged=forward is not None and labelless_calls is None and labelless_shape is None)
     if unit.refusal:
         return
-    # Where Trainer is the training loop, the moved loss goes into its compute_loss.
-    for use in ctx.graph.uses:
-        if key not in use.instance.classes:
-            continue
-        derived = plan.seen_prediction if plan.seen_prediction is not None else labelless_shape.derived if labelless_shape else None
-        if derived is not None:
-            unit.refusal = (
-                f"forward returned `{code_of(derived)}` while the loss read `{plan.prediction}`, and Trainer "
-                f"({use.display_path}:{use.line}) would see other predictions; not supported under Trainer yet"
-            )
-            break
-        if labelless_calls is not None:
-            unit.refusal = f"{labelless_calls} (Trainer evaluates without labels too, {use.display_path}:{use.line})"
-            break
-        if labelless_shape is not None and not (
-            (labelless_shape.kind == "dict" and labelless_shape.size == 1) or labelless_shape.kind == "model_output"
-        ):
-            # prediction_step takes a one-key dict's value (a ModelOutput keeps only the
-            # fields that are not None) as the logits, as it takes a bare tensor.
-            unit.refusal = (
-                "without labels, forward packs its prediction with other values, and Trainer evaluates "
-                f"without labels too ({use.display_path}:{use.line})"
-            )
-            break
-        outcome_edits = trainer_edits(ctx, use, _trainer_loss(plan), imports, _labelless_return(forward, labelless_shape))
-        if isinstance(outcome_edits, str):
-            unit.refusal = f"{outcome_edits} ({use.display_path}:{use.line})"
-            break
-        unit.edits.setdefault(use.path, FileEdits()).merge(outcome_edits)
+    imports = _imports_for(plan, module, labelless_shape)
+    if isinstance(imports, str):
+        unit.refusal = imports
+        return
+    unit.refusal = _trainer_edits_into(ctx, key, plan, unit, imports, forward, labelless_calls, labelless_shape)
     if unit.refusal:
         return
     site_plan = SitePlan(
@@ -129,28 +91,97 @@ def fill_class_unit(
     moved_names = set().union(*(names_in(s) for s in plan.removed_statements), names_in(plan.return_statement))
     edits.stale_imports |= {spec for name in moved_names if name in module.imports and (spec := import_spec(name, module))}
     unit.edits.setdefault(module.path, FileEdits()).merge(edits)
-    sites = graph.sites_for(key) + inferred.get(key, [])
-    for site in sites:
-        if forward is not None and not site.shape.star and not binds_labels(site, plan.signature):
+    unit.refusal = _site_tasks_into(ctx, key, plan, unit, site_plan, inferred, forward is not None, labelless_calls, labelless_shape)
+    if any(task.site.instance.wrapped for task in unit.sites):
+        unit.notes.append(f"; {DATA_PARALLEL_NOTE}")
+
+
+def _imports_for(plan: LossPlan, module: ModuleSummary, labelless_shape: Optional[ResultShape]) -> Union[dict[str, ImportSpec], str]:
+    """How each free name of the moved code is imported in another file, or why one cannot be."""
+    imports = {}
+    free_names = set(plan.free_names)
+    if labelless_shape is not None and labelless_shape.derived is not None:
+        free_names |= names_in(labelless_shape.derived) - {plan.prediction, "self"} - BUILTIN_NAMES
+    for name in sorted(free_names):
+        spec = import_spec(name, module)
+        if spec is None:
+            return f"the loss uses `{name}`, which other files cannot import"
+        imports[name] = spec
+    return imports
+
+
+def _trainer_edits_into(
+    ctx: RuleContext,
+    key: ClassKey,
+    plan: LossPlan,
+    unit: Unit,
+    imports: dict[str, ImportSpec],
+    forward: Optional[FileEdits],
+    labelless_calls: Optional[str],
+    labelless_shape: Optional[ResultShape],
+) -> Optional[str]:
+    """Where Trainer is the training loop, the moved loss goes into its compute_loss: add those
+    edits to ``unit``, or say why they cannot be made."""
+    for use in ctx.graph.uses:
+        if key not in use.instance.classes:
+            continue
+        derived = plan.seen_prediction if plan.seen_prediction is not None else labelless_shape.derived if labelless_shape else None
+        if derived is not None:
+            return (
+                f"forward returned `{code_of(derived)}` while the loss read `{plan.prediction}`, and Trainer "
+                f"({use.display_path}:{use.line}) would see other predictions; not supported under Trainer yet"
+            )
+        if labelless_calls is not None:
+            return f"{labelless_calls} (Trainer evaluates without labels too, {use.display_path}:{use.line})"
+        if labelless_shape is not None and not (
+            (labelless_shape.kind == "dict" and labelless_shape.size == 1) or labelless_shape.kind == "model_output"
+        ):
+            # prediction_step takes a one-key dict's value (a ModelOutput keeps only the
+            # fields that are not None) as the logits, as it takes a bare tensor.
+            return (
+                "without labels, forward packs its prediction with other values, and Trainer evaluates "
+                f"without labels too ({use.display_path}:{use.line})"
+            )
+        outcome_edits = trainer_edits(ctx, use, _trainer_loss(plan), imports, _labelless_return(forward, labelless_shape))
+        if isinstance(outcome_edits, str):
+            return f"{outcome_edits} ({use.display_path}:{use.line})"
+        unit.edits.setdefault(use.path, FileEdits()).merge(outcome_edits)
+    return None
+
+
+def _site_tasks_into(
+    ctx: RuleContext,
+    key: ClassKey,
+    plan: LossPlan,
+    unit: Unit,
+    site_plan: SitePlan,
+    inferred: dict,  # type: ignore[type-arg]
+    labels_optional: bool,
+    labelless_calls: Optional[str],
+    labelless_shape: Optional[ResultShape],
+) -> Optional[str]:
+    """Each call of the class becomes a task of ``unit``; the reason the class is refused: a
+    call that could be another class, else the first call that cannot be rewritten."""
+    for site, others in inferred.get(("ambiguous", key), [])[:1]:  # type: ignore[call-overload]
+        names = " or ".join(sorted(f"`{o.name}`" for o in others))
+        ambiguous = f"the call at {location_of(site)} could be {names}"
+        break
+    else:
+        ambiguous = None
+    for site in ctx.graph.sites_for(key) + inferred.get(key, []):
+        if labels_optional and not site.shape.star and not binds_labels(site, plan.signature):
             if labelless_calls is None and labelless_shape is not None:
                 # No labels, no loss: the call now gets the prediction bare; its readers change.
                 unit.sites.append(SiteTask(site, replace(site_plan, labelless_shape=labelless_shape)))
                 continue
             if labelless_calls is None:
                 continue  # no labels, no loss: the call sees the same prediction as before
-            unit.refusal = f"{labelless_calls} ({location_of(site)})"
-            break
+            return ambiguous or f"{labelless_calls} ({location_of(site)})"
         reason = _site_refusal(site, key, plan) or plan.labelled_refusal
         if reason:
-            unit.refusal = f"{reason} ({location_of(site)})"
-            break
+            return ambiguous or f"{reason} ({location_of(site)})"
         unit.sites.append(SiteTask(site, site_plan))
-    if any(task.site.instance.wrapped for task in unit.sites):
-        unit.notes.append(f"; {DATA_PARALLEL_NOTE}")
-    for site, others in inferred.get(("ambiguous", key), []):  # type: ignore[call-overload]
-        names = " or ".join(sorted(f"`{o.name}`" for o in others))
-        unit.refusal = f"the call at {location_of(site)} could be {names}"
-        break
+    return ambiguous
 
 
 def _labelless_return(forward: Optional[FileEdits], packing: Optional[ResultShape]) -> Optional[cst.BaseExpression]:

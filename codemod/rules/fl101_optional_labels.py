@@ -53,7 +53,8 @@ from typing import Any, Callable, Optional, Union
 
 from codemod.analysis.derivations import Flow, MovableCheck
 from codemod.analysis.index import ClassKey, ClassKind, ModuleSummary, RepoIndex
-from codemod.analysis.loss_plan import inline_label_conversions, locals_of, packed_result, plan_forward
+from codemod.analysis.label_conversions import inline_label_conversions
+from codemod.analysis.loss_plan import locals_of, packed_result, plan_forward
 from codemod.analysis.optional_labels import Views, labels_test, specialize
 from codemod.cst.nodes import code_of, defaults_to_none, is_criterion_constructor, names_in, single_name_target
 from codemod.lazy_libcst import cst

@@ -56,6 +56,92 @@ class _CriterionSlot:
     index: int
 
 
+@dataclass
+class _Site:
+    """One call with labels being rewritten, and the pieces every way of rewriting it needs."""
+
+    planner: "FileSitePlanner"
+    call: cst.Call
+    statement: cst.BaseStatement
+    scope: cst.CSTNode
+    plan: SitePlan
+    labels: cst.BaseExpression
+    receiver: cst.BaseExpression
+    self_expr: cst.BaseExpression
+    """What ``self`` was inside forward: the model, ``model.module`` under DataParallel."""
+    new_call: cst.Call
+    """The call without its labels."""
+    criterion: Optional[str]
+    line: int
+
+    @property
+    def names(self) -> ScopeNames:
+        return self.planner.names(self.scope)
+
+    @property
+    def first_line(self) -> int:
+        return self.planner.line(self.statement)
+
+    @property
+    def last_line(self) -> int:
+        return self.planner.end_line(self.statement)
+
+    def loss_of(self, prediction: str) -> cst.BaseExpression:
+        mapping: dict[str, cst.BaseExpression] = {
+            LABELS_PARAM: self.labels,
+            self.plan.prediction_placeholder: cst.Name(prediction),
+            "self": self.self_expr,
+        }
+        if self.criterion is not None:
+            mapping[CRITERION] = cst.Name(self.criterion)
+        return substitute(self.plan.loss_template, mapping)
+
+    def seen(self, prediction: str) -> cst.BaseExpression:
+        """What the call used to give as its prediction, from what forward returns now."""
+        if self.plan.seen_prediction is None:
+            return cst.Name(prediction)
+        result = substitute(self.plan.seen_prediction, {self.plan.prediction_placeholder: cst.Name(prediction), "self": self.self_expr})
+        return result if is_atom(result) else parenthesize(result)
+
+    def packed(self, loss: cst.BaseExpression, prediction: str) -> cst.BaseExpression:
+        shape = self.plan.shape
+        if shape.kind == "loss":
+            return loss
+        if shape.kind == "tuple":
+            items = [loss, self.seen(prediction)] if shape.loss_key == 0 else [self.seen(prediction), loss]
+            return cst.Tuple([cst.Element(items[0], comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Element(items[1])])
+        if shape.kind == "dict":
+            return cst.Dict(
+                [
+                    cst.DictElement(cst.SimpleString(f'"{shape.loss_key}"'), loss),
+                    cst.DictElement(cst.SimpleString(f'"{shape.prediction_key}"'), self.seen(prediction)),
+                ]
+            )
+        raise SiteRefusal("the result is used whole, and forward returned an object", self.line)
+
+    def prediction_line(self, name: str) -> cst.SimpleStatementLine:
+        # The replaced line's comment was about the call with labels: it does not go onto the
+        # new lines (the comments above it stay above).
+        return self.statement.with_changes(  # type: ignore[return-value]
+            body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(name))], value=self.new_call)],
+            trailing_whitespace=cst.TrailingWhitespace(),
+        )
+
+    @staticmethod
+    def plain(line_node: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
+        # A comment stays on the line of the call it was written for, once.
+        return line_node.with_changes(leading_lines=(), trailing_whitespace=cst.TrailingWhitespace())
+
+    def rebuilt(self) -> list[cst.BaseStatement]:
+        """``x = model(...)`` / ``return model(...)`` with what forward used to return rebuilt
+        around the prediction: always exact, used when nothing simpler is."""
+        prediction = self.names.fresh(self.plan.preferred_prediction, self.first_line)
+        self.names.introduce(prediction, self.last_line + 1)
+        value = self.packed(self.loss_of(prediction), prediction)
+        small = self.statement.body[0]  # type: ignore[union-attr]  # an assignment or a return
+        return [self.prediction_line(prediction), self.plain(self.statement.with_changes(body=[small.with_changes(value=value)]))]
+
+
 class FileSitePlanner:
     """Plans the call-site edits of one file; scopes are shared across the file's sites."""
 
@@ -347,6 +433,32 @@ class FileSitePlanner:
             self.plan_labelless_site(call, statement, scope, plan, plan.labelless_shape, line, self_expr)
             return
         new_args, labels = self.split_labels(call, plan.signature, known_keys, line)
+        self.refuse_labels(labels, call, plan, receiver, line)
+        self.import_names(plan.imports, plan.home_module, line)
+        site = _Site(
+            self, call, statement, scope, plan, labels, receiver, self_expr, call.with_changes(args=new_args),
+            self.criterion_name(plan, scope, statement, self_expr), line,
+        )
+        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
+        if isinstance(small, cst.Assign) and small.value is call and len(small.targets) == 1:
+            replacement = self.assigned_site(site, small.targets[0].target)
+            if replacement is None:
+                return
+        elif isinstance(small, cst.Return) and small.value is call:
+            if plan.shape.kind == "hf_output":
+                raise SiteRefusal("the call's HF-style output is returned whole", line)
+            replacement = site.rebuilt()
+        elif isinstance(small, cst.Expr) and small.value is call:
+            replacement = [statement.with_changes(body=[small.with_changes(value=site.new_call)])]  # type: ignore[union-attr]
+        else:
+            self.nested_site(site)
+            return
+        self.edits.replace[statement] = replacement
+        self.claimed.add(statement)
+
+    def refuse_labels(self, labels: cst.BaseExpression, call: cst.Call, plan: SitePlan, receiver: cst.BaseExpression, line: int) -> None:
+        """Raise ``SiteRefusal`` when the loss cannot be computed after this call exactly: the
+        labels may be None or have side effects, or the loss needs a model that is not a name."""
         if isinstance(labels, cst.Name) and labels.value == "None":
             raise SiteRefusal("the call passes `labels=None`, so forward computes no loss there", line)
         if plan.labels_optional and self.may_be_none(labels, call):
@@ -360,132 +472,67 @@ class FileSitePlanner:
         ):
             if not _is_simple(receiver):
                 raise SiteRefusal("the model is not a plain variable or attribute", line)
-        new_call = call.with_changes(args=new_args)
-        names = self.names(scope)
-        self.import_names(plan.imports, plan.home_module, line)
-        criterion = self.criterion_name(plan, scope, statement, self_expr)
 
-        def loss_of(prediction: str) -> cst.BaseExpression:
-            mapping: dict[str, cst.BaseExpression] = {
-                LABELS_PARAM: labels,
-                plan.prediction_placeholder: cst.Name(prediction),
-                "self": self_expr,
-            }
-            if criterion is not None:
-                mapping[CRITERION] = cst.Name(criterion)
-            return substitute(plan.loss_template, mapping)
-
-        def seen(prediction: str) -> cst.BaseExpression:
-            """What the call used to give as its prediction, from what forward returns now."""
-            if plan.seen_prediction is None:
-                return cst.Name(prediction)
-            result = substitute(plan.seen_prediction, {plan.prediction_placeholder: cst.Name(prediction), "self": self_expr})
-            return result if is_atom(result) else parenthesize(result)
-
-        def packed(loss: cst.BaseExpression, prediction: str) -> cst.BaseExpression:
-            shape = plan.shape
-            if shape.kind == "loss":
-                return loss
-            if shape.kind == "tuple":
-                items = [loss, seen(prediction)] if shape.loss_key == 0 else [seen(prediction), loss]
-                return cst.Tuple(
-                    [cst.Element(items[0], comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Element(items[1])]
-                )
-            if shape.kind == "dict":
-                return cst.Dict(
-                    [
-                        cst.DictElement(cst.SimpleString(f'"{shape.loss_key}"'), loss),
-                        cst.DictElement(cst.SimpleString(f'"{shape.prediction_key}"'), seen(prediction)),
-                    ]
-                )
-            raise SiteRefusal("the result is used whole, and forward returned an object", line)
-
-        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
-        stmt_line, stmt_end = self.line(statement), self.end_line(statement)
-        replacement: list[cst.BaseStatement] = []
-
-        def prediction_line(name: str) -> cst.SimpleStatementLine:
-            # The replaced line's comment was about the call with labels: it does not go
-            # onto the new lines (the comments above it stay above).
-            return statement.with_changes(  # type: ignore[union-attr]
-                body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(name))], value=new_call)],
-                trailing_whitespace=cst.TrailingWhitespace(),
-            )
-
-        def plain(line_node: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
-            # A comment stays on the line of the call it was written for, once.
-            return line_node.with_changes(leading_lines=(), trailing_whitespace=cst.TrailingWhitespace())
-
-        def rebuilt() -> list[cst.BaseStatement]:
-            """``x = model(...)`` / ``return model(...)`` with what forward used to return
-            rebuilt around the prediction: always exact, used when nothing simpler is."""
-            prediction = names.fresh(plan.preferred_prediction, stmt_line)
-            names.introduce(prediction, stmt_end + 1)
-            value = packed(loss_of(prediction), prediction)
-            return [prediction_line(prediction), plain(statement.with_changes(body=[small.with_changes(value=value)]))]  # type: ignore[union-attr]
-
-        if isinstance(small, cst.Assign) and small.value is call and len(small.targets) == 1:
-            target = small.targets[0].target
-            if plan.shape.kind == "loss":
-                replacement = rebuilt()
-            elif isinstance(target, cst.Name) and self.plan_readers(
-                target, statement, scope, plan, new_call, loss_of, labels, receiver, seen
+    def assigned_site(self, site: "_Site", target: cst.BaseAssignTargetExpression) -> Optional[list[cst.BaseStatement]]:
+        """``target = model(...)``: the new lines, or None when the readers of ``target`` were
+        rewritten instead (``plan_readers``)."""
+        plan, names = site.plan, site.names
+        if plan.shape.kind == "loss":
+            return site.rebuilt()
+        if isinstance(target, cst.Name) and self.plan_readers(
+            target, site.statement, site.scope, plan, site.new_call, site.loss_of, site.labels, site.receiver, site.seen
+        ):
+            return None
+        if (
+            plan.shape.kind in ("tuple", "hf_output")
+            and isinstance(target, (cst.Tuple, cst.List))
+            and len(target.elements) == 2
+            and all(isinstance(e.value, cst.Name) for e in target.elements)
+        ):
+            loss_index = plan.shape.loss_key if plan.shape.kind == "tuple" else 0
+            loss_target = target.elements[loss_index].value  # type: ignore[index]
+            prediction = target.elements[1 - loss_index].value.value  # type: ignore[index, union-attr]
+            read_as = prediction
+            if prediction == "_" or (
+                # `loss, prob = model(x, y)`, forward now returning the logits the loss is
+                # computed on: they get their own name, and `prob` is computed from them.
+                plan.seen_prediction is not None
+                and (prediction != plan.preferred_prediction or prediction in names_in(site.labels) | names_in(site.receiver))
             ):
-                return
-            elif (
-                plan.shape.kind in ("tuple", "hf_output")
-                and isinstance(target, (cst.Tuple, cst.List))
-                and len(target.elements) == 2
-                and all(isinstance(e.value, cst.Name) for e in target.elements)
-            ):
-                loss_index = plan.shape.loss_key if plan.shape.kind == "tuple" else 0
-                loss_target = target.elements[loss_index].value  # type: ignore[index]
-                prediction = target.elements[1 - loss_index].value.value  # type: ignore[index, union-attr]
-                read_as = prediction
-                if prediction == "_" or (
-                    # `loss, prob = model(x, y)`, forward now returning the logits the loss is
-                    # computed on: they get their own name, and `prob` is computed from them.
-                    plan.seen_prediction is not None
-                    and (prediction != plan.preferred_prediction or prediction in names_in(labels) | names_in(receiver))
-                ):
-                    prediction = names.fresh(plan.preferred_prediction, stmt_line)
-                    names.introduce(prediction, stmt_end + 1)
-                replacement = [prediction_line(prediction)]
-                if loss_target.value != "_":  # type: ignore[attr-defined]
-                    replacement.append(plain(assign(loss_target, loss_of(prediction))))  # type: ignore[arg-type]
-                if plan.seen_prediction is not None and read_as != "_":
-                    replacement.append(plain(assign(cst.Name(read_as), seen(prediction))))
-            elif plan.shape.kind == "hf_output" and isinstance(target, cst.Name):
-                replacement = self.hf_whole_result(target, statement, scope, new_call, loss_of, prediction_line, line)
-            else:
-                replacement = rebuilt()
-        elif isinstance(small, cst.Return) and small.value is call:
-            if plan.shape.kind == "hf_output":
-                raise SiteRefusal("the call's HF-style output is returned whole", line)
-            replacement = rebuilt()
-        elif isinstance(small, cst.Expr) and small.value is call:
-            replacement = [statement.with_changes(body=[small.with_changes(value=new_call)])]  # type: ignore[union-attr]
+                prediction = names.fresh(plan.preferred_prediction, site.first_line)
+                names.introduce(prediction, site.last_line + 1)
+            replacement: list[cst.BaseStatement] = [site.prediction_line(prediction)]
+            if loss_target.value != "_":  # type: ignore[attr-defined]
+                replacement.append(site.plain(assign(loss_target, site.loss_of(prediction))))  # type: ignore[arg-type]
+            if plan.seen_prediction is not None and read_as != "_":
+                replacement.append(site.plain(assign(cst.Name(read_as), site.seen(prediction))))
+            return replacement
+        if plan.shape.kind == "hf_output" and isinstance(target, cst.Name):
+            return self.hf_whole_result(target, site.statement, site.scope, site.new_call, site.loss_of, site.prediction_line, site.line)
+        return site.rebuilt()
+
+    def nested_site(self, site: "_Site") -> None:
+        """A call inside a larger expression (``model(x, y).mean()``, ``out = model(x, y)[0]``):
+        the prediction goes on a line of its own before the statement, and the call (or its
+        reader) becomes the loss or the prediction."""
+        call, statement, plan = site.call, site.statement, site.plan
+        prediction = site.names.fresh(plan.preferred_prediction, site.first_line)
+        site.names.introduce(prediction, site.last_line + 1)
+        parent = self.parent(call)
+        key = _reader_key(parent, call)
+        if key is not None and plan.shape.kind != "loss":
+            role = _role(plan.shape, key)
+            if role is None:
+                raise SiteRefusal(f"the call's result is read as `{code_of(parent)}`", site.line)  # type: ignore[arg-type]
+            value = site.loss_of(prediction) if role == "loss" else site.seen(prediction)
+            self.edits.replace[parent] = value if is_atom(value) else parenthesize(value)  # type: ignore[index]
         else:
-            prediction = names.fresh(plan.preferred_prediction, stmt_line)
-            names.introduce(prediction, stmt_end + 1)
-            parent = self.parent(call)
-            key = _reader_key(parent, call)
-            if key is not None and plan.shape.kind != "loss":
-                role = _role(plan.shape, key)
-                if role is None:
-                    raise SiteRefusal(f"the call's result is read as `{code_of(parent)}`", line)  # type: ignore[arg-type]
-                value = loss_of(prediction) if role == "loss" else seen(prediction)
-                self.edits.replace[parent] = value if is_atom(value) else parenthesize(value)  # type: ignore[index]
-            else:
-                value = packed(loss_of(prediction), prediction)
-                self.edits.replace[call] = value if is_atom(value) else parenthesize(value)
-            # The statement itself stays (only its call is replaced, inside it); the comments
-            # and blank lines above it move above the inserted line when the edits apply.
-            inserted = prediction_line(prediction) if isinstance(statement, cst.SimpleStatementLine) else assign(cst.Name(prediction), new_call)
-            self.edits.add_before(statement, inserted.with_changes(leading_lines=()))
-            self.claimed.add(statement)
-            return
-        self.edits.replace[statement] = replacement
+            value = site.packed(site.loss_of(prediction), prediction)
+            self.edits.replace[call] = value if is_atom(value) else parenthesize(value)
+        # The statement itself stays (only its call is replaced, inside it); the comments
+        # and blank lines above it move above the inserted line when the edits apply.
+        inserted = site.prediction_line(prediction) if isinstance(statement, cst.SimpleStatementLine) else assign(cst.Name(prediction), site.new_call)
+        self.edits.add_before(statement, inserted.with_changes(leading_lines=()))
         self.claimed.add(statement)
 
     def plan_labelless_site(

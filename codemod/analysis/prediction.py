@@ -1,0 +1,160 @@
+"""Which value a moved loss is computed on, and what ``forward`` returns from now on: the root
+every value the loss reads (and the old prediction) can be computed from at a call site, the
+lines only those values needed, and for ``return loss`` the prediction inside the loss call.
+Used by ``loss_plan``."""
+
+from __future__ import annotations
+
+from typing import Optional, Union
+
+from codemod.analysis.derivations import Derivation, Flow, MovableCheck
+from codemod.cst.nodes import code_of, dotted, names_in
+from codemod.lazy_libcst import cst
+from codemod.vocabulary import LABELS_PARAM, Refusal, Signature
+
+RESHAPING_METHODS = frozenset(
+    {"view", "reshape", "squeeze", "unsqueeze", "flatten", "float", "double", "long", "contiguous", "transpose", "permute", "type", "to"}
+)
+
+
+def calls_self_submodule(nodes: list[cst.CSTNode]) -> bool:
+    """Does this code call something on ``self`` (``self.encoder(x)``), i.e. run a model?"""
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            nonlocal found
+            name = dotted(node.func)
+            if name and (name.startswith("self.") or name == "self"):
+                found = True
+
+    for node in nodes:
+        node.visit(Finder())
+    return found
+
+
+PREDICTION_SEEN = "__fixlabels_seen__"
+"""Key of the derivation of what calls with labels read as the prediction."""
+
+
+def choose_root(
+    flow: Flow,
+    movable: MovableCheck,
+    template_locals: set[str],
+    reads: dict[str, set[Optional[int]]],
+    prediction: str,
+    returned_at: int,
+    returns_without_labels: Optional[str],
+    removed: frozenset[int],
+) -> Union[tuple[str, Optional[int], dict[str, Derivation], list[int]], Refusal]:
+    """The value the new forward returns: one every value the loss reads, and the prediction
+    forward returned, can be computed from at the call site. Preferred: what forward returned
+    without labels (those calls then see no change), then what the loss reads.
+
+    Returns its name, its line, the derivation of each other value (the prediction under
+    ``PREDICTION_SEEN``) and the lines of forward that only computed those (they go)."""
+    needed: dict[str, tuple[str, Optional[int]]] = {
+        name: (name, next(iter(reads[name]))) for name in sorted(template_locals) if name in reads
+    }
+    unknown = sorted(template_locals - set(needed))
+    if unknown:
+        return Refusal(f"the loss uses the forward-local `{unknown[0]}` besides the prediction")
+    needed[PREDICTION_SEEN] = (prediction, flow.reaching(prediction, returned_at))
+    candidates: list[tuple[str, Optional[int]]] = []
+    if returns_without_labels is not None:
+        candidates.append((returns_without_labels, flow.reaching(returns_without_labels, returned_at)))
+    candidates += [v for k, v in needed.items() if k != PREDICTION_SEEN] + [needed[PREDICTION_SEEN]]
+    for root in candidates:
+        derived: dict[str, Derivation] = {}
+        for key, version in needed.items():
+            derivation = flow.derive(version, root, movable)  # type: ignore[arg-type]
+            if derivation is None:
+                break
+            derived[key] = derivation
+        else:
+            lines = set().union(*(d.lines for d in derived.values()))
+            trivial = {k for k, d in derived.items() if isinstance(d.expression, cst.Name) and d.expression.value == root[0]}
+            return root[0], root[1], {k: d for k, d in derived.items() if k not in trivial}, flow.droppable(lines, removed)
+    others = sorted(set(template_locals) - {prediction})
+    if others:
+        line = flow.reaching(prediction, returned_at)
+        if line is not None and line >= 0 and others[0] in names_in(flow.value(line)):
+            return Refusal(
+                f"the loss uses `{others[0]}`, while forward returns `{prediction}` computed from it "
+                f"(`{prediction} = {code_of(flow.value(line))}`) in a way that cannot move to the call"
+            )
+        return Refusal(f"the loss uses the forward-local `{others[0]}` besides the prediction")
+    return Refusal(f"forward assigns `{prediction}` again after the loss reads it")
+
+
+def left_unread(
+    flow: Flow, movable: MovableCheck, removed: set[int], returned: cst.BaseExpression, returned_at: int, root: Optional[int]
+) -> list[int]:
+    """Lines that only fed what leaves forward (the loss, the old return value), computed
+    without effects (``prob = F.sigmoid(logits)`` for a loss on ``prob``): nothing reads them
+    once forward returns the root value, so they go too."""
+    fed: set[int] = set()
+    changed = True
+    while changed:
+        changed = False
+        for line in flow.values:
+            if line in fed or line in removed or line == root or not movable(flow.value(line)):
+                continue
+            version = (flow.name(line), line)
+            by_return = flow.name(line) in names_in(returned) and flow.reaching(flow.name(line), returned_at) == line
+            if by_return or any(flow.reads(j, version) for j in removed | fed):
+                fed.add(line)
+                changed = True
+    return flow.droppable(fed, frozenset(removed))
+
+
+def prediction_from_loss(
+    template: cst.BaseExpression, local_names: set[str], signature: Signature
+) -> Union[tuple[str, Optional[cst.BaseExpression], cst.BaseExpression], Refusal, None]:
+    """For ``return loss``: which value the loss is computed on. A variable computed in forward
+    is the prediction; a model expression inside the loss call (``F.cross_entropy(self.fc(x),
+    labels)``) is hoisted into a new ``logits`` variable."""
+    template_locals = (names_in(template) & local_names) - {LABELS_PARAM, "self"}
+    params = {p.name for p in signature.params}
+    computed = template_locals - params
+    if len(template_locals) == 1 and computed:
+        return next(iter(computed)), None, template
+    if not isinstance(template, cst.Call):
+        if template_locals:
+            names = ", ".join(f"`{n}`" for n in sorted(template_locals))
+            return Refusal(f"the loss combines several forward values ({names})")
+        return None
+    candidates = [a for a in template.args if LABELS_PARAM not in names_in(a.value) and names_in(a.value) & local_names]
+    if len(candidates) != 1:
+        if template_locals - params:
+            names = ", ".join(f"`{n}`" for n in sorted(template_locals))
+            return Refusal(f"the loss combines several forward values ({names})")
+        return None
+    argument = candidates[0]
+    core = argument.value
+    while (
+        isinstance(core, cst.Call)
+        and isinstance(core.func, cst.Attribute)
+        and core.func.attr.value in RESHAPING_METHODS
+        and not (names_in(core.func.value) & {LABELS_PARAM})
+        and not any(names_in(a.value) & local_names for a in core.args)
+    ):
+        core = core.func.value
+    if isinstance(core, cst.Name):
+        if core.value in params:
+            return None
+        return core.value, None, template
+    if not calls_self_submodule([core]):
+        return None
+    name = "logits" if "logits" not in local_names else "prediction"
+    replaced = _replace_node(template, core, cst.Name(name))
+    return name, core, replaced
+
+
+def _replace_node(tree: cst.BaseExpression, target: cst.CSTNode, replacement: cst.BaseExpression) -> cst.BaseExpression:
+    class Replace(cst.CSTTransformer):
+        def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:  # type: ignore[override]
+            return replacement if original is target else updated
+
+    return tree.visit(Replace())  # type: ignore[return-value]
+
