@@ -6,6 +6,11 @@ bound to ``C(...)`` (also through ``.to(...)``, ``.cuda()``, ``.train()``, ``nn.
 the class that calls ``self.x(...)``, or is a parameter of a repo function that some call passes
 an instance to. Calls whose receiver stays unknown are kept as *unresolved*, with their shape, so a
 rule can match them against the classes it is about (and refuse on ambiguity) instead of guessing.
+
+Why this module is long: the inference is one walk, ``_ModuleWalk``, whose handlers (bindings,
+wrappers, factories, parameters, batches, Trainer uses) feed each other through the scopes it
+keeps; cutting it into modules would make each handler reach back into the walk's state. The
+results it produces (``CallSite``, ``ModelUse``, ``CallGraph``) are at the top.
 """
 
 from __future__ import annotations

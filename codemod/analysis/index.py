@@ -2,6 +2,11 @@
 
 Built from the stdlib ``ast`` of each file (ten times faster than LibCST); the index is what
 decides which classes a rule is about before any file is parsed for editing.
+
+Why this module is long: it holds the summary of a file (``summarize``) and the index over all
+of them (``RepoIndex``), which resolves imports the way ``sys.path`` would (one folder per
+experiment, ``sys.path.append``, names shared between files); the two share the name
+resolution rules and are read together.
 """
 
 from __future__ import annotations

@@ -7,20 +7,25 @@ The planner reads the statement around the call, how its result is used afterwar
 (``out["loss"]``, ``out[0]``, ``out.loss``, tuple unpacking, a call nested in an expression) and
 the scope it runs in (free names, the loop a criterion goes before). It returns edits, or raises
 ``SiteRefusal`` when the call cannot be rewritten exactly.
+
+Why this module is long: it is one planner, ``FileSitePlanner``, over one file's positions,
+scopes and the names it has given out; every way of rewriting a call (an assignment, a call
+nested in an expression, readers of the result, a call without labels, a criterion to insert)
+is a method reading and extending that shared state. The pure pieces are in ``call_shapes``.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import Callable, Optional, Union
 
 from codemod.cst.nodes import (
     assign,
     calls_by_start,
     code_of,
     defaults_to_none,
-    dotted,
     is_atom,
     is_criterion_constructor,
     name_nodes,
@@ -30,15 +35,23 @@ from codemod.cst.nodes import (
     substitute,
     without_args,
 )
-from codemod.cst.scopes import ScopeNames, function_scope_names, mentions_visitor, module_scope_names
+from codemod.cst.scopes import ScopeNames, function_scope_names, module_scope_names
 from codemod.lazy_libcst import cst
+from codemod.transforms.call_shapes import (
+    as_before,
+    bound_names,
+    is_pure,
+    is_simple,
+    is_whole_value,
+    labelless_role,
+    reader_key,
+    role_of_key,
+    sets_to_none,
+    stored_names,
+    unpacked_reason,
+)
 from codemod.transforms.edits import FileEdits, imports_to_add
 from codemod.vocabulary import CRITERION, LABELS_PARAM, ImportSpec, ResultShape, Signature, SitePlan
-
-PURE_METHODS = frozenset(
-    {"to", "cuda", "cpu", "long", "float", "double", "int", "half", "view", "reshape", "squeeze", "unsqueeze",
-     "flatten", "contiguous", "type", "detach", "clone", "bool"}
-)
 
 
 class SiteRefusal(Exception):
@@ -275,7 +288,7 @@ class FileSitePlanner:
         double = [i for i, a in enumerate(args) if a.star == "**"]
         if len(double) == 1 and not any(a.star == "*" for a in args):
             source = args[double[0]].value
-            if not _is_simple(source):
+            if not is_simple(source):
                 raise SiteRefusal("labels come from a `**` expression that is not a plain name", line)
             labels = cst.Subscript(
                 value=source, slice=[cst.SubscriptElement(cst.Index(cst.SimpleString('"labels"')))]
@@ -378,7 +391,7 @@ class FileSitePlanner:
                     continue
                 if holder is scope and not self.dominates(block, position, statement):
                     continue
-                if holder is not scope and name in _bound_names(scope):  # type: ignore[arg-type]
+                if holder is not scope and name in bound_names(scope):  # type: ignore[arg-type]
                     continue
                 return name
         if code is None and isinstance(scope, cst.FunctionDef):
@@ -425,7 +438,7 @@ class FileSitePlanner:
             self_expr = cst.parse_expression(f'getattr({code_of(receiver)}, "module", {code_of(receiver)})')
         if plan.labelless_shape is not None:
             derived = plan.labelless_shape.derived
-            if derived is not None and "self" in names_in(derived) and not _is_simple(receiver):
+            if derived is not None and "self" in names_in(derived) and not is_simple(receiver):
                 raise SiteRefusal("the model is not a plain variable or attribute", line)
             if derived is not None:
                 needed = names_in(derived)
@@ -463,14 +476,14 @@ class FileSitePlanner:
             raise SiteRefusal("the call passes `labels=None`, so forward computes no loss there", line)
         if plan.labels_optional and self.may_be_none(labels, call):
             raise SiteRefusal(f"the labels `{code_of(labels)}` may be None here, and forward computed no loss then", line)
-        if not _is_pure(labels, self.module_imports):
+        if not is_pure(labels, self.module_imports):
             raise SiteRefusal(f"the labels argument `{code_of(labels)}` may have side effects", line)
         if (
             "self" in names_in(plan.loss_template)
             or (plan.criterion is not None and "self" in names_in(plan.criterion))
             or (plan.seen_prediction is not None and "self" in names_in(plan.seen_prediction))
         ):
-            if not _is_simple(receiver):
+            if not is_simple(receiver):
                 raise SiteRefusal("the model is not a plain variable or attribute", line)
 
     def assigned_site(self, site: "_Site", target: cst.BaseAssignTargetExpression) -> Optional[list[cst.BaseStatement]]:
@@ -508,7 +521,7 @@ class FileSitePlanner:
                 replacement.append(site.plain(assign(cst.Name(read_as), site.seen(prediction))))
             return replacement
         if plan.shape.kind == "hf_output" and isinstance(target, cst.Name):
-            return self.hf_whole_result(target, site.statement, site.scope, site.new_call, site.loss_of, site.prediction_line, site.line)
+            return self.hf_whole_result(target, site.statement, site.scope, site.loss_of, site.prediction_line)
         return site.rebuilt()
 
     def nested_site(self, site: "_Site") -> None:
@@ -519,9 +532,9 @@ class FileSitePlanner:
         prediction = site.names.fresh(plan.preferred_prediction, site.first_line)
         site.names.introduce(prediction, site.last_line + 1)
         parent = self.parent(call)
-        key = _reader_key(parent, call)
+        key = reader_key(parent, call)
         if key is not None and plan.shape.kind != "loss":
-            role = _role(plan.shape, key)
+            role = role_of_key(plan.shape, key)
             if role is None:
                 raise SiteRefusal(f"the call's result is read as `{code_of(parent)}`", site.line)  # type: ignore[arg-type]
             value = site.loss_of(prediction) if role == "loss" else site.seen(prediction)
@@ -560,61 +573,56 @@ class FileSitePlanner:
                     "more than once",
                     line,
                 )
-
-        def as_before(value: cst.BaseExpression) -> cst.BaseExpression:
-            """What the call gave as its prediction before, from ``value`` (what it gives now)."""
-            if derived is None:
-                return value
-            result = substitute(derived, {plan.prediction_placeholder: value, "self": self_expr})
-            return result if is_atom(result) else parenthesize(result)
-
-        def role(key: Union[int, str, None]) -> Optional[str]:
-            if key is None:
-                return None
-            if packing.kind == "model_output":
-                # A ModelOutput leaves out its None fields: `out[0]` is the prediction too.
-                if key == 0:
-                    return "prediction"
-                key = key[1:] if isinstance(key, str) and key.startswith(".") else key
-                return "prediction" if key == packing.prediction_key else None
-            if isinstance(key, str) and key.startswith("."):
-                return None
-            return packing.role_of(key)
-
+        before_of = functools.partial(as_before, derived, plan.prediction_placeholder, self_expr)
         small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
         if isinstance(small, cst.Expr) and small.value is call:
             return  # the result is not used
         if packing.kind == "bare":
-            self.edits.replace[call] = as_before(call)
+            self.edits.replace[call] = before_of(call)
             self.claimed.add(statement)
             return
         parent = self.parent(call)
-        key = _reader_key(parent, call)
+        key = reader_key(parent, call)
         if key is not None:
-            if role(key) != "prediction":
-                raise SiteRefusal(_unpacked_reason(code_of(parent), packing), line)  # type: ignore[arg-type]
-            self.edits.replace[parent] = as_before(call)  # type: ignore[index]
+            if labelless_role(packing, key) != "prediction":
+                raise SiteRefusal(unpacked_reason(code_of(parent), packing), line)  # type: ignore[arg-type]
+            self.edits.replace[parent] = before_of(call)  # type: ignore[index]
             self.claimed.add(statement)
             return
         if not (isinstance(small, cst.Assign) and small.value is call and len(small.targets) == 1):
             raise SiteRefusal("the result of a call without labels is used whole, and forward packed it", line)
         target = small.targets[0].target
         if isinstance(target, (cst.Tuple, cst.List)) and packing.kind == "tuple" and len(target.elements) == packing.size:
-            elements = [e.value for e in target.elements]
-            if any(isinstance(e, cst.StarredElement) for e in target.elements) or not all(isinstance(e, cst.Name) for e in elements):
-                raise SiteRefusal("the result of a call without labels is unpacked into something other than names", line)
-            prediction = elements[packing.prediction_key]  # type: ignore[index]
-            others = [e for i, e in enumerate(elements) if i != packing.prediction_key and e.value != "_"]  # type: ignore[union-attr]
-            replacement: list[cst.BaseStatement] = [
-                statement.with_changes(body=[small.with_changes(targets=[cst.AssignTarget(prediction)], value=as_before(call))])  # type: ignore[union-attr]
-            ]
-            # What was unpacked beside the prediction was None (no labels, no loss); it stays None.
-            replacement += [assign(other, cst.Name("None")).with_changes(leading_lines=()) for other in others]  # type: ignore[arg-type]
-            self.edits.replace[statement] = replacement
-            self.claimed.add(statement)
-            return
-        if not isinstance(target, cst.Name):
+            self.labelless_unpacked(statement, small, target, packing, before_of(call), line)
+        elif isinstance(target, cst.Name):
+            self.labelless_readers(call, statement, small, scope, target, packing, before_of, derived is not None, line)
+        else:
             raise SiteRefusal("the result of a call without labels is unpacked, and forward packed it", line)
+        self.claimed.add(statement)
+
+    def labelless_unpacked(
+        self, statement: cst.BaseStatement, small: cst.Assign, target: Union[cst.Tuple, cst.List], packing: ResultShape,
+        value: cst.BaseExpression, line: int,
+    ) -> None:
+        """``_, logits = model(x)``: the prediction's name takes the call, the others None."""
+        elements = [e.value for e in target.elements]
+        if any(isinstance(e, cst.StarredElement) for e in target.elements) or not all(isinstance(e, cst.Name) for e in elements):
+            raise SiteRefusal("the result of a call without labels is unpacked into something other than names", line)
+        prediction = elements[packing.prediction_key]  # type: ignore[index]
+        others = [e for i, e in enumerate(elements) if i != packing.prediction_key and e.value != "_"]  # type: ignore[union-attr]
+        replacement: list[cst.BaseStatement] = [
+            statement.with_changes(body=[small.with_changes(targets=[cst.AssignTarget(prediction)], value=value)])  # type: ignore[union-attr]
+        ]
+        # What was unpacked beside the prediction was None (no labels, no loss); it stays None.
+        replacement += [assign(other, cst.Name("None")).with_changes(leading_lines=()) for other in others]  # type: ignore[arg-type]
+        self.edits.replace[statement] = replacement
+
+    def labelless_readers(
+        self, call: cst.Call, statement: cst.BaseStatement, small: cst.Assign, scope: cst.CSTNode, target: cst.Name,
+        packing: ResultShape, before_of: Callable[[cst.BaseExpression], cst.BaseExpression], derived: bool, line: int,
+    ) -> None:
+        """``out = model(x)`` read only as the prediction (``out["logits"]``): the readers read
+        ``out``, or ``out = model(x)`` + ``logits = out["logits"]`` become one line."""
         stmt_end = self.end_line(statement)
         readers: list[cst.CSTNode] = []
         uses = self.binding_uses(scope, target, statement)
@@ -624,12 +632,12 @@ class FileSitePlanner:
             if self.line(use) <= stmt_end or self.enclosing_function(use) is not (scope if isinstance(scope, cst.FunctionDef) else None):
                 raise SiteRefusal(f"`{target.value}` is used outside the lines after the call without labels", line)
             reader = self.parent(use)
-            reader_key = _reader_key(reader, use)
-            if role(reader_key) != "prediction":
-                what = code_of(reader) if reader_key is not None else target.value  # type: ignore[arg-type]
+            read_key = reader_key(reader, use)
+            if labelless_role(packing, read_key) != "prediction":
+                what = code_of(reader) if read_key is not None else target.value  # type: ignore[arg-type]
                 raise SiteRefusal(
-                    f"{_unpacked_reason(what, packing)} (line {self.line(use)})"
-                    if reader_key is not None
+                    f"{unpacked_reason(what, packing)} (line {self.line(use)})"
+                    if read_key is not None
                     else f"the result of a call without labels is used whole ({self.line(use)}), and forward packed it",
                     line,
                 )
@@ -641,19 +649,25 @@ class FileSitePlanner:
             # `out = model(x)` + `logits = out["logits"]`: one line, `logits = model(x)`.
             self.edits.replace[statement] = [
                 statement.with_changes(  # type: ignore[union-attr]
-                    body=[small.with_changes(targets=[cst.AssignTarget(cst.Name(collapsed[0]))], value=as_before(call))]  # type: ignore[union-attr]
+                    body=[small.with_changes(targets=[cst.AssignTarget(cst.Name(collapsed[0]))], value=before_of(call))]
                 )
             ]
             self.edits.remove.add(following[0])
-        else:
-            if derived is not None:
-                # Computed once, where the call is: every reader then reads that one value.
-                self.edits.replace[call] = as_before(call)
-            for reader in readers:
-                self.edits.replace[reader] = cst.Name(target.value)
-        self.claimed.add(statement)
+            return
+        if derived:
+            # Computed once, where the call is: every reader then reads that one value.
+            self.edits.replace[call] = before_of(call)
+        for reader in readers:
+            self.edits.replace[reader] = cst.Name(target.value)
 
-    def hf_whole_result(self, target, statement, scope, new_call, loss_of, prediction_line, line):  # type: ignore[no-untyped-def]
+    def hf_whole_result(
+        self,
+        target: cst.Name,
+        statement: cst.BaseStatement,
+        scope: cst.CSTNode,
+        loss_of: Callable[[str], cst.BaseExpression],
+        prediction_line: Callable[[str], cst.SimpleStatementLine],
+    ) -> list[cst.BaseStatement]:
         """FL002: ``out = model(x, labels=y)`` where ``out`` is never read as ``.loss``/``.logits``.
         Either the loop already treats ``out`` as the prediction (passes it to a criterion with
         the labels), so only the labels go; or it treats it as the loss (``out.backward()``)."""
@@ -753,33 +767,18 @@ class FileSitePlanner:
         scope: cst.CSTNode,
         plan: SitePlan,
         new_call: cst.Call,
-        loss_of,  # type: ignore[no-untyped-def]
+        loss_of: Callable[[str], cst.BaseExpression],
         labels: cst.BaseExpression,
         receiver: cst.BaseExpression,
-        seen,  # type: ignore[no-untyped-def]
+        seen: Callable[[str], cst.BaseExpression],
     ) -> bool:
         """``out = model(...)`` read only as ``out["loss"]``/``out[0]``/``out.logits``: the
         readers become the loss and the prediction, and ``out`` goes away. False when ``out``
         is used in any other way (the caller then rebuilds the old result). A prediction that
         forward computed from what it returns now is computed again where it is read."""
-        stmt_end = self.end_line(statement)
-        readers: list[tuple[cst.CSTNode, str]] = []
-        uses = self.binding_uses(scope, target, statement)
-        if uses is None:
+        readers = self.reader_roles(target, statement, scope, plan)
+        if readers is None:
             return False
-        for use in uses:
-            if self.line(use) <= stmt_end or self.enclosing_function(use) is not (scope if isinstance(scope, cst.FunctionDef) else None):
-                return False
-            parent = self.parent(use)
-            key = _reader_key(parent, use)
-            role = _role(plan.shape, key) if key is not None else None
-            if role is None:
-                return False
-            readers.append((parent, role))  # type: ignore[arg-type]
-        if not readers:
-            return False
-        if plan.seen_prediction is not None and sum(1 for _, role in readers if role == "prediction") > 1:
-            return False  # computed once per reader is not one autograd node: rebuild the result once
         names = self.names(scope)
         stmt_line = self.line(statement)
         block, index = self.block_of(statement)
@@ -799,24 +798,7 @@ class FileSitePlanner:
             self.edits.remove.add(following[0])
             self.claimed.add(statement)
             return True
-        removed: set[cst.CSTNode] = set()
-        prediction: Optional[str] = None
-        for item in [] if derived else following:
-            found = single_name_target(item)
-            if found is None:
-                break
-            name, value = found
-            role = next((r for node, r in readers if node is value), None)
-            if role == "prediction" and prediction is None:
-                prediction = name
-                removed.add(item)
-                break
-            if role != "loss":
-                break
-        if prediction is not None:
-            between = [s for s in following if s not in removed][: list(following).index(next(iter(removed)))]
-            if any(prediction in names_in(s) for s in between) or prediction in names_in(labels) | names_in(receiver):
-                prediction, removed = None, set()
+        prediction, removed = (None, set()) if derived else self.prediction_read_next(following, readers, labels, receiver)
         if prediction is None:
             prediction = names.fresh(plan.preferred_prediction, stmt_line)
             last_read = max(self.end_line(node) for node, _ in readers)
@@ -839,7 +821,7 @@ class FileSitePlanner:
                 value: cst.BaseExpression = seen(prediction)
             elif inline:
                 value = loss_of(prediction)
-                value = value if is_atom(value) or _is_whole_value(self.parent(node), node) else parenthesize(value)
+                value = value if is_atom(value) or is_whole_value(self.parent(node), node) else parenthesize(value)
             else:
                 value = cst.Name(loss_name)  # type: ignore[arg-type]
             self.edits.replace[node] = value
@@ -848,6 +830,60 @@ class FileSitePlanner:
         self.edits.replace[statement] = replacement
         self.claimed.add(statement)
         return True
+
+    def reader_roles(
+        self, target: cst.Name, statement: cst.BaseStatement, scope: cst.CSTNode, plan: SitePlan
+    ) -> Optional[list[tuple[cst.CSTNode, str]]]:
+        """Each reader of ``target`` after the call with the role it reads ("loss" or
+        "prediction"); None when ``target`` is used any other way, or not at all."""
+        stmt_end = self.end_line(statement)
+        readers: list[tuple[cst.CSTNode, str]] = []
+        uses = self.binding_uses(scope, target, statement)
+        if uses is None:
+            return None
+        for use in uses:
+            if self.line(use) <= stmt_end or self.enclosing_function(use) is not (scope if isinstance(scope, cst.FunctionDef) else None):
+                return None
+            parent = self.parent(use)
+            key = reader_key(parent, use)
+            role = role_of_key(plan.shape, key) if key is not None else None
+            if role is None:
+                return None
+            readers.append((parent, role))  # type: ignore[arg-type]
+        if not readers:
+            return None
+        if plan.seen_prediction is not None and sum(1 for _, role in readers if role == "prediction") > 1:
+            return None  # computed once per reader is not one autograd node: rebuild the result once
+        return readers
+
+    def prediction_read_next(
+        self,
+        following: list[cst.CSTNode],
+        readers: list[tuple[cst.CSTNode, str]],
+        labels: cst.BaseExpression,
+        receiver: cst.BaseExpression,
+    ) -> tuple[Optional[str], set[cst.CSTNode]]:
+        """``logits = out.logits`` right after the call (past loss readers): that name can take
+        the call, and the line goes; (None, nothing) when no such line can."""
+        removed: set[cst.CSTNode] = set()
+        prediction: Optional[str] = None
+        for item in following:
+            found = single_name_target(item)
+            if found is None:
+                break
+            name, value = found
+            role = next((r for node, r in readers if node is value), None)
+            if role == "prediction" and prediction is None:
+                prediction = name
+                removed.add(item)
+                break
+            if role != "loss":
+                break
+        if prediction is not None:
+            between = [s for s in following if s not in removed][: list(following).index(next(iter(removed)))]
+            if any(prediction in names_in(s) for s in between) or prediction in names_in(labels) | names_in(receiver):
+                return None, set()
+        return prediction, removed
 
     def unpacked_pair(self, item: Optional[cst.CSTNode], readers: list[tuple[cst.CSTNode, str]]) -> Optional[tuple[str, str]]:
         """``loss, logits = out[0], out[1]`` right after the call, holding every reader: the
@@ -880,7 +916,7 @@ class FileSitePlanner:
             return False
         needed = names_in(labels) | names_in(receiver) | {prediction}
         for item in between:
-            if needed & _stored_names(item):
+            if needed & stored_names(item):
                 return False
         return True
 
@@ -897,7 +933,7 @@ class FileSitePlanner:
         scope = function if function is not None else self.wrapper.module
         if re.search(rf"\b{re.escape(labels.value)}\s*=\s*None\b", code_of(scope)) is None:
             return False  # the cheap test first: most code never sets it to None
-        return _sets_to_none(scope, labels.value)
+        return sets_to_none(scope, labels.value)
 
     def enclosing_function(self, node: cst.CSTNode) -> Optional[cst.FunctionDef]:
         current = self.parent(node)
@@ -908,137 +944,3 @@ class FileSitePlanner:
         return None
 
 
-def _sets_to_none(scope: cst.CSTNode, name: str) -> bool:
-    """``name = None`` (or ``name: T = None``) in the scope's own code, not in the functions or
-    classes inside it (a ``forward(self, x, labels=None)`` default is another scope's)."""
-    found = False
-
-    class Finder(cst.CSTVisitor):
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return node is scope
-
-        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-            return False
-
-        def visit_Assign(self, node: cst.Assign) -> None:
-            nonlocal found
-            if isinstance(node.value, cst.Name) and node.value.value == "None":
-                found |= any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets)
-
-        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-            nonlocal found
-            if isinstance(node.target, cst.Name) and node.target.value == name and isinstance(node.value, cst.Name):
-                found |= node.value.value == "None"
-
-    scope.visit(Finder())
-    return found
-
-
-def _unpacked_reason(read: str, packing: ResultShape) -> str:
-    """Why a reader of a call without labels cannot be rewritten: what it reads is not the
-    prediction that forward packed (the loss, which was None; or nothing forward returned)."""
-    return f"a call without labels reads `{read}`, which is not the prediction `{packing.prediction_key}` forward packed without labels"
-
-
-def _reader_key(parent: Optional[cst.CSTNode], child: cst.CSTNode) -> Union[int, str, None]:
-    if isinstance(parent, cst.Subscript) and parent.value is child and len(parent.slice) == 1:
-        index = parent.slice[0].slice
-        if isinstance(index, cst.Index):
-            value = index.value
-            if isinstance(value, cst.Integer):
-                return int(value.value)
-            if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus) and isinstance(value.expression, cst.Integer):
-                return -int(value.expression.value)
-            if isinstance(value, cst.SimpleString):
-                return value.evaluated_value  # type: ignore[return-value]
-    if isinstance(parent, cst.Attribute) and parent.value is child:
-        return "." + parent.attr.value
-    return None
-
-
-def _role(shape: ResultShape, key: Union[int, str, None]) -> Optional[str]:
-    if key is None:
-        return None
-    if shape.kind == "hf_output":
-        if key in (0, ".loss", "loss"):
-            return "loss"
-        if key in (1, ".logits", "logits"):
-            return "prediction"
-        return None
-    if shape.kind == "object":
-        return shape.role_of(key[1:]) if isinstance(key, str) and key.startswith(".") else None
-    if isinstance(key, str) and key.startswith("."):
-        return None
-    return shape.role_of(key)
-
-
-def _is_whole_value(parent: Optional[cst.CSTNode], node: cst.CSTNode) -> bool:
-    return isinstance(parent, (cst.Assign, cst.Arg, cst.Return, cst.AugAssign, cst.Element)) and getattr(parent, "value", None) is node
-
-
-def _is_simple(node: cst.BaseExpression) -> bool:
-    if isinstance(node, cst.Name):
-        return True
-    if isinstance(node, cst.Attribute):
-        return _is_simple(node.value)
-    if isinstance(node, cst.Subscript):
-        return _is_simple(node.value) and all(
-            isinstance(e.slice, cst.Index) and isinstance(e.slice.value, (cst.Integer, cst.SimpleString, cst.Name))
-            for e in node.slice
-        )
-    return False
-
-
-def _is_pure(node: cst.BaseExpression, imports: Optional[dict[str, str]] = None) -> bool:
-    """No side effects, so evaluating it after the model call instead of before is exact.
-    ``imports``: what the module's imported names stand for (``Variable`` from torch)."""
-    bound = imports or {}
-
-    def pure(node: cst.BaseExpression) -> bool:
-        if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString)) or _is_simple(node):
-            return True
-        if isinstance(node, (cst.List, cst.Tuple)):
-            return all(isinstance(e, cst.Element) and pure(e.value) for e in node.elements)
-        if isinstance(node, cst.UnaryOperation):
-            return pure(node.expression)
-        if isinstance(node, cst.Subscript):
-            return pure(node.value) and all(isinstance(e.slice, cst.Index) and pure(e.slice.value) for e in node.slice)
-        if isinstance(node, cst.Attribute):
-            return pure(node.value)
-        if isinstance(node, cst.Call):
-            func = node.func
-            args_pure = all(pure(a.value) for a in node.args)
-            if isinstance(func, cst.Attribute) and func.attr.value in PURE_METHODS:
-                return args_pure and pure(func.value)
-            name = dotted(func) or ""
-            head, dot, rest = name.partition(".")
-            qualified = bound.get(head, head) + dot + rest
-            # torch's constructors and conversions (`torch.tensor(y)`, `Variable(y)`) only build
-            # tensors; torch.* functions that draw random numbers are not given labels.
-            return bool(name and qualified.startswith("torch.") and args_pure)
-        return False
-
-    return pure(node)
-
-
-def _stored_names(node: cst.CSTNode) -> set[str]:
-    stored: set[str] = set()
-
-    class Stores(cst.CSTVisitor):
-        def visit_AssignTarget(self, target: cst.AssignTarget) -> None:
-            stored.update(names_in(target.target) if not isinstance(target.target, (cst.Attribute, cst.Subscript)) else ())
-
-        def visit_AugAssign(self, target: cst.AugAssign) -> None:
-            stored.update(names_in(target.target))
-
-        def visit_For(self, target: cst.For) -> None:
-            stored.update(names_in(target.target))
-
-    node.visit(Stores())
-    return stored
-
-
-def _bound_names(func: cst.FunctionDef) -> set[str]:
-    mentions = mentions_visitor()()
-    func.visit(mentions)
-    return mentions.bound

@@ -1,0 +1,140 @@
+"""The package's shape: layers that import only downwards, no import cycles, rules that do not
+import rules, and modules and functions short enough to read. A newcomer can walk the house
+bottom up (README, "Layout")."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "codemod"
+MAX_MODULE_LINES = 450
+LONG_MODULE_REASON = "Why this module is long:"
+MAX_FUNCTION_LINES = 80
+
+# Bottom up; a module may import its own layer and those below. Prefixes name packages too.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    (
+        "codemod", "codemod.vocabulary", "codemod.results", "codemod.lazy_libcst", "codemod.sources",
+        "codemod.notebooks", "codemod.discovery", "codemod.suppression", "codemod.parallel",
+    ),
+    ("codemod.cst",),
+    ("codemod.analysis", "codemod.transforms"),
+    ("codemod.rules",),
+    ("codemod.registry",),
+    ("codemod.pipeline", "codemod.config"),
+    ("codemod.engine", "codemod.cache"),
+    ("codemod.report",),
+    ("codemod.cli", "codemod.__main__"),
+)
+SIBLINGS = ("codemod.analysis", "codemod.transforms")
+"""Side by side on ``codemod.cst``: neither imports the other."""
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _imports(name: str) -> set[str]:
+    """Every module of the package ``name`` imports, at the top or inside a function."""
+    targets = set()
+    for node in ast.walk(ast.parse(MODULES[name].read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            targets |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            targets |= {f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in MODULES else node.module for a in node.names}
+    return {t for t in targets if t in MODULES and t != name}
+
+
+def _layer(name: str) -> int:
+    matches = [(len(prefix), number) for number, layer in enumerate(LAYERS) for prefix in layer if name == prefix or name.startswith(prefix + ".")]
+    assert matches, f"{name} is in no layer: add it to LAYERS (and to the README's layout)"
+    return max(matches)[1]
+
+
+def _group(name: str) -> str:
+    return next((p for p in SIBLINGS if name == p or name.startswith(p + ".")), name)
+
+
+def test_every_import_goes_down_or_across_a_layer() -> None:
+    upward = [
+        f"{name} (layer {_layer(name) + 1}) imports {target} (layer {_layer(target) + 1})"
+        for name in MODULES
+        for target in _imports(name)
+        if _layer(target) > _layer(name)
+    ]
+    assert not upward, "\n".join(upward)
+
+
+def test_analysis_and_transforms_do_not_import_each_other() -> None:
+    crossing = [
+        f"{name} imports {target}"
+        for name in MODULES
+        for target in _imports(name)
+        if _group(name) in SIBLINGS and _group(target) in SIBLINGS and _group(name) != _group(target)
+    ]
+    assert not crossing, "\n".join(crossing)
+
+
+def test_no_rule_imports_another_rule_and_shared_machinery_imports_no_rule() -> None:
+    def is_rule(name: str) -> bool:
+        return name.startswith("codemod.rules.fl")
+
+    offending = [f"{name} imports {target}" for name in MODULES if name.startswith("codemod.rules") for target in _imports(name) if is_rule(target)]
+    assert not offending, "\n".join(offending)
+
+
+def test_the_import_graph_has_no_cycle() -> None:
+    graph = {name: _imports(name) for name in MODULES}
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+
+    def visit(name: str, path: list[str]) -> list[str]:
+        state[name] = 1
+        for target in sorted(graph[name]):
+            if state.get(target) == 1:
+                return path + [name, target]
+            if target not in state:
+                cycle = visit(target, path + [name])
+                if cycle:
+                    return cycle
+        state[name] = 2
+        return []
+
+    for name in sorted(graph):
+        if name not in state:
+            cycle = visit(name, [])
+            assert not cycle, " -> ".join(cycle)
+
+
+def test_a_long_module_says_why_in_its_docstring() -> None:
+    unexplained = []
+    for name, path in MODULES.items():
+        text = path.read_text(encoding="utf-8")
+        if len(text.splitlines()) > MAX_MODULE_LINES and LONG_MODULE_REASON not in (ast.get_docstring(ast.parse(text)) or ""):
+            unexplained.append(f"{name}: {len(text.splitlines())} lines")
+    assert not unexplained, f"over {MAX_MODULE_LINES} lines without '{LONG_MODULE_REASON}':\n" + "\n".join(unexplained)
+
+
+def test_no_function_is_longer_than_a_screen_and_a_half() -> None:
+    long = []
+    for name, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    long.append(f"{name}.{node.name}: {length} lines")
+    assert not long, "\n".join(long)
+
+
+def test_the_checks_above_can_fail() -> None:
+    """The layer table places every module, and puts a real upward import in a higher layer."""
+    assert all(_layer(name) >= 0 for name in MODULES)
+    assert _layer("codemod.cli") > _layer("codemod.pipeline.run") > _layer("codemod.rules.fl001_loss_in_forward") > _layer("codemod.cst.nodes")
+    assert "codemod.vocabulary" in _imports("codemod.results")
