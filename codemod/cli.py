@@ -14,7 +14,7 @@ import typer
 
 from codemod import __version__
 from codemod.registry import RULES, documentation
-from codemod.results import Mode, Options, RunResult
+from codemod.results import Finding, Mode, Options, RunResult
 from codemod.rules.spec import FIX_MEANING
 from codemod.vocabulary import DEFAULT_CRITERION
 
@@ -288,7 +288,7 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(EXIT_ERROR)
 
 
-def _formatted(output_format: str, findings: list) -> str:  # type: ignore[type-arg]
+def _formatted(output_format: str, findings: list[Finding]) -> str:
     from codemod.report import formats as reporting
 
     if output_format == "json":
@@ -304,13 +304,12 @@ def _colored(no_color: bool) -> bool:
     return sys.stdout.isatty() and not no_color and not os.environ.get("NO_COLOR")
 
 
-def _print_stdin_result(result, stdin: tuple[Path, bytes], output_format: str, as_diff: bool, color: bool) -> NoReturn:  # type: ignore[no-untyped-def]
+def _print_stdin_result(result: RunResult, stdin: tuple[Path, bytes], output_format: str, as_diff: bool, color: bool) -> NoReturn:
     """The editor's buffer, fixed or as it came (with ``as_diff``, the diff of the two), on
     stdout; its own findings on stderr. Other files of the project were read for context only:
     their findings are not this buffer's. The exit code is file mode's: a formatter run is a
     --write of the buffer, and --diff is --diff."""
     from codemod.report.diff import colorize, unified_diff
-    from codemod.results import Finding
 
     target = stdin[0].resolve()
 
@@ -401,9 +400,10 @@ def explain(code: Optional[str] = typer.Argument(None, metavar="CODE", help="A r
         for info in RULES.values():
             typer.echo(f"{info.code}  {info.name}: {info.summary}")
         return
-    info = RULES.get(code.strip().upper())
-    if info is None:
+    chosen = RULES.get(code.strip().upper())
+    if chosen is None:
         _fail(f"unknown rule `{code}` (known: {', '.join(RULES)})")
+    info = chosen
     typer.echo(f"{info.code} ({info.name}){' — opt-in' if not info.default else ''}; fix: {info.fix.value} ({FIX_MEANING[info.fix]})\n")
     typer.echo(documentation(info.code))
 

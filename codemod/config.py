@@ -18,7 +18,7 @@ import re
 try:
     import tomllib
 except ModuleNotFoundError:  # Python < 3.11
-    import tomli as tomllib  # type: ignore[no-redef]
+    import tomli as tomllib  # type: ignore[no-redef]  # Python < 3.11: the same module under its old name
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional

@@ -7,6 +7,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pathspec
 
@@ -28,7 +29,7 @@ def _is_virtualenv(directory: Path) -> bool:
     return (directory / "pyvenv.cfg").is_file()
 
 
-def _gitignore_spec(directory: Path) -> pathspec.PathSpec | None:
+def _gitignore_spec(directory: Path) -> "pathspec.PathSpec[Any]" | None:
     ignore = directory / ".gitignore"
     if not ignore.is_file():
         return None
@@ -52,7 +53,7 @@ def _valid_pattern(line: str) -> bool:
     return True
 
 
-Specs = tuple[tuple[Path, pathspec.PathSpec], ...]
+Specs = tuple[tuple[Path, "pathspec.PathSpec[Any]"], ...]
 """Ignore specs with the directories their patterns are relative to."""
 
 

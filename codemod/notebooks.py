@@ -72,7 +72,7 @@ class CodeCell:
 
 @dataclass(frozen=True)
 class Notebook:
-    data: dict  # type: ignore[type-arg]
+    data: dict[str, Any]
     layout: tuple[int | None, bool, bool, str] | None
     """(indent, sort_keys, ensure_ascii, trailing text) reproducing the file, if any does."""
     cells: tuple[CodeCell, ...]
@@ -123,7 +123,7 @@ class Notebook:
         return (json.dumps(data, indent=indent, sort_keys=sort_keys, ensure_ascii=ensure_ascii) + trailing).encode("utf-8")
 
 
-def _cell_source(cell: dict) -> str:  # type: ignore[type-arg]
+def _cell_source(cell: dict[str, Any]) -> str:
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else str(source)
 

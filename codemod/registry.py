@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import functools
 from pathlib import Path
+from typing import Any
 
 from codemod.rules.spec import Fix, Rule
 
@@ -28,10 +29,11 @@ def _declared() -> tuple[tuple[Rule, Path], ...]:
         text = path.read_text(encoding="utf-8")
         start = text.index("\nRULE = Rule(") + 1
         end = text.index("\n)\n", start) + 2
-        call = ast.parse(text[start:end]).body[0].value  # type: ignore[attr-defined]
-        fields = {
-            keyword.arg: Fix[keyword.value.attr] if isinstance(keyword.value, ast.Attribute) else ast.literal_eval(keyword.value)
-            for keyword in call.keywords
+        statement = ast.parse(text[start:end]).body[0]
+        assert isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call), path
+        fields: dict[str, Any] = {
+            str(keyword.arg): Fix[keyword.value.attr] if isinstance(keyword.value, ast.Attribute) else ast.literal_eval(keyword.value)
+            for keyword in statement.value.keywords
         }
         found.append((Rule(**fields), path))
     return tuple(sorted(found, key=lambda item: item[0].code))
@@ -78,6 +80,8 @@ def _expand(patterns: list[str]) -> set[str]:
 def select_rules(select: list[str], ignore: list[str]) -> frozenset[str]:
     """The rule codes a run uses: ``select`` (codes, prefixes such as ``FL0``, or ``ALL``;
     default: the rules on by default) minus ``ignore``. Items may be comma-separated."""
-    split = lambda items: [part for item in items for part in item.split(",")]  # noqa: E731
+    def split(items: list[str]) -> list[str]:
+        return [part for item in items for part in item.split(",")]
+
     chosen = _expand(split(select)) if select else set(DEFAULT_SELECTION)
     return frozenset(chosen - _expand(split(ignore)))

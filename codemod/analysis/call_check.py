@@ -209,7 +209,7 @@ def _loss_read(module: ModuleSummary, site: CallSite) -> Optional[str]:
     parent = parents.get(id(call))
     found = _reads_loss(parent, call)
     if found:
-        return ast.unparse(parent)  # type: ignore[arg-type]
+        return ast.unparse(parent)  # type: ignore[arg-type]  # _reads_loss found a reader: the parent exists
     if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
         name = parent.targets[0].id
         scope: ast.AST = tree
@@ -226,7 +226,7 @@ def _loss_read(module: ModuleSummary, site: CallSite) -> Optional[str]:
             if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
                 outer = parents.get(id(node))
                 if _reads_loss(outer, node):
-                    return ast.unparse(outer)  # type: ignore[arg-type]
+                    return ast.unparse(outer)  # type: ignore[arg-type]  # likewise
     return None
 
 

@@ -917,16 +917,16 @@ class _ModuleWalk:
             return
         values = [r.value for r in returns]
         if module_level and all(isinstance(v, ast.Tuple) and not any(isinstance(e, ast.Starred) for e in v.elts) for v in values):
-            sizes = {len(v.elts) for v in values}  # type: ignore[union-attr]
+            sizes = {len(v.elts) for v in values}  # type: ignore[union-attr]  # every value is a Tuple: checked just above
             if len(sizes) == 1:
                 for place in range(sizes.pop()):
-                    self.record_return(node.name, [v.elts[place] for v in values], returns, scope, f"#{place}")  # type: ignore[union-attr]
+                    self.record_return(node.name, [v.elts[place] for v in values], returns, scope, f"#{place}")  # type: ignore[union-attr]  # likewise
                 return
         if module_level:
-            self.record_return(node.name, values, returns, scope, "")  # type: ignore[arg-type]
+            self.record_return(node.name, values, returns, scope, "")  # type: ignore[arg-type]  # returns with a value only: none is None
             return
         for ret in returns:
-            self.escape(ret.value, ret, scope)  # type: ignore[arg-type]
+            self.escape(ret.value, ret, scope)  # type: ignore[arg-type]  # likewise
 
     def record_return(self, name: str, values: list[ast.expr], returns: list[ast.Return], scope: _Scope, place: str) -> None:
         instances = [self.instance_of(v, scope) for v in values]
@@ -1096,7 +1096,7 @@ _SCALAR_FIELDS = frozenset(
 )
 
 
-def _child_fields(kind: type) -> tuple[str, ...]:
+def _child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
     constants = (ast.Constant, getattr(ast, "MatchSingleton", ast.Constant))  # no match statement before 3.10
     scalar = _SCALAR_FIELDS | ({"value"} if kind in constants else set())
     return tuple(f for f in kind._fields if f not in scalar)
@@ -1187,8 +1187,8 @@ def _dict_keys(value: ast.expr) -> Optional[tuple[str, ...]]:
     if isinstance(value, ast.Dict) and all(
         isinstance(k, ast.Constant) and isinstance(k.value, str) for k in value.keys
     ):
-        return tuple(k.value for k in value.keys)  # type: ignore[union-attr]
+        return tuple(k.value for k in value.keys)  # type: ignore[union-attr]  # every key is a str Constant: checked just above
     if isinstance(value, ast.Call) and dotted_name(value.func) == "dict" and not value.args:
         if all(k.arg is not None for k in value.keywords):
-            return tuple(k.arg for k in value.keywords)  # type: ignore[misc]
+            return tuple(k.arg for k in value.keywords)  # type: ignore[misc]  # no `**` among them: checked just above
     return None

@@ -204,7 +204,7 @@ def stored_names(node: cst.CSTNode, mutations: bool = True) -> set[str]:
         def visit_Call(self, call: cst.Call) -> None:
             attribute = call.func.attr.value if isinstance(call.func, cst.Attribute) else ""
             if mutations and attribute.endswith("_") and not attribute.startswith("_"):
-                found.update(_base_name(call.func.value))  # type: ignore[attr-defined]
+                found.update(_base_name(call.func.value))  # type: ignore[attr-defined]  # an attribute name was read: func is an Attribute
 
         def visit_AugAssign(self, target: cst.AugAssign) -> None:
             if mutations or isinstance(target.target, cst.Name):

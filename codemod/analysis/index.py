@@ -334,13 +334,14 @@ def _static_path(node: ast.expr, path: Path) -> Optional[Path]:
     if isinstance(node.func, ast.Attribute) and node.func.attr in ("resolve", "absolute") and not node.args:
         inner = _static_path(node.func.value, path)
         return Path(os.path.normpath(path.parent / inner)) if inner is not None else None
-    parts = [_static_path(arg, path) for arg in node.args]
-    if any(part is None for part in parts) or not parts:
+    found = [_static_path(arg, path) for arg in node.args]
+    parts = [part for part in found if part is not None]
+    if len(parts) != len(found) or not parts:
         return None
     if name == "os.path.join":
-        return Path(*parts)  # type: ignore[arg-type]
+        return Path(*parts)
     if name == "os.path.dirname" and len(parts) == 1:
-        return parts[0].parent  # type: ignore[union-attr]
+        return parts[0].parent
     if name in _PATH_FUNCTIONS and len(parts) == 1:
         return Path(os.path.normpath(path.parent / parts[0])) if name.endswith(("abspath", "realpath")) else parts[0]
     return None
@@ -578,7 +579,7 @@ class RepoIndex:
             exported = {name: f"{target.key}.{name}" for name in (*target.classes, *target.functions)}
             for name in target.imports if target.links is None else target.links:
                 if not name.startswith(("*", "_")):
-                    exported.setdefault(name, target.target(name))  # type: ignore[arg-type]
+                    exported.setdefault(name, target.target(name))  # type: ignore[arg-type]  # the name is one of its imports: target() finds it
             for name, qualified in exported.items():
                 if name.startswith("_") or name in module.classes or name in module.functions or name in links:
                     continue

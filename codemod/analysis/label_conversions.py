@@ -53,9 +53,10 @@ def _inline_conversions() -> type[Any]:
                     self.failed = True
                     return updated
                 converted = target[1]
-                rest = [substitute(s, {LABELS_PARAM: converted}) for s in rest]  # type: ignore[misc]
-                if rest and statement.leading_lines:  # type: ignore[attr-defined]
-                    rest[0] = rest[0].with_changes(leading_lines=statement.leading_lines)  # type: ignore[attr-defined]
+                # substitute replaces names in any node; its signature names the common case, an expression.
+                rest = [substitute(s, {LABELS_PARAM: converted}) for s in rest]  # type: ignore[arg-type, misc]  # see the comment above
+                if rest and statement.leading_lines:  # type: ignore[attr-defined]  # every concrete statement has leading_lines
+                    rest[0] = rest[0].with_changes(leading_lines=statement.leading_lines)  # type: ignore[attr-defined]  # likewise
                 return updated.with_changes(body=body[:index] + rest)
             return updated
 
@@ -69,9 +70,9 @@ def inline_label_conversions(func: cst.FunctionDef) -> Optional[cst.FunctionDef]
         return func
     inliner = _inline_conversions()()
     result = func.visit(inliner)
-    if inliner.failed or LABELS_PARAM in _assigned_label_names(result):  # type: ignore[arg-type]
+    if inliner.failed or LABELS_PARAM in _assigned_label_names(result):  # type: ignore[arg-type]  # a transformer returns the FunctionDef it visited
         return None
-    return result  # type: ignore[return-value]
+    return result  # type: ignore[return-value]  # likewise
 
 
 def _assigned_label_names(func: cst.FunctionDef) -> set[str]:

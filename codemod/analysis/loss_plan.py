@@ -39,10 +39,10 @@ def packed_result(
         for element in returned.elements:
             if not isinstance(element, cst.DictElement) or not isinstance(element.key, cst.SimpleString):
                 return "forward returns a dict without plain string keys"
-            keys.append(element.key.evaluated_value)  # type: ignore[arg-type]
+            keys.append(element.key.evaluated_value)  # type: ignore[arg-type]  # a str literal key: bytes never reach here
         return "dict", keys, [e.value for e in returned.elements]
     if isinstance(returned, cst.Call) and returned.args and all(a.keyword is not None for a in returned.args):
-        return "object", [a.keyword.value for a in returned.args], [a.value for a in returned.args]  # type: ignore[union-attr]
+        return "object", [a.keyword.value for a in returned.args], [a.value for a in returned.args]  # type: ignore[union-attr]  # every argument has a keyword: checked just above
     return None
 
 
@@ -122,9 +122,9 @@ class _ForwardPlanner:
         self.class_name = cls.name.value
         self.func = func
         self.source_node = source_node
-        self.statements = list(func.body.body)  # type: ignore[union-attr]  # an IndentedBlock: plan_forward checked
+        self.statements = list(func.body.body)  # an IndentedBlock: plan_forward checked
         self.last: cst.SimpleStatementLine = self.statements[-1]  # type: ignore[assignment]  # checked likewise
-        self.returned: cst.BaseExpression = self.last.body[0].value  # type: ignore[attr-defined]
+        self.returned: cst.BaseExpression = self.last.body[0].value  # type: ignore[attr-defined]  # a `return` with a value: plan_forward checked
         self.local_names = locals_of(func)
         self.flow = Flow(self.statements[:-1], self.local_names)
         self.returned_at = len(self.statements) - 1

@@ -68,7 +68,8 @@ def _is_none_assignment(statement: cst.CSTNode) -> Optional[str]:
 def _statements(block: cst.BaseSuite) -> list[cst.BaseStatement]:
     if isinstance(block, cst.IndentedBlock):
         return list(block.body)
-    return [cst.SimpleStatementLine(body=list(block.body))]  # type: ignore[attr-defined]
+    assert isinstance(block, cst.SimpleStatementSuite)
+    return [cst.SimpleStatementLine(body=list(block.body))]
 
 
 class _NotUnderstood(Exception):
@@ -110,10 +111,10 @@ class _Specializer:
                         raise _NotUnderstood
                     chosen = [statement]
                 if chosen and statement.leading_lines and isinstance(chosen[0], (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
-                    chosen[0] = chosen[0].with_changes(leading_lines=statement.leading_lines)  # type: ignore[union-attr]
+                    chosen[0] = chosen[0].with_changes(leading_lines=statement.leading_lines)
                 out.extend(chosen)
             elif isinstance(statement, cst.SimpleStatementLine):
-                out.append(statement.visit(_expressions()(self)))  # type: ignore[arg-type]
+                out.append(statement.visit(_expressions()(self)))  # type: ignore[arg-type]  # rewriting expressions leaves a statement line
             else:
                 if names_in(statement) & ({LABELS_PARAM} | self.placeholders):
                     raise _NotUnderstood
@@ -172,9 +173,12 @@ def specialize(func: cst.FunctionDef) -> Optional[Views]:
     given = [s for s in given if _is_none_assignment(s) not in placeholders]
     if not given or not absent:
         return None
-    as_function = lambda statements: func.with_changes(body=func.body.with_changes(body=statements))  # noqa: E731
     if not isinstance(func.body, cst.IndentedBlock):
         return None
+
+    def as_function(statements: list[cst.BaseStatement]) -> cst.FunctionDef:
+        return func.with_changes(body=func.body.with_changes(body=statements))
+
     return Views(as_function(given), as_function(absent), frozenset(placeholders))
 
 

@@ -67,7 +67,7 @@ def choose_root(
     for root in candidates:
         derived: dict[str, Derivation] = {}
         for key, version in needed.items():
-            derivation = flow.derive(version, root, movable)  # type: ignore[arg-type]
+            derivation = flow.derive(version, root, movable)
             if derivation is None:
                 break
             derived[key] = derivation
@@ -153,8 +153,8 @@ def prediction_from_loss(
 
 def _replace_node(tree: cst.BaseExpression, target: cst.CSTNode, replacement: cst.BaseExpression) -> cst.BaseExpression:
     class Replace(cst.CSTTransformer):
-        def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:  # type: ignore[override]
+        def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:  # type: ignore[override]  # never removes a node, so narrower than LibCST's
             return replacement if original is target else updated
 
-    return tree.visit(Replace())  # type: ignore[return-value]
+    return tree.visit(Replace())  # type: ignore[return-value]  # an expression with a sub-expression replaced
 

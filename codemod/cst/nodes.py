@@ -35,7 +35,7 @@ def variable_visitor() -> type[Any]:
 def _name_collector() -> type[Any]:
     """``_NameCollector``, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
 
-    class _NameCollector(variable_visitor()):  # type: ignore[misc]
+    class _NameCollector(variable_visitor()):  # type: ignore[misc]  # the base is built on first use (lazy LibCST)
         def __init__(self) -> None:
             self.names: list[cst.Name] = []
 
@@ -48,7 +48,8 @@ def _name_collector() -> type[Any]:
 def name_nodes(node: cst.CSTNode) -> list[cst.Name]:
     collector = _name_collector()()
     node.visit(collector)
-    return collector.names
+    names: list[cst.Name] = collector.names
+    return names
 
 
 def names_in(node: cst.CSTNode) -> set[str]:
@@ -84,7 +85,7 @@ def _substitute() -> type[Any]:
 
 def substitute(node: cst.BaseExpression, mapping: Mapping[str, cst.BaseExpression]) -> cst.BaseExpression:
     """``node`` with each variable named in ``mapping`` replaced (parenthesised where needed)."""
-    return node.visit(_substitute()(mapping))  # type: ignore[return-value]
+    return node.visit(_substitute()(mapping))  # type: ignore[return-value]  # replacing names in an expression leaves an expression
 
 
 @functools.cache
@@ -161,7 +162,7 @@ def single_name_target(statement: cst.CSTNode) -> Optional[tuple[str, cst.BaseEx
     return None
 
 
-def calls_by_start(positions) -> dict[tuple[int, int], cst.Call]:  # type: ignore[no-untyped-def]
+def calls_by_start(positions: Mapping[cst.CSTNode, Any]) -> dict[tuple[int, int], cst.Call]:
     """Calls by where they start (line, 0-based column), as the ``ast`` index records them.
     ``model(x, y).mean()`` starts where ``model(x, y)`` does: the innermost call is the one."""
     calls: dict[tuple[int, int], cst.Call] = {}

@@ -14,7 +14,7 @@ from codemod.lazy_libcst import cst
 def mentions_visitor() -> type[Any]:
     """``_Mentions``, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
 
-    class _Mentions(variable_visitor()):  # type: ignore[misc]
+    class _Mentions(variable_visitor()):  # type: ignore[misc]  # the base is built on first use (lazy LibCST)
         """Names mentioned in a function, and which of them it binds locally."""
 
         def __init__(self) -> None:
@@ -97,7 +97,7 @@ def module_scope_names(module: cst.Module) -> ScopeNames:
     reading it as a global, mentions."""
     taken: set[str] = set()
 
-    class ModuleLevel(variable_visitor()):  # type: ignore[misc]
+    class ModuleLevel(variable_visitor()):  # type: ignore[misc]  # likewise
         def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
             mentions = mentions_visitor()()
             node.visit(mentions)

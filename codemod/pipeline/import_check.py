@@ -173,7 +173,8 @@ def _import_phases(
 
 def _read_phases(out_path: Path) -> list[dict[str, Optional[str]]]:
     try:
-        return json.loads(out_path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+        phases: list[dict[str, Optional[str]]] = json.loads(out_path.read_text(encoding="utf-8"))
+        return phases
     except (OSError, ValueError):
         return []
 
@@ -184,7 +185,7 @@ def _import_all(root: Path, modules: list[str], overlay: Mapping[str, str], time
     return phases[0] if phases else {m: "the import check crashed" for m in modules}
 
 
-def _kill_session(process: subprocess.Popen) -> None:  # type: ignore[type-arg]
+def _kill_session(process: subprocess.Popen[bytes]) -> None:
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):

@@ -10,7 +10,8 @@ call does not pass labels the way ``forward`` takes them.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Optional, Union
+from pathlib import Path
+from typing import Any, Optional, Union
 
 from codemod.analysis.callsites import CallSite, Instance
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
@@ -20,15 +21,18 @@ from codemod.rules.common import RuleContext, SiteTask, Unit, import_spec, locat
 from codemod.rules.trainer import UNWRAPPED, trainer_edits
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod.transforms.forward import forward_edits
-from codemod.vocabulary import CRITERION, LABELS_PARAM, ImportSpec, LossPlan, ResultShape, SitePlan
+from codemod.vocabulary import CRITERION, LABELS_PARAM, ImportSpec, LossPlan, ResultShape, Signature, SitePlan
 
+InferredSites = dict[Any, list[Any]]
+"""Calls matched to a class by shape (``inferred_sites``): class key -> its call sites, and
+("ambiguous", class key) -> (call site, the classes it could be) for a call that could be several."""
 DATA_PARALLEL_NOTE = (
     "the model is wrapped in DataParallel: exact on one device; on several GPUs the loss is now "
     "computed once on the gathered predictions, not per replica and then reduced"
 )
 
 
-def binds_labels(site: CallSite, signature) -> bool:  # type: ignore[no-untyped-def]
+def binds_labels(site: CallSite, signature: Signature) -> bool:
     shape = site.shape
     if shape.star:
         return True
@@ -47,7 +51,7 @@ def fill_class_unit(
     key: ClassKey,
     plan: LossPlan,
     unit: Unit,
-    inferred: dict,  # type: ignore[type-arg]
+    inferred: InferredSites,
     forward: Optional[FileEdits] = None,
     labelless_calls: Optional[str] = None,
     labelless_shape: Optional[ResultShape] = None,
@@ -155,14 +159,14 @@ def _site_tasks_into(
     plan: LossPlan,
     unit: Unit,
     site_plan: SitePlan,
-    inferred: dict,  # type: ignore[type-arg]
+    inferred: InferredSites,
     labels_optional: bool,
     labelless_calls: Optional[str],
     labelless_shape: Optional[ResultShape],
 ) -> Optional[str]:
     """Each call of the class becomes a task of ``unit``; the reason the class is refused: a
     call that could be another class, else the first call that cannot be rewritten."""
-    for site, others in inferred.get(("ambiguous", key), [])[:1]:  # type: ignore[call-overload]
+    for site, others in inferred.get(("ambiguous", key), [])[:1]:
         names = " or ".join(sorted(f"`{o.name}`" for o in others))
         ambiguous = f"the call at {location_of(site)} could be {names}"
         break
@@ -236,7 +240,7 @@ def _site_refusal(site: CallSite, key: ClassKey, plan: LossPlan) -> Optional[str
     return None
 
 
-def _can_reach(index: RepoIndex, path, key: ClassKey) -> bool:  # type: ignore[no-untyped-def]
+def _can_reach(index: RepoIndex, path: Path, key: ClassKey) -> bool:
     """Could code in ``path`` be handed an instance of ``key``: is it imported from the same
     folder root as the class's module, or does it import that module?"""
     site_module = index.by_path.get(path)
@@ -254,18 +258,18 @@ def _can_reach(index: RepoIndex, path, key: ClassKey) -> bool:  # type: ignore[n
     ) or "*" in "".join(site_module.imports)
 
 
-def inferred_sites(ctx: RuleContext, plans: dict[ClassKey, LossPlan]) -> dict:  # type: ignore[type-arg]
+def inferred_sites(ctx: RuleContext, plans: dict[ClassKey, LossPlan]) -> InferredSites:
     """Calls through an unannotated parameter: matched by shape against every custom model. A
     match with one FL001 class (and no other model) is its call site; more is ambiguous."""
-    result: dict = {}  # type: ignore[type-arg]
+    result: InferredSites = {}
     if not plans:
         return result
-    models = [k for k in ctx.index.module_classes() if ctx.index.summary(k).forward is not None]
+    forwards = {k: forward for k in ctx.index.module_classes() if (forward := ctx.index.summary(k).forward) is not None}
     for site in ctx.graph.unresolved:
         # A model's own methods do not call an instance of that model through `self.encoder`,
         # and code in another experiment folder cannot be handed one.
-        candidates = [k for k in models if k != site.enclosing_class and _can_reach(ctx.index, site.path, k)]
-        matching = [k for k in candidates if binds_labels(site, ctx.index.summary(k).forward) or k in plans and site.shape.star]
+        candidates = [k for k in forwards if k != site.enclosing_class and _can_reach(ctx.index, site.path, k)]
+        matching = [k for k in candidates if binds_labels(site, forwards[k]) or k in plans and site.shape.star]
         lossy = [k for k in matching if k in plans and (site.shape.star or binds_labels(site, plans[k].signature))]
         if not lossy:
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from codemod.analysis.callsites import CallGraph, CallSite
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
@@ -51,7 +51,7 @@ class RuleContext:
     options: Options
     parse: Callable[[Path], Optional[cst.Module]]
     """The LibCST module of a file (parsed once per run), or None if it does not parse."""
-    cache: dict = field(default_factory=dict)  # type: ignore[type-arg]
+    cache: dict[object, Any] = field(default_factory=dict)
     """Per-run state rules share about a file, e.g. the names already given out in it."""
 
 

@@ -60,7 +60,7 @@ load either of two files of the same name.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Optional
 
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
 from codemod.analysis.loss_plan import plan_forward
@@ -68,7 +68,7 @@ from codemod.results import Finding
 from codemod.rules.class_move import fill_class_unit, inferred_sites
 from codemod.rules.common import RuleContext, Unit, find_method
 from codemod.rules.spec import Example, Fix, Rule
-from codemod.vocabulary import LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, Refusal
+from codemod.vocabulary import LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, Refusal, Signature
 
 RULE = Rule(
     code="FL001",
@@ -79,7 +79,7 @@ RULE = Rule(
 CODE = RULE.code
 
 
-def _takes_required_labels(signature) -> bool:  # type: ignore[no-untyped-def]
+def _takes_required_labels(signature: Optional[Signature]) -> bool:
     param = signature.param(LABELS_PARAM) if signature is not None else None
     return param is not None and not param.has_default
 

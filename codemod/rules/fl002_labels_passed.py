@@ -38,7 +38,7 @@ import re
 from typing import Callable, Optional
 
 from codemod.analysis.callsites import CallSite
-from codemod.analysis.index import ClassKind, ModuleSummary
+from codemod.analysis.index import ClassKind, ModuleSummary, RepoIndex
 from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, SiteTask, Unit
@@ -79,7 +79,7 @@ def looks_like_labels(source: str) -> bool:
     return bool(source) and bool(LABEL_WORDS.search(source.rpartition(".")[2]))
 
 
-def walk_filter(index) -> Callable[[ModuleSummary], bool]:  # type: ignore[no-untyped-def]
+def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
     """Files that mention labels and a custom model whose forward does not take them."""
     names = set()
     for key in index.module_classes():

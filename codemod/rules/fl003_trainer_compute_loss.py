@@ -96,10 +96,11 @@ def _unit_for(
         return None
     if trainer_key is not None and _compute_loss_reads_labels(index.module_of(trainer_key), trainer_key.name):
         return None  # the user's compute_loss takes the labels out itself: correct code
-    message = f"`{trainer}` passes labels to `{owner.name}.forward`, which does not take them"  # type: ignore[union-attr]
+    assert owner is not None  # it has a signature
+    message = f"`{trainer}` passes labels to `{owner.name}.forward`, which does not take them"
     unit = Unit(Finding(use.display_path, use.line, use.column + 1, CODE, message))
-    if index.summary(owner).forward_returns_packed:  # type: ignore[arg-type]
-        unit.refusal = f"`{owner.name}.forward` returns a tuple or dict, so the prediction is not clear"  # type: ignore[union-attr]
+    if index.summary(owner).forward_returns_packed:
+        unit.refusal = f"`{owner.name}.forward` returns a tuple or dict, so the prediction is not clear"
         return unit
     criterion_call, imports = criterion()
     loss = cst.Call(func=criterion_call, args=[cst.Arg(cst.Name("logits"), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Arg(cst.Name("labels"))])

@@ -248,7 +248,7 @@ def _unit_for(ctx: RuleContext, target: _Target) -> Unit:
     tree = ctx.parse(target.path)
     call = _constructor(tree, target.receiver, target.line) if tree is not None else None
     node = _class_node(call) if call is not None else None
-    if node is None or dotted(node) is None or not module.resolve(dotted(node)).endswith("." + base):  # type: ignore[arg-type]
+    if node is None or dotted(node) is None or not module.resolve(dotted(node)).endswith("." + base):  # type: ignore[arg-type]  # dotted(node) was just found not None
         unit.refusal = f"`{target.receiver}` is not built by one visible `{base}` call"
         return unit
     edits = FileEdits()

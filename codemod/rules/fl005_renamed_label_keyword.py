@@ -152,9 +152,10 @@ def find_units(ctx: RuleContext) -> list[Unit]:
                 )
         edits = FileEdits()
         if in_dict:
-            quote = element.key.quote  # type: ignore[union-attr]
-            edits.replace[element] = element.with_changes(  # type: ignore[union-attr]
-                key=cst.SimpleString(f"{element.key.prefix}{quote}labels{quote}"), value=mapped  # type: ignore[union-attr]
+            assert isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString)  # _dict_entry's answer
+            quote = element.key.quote
+            edits.replace[element] = element.with_changes(
+                key=cst.SimpleString(f"{element.key.prefix}{quote}labels{quote}"), value=mapped
             )
         else:
             for arg in call.args:

@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import replace
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Optional, Sequence, Union
 
 from codemod.analysis.derivations import Flow, MovableCheck
 from codemod.analysis.index import ClassKey, ClassKind, ModuleSummary, RepoIndex
@@ -161,12 +161,14 @@ def _new_forward(
     edits = forward_edits(plan)
     rewritten = apply_edits(cst.Module(body=[plan.forward_node]), edits).body[0]
     assert isinstance(rewritten, cst.FunctionDef)
-    new = [_bare(s).strip() for s in rewritten.body.body]  # type: ignore[attr-defined]
+    new = [_bare(s).strip() for s in rewritten.body.body]
     if plan.hoisted_prediction is not None:
         new = new[:-2] + [f"return {code_of(plan.hoisted_prediction)}"]
-    statements = [
+    # A view's body is an IndentedBlock (specialize made it so): its items are statements.
+    absent_body: Sequence[cst.BaseStatement] = views.absent.body.body  # type: ignore[assignment]  # see the line above
+    statements: list[cst.BaseStatement] = [
         s
-        for s in views.absent.body.body  # type: ignore[attr-defined]
+        for s in absent_body
         if not (isinstance(s, cst.SimpleStatementLine) and _bare(s).strip() in {f"{p} = None" for p in views.placeholders})
     ]
     statements = [s for s in statements if not _unused_criterion(s, statements)]
@@ -177,9 +179,9 @@ def _new_forward(
         found = _labelless_view(plan, new, statements, views, cls, resolve)
         if found is not None:
             shape, only_for_them = found
-            body = [s for s in rewritten.body.body[:-1] if _bare(s).strip() not in only_for_them] + [rewritten.body.body[-1]]  # type: ignore[attr-defined]
-            if len(body) < len(rewritten.body.body) and body[0] is not rewritten.body.body[0]:  # type: ignore[attr-defined]
-                body[0] = body[0].with_changes(leading_lines=rewritten.body.body[0].leading_lines)  # type: ignore[attr-defined]
+            body = [s for s in rewritten.body.body[:-1] if _bare(s).strip() not in only_for_them] + [rewritten.body.body[-1]]
+            if len(body) < len(rewritten.body.body) and body[0] is not rewritten.body.body[0]:
+                body[0] = body[0].with_changes(leading_lines=rewritten.body.body[0].leading_lines)  # type: ignore[union-attr]  # forward's body: statements
             rewritten = rewritten.with_changes(body=rewritten.body.with_changes(body=body))
             return rewritten, None, None if shape.kind == "bare" and shape.derived is None else shape
     return rewritten, "without labels, forward returns more than the prediction, and a call here passes none", None
@@ -192,7 +194,7 @@ def _bare(statement: cst.CSTNode) -> str:
     return code_of(statement)
 
 
-def _unused_criterion(statement: cst.CSTNode, statements: list[cst.CSTNode]) -> bool:
+def _unused_criterion(statement: cst.CSTNode, statements: Sequence[cst.CSTNode]) -> bool:
     """``loss_fct = nn.CrossEntropyLoss()`` that nothing else reads (in the labels-absent view,
     the criterion forward builds for its loss): building a loss object has no effect, so
     calls without labels see the same result without it."""
@@ -225,7 +227,7 @@ def _labelless_view(
         element = returned.elements[0]
         if not (isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString)):
             return None
-        kind, keys, values = "dict", [element.key.evaluated_value], [element.value]  # type: ignore[list-item]
+        kind, keys, values = "dict", [element.key.evaluated_value], [element.value]  # type: ignore[list-item]  # a str literal key: bytes never reach here
     else:
         packed = packed_result(returned)
         if isinstance(packed, tuple):
@@ -238,7 +240,7 @@ def _labelless_view(
     if len(filled) != 1 or not isinstance(values[filled[0]], cst.Name):
         return None
     at = filled[0]
-    prediction = values[at].value  # type: ignore[attr-defined]
+    prediction = values[at].value  # type: ignore[attr-defined]  # checked to be a Name just above
     flow = Flow(statements, locals_of(views.absent))
     movable = MovableCheck(cls, LABELS_PARAM)
     version = (prediction, flow.reaching(prediction, len(statements) - 1))
@@ -254,7 +256,7 @@ def _labelless_view(
         if derivation is None:
             continue
         # The return reads only the prediction, which the call site now computes.
-        dropped = flow.droppable(set(derivation.lines) | (unread - {root}), gone=frozenset({len(statements) - 1}))  # type: ignore[operator]
+        dropped = flow.droppable(set(derivation.lines) | (unread - {root}), gone=frozenset({len(statements) - 1}))
         kept = [_bare(s).strip() for i, s in enumerate(statements[:-1]) if i not in dropped]
         unread_texts = {_bare(statements[i]).strip() for i in dropped}
         # The new forward may still compute what only calls without labels read (forward
@@ -271,7 +273,7 @@ def _labelless_view(
         if kind == "bare" and same:
             return ResultShape("bare"), only_for_them  # the same value; forward only lost lines nothing read
         if kind == "object":
-            qualified = resolve(code_of(returned.func))  # type: ignore[attr-defined]
+            qualified = resolve(code_of(returned.func))  # type: ignore[attr-defined]  # kind "object": packed_result read a call
             if not qualified.startswith("transformers."):
                 return None  # only a ModelOutput is known to leave its None fields out
             kind = "model_output"
@@ -281,12 +283,12 @@ def _labelless_view(
 
 def _returned_name(views: Views) -> Optional[str]:
     """The one variable forward returns without labels, alone or packed with None."""
-    last = views.absent.body.body[-1]  # type: ignore[attr-defined]
+    last = views.absent.body.body[-1]
     if not (isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[0], cst.Return) and last.body[0].value is not None):
         return None
     returned = last.body[0].value
     packed = packed_result(returned)
-    values = packed[2] if isinstance(packed, tuple) else [e.value for e in returned.elements] if isinstance(returned, cst.Dict) else [returned]  # type: ignore[union-attr]
+    values = packed[2] if isinstance(packed, tuple) else [e.value for e in returned.elements] if isinstance(returned, cst.Dict) else [returned]
     names = [v.value for v in values if isinstance(v, cst.Name) and v.value != "None" and v.value not in views.placeholders]
     return names[0] if len(names) == 1 else None
 

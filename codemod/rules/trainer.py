@@ -106,10 +106,10 @@ def _with_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> cs
         args.append(new.with_changes(comma=last.comma))
     elif isinstance(last.whitespace_after_arg, cst.ParenthesizedWhitespace) and len(args) > 1 and isinstance(args[-2].comma, cst.Comma):
         # One argument per line, the `)` on its own line: the new one goes on a line of its own.
-        between = args[-2].comma.whitespace_after
-        if isinstance(between, cst.ParenthesizedWhitespace):  # its comment stays with its own line
-            between = between.with_changes(first_line=cst.TrailingWhitespace())
-        args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=between), whitespace_after_arg=cst.SimpleWhitespace(""))
+        after = args[-2].comma.whitespace_after
+        if isinstance(after, cst.ParenthesizedWhitespace):  # its comment stays with its own line
+            after = after.with_changes(first_line=cst.TrailingWhitespace())
+        args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=after), whitespace_after_arg=cst.SimpleWhitespace(""))
         args.append(new.with_changes(whitespace_after_arg=last.whitespace_after_arg))
     else:
         args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
@@ -180,8 +180,8 @@ def trainer_edits(
     # A loss that needs the model's own attributes reads them on the model Trainer wrapped.
     prelude = "\n        unwrapped_model = self.accelerator.unwrap_model(model)" if UNWRAPPED in names_in(loss) else ""
     loss_lines = (
-        SMOOTHED_LOSS.format(labelless=code_of(labelless_return), loss=code_of(loss))  # type: ignore[arg-type]
-        if smoothed
+        SMOOTHED_LOSS.format(labelless=code_of(labelless_return), loss=code_of(loss))
+        if smoothed and labelless_return is not None
         else f"loss = {code_of(loss)}"
     )
     class_code = COMPUTE_LOSS.format(name=name, base=code_of(call.func), loss_lines=loss_lines, prelude=prelude)

@@ -86,7 +86,7 @@ def reader_key(parent: Optional[cst.CSTNode], child: cst.CSTNode) -> Union[int, 
             if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus) and isinstance(value.expression, cst.Integer):
                 return -int(value.expression.value)
             if isinstance(value, cst.SimpleString):
-                return value.evaluated_value  # type: ignore[return-value]
+                return value.evaluated_value  # type: ignore[return-value]  # a str literal key: bytes never reach here
     if isinstance(parent, cst.Attribute) and parent.value is child:
         return "." + parent.attr.value
     return None
@@ -177,5 +177,6 @@ def stored_names(node: cst.CSTNode) -> set[str]:
 def bound_names(func: cst.FunctionDef) -> set[str]:
     mentions = mentions_visitor()()
     func.visit(mentions)
-    return mentions.bound
+    bound: set[str] = mentions.bound
+    return bound
 

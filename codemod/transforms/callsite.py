@@ -135,7 +135,7 @@ class _Site:
     def prediction_line(self, name: str) -> cst.SimpleStatementLine:
         # The replaced line's comment was about the call with labels: it does not go onto the
         # new lines (the comments above it stay above).
-        return self.statement.with_changes(  # type: ignore[return-value]
+        return self.statement.with_changes(  # type: ignore[return-value]  # the statement of a call with its result assigned: a simple line
             body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(name))], value=self.new_call)],
             trailing_whitespace=cst.TrailingWhitespace(),
         )
@@ -151,7 +151,8 @@ class _Site:
         prediction = self.names.fresh(self.plan.preferred_prediction, self.first_line)
         self.names.introduce(prediction, self.last_line + 1)
         value = self.packed(self.loss_of(prediction), prediction)
-        small = self.statement.body[0]  # type: ignore[union-attr]  # an assignment or a return
+        assert isinstance(self.statement, cst.SimpleStatementLine)  # `x = model(...)` or `return model(...)`
+        small = self.statement.body[0]
         return [self.prediction_line(prediction), self.plain(self.statement.with_changes(body=[small.with_changes(value=value)]))]
 
 
@@ -215,7 +216,7 @@ class FileSitePlanner:
     def block_of(self, statement: cst.CSTNode) -> tuple[cst.CSTNode, int]:
         block = self.parent(statement)
         if isinstance(block, (cst.IndentedBlock, cst.Module)):
-            return block, list(block.body).index(statement)  # type: ignore[arg-type]
+            return block, list(block.body).index(statement)  # type: ignore[arg-type]  # the statement is one of the block's statements
         raise SiteRefusal("the call's statement is not in a block", self.line(statement))
 
     def scope_of(self, node: cst.CSTNode) -> cst.CSTNode:
@@ -230,23 +231,23 @@ class FileSitePlanner:
     def names(self, scope: cst.CSTNode) -> ScopeNames:
         if scope not in self.scope_names:
             self.scope_names[scope] = (
-                function_scope_names(scope) if isinstance(scope, cst.FunctionDef) else module_scope_names(self.module)  # type: ignore[arg-type]
+                function_scope_names(scope) if isinstance(scope, cst.FunctionDef) else module_scope_names(self.module)
             )
         return self.scope_names[scope]
 
-    def statements_between(self, first: cst.CSTNode, last: cst.CSTNode) -> list[cst.CSTNode]:
+    def statements_between(self, first: cst.CSTNode, last: cst.CSTNode) -> Optional[list[cst.CSTNode]]:
         """Statements of ``first``'s block strictly after it and up to (excluding) the one that
         holds ``last``; None if ``last`` is not after ``first`` in that block."""
         block, index = self.block_of(first)
         holder = last
         while self.parent(holder) is not block:
-            holder = self.parent(holder)  # type: ignore[assignment]
+            holder = self.parent(holder)  # type: ignore[assignment]  # None ends the loop just below
             if holder is None:
-                return None  # type: ignore[return-value]
-        body = list(block.body)  # type: ignore[attr-defined]
+                return None
+        body = list(block.body)  # type: ignore[attr-defined]  # block_of answered an IndentedBlock or Module
         position = body.index(holder)
         if position <= index:
-            return None  # type: ignore[return-value]
+            return None
         return body[index + 1 : position]
 
     def loops_between(self, node: cst.CSTNode, block: cst.CSTNode) -> bool:
@@ -362,7 +363,7 @@ class FileSitePlanner:
         while current is not None:
             parent = self.parent(current)
             if parent is block:
-                return list(block.body).index(current) >= index  # type: ignore[attr-defined]
+                return list(block.body).index(current) >= index  # type: ignore[attr-defined]  # block: an IndentedBlock or Module (block_of)
             current = parent
         return False
 
@@ -375,7 +376,7 @@ class FileSitePlanner:
             holders.append(self.module)
         for holder in holders:
             block = holder.body if isinstance(holder, cst.FunctionDef) else holder
-            body = list(block.body)  # type: ignore[attr-defined]
+            body = list(block.body)  # type: ignore[attr-defined]  # block_of answered an IndentedBlock or Module
             counts: dict[str, int] = {}
             for item in body:
                 target = single_name_target(item)
@@ -391,7 +392,7 @@ class FileSitePlanner:
                     continue
                 if holder is scope and not self.dominates(block, position, statement):
                     continue
-                if holder is not scope and name in bound_names(scope):  # type: ignore[arg-type]
+                if holder is not scope and name in bound_names(scope):  # type: ignore[arg-type]  # a scope other than the module is a FunctionDef
                     continue
                 return name
         if code is None and isinstance(scope, cst.FunctionDef):
@@ -429,7 +430,7 @@ class FileSitePlanner:
         if via == "self":
             receiver: cst.BaseExpression = cst.Name("self")
         elif via == "forward":
-            receiver = call.func.value  # type: ignore[attr-defined]
+            receiver = call.func.value  # type: ignore[attr-defined]  # via "forward": the call is `x.forward(...)`, an Attribute
         else:
             receiver = call.func
         self_expr: cst.BaseExpression = cst.Attribute(value=receiver, attr=cst.Name("module")) if wrapped else receiver
@@ -462,7 +463,7 @@ class FileSitePlanner:
                 raise SiteRefusal("the call's HF-style output is returned whole", line)
             replacement = site.rebuilt()
         elif isinstance(small, cst.Expr) and small.value is call:
-            replacement = [statement.with_changes(body=[small.with_changes(value=site.new_call)])]  # type: ignore[union-attr]
+            replacement = [statement.with_changes(body=[small.with_changes(value=site.new_call)])]
         else:
             self.nested_site(site)
             return
@@ -503,8 +504,10 @@ class FileSitePlanner:
             and all(isinstance(e.value, cst.Name) for e in target.elements)
         ):
             loss_index = plan.shape.loss_key if plan.shape.kind == "tuple" else 0
-            loss_target = target.elements[loss_index].value  # type: ignore[index]
-            prediction = target.elements[1 - loss_index].value.value  # type: ignore[index, union-attr]
+            assert isinstance(loss_index, int)  # a tuple's keys are positions
+            loss_target, predicted = target.elements[loss_index].value, target.elements[1 - loss_index].value
+            assert isinstance(loss_target, cst.Name) and isinstance(predicted, cst.Name)  # checked above
+            prediction = predicted.value
             read_as = prediction
             if prediction == "_" or (
                 # `loss, prob = model(x, y)`, forward now returning the logits the loss is
@@ -515,8 +518,8 @@ class FileSitePlanner:
                 prediction = names.fresh(plan.preferred_prediction, site.first_line)
                 names.introduce(prediction, site.last_line + 1)
             replacement: list[cst.BaseStatement] = [site.prediction_line(prediction)]
-            if loss_target.value != "_":  # type: ignore[attr-defined]
-                replacement.append(site.plain(assign(loss_target, site.loss_of(prediction))))  # type: ignore[arg-type]
+            if loss_target.value != "_":
+                replacement.append(site.plain(assign(loss_target, site.loss_of(prediction))))
             if plan.seen_prediction is not None and read_as != "_":
                 replacement.append(site.plain(assign(cst.Name(read_as), site.seen(prediction))))
             return replacement
@@ -536,9 +539,9 @@ class FileSitePlanner:
         if key is not None and plan.shape.kind != "loss":
             role = role_of_key(plan.shape, key)
             if role is None:
-                raise SiteRefusal(f"the call's result is read as `{code_of(parent)}`", site.line)  # type: ignore[arg-type]
+                raise SiteRefusal(f"the call's result is read as `{code_of(parent)}`", site.line)  # type: ignore[arg-type]  # reader_key found a key: parent is its reader
             value = site.loss_of(prediction) if role == "loss" else site.seen(prediction)
-            self.edits.replace[parent] = value if is_atom(value) else parenthesize(value)  # type: ignore[index]
+            self.edits.replace[parent] = value if is_atom(value) else parenthesize(value)  # type: ignore[index]  # likewise
         else:
             value = site.packed(site.loss_of(prediction), prediction)
             self.edits.replace[call] = value if is_atom(value) else parenthesize(value)
@@ -585,8 +588,8 @@ class FileSitePlanner:
         key = reader_key(parent, call)
         if key is not None:
             if labelless_role(packing, key) != "prediction":
-                raise SiteRefusal(unpacked_reason(code_of(parent), packing), line)  # type: ignore[arg-type]
-            self.edits.replace[parent] = before_of(call)  # type: ignore[index]
+                raise SiteRefusal(unpacked_reason(code_of(parent), packing), line)  # type: ignore[arg-type]  # reader_key found a key: parent is its reader
+            self.edits.replace[parent] = before_of(call)  # type: ignore[index]  # likewise
             self.claimed.add(statement)
             return
         if not (isinstance(small, cst.Assign) and small.value is call and len(small.targets) == 1):
@@ -605,16 +608,16 @@ class FileSitePlanner:
         value: cst.BaseExpression, line: int,
     ) -> None:
         """``_, logits = model(x)``: the prediction's name takes the call, the others None."""
-        elements = [e.value for e in target.elements]
-        if any(isinstance(e, cst.StarredElement) for e in target.elements) or not all(isinstance(e, cst.Name) for e in elements):
+        elements = [e.value for e in target.elements if not isinstance(e, cst.StarredElement) and isinstance(e.value, cst.Name)]
+        if len(elements) != len(target.elements) or not isinstance(packing.prediction_key, int):
             raise SiteRefusal("the result of a call without labels is unpacked into something other than names", line)
-        prediction = elements[packing.prediction_key]  # type: ignore[index]
-        others = [e for i, e in enumerate(elements) if i != packing.prediction_key and e.value != "_"]  # type: ignore[union-attr]
+        prediction = elements[packing.prediction_key]
+        others = [e for i, e in enumerate(elements) if i != packing.prediction_key and e.value != "_"]
         replacement: list[cst.BaseStatement] = [
-            statement.with_changes(body=[small.with_changes(targets=[cst.AssignTarget(prediction)], value=value)])  # type: ignore[union-attr]
+            statement.with_changes(body=[small.with_changes(targets=[cst.AssignTarget(prediction)], value=value)])
         ]
         # What was unpacked beside the prediction was None (no labels, no loss); it stays None.
-        replacement += [assign(other, cst.Name("None")).with_changes(leading_lines=()) for other in others]  # type: ignore[arg-type]
+        replacement += [assign(other, cst.Name("None")).with_changes(leading_lines=()) for other in others]
         self.edits.replace[statement] = replacement
 
     def labelless_readers(
@@ -634,21 +637,21 @@ class FileSitePlanner:
             reader = self.parent(use)
             read_key = reader_key(reader, use)
             if labelless_role(packing, read_key) != "prediction":
-                what = code_of(reader) if read_key is not None else target.value  # type: ignore[arg-type]
+                what = code_of(reader) if read_key is not None else target.value  # type: ignore[arg-type]  # a use of a name has a parent
                 raise SiteRefusal(
                     f"{unpacked_reason(what, packing)} (line {self.line(use)})"
                     if read_key is not None
                     else f"the result of a call without labels is used whole ({self.line(use)}), and forward packed it",
                     line,
                 )
-            readers.append(reader)  # type: ignore[arg-type]
+            readers.append(reader)  # type: ignore[arg-type]  # likewise
         block, index = self.block_of(statement)
-        following = list(block.body)[index + 1 : index + 2]  # type: ignore[attr-defined]
+        following = list(block.body)[index + 1 : index + 2]  # type: ignore[attr-defined]  # block_of answered an IndentedBlock or Module
         collapsed = single_name_target(following[0]) if following else None
         if len(readers) == 1 and collapsed is not None and collapsed[1] is readers[0]:
             # `out = model(x)` + `logits = out["logits"]`: one line, `logits = model(x)`.
             self.edits.replace[statement] = [
-                statement.with_changes(  # type: ignore[union-attr]
+                statement.with_changes(
                     body=[small.with_changes(targets=[cst.AssignTarget(cst.Name(collapsed[0]))], value=before_of(call))]
                 )
             ]
@@ -674,7 +677,7 @@ class FileSitePlanner:
         name = target.value
         uses = [n for n in self.name_uses(scope, name) if n is not target]
         as_loss = "loss" in name.lower() or any(
-            isinstance(self.parent(n), cst.Attribute) and self.parent(n).attr.value == "backward"  # type: ignore[union-attr]
+            isinstance(self.parent(n), cst.Attribute) and self.parent(n).attr.value == "backward"  # type: ignore[union-attr]  # the isinstance just before
             for n in uses
         )
         if not as_loss:
@@ -739,7 +742,7 @@ class FileSitePlanner:
     def statement_holding(self, node: cst.CSTNode) -> cst.CSTNode:
         current = node
         while current is not None and not isinstance(current, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
-            current = self.parent(current)  # type: ignore[assignment]
+            current = self.parent(current)  # type: ignore[assignment]  # None ends the loop
         return current
 
     def shadows(self, store: cst.Name, use: cst.Name) -> bool:
@@ -751,7 +754,7 @@ class FileSitePlanner:
         while current is not None:
             parent = self.parent(current)
             if parent is block:
-                body = list(block.body)  # type: ignore[attr-defined]
+                body = list(block.body)  # type: ignore[union-attr]  # a statement's parent is a block: it has a body
                 return body.index(holder) < body.index(current)
             current = parent
         return False
@@ -782,14 +785,14 @@ class FileSitePlanner:
         names = self.names(scope)
         stmt_line = self.line(statement)
         block, index = self.block_of(statement)
-        following = list(block.body)[index + 1 : index + 3]  # type: ignore[attr-defined]
+        following = list(block.body)[index + 1 : index + 3]  # type: ignore[attr-defined]  # block_of answered an IndentedBlock or Module
         derived = plan.seen_prediction is not None
         unpacked = None if derived else self.unpacked_pair(following[0] if following else None, readers)
         if unpacked is not None and not (set(unpacked) & (names_in(labels) | names_in(receiver))):
             # `out = model(x, y)` + `loss, logits = out[0], out[1]`: two plain lines.
             loss_target, prediction_target = unpacked
             self.edits.replace[statement] = [
-                statement.with_changes(  # type: ignore[union-attr]
+                statement.with_changes(
                     body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(prediction_target))], value=new_call)],
                     trailing_whitespace=cst.TrailingWhitespace(),
                 ),
@@ -805,7 +808,7 @@ class FileSitePlanner:
             names.introduce(prediction, last_read)
         loss_readers = [node for node, role in readers if role == "loss"]
         replacement: list[cst.BaseStatement] = [
-            statement.with_changes(  # type: ignore[union-attr]
+            statement.with_changes(
                 body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(prediction))], value=new_call)],
                 trailing_whitespace=cst.TrailingWhitespace(),
             )
@@ -823,7 +826,8 @@ class FileSitePlanner:
                 value = loss_of(prediction)
                 value = value if is_atom(value) or is_whole_value(self.parent(node), node) else parenthesize(value)
             else:
-                value = cst.Name(loss_name)  # type: ignore[arg-type]
+                assert loss_name is not None  # a loss reader, not inlined: it reads the new name
+                value = cst.Name(loss_name)
             self.edits.replace[node] = value
         for item in removed:
             self.edits.remove.add(item)
@@ -849,7 +853,7 @@ class FileSitePlanner:
             role = role_of_key(plan.shape, key) if key is not None else None
             if role is None:
                 return None
-            readers.append((parent, role))  # type: ignore[arg-type]
+            readers.append((parent, role))  # type: ignore[arg-type]  # a use of a name has a parent
         if not readers:
             return None
         if plan.seen_prediction is not None and sum(1 for _, role in readers if role == "prediction") > 1:
@@ -896,11 +900,11 @@ class FileSitePlanner:
         target, value = line.targets[0].target, line.value
         if not (isinstance(target, cst.Tuple) and isinstance(value, cst.Tuple) and len(target.elements) == len(value.elements) == 2):
             return None
-        names = [e.value for e in target.elements]
-        if not all(isinstance(n, cst.Name) and n.value != "_" for n in names) or names[0].value == names[1].value:  # type: ignore[union-attr]
+        names = [e.value for e in target.elements if isinstance(e.value, cst.Name) and e.value.value != "_"]
+        if len(names) != 2 or names[0].value == names[1].value:
             return None
         roles = {id(node): role for node, role in readers}
-        placed = {roles.get(id(e.value)): n.value for e, n in zip(value.elements, names)}  # type: ignore[union-attr]
+        placed = {roles.get(id(e.value)): n.value for e, n in zip(value.elements, names)}
         if set(placed) != {"loss", "prediction"}:
             return None
         return placed["loss"], placed["prediction"]
@@ -935,11 +939,11 @@ class FileSitePlanner:
             return False  # the cheap test first: most code never sets it to None
         return sets_to_none(scope, labels.value)
 
-    def enclosing_function(self, node: cst.CSTNode) -> Optional[cst.FunctionDef]:
+    def enclosing_function(self, node: cst.CSTNode) -> Union[cst.FunctionDef, cst.Lambda, None]:
         current = self.parent(node)
         while current is not None:
             if isinstance(current, (cst.FunctionDef, cst.Lambda)):
-                return current  # type: ignore[return-value]
+                return current
             current = self.parent(current)
         return None
 

@@ -88,7 +88,7 @@ def _apply() -> type[Any]:
             self.edited_inside.append(False)
             return True
 
-        def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):  # type: ignore[override]
+        def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):  # type: ignore[no-untyped-def]  # LibCST's own signature returns a union of removal sentinels
             edits = self.edits
             inner = self.edited_inside.pop()
             own = original in edits.remove or original in edits.replace or original in edits.insert_before

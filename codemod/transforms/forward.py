@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from codemod.cst.nodes import assign
 from codemod.lazy_libcst import cst
 from codemod.transforms.edits import FileEdits
@@ -15,8 +17,8 @@ from codemod.vocabulary import LABELS_PARAM, LossPlan
 
 
 def _without_param(params: cst.Parameters, name: str) -> cst.Parameters:
-    def drop(items: tuple[cst.Param, ...] | list[cst.Param]) -> list[cst.Param]:
-        items = list(items)
+    def drop(given: Sequence[cst.Param]) -> list[cst.Param]:
+        items = list(given)
         for index, param in enumerate(items):
             if param.name.value == name:
                 removed = items.pop(index)

@@ -52,29 +52,29 @@ def _present(body: Sequence[cst.BaseStatement], spec: ImportSpec) -> bool:
     for statement in body:
         if not _is_import_line(statement):
             continue
-        for item in statement.body:  # type: ignore[attr-defined]
+        for item in statement.body:  # type: ignore[attr-defined]  # _is_import_line: a simple statement line
             if isinstance(item, cst.ImportFrom) and spec.obj and _from_module(item) == spec.module:
-                for alias in item.names:  # type: ignore[union-attr]
-                    asname = alias.asname.name.value if alias.asname else None  # type: ignore[union-attr]
+                for alias in item.names:  # type: ignore[union-attr]  # an ImportFrom of a merged spec: never `import *`
+                    asname = alias.asname.name.value if alias.asname else None  # type: ignore[union-attr]  # an import alias is a Name
                     if cst.helpers.get_full_name_for_node(alias.name) == spec.obj and asname == spec.asname:
                         return True
             elif isinstance(item, cst.Import) and not spec.obj:
                 for alias in item.names:
-                    asname = alias.asname.name.value if alias.asname else None  # type: ignore[union-attr]
+                    asname = alias.asname.name.value if alias.asname else None  # type: ignore[union-attr]  # an import alias is a Name
                     if cst.helpers.get_full_name_for_node(alias.name) == spec.module and asname == spec.asname:
                         return True
     return False
 
 
 def add_imports(module: cst.Module, specs: Iterable[ImportSpec]) -> cst.Module:
-    body = list(module.body)
+    body: list[cst.BaseStatement] = list(module.body)
     new_lines: list[cst.SimpleStatementLine] = []
     for spec in sorted(specs, key=lambda s: (s.module, s.obj or "", s.asname or "")):
         if _present(body, spec):
             continue
         merged = _merge_into_existing(body, spec)
         if not merged:
-            new_lines.append(cst.parse_statement(_spec_code(spec) + "\n"))  # type: ignore[arg-type]
+            new_lines.append(cst.parse_statement(_spec_code(spec) + "\n"))  # type: ignore[arg-type]  # an import parses to a simple statement line
     if not new_lines:
         return module.with_changes(body=body)
     position, after_docstring = _insertion_point(body)
@@ -83,9 +83,9 @@ def add_imports(module: cst.Module, specs: Iterable[ImportSpec]) -> cst.Module:
             new_lines[0] = new_lines[0].with_changes(leading_lines=[cst.EmptyLine()])
         elif body:
             # Comments and blank lines at the top of the file stay at the top.
-            new_lines[0] = new_lines[0].with_changes(leading_lines=body[0].leading_lines)  # type: ignore[attr-defined]
+            new_lines[0] = new_lines[0].with_changes(leading_lines=body[0].leading_lines)  # type: ignore[attr-defined]  # every concrete statement has leading_lines
             body[0] = body[0].with_changes(leading_lines=())
-        if position < len(body) and not _is_import_line(body[position]) and not body[position].leading_lines:  # type: ignore[attr-defined]
+        if position < len(body) and not _is_import_line(body[position]) and not body[position].leading_lines:  # type: ignore[attr-defined]  # as above
             body[position] = body[position].with_changes(leading_lines=[cst.EmptyLine()])
     return module.with_changes(body=body[:position] + new_lines + body[position:])
 
@@ -108,12 +108,12 @@ def _merge_into_existing(body: list[cst.BaseStatement], spec: ImportSpec) -> boo
     if not spec.obj:
         return False
     for index, statement in enumerate(body):
-        if not _is_import_line(statement) or len(statement.body) != 1:  # type: ignore[attr-defined]
+        if not _is_import_line(statement) or len(statement.body) != 1:  # type: ignore[attr-defined]  # _is_import_line: a simple statement line
             continue
-        item = statement.body[0]  # type: ignore[attr-defined]
+        item = statement.body[0]  # type: ignore[attr-defined]  # likewise
         if not isinstance(item, cst.ImportFrom) or _from_module(item) != spec.module or item.lpar:
             continue
-        names = list(item.names)  # type: ignore[arg-type]
+        names = list(item.names)  # type: ignore[arg-type]  # `import *` is kept whole before this
         if names and not isinstance(names[-1].comma, cst.MaybeSentinel):
             continue
         alias = cst.ImportAlias(
@@ -139,15 +139,16 @@ def remove_unused_imports(module: cst.Module, specs: Iterable[ImportSpec]) -> cs
     orphaned: Sequence[cst.EmptyLine] = ()
     for statement in module.body:
         if _is_import_line(statement):
-            kept = [_without_aliases(item, unused) for item in statement.body]  # type: ignore[attr-defined]
+            # _is_import_line: a simple statement line whose every item is an Import or ImportFrom.
+            kept = [_without_aliases(item, unused) for item in statement.body]  # type: ignore[arg-type, union-attr]  # see the comment above
             items = [item for item in kept if item is not None]
             if not items:
                 # The comments above a removed import stay, above what follows it.
-                orphaned = list(orphaned) + list(statement.leading_lines)  # type: ignore[attr-defined]
+                orphaned = list(orphaned) + list(statement.leading_lines)
                 continue
             statement = statement.with_changes(body=items)
         if orphaned:
-            statement = statement.with_changes(leading_lines=list(orphaned) + list(statement.leading_lines))  # type: ignore[attr-defined]
+            statement = statement.with_changes(leading_lines=list(orphaned) + list(statement.leading_lines))
             orphaned = ()
         body.append(statement)
     return module.with_changes(body=body)
@@ -162,16 +163,16 @@ def _without_aliases(
             return item
 
         def drop(alias: cst.ImportAlias) -> bool:
-            asname = alias.asname.name.value if alias.asname else None  # type: ignore[union-attr]
+            asname = alias.asname.name.value if alias.asname else None  # type: ignore[union-attr]  # an import alias is a Name
             return ImportSpec(module, cst.helpers.get_full_name_for_node(alias.name), asname) in unused
 
     else:
 
         def drop(alias: cst.ImportAlias) -> bool:
-            asname = alias.asname.name.value if alias.asname else None  # type: ignore[union-attr]
+            asname = alias.asname.name.value if alias.asname else None  # type: ignore[union-attr]  # an import alias is a Name
             return ImportSpec(cst.helpers.get_full_name_for_node(alias.name) or "", None, asname) in unused
 
-    names = list(item.names)  # type: ignore[arg-type]
+    names = list(item.names)  # type: ignore[arg-type]  # `import *` is kept whole before this
     kept = [alias for alias in names if not drop(alias)]
     if len(kept) == len(names):
         return item
@@ -252,7 +253,7 @@ def rename_imports(
         if old.obj and new.obj and old.asname is None and new.asname is None and old.module == new.module
         and old.obj not in names.used and (new.module, new.obj) not in names.imported
     }
-    renamer = _rename_imports()(renames)  # type: ignore[arg-type]
+    renamer = _rename_imports()(renames)
     module = module.visit(renamer)
     left = {old: new for old, new in renamed.items() if (old.module, old.obj) not in renamer.done}
     return module, set(left.values()), set(left)
