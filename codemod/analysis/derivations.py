@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
+from codemod.cst.bindings import bound_names
 from codemod.cst.nodes import dotted, name_nodes, names_in, single_name_target, substitute
 from codemod.lazy_libcst import cst
 
@@ -189,50 +190,8 @@ def _stateless_attributes(cls: cst.ClassDef) -> frozenset[str]:
 
 
 def stored_names(node: cst.CSTNode, mutations: bool = True) -> set[str]:
-    """The names ``node`` binds (assignments, loops, ``as``, ``:=``, nested ``def``s) and, with
-    ``mutations``, the names of the objects it changes in place (``x[mask] = 0``, ``x += 1``,
-    ``x.masked_fill_(m, 0)``)."""
-    found: set[str] = set()
-
-    class Stores(cst.CSTVisitor):
-        def visit_AssignTarget(self, target: cst.AssignTarget) -> None:
-            if not isinstance(target.target, (cst.Attribute, cst.Subscript)):
-                found.update(names_in(target.target))
-            elif mutations:
-                found.update(_base_name(target.target))
-
-        def visit_Call(self, call: cst.Call) -> None:
-            attribute = call.func.attr.value if isinstance(call.func, cst.Attribute) else ""
-            if mutations and attribute.endswith("_") and not attribute.startswith("_"):
-                found.update(_base_name(call.func.value))  # type: ignore[attr-defined]  # an attribute name was read: func is an Attribute
-
-        def visit_AugAssign(self, target: cst.AugAssign) -> None:
-            if mutations or isinstance(target.target, cst.Name):
-                found.update(_base_name(target.target))
-
-        def visit_AnnAssign(self, target: cst.AnnAssign) -> None:
-            if mutations or isinstance(target.target, cst.Name):
-                found.update(_base_name(target.target))
-
-        def visit_For(self, target: cst.For) -> None:
-            found.update(names_in(target.target))
-
-        def visit_AsName(self, target: cst.AsName) -> None:
-            found.update(names_in(target.name))
-
-        def visit_NamedExpr(self, target: cst.NamedExpr) -> None:
-            found.update(names_in(target.target))
-
-        def visit_FunctionDef(self, target: cst.FunctionDef) -> bool:
-            found.add(target.name.value)
-            return False
-
-    node.visit(Stores())
-    return found
+    """The names ``node`` binds and, with ``mutations``, the objects it changes in place
+    (``codemod.cst.bindings``)."""
+    return bound_names(node, mutations=mutations)
 
 
-def _base_name(node: cst.BaseExpression) -> set[str]:
-    """``x`` of ``x``, ``x.a``, ``x[i]``, ``x.a[i].b``."""
-    while isinstance(node, (cst.Attribute, cst.Subscript)):
-        node = node.value
-    return {node.value} if isinstance(node, cst.Name) else set()

@@ -7,7 +7,8 @@ from __future__ import annotations
 import functools
 from typing import Any, Optional
 
-from codemod.cst.nodes import name_nodes, names_in, single_name_target, substitute
+from codemod.cst.bindings import bound_names
+from codemod.cst.nodes import names_in, single_name_target, substitute
 from codemod.lazy_libcst import cst
 from codemod.vocabulary import LABELS_PARAM
 
@@ -76,16 +77,4 @@ def inline_label_conversions(func: cst.FunctionDef) -> Optional[cst.FunctionDef]
 
 
 def _assigned_label_names(func: cst.FunctionDef) -> set[str]:
-    found: set[str] = set()
-
-    class Targets(cst.CSTVisitor):
-        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-            found.update(n.value for n in name_nodes(node.target) if not isinstance(node.target, (cst.Attribute, cst.Subscript)))
-
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            if isinstance(node.target, cst.Name):
-                found.add(node.target.value)
-
-    func.body.visit(Targets())
-    return found
-
+    return bound_names(func.body)

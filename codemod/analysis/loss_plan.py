@@ -15,9 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
-from codemod.analysis.derivations import Flow, MovableCheck, stored_names
+from codemod.analysis.derivations import Flow, MovableCheck
 from codemod.analysis.label_conversions import inline_label_conversions
 from codemod.analysis.prediction import PREDICTION_SEEN, calls_self_submodule, choose_root, left_unread, prediction_from_loss
+from codemod.cst.bindings import bound_names
 from codemod.cst.nodes import BUILTIN_NAMES, code_of, is_criterion_constructor, name_nodes, names_in, substitute
 from codemod.lazy_libcst import cst
 from codemod.vocabulary import CRITERION, LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, PlanResult, Refusal, ResultShape, Signature
@@ -48,15 +49,7 @@ def packed_result(
 
 def locals_of(func: cst.FunctionDef) -> set[str]:
     """Every name ``forward`` binds: parameters and assignment targets anywhere in its body."""
-    return {p.name.value for p in _all_params(func.params)} | stored_names(func.body, mutations=False)
-
-
-def _all_params(params: cst.Parameters) -> list[cst.Param]:
-    found = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
-    for extra in (params.star_arg, params.star_kwarg):
-        if isinstance(extra, cst.Param):
-            found.append(extra)
-    return found
+    return bound_names(func, params=True)
 
 
 def _returns(func: cst.FunctionDef) -> list[cst.Return]:

@@ -6,6 +6,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
+from codemod.cst.bindings import bound_names
 from codemod.cst.nodes import BUILTIN_NAMES, names_in, variable_visitor
 from codemod.lazy_libcst import cst
 
@@ -15,47 +16,21 @@ def mentions_visitor() -> type[Any]:
     """``_Mentions``, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
 
     class _Mentions(variable_visitor()):  # type: ignore[misc]  # the base is built on first use (lazy LibCST)
-        """Names mentioned in a function, and which of them it binds locally."""
+        """Names mentioned in a function, and those it declares global."""
 
         def __init__(self) -> None:
             self.mentioned: set[str] = set()
-            self.bound: set[str] = set()
             self.declared_global: set[str] = set()
 
         def visit_Name(self, node: cst.Name) -> None:
             self.mentioned.add(node.value)
 
-        def visit_Param(self, node: cst.Param) -> None:
-            self.bound.add(node.name.value)
-
-        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-            if isinstance(node.target, (cst.Name, cst.Tuple, cst.List)):
-                self.bound |= names_in(node.target)
-
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            if isinstance(node.target, cst.Name):
-                self.bound.add(node.target.value)
-
-        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-            if isinstance(node.target, cst.Name):
-                self.bound.add(node.target.value)
-
-        def visit_For(self, node: cst.For) -> None:
-            self.bound |= names_in(node.target)
-
-        def visit_AsName(self, node: cst.AsName) -> None:
-            if isinstance(node.name, cst.Name):
-                self.bound.add(node.name.value)
-
         def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
             name = node.asname.name if node.asname else node.name
             if isinstance(name, cst.Name):
-                self.bound.add(name.value)
                 self.mentioned.add(name.value)
             elif isinstance(name, cst.Attribute):
-                head = cst.Module(body=[]).code_for_node(name).split(".")[0]
-                self.bound.add(head)
-                self.mentioned.add(head)
+                self.mentioned.add(cst.Module(body=[]).code_for_node(name).split(".")[0])
             return False
 
         def visit_Global(self, node: cst.Global) -> None:
@@ -102,7 +77,7 @@ def module_scope_names(module: cst.Module) -> ScopeNames:
             mentions = mentions_visitor()()
             node.visit(mentions)
             taken.add(node.name.value)
-            taken.update((mentions.mentioned - mentions.bound) | mentions.declared_global)
+            taken.update((mentions.mentioned - bound_names(node, params=True, nested=True)) | mentions.declared_global)
             # Decorators and defaults run at module level.
             for decorator in node.decorators:
                 taken.update(names_in(decorator))

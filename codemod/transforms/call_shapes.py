@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Optional, Union
 
-from codemod.cst.nodes import dotted, is_atom, names_in, parenthesize, substitute
-from codemod.cst.scopes import mentions_visitor
+from codemod.cst.bindings import bound_names as _bound_names
+from codemod.cst.nodes import dotted, is_atom, parenthesize, substitute
 from codemod.lazy_libcst import cst
 from codemod.vocabulary import ResultShape
 
@@ -158,25 +158,11 @@ def is_pure(node: cst.BaseExpression, imports: Optional[dict[str, str]] = None) 
 
 
 def stored_names(node: cst.CSTNode) -> set[str]:
-    stored: set[str] = set()
-
-    class Stores(cst.CSTVisitor):
-        def visit_AssignTarget(self, target: cst.AssignTarget) -> None:
-            stored.update(names_in(target.target) if not isinstance(target.target, (cst.Attribute, cst.Subscript)) else ())
-
-        def visit_AugAssign(self, target: cst.AugAssign) -> None:
-            stored.update(names_in(target.target))
-
-        def visit_For(self, target: cst.For) -> None:
-            stored.update(names_in(target.target))
-
-    node.visit(Stores())
-    return stored
+    """What a statement between a call and a reader binds or changes in place: a reader moved
+    past it would read something else."""
+    return _bound_names(node, mutations=True)
 
 
 def bound_names(func: cst.FunctionDef) -> set[str]:
-    mentions = mentions_visitor()()
-    func.visit(mentions)
-    bound: set[str] = mentions.bound
-    return bound
-
+    """Every name a function binds, in nested scopes too (parameters included)."""
+    return _bound_names(func, params=True, nested=True)
