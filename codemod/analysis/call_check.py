@@ -23,7 +23,7 @@ from typing import Optional
 
 from codemod.analysis.callsites import CallGraph, CallSite, CallSiteFinder
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex, char_column, summarize
-from codemod.vocabulary import Signature
+from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, Signature
 
 LOSS_READS = frozenset({"loss"})
 """What a rewritten ``forward`` (which returns the prediction) certainly no longer returns."""
@@ -171,8 +171,8 @@ def _changed_classes(index: RepoIndex, planned: dict[Path, ModuleSummary]) -> di
             if [(p.name, p.positional, p.has_default) for p in cls.forward.params] != [
                 (p.name, p.positional, p.has_default) for p in other.forward.params
             ]:
-                had = {p.name for p in cls.forward.params} & {"labels", "label"}
-                has = {p.name for p in other.forward.params} & {"labels", "label"}
+                had = {p.name for p in cls.forward.params} & {LABELS_PARAM, LABEL_ALIAS}
+                has = {p.name for p in other.forward.params} & {LABELS_PARAM, LABEL_ALIAS}
                 changed[ClassKey(old.key, name)] = bool(had) and not has
     return changed
 

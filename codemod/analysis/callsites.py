@@ -31,7 +31,7 @@ from codemod.analysis.index import (
     self_attribute_values,
 )
 from codemod.parallel import map_in_processes
-from codemod.vocabulary import TRAINER_PACKAGES, TRAINER_SUFFIXES
+from codemod.vocabulary import LABELS_PARAM, TRAINER_PACKAGES, TRAINER_SUFFIXES
 
 INSTANCE_METHODS = frozenset(
     {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "bfloat16", "requires_grad_", "share_memory"}
@@ -199,7 +199,7 @@ class _Scope:
         while scope is not None:
             if name in scope.dict_keys:
                 keys = scope.dict_keys[name]
-                return keys, "labels" in keys or name in scope.labelled
+                return keys, LABELS_PARAM in keys or name in scope.labelled
             if name in scope.labelled:
                 return None, True
             if name in scope.bound:
@@ -602,7 +602,7 @@ class _ModuleWalk:
                 if (
                     isinstance(node.value, ast.Name)
                     and isinstance(node.slice, ast.Constant)
-                    and node.slice.value == "labels"
+                    and node.slice.value == LABELS_PARAM
                 ):
                     scope.labelled.add(node.value.id)
 
@@ -1049,7 +1049,7 @@ class _ModuleWalk:
                 keys, has_labels = scope.keys_of(double[0].id)
             else:
                 keys = _dict_keys(double[0])
-                has_labels = keys is not None and "labels" in keys
+                has_labels = keys is not None and LABELS_PARAM in keys
         shape = CallShape(
             positional=sum(1 for a in node.args if not isinstance(a, ast.Starred)),
             keywords=tuple(k.arg for k in node.keywords if k.arg is not None),
@@ -1060,7 +1060,7 @@ class _ModuleWalk:
             double_star_labelless=(
                 len(double) == 1
                 and (
-                    (keys is not None and "labels" not in keys)
+                    (keys is not None and LABELS_PARAM not in keys)
                     or (isinstance(double[0], ast.Name) and scope.is_tokenized(double[0].id))
                 )
             ),

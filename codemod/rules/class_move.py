@@ -206,7 +206,7 @@ def _trainer_loss(plan: LossPlan) -> cst.BaseExpression:
     """The moved loss in compute_loss's names: the prediction is ``logits``; ``self`` is the
     model itself, unwrapped from whatever Trainer put around it (DataParallel, DeepSpeed)."""
     mapping: dict[str, cst.BaseExpression] = {
-        LABELS_PARAM: cst.Name("labels"),
+        LABELS_PARAM: cst.Name(LABELS_PARAM),  # compute_loss names them as forward did
         plan.prediction: cst.Name("logits"),
         "self": cst.Name(UNWRAPPED),
     }

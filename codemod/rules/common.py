@@ -12,7 +12,7 @@ from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
 from codemod.lazy_libcst import cst
 from codemod.results import Finding, Options
 from codemod.transforms.edits import FileEdits
-from codemod.vocabulary import ImportSpec, SitePlan
+from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, ImportSpec, SitePlan
 
 
 @dataclass
@@ -103,7 +103,7 @@ def _attribute_call_with_labels(ctx: RuleContext, key: ClassKey, attribute: str)
     signature = ctx.index.summary(owner).forward if owner is not None else None
     if signature is None:
         return "an unknown place"
-    labels = {p.name for p in signature.params} & {"labels", "label"}
+    labels = {p.name for p in signature.params} & {LABELS_PARAM, LABEL_ALIAS}
     needle = f".{attribute}("
     reach = ctx.index.importers(key.module)
     for module in sorted(ctx.index.modules.values(), key=lambda m: m.display_path):

@@ -44,7 +44,7 @@ from codemod.results import Finding
 from codemod.rules.common import RuleContext, SiteTask, Unit
 from codemod.rules.criterion import criterion_on_first_use
 from codemod.rules.spec import Example, Fix, Rule
-from codemod.vocabulary import CRITERION, HF_OUTPUT, LABELS_PARAM, Signature, SitePlan
+from codemod.vocabulary import CRITERION, HF_OUTPUT, LABEL_ALIAS, LABELS_PARAM, Signature, SitePlan
 
 RULE = Rule(
     code="FL002",
@@ -91,7 +91,7 @@ def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
     def wanted(module: ModuleSummary) -> bool:
         if names.isdisjoint(module.identifiers):
             return False
-        return "labels" in module.text or any(looks_like_labels(word) for word in module.identifiers)
+        return LABELS_PARAM in module.text or any(looks_like_labels(word) for word in module.identifiers)
 
     return wanted
 
@@ -110,7 +110,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
             continue
         signature = ctx.index.summary(owner).forward
         assert signature is not None
-        if signature.param(LABELS_PARAM) is not None or signature.param("label") is not None or signature.var_keyword:
+        if signature.param(LABELS_PARAM) is not None or signature.param(LABEL_ALIAS) is not None or signature.var_keyword:
             continue  # `label`: the parameter is misnamed (FL006), the call is right
         how = _passes_labels(site, signature)
         if how is None:

@@ -53,7 +53,7 @@ from codemod.rules.common import RuleContext, Unit
 from codemod.rules.criterion import Criterion, criterion_on_first_use
 from codemod.rules.spec import Example, Fix, Rule
 from codemod.rules.trainer import trainer_edits
-from codemod.vocabulary import LABELS_PARAM, TRAINER_PACKAGES
+from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, TRAINER_PACKAGES
 
 RULE = Rule(
     code="FL003",
@@ -88,7 +88,7 @@ def _unit_for(
         return None
     owner = index.forward_owner(key)
     signature = index.summary(owner).forward if owner else None
-    if signature is None or signature.param(LABELS_PARAM) is not None or signature.param("label") is not None or signature.var_keyword:
+    if signature is None or signature.param(LABELS_PARAM) is not None or signature.param(LABEL_ALIAS) is not None or signature.var_keyword:
         return None  # `label`: the parameter is misnamed (FL006)
     trainer = use.consumer.rpartition(".")[2]
     trainer_key = index.class_key(use.consumer)
@@ -103,7 +103,7 @@ def _unit_for(
         unit.refusal = f"`{owner.name}.forward` returns a tuple or dict, so the prediction is not clear"
         return unit
     criterion_call, imports = criterion()
-    loss = cst.Call(func=criterion_call, args=[cst.Arg(cst.Name("logits"), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Arg(cst.Name("labels"))])
+    loss = cst.Call(func=criterion_call, args=[cst.Arg(cst.Name("logits"), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Arg(cst.Name(LABELS_PARAM))])
     outcome = trainer_edits(ctx, use, loss, imports)
     if isinstance(outcome, str):
         unit.refusal = outcome

@@ -50,7 +50,7 @@ from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
 from codemod.rules.spec import Example, Fix, Rule
 from codemod.transforms.edits import FileEdits
-from codemod.vocabulary import IMPORTS_TRANSFORMERS, ImportSpec
+from codemod.vocabulary import IMPORTS_TRANSFORMERS, LABELS_PARAM, ImportSpec
 
 RULE = Rule(
     code="FL004",
@@ -87,7 +87,7 @@ def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
     """Files that import transformers themselves (a model's library class is known only
     through such an import) and mention labels."""
     return lambda module: (
-        "labels" in module.text and "transformers" in module.text and IMPORTS_TRANSFORMERS.search(module.text) is not None
+        LABELS_PARAM in module.text and "transformers" in module.text and IMPORTS_TRANSFORMERS.search(module.text) is not None
     )
 
 
@@ -201,7 +201,7 @@ def _call_target(site: CallSite) -> Optional[_Target]:
     base = _single_base_model(site.instance)
     if base is None:
         return None
-    if "labels" not in site.shape.keywords and not (site.shape.double_star and site.shape.double_star_has_labels):
+    if LABELS_PARAM not in site.shape.keywords and not (site.shape.double_star and site.shape.double_star_has_labels):
         return None
     name = base[0].rpartition(".")[2]
     message = f"`{name}` has no head and computes no loss, but `{site.receiver}(...)` gives it labels"

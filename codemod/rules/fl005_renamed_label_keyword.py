@@ -46,7 +46,7 @@ from codemod.rules.common import RuleContext, Unit
 from codemod.rules.spec import Example, Fix, Rule
 from codemod.transforms.edits import FileEdits
 from codemod.transforms.keywords import CallLocator
-from codemod.vocabulary import IMPORTS_TRANSFORMERS
+from codemod.vocabulary import IMPORTS_TRANSFORMERS, LABEL_ALIAS, LABELS_PARAM
 
 RULE = Rule(
     code="FL005",
@@ -55,7 +55,7 @@ RULE = Rule(
     fix=Fix.REPAIR,
 )
 CODE = RULE.code
-RENAMED = ("lm_labels", "masked_lm_labels", "label")
+RENAMED = ("lm_labels", "masked_lm_labels", LABEL_ALIAS)
 MENTION = re.compile(r"\b(?:masked_)?lm_labels\b|\blabel\s*=")
 OLD_IGNORE_INDEX = ("lm_labels", "masked_lm_labels")
 MINUS_ONE_FILL = re.compile(
@@ -109,12 +109,12 @@ def find_units(ctx: RuleContext) -> list[Unit]:
             continue
         model = sorted(instance.library)[0].rpartition(".")[2]
         spelled = f'the key "{old}"' if in_dict else f"`{old}=`"
-        called = '"labels"' if in_dict else "`labels=`"
+        called = f'"{LABELS_PARAM}"' if in_dict else f"`{LABELS_PARAM}=`"
         message = f"{spelled} is not an argument of `{model}`: transformers calls it {called}"
         finding = Finding(site.display_path, site.line, site.column + 1, CODE, message)
         unit = Unit(finding)
         units.append(unit)
-        if "labels" in site.shape.keywords or "labels" in (site.shape.double_star_keys or ()):
+        if LABELS_PARAM in site.shape.keywords or LABELS_PARAM in (site.shape.double_star_keys or ()):
             unit.refusal = "the call passes `labels` as well"
             continue
         tree = ctx.parse(site.path)
@@ -160,7 +160,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         else:
             for arg in call.args:
                 if arg.keyword is not None and arg.keyword.value == old:
-                    edits.replace[arg] = arg.with_changes(keyword=arg.keyword.with_changes(value="labels"), value=mapped)
+                    edits.replace[arg] = arg.with_changes(keyword=arg.keyword.with_changes(value=LABELS_PARAM), value=mapped)
         unit.edits[site.path] = edits
     return units
 

@@ -34,6 +34,7 @@ from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit, find_method, unfollowed_instances
 from codemod.rules.spec import Example, Fix, Rule
 from codemod.transforms.edits import FileEdits
+from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM
 
 RULE = Rule(
     code="FL006",
@@ -42,7 +43,7 @@ RULE = Rule(
     fix=Fix.REPAIR,
 )
 CODE = RULE.code
-OLD, NEW = "label", "labels"
+OLD, NEW = LABEL_ALIAS, LABELS_PARAM
 
 
 def takes_label_not_labels(index: RepoIndex, key: ClassKey) -> bool:

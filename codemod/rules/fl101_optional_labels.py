@@ -64,7 +64,7 @@ from codemod.rules.common import RuleContext, Unit, find_method, location_of
 from codemod.rules.spec import Example, Fix, Rule
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod.transforms.forward import forward_edits
-from codemod.vocabulary import LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, PlanResult, Refusal, ResultShape, Signature
+from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, PlanResult, Refusal, ResultShape, Signature
 
 RULE = Rule(
     code="FL101",
@@ -76,7 +76,6 @@ RULE = Rule(
 CODE = RULE.code
 
 
-LABEL_ALIAS = "label"
 """``forward(self, x, mask, label=None)``: the same convention under the singular name."""
 
 

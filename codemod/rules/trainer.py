@@ -18,7 +18,7 @@ from codemod.cst.scopes import module_scope_names
 from codemod.lazy_libcst import cst
 from codemod.rules.common import RuleContext
 from codemod.transforms.edits import FileEdits, imports_to_add
-from codemod.vocabulary import TRAINER_PACKAGES, ImportSpec
+from codemod.vocabulary import LABELS_PARAM, TRAINER_PACKAGES, ImportSpec
 
 TRAINER_NAME = "CriterionTrainer"
 
@@ -120,7 +120,7 @@ def _with_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> cs
 UNWRAPPED = "unwrapped_model"
 
 
-RESERVED = frozenset({"self", "model", "inputs", "return_outputs", "kwargs", "labels", "logits", "loss", "k", "v", UNWRAPPED})
+RESERVED = frozenset({"self", "model", "inputs", "return_outputs", "kwargs", LABELS_PARAM, "logits", "loss", "k", "v", UNWRAPPED})
 
 
 def trainer_edits(
@@ -190,7 +190,7 @@ def trainer_edits(
     edits.add_before(anchor, class_def.with_changes(leading_lines=leading))
     edits.replace[call.func] = cst.Name(name)
     if not any(a.keyword and a.keyword.value == "label_names" for a in arguments.args):
-        value = cst.List([cst.Element(cst.SimpleString('"labels"'))])
+        value = cst.List([cst.Element(cst.SimpleString(f'"{LABELS_PARAM}"'))])
         edits.replace[arguments] = _with_keyword(arguments, "label_names", value)
     return edits
 

@@ -292,7 +292,7 @@ class FileSitePlanner:
             if not is_simple(source):
                 raise SiteRefusal("labels come from a `**` expression that is not a plain name", line)
             labels = cst.Subscript(
-                value=source, slice=[cst.SubscriptElement(cst.Index(cst.SimpleString('"labels"')))]
+                value=source, slice=[cst.SubscriptElement(cst.Index(cst.SimpleString(f'"{LABELS_PARAM}"')))]
             )
             if known_keys is not None:
                 replacement = [
@@ -309,7 +309,7 @@ class FileSitePlanner:
                     raise SiteRefusal("the batch has keys that are not identifiers", line)
             else:
                 comprehension = cst.parse_expression(
-                    f'{{k: v for k, v in {code_of(source)}.items() if k != "labels"}}'
+                    f'{{k: v for k, v in {code_of(source)}.items() if k != "{LABELS_PARAM}"}}'
                 )
                 replacement = [cst.Arg(value=comprehension, star="**")]
             new_args = args[: double[0]] + replacement + args[double[0] + 1 :]
