@@ -15,12 +15,14 @@ numbers, no in-place methods, and no submodule of ``self`` other than a stateles
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from codemod.cst.bindings import bound_names
 from codemod.cst.nodes import dotted, name_nodes, names_in, single_name_target, substitute
 from codemod.lazy_libcst import cst
+from codemod.vocabulary import LABELS_PARAM
 
 Version = tuple[str, Optional[int]]
 """A name and the index of the line that assigned it; -1 when forward did not (a parameter)."""
@@ -130,6 +132,13 @@ class Flow:
                     dropped.discard(line)
                     changed = True
         return sorted(dropped)
+
+
+@functools.lru_cache(maxsize=32)
+def movable_check(cls: cst.ClassDef) -> "MovableCheck":
+    """The check for ``cls``, built once: FL001's plan and FL101's labels-absent view both ask it
+    about the same class (nodes hash by identity; a few recent classes are kept)."""
+    return MovableCheck(cls, LABELS_PARAM)
 
 
 class MovableCheck:

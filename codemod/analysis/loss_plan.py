@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
-from codemod.analysis.derivations import Flow, MovableCheck
+from codemod.analysis.derivations import Flow, movable_check
 from codemod.analysis.label_conversions import inline_label_conversions
 from codemod.analysis.prediction import PREDICTION_SEEN, calls_self_submodule, choose_root, left_unread, prediction_from_loss
 from codemod.cst.bindings import bound_names
@@ -121,7 +121,7 @@ class _ForwardPlanner:
         self.local_names = locals_of(func)
         self.flow = Flow(self.statements[:-1], self.local_names)
         self.returned_at = len(self.statements) - 1
-        self.movable = MovableCheck(cls, LABELS_PARAM)
+        self.movable = movable_check(cls)
         self.removed: list[int] = []
         self.criterion: Optional[cst.BaseExpression] = None
         self.reads: dict[str, set[Optional[int]]] = {}

@@ -162,20 +162,6 @@ def single_name_target(statement: cst.CSTNode) -> Optional[tuple[str, cst.BaseEx
     return None
 
 
-def calls_by_start(positions: Mapping[cst.CSTNode, Any]) -> dict[tuple[int, int], cst.Call]:
-    """Calls by where they start (line, 0-based column), as the ``ast`` index records them.
-    ``model(x, y).mean()`` starts where ``model(x, y)`` does: the innermost call is the one."""
-    calls: dict[tuple[int, int], cst.Call] = {}
-    ends: dict[tuple[int, int], tuple[int, int]] = {}
-    for node, position in positions.items():
-        if isinstance(node, cst.Call):
-            start = (position.start.line, position.start.column)
-            end = (position.end.line, position.end.column)
-            if start not in calls or end < ends[start]:
-                calls[start], ends[start] = node, end
-    return calls
-
-
 def defaults_to_none(func: cst.FunctionDef, name: str) -> bool:
     """Does ``func`` take a parameter ``name`` whose default is ``None``?"""
     params = func.params

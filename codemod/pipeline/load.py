@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 from codemod.analysis.index import ModuleSummary, RepoIndex, import_root, summarize
+from codemod.cst.positions import Layout
 from codemod.discovery import Discovered, display_name
 from codemod.lazy_libcst import cst
 from codemod.parallel import map_in_processes
@@ -25,6 +26,7 @@ class Repo:
     index: RepoIndex
     errors: list[Finding]
     trees: dict[Path, Optional[cst.Module]]
+    layouts: dict[Path, Optional[Layout]] = field(default_factory=dict)
 
     @functools.cached_property
     def by_display(self) -> dict[str, Path]:
@@ -37,6 +39,13 @@ class Repo:
             except (cst.ParserSyntaxError, KeyError):
                 self.trees[path] = None
         return self.trees[path]
+
+    def layout(self, path: Path) -> Optional[Layout]:
+        """Positions and parents of a file's tree, resolved once (None if it does not parse)."""
+        if path not in self.layouts:
+            tree = self.parse(path)
+            self.layouts[path] = Layout(tree) if tree is not None else None
+        return self.layouts[path]
 
     def display(self, path: Path) -> str:
         return self.sources[path].display_path

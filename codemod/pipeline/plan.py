@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from codemod.lazy_libcst import cst
 from codemod.pipeline import import_check
 from codemod.pipeline.load import Repo
 from codemod.rules.common import Unit
@@ -37,13 +36,13 @@ def plan_edits(repo: Repo, units: list[Unit]) -> tuple[dict[Path, FileEdits], Re
             continue
         planner = planners.get(path)
         if planner is None:
-            tree = repo.parse(path)
-            if tree is None:
+            layout = repo.layout(path)
+            if layout is None:
                 refused.append((unit, f"{repo.display(path)} does not parse with LibCST"))
                 failed.add(id(unit))
                 continue
             summary = repo.index.by_path[path]
-            planner = planners[path] = FileSitePlanner(cst.MetadataWrapper(tree, unsafe_skip_copy=True), summary.key, summary.imports)
+            planner = planners[path] = FileSitePlanner(layout, summary.key, summary.imports)
             # A forward edited in the same file: its statements are not call-site material.
             if path in per_file:
                 planner.claimed |= per_file[path].touched()

@@ -36,7 +36,7 @@ def find_units(repo: Repo, options: Options) -> tuple[list[Unit], list[Finding]]
         lambda module, instance: not options.prefilter or LABELS_PARAM in module.text or not tracked.isdisjoint(instance.classes),
         jobs=options.jobs,
     )
-    context = RuleContext(repo.index, graph, options, repo.parse)
+    context = RuleContext(repo.index, graph, options, repo.parse, repo.layout)
     units: list[Unit] = []
     errors: list[Finding] = []
     for rule in rules:

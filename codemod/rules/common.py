@@ -9,6 +9,7 @@ from typing import Any, Callable, Optional
 
 from codemod.analysis.callsites import CallGraph, CallSite
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
+from codemod.cst.positions import Layout
 from codemod.lazy_libcst import cst
 from codemod.results import Finding, Options
 from codemod.transforms.edits import FileEdits
@@ -51,6 +52,8 @@ class RuleContext:
     options: Options
     parse: Callable[[Path], Optional[cst.Module]]
     """The LibCST module of a file (parsed once per run), or None if it does not parse."""
+    layout: Callable[[Path], Optional[Layout]]
+    """Where the nodes of that module are (resolved once per run), or None if it does not parse."""
     cache: dict[object, Any] = field(default_factory=dict)
     """Per-run state rules share about a file, e.g. the names already given out in it."""
 

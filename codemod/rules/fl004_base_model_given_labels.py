@@ -45,6 +45,7 @@ from typing import Callable, Optional
 from codemod.analysis.callsites import CallSite, Instance, ModelUse
 from codemod.analysis.index import ModuleSummary, RepoIndex
 from codemod.cst.nodes import dotted, single_name_target
+from codemod.cst.positions import Layout
 from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
@@ -128,11 +129,10 @@ def head_exists(family: str, head: str) -> Optional[bool]:
     return any(pattern.search(p.read_text(encoding="utf-8", errors="replace")) for p in candidates)
 
 
-def _constructor(tree: cst.Module, receiver: str, line: int) -> Optional[cst.Call]:
+def _constructor(layout: Layout, receiver: str, line: int) -> Optional[cst.Call]:
     """The base-model call in the one assignment ``receiver = Base(...)`` (or
     ``Base.from_pretrained(...)``) of the function that holds the call on ``line``."""
-    wrapper = cst.MetadataWrapper(tree, unsafe_skip_copy=True)
-    positions = wrapper.resolve(cst.metadata.PositionProvider)
+    tree, positions = layout.module, layout.positions
     functions = [
         node for node, p in positions.items()
         if isinstance(node, cst.FunctionDef) and p.start.line <= line <= p.end.line
@@ -245,8 +245,8 @@ def _unit_for(ctx: RuleContext, target: _Target) -> Unit:
     if BASE_OUTPUT_READERS.search(module.text):
         unit.refusal = "the code reads base-model outputs (last_hidden_state/pooler_output) that a head model does not return"
         return unit
-    tree = ctx.parse(target.path)
-    call = _constructor(tree, target.receiver, target.line) if tree is not None else None
+    layout = ctx.layout(target.path)
+    call = _constructor(layout, target.receiver, target.line) if layout is not None else None
     node = _class_node(call) if call is not None else None
     if node is None or dotted(node) is None or not module.resolve(dotted(node)).endswith("." + base):  # type: ignore[arg-type]  # dotted(node) was just found not None
         unit.refusal = f"`{target.receiver}` is not built by one visible `{base}` call"

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from pathlib import Path
 from typing import Callable, Optional, Union
 
 from codemod.analysis.index import ModuleSummary, RepoIndex
@@ -45,7 +44,6 @@ from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
 from codemod.rules.spec import Example, Fix, Rule
 from codemod.transforms.edits import FileEdits
-from codemod.transforms.keywords import CallLocator
 from codemod.vocabulary import IMPORTS_TRANSFORMERS, LABEL_ALIAS, LABELS_PARAM
 
 RULE = Rule(
@@ -95,7 +93,6 @@ def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
 
 def find_units(ctx: RuleContext) -> list[Unit]:
     units = []
-    locators: dict[Path, CallLocator] = {}
     fill: object = _UNSEEN  # where -1 fills are: looked up once, when first needed
     for site in ctx.graph.sites:
         instance = site.instance
@@ -117,12 +114,12 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         if LABELS_PARAM in site.shape.keywords or LABELS_PARAM in (site.shape.double_star_keys or ()):
             unit.refusal = "the call passes `labels` as well"
             continue
-        tree = ctx.parse(site.path)
-        if tree is None:
+        layout = ctx.layout(site.path)
+        if layout is None:
             unit.refusal = "the file does not parse with LibCST"
             continue
-        locator = locators.setdefault(site.path, CallLocator(tree))
-        call = locator.call_at(site.line, site.column)
+        tree = layout.module
+        call = layout.calls.get((site.line, site.column))
         if call is None:
             unit.refusal = "could not find the call in the source"
             continue

@@ -51,7 +51,7 @@ import functools
 from dataclasses import replace
 from typing import Any, Callable, Optional, Sequence, Union
 
-from codemod.analysis.derivations import Flow, MovableCheck
+from codemod.analysis.derivations import Flow, movable_check
 from codemod.analysis.index import ClassKey, ClassKind, ModuleSummary, RepoIndex
 from codemod.analysis.label_conversions import inline_label_conversions
 from codemod.analysis.loss_plan import locals_of, packed_result, plan_forward
@@ -241,7 +241,7 @@ def _labelless_view(
     at = filled[0]
     prediction = values[at].value  # type: ignore[attr-defined]  # checked to be a Name just above
     flow = Flow(statements, locals_of(views.absent))
-    movable = MovableCheck(cls, LABELS_PARAM)
+    movable = movable_check(cls)
     version = (prediction, flow.reaching(prediction, len(statements) - 1))
     # A prediction bound by a tuple or a loop (`emissions, _ = self.rnn(x)`) has no line of its
     # own: it is the root as itself (None), provided no line that goes assigns it.

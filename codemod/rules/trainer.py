@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Optional, Union
 
 from codemod.analysis.callsites import ModelUse
-from codemod.cst.nodes import all_statements, calls_by_start, code_of, names_in, single_name_target
+from codemod.cst.nodes import all_statements, code_of, names_in, single_name_target
+from codemod.cst.positions import Layout
 from codemod.cst.scopes import module_scope_names
 from codemod.lazy_libcst import cst
 from codemod.rules.common import RuleContext
@@ -45,11 +46,10 @@ SMOOTHED_LOSS = '''if self.label_smoother is not None:
 class _FileView:
     """Positions of a module's calls and top-level statements."""
 
-    def __init__(self, tree: cst.Module) -> None:
-        wrapper = cst.MetadataWrapper(tree, unsafe_skip_copy=True)
-        positions = wrapper.resolve(cst.metadata.PositionProvider)
+    def __init__(self, layout: Layout) -> None:
+        tree, positions = layout.module, layout.positions
         self.tree = tree
-        self.calls = calls_by_start(positions)
+        self.calls = layout.calls
         self.top_level = [(positions[s].start.line, positions[s].end.line, s) for s in tree.body]
         self.functions: list[tuple[int, int, cst.FunctionDef]] = []
 
@@ -144,12 +144,12 @@ def trainer_edits(
         return f"`{trainer}` already overrides compute_loss; add the loss there by hand"
     if trainer_key is None and not use.consumer.startswith(TRAINER_PACKAGES):
         return f"`{trainer}` is not a Trainer fixlabels knows"
-    tree = ctx.parse(use.path)
-    if tree is None:
+    layout = ctx.layout(use.path)
+    if layout is None:
         return "the file does not parse with LibCST"
     view = ctx.cache.get(("trainer-view", use.path))
     if view is None:
-        view = ctx.cache[("trainer-view", use.path)] = _FileView(tree)
+        view = ctx.cache[("trainer-view", use.path)] = _FileView(layout)
     call = view.calls.get((use.line, use.column))
     anchor = view.statement_at(use.line)
     if call is None or anchor is None:

@@ -23,7 +23,6 @@ from typing import Callable, Optional, Union
 
 from codemod.cst.nodes import (
     assign,
-    calls_by_start,
     code_of,
     defaults_to_none,
     is_atom,
@@ -35,6 +34,7 @@ from codemod.cst.nodes import (
     substitute,
     without_args,
 )
+from codemod.cst.positions import Layout
 from codemod.cst.scopes import ScopeNames, function_scope_names, module_scope_names
 from codemod.lazy_libcst import cst
 from codemod.transforms.call_shapes import (
@@ -159,14 +159,13 @@ class _Site:
 class FileSitePlanner:
     """Plans the call-site edits of one file; scopes are shared across the file's sites."""
 
-    def __init__(self, wrapper: cst.MetadataWrapper, module_name: str, module_imports: dict[str, str]) -> None:
-        self.wrapper = wrapper
-        self.module = wrapper.module
+    def __init__(self, layout: Layout, module_name: str, module_imports: dict[str, str]) -> None:
+        self.module = layout.module
         self.module_name = module_name
         self.module_imports = module_imports
-        self.positions = wrapper.resolve(cst.metadata.PositionProvider)
-        self.parents = wrapper.resolve(cst.metadata.ParentNodeProvider)
-        self.calls = calls_by_start(self.positions)
+        self.positions = layout.positions
+        self.parents = layout.parents
+        self.calls = layout.calls
         self.scope_names: dict[cst.CSTNode, ScopeNames] = {}
         self.criteria: dict[cst.CSTNode, list[_CriterionSlot]] = {}
         self.edits = FileEdits()
@@ -934,7 +933,7 @@ class FileSitePlanner:
         function = self.enclosing_function(call)
         if isinstance(function, cst.FunctionDef) and defaults_to_none(function, labels.value):
             return True
-        scope = function if function is not None else self.wrapper.module
+        scope = function if function is not None else self.module
         if re.search(rf"\b{re.escape(labels.value)}\s*=\s*None\b", code_of(scope)) is None:
             return False  # the cheap test first: most code never sets it to None
         return sets_to_none(scope, labels.value)
