@@ -1,5 +1,6 @@
-"""One module per rule (``flNNN_*.py``). Each rule's docstring is its documentation: what it
-finds, a tiny before/after, and when it refuses; ``codemod.registry`` lists the codes.
+"""One module per rule (``flNNN_*.py``), declaring itself as ``spec`` describes: ``RULE``, a
+docstring headed What it finds / Why / Example / When it refuses, and ``EXAMPLES``;
+``codemod.registry`` reads the declarations.
 
 Machinery more than one rule needs lives in named modules here, never inside a rule:
 ``common`` (what a rule returns, the context it reads), ``class_move`` (a loss moved out of
