@@ -53,6 +53,15 @@ def _corpus(path: Path) -> dict[str, object]:
     return _fixlabels(["--no-cache", "--select", "ALL", "--output-format", "json", str(path)], Path("/"))
 
 
+def _fetched(git_dir: Path) -> dict[str, object]:
+    """A repository ``fetch`` brought (a git directory, no work tree): its files at HEAD, diffed
+    with every rule on, from inside the checkout (paths in the output are then relative)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(["git", f"--git-dir={git_dir}", "archive", "HEAD"], capture_output=True)
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive.stdout, capture_output=True)
+        return _fixlabels(["--diff", "--no-cache", "--no-verify", "--select", "ALL", "."], Path(tmp))
+
+
 def snapshot(corpora: bool) -> dict[str, object]:
     cases = sorted(p for p in (REPO / "golden").iterdir() if (p / "before").is_dir())
     with ThreadPoolExecutor(2) as pool:
@@ -61,8 +70,11 @@ def snapshot(corpora: bool) -> dict[str, object]:
     if corpora:
         site = Path(sysconfig.get_paths()["purelib"])
         roots = [site / "transformers", site / "torch"]
-        roots += sorted(Path("/work/.mirror").glob("*/repo")) if Path("/work/.mirror").is_dir() else []
-        result["corpora"] = {str(p): _corpus(p) for p in roots if p.exists()}
+        corpora: dict[str, object] = {str(p): _corpus(p) for p in roots if p.exists()}
+        mirrors = Path("/work/.mirror")
+        for git_dir in sorted(mirrors.glob("*/repo")) if mirrors.is_dir() else []:
+            corpora[git_dir.parent.name] = _fetched(git_dir)
+        result["corpora"] = corpora
     return result
 
 
