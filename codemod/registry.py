@@ -27,8 +27,10 @@ def _declared() -> tuple[tuple[Rule, Path], ...]:
     found = []
     for path in sorted(RULES_FOLDER.glob(RULE_FILES)):
         text = path.read_text(encoding="utf-8")
-        start = text.index("\nRULE = Rule(") + 1
-        end = text.index("\n)\n", start) + 2
+        start = text.find("\nRULE = Rule(") + 1
+        end = text.find("\n)\n", start) + 2
+        if start == 0 or end == 1:
+            raise RuntimeError(f"{path}: a rule module declares itself in `RULE = Rule(...)`, ending with `)` on its own line")
         statement = ast.parse(text[start:end]).body[0]
         assert isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call), path
         fields: dict[str, Any] = {
@@ -36,6 +38,8 @@ def _declared() -> tuple[tuple[Rule, Path], ...]:
             for keyword in statement.value.keywords
         }
         found.append((Rule(**fields), path))
+    if not found:
+        raise RuntimeError(f"no rule modules ({RULE_FILES}) in {RULES_FOLDER}: fixlabels needs its sources installed")
     return tuple(sorted(found, key=lambda item: item[0].code))
 
 

@@ -7,9 +7,10 @@ A name is bound by ``=``, ``+=`` and annotated targets, ``:=``, a ``for`` target
 (``with``, ``except``, ``import ... as``), a plain import (``import a.b`` binds ``a``), and a
 nested ``def`` or ``class`` (its name; its body is its own scope). Options widen the answer:
 ``mutations`` adds the objects changed in place (``x[i] = 0``, ``x.a += 1``, ``x.masked_fill_(m,
-0)``), ``params`` the parameters of ``node`` when it is a function, and ``nested`` what nested
-functions, lambdas and classes bind too (with their parameters): the over-approximation a fresh
-name must avoid. A comprehension's target binds in its own scope and is not counted (no
+0)``, also inside a class body, which runs where it stands), ``params`` makes a function ``node``
+the scope asked about (its parameters and body; without it a ``def`` is a statement binding its
+name), and ``nested`` adds what nested functions, lambdas and classes bind (with their
+parameters): the over-approximation a fresh name must avoid. A comprehension's target binds in its own scope and is not counted (no
 visitor reads it); ``:=`` inside one binds here, and is.
 """
 
@@ -91,18 +92,25 @@ def _bindings_visitor() -> type[Any]:
         def visit_Parameters(self, node: cst.Parameters) -> bool:
             return self.params
 
+        def _entered(self, node: cst.CSTNode) -> bool:
+            # The function asked about with its parameters is the scope itself; any other def,
+            # the root one included (a statement of a body), binds its name and no more.
+            return node is self.root and self.params
+
         def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            if node is self.root:
+            if self._entered(node):
                 return True
             self.found.add(node.name.value)
             return self.nested
 
         def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-            if node is not self.root:
-                self.found.add(node.name.value)
-            return self.nested or node is self.root
+            if self._entered(node):
+                return True
+            self.found.add(node.name.value)
+            # A class body runs where it stands: what it changes in place is changed here.
+            return self.nested or self.mutations
 
         def visit_Lambda(self, node: cst.Lambda) -> bool:
-            return self.nested or node is self.root
+            return self.nested or self._entered(node)
 
     return Bindings
