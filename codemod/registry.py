@@ -52,6 +52,7 @@ def module_of(code: str) -> str:
     return f"codemod.rules.{_file_of(code).stem}"
 
 
+@functools.cache
 def documentation(code: str) -> str:
     """The rule's docstring: what it finds, why, an example, when it refuses."""
     text = _file_of(code).read_text(encoding="utf-8")

@@ -60,7 +60,7 @@ class Flow:
             name
             for index, statement in enumerate(self.statements)
             if index not in self.values
-            for name in stored_names(statement)
+            for name in bound_names(statement, mutations=True)
         )
 
     def reaching(self, name: str, at: int) -> Optional[int]:
@@ -77,7 +77,7 @@ class Flow:
         """The names line ``index`` binds."""
         if index in self.values:
             return {self.values[index][0]}
-        return stored_names(self.statements[index])
+        return bound_names(self.statements[index], mutations=True)
 
     def value(self, index: int) -> cst.BaseExpression:
         return self.values[index][1]
@@ -196,11 +196,5 @@ def _stateless_attributes(cls: cst.ClassDef) -> frozenset[str]:
         if constructor in STATELESS_MODULES:
             found.add(attribute)
     return frozenset(found)
-
-
-def stored_names(node: cst.CSTNode, mutations: bool = True) -> set[str]:
-    """The names ``node`` binds and, with ``mutations``, the objects it changes in place
-    (``codemod.cst.bindings``)."""
-    return bound_names(node, mutations=mutations)
 
 

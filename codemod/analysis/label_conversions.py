@@ -67,14 +67,13 @@ def _inline_conversions() -> type[Any]:
 def inline_label_conversions(func: cst.FunctionDef) -> Optional[cst.FunctionDef]:
     """``func`` with its ``labels = labels.long()`` lines inlined into the uses; itself when
     it has none; None when ``labels`` is assigned in a way that cannot be inlined."""
-    if LABELS_PARAM not in _assigned_label_names(func):
+    if LABELS_PARAM not in bound_names(func.body):
         return func
     inliner = _inline_conversions()()
     result = func.visit(inliner)
-    if inliner.failed or LABELS_PARAM in _assigned_label_names(result):  # type: ignore[arg-type]  # a transformer returns the FunctionDef it visited
+    assert isinstance(result, cst.FunctionDef)  # the inliner changes blocks, never the function itself
+    if inliner.failed or LABELS_PARAM in bound_names(result.body):
         return None
-    return result  # type: ignore[return-value]  # likewise
+    return result
 
 
-def _assigned_label_names(func: cst.FunctionDef) -> set[str]:
-    return bound_names(func.body)

@@ -24,7 +24,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
-from codemod.analysis.derivations import stored_names
+from codemod.cst.bindings import bound_names
 from codemod.cst.nodes import code_of, names_in, single_name_target
 from codemod.lazy_libcst import cst
 from codemod.vocabulary import LABELS_PARAM
@@ -151,9 +151,9 @@ def _placeholders(func: cst.FunctionDef) -> set[str]:
         if _is_none_assignment(statement):
             continue
         if isinstance(statement, cst.If) and LABELS_PARAM in names_in(statement.test):
-            guarded |= stored_names(statement)
+            guarded |= bound_names(statement, mutations=True)
         else:
-            elsewhere |= stored_names(statement)
+            elsewhere |= bound_names(statement, mutations=True)
     return (initial & guarded) - elsewhere
 
 
@@ -161,7 +161,7 @@ def specialize(func: cst.FunctionDef) -> Optional[Views]:
     """Both views of ``func``, or None when it branches on labels in a way not understood."""
     placeholders = _placeholders(func)
     body = _statements(func.body)
-    if LABELS_PARAM in stored_names(func.body):
+    if LABELS_PARAM in bound_names(func.body, mutations=True):
         return None  # `labels = ...` inside forward: its None-ness is not the caller's
     try:
         given = _Specializer(True, placeholders).block(body, True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Optional, Union
 
-from codemod.cst.bindings import bound_names as _bound_names
 from codemod.cst.nodes import dotted, is_atom, parenthesize, substitute
 from codemod.lazy_libcst import cst
 from codemod.vocabulary import ResultShape
@@ -157,12 +156,3 @@ def is_pure(node: cst.BaseExpression, imports: Optional[dict[str, str]] = None) 
     return pure(node)
 
 
-def stored_names(node: cst.CSTNode) -> set[str]:
-    """What a statement between a call and a reader binds or changes in place: a reader moved
-    past it would read something else."""
-    return _bound_names(node, mutations=True)
-
-
-def bound_names(func: cst.FunctionDef) -> set[str]:
-    """Every name a function binds, in nested scopes too (parameters included)."""
-    return _bound_names(func, params=True, nested=True)

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Optional, Union
 
+from codemod.cst.bindings import bound_names
 from codemod.cst.nodes import (
     assign,
     code_of,
@@ -39,7 +40,6 @@ from codemod.cst.scopes import ScopeNames, function_scope_names, module_scope_na
 from codemod.lazy_libcst import cst
 from codemod.transforms.call_shapes import (
     as_before,
-    bound_names,
     is_pure,
     is_simple,
     is_whole_value,
@@ -47,7 +47,6 @@ from codemod.transforms.call_shapes import (
     reader_key,
     role_of_key,
     sets_to_none,
-    stored_names,
     unpacked_reason,
 )
 from codemod.transforms.edits import FileEdits, imports_to_add
@@ -391,7 +390,7 @@ class FileSitePlanner:
                     continue
                 if holder is scope and not self.dominates(block, position, statement):
                     continue
-                if holder is not scope and name in bound_names(scope):  # type: ignore[arg-type]  # a scope other than the module is a FunctionDef
+                if holder is not scope and name in bound_names(scope, params=True, nested=True):
                     continue
                 return name
         if code is None and isinstance(scope, cst.FunctionDef):
@@ -919,7 +918,8 @@ class FileSitePlanner:
             return False
         needed = names_in(labels) | names_in(receiver) | {prediction}
         for item in between:
-            if needed & stored_names(item):
+            # A reader moved past this statement would see what it binds or changes in place.
+            if needed & bound_names(item, mutations=True):
                 return False
         return True
 
