@@ -21,11 +21,10 @@ HEADINGS = ("What it finds", "Why", "Example", "When it refuses")
 
 
 class Fix(enum.Enum):
+    """What a rule's fix promises; ``FIX_MEANING`` says it in the words explain and the README print."""
+
     EXACT = "exact"
-    """The program computes the same numbers after the fix as before it."""
     REPAIR = "repair"
-    """The program failed before (the TypeError); the fix makes it run, with a choice the rule's
-    documentation names (a criterion, a head class, a keyword)."""
 
 
 FIX_MEANING = {
