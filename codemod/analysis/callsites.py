@@ -30,6 +30,7 @@ from codemod.analysis.index import (
     module_level_definitions,
     self_attribute_values,
 )
+from codemod.analysis.dict_flow import LABEL_KEYS, LabelsAtCall, changes_of, labels_at
 from codemod.parallel import map_in_processes
 from codemod.vocabulary import LABELS_PARAM, TRAINER_PACKAGES, TRAINER_SUFFIXES
 
@@ -63,10 +64,24 @@ class Instance:
     """Some binding holds the model itself, not wrapped (with ``wrapped``: it depends, as in
     ``if n_gpu > 1: model = nn.DataParallel(model)``)."""
 
+    untraced: Optional[str] = None
+    """Some value that can reach here is not traced to a construction (a caller passes
+    something the analysis cannot follow, or the function is also called out of sight):
+    ``path:line`` of that place. A call through it is a call of ``classes`` *or of anything*."""
+
     def __or__(self, other: "Instance") -> "Instance":
         return Instance(
-            self.classes | other.classes, self.wrapped or other.wrapped, self.library | other.library, self.bare or other.bare
+            self.classes | other.classes,
+            self.wrapped or other.wrapped,
+            self.library | other.library,
+            self.bare or other.bare,
+            self.untraced or other.untraced,
         )
+
+    @property
+    def known(self) -> bool:
+        """Something is known of it: a class of the project or a library model."""
+        return bool(self.classes or self.library)
 
 
 @dataclass(frozen=True)
@@ -82,6 +97,10 @@ class CallShape:
     """The unpacked dict surely holds no labels: its keys are known, or it is a tokenizer's output."""
     last_positional: str = ""
     """Source of the last positional argument: a hint at what an extra argument is."""
+    double_star_labels_unknown: bool = False
+    """The unpacked dict is changed before the call in a way that may add or remove labels,
+    and the order cannot be read (see ``analysis.dict_flow``): whether labels reach forward is
+    not known."""
 
 
 @dataclass(frozen=True)
@@ -131,10 +150,14 @@ class CallGraph:
     untracked: list[tuple[ClassKey, str]] = field(default_factory=list)
     """Instances built where their calls cannot be followed (``Net()(x, y)``, ``[Net()]``,
     ``return Net()``): (class, ``path:line``). A rewrite that must reach every call refuses."""
+    untraced_receivers: dict[tuple[str, int, int], str] = field(default_factory=dict)
+    """(display path, line, column) of a call in ``unresolved`` -> why its receiver is not
+    traced (``model` is a parameter no visible call passes a model to``)."""
 
     def merge(self, other: "CallGraph") -> None:
         self.sites += other.sites
         self.unresolved += other.unresolved
+        self.untraced_receivers.update(other.untraced_receivers)
         self.uses += other.uses
         self.wrapped_classes |= other.wrapped_classes
         self.untracked += other.untracked
@@ -170,6 +193,11 @@ class _Scope:
         self.wrapped_at: dict[str, tuple[int, Instance]] = {}
         """``model = Net(encoder=model)`` as a line of this scope's own body, and no later
         binding of ``model``: below that line, ``model`` holds the ``Net`` alone."""
+        self.params: dict[str, str] = {}
+        """Parameters of this function whose values the analysis does not know: name -> why."""
+        self.imported: set[str] = set()
+        self.body: list[ast.stmt] = []
+        """The statements of this scope: where a dict's changes before a call are read."""
 
     def lookup(self, name: str) -> Optional[Instance]:
         scope: Optional[_Scope] = self
@@ -182,6 +210,29 @@ class _Scope:
                 return None
             scope = scope.parent
         return None
+
+    def param_reason(self, name: str) -> Optional[str]:
+        """Why ``name`` is unknown, when it is a parameter of an enclosing function (and not
+        rebound in between)."""
+        scope: Optional[_Scope] = self
+        while scope is not None:
+            if name in scope.params:
+                return None if name in scope.names or name in scope.other_bindings else scope.params[name]
+            if name in scope.bound:
+                return None
+            scope = scope.parent
+        return None
+
+    def imported_only(self, name: str) -> bool:
+        """Is ``name`` bound at module level, by an import and nothing else?"""
+        scope: Optional[_Scope] = self
+        while scope is not None:
+            if scope.parent is None:
+                return name in scope.imported and name not in scope.names and name not in scope.unknown
+            if name in scope.bound:
+                return False
+            scope = scope.parent
+        return False
 
     def is_tokenized(self, name: str) -> bool:
         """Does ``name`` hold a tokenizer's output, with no labels added, wherever it is bound?"""
@@ -221,6 +272,14 @@ class CallSiteFinder:
         self.return_types: dict[tuple[str, str], Instance] = {}
         """(module, function) -> the model a module-level function returns on every path that
         returns a value (``def get_model(): return Net(...)``): its callers hold that model."""
+        self.param_untraced: dict[tuple[str, str, str], dict[str, str]] = {}
+        """(module, function, parameter) -> {call ``path:line``: why what it passes there is not
+        traced}. Kept per call, not unioned: a later round may trace what an earlier could not
+        (``model = get_model()`` before ``get_model``'s return was known)."""
+        self.trainer_models: dict[ClassKey, Instance] = {}
+        """A ``Trainer`` subclass of the project -> what its constructions are given as
+        ``model``: the ``model`` its ``compute_loss``/``prediction_step`` receive."""
+        self._globals: dict[str, Optional[dict[str, Instance]]] = {}
 
     def run(
         self,
@@ -241,6 +300,8 @@ class CallSiteFinder:
                 break
             before = dict(self.param_types)
             returns_before = dict(self.return_types)
+            trainers_before = dict(self.trainer_models)
+            untraced_before = {key: dict(calls) for key, calls in self.param_untraced.items()}
             names = sorted(pending)
             walked = self._walk_in_processes(names, jobs) if jobs > 1 and len(names) >= PARALLEL_MIN_MODULES else None
             if walked is None:
@@ -252,6 +313,9 @@ class CallSiteFinder:
                 if before.get((module, function, param)) != instance
                 and (module in results or follow(modules[module], instance))
             }
+            pending |= {key[0] for key, calls in self.param_untraced.items() if untraced_before.get(key, {}) != calls}
+            # A Trainer subclass's methods receive what its constructions are given.
+            pending |= {key.module for key, instance in self.trainer_models.items() if trainers_before.get(key) != instance}
             # A function that returns a model makes its callers' modules worth a (new) walk.
             for (module, function), instance in self.return_types.items():
                 if returns_before.get((module, function)) != instance:
@@ -266,6 +330,22 @@ class CallSiteFinder:
             graph.merge(results[name])
             modules[name].release()
         return graph
+
+    def module_global(self, module_key: str, name: str) -> Optional[Instance]:
+        """What a module-level name of a project module holds, as its own module reads it
+        (``MODEL = Net()``, also inside ``try``/``with``/``if``/``for``): for
+        ``from model import MODEL`` in another file. None when it is not a model we know."""
+        if module_key not in self._globals:
+            module = self.index.modules.get(module_key)
+            if module is None:
+                return None
+            self._globals[module_key] = None  # an import cycle reads nothing while this runs
+            scope = _Scope(None, None)
+            walk = _ModuleWalk(self, module, CallGraph())
+            walk.bind_block(_scope_nodes(module.tree.body), scope)
+            self._globals[module_key] = {n: i for n, i in scope.names.items() if n not in scope.unknown}
+        table = self._globals[module_key]
+        return table.get(name) if table is not None else None
 
     def _wanted(self, wanted: Callable[[ModuleSummary], bool], jobs: int) -> set[str]:
         """The modules ``wanted`` picks; on a large repository the text tests run in ``jobs``
@@ -310,8 +390,15 @@ class CallSiteFinder:
         if outcomes is None:
             return None
         walked: dict[str, CallGraph] = {}
-        for graphs, grown, returned in outcomes:
+        for graphs, grown, returned, untraced in outcomes:
             walked.update(graphs)
+            for key, calls in untraced.items():
+                mine = self.param_untraced.setdefault(key, {})
+                for where, why in calls.items():
+                    if why:
+                        mine[where] = why
+                    else:
+                        mine.pop(where, None)
             for key, instance in grown.items():
                 previous = self.param_types.get(key)
                 self.param_types[key] = previous | instance if previous else instance
@@ -340,15 +427,24 @@ def _wanted_chunk(names: list[str]) -> list[str]:
 
 def _walk_chunk(
     names: list[str],
-) -> tuple[dict[str, CallGraph], dict[tuple[str, str, str], Instance], dict[tuple[str, str], Instance]]:
+) -> tuple[
+    dict[str, CallGraph], dict[tuple[str, str, str], Instance], dict[tuple[str, str], Instance], dict[tuple[str, str, str], dict[str, str]]
+]:
     finder = _FORKED_FINDER
     assert finder is not None
     start = dict(finder.param_types)
     start_returns = dict(finder.return_types)
+    start_untraced = {key: dict(calls) for key, calls in finder.param_untraced.items()}
     walked = finder._walk(names)
     grown = {key: value for key, value in finder.param_types.items() if start.get(key) != value}
     returned = {key: value for key, value in finder.return_types.items() if start_returns.get(key) != value}
-    return walked, grown, returned
+    # Each call's verdict as this chunk last saw it: "" where a call now passes a known model.
+    untraced = {
+        key: {where: calls.get(where, "") for where in set(calls) | set(start_untraced.get(key, {}))}
+        for key, calls in finder.param_untraced.items()
+        if start_untraced.get(key) != calls
+    }
+    return walked, grown, returned, untraced
 
 
 class _ModuleWalk:
@@ -392,7 +488,10 @@ class _ModuleWalk:
             wrapped = scope.wrapped_at.get(node.id)
             if wrapped is not None and node.lineno > wrapped[0]:
                 return wrapped[1]
-            return scope.lookup(node.id)
+            found = scope.lookup(node.id)
+            if found is None and scope.imported_only(node.id):
+                return self.imported_global(node.id)
+            return found
         if isinstance(node, ast.IfExp):
             left, right = self.instance_of(node.body, scope), self.instance_of(node.orelse, scope)
             if left and right:
@@ -400,6 +499,8 @@ class _ModuleWalk:
             return left or right
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
             return self.self_attribute(node.attr, scope)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and scope.imported_only(node.value.id):
+            return self.imported_global(f"{node.value.id}.{node.attr}")  # `import model` ... `model.MODEL`
         if isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Attribute) and func.attr in INSTANCE_METHODS:
@@ -432,6 +533,16 @@ class _ModuleWalk:
                 if qualified in TRANSPARENT_WRAPPERS:
                     return self.instance_of(node.args[0], scope)
         return None
+
+    def imported_global(self, dotted: str) -> Optional[Instance]:
+        qualified = self.resolve_name(dotted)
+        module, _, name = qualified.rpartition(".")
+        if module == self.module.key or module not in self.index.modules:
+            return None
+        return self.finder.module_global(module, name)
+
+    def resolve_name(self, dotted: str) -> str:
+        return self.module.resolve(dotted)
 
     def is_library_trainer(self, qualified: str, depth: int = 0) -> bool:
         """Hugging Face's ``Trainer`` (or TRL's), or a repo class derived from one: what calls
@@ -556,6 +667,7 @@ class _ModuleWalk:
     def walk(self) -> None:
         tree = self.module.tree
         scope = _Scope(None, None)
+        scope.body = tree.body
         nodes = _scope_nodes(tree.body)
         self.bind_block(nodes, scope)
         self.bind_wrapping(tree.body, scope)
@@ -591,6 +703,7 @@ class _ModuleWalk:
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 for alias in node.names:
                     scope.bound.add((alias.asname or alias.name).split(".")[0])
+                    scope.imported.add((alias.asname or alias.name).split(".")[0])
             elif isinstance(node, (ast.With, ast.AsyncWith)):
                 for item in node.items:
                     if item.optional_vars is not None:
@@ -674,6 +787,11 @@ class _ModuleWalk:
             else:
                 scope.unknown.add(target.id)
             keys = _dict_keys(value)
+            source = _dict_copy_source(value)
+            if keys is None and source is not None:  # `b = dict(batch)`: batch's keys, copied
+                keys, labelled = scope.keys_of(source)
+                if labelled:
+                    scope.labelled.add(target.id)
             if keys is not None:
                 scope.dict_keys[target.id] = keys
             if _is_tokenizer_call(value):
@@ -885,19 +1003,36 @@ class _ModuleWalk:
         method: bool = False,
     ) -> None:
         scope = _Scope(parent, cls if method else parent.cls)
+        scope.body = node.body
         args = node.args
         all_args = args.posonlyargs + args.args + args.kwonlyargs
         for extra in (args.vararg, args.kwarg):
             if extra is not None:
                 scope.bound.add(extra.arg)
-        for arg in all_args:
+        trainer_model = self.trainer_model(cls) if method else None
+        for place, arg in enumerate(all_args):
             scope.bound.add(arg.arg)
+            if method and place == 0:
+                continue  # `self`
             key = self.annotation_class(arg.annotation)
             if key is not None:
                 scope.names[arg.arg] = Instance(frozenset({key}))
-            flowed = self.finder.param_types.get((self.module.key, node.name, arg.arg))
-            if flowed is not None and not method:
-                scope.names[arg.arg] = scope.names[arg.arg] | flowed if arg.arg in scope.names else flowed
+                continue
+            if trainer_model is not None and arg.arg == "model":
+                flowed: Optional[Instance] = trainer_model
+            elif method:
+                flowed = None
+            else:
+                flowed = self.finder.param_types.get((self.module.key, node.name, arg.arg))
+                untraced = next(iter(sorted(self.finder.param_untraced.get((self.module.key, node.name, arg.arg), {}).values())), None)
+                if untraced is not None:
+                    flowed = flowed | Instance(frozenset(), untraced=untraced) if flowed else Instance(frozenset(), untraced=untraced)
+            if flowed is not None and flowed.known:
+                scope.names[arg.arg] = flowed
+            elif flowed is not None and flowed.untraced:
+                scope.params[arg.arg] = f"`{arg.arg}` is a parameter, and {flowed.untraced}"
+            else:
+                scope.params[arg.arg] = f"`{arg.arg}` is a parameter no visible call passes a model to"
         nodes = _scope_nodes(node.body)
         self.bind_block(nodes, scope)
         self.bind_wrapping(node.body, scope)
@@ -905,6 +1040,13 @@ class _ModuleWalk:
         self.check_constructions(nodes, returns_followed=module_level)
         self.visit_block(nodes, scope)
         self.record_returns(node, nodes, scope, module_level)
+
+    def trainer_model(self, cls: Optional[ClassKey]) -> Optional[Instance]:
+        """For a method of a ``Trainer`` subclass of the project: what its ``model`` parameter
+        receives, i.e. what its constructions are given (none seen: nothing is known)."""
+        if cls is None or not self.is_library_trainer(cls.qualified):
+            return None
+        return self.finder.trainer_models.get(cls, Instance(frozenset(), untraced=f"no construction of `{cls.name}` is seen"))
 
     def record_returns(self, node: ast.FunctionDef | ast.AsyncFunctionDef, nodes: list[ast.AST], scope: _Scope, module_level: bool) -> None:
         """What a module-level function returns, when every value it returns is a model we
@@ -979,26 +1121,62 @@ class _ModuleWalk:
             self.graph.sites.append(self.site(node, receiver, via, inst, scope))
             if inst.wrapped:
                 self.graph.wrapped_classes.update(inst.classes)
-        elif receiver is not None and via == "call" and self.unknown_receiver(receiver, scope):
-            self.graph.unresolved.append(
-                self.site(node, receiver, via, Instance(frozenset()), scope, inferred=True)
-            )
+        elif receiver is not None and via == "call":
+            why = self.untraced_receiver(receiver, scope)
+            if why is not None:
+                site = self.site(node, receiver, via, Instance(frozenset(), untraced=why), scope, inferred=True)
+                self.graph.unresolved.append(site)
+                self.graph.untraced_receivers[(site.display_path, site.line, site.column)] = why
         self.flow(node, scope)
 
-    def unknown_receiver(self, receiver: ast.expr, scope: _Scope) -> bool:
+    def labels_at(self, call: ast.Call, name: str, scope: _Scope) -> LabelsAtCall:
+        """Labels in ``**name`` at ``call``, as the dict's changes in this scope tell; a change
+        in an enclosing scope cannot be ordered with the call."""
+        state = labels_at(call, name, scope.body)
+        outer = scope.parent
+        while outer is not None and name not in scope.bound:
+            if changes_of(name, outer.body):
+                return LabelsAtCall.UNKNOWN
+            if name in outer.bound:
+                break
+            outer = outer.parent
+        return state
+
+    def untraced_receiver(self, receiver: ast.expr, scope: _Scope) -> Optional[str]:
+        """Why the value called here is not traced, when it could be a model: a parameter
+        nobody visibly passes one to, a name also bound to what the analysis cannot follow, a
+        ``self.`` attribute of unknown origin. None for what is known not to be one (a class,
+        a function, an import)."""
         if isinstance(receiver, ast.Name):
             name = receiver.id
+            if name == "self":
+                return None
+            param = scope.param_reason(name)
+            if param is not None:
+                return param
             if self.module.target(name) is not None or name in self.module.classes or name in self.module.functions:
-                return False
-            return name in ("model", "net") or any(word in name.lower() for word in MODEL_LIKE_WORDS)
+                return None
+            if name in ("model", "net") or any(word in name.lower() for word in MODEL_LIKE_WORDS):
+                return f"`{name}` is bound to something the analysis cannot follow"
+            return None
         if isinstance(receiver, ast.Attribute) and isinstance(receiver.value, ast.Name):
-            return receiver.value.id == "self" and any(w in receiver.attr.lower() for w in MODEL_LIKE_WORDS)
-        return False
+            if receiver.value.id == "self" and any(w in receiver.attr.lower() for w in MODEL_LIKE_WORDS):
+                return f"`self.{receiver.attr}` is set to something the analysis cannot follow"
+        return None
 
     def flow(self, node: ast.Call, scope: _Scope) -> None:
         qualified = self.resolve(node.func) or ""
         passed = [(i, a) for i, a in enumerate(node.args)] + [(k.arg, k.value) for k in node.keywords]
         if self.is_library_trainer(qualified):
+            trainer = self.index.class_key(qualified)
+            if trainer is not None:
+                given = next((value for slot, value in passed if slot in (0, "model")), None)
+                inst = self.instance_of(given, scope) if given is not None else None
+                where = f"{self.module.display_path}:{node.lineno}"
+                if inst is None or not inst.known:
+                    inst = Instance(frozenset(), untraced=f"`{trainer.name}` is given a model the analysis cannot trace at {where}")
+                previous = self.finder.trainer_models.get(trainer)
+                self.finder.trainer_models[trainer] = previous | inst if previous else inst
             for slot, value in passed:
                 if slot in (0, "model"):
                     inst = self.instance_of(value, scope)
@@ -1019,21 +1197,33 @@ class _ModuleWalk:
         if function is None:
             return
         params = self.index.modules[function[0]].functions[function[1]].params
+        where = f"{self.module.display_path}:{node.lineno}"
         for slot, value in passed:
-            if isinstance(value, ast.Starred):
+            if isinstance(value, ast.Starred) or slot is None:
+                # `f(*args)`, `f(**kwargs)`: any parameter may get anything.
+                for name in params:
+                    self.finder.param_untraced.setdefault((function[0], function[1], name), {})[where] = (
+                        f"the call at {where} passes arguments through `*`/`**`"
+                    )
                 break
+            if isinstance(value, ast.Constant):
+                continue  # `None`, a number: not a model
             inst = self.instance_of(value, scope)
-            if inst is None:
+            if inst is None and isinstance(value, ast.Name) and scope.param_reason(value.id) is not None:
+                # A parameter passed on: what it receives flows on once its own callers are
+                # walked (a later round); nothing is known of it yet, which is not "untraced".
                 continue
             if isinstance(slot, int):
                 if slot >= len(params):
                     continue
                 name = params[slot]
-            elif slot is None:
-                continue
             else:
                 name = slot
             key = (function[0], function[1], name)
+            if inst is None or not inst.known:
+                self.finder.param_untraced.setdefault(key, {})[where] = f"the call at {where} passes what the analysis cannot trace"
+                continue
+            self.finder.param_untraced.get(key, {}).pop(where, None)
             previous = self.finder.param_types.get(key)
             self.finder.param_types[key] = previous | inst if previous else inst
 
@@ -1044,12 +1234,22 @@ class _ModuleWalk:
         double = [k.value for k in node.keywords if k.arg is None]
         keys: Optional[tuple[str, ...]] = None
         has_labels = False
+        dropped = unknown = False
         if len(double) == 1:
             if isinstance(double[0], ast.Name):
                 keys, has_labels = scope.keys_of(double[0].id)
+                state = self.labels_at(node, double[0].id, scope)
+                if state is LabelsAtCall.DROPPED:
+                    keys = tuple(k for k in keys if k not in LABEL_KEYS) if keys is not None else None
+                    has_labels, dropped = False, True
+                elif state is LabelsAtCall.ADDED:
+                    has_labels = True
+                elif state is LabelsAtCall.UNKNOWN:
+                    keys, has_labels, unknown = None, False, True
             else:
                 keys = _dict_keys(double[0])
                 has_labels = keys is not None and LABELS_PARAM in keys
+                dropped = _drops_labels(double[0])
         shape = CallShape(
             positional=sum(1 for a in node.args if not isinstance(a, ast.Starred)),
             keywords=tuple(k.arg for k in node.keywords if k.arg is not None),
@@ -1059,11 +1259,14 @@ class _ModuleWalk:
             double_star_has_labels=has_labels,
             double_star_labelless=(
                 len(double) == 1
+                and not unknown
                 and (
-                    (keys is not None and LABELS_PARAM not in keys)
+                    dropped
+                    or (keys is not None and LABELS_PARAM not in keys)
                     or (isinstance(double[0], ast.Name) and scope.is_tokenized(double[0].id))
                 )
             ),
+            double_star_labels_unknown=unknown,
             last_positional=next(
                 (ast.unparse(a) for a in reversed(node.args) if not isinstance(a, ast.Starred)), ""
             ),
@@ -1181,6 +1384,48 @@ def _is_tokenizer_call(value: ast.expr) -> bool:
     if last.endswith("tokenizer"):
         return True
     return last in ("encode_plus", "batch_encode_plus") and "tok" in name.lower()
+
+
+def _dict_copy_source(value: ast.expr) -> Optional[str]:
+    """``dict(b)``, ``dict(**b)``, ``b.copy()``, ``{**b}``: a new dict with ``b``'s keys."""
+    if isinstance(value, ast.Call) and dotted_name(value.func) == "dict":
+        if len(value.args) == 1 and not value.keywords and isinstance(value.args[0], ast.Name):
+            return value.args[0].id
+        if not value.args and len(value.keywords) == 1 and value.keywords[0].arg is None and isinstance(value.keywords[0].value, ast.Name):
+            return value.keywords[0].value.id
+    if (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr == "copy"
+        and not value.args
+        and isinstance(value.func.value, ast.Name)
+    ):
+        return value.func.value.id
+    if isinstance(value, ast.Dict) and len(value.keys) == 1 and value.keys[0] is None and isinstance(value.values[0], ast.Name):
+        return value.values[0].id
+    return None
+
+
+def _drops_labels(value: ast.expr) -> bool:
+    """``{k: v for k, v in d.items() if k != "labels"}`` (also ``not in ("labels", ...)``)."""
+    if not isinstance(value, ast.DictComp) or len(value.generators) != 1:
+        return False
+    generator = value.generators[0]
+    if not isinstance(value.key, ast.Name) or not isinstance(generator.target, ast.Tuple) or not generator.target.elts:
+        return False
+    key = value.key.id
+    first = generator.target.elts[0]
+    if not (isinstance(first, ast.Name) and first.id == key):
+        return False
+    for test in generator.ifs:
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name) and test.left.id == key:
+            right = test.comparators[0]
+            if isinstance(test.ops[0], ast.NotEq) and isinstance(right, ast.Constant) and right.value == LABELS_PARAM:
+                return True
+            if isinstance(test.ops[0], ast.NotIn) and isinstance(right, (ast.Tuple, ast.List, ast.Set)):
+                if any(isinstance(e, ast.Constant) and e.value == LABELS_PARAM for e in right.elts):
+                    return True
+    return False
 
 
 def _dict_keys(value: ast.expr) -> Optional[tuple[str, ...]]:

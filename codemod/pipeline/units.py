@@ -30,6 +30,12 @@ def find_units(repo: Repo, options: Options) -> tuple[list[Unit], list[Finding]]
         filters, tracked = [lambda module: True], set()
     # Classes a rule may rewrite with their calls: where one is built out of sight, it refuses.
     watched = frozenset().union(*(rule.watched_classes(repo.index) for rule in rules if hasattr(rule, "watched_classes")))
+    # Code that can get hold of a watched class's instance, by import or by being handed one
+    # from its own import root (a serving module's `def predict_fn(model, batch)`), may call
+    # it through a receiver the analysis cannot trace: such a call must be seen to refuse.
+    reach = set().union(*(repo.index.importers(key.module) for key in watched))
+    roots = {repo.index.module_of(key).import_root for key in watched}
+    filters.append(lambda module: module.key in reach or module.import_root in roots)
     graph = CallSiteFinder(repo.index, watched).run(
         lambda module: any(wanted(module) for wanted in filters),
         # Labels passed on (FL002) show in the callee's text; FL001 calls may pass them unnamed.

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Optional, Union
 
-from codemod.analysis.callsites import CallSite, Instance
+from codemod.analysis.callsites import CallSite
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
 from codemod.cst.nodes import BUILTIN_NAMES, code_of, names_in, substitute
 from codemod.lazy_libcst import cst
@@ -23,9 +23,9 @@ from codemod.transforms.edits import FileEdits, apply_edits
 from codemod.transforms.forward import forward_edits
 from codemod.vocabulary import CRITERION, LABELS_PARAM, ImportSpec, LossPlan, ResultShape, Signature, SitePlan
 
-InferredSites = dict[Any, list[Any]]
-"""Calls matched to a class by shape (``inferred_sites``): class key -> its call sites, and
-("ambiguous", class key) -> (call site, the classes it could be) for a call that could be several."""
+InferredSites = dict[ClassKey, list[CallSite]]
+"""Calls through a receiver the analysis cannot trace that could be calls of a class, by their
+shape (``inferred_sites``): class key -> those calls. Each refuses the class's rewrite."""
 DATA_PARALLEL_NOTE = (
     "the model is wrapped in DataParallel: exact on one device; on several GPUs the loss is now "
     "computed once on the gathered predictions, not per replica and then reduced"
@@ -166,13 +166,16 @@ def _site_tasks_into(
 ) -> Optional[str]:
     """Each call of the class becomes a task of ``unit``; the reason the class is refused: a
     call that could be another class, else the first call that cannot be rewritten."""
-    for site, others in inferred.get(("ambiguous", key), [])[:1]:
-        names = " or ".join(sorted(f"`{o.name}`" for o in others))
-        ambiguous = f"the call at {location_of(site)} could be {names}"
+    ambiguous = None
+    for site in inferred.get(key, []):
+        if labels_optional and labelless_calls is None and labelless_shape is None and not binds_labels(site, plan.signature):
+            continue  # no labels, and calls without labels see the same prediction as before
+        why = ctx.graph.untraced_receivers.get((site.display_path, site.line, site.column), "its receiver is not traced")
+        ambiguous = f"the call at {location_of(site)} could be a `{key.name}` ({why})"
+        if site.receiver.isidentifier():
+            ambiguous += f"; if it is one, annotate it (`{site.receiver}: {key.name}`)"
         break
-    else:
-        ambiguous = None
-    for site in ctx.graph.sites_for(key) + inferred.get(key, []):
+    for site in ctx.graph.sites_for(key):
         if labels_optional and not site.shape.star and not binds_labels(site, plan.signature):
             if labelless_calls is None and labelless_shape is not None:
                 # No labels, no loss: the call now gets the prediction bare; its readers change.
@@ -231,10 +234,13 @@ def _site_refusal(site: CallSite, key: ClassKey, plan: LossPlan) -> Optional[str
     if others:
         names = " or ".join(sorted(f"`{k.name}`" for k in site.instance.classes))
         return f"the call could be {names}"
-    if site.inferred and plan.uses_self:
-        return "the loss uses `self`, and the object called here is only inferred"
+    if site.instance.untraced:
+        names = " or ".join(sorted(f"`{k.name}`" for k in site.instance.classes))
+        return f"the call could be {names} or a value the analysis cannot trace ({site.instance.untraced})"
     if site.shape.star:
         return "labels reach forward through *args"
+    if site.shape.double_star_labels_unknown:
+        return "the dict unpacked with `**` is changed before the call in a way that may add or remove labels, and the order cannot be read"
     if not binds_labels(site, plan.signature):
         return "a call does not pass labels the way forward takes them"
     return None
@@ -259,31 +265,21 @@ def _can_reach(index: RepoIndex, path: Path, key: ClassKey) -> bool:
 
 
 def inferred_sites(ctx: RuleContext, plans: dict[ClassKey, LossPlan]) -> InferredSites:
-    """Calls through an unannotated parameter: matched by shape against every custom model. A
-    match with one FL001 class (and no other model) is its call site; more is ambiguous."""
+    """Calls through a receiver the analysis cannot trace (a parameter no visible call passes a
+    model to, a name bound to what it cannot follow) whose shape could call a planned class's
+    ``forward``. Such a call is never taken for the class, even when it is the only candidate:
+    it is a reason to refuse the class, named with the way out (an annotation)."""
     result: InferredSites = {}
     if not plans:
         return result
-    forwards = {k: forward for k in ctx.index.module_classes() if (forward := ctx.index.summary(k).forward) is not None}
     for site in ctx.graph.unresolved:
         # A model's own methods do not call an instance of that model through `self.encoder`,
         # and code in another experiment folder cannot be handed one.
-        candidates = [k for k in forwards if k != site.enclosing_class and _can_reach(ctx.index, site.path, k)]
-        matching = [k for k in candidates if binds_labels(site, forwards[k]) or k in plans and site.shape.star]
-        lossy = [k for k in matching if k in plans and (site.shape.star or binds_labels(site, plans[k].signature))]
-        if not lossy:
-            continue
-        wrapped = any(k in ctx.graph.wrapped_classes for k in lossy)
-        if len(matching) == 1:
-            key = lossy[0]
-            result.setdefault(key, []).append(
-                CallSite(
-                    site.path, site.display_path, site.line, site.column, site.via, site.receiver,
-                    Instance(frozenset({key}), wrapped), site.shape, inferred=True,
-                )
-            )
-        else:
-            for key in lossy:
-                result.setdefault(("ambiguous", key), []).append((site, [k for k in matching if k != key] + [key]))
+        for key, plan in plans.items():
+            if key == site.enclosing_class or not _can_reach(ctx.index, site.path, key):
+                continue
+            if site.shape.star or plan.signature.binds(site.shape.positional, site.shape.keywords, site.shape.double_star) is not None:
+                result.setdefault(key, []).append(site)
     return result
+
 

@@ -1,0 +1,28 @@
+import sys
+
+import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x, labels=None):
+        logits = self.fc(x)
+        if labels is not None:
+            loss = nn.functional.cross_entropy(logits, labels)
+            return (loss, logits)
+        return (logits,)
+
+
+torch.manual_seed(0)
+model = Net()
+x = torch.randn(8, 4)
+y = torch.randint(0, 3, (8,))
+batch = {"x": x, "labels": y}
+if len(sys.argv) > 1:
+    batch.pop("labels")
+out = model(**batch)
+print(f"first {out[0].sum().item():.6f}")

@@ -1,0 +1,20 @@
+import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x):
+        logits = self.fc(x)
+        return logits
+
+
+torch.manual_seed(0)
+try:
+    import json  # noqa: F401  (stands for an optional dependency)
+    MODEL = Net()
+except ImportError:
+    MODEL = Net()
