@@ -19,7 +19,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "codemod.notebooks", "codemod.discovery", "codemod.suppression", "codemod.parallel",
     ),
     ("codemod.cst",),
-    ("codemod.analysis", "codemod.transforms"),
+    ("codemod.analysis", "codemod.transforms", "codemod.verify"),
     ("codemod.rules",),
     ("codemod.registry",),
     ("codemod.pipeline", "codemod.config"),
@@ -27,8 +27,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("codemod.report",),
     ("codemod.cli", "codemod.__main__"),
 )
-SIBLINGS = ("codemod.analysis", "codemod.transforms")
-"""Side by side on ``codemod.cst``: neither imports the other."""
+SIBLINGS = ("codemod.analysis", "codemod.transforms", "codemod.verify")
+"""Side by side on ``codemod.cst``: none imports another. ``verify`` checks what the other two
+planned and edited, so it must share none of their decisions."""
 
 
 def _modules() -> dict[str, Path]:
@@ -81,6 +82,21 @@ def test_analysis_and_transforms_do_not_import_each_other() -> None:
         if _group(name) in SIBLINGS and _group(target) in SIBLINGS and _group(name) != _group(target)
     ]
     assert not crossing, "\n".join(crossing)
+
+
+def test_the_independent_check_shares_no_decision_with_the_planner() -> None:
+    """``codemod.verify`` reads the old and new texts with its own parser use and expression
+    type: nothing of the call-site finder, the planner, the transforms or the rules."""
+    allowed = ("codemod.verify", "codemod.vocabulary")
+    leaks = [
+        f"{name} imports {target}"
+        for name in MODULES
+        if name.startswith("codemod.verify")
+        for target in _imports(name)
+        if not target.startswith(allowed)
+    ]
+    assert not leaks, "\n".join(leaks)
+    assert any(name.startswith("codemod.verify.") for name in MODULES)
 
 
 def test_no_rule_imports_another_rule_and_shared_machinery_imports_no_rule() -> None:

@@ -390,8 +390,11 @@ class CallSiteFinder:
         if outcomes is None:
             return None
         walked: dict[str, CallGraph] = {}
-        for graphs, grown, returned, untraced in outcomes:
+        for graphs, grown, returned, untraced, trainers in outcomes:
             walked.update(graphs)
+            for trainer, instance in trainers.items():
+                previous = self.trainer_models.get(trainer)
+                self.trainer_models[trainer] = previous | instance if previous else instance
             for key, calls in untraced.items():
                 mine = self.param_untraced.setdefault(key, {})
                 for where, why in calls.items():
@@ -428,13 +431,18 @@ def _wanted_chunk(names: list[str]) -> list[str]:
 def _walk_chunk(
     names: list[str],
 ) -> tuple[
-    dict[str, CallGraph], dict[tuple[str, str, str], Instance], dict[tuple[str, str], Instance], dict[tuple[str, str, str], dict[str, str]]
+    dict[str, CallGraph],
+    dict[tuple[str, str, str], Instance],
+    dict[tuple[str, str], Instance],
+    dict[tuple[str, str, str], dict[str, str]],
+    dict[ClassKey, Instance],
 ]:
     finder = _FORKED_FINDER
     assert finder is not None
     start = dict(finder.param_types)
     start_returns = dict(finder.return_types)
     start_untraced = {key: dict(calls) for key, calls in finder.param_untraced.items()}
+    start_trainers = dict(finder.trainer_models)
     walked = finder._walk(names)
     grown = {key: value for key, value in finder.param_types.items() if start.get(key) != value}
     returned = {key: value for key, value in finder.return_types.items() if start_returns.get(key) != value}
@@ -444,7 +452,8 @@ def _walk_chunk(
         for key, calls in finder.param_untraced.items()
         if start_untraced.get(key) != calls
     }
-    return walked, grown, returned, untraced
+    trainers = {key: value for key, value in finder.trainer_models.items() if start_trainers.get(key) != value}
+    return walked, grown, returned, untraced, trainers
 
 
 class _ModuleWalk:

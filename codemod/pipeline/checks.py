@@ -2,6 +2,8 @@
 
 - ``call_check``: every call of a changed class still binds, and no name is read where nothing
   defines it (``analysis.call_check``, static, always on);
+- ``same_numbers``: what every scope that calls a class whose loss moved computes, before and
+  after, as expression trees (``verify``, independent of the planner, static, always on);
 - ``imports_still_work``: each changed module imports after the rewrite if it did before
   (``import_check``, a subprocess; ``--write`` only, off with ``--no-verify``);
 - ``unwritable``: a file the fix needs cannot be replaced (permissions, its encoding, a
@@ -20,6 +22,7 @@ from codemod.pipeline.load import Repo
 from codemod.pipeline.plan import Refused
 from codemod.rules.common import Unit
 from codemod.sources import SourceError
+from codemod.verify.project import check_rewrite
 
 
 def call_check(repo: Repo, units: list[Unit], texts: dict[Path, str]) -> Refused:
@@ -53,6 +56,31 @@ def call_check(repo: Repo, units: list[Unit], texts: dict[Path, str]) -> Refused
         return refused
     first = problems[0]
     return [(unit, f"after the rewrite, {first.reason} ({first.location})") for unit in live if unit.files & set(texts)]
+
+
+def same_numbers(repo: Repo, units: list[Unit], texts: dict[Path, str]) -> Refused:
+    """Refuse the units that touch a scope where the rewritten program computes other values
+    than the original, or where the check cannot tell (``verify``): the check decides, the
+    import check after it is a second net."""
+    live = [unit for unit in units if unit.refusal is None]
+    files = {path: (source.display_path, source.text, texts.get(path, source.text)) for path, source in repo.sources.items()}
+    try:
+        mismatches = check_rewrite(files)
+    except Exception as exc:  # a bug in the check must not let an unchecked plan through
+        reason = f"the check of the rewrite's numbers hit an internal error ({type(exc).__name__}: {exc}); please report it"
+        return [(unit, reason) for unit in live if unit.files & set(texts)]
+    if not mismatches:
+        return []
+    refused: Refused = []
+    for unit in live:
+        shown = {repo.display(path) for path in unit.files}
+        mine = next((m for m in mismatches if m.display_path in shown), None)
+        if mine is not None:
+            refused.append((unit, f"{mine.reason} ({mine.location})"))
+    if refused:
+        return refused
+    first = mismatches[0]  # a scope no unit edits: each fix that changed a class it calls is suspect
+    return [(unit, f"{first.reason} ({first.location})") for unit in live if unit.files & set(texts)]
 
 
 def imports_still_work(repo: Repo, units: list[Unit], texts: dict[Path, str], timeout: float) -> Refused:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from codemod.discovery import Discovered, within
-from codemod.pipeline.checks import call_check, imports_still_work, unwritable
+from codemod.pipeline.checks import call_check, imports_still_work, same_numbers, unwritable
 from codemod.pipeline.load import Repo, load
 from codemod.pipeline.plan import Refused, plan_edits, render
 from codemod.pipeline.units import confine_to, displayed_within, find_units, named_units, unsilenced
@@ -72,6 +72,8 @@ def settle(repo: Repo, units: list[Unit], mode: Mode, options: Options, denied: 
                 texts, refused = render(repo, units, per_file)
         if not refused and texts:
             refused = call_check(repo, units, texts)
+        if not refused and texts:
+            refused = same_numbers(repo, units, texts)
         if not refused and texts and mode is Mode.WRITE and options.verify:
             refused = imports_still_work(repo, units, texts, options.import_timeout)
         if not refused:

@@ -1,0 +1,151 @@
+"""The calls of ``verify``'s evaluator: a project model's call becomes its ``forward`` evaluated
+in place (old ``forward`` in the old program, new in the new), a project function's its body;
+``d.pop("labels")`` changes the dict; anything else is a call value, with its epoch when it may
+read state."""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from codemod.verify import values as v
+from codemod.verify.program import MAX_INLINE_DEPTH, SAME_INSTANCE_METHODS, WRAPPERS, EvaluatorBase, Unresolvable, is_generator, bind_arguments
+from codemod.verify.values import Value
+
+
+class Calls(EvaluatorBase):
+    def ex_Call(self, node: ast.Call, keep_call: bool = False) -> Value:
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in SAME_INSTANCE_METHODS and not keep_call:
+            receiver = self.expr(func.value)
+            if receiver[0] == "inst":
+                self.arguments(node)  # evaluated for what they read; `.to(device)` keeps the model
+                return receiver
+        changed = self.dict_method(node)
+        if changed is not None:
+            return changed
+        callee = self.expr(func)
+        if callee[0] == "phi?":
+            callee = callee[2]  # calling None or an unbound name raised: the call ran on the other side
+        positional, keywords, spread = self.arguments(node)
+        if callee == v.free("dict") and len(positional) == 1 and not keywords and spread is None:
+            return positional[0]  # a copy holds what the dict held
+        if spread is not None:
+            keywords = {**self.spread_keywords(spread), **keywords}
+        self.program.record_call(callee, positional, keywords)
+        target = callee
+        if callee[0] == "attr" and callee[2] == "forward" and callee[1][0] == "inst":
+            target = callee[1]
+        if target[0] == "inst":
+            return self.inline(node, target, positional, keywords, spread)
+        if callee[0] == "attr" and callee[1][0] == "inst":
+            method = self.program.method_of(callee[1][1], callee[2])
+            if method is not None and not is_generator(method[1]):
+                return self.run_function(node, method, callee[1], positional, keywords, spread)
+        if callee[0] == "free":
+            function = self.program.function_of(callee[1])
+            if function is not None and not is_generator(function[1]):
+                return self.run_function(node, function, None, positional, keywords, spread)
+        if callee[0] == "free" and self.program.is_class(callee[1]):
+            built = self.call_value(callee, positional, keywords, node)
+            if self.program.is_output(callee[1]):
+                return ("output", callee[1], tuple(sorted(keywords.items())))
+            return v.instance(callee[1], built)
+        if callee[0] == "free" and callee[1] in WRAPPERS and positional and positional[0][0] == "inst":
+            inner = positional[0]
+            return inner if callee[1] == "torch.compile" else v.instance(inner[1], ("wrapped", inner[2]))
+        if callee[0] == "free" and callee[1].rpartition(".")[2].endswith(v.OUTPUT_SUFFIXES) and not positional:
+            return ("output", callee[1], tuple(sorted(keywords.items())))
+        if callee[0] in ("param", "unknown"):
+            bound = self.program.could_be_rewritten(len(positional), sorted(keywords), spread is not None)
+            if bound is not None:
+                raise Unresolvable(node.lineno, f"the call could be a `{bound}`, and what it calls is not traced ({callee[-1]})")
+        return self.call_value(callee, positional, keywords, node)
+
+    def dict_method(self, node: ast.Call) -> Optional[Value]:
+        """``d.pop("labels")`` (also with a default), ``d.copy()``: what it gives, with ``d``
+        (and every name holding the same dict) changed in place."""
+        func = node.func
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr in ("pop", "copy")):
+            return None
+        held = self.expr(func.value)
+        if held[0] in ("inst", "free", "const", "tuple", "list"):
+            return None
+        if func.attr == "copy":
+            return held if not node.args and not node.keywords else None
+        if not node.args or node.keywords or len(node.args) > 2:
+            return None
+        key = self.expr(node.args[0])
+        remaining = v.drop_key(held, key)
+        if remaining is None:
+            return None
+        taken = v.item(held, key) if len(node.args) == 1 else v.spread_param(held, str(v.const_key(key)), self.expr(node.args[1]))
+        for name, value in list(self.env.items()):
+            if value == held:  # an alias of the dict sees the change (equal trees: taken as one object)
+                self.env[name] = remaining
+        self.env[func.value.id] = remaining
+        return taken
+
+    def arguments(self, node: ast.Call) -> tuple[list[Value], dict[str, Value], Optional[Value]]:
+        positional = []
+        for argument in node.args:
+            if isinstance(argument, ast.Starred):
+                positional.append(("starred", self.expr(argument.value)))
+            else:
+                positional.append(self.expr(argument))
+        keywords: dict[str, Value] = {}
+        spread: Optional[Value] = None
+        for keyword in node.keywords:
+            if keyword.arg is None:
+                spread = self.expr(keyword.value) if spread is None else ("dictmerge", spread, self.expr(keyword.value))
+            else:
+                keywords[keyword.arg] = self.expr(keyword.value)
+        return positional, keywords, spread
+
+    def spread_keywords(self, spread: Value) -> dict[str, Value]:
+        if spread[0] == "dict" and all(isinstance(v.const_key(k), str) for k, _ in spread[1]):
+            return {str(v.const_key(k)): value for k, value in spread[1]}
+        return {}
+
+    def call_value(self, callee: Value, positional: list[Value], keywords: dict[str, Value], node: ast.Call) -> Value:
+        # A call that may read state (a model's weights) is a value of its epoch; a library
+        # function of its arguments alone is not (`nn.CrossEntropyLoss()` made once or per step).
+        base = v.root(callee)
+        stateless = base[0] == "const" or (base[0] == "free" and self.program.is_library(base[1]))
+        epoch = None if stateless else self.clock.epoch
+        return ("call", callee, tuple(positional), tuple(sorted(keywords.items())), epoch)
+
+    def inline(self, node: ast.Call, receiver: Value, positional: list[Value], keywords: dict[str, Value], spread: Optional[Value]) -> Value:
+        found = self.program.forward_of(receiver[1])
+        if found is None:
+            return self.call_value(receiver, positional, keywords, node)
+        if self.depth >= MAX_INLINE_DEPTH:
+            raise Unresolvable(node.lineno, "models call each other too deeply to evaluate")
+        # Under DataParallel, forward runs on the model it wraps (one device: the same numbers).
+        returned = self.run_function(node, found, v.unwrapped(receiver), positional, keywords, spread)
+        self.inlined.add(receiver[1])
+        return returned
+
+    def run_function(
+        self,
+        node: ast.Call,
+        found: tuple[str, ast.FunctionDef],
+        receiver: Optional[Value],
+        positional: list[Value],
+        keywords: dict[str, Value],
+        spread: Optional[Value],
+    ) -> Value:
+        """A function of the project evaluated where it is called: its effects happen here and
+        its value is what it returns. Past the depth limit it stays a call."""
+        module, function = found
+        if self.depth >= MAX_INLINE_DEPTH:
+            callee = v.attribute(receiver, function.name) if receiver is not None else v.free(f"{module}.{function.name}")
+            return self.call_value(callee, positional, keywords, node)
+        env = bind_arguments(function, receiver, positional, keywords, spread, node.lineno)
+        inner = type(self)(self.program, module, env, self.clock, self.depth + 1)
+        returned = inner.block(function.body)
+        self.effects += inner.effects
+        self.lines += [self.line] * len(inner.effects)
+        self.inlined |= inner.inlined
+        self.stores.update(inner.stores)
+        return returned if returned is not None else v.NONE

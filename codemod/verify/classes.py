@@ -1,0 +1,135 @@
+"""The classes and functions of one version of the project, as ``verify`` looks them up:
+by qualified name, through re-exports and the project's own base classes (a library base ends
+the search)."""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from codemod.verify import values as v
+from codemod.verify.modules import Module, is_static, own_forward
+
+TRAINER_SUFFIX = "Trainer"
+LIBRARY_TRAINERS = ("transformers.", "trl.")
+
+
+class ProjectClasses:
+    modules: dict[str, Module]
+
+    def resolve(self, module: Module, dotted: str) -> str:
+        head, _, rest = dotted.partition(".")
+        base = module.imports.get(head) or (f"{module.name}.{head}" if head in module.classes or head in module.functions else head)
+        return f"{base}.{rest}" if rest else base
+
+    def class_names(self) -> set[str]:
+        return {f"{m.name}.{c}" for m in self.modules.values() for c in m.classes}
+
+    def _class(self, qualified: str) -> Optional[tuple[Module, ast.ClassDef]]:
+        module_name, _, name = qualified.rpartition(".")
+        module = self.modules.get(module_name)
+        if module is None:
+            return None
+        if name in module.classes:
+            return module, module.classes[name]
+        target = module.imports.get(name)  # a re-export: `from .net import Net` in __init__
+        return self._class(target) if target and target != qualified else None
+
+    def forward_of(self, qualified: str, depth: int = 0) -> Optional[tuple[str, ast.FunctionDef]]:
+        found = self._class(qualified)
+        if found is None or depth > 10:
+            return None
+        module, cls = found
+        forward = own_forward(cls)
+        if forward is not None:
+            return module.name, forward
+        for base in cls.bases:
+            inherited = self.forward_of(self.resolve(module, ast.unparse(base)), depth + 1)
+            if inherited is not None:
+                return inherited
+        return None
+
+    def function_of(self, qualified: str) -> Optional[tuple[str, ast.FunctionDef]]:
+        module_name, _, name = qualified.rpartition(".")
+        module = self.modules.get(module_name)
+        if module is None:
+            return None
+        if name in module.functions:
+            return module.name, module.functions[name]
+        target = module.imports.get(name)
+        return self.function_of(target) if target and target != qualified else None
+
+    def method_of(self, qualified: str, name: str, depth: int = 0) -> Optional[tuple[str, ast.FunctionDef]]:
+        found = self._class(qualified)
+        if found is None or depth > 10 or name == "__init__":
+            return None
+        module, cls = found
+        for item in cls.body:
+            if isinstance(item, ast.FunctionDef) and item.name == name:
+                return None if is_static(item) else (module.name, item)
+        for base in cls.bases:
+            inherited = self.method_of(self.resolve(module, ast.unparse(base)), name, depth + 1)
+            if inherited is not None:
+                return inherited
+        return None
+
+    def _init_of(self, qualified: str, depth: int = 0) -> Optional[tuple[str, ast.FunctionDef]]:
+        found = self._class(qualified)
+        if found is None or depth > 10:
+            return None
+        module, cls = found
+        for item in cls.body:
+            if isinstance(item, ast.FunctionDef) and item.name == "__init__":
+                return module.name, item
+        for base in cls.bases:
+            inherited = self._init_of(self.resolve(module, ast.unparse(base)), depth + 1)
+            if inherited is not None:
+                return inherited
+        return None
+
+    def _constructor_only_attributes(self, qualified: str) -> set[str]:
+        """``self.X`` set in ``__init__`` and in no other method of the class or its project bases."""
+        in_init: set[str] = set()
+        elsewhere: set[str] = set()
+        chain = [qualified]
+        seen: set[str] = set()
+        while chain:
+            current = chain.pop()
+            found = self._class(current)
+            if found is None or current in seen:
+                continue
+            seen.add(current)
+            module, cls = found
+            chain += [self.resolve(module, ast.unparse(b)) for b in cls.bases]
+            for item in cls.body:
+                if isinstance(item, ast.FunctionDef):
+                    stored = {
+                        n.attr
+                        for n in ast.walk(item)
+                        if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store) and isinstance(n.value, ast.Name) and n.value.id == "self"
+                    }
+                    (in_init if item.name == "__init__" else elsewhere).update(stored)
+        return in_init - elsewhere
+
+    def is_class(self, qualified: str) -> bool:
+        return self._class(qualified) is not None
+
+    def is_output(self, qualified: str) -> bool:
+        found = self._class(qualified)
+        if found is None:
+            return qualified.rpartition(".")[2].endswith(v.OUTPUT_SUFFIXES)
+        module, cls = found
+        decorated = any("dataclass" in ast.unparse(d) for d in cls.decorator_list)
+        bases = [self.resolve(module, ast.unparse(b)) for b in cls.bases]
+        return decorated or any(b.endswith(("NamedTuple", "ModelOutput")) for b in bases)
+
+    def is_library(self, qualified: str) -> bool:
+        head = qualified.partition(".")[0]
+        return not any(name == head or name.startswith(head + ".") for name in self.modules)
+
+    def _is_trainer(self, qualified: str, depth: int = 0) -> bool:
+        found = self._class(qualified)
+        if found is None or depth > 10:
+            return qualified.startswith(LIBRARY_TRAINERS) and qualified.endswith(TRAINER_SUFFIX)
+        module, cls = found
+        return any(self._is_trainer(self.resolve(module, ast.unparse(b)), depth + 1) for b in cls.bases)

@@ -1,0 +1,155 @@
+"""How ``verify`` reads a project's files: modules named as Python imports them (the folder
+above the outermost package is the root; a name several roots share resolves to the importer's
+own root first, and is left unresolved when that cannot choose), their imports, classes and
+functions. Nothing of the planner's index is used."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Optional
+
+@dataclass
+class Module:
+    name: str
+    path: Path
+    display_path: str
+    root: Path
+    tree: ast.Module
+    imports: dict[str, str]
+    classes: dict[str, ast.ClassDef]
+    functions: dict[str, ast.FunctionDef]
+
+
+def takes_labels(forward: ast.FunctionDef) -> bool:
+    arguments = forward.args
+    return any(a.arg in ("labels", "label") for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs])
+
+
+def own_forward(cls: Optional[ast.ClassDef]) -> Optional[ast.FunctionDef]:
+    if cls is None:
+        return None
+    return next((item for item in cls.body if isinstance(item, ast.FunctionDef) and item.name == "forward"), None)
+
+
+def link(importer: Module, dotted: str, by_name: dict[str, list[Module]]) -> str:
+    """An import's target with its module part named by the key of the file Python would load:
+    the importer's own root first; with several other candidates, none (left as written)."""
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        group = by_name.get(".".join(parts[:cut]))
+        if not group:
+            continue
+        own = [m for m in group if m.root == importer.root]
+        chosen = own[0] if own else group[0] if len(group) == 1 else None
+        if chosen is None:
+            return "?" + dotted  # could load either file: nothing is assumed of it
+        return ".".join([chosen.name, *parts[cut:]])
+    return dotted
+
+
+def binds(forward: ast.FunctionDef, args: int, keywords: list[str], double_star: bool) -> bool:
+    arguments = forward.args
+    positional = [a.arg for a in [*arguments.posonlyargs, *arguments.args]][1:]
+    if args > len(positional) and arguments.vararg is None:
+        return False
+    names = set(positional) | {a.arg for a in arguments.kwonlyargs}
+    bound = set(positional[:args])
+    for keyword in keywords:
+        if keyword in bound or (keyword not in names and arguments.kwarg is None):
+            return False
+        bound.add(keyword)
+    if double_star:
+        return True
+    required = positional[: len(positional) - len(arguments.defaults)]
+    required += [a.arg for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults) if d is None]
+    return all(name in bound for name in required)
+
+
+def functions(tree: ast.Module) -> Iterator[tuple[ast.FunctionDef, Optional[str]]]:
+    """Every function of a module, with the class it is a method of (module-level classes)."""
+    stack: list[tuple[ast.AST, Optional[str]]] = [(node, None) for node in tree.body]
+    while stack:
+        node, owner = stack.pop()
+        if isinstance(node, ast.ClassDef):
+            stack += [(item, node.name if owner is None else None) for item in node.body]
+            continue
+        if isinstance(node, ast.FunctionDef):
+            yield node, owner
+            stack += [(item, None) for item in node.body]
+            continue
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt):
+                stack.append((child, owner))
+
+
+def dotted_name(node: ast.AST) -> Optional[str]:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        inner = dotted_name(node.value)
+        return f"{inner}.{node.attr}" if inner else None
+    return None
+
+
+def is_static(node: ast.FunctionDef) -> bool:
+    return any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in node.decorator_list)
+
+
+def read_module(path: Path, display: str, text: str) -> Optional[Module]:
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return None
+    root = path.parent
+    while (root / "__init__.py").is_file():
+        root = root.parent
+    parts = list(path.relative_to(root).with_suffix("").parts) if path.is_relative_to(root) else [path.stem]
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    name = ".".join(parts) or path.stem
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    imports: dict[str, str] = {}
+    classes: dict[str, ast.ClassDef] = {}
+    functions: dict[str, ast.FunctionDef] = {}
+    for node in top_level(tree.body):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                imports[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom):
+            base = relative(package, node.module or "", node.level)
+            for alias in node.names:
+                if alias.name != "*":
+                    imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+        elif isinstance(node, ast.ClassDef):
+            classes.setdefault(node.name, node)
+        elif isinstance(node, ast.FunctionDef):
+            functions.setdefault(node.name, node)
+    return Module(name, path, display, root, tree, imports, classes, functions)
+
+
+def relative(package: str, source: str, level: int) -> str:
+    """The absolute module of ``from <dots>source import ...`` inside ``package``."""
+    if not level:
+        return source
+    anchor = package.split(".") if package else []
+    anchor = anchor[: len(anchor) - (level - 1)] if level > 1 else anchor
+    return ".".join([*anchor, *([source] if source else [])])
+
+
+def absolute(module: Module, source: str, level: int) -> str:
+    name = module.name.partition("@")[0]
+    package = name if module.path.name == "__init__.py" else name.rpartition(".")[0]
+    return relative(package, source, level)
+
+
+def top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Module-level statements, also inside ``if``/``try``/``with``/``for`` blocks."""
+    for node in body:
+        yield node
+        if isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
+            for field_name in ("body", "orelse", "finalbody"):
+                yield from top_level(getattr(node, field_name, []))
+            for handler in getattr(node, "handlers", []):
+                yield from top_level(handler.body)

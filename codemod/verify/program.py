@@ -1,0 +1,192 @@
+"""What the evaluator of ``verify`` stands on: the questions it asks of the program it reads
+(``Program``), the state one evaluation carries (``EvaluatorBase``), and how a call's
+arguments bind a function's parameters."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Optional, Protocol
+
+from codemod.verify import values as v
+from codemod.verify.values import Value
+
+MAX_INLINE_DEPTH = 4
+UNBOUND = v.UNBOUND
+SAME_INSTANCE_METHODS = frozenset({"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "bfloat16", "requires_grad_"})
+WRAPPERS = frozenset(
+    {"torch.nn.DataParallel", "torch.nn.parallel.DataParallel", "torch.nn.parallel.DistributedDataParallel", "torch.compile"}
+)
+
+
+class Unresolvable(Exception):
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line = line
+        self.reason = reason
+
+
+class Program(Protocol):
+    """One version (old or new) of the project, as the evaluator asks about it."""
+
+    rewritten: dict[str, Optional[tuple[str, ast.FunctionDef]]]
+    """The classes whose loss the fix moves (qualified name -> their old forward)."""
+
+    def global_value(self, module: str, name: str) -> Value: ...
+
+    def forward_of(self, qualified: str) -> Optional[tuple[str, ast.FunctionDef]]: ...
+
+    def method_of(self, qualified: str, name: str) -> Optional[tuple[str, ast.FunctionDef]]: ...
+
+    def function_of(self, qualified: str) -> Optional[tuple[str, ast.FunctionDef]]: ...
+
+    def instance_attributes(self, instance: Value) -> dict[str, Value]: ...
+
+    def imported(self, module: str, source: str, level: int, name: str) -> Value: ...
+
+    def module_attribute(self, qualified: str, name: str) -> Optional[Value]: ...
+
+    def is_class(self, qualified: str) -> bool: ...
+
+    def is_output(self, qualified: str) -> bool: ...
+
+    def is_library(self, qualified: str) -> bool: ...
+
+    def could_be_rewritten(self, args: int, keywords: list[str], double_star: bool) -> Optional[str]: ...
+
+    def record_call(self, callee: Value, positional: list[Value], keywords: dict[str, Value]) -> None: ...
+
+
+@dataclass
+class Clock:
+    epoch: int = 0
+    loops: int = 0
+
+
+class EvaluatorBase:
+    """The state of one evaluation, and the steps statements and expressions share."""
+
+    def __init__(self, program: Program, module: str, env: dict[str, Value], clock: Clock, depth: int = 0) -> None:
+        self.program, self.module, self.env, self.clock, self.depth = program, module, env, clock, depth
+        self.effects: list[Value] = []
+        self.lines: list[int] = []
+        """The line of each effect: where a difference is reported."""
+        self.line = 0
+        self.module_level = False
+        """Evaluating a module's top level, where a ``def`` or ``class`` binds the project's own."""
+        self.inlined: set[str] = set()
+        """The project classes whose forward was evaluated in place of a call."""
+        self.stores: dict[tuple[Value, str], Value] = {}
+        """``obj.name = value`` on an instance of the project, last value first: what a
+        constructor gives its instance."""
+
+    def fork(self) -> "EvaluatorBase":
+        raise NotImplementedError
+
+    def effect(self, value: Value) -> None:
+        raise NotImplementedError
+
+    def bind(self, target: ast.expr, value: Value) -> None:
+        raise NotImplementedError
+
+    def block(self, body: list[ast.stmt]) -> Optional[Value]:
+        raise NotImplementedError
+
+    def expr(self, node: Optional[ast.expr], keep_call: bool = False) -> Value:
+        raise NotImplementedError
+
+    def ex_Call(self, node: ast.Call, keep_call: bool = False) -> Value:
+        raise NotImplementedError
+
+    def call_value(self, callee: Value, positional: list[Value], keywords: dict[str, Value], node: ast.Call) -> Value:
+        raise NotImplementedError
+
+    def opaque(self, node: ast.expr) -> Value:
+        raise NotImplementedError
+
+
+def bind_arguments(
+    forward: ast.FunctionDef, receiver: Optional[Value], positional: list[Value], keywords: dict[str, Value], spread: Optional[Value], line: int
+) -> dict[str, Value]:
+    """A function's parameters bound as Python binds them (``self`` to ``receiver`` for a
+    method); defaults as written. A parameter a ``**dict`` of unknown keys may fill reads that
+    dict (see ``values.spread_param``)."""
+    arguments = forward.args
+    params = [*arguments.posonlyargs, *arguments.args]
+    env: dict[str, Value] = {params[0].arg: receiver} if params and receiver is not None else {}
+    rest = params[1:] if receiver is not None else params
+    if any(p[0] == "starred" for p in positional):
+        raise Unresolvable(line, "arguments reach forward through `*`")
+    if len(positional) > len(rest) and arguments.vararg is None:
+        raise Unresolvable(line, "the call passes more arguments than forward takes")
+    for param, value in zip(rest, positional):
+        env[param.arg] = value
+    defaults = dict(zip([p.arg for p in rest][len(rest) - len(arguments.defaults) :], arguments.defaults))
+    defaults.update({p.arg: d for p, d in zip(arguments.kwonlyargs, arguments.kw_defaults) if d is not None})
+    for param in [*rest[len(positional) :], *arguments.kwonlyargs]:
+        name = param.arg
+        if name in keywords:
+            env[name] = keywords[name]
+        elif spread is not None and spread[0] != "dict":
+            fallback = _literal(defaults[name]) if name in defaults else UNBOUND
+            env[name] = v.spread_param(spread, name, fallback)
+        elif name in defaults:
+            env[name] = _literal(defaults[name])
+        else:
+            raise Unresolvable(line, f"the call does not pass `{name}`")
+    unexpected = sorted(set(keywords) - {p.arg for p in [*rest, *arguments.kwonlyargs]})
+    if unexpected and arguments.kwarg is None:
+        raise Unresolvable(line, f"the call passes `{unexpected[0]}=`, which `{forward.name}` does not take")
+    if arguments.vararg is not None:
+        env[arguments.vararg.arg] = v.tuple_of(positional[len(rest) :])
+    if arguments.kwarg is not None:
+        named = {p.arg for p in [*rest, *arguments.kwonlyargs]}
+        env[arguments.kwarg.arg] = v.dict_of([(v.const(k), value) for k, value in sorted(keywords.items()) if k not in named])
+    return env
+
+
+def _literal(node: ast.expr) -> Value:
+    if isinstance(node, ast.Constant):
+        return v.const(node.value)
+    return ("default", ast.dump(node, annotate_fields=False))
+
+
+def dropped_keys(node: ast.DictComp) -> Optional[tuple[ast.expr, tuple[str, ...]]]:
+    """``{k: v for k, v in d.items() if k != "labels"}``: (d, the keys it leaves out)."""
+    if len(node.generators) != 1:
+        return None
+    generator = node.generators[0]
+    target = generator.target
+    source = generator.iter
+    if not (
+        isinstance(target, ast.Tuple)
+        and len(target.elts) == 2
+        and all(isinstance(e, ast.Name) for e in target.elts)
+        and isinstance(node.key, ast.Name)
+        and isinstance(node.value, ast.Name)
+        and node.key.id == target.elts[0].id  # type: ignore[attr-defined]  # both elements are Names: checked above
+        and node.value.id == target.elts[1].id  # type: ignore[attr-defined]  # likewise
+        and isinstance(source, ast.Call)
+        and isinstance(source.func, ast.Attribute)
+        and source.func.attr == "items"
+        and not source.args
+    ):
+        return None
+    dropped: list[str] = []
+    for test in generator.ifs:
+        if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name) and test.left.id == node.key.id):
+            return None
+        right = test.comparators[0]
+        if isinstance(test.ops[0], ast.NotEq) and isinstance(right, ast.Constant) and isinstance(right.value, str):
+            dropped.append(right.value)
+        elif isinstance(test.ops[0], ast.NotIn) and isinstance(right, (ast.Tuple, ast.List, ast.Set)):
+            if not all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in right.elts):
+                return None
+            dropped += [e.value for e in right.elts]  # type: ignore[attr-defined]  # every element is a str Constant
+        else:
+            return None
+    return source.func.value, tuple(sorted(dropped))
+
+
+def is_generator(function: ast.FunctionDef) -> bool:
+    return any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in ast.walk(function))

@@ -1,0 +1,360 @@
+"""The check over a project: read the old and the new texts, find the scopes that call a
+rewritten class (a class whose ``forward`` took labels and no longer does), evaluate each such
+scope in both programs, and compare.
+
+Its own reading of the project: modules named as Python imports them (the folder above the
+outermost package is the root; a name shared by several roots resolves to the importer's own
+root first), classes and functions by qualified name, parameters by what every visible call of
+their function passes (two rounds: a caller traced in the first feeds the second). A parameter
+nothing visibly passes a model to, called in a way a rewritten ``forward`` would bind, is not
+evaluated: the scope is unresolvable, and the fix refused.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Optional
+
+from codemod.verify import values as v
+from codemod.verify.classes import ProjectClasses
+from codemod.verify.modules import Module, absolute, binds, dotted_name, functions, is_static, link, own_forward, read_module, takes_labels
+from codemod.verify.evaluate import Evaluator, Outcome, evaluate_scope
+from codemod.verify.program import Clock, Unresolvable, bind_arguments
+from codemod.verify.values import Value
+
+ROUNDS = 2
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    display_path: str
+    line: int
+    reason: str
+
+    @property
+    def location(self) -> str:
+        return f"{self.display_path}:{self.line}"
+
+
+def check_rewrite(files: dict[Path, tuple[str, str, str]]) -> list[Mismatch]:
+    """``files``: path -> (display path, old text, new text), every Python file of the project
+    (unchanged ones with equal texts). What differs between the two programs, or could not be
+    evaluated, at each scope that calls a rewritten class."""
+    old = _Version({path: (display, before) for path, (display, before, _) in files.items()})
+    new = _Version({path: (display, after) for path, (display, _, after) in files.items()})
+    rewritten = _rewritten_classes(old, new)
+    if not rewritten:
+        return []
+    for version in (old, new):
+        version.rewritten = {name: old.forward_of(name) for name in rewritten}  # shapes read off the old forward
+    found: list[Mismatch] = []
+    for round_number in range(ROUNDS):
+        last = round_number == ROUNDS - 1
+        old_outcomes = old.evaluate_all(rewritten)
+        new_outcomes = new.evaluate_all(rewritten)
+        old.settle_params()
+        new.settle_params()
+        if not last:
+            continue
+        for key in sorted(set(old_outcomes) | set(new_outcomes)):
+            before, after = old_outcomes.get(key), new_outcomes.get(key)
+            problem = _compare(key, before, after, rewritten, old.exported(key[0]))
+            if problem is not None:
+                found.append(problem)
+    return found
+
+
+def _compare(
+    key: tuple[str, str, int],
+    before: Optional[Outcome | Mismatch],
+    after: Optional[Outcome | Mismatch],
+    rewritten: set[str],
+    exported: set[str],
+) -> Optional[Mismatch]:
+    """The first difference between the two programs at one scope, if it calls a rewritten
+    class; a scope that could not be evaluated in either program is one. Of a module's names,
+    those another module imports (``exported``) must hold the same values."""
+    display, scope, line = key
+    for outcome in (before, after):
+        if isinstance(outcome, Mismatch):
+            return outcome
+    if not isinstance(before, Outcome) or not isinstance(after, Outcome):
+        return None  # a scope of one program only (a class the fix adds): nothing to compare
+    if not ((before.inlined | after.inlined) & rewritten):
+        return None
+    if before.returned != after.returned:
+        return Mismatch(display, line, f"`{scope}` returns another value after the rewrite")
+    for place, (was, now) in enumerate(zip(before.effects, after.effects)):
+        if was != now:
+            return Mismatch(display, before.lines[place], f"`{scope}` computes another value here after the rewrite")
+    if len(before.effects) != len(after.effects):
+        return Mismatch(display, line, f"`{scope}` does other things after the rewrite")
+    if scope == "<module>":
+        for name in sorted(set(before.env) & set(after.env) & exported):
+            if before.env[name] != after.env[name]:
+                return Mismatch(display, line, f"`{name}` holds another value after the rewrite")
+    return None
+
+
+def _rewritten_classes(old: "_Version", new: "_Version") -> set[str]:
+    """Classes whose old ``forward`` takes labels and whose new one takes none: the loss moved."""
+    found = set()
+    for module in old.modules.values():
+        other = new.modules.get(module.name)
+        if other is None:
+            continue
+        for name, cls in module.classes.items():
+            before, after = own_forward(cls), own_forward(other.classes.get(name))
+            if before is None or after is None:
+                continue
+            if takes_labels(before) and not takes_labels(after):
+                found.add(f"{module.name}.{name}")
+    return found
+
+
+class _Version(ProjectClasses):
+    """One program: its modules, and the evaluator's questions answered over them."""
+
+    def __init__(self, texts: dict[Path, tuple[str, str]]) -> None:
+        self.modules: dict[str, Module] = {}
+        by_name: dict[str, list[Module]] = {}
+        for path, (display, text) in sorted(texts.items(), key=lambda item: item[1][0]):
+            module = read_module(path, display, text)
+            if module is not None:
+                by_name.setdefault(module.name, []).append(module)
+        for name, group in by_name.items():
+            for number, module in enumerate(group):
+                # Folders that each hold a `model.py`: one key each, the first keeps the name.
+                module.name = name if number == 0 else f"{name}@{number + 1}"
+                self.modules[module.name] = module
+        for module in self.modules.values():
+            module.imports = {local: link(module, target, by_name) for local, target in module.imports.items()}
+        self.rewritten: dict[str, Optional[tuple[str, ast.FunctionDef]]] = {}
+        self._globals: dict[str, Optional[dict[str, Value]]] = {}
+        self._calls: dict[tuple[str, str], list[Value]] = {}
+        self._params: dict[tuple[str, str], Value] = {}
+        self._attributes: dict[Value, Optional[dict[str, Value]]] = {}
+        self._direct_only: Optional[set[str]] = None
+
+    # --- the scopes --------------------------------------------------------------------------
+    def evaluate_all(self, rewritten: set[str]) -> dict[tuple[str, str, int], Outcome | Mismatch]:
+        self._calls = {}
+        self._globals = {}
+        self._attributes = {}
+        outcomes: dict[tuple[str, str, int], Outcome | Mismatch] = {}
+        for module in self.modules.values():
+            for scope, owner, body, env in self._scopes(module):
+                if owner in rewritten and scope.endswith(".forward"):
+                    continue  # compared where it is called, with its arguments
+                key = (module.display_path, scope, body[0].lineno if body else 1)
+                try:
+                    outcomes[key] = evaluate_scope(self, module.name, body, env, module_level=scope == "<module>")
+                except Unresolvable as exc:
+                    outcomes[key] = Mismatch(module.display_path, exc.line, exc.reason)
+                except RecursionError:
+                    outcomes[key] = Mismatch(module.display_path, key[2], "the scope is too deep to evaluate")
+        return outcomes
+
+    def _scopes(self, module: Module) -> Iterator[tuple[str, Optional[str], list[ast.stmt], dict[str, Value]]]:
+        yield "<module>", None, module.tree.body, {}
+        for node, owner in functions(module.tree):
+            qualified_owner = f"{module.name}.{owner}" if owner else None
+            if owner is None and f"{module.name}.{node.name}" in self.direct_only():
+                continue  # evaluated where it is called, with what each call passes
+            env: dict[str, Value] = {}
+            params = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+            for place, param in enumerate(params):
+                if place == 0 and qualified_owner and not is_static(node):
+                    env[param.arg] = v.instance(qualified_owner, ("self", qualified_owner))
+                    continue
+                env[param.arg] = self.param_value(module, node, qualified_owner, param.arg)
+            for extra in (node.args.vararg, node.args.kwarg):
+                if extra is not None:
+                    env[extra.arg] = ("param", f"{module.name}.{node.name}", extra.arg, f"`{extra.arg}` collects any arguments")
+            name = f"{owner}.{node.name}" if owner else node.name
+            yield name, qualified_owner, node.body, env
+
+    def param_value(self, module: Module, node: ast.FunctionDef, owner: Optional[str], param: str) -> Value:
+        function = f"{owner}.{node.name}" if owner else f"{module.name}.{node.name}"
+        if owner is not None and param == "model" and self._is_trainer(owner):
+            function = owner  # what the Trainer subclass is built with
+        annotated = next((a.annotation for a in [*node.args.args, *node.args.kwonlyargs] if a.arg == param), None)
+        if annotated is not None:
+            target = self.resolve(module, ast.unparse(annotated).strip("'\""))
+            if target in self.class_names():
+                return v.instance(target, ("param", function, param))
+        settled = self._params.get((function, param))
+        if settled is not None:
+            return settled
+        return ("param", function, param, f"`{param}` is a parameter no visible call passes a model to")
+
+    def settle_params(self) -> None:
+        """What each parameter holds, from the calls the last evaluation saw."""
+        settled: dict[tuple[str, str], Value] = {}
+        for key, seen in self._calls.items():
+            instances = {value[1] for value in seen if value[0] == "inst"}
+            untraced = [value for value in seen if value[0] in ("param", "unknown")]
+            if len(instances) == 1 and not untraced and all(value[0] == "inst" for value in seen):
+                settled[key] = v.instance(instances.pop(), ("param", *key))
+            elif instances or untraced:
+                names = ", ".join(sorted(f"`{name.rpartition('.')[2]}`" for name in instances)) or "what is not traced"
+                settled[key] = ("unknown", *key, f"`{key[1]}` receives {names} and other values")
+            else:
+                settled[key] = ("notmodel", *key)
+        self._params = settled
+
+    def exported(self, display_path: str) -> set[str]:
+        """The names of a module other modules import from it."""
+        module = next((m for m in self.modules.values() if m.display_path == display_path), None)
+        if module is None:
+            return set()
+        found = set()
+        for other in self.modules.values():
+            for qualified in other.imports.values():
+                head, _, name = qualified.rpartition(".")
+                if head == module.name:
+                    found.add(name)
+        return found
+
+    def direct_only(self) -> set[str]:
+        """Module-level functions of the project that are only ever called directly (never
+        passed on as values): their behaviour is compared at their calls."""
+        if self._direct_only is None:
+            called: set[str] = set()
+            passed: set[str] = set()
+            for module in self.modules.values():
+                callees = {id(n.func) for n in ast.walk(module.tree) if isinstance(n, ast.Call)}
+                for node in ast.walk(module.tree):
+                    if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
+                        dotted = dotted_name(node)
+                        if dotted is None:
+                            continue
+                        target = self.resolve(module, dotted)
+                        if self.function_of(target) is not None:
+                            (called if id(node) in callees else passed).add(target)
+            self._direct_only = called - passed
+        return self._direct_only
+
+    # --- Program, as the evaluator asks it ----------------------------------------------------
+    def global_value(self, module_name: str, name: str) -> Value:
+        module = self.modules.get(module_name)
+        if module is None:
+            return v.free(f"{module_name}.{name}")
+        table = self._module_globals(module)
+        if table is not None and name in table:
+            return table[name]
+        return self.static_value(module, name)
+
+    def imported(self, module_name: str, source: str, level: int, name: str) -> Value:
+        """``from source import name`` run inside a function of ``module_name``."""
+        module = self.modules.get(module_name)
+        if module is None:
+            return v.free(f"{source}.{name}")
+        base = absolute(module, source, level)
+        by_name: dict[str, list[Module]] = {}
+        for other in self.modules.values():
+            by_name.setdefault(other.name.partition("@")[0], []).append(other)
+        qualified = link(module, f"{base}.{name}" if base else name, by_name)
+        head, _, last = qualified.rpartition(".")
+        held = self.module_attribute(head, last)
+        return held if held is not None else v.free(qualified)
+
+    def module_attribute(self, qualified: str, name: str) -> Optional[Value]:
+        """``name`` of the project module ``qualified``: its class or function, or what its top
+        level binds; None for a module outside the project."""
+        module = self.modules.get(qualified)
+        if module is None:
+            return None
+        if name in module.classes or name in module.functions:
+            return v.free(f"{module.name}.{name}")
+        return self.global_value(module.name, name)
+
+    def static_value(self, module: Module, name: str) -> Value:
+        if name in module.classes or name in module.functions:
+            return v.free(f"{module.name}.{name}")
+        if name in module.imports:
+            qualified = module.imports[name]
+            head, _, last = qualified.rpartition(".")
+            if head in self.modules and last not in self.modules[head].classes and last not in self.modules[head].functions:
+                return self.global_value(head, last)  # `from model import MODEL`
+            return v.free(qualified)
+        if hasattr(builtins, name):
+            return v.free(name)
+        return v.free(f"{module.name}.{name}")
+
+    def _module_globals(self, module: Module) -> Optional[dict[str, Value]]:
+        if module.name not in self._globals:
+            self._globals[module.name] = None  # read statically while the module evaluates
+            try:
+                outcome = evaluate_scope(self, module.name, module.tree.body, {}, module_level=True)
+                self._globals[module.name] = outcome.env
+            except (Unresolvable, RecursionError):
+                self._globals[module.name] = {}
+        return self._globals[module.name]
+
+    def instance_attributes(self, instance: Value) -> dict[str, Value]:
+        """What the constructor of a project class gives the instance, for the attributes only
+        the constructor sets (``self.model = model``): read with the construction's arguments,
+        or for ``self`` in a method, with what every visible construction passes."""
+        if instance in self._attributes:
+            return self._attributes[instance] or {}
+        self._attributes[instance] = None  # the constructor reading its own attributes
+        qualified, construction = instance[1], instance[2]
+        init = self._init_of(qualified)
+        table: dict[str, Value] = {}
+        if init is not None:
+            module, function = init
+            if construction[0] == "call":
+                positional, keywords = list(construction[2]), dict(construction[3])
+            else:
+                positional, keywords = [], {}
+                for argument in [*function.args.posonlyargs, *function.args.args][1:] + function.args.kwonlyargs:
+                    keywords[argument.arg] = self._params.get(
+                        (f"{qualified}.__init__", argument.arg),
+                        ("param", f"{qualified}.__init__", argument.arg, f"`{argument.arg}` of `{qualified.rpartition('.')[2]}()` is not traced"),
+                    )
+            try:
+                env = bind_arguments(function, instance, positional, keywords, None, function.lineno)
+                evaluator = Evaluator(self, module, env, Clock(), depth=1)
+                evaluator.block(function.body)
+                stable = self._constructor_only_attributes(qualified)
+                table = {name: value for (owner, name), value in evaluator.stores.items() if owner == instance and name in stable}
+            except Unresolvable:
+                table = {}
+        self._attributes[instance] = table
+        return table
+
+    def could_be_rewritten(self, args: int, keywords: list[str], double_star: bool) -> Optional[str]:
+        for name, found in sorted(self.rewritten.items()):
+            if found is not None and binds(found[1], args, keywords, double_star):
+                return name.rpartition(".")[2]
+        return None
+
+    def record_call(self, callee: Value, positional: list[Value], keywords: dict[str, Value]) -> None:
+        if callee[0] != "free":
+            return
+        qualified = callee[1]
+        module_name, _, name = qualified.rpartition(".")
+        module = self.modules.get(module_name)
+        if module is not None and name in module.functions:
+            params = [a.arg for a in [*module.functions[name].args.posonlyargs, *module.functions[name].args.args]]
+            bound = dict(zip(params, positional))
+            bound.update(keywords)
+            for param, value in bound.items():
+                self._calls.setdefault((qualified, param), []).append(value)
+        elif self._class(qualified) is not None:
+            init = self._init_of(qualified)
+            if init is not None:
+                params = [a.arg for a in [*init[1].args.posonlyargs, *init[1].args.args]][1:]
+                bound = dict(zip(params, positional))
+                bound.update(keywords)
+                for param, value in bound.items():
+                    self._calls.setdefault((f"{qualified}.__init__", param), []).append(value)
+        if self._is_trainer(qualified) and self._class(qualified) is not None:
+            given = keywords.get("model", positional[0] if positional else None)
+            self._calls.setdefault((qualified, "model"), []).append(given or ("unknown", qualified, "model", "built without a model"))
+
+

@@ -1,0 +1,194 @@
+"""The expression type of the check: a value is a hashable tree of tuples, and two programs
+compute the same thing where they build equal trees.
+
+Constructors simplify as they build, so that what a program reads out of a structure it built
+is the leaf itself: ``(loss, logits)[0]`` is ``loss``, ``{"loss": l}["loss"]`` is ``l``,
+``Output(loss=l).loss`` is ``l``, ``(a,) + (b,)`` is ``(a, b)``. Nothing else is simplified:
+the trees are compared as written, after names are replaced by what they hold.
+
+Calls that read state (a model's parameters, anything not known to be a library function) carry
+the *epoch* they ran in: the number of statement-level effects (``loss.backward()``,
+``optimizer.step()``, ``print``) before them. The same expression computed across an effect is
+another value: a loss moved below ``optimizer.step()`` does not compare equal.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Union
+
+Value = tuple[Any, ...]
+"""A tree of tuples whose first item names the node kind."""
+
+NONE: Value = ("const", "None")
+UNBOUND: Value = ("unbound",)
+OUTPUT_SUFFIXES = ("Output",)
+"""Classes whose constructor keeps its keywords as attributes and keys (``ModelOutput`` and the
+project's dataclasses are told by the project reader)."""
+
+
+def const(value: object) -> Value:
+    return ("const", repr(value))
+
+
+def free(qualified: str) -> Value:
+    """A name the scope does not bind: a module-level name, an import, a builtin."""
+    return ("free", qualified)
+
+
+def is_const(value: Value) -> bool:
+    return bool(value[0] == "const")
+
+
+def child(value: Value, *path: int) -> Value:
+    """A subtree: ``child(v, 1, 0)`` is ``v[1][0]``."""
+    for index in path:
+        value = value[index]
+    return value
+
+
+def const_key(value: Value) -> Optional[Union[str, int]]:
+    if value[0] != "const":
+        return None
+    text = str(value[1])
+    if text.startswith(("'", '"')):
+        return text[1:-1]
+    if text.lstrip("-").isdigit():
+        return int(text)
+    return None
+
+
+def tuple_of(items: list[Value]) -> Value:
+    return ("tuple", tuple(items))
+
+
+def dict_of(pairs: list[tuple[Value, Value]]) -> Value:
+    return ("dict", tuple(pairs))
+
+
+def instance(qualified: str, construction: Value) -> Value:
+    """An instance of a class of the project, by the call that built it."""
+    return ("inst", qualified, construction)
+
+
+def item(container: Value, key: Value) -> Value:
+    kind = container[0]
+    if kind == "phi":  # read on each side: the same leaf on both is that leaf
+        return phi(container[1], item(container[2], key), item(container[3], key))
+    if kind == "phi?":
+        return item(container[2], key)
+    wanted = const_key(key)
+    if kind == "tuple" and isinstance(wanted, int) and -len(container[1]) <= wanted < len(container[1]):
+        return child(container, 1, wanted)
+    if kind == "dict" and wanted is not None:
+        for stored_key, stored in reversed(container[1]):
+            if const_key(stored_key) == wanted:
+                found: Value = stored
+                return found
+    if kind == "dictminus" and wanted is not None and wanted not in container[2]:
+        return item(container[1], key)
+    if kind == "output" and isinstance(wanted, str):
+        for name, field in container[2]:
+            if name == wanted:
+                kept: Value = field
+                return kept
+    return ("item", container, key)
+
+
+def attribute(value: Value, name: str) -> Value:
+    if value[0] == "phi":
+        return phi(value[1], attribute(value[2], name), attribute(value[3], name))
+    if value[0] == "phi?":
+        return attribute(value[2], name)
+    if value[0] == "free":
+        return free(f"{value[1]}.{name}")
+    if value[0] == "output":
+        for field_name, stored in value[2]:
+            if field_name == name:
+                found: Value = stored
+                return found
+    return ("attr", value, name)
+
+
+def set_item(container: Value, key: Value, stored: Value) -> Optional[Value]:
+    """The dict after ``d[key] = stored``, when it is a dict the scope built; else None."""
+    if container[0] != "dict" or const_key(key) is None:
+        return None
+    kept = [(k, v) for k, v in container[1] if const_key(k) != const_key(key)]
+    return dict_of([*kept, (key, stored)])
+
+
+def drop_key(container: Value, key: Value) -> Optional[Value]:
+    """The dict after ``del d[key]``/``d.pop(key)``: its pairs without the key, or for a dict
+    whose keys are not known, that dict less the key."""
+    wanted = const_key(key)
+    if not isinstance(wanted, str):
+        return None
+    if container[0] == "dict":
+        return dict_of([(k, v) for k, v in container[1] if const_key(k) != wanted])
+    if container[0] == "dictminus":
+        return ("dictminus", container[1], tuple(sorted({*container[2], wanted})))
+    if container[0] in ("inst", "tuple", "const"):
+        return None
+    return ("dictminus", container, (wanted,))
+
+
+def binary(operator: str, left: Value, right: Value) -> Value:
+    if operator == "Add" and left[0] == "tuple" and right[0] == "tuple":
+        return tuple_of([*left[1], *right[1]])
+    return ("op", operator, left, right)
+
+
+def is_none_test(operand: Value, negated: bool) -> Value:
+    """``x is None`` (``negated``: ``is not``), decided where ``x`` is known."""
+    if operand == NONE:
+        return const(not negated)
+    if operand[0] in ("call", "inst", "tuple", "dict", "output", "dictminus", "batch") or (operand[0] == "const"):
+        return const(negated)
+    if operand[0] == "item" and operand[1][0] == "batch":
+        return const(negated)  # the default collate stacks what the dataset gives: never None
+    return ("op", "IsNot" if negated else "Is", operand, NONE)
+
+
+def truth(value: Value) -> Optional[bool]:
+    """The truth of a decided condition, else None."""
+    if value == const(True):
+        return True
+    if value == const(False):
+        return False
+    return None
+
+
+def phi(condition: Value, when_true: Value, when_false: Value) -> Value:
+    if when_true == when_false:
+        return when_true
+    for missing in (NONE, UNBOUND):
+        if missing in (when_true, when_false):
+            # `loss if labels given else None`, or a name bound under an `if`: what reads an
+            # attribute or item of it, or calls it, raised on that side, so it ran on the other.
+            return ("phi?", condition, when_false if when_true == missing else when_true, missing)
+    return ("phi", condition, when_true, when_false)
+
+
+def root(value: Value) -> Value:
+    """What a chain of attributes, items and calls hangs from: ``model`` of ``model.fc(x).sum()``."""
+    while value[0] in ("attr", "item") or (value[0] == "call" and value[1][0] in ("attr", "item", "call")):
+        value = value[1]
+    return value
+
+
+
+def spread_param(spread: Value, name: str, fallback: Value) -> Value:
+    """A parameter filled from a ``**dict`` whose keys are not known: the dict's entry, and for a
+    parameter with a default, that default when the key is absent."""
+    while spread[0] == "dictminus" and name not in spread[2]:
+        spread = spread[1]
+    if fallback == UNBOUND:
+        return item(spread, const(name))
+    return ("spread", spread, name, fallback)
+
+
+def unwrapped(value: Value) -> Value:
+    """The model a ``DataParallel`` instance wraps (itself for any other value)."""
+    if value[0] == "inst" and value[2][0] == "wrapped":
+        return instance(value[1], value[2][1])
+    return value
