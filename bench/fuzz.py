@@ -51,7 +51,7 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 
 from fuzz_programs import Program, generate
 
-__all__ = ["Program", "generate", "Verdict", "Outcome", "run_seed", "run_seeds", "execute", "report", "main"]
+__all__ = ["Program", "generate", "Verdict", "Outcome", "run_seed", "run_program", "run_seeds", "execute", "report", "main"]
 
 PROBLEMS = ("WRONG", "CRASH", "GENBUG")
 
@@ -85,6 +85,8 @@ class Outcome:
     written: tuple[str, ...] = ()
     stdout_before: str = ""
     stdout_after: str = ""
+    second_pass: str = ""
+    """The diff the second fixlabels pass would still apply (empty when it changes nothing)."""
     seconds: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
@@ -104,6 +106,7 @@ class Outcome:
             written=tuple(data["written"]),
             stdout_before=data["stdout_before"],
             stdout_after=data["stdout_after"],
+            second_pass=data["second_pass"],
             seconds=data["seconds"],
         )
 
@@ -274,6 +277,8 @@ def _keep(keep: Path, program: Program, before: dict[str, bytes], root: Path, ou
         "--- diff",
         "".join(diff).rstrip("\n"),
     ]
+    if outcome.second_pass:
+        summary += ["--- what the second pass would still change", outcome.second_pass.rstrip("\n")]
     place.mkdir(parents=True, exist_ok=True)
     (place / "outcome.txt").write_text("\n".join(summary) + "\n", encoding="utf-8")
 
@@ -284,12 +289,23 @@ def run_seed(
     timeout: float = 60.0,
     phase: Callable[[str], None] = lambda name: None,
 ) -> Outcome:
-    """Generate, run before, rewrite, run after, check idempotence: the seed's ``Outcome``.
-    ``phase`` is told each step as it starts (the worker reports it, to name a hang)."""
+    """Generate the seed's program and ``run_program`` it."""
+    return run_program(generate(seed), keep, timeout, phase)
+
+
+def run_program(
+    program: Program,
+    keep: Optional[Path] = None,
+    timeout: float = 60.0,
+    phase: Callable[[str], None] = lambda name: None,
+) -> Outcome:
+    """Run before, rewrite, run after, check idempotence: the program's ``Outcome``, in a
+    scratch copy that is removed afterwards. ``phase`` is told each step as it starts (the
+    worker reports it, to name the step of a hang)."""
     from codemod.results import Mode
 
     started = time.perf_counter()
-    program = generate(seed)
+    seed = program.seed
     dimensions = tuple(program.dimensions.items())
     base = Path(tempfile.mkdtemp(prefix=f"fixlabels-fuzz-{seed}-"))
     root = base / "program"
@@ -348,6 +364,10 @@ def run_seed(
         if second.changes:
             rules = sorted({f.code for f in second.findings if f.fixed})
             names = ", ".join(c.display_path for c in second.changes)
+            more["second_pass"] = "".join(
+                "".join(difflib.unified_diff(c.old_text.splitlines(True), c.new_text.splitlines(True), f"a/{c.display_path}", f"b/{c.display_path}"))
+                for c in second.changes
+            )
             return done(Verdict.WRONG, f"second pass still changes {names} ({', '.join(rules) or 'no rule named'})", **more)
         return done(Verdict.EXACT, **more)
     finally:

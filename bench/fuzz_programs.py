@@ -39,14 +39,23 @@ LOSS_VARIANTS: Table = (
     ("view", 1),  # logits.view(-1, n), labels.view(-1)
     ("convert", 1),  # labels.long() / labels.float() inside the loss call
     ("convert_stmt", 1),  # labels = labels.long() before the loss
-    ("pre_same", 1),  # logits = torch.tanh(logits) before the loss: the same name reassigned
-    ("pre_distinct", 1),  # raw = ...; logits = torch.tanh(raw)
-    ("post_same", 1),  # logits = logits.softmax(-1) after the loss, returned
-    ("post_distinct", 1),  # probs = logits.softmax(-1) after the loss, returned
     ("two_step", 1),  # loss = criterion(reduction="none"); loss = loss.mean()
+    ("neg_mean", 1),  # loss = -(-criterion(reduction="none")).mean()
     ("aux_pred", 1),  # loss + 0.1 * logits.pow(2).mean()
     ("aux_hidden", 1),  # loss + 0.01 * h.pow(2).mean(): another forward value
 )
+PRE_LOSS: Table = (
+    ("none", 3),
+    ("same", 2),  # logits = torch.tanh(logits) before the loss: the same name reassigned
+    ("distinct", 1),  # raw = ...; logits = torch.tanh(raw)
+    ("kept_raw", 1),  # raw = logits; logits = torch.tanh(logits); the loss reads logits, raw is returned
+)
+POST_LOSS: Table = (
+    ("none", 4),
+    ("same", 1),  # logits = logits.softmax(-1) after the loss, returned
+    ("distinct", 1),  # probs = logits.softmax(-1) after the loss, returned
+)
+PRED_NAMES: Table = (("logits", 3), ("h", 1), ("scores", 1))
 DROPOUTS: Table = (("none", 4), ("prediction", 1), ("loss_input", 1))
 RETURNS: Table = (
     ("loss", 3),
@@ -58,7 +67,6 @@ RETURNS: Table = (
     ("dataclass", 1),
     ("hf_output", 1),
 )
-TUPLE_RETURNS = ("loss_logits", "logits_loss", "tuple_concat")
 OPTIONAL_RETURNS: Table = (("bare", 1), ("packed", 1))
 READERS: dict[str, Table] = {
     "loss": (("direct", 1),),
@@ -74,7 +82,9 @@ CALLS: Table = (("positional", 3), ("keyword", 2), ("star_batch", 2), ("pop_labe
 EVAL_CALLS: Table = (("none", 1), ("with_labels", 2), ("labelless", 2), ("nested", 1), ("dict_loses_labels", 1))
 BINDINGS: Table = (
     ("name", 4),  # model = Net()
-    ("runner", 2),  # Runner(Net()) keeps self.model
+    ("runner_inline", 1),  # Runner(Net()) keeps self.model = model
+    ("runner_name", 1),  # model = Net(); Runner(model) keeps self.model = model
+    ("runner_builds", 1),  # Runner() builds self.model = Net() itself
     ("global_try", 1),  # try: MODEL = Net() except ImportError: MODEL = None
     ("global_with", 1),  # with torch.no_grad(): MODEL = Net()
     ("global_if", 1),  # if True: MODEL = Net()
@@ -87,12 +97,17 @@ BINDINGS: Table = (
 GLOBAL_BINDINGS = ("global_try", "global_with", "global_if", "global_for")
 GLOBAL_HOMES: Table = (("same_file", 1), ("other_module", 1))
 SCOPES: Table = (("module", 2), ("main_guard", 2), ("main_func", 3), ("passed_to_function", 2))
-WRAPPERS: Table = (("none", 4), ("to_cpu", 1), ("data_parallel", 1))
+WRAPPERS: Table = (
+    ("none", 4),
+    ("to_cpu", 1),  # Net().to("cpu")
+    ("data_parallel", 1),  # nn.DataParallel(Net())
+    ("data_parallel_rebind", 1),  # model = Net(); model = nn.DataParallel(model)
+)
 CLASSES: Table = (
-    ("one", 5),
+    ("one", 8),
     ("subclass_defined", 1),
     ("subclass_used", 1),
-    ("two_classes", 1),
+    ("two_classes", 2),
     ("two_classes_shared", 1),  # one function trains an instance of each class
 )
 LAYOUTS: Table = (("single", 3), ("model_module", 3), ("package", 1), ("experiments", 1))
@@ -114,6 +129,35 @@ DISTRACTORS: Table = (
 )
 HF_DISTRACTORS = ("trainer_subclass", "hf_pretrained", "hf_bert_head")
 
+ALL_READERS: Table = tuple(dict.fromkeys(row for table in READERS.values() for row in table))
+DIMENSIONS: dict[str, Table] = {
+    "signature": SIGNATURES,
+    "optional_style": OPTIONAL_STYLES,
+    "task": TASKS,
+    "criterion": CRITERIA,
+    "loss_variant": LOSS_VARIANTS,
+    "pre_loss": PRE_LOSS,
+    "post_loss": POST_LOSS,
+    "pred_name": PRED_NAMES,
+    "dropout": DROPOUTS,
+    "returns": RETURNS,
+    "optional_return": OPTIONAL_RETURNS,
+    "reader": ALL_READERS,
+    "call": CALLS,
+    "eval_call": EVAL_CALLS,
+    "binding": BINDINGS,
+    "global_home": GLOBAL_HOMES,
+    "scope": SCOPES,
+    "wrapper": WRAPPERS,
+    "classes": CLASSES,
+    "layout": LAYOUTS,
+    "import_style": IMPORT_STYLES,
+    "serving": SERVINGS,
+    "label_var": LABEL_VARS,
+    "distractors": DISTRACTORS,
+}
+"""Every dimension's values, in ``Shape``'s field order (tests check each value gets drawn)."""
+
 
 @dataclass(frozen=True)
 class Shape:
@@ -124,6 +168,9 @@ class Shape:
     task: str
     criterion: str
     loss_variant: str
+    pre_loss: str
+    post_loss: str
+    pred_name: str
     dropout: str
     returns: str
     optional_return: str
@@ -192,8 +239,11 @@ def draw_shape(rng: random.Random) -> Shape:
     task = _pick(rng, TASKS)
     criterion = _pick(rng, CRITERIA)
     # A hand-written loss has no reduction argument to vary.
-    excluded_variants = ("reduction", "two_step") if criterion == "handmade" else ()
+    excluded_variants = ("reduction", "two_step", "neg_mean") if criterion == "handmade" else ()
     loss_variant = _pick(rng, LOSS_VARIANTS, _values(LOSS_VARIANTS, *excluded_variants))
+    pre_loss = _pick(rng, PRE_LOSS)
+    post_loss = _pick(rng, POST_LOSS)
+    pred_name = _pick(rng, PRED_NAMES)
     dropout = _pick(rng, DROPOUTS)
     returns = _pick(rng, RETURNS)
     optional_return = _pick(rng, OPTIONAL_RETURNS) if optional and returns in ("loss_logits", "logits_loss") else "-"
@@ -206,7 +256,8 @@ def draw_shape(rng: random.Random) -> Shape:
     global_home = _pick(rng, GLOBAL_HOMES) if is_global else "-"
     # Passing the model to train(model, ...) only applies to an instance the driver holds.
     scope = _pick(rng, SCOPES, None if binding in ("name", "dict", "list", "factory_direct", "factory_named") else _values(SCOPES, "passed_to_function"))
-    wrapper = _pick(rng, WRAPPERS)
+    # Rebinding a wrapped model needs a name to rebind.
+    wrapper = _pick(rng, WRAPPERS, None if binding == "name" else _values(WRAPPERS, "data_parallel_rebind"))
     classes = _pick(rng, CLASSES)
     # A module-level MODEL in another module imports the class from a module of its own.
     layout = _pick(rng, LAYOUTS, _values(LAYOUTS, "single") if global_home == "other_module" else None)
@@ -222,7 +273,7 @@ def draw_shape(rng: random.Random) -> Shape:
     order = _values(DISTRACTORS)
     distractors = "+".join(sorted(chosen, key=order.index)) or "none"
     return Shape(
-        signature, optional_style, task, criterion, loss_variant, dropout, returns, optional_return, reader, call,
+        signature, optional_style, task, criterion, loss_variant, pre_loss, post_loss, pred_name, dropout, returns, optional_return, reader, call,
         eval_call, binding, global_home, scope, wrapper, classes, layout, import_style, serving, label_var, distractors,
     )
 
@@ -264,7 +315,7 @@ CRITERION_CLASS = {"ce": "nn.CrossEntropyLoss", "bce": "nn.BCEWithLogitsLoss", "
 FUNCTIONAL = {"ce": "F.cross_entropy", "bce": "F.binary_cross_entropy_with_logits", "mse": "F.mse_loss"}
 LABEL_CONVERSION = {"ce": "long", "bce": "float", "mse": "float"}
 POST = {"ce": "{}.softmax(-1)", "bce": "torch.sigmoid({})", "mse": "{}.clamp(-1.0, 1.0)"}
-POST_NAME = {"ce": "probs", "bce": "probs", "mse": "scores"}
+POST_NAME = {"ce": "probs", "bce": "probs", "mse": "clipped"}
 
 
 @dataclass(frozen=True)
@@ -280,7 +331,7 @@ class ForwardParts:
 def _reduction_keyword(shape: Shape) -> str:
     if shape.loss_variant == "reduction":
         return 'reduction="sum"'
-    if shape.loss_variant == "two_step":
+    if shape.loss_variant in ("two_step", "neg_mean"):
         return 'reduction="none"'
     return ""
 
@@ -290,33 +341,37 @@ def criterion_constructor(shape: Shape) -> str:
 
 
 def forward_parts(shape: Shape, rng: random.Random, scale: Optional[str]) -> ForwardParts:
-    label = shape.label
-    uses_h = shape.loss_variant == "aux_hidden" or rng.random() < 0.5
+    label, name = shape.label, shape.pred_name
+    uses_hidden = shape.loss_variant == "aux_hidden" or rng.random() < 0.5
     prediction: list[str] = []
     if shape.signature == "mask_before":
         prediction.append("x = x * mask.unsqueeze(-1)")
     elif shape.signature == "mask_after":
         prediction += ["if mask is not None:", "    x = x * mask.unsqueeze(-1)"]
-    if uses_h:
-        prediction.append("h = self.encoder(x)")
-        source = "h"
+    if uses_hidden:
+        prediction.append("hidden = self.encoder(x)")
+        source = "hidden"
     else:
         source = "self.encoder(x)"
     if shape.dropout == "prediction":
         source = f"self.drop({source})"
     squeeze = "" if shape.task == "ce" else ".squeeze(-1)"
     core = f"self.fc({source}){squeeze}"
-    if shape.loss_variant == "pre_same":
-        prediction += [f"logits = {core}", "logits = torch.tanh(logits)"]
-    elif shape.loss_variant == "pre_distinct":
-        prediction += [f"raw = {core}", "logits = torch.tanh(raw)"]
+    returned = name
+    if shape.pre_loss == "same":
+        prediction += [f"{name} = {core}", f"{name} = torch.tanh({name})"]
+    elif shape.pre_loss == "distinct":
+        prediction += [f"raw = {core}", f"{name} = torch.tanh(raw)"]
+    elif shape.pre_loss == "kept_raw":
+        prediction += [f"{name} = {core}", f"raw = {name}", f"{name} = torch.tanh({name})"]
+        returned = "raw"
     else:
-        prediction.append(f"logits = {core}")
+        prediction.append(f"{name} = {core}")
 
-    predicted = "logits"
+    predicted = name
     target = label
     if shape.loss_variant == "view":
-        predicted = "logits.view(-1, self.n_out)" if shape.task == "ce" else "logits.view(-1)"
+        predicted = f"{name}.view(-1, self.n_out)" if shape.task == "ce" else f"{name}.view(-1)"
         target = f"{label}.view(-1)"
     if shape.dropout == "loss_input":
         predicted = f"self.drop({predicted})"
@@ -346,20 +401,22 @@ def forward_parts(shape: Shape, rng: random.Random, scale: Optional[str]) -> For
         expression = f"{scale} * {expression}"
     if shape.loss_variant == "two_step":
         loss += [f"loss = {expression}", "loss = loss.mean()"]
+    elif shape.loss_variant == "neg_mean":
+        loss.append(f"loss = -(-{expression}).mean()")
     elif shape.loss_variant == "aux_pred":
-        loss.append(f"loss = {expression} + 0.1 * logits.pow(2).mean()")
+        loss.append(f"loss = {expression} + 0.1 * {name}.pow(2).mean()")
     elif shape.loss_variant == "aux_hidden":
-        loss.append(f"loss = {expression} + 0.01 * h.pow(2).mean()")
+        loss.append(f"loss = {expression} + 0.01 * hidden.pow(2).mean()")
     else:
         loss.append(f"loss = {expression}")
 
+    # After the loss, on what forward returns as its prediction.
     post: list[str] = []
-    returned = "logits"
-    if shape.loss_variant == "post_same":
-        post.append(f"logits = {POST[shape.task].format('logits')}")
-    elif shape.loss_variant == "post_distinct":
+    if shape.post_loss == "same":
+        post.append(f"{returned} = {POST[shape.task].format(returned)}")
+    elif shape.post_loss == "distinct":
+        post.append(f"{POST_NAME[shape.task]} = {POST[shape.task].format(returned)}")
         returned = POST_NAME[shape.task]
-        post.append(f"{returned} = {POST[shape.task].format('logits')}")
     return ForwardParts(prediction, loss, post, returned)
 
 
@@ -816,12 +873,13 @@ def build_project(shape: Shape, rng: random.Random, folder: str, scale: Optional
     parameters = args  # the data parameters of the functions below
     # Where the training code runs, and what the driver calls.
     driver: list[str] = data_lines(shape)
-    if shape.binding == "runner":
+    if shape.binding.startswith("runner"):
+        builds = shape.binding == "runner_builds"
         top.append(
             ["class Runner:"]
             + ind([
-                "def __init__(self, model):",
-                "    self.model = model",
+                "def __init__(self):" if builds else "def __init__(self, model):",
+                f"    self.model = {ctor}" if builds else "    self.model = model",
                 "    self.optimizer = torch.optim.SGD(self.model.parameters(), lr=0.1)",
                 "",
                 f"def fit(self, {parameters}):",
@@ -830,7 +888,11 @@ def build_project(shape: Shape, rng: random.Random, folder: str, scale: Optional
             ])
             + ([""] + ind([f"def evaluate(self, {parameters}):", *ind(eval_block(shape, rng, "self.model"))]) if shape.eval_call != "none" else [])
         )
-        driver += [f"runner = Runner({ctor})", f"runner.fit({args})"]
+        if shape.binding == "runner_name":
+            driver += [f"model = {ctor}", "runner = Runner(model)"]
+        else:
+            driver.append("runner = Runner()" if builds else f"runner = Runner({ctor})")
+        driver.append(f"runner.fit({args})")
         if shape.eval_call != "none":
             driver.append(f"runner.evaluate({args})")
         outside = "runner.model"
@@ -848,7 +910,10 @@ def build_project(shape: Shape, rng: random.Random, folder: str, scale: Optional
             driver.append(f"fit({args})")
         outside = "MODEL"
     else:
-        if shape.binding == "name":
+        if shape.binding == "name" and shape.wrapper == "data_parallel_rebind":
+            driver += [f"model = {ref(built)}()", "model = nn.DataParallel(model)"]
+            outside = "model"
+        elif shape.binding == "name":
             driver.append(f"model = {ctor}")
             outside = "model"
         elif shape.binding == "dict":
