@@ -85,6 +85,7 @@ BINDINGS: Table = (
     ("runner_inline", 1),  # Runner(Net()) keeps self.model = model
     ("runner_name", 1),  # model = Net(); Runner(model) keeps self.model = model
     ("runner_builds", 1),  # Runner() builds self.model = Net() itself
+    ("global_plain", 1),  # MODEL = Net() at module level
     ("global_try", 1),  # try: MODEL = Net() except ImportError: MODEL = None
     ("global_with", 1),  # with torch.no_grad(): MODEL = Net()
     ("global_if", 1),  # if True: MODEL = Net()
@@ -94,7 +95,7 @@ BINDINGS: Table = (
     ("factory_direct", 1),  # def build_model(): return Net()
     ("factory_named", 1),  # def build_model(): net = Net(); return net
 )
-GLOBAL_BINDINGS = ("global_try", "global_with", "global_if", "global_for")
+GLOBAL_BINDINGS = ("global_plain", "global_try", "global_with", "global_if", "global_for")
 GLOBAL_HOMES: Table = (("same_file", 1), ("other_module", 1))
 SCOPES: Table = (("module", 2), ("main_guard", 2), ("main_func", 3), ("passed_to_function", 2))
 WRAPPERS: Table = (
@@ -797,6 +798,7 @@ def build_project(shape: Shape, rng: random.Random, folder: str, scale: Optional
     binding_block: list[str] = []
     if shape.binding in GLOBAL_BINDINGS:
         binding_block = {
+            "global_plain": ["MODEL = {}"],
             "global_try": ["try:", f"    MODEL = {{}}", "except ImportError:", "    MODEL = None"],
             "global_with": ["with torch.no_grad():", "    MODEL = {}"],
             "global_if": ["if True:", "    MODEL = {}"],
