@@ -349,8 +349,8 @@ def run_program(
         if not after.ok:
             # What it printed before failing may already differ: say where, it is the first symptom.
             diverged = not before.stdout.startswith(after.stdout)
-            where = f" (output already differs: {_first_difference(before.stdout, after.stdout)})" if diverged else ""
-            return done(Verdict.WRONG, f"after-run fails: {_one_line(after.error)}{_one_line(where)}", **more)
+            where = f" (output already differs: {_one_line(_first_difference(before.stdout, after.stdout))})" if diverged else ""
+            return done(Verdict.WRONG, f"after-run fails: {_one_line(after.error)}{where}", **more)
         if after.stdout != before.stdout:
             return done(Verdict.WRONG, f"output differs: {_one_line(_first_difference(before.stdout, after.stdout))}", **more)
         touched = [name for name in program.protected if name in changed]
