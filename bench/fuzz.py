@@ -341,7 +341,7 @@ def run_program(
         if not written:
             verdict = Verdict.REFUSED if notes else Verdict.NOFINDING
             return done(verdict, findings=notes, stdout_before=before.stdout, stdout_after=before.stdout)
-        more = dict(findings=notes, written=written, stdout_before=before.stdout)
+        more: dict[str, Any] = {"findings": notes, "written": written, "stdout_before": before.stdout}
 
         phase("after")
         after = execute(root, program.entries, timeout)
@@ -392,8 +392,12 @@ def _worker(connection: multiprocessing.connection.Connection, keep: Optional[st
         seed = connection.recv()
         if seed is None:
             return
+
+        def phase(name: str, seed: int = seed) -> None:
+            connection.send(("phase", seed, name))
+
         try:
-            outcome = run_seed(seed, keep_path, timeout, phase=lambda name, s=seed: connection.send(("phase", s, name)))
+            outcome = run_seed(seed, keep_path, timeout, phase=phase)
         except Exception as exc:  # a fault of the harness itself: report it, keep serving
             outcome = Outcome(seed, Verdict.CRASH, f"harness raised {_one_line(repr(exc))}", ())
         connection.send(("done", seed, outcome.to_json()))

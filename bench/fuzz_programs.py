@@ -799,7 +799,7 @@ def build_project(shape: Shape, rng: random.Random, folder: str, scale: Optional
     if shape.binding in GLOBAL_BINDINGS:
         binding_block = {
             "global_plain": ["MODEL = {}"],
-            "global_try": ["try:", f"    MODEL = {{}}", "except ImportError:", "    MODEL = None"],
+            "global_try": ["try:", "    MODEL = {}", "except ImportError:", "    MODEL = None"],
             "global_with": ["with torch.no_grad():", "    MODEL = {}"],
             "global_if": ["if True:", "    MODEL = {}"],
             "global_for": ["for _ in range(1):", "    MODEL = {}"],

@@ -29,7 +29,7 @@ import fuzz  # noqa: E402
 from fuzz import Outcome, Program, Verdict, execute, normalise_refusal, run_program, run_seeds  # noqa: E402
 from fuzz_programs import DIMENSIONS, generate  # noqa: E402
 
-from codemod.results import Finding, FileChange, Mode, RunResult  # noqa: E402
+from codemod.results import FileChange, Finding, Mode, RunResult  # noqa: E402
 
 EXECUTION_SEEDS = [*range(0, 120), 144, 260, 639, 653, 826]
 """The seeds the full tier runs (about 110 s on 2 cores): 0:120, plus seeds beyond it whose
