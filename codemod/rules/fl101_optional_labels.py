@@ -262,6 +262,10 @@ def _labelless_view(
         # computed `prob` for them alone): those lines go from it too. Other unread lines
         # (`n_idx = 0`) are the author's, and stay.
         only_for_them = {_bare(statements[i]).strip() for i in dropped if i in derivation.lines}
+        if any(plan.prediction in flow.stored(i) for i in dropped if i in derivation.lines):
+            # `logits = torch.tanh(logits)`: dropping it from the new forward would change the
+            # value it returns, which the moved loss reads. This root is not what it returns.
+            continue
         if root is None:
             reassigned = any(plan.prediction in flow.stored(i) for i in dropped)
         else:

@@ -124,6 +124,9 @@ class Calls(EvaluatorBase):
         # Under DataParallel, forward runs on the model it wraps (one device: the same numbers).
         returned = self.run_function(node, found, v.unwrapped(receiver), positional, keywords, spread)
         self.inlined.add(receiver[1])
+        where = (self.module, node.lineno)
+        for part in v.readable_parts(returned):  # the result, and what a reader takes out of it
+            self.clock.origins.setdefault(part, where)
         return returned
 
     def run_function(
@@ -143,6 +146,7 @@ class Calls(EvaluatorBase):
             return self.call_value(callee, positional, keywords, node)
         env = bind_arguments(function, receiver, positional, keywords, spread, node.lineno)
         inner = type(self)(self.program, module, env, self.clock, self.depth + 1)
+        inner.top = self.top
         returned = inner.block(function.body)
         self.effects += inner.effects
         self.lines += [self.line] * len(inner.effects)

@@ -35,13 +35,18 @@ class Outcome:
     env: dict[str, Value] = field(compare=False)
     inlined: frozenset[str] = frozenset()
     """The project classes whose forward was evaluated in place of a call."""
+    origins: dict[Value, tuple[str, int]] = field(default_factory=dict, compare=False)
+    """What each call of a project model returned -> (module, line) of the call."""
 
 
 def evaluate_scope(program: Program, module: str, body: list[ast.stmt], env: dict[str, Value], module_level: bool = False) -> Outcome:
-    evaluator = Evaluator(program, module, env, Clock())
+    clock = Clock()
+    evaluator = Evaluator(program, module, env, clock)
     evaluator.module_level = module_level
+    if module_level:
+        evaluator.top = (module, evaluator.env)
     returned = evaluator.block(body)
-    return Outcome(tuple(evaluator.effects), tuple(evaluator.lines), returned, evaluator.env, frozenset(evaluator.inlined))
+    return Outcome(tuple(evaluator.effects), tuple(evaluator.lines), returned, evaluator.env, frozenset(evaluator.inlined), clock.origins)
 
 
 class Evaluator(Expressions, Calls):
@@ -230,6 +235,8 @@ class Evaluator(Expressions, Calls):
         child = Evaluator(self.program, self.module, dict(self.env), self.clock, self.depth)
         child.line = self.line
         child.module_level = self.module_level
+        # A branch of the module's top level binds globals of its own as it runs.
+        child.top = (self.top[0], child.env) if self.top is not None and self.top[1] is self.env else self.top
         return child
 
     def join(self, condition: Value, yes: "Evaluator", no: "Evaluator") -> None:

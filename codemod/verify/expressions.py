@@ -26,7 +26,14 @@ class Expressions(EvaluatorBase):
     def ex_Name(self, node: ast.Name) -> Value:
         if node.id in self.env:
             return self.env[node.id]
-        return self.program.global_value(self.module, node.id)
+        return self.global_name(node.id)
+
+    def global_name(self, name: str) -> Value:
+        """A name the scope does not bind: while the module's own top level runs (a function
+        of it called from there), what that top level has bound so far; else the program's."""
+        if self.top is not None and self.top[0] == self.module and name in self.top[1]:
+            return self.top[1][name]
+        return self.program.global_value(self.module, name)
 
     def ex_Constant(self, node: ast.Constant) -> Value:
         return v.const(node.value)
@@ -152,7 +159,7 @@ class Expressions(EvaluatorBase):
     def quiet(self, node: ast.expr) -> Optional[Value]:
         """The value of a name or attribute chain, where reading it has no effect to record."""
         if isinstance(node, ast.Name):
-            return self.env.get(node.id) or self.program.global_value(self.module, node.id)
+            return self.env.get(node.id) or self.global_name(node.id)
         if isinstance(node, ast.Attribute):
             inner = self.quiet(node.value)
             return v.attribute(inner, node.attr) if inner is not None else None
@@ -160,4 +167,4 @@ class Expressions(EvaluatorBase):
 
     def free_values(self, node: ast.AST) -> Value:
         names = sorted({n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)})
-        return tuple((name, self.env.get(name) or self.program.global_value(self.module, name)) for name in names)
+        return tuple((name, self.env.get(name) or self.global_name(name)) for name in names)

@@ -6,7 +6,7 @@ functions. Nothing of the planner's index is used."""
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -20,6 +20,14 @@ class Module:
     imports: dict[str, str]
     classes: dict[str, ast.ClassDef]
     functions: dict[str, ast.FunctionDef]
+    stars: list[str] = field(default_factory=list)
+    """Modules imported with ``from x import *``."""
+    assigned: set[str] = field(default_factory=set)
+    """Names the top level binds by assignment (what a star import of it brings, besides
+    classes and functions)."""
+
+    def public(self) -> set[str]:
+        return {n for n in [*self.classes, *self.functions, *self.assigned, *self.imports] if not n.startswith("_")}
 
 
 def takes_labels(forward: ast.FunctionDef) -> bool:
@@ -111,6 +119,8 @@ def read_module(path: Path, display: str, text: str) -> Optional[Module]:
     name = ".".join(parts) or path.stem
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     imports: dict[str, str] = {}
+    stars: list[str] = []
+    assigned: set[str] = set()
     classes: dict[str, ast.ClassDef] = {}
     functions: dict[str, ast.FunctionDef] = {}
     for node in top_level(tree.body):
@@ -120,13 +130,18 @@ def read_module(path: Path, display: str, text: str) -> Optional[Module]:
         elif isinstance(node, ast.ImportFrom):
             base = relative(package, node.module or "", node.level)
             for alias in node.names:
-                if alias.name != "*":
+                if alias.name == "*":
+                    stars.append(base)
+                else:
                     imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
         elif isinstance(node, ast.ClassDef):
             classes.setdefault(node.name, node)
         elif isinstance(node, ast.FunctionDef):
             functions.setdefault(node.name, node)
-    return Module(name, path, display, root, tree, imports, classes, functions)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            assigned |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return Module(name, path, display, root, tree, imports, classes, functions, stars, assigned)
 
 
 def relative(package: str, source: str, level: int) -> str:

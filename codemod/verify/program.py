@@ -5,7 +5,7 @@ arguments bind a function's parameters."""
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional, Protocol
 
 from codemod.verify import values as v
@@ -61,6 +61,9 @@ class Program(Protocol):
 class Clock:
     epoch: int = 0
     loops: int = 0
+    origins: dict[Value, tuple[str, int]] = field(default_factory=dict)
+    """What a call of a project model returned -> (module, line) of that call: where a
+    difference is reported."""
 
 
 class EvaluatorBase:
@@ -73,6 +76,8 @@ class EvaluatorBase:
         """The line of each effect: where a difference is reported."""
         self.line = 0
         self.module_level = False
+        self.top: Optional[tuple[str, dict[str, Value]]] = None
+        """The module whose top level this evaluation runs inside, and what it binds so far."""
         """Evaluating a module's top level, where a ``def`` or ``class`` binds the project's own."""
         self.inlined: set[str] = set()
         """The project classes whose forward was evaluated in place of a call."""

@@ -61,7 +61,7 @@ def check_rewrite(files: dict[Path, tuple[str, str, str]]) -> list[Mismatch]:
             continue
         for key in sorted(set(old_outcomes) | set(new_outcomes)):
             before, after = old_outcomes.get(key), new_outcomes.get(key)
-            problem = _compare(key, before, after, rewritten, old.exported(key[0]))
+            problem = _compare(key, before, after, rewritten, old.exported(key[0]), new.displays())
             if problem is not None:
                 found.append(problem)
     return found
@@ -73,6 +73,7 @@ def _compare(
     after: Optional[Outcome | Mismatch],
     rewritten: set[str],
     exported: set[str],
+    displays: dict[str, str],
 ) -> Optional[Mismatch]:
     """The first difference between the two programs at one scope, if it calls a rewritten
     class; a scope that could not be evaluated in either program is one. Of a module's names,
@@ -89,6 +90,10 @@ def _compare(
         return Mismatch(display, line, f"`{scope}` returns another value after the rewrite")
     for place, (was, now) in enumerate(zip(before.effects, after.effects)):
         if was != now:
+            used = f"{display}:{before.lines[place]}"
+            origin = _blame(was, now, before, after)
+            if origin is not None and origin[0] in displays:
+                return Mismatch(displays[origin[0]], origin[1], f"the call computes another value after the rewrite (used at {used})")
             return Mismatch(display, before.lines[place], f"`{scope}` computes another value here after the rewrite")
     if len(before.effects) != len(after.effects):
         return Mismatch(display, line, f"`{scope}` does other things after the rewrite")
@@ -96,6 +101,53 @@ def _compare(
         for name in sorted(set(before.env) & set(after.env) & exported):
             if before.env[name] != after.env[name]:
                 return Mismatch(display, line, f"`{name}` holds another value after the rewrite")
+    return None
+
+
+def _blame(was: Value, now: Value, before: Outcome, after: Outcome) -> Optional[tuple[str, int]]:
+    """The call of a model whose result is where two trees first part: the smallest differing
+    subtrees, then their enclosing ones, looked up among what calls returned."""
+    chain = [(was, now)]
+    while True:
+        a, b = chain[-1]
+        if len(a) != len(b) or a[0] != b[0] or (a[0] == "call" and a[1] != b[1]):
+            break  # another kind of node, or a call of something else: the difference is here
+        differing = [(x, y) for x, y in zip(a, b) if x != y and isinstance(x, tuple) and isinstance(y, tuple)]
+        if not differing:
+            break
+        chain.append(differing[0])
+    for a, b in reversed(chain):
+        origin = after.origins.get(b) or before.origins.get(a)
+        if origin is not None:
+            return origin
+    # The smallest difference: the old call whose result holds it (lines of the file as the
+    # user has it), else a new call inside it.
+    a, b = chain[-1]
+    calls = sorted(before.origins.items(), key=lambda item: item[1])
+    holding = [origin for value, origin in calls if _contains(value, a)]
+    used = [origin for value, origin in calls if _contains(a, value)]
+    if holding or used:
+        return (holding[:1] or used[-1:])[0]
+    return _first_origin(b, after.origins)
+
+
+def _contains(tree: Value, part: Value) -> bool:
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if node == part:
+            return True
+        stack += [child for child in node if isinstance(child, tuple)]
+    return False
+
+
+def _first_origin(tree: Value, origins: dict[Value, tuple[str, int]]) -> Optional[tuple[str, int]]:
+    stack = [tree]
+    while stack:
+        node = stack.pop(0)
+        if node in origins:
+            return origins[node]
+        stack += [child for child in node if isinstance(child, tuple)]
     return None
 
 
@@ -132,6 +184,22 @@ class _Version(ProjectClasses):
                 self.modules[module.name] = module
         for module in self.modules.values():
             module.imports = {local: link(module, target, by_name) for local, target in module.imports.items()}
+        for module in self.modules.values():
+            self._expand_stars(module, by_name, set())
+
+    def _expand_stars(self, module: Module, by_name: dict[str, list[Module]], seen: set[str]) -> None:
+        """``from model import *``: each public name of that module, as if imported by name
+        (what it star-imports itself included). Names the module binds itself win."""
+        seen.add(module.name)
+        for star in module.stars:
+            source = self.modules.get(link(module, star, by_name))
+            if source is None or source.name in seen:
+                continue
+            self._expand_stars(source, by_name, seen)
+            for name in sorted(source.public()):
+                if name not in module.classes and name not in module.functions and name not in module.assigned:
+                    module.imports.setdefault(name, source.imports.get(name, f"{source.name}.{name}"))
+        module.stars = []
         self.rewritten: dict[str, Optional[tuple[str, ast.FunctionDef]]] = {}
         self._globals: dict[str, Optional[dict[str, Value]]] = {}
         self._calls: dict[tuple[str, str], list[Value]] = {}
@@ -206,6 +274,9 @@ class _Version(ProjectClasses):
                 settled[key] = ("notmodel", *key)
         self._params = settled
 
+    def displays(self) -> dict[str, str]:
+        return {name: module.display_path for name, module in self.modules.items()}
+
     def exported(self, display_path: str) -> set[str]:
         """The names of a module other modules import from it."""
         module = next((m for m in self.modules.values() if m.display_path == display_path), None)
@@ -278,12 +349,15 @@ class _Version(ProjectClasses):
         if name in module.imports:
             qualified = module.imports[name]
             head, _, last = qualified.rpartition(".")
+            if qualified.startswith("?"):
+                return ("unknown", module.name, name, f"`{name}` could come from either of several files named `{qualified[1:]}`")
             if head in self.modules and last not in self.modules[head].classes and last not in self.modules[head].functions:
                 return self.global_value(head, last)  # `from model import MODEL`
             return v.free(qualified)
         if hasattr(builtins, name):
             return v.free(name)
-        return v.free(f"{module.name}.{name}")
+        # Bound where the check does not look (`globals()[...]`, `exec`): anything at all.
+        return ("unknown", module.name, name, f"`{name}` is bound where the check does not look")
 
     def _module_globals(self, module: Module) -> Optional[dict[str, Value]]:
         if module.name not in self._globals:

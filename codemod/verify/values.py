@@ -192,3 +192,23 @@ def unwrapped(value: Value) -> Value:
     if value[0] == "inst" and value[2][0] == "wrapped":
         return instance(value[1], value[2][1])
     return value
+
+
+def readable_parts(value: Value) -> list[Value]:
+    """A value and the parts a reader can take out of it: a tuple's items, a dict's values, an
+    output's fields, each side of a ``phi``, recursively."""
+    found = [value]
+    kind = value[0]
+    if kind == "tuple":
+        children = list(value[1])
+    elif kind == "dict":
+        children = [part for _, part in value[1]]
+    elif kind == "output":
+        children = [part for _, part in value[2]]
+    elif kind in ("phi", "phi?"):
+        children = [value[2], value[3]]
+    else:
+        children = []
+    for child_value in children:
+        found += readable_parts(child_value)
+    return found

@@ -1,0 +1,261 @@
+"""The independent check (``codemod.verify``) earns its keep: for each way the planner has been
+seen to rewrite wrongly, the planner is made to make that mistake again (monkeypatched), and
+the check must refuse the fix, at the place the numbers would change. Without the check the
+same run would write the wrong rewrite: each test shows that too, so none passes vacuously.
+
+Also: the check accepts every golden rewrite, and catches edits that change what a program
+computes (a mutation of each rewritten line that is not equivalent)."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+import codemod.analysis.callsites as callsites
+import codemod.pipeline.run as pipeline_run
+import codemod.rules.fl001_loss_in_forward as fl001
+import codemod.rules.fl101_optional_labels as fl101
+from codemod.analysis.dict_flow import LabelsAtCall
+from codemod.engine import run
+from codemod.registry import select_rules
+from codemod.results import Mode, Options, RunResult
+from codemod.verify.project import check_rewrite
+from tests.golden_cases import GOLDEN
+
+OPTIONS = Options(rules=select_rules(["ALL"], []), verify=False)
+
+NET = """
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+"""
+
+
+def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (tmp_path / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return tmp_path
+
+
+def _run(tree: Path) -> RunResult:
+    previous = Path.cwd()
+    os.chdir(tree)
+    try:
+        return run([Path(".")], Mode.DIFF, OPTIONS)
+    finally:
+        os.chdir(previous)
+
+
+def _refusals(result: RunResult) -> list[str]:
+    return [f.refusal or "" for f in result.findings if f.refusal]
+
+
+@pytest.fixture
+def without_the_check(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """What the planner alone would write."""
+    monkeypatch.setattr(pipeline_run, "same_numbers", lambda *args, **kwargs: [])
+    yield
+
+
+def _line_of(tree: Path, name: str, marker: str) -> str:
+    lines = (tree / name).read_text(encoding="utf-8").splitlines()
+    return f"{name}:{next(i for i, line in enumerate(lines, start=1) if marker in line)}"
+
+
+def _refused_at(tree: Path, location: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check refuses, naming ``location`` (``path:line``); and without it the bug would be
+    written."""
+    checked = _run(tree)
+    assert not checked.changes, [c.display_path for c in checked.changes]
+    assert any(location in reason for reason in _refusals(checked)), _refusals(checked)
+    monkeypatch.setattr(pipeline_run, "same_numbers", lambda *args, **kwargs: [])
+    unchecked = _run(tree)
+    assert unchecked.changes, "the injected planner bug must produce a rewrite, else the test proves nothing"
+
+
+REASSIGNED = {
+    "train.py": NET
+    + """
+    def forward(self, x, labels=None):
+        logits = self.fc(x)
+        logits = torch.tanh(logits)
+        loss = None
+        if labels is not None:
+            loss = F.cross_entropy(logits, labels)
+        return {"loss": loss, "logits": logits}
+
+
+torch.manual_seed(0)
+model = Net()
+x = torch.randn(8, 4)
+y = torch.randint(0, 3, (8,))
+out = model(x, y)
+print(out["loss"].item(), out["logits"].sum().item())
+"""
+}
+
+
+def test_a_name_reassigned_before_the_loss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mechanism 1: the new forward loses ``logits = torch.tanh(logits)`` (the planner took the
+    first `logits` for the value it returns), and the loss moves onto the wrong value."""
+    real = fl101._new_forward
+
+    def drop_the_reassignment(*args, **kwargs):  # type: ignore[no-untyped-def]
+        rewritten, labelless, shape = real(*args, **kwargs)
+        body = [s for s in rewritten.body.body if "tanh" not in fl101.code_of(s)]
+        return rewritten.with_changes(body=rewritten.body.with_changes(body=body)), labelless, shape
+
+    monkeypatch.setattr(fl101, "_new_forward", drop_the_reassignment)
+    tree = _tree(tmp_path, REASSIGNED)
+    _refused_at(tree, _line_of(tree, "train.py", "print(out"), monkeypatch)
+
+
+SERVING = {
+    "model.py": NET
+    + """
+    def forward(self, x, labels):
+        logits = self.fc(x)
+        return {"loss": F.cross_entropy(logits, labels), "logits": logits}
+""",
+    "serve.py": """
+def predict_fn(model, batch):
+    return model(**batch)["logits"]
+""",
+    "train.py": """
+import torch
+from model import Net
+
+torch.manual_seed(0)
+model = Net()
+out = model(torch.randn(8, 4), torch.randint(0, 3, (8,)))
+print(out["loss"].item())
+""",
+}
+
+
+def test_an_untraced_parameter_taken_for_the_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mechanism 2: the planner ignores the call through ``predict_fn``'s parameter, which
+    nothing visibly passes a model to (the serving framework does); the check refuses there."""
+    monkeypatch.setattr(fl001, "inferred_sites", lambda ctx, plans: {})
+    tree = _tree(tmp_path, SERVING)
+    _refused_at(tree, _line_of(tree, "serve.py", "model(**batch)"), monkeypatch)
+
+
+GLOBAL_ELSEWHERE = {
+    "model.py": NET
+    + """
+    def forward(self, x, labels):
+        logits = self.fc(x)
+        return {"loss": F.cross_entropy(logits, labels), "logits": logits}
+
+
+torch.manual_seed(0)
+try:
+    MODEL = Net()
+except ImportError:
+    MODEL = None
+""",
+    "train.py": """
+import torch
+from model import MODEL
+
+
+def scores(x, y):
+    return MODEL(x, y)["logits"]
+
+
+x = torch.randn(8, 4)
+y = torch.randint(0, 3, (8,))
+print(scores(x, y).sum().item())
+""",
+}
+
+
+def test_an_instance_behind_a_binding_the_flow_does_not_follow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mechanism 3: the call-site finder does not read ``from model import MODEL`` (a global
+    built under ``try:``), so ``MODEL(x, y)["logits"]`` keeps the old return shape."""
+    monkeypatch.setattr(callsites.CallSiteFinder, "module_global", lambda self, module, name: None)
+    tree = _tree(tmp_path, GLOBAL_ELSEWHERE)
+    _refused_at(tree, _line_of(tree, "train.py", 'MODEL(x, y)["logits"]'), monkeypatch)
+
+
+POPPED = {
+    "train.py": NET
+    + """
+    def forward(self, x, labels=None):
+        logits = self.fc(x)
+        if labels is not None:
+            return (F.cross_entropy(logits, labels), logits)
+        return (logits,)
+
+
+torch.manual_seed(0)
+model = Net()
+batch = {"x": torch.randn(8, 4), "labels": torch.randint(0, 3, (8,))}
+loss = model(**batch)[0]
+b = dict(batch)
+b.pop("labels")
+first = model(**b)[0]
+print(loss.item(), first.sum().item())
+"""
+}
+
+
+def test_a_dict_that_loses_its_labels_before_the_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mechanism 4: the planner reads ``b`` as the dict literal it was copied from, labels and
+    all, and moves the loss into a call that passes none (``[0]`` was the prediction there)."""
+    monkeypatch.setattr(callsites, "labels_at", lambda call, name, body: LabelsAtCall.AS_BOUND)
+    tree = _tree(tmp_path, POPPED)
+    _refused_at(tree, _line_of(tree, "train.py", "first = model(**b)[0]"), monkeypatch)
+
+
+def _golden_rewrites() -> list[tuple[str, dict[Path, tuple[str, str, str]]]]:
+    found = []
+    for case in sorted(GOLDEN.iterdir()):
+        before, after = case / "before", case / "after"
+        if not after.is_dir():
+            continue
+        files = {}
+        for path in sorted(before.rglob("*.py")):
+            relative = path.relative_to(before)
+            new = after / relative
+            files[path] = (relative.as_posix(), path.read_text(encoding="utf-8"), new.read_text(encoding="utf-8") if new.exists() else path.read_text(encoding="utf-8"))
+        found.append((case.name, files))
+    return found
+
+
+@pytest.mark.parametrize("name,files", _golden_rewrites(), ids=[name for name, _ in _golden_rewrites()])
+def test_every_golden_rewrite_computes_the_same(name: str, files: dict[Path, tuple[str, str, str]]) -> None:
+    assert check_rewrite(files) == []
+
+
+def test_a_loss_moved_onto_other_labels_is_refused() -> None:
+    """The check compares values, not shapes: the rewrite of the seed example with the moved
+    loss reading `input_ids` for `labels` binds, compiles and imports, and is refused."""
+    before = GOLDEN / "seed_example" / "before" / "train.py"
+    after = (GOLDEN / "seed_example" / "after" / "train.py").read_text(encoding="utf-8")
+    assert "criterion(logits, labels)" in after
+    wrong = after.replace("criterion(logits, labels)", "criterion(logits, labels.flip(0))")
+    found = check_rewrite({before: ("train.py", before.read_text(encoding="utf-8"), wrong)})
+    assert [m.display_path for m in found] == ["train.py"]
+
+
+def test_a_loss_computed_after_the_optimizer_step_is_refused() -> None:
+    """The same expression computed after ``optimizer.step()`` reads other weights: a print of
+    the loss that calls the model again below the step is another number."""
+    before = GOLDEN / "seed_example" / "before" / "train.py"
+    after = (GOLDEN / "seed_example" / "after" / "train.py").read_text(encoding="utf-8")
+    assert "{loss.item():.6f}" in after
+    late = after.replace("{loss.item():.6f}", "{criterion(model(input_ids, attention_mask), labels).item():.6f}")
+    found = check_rewrite({before: ("train.py", before.read_text(encoding="utf-8"), late)})
+    assert [m.display_path for m in found] == ["train.py"]
