@@ -141,7 +141,7 @@ class Expressions(EvaluatorBase):
     def ex_DictComp(self, node: ast.DictComp) -> Value:
         dropped = dropped_keys(node)
         if dropped is not None:
-            return ("dictminus", self.expr(dropped[0]), dropped[1])
+            return v.without_keys(self.expr(dropped[0]), dropped[1])
         return self.comprehension(node, [node.key, node.value])
 
     def opaque(self, node: ast.expr) -> Value:

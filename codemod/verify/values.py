@@ -212,3 +212,11 @@ def readable_parts(value: Value) -> list[Value]:
     for child_value in children:
         found += readable_parts(child_value)
     return found
+
+
+def without_keys(container: Value, keys: tuple[str, ...]) -> Value:
+    """``{k: v for k, v in d.items() if k not in keys}``: a dict the scope built, less those
+    keys; for a dict whose keys are not known, that dict less them."""
+    if container[0] == "dict":
+        return dict_of([(k, part) for k, part in container[1] if const_key(k) not in keys])
+    return ("dictminus", container, keys)

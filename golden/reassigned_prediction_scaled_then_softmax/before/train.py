@@ -1,0 +1,34 @@
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+        self.criterion = nn.CrossEntropyLoss()
+
+    def forward(self, x, labels=None):
+        logits = self.fc(x)
+        logits = logits / 2
+        probs = torch.softmax(logits, dim=-1)
+        if labels is not None:
+            loss = self.criterion(logits, labels)
+            return loss, probs
+        return probs
+
+
+torch.manual_seed(0)
+model = Net()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+x = torch.randn(8, 4)
+y = torch.randint(0, 3, (8,))
+for step in range(3):
+    loss, prediction = model(x, y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    print(f"step {step} loss {loss.item():.6f} prediction {prediction.sum().item():.6f}")
+with torch.no_grad():
+    print(f"inference {model(x).sum().item():.6f}")
