@@ -11,9 +11,12 @@ Its calls are found across the project: ``model = Net(...)`` (also through ``.to
 ``nn.DataParallel``), ``self.model = Net(...)``, parameters annotated ``model: Net``, parameters
 of functions the model is passed to, ``self(...)`` inside the class, factories whose every return
 is the model (``def get_model(): ... return model``, also ``return model, tokenizer``), methods that
-return ``self``, and names from ``from model import *`` or a function's own ``from model import
-Net``. With one folder per experiment (each its own ``model.py``, no ``__init__.py``), modules are
-told apart by file, the way ``sys.path`` would resolve them.
+return ``self``, names from ``from model import *`` or a function's own ``from model import
+Net``, and module-level instances of another file (``from model import MODEL``, also bound under
+``try``/``with``/``if``/``for``). With one folder per experiment (each its own ``model.py``, no
+``__init__.py``), modules are told apart by file, the way ``sys.path`` would resolve them. A
+receiver no construction is traced to (a parameter no visible call passes a model to) is never
+taken for the class.
 
 Why
 ---
@@ -50,12 +53,15 @@ When it refuses
 ---------------
 Whenever the move cannot be exact; then no file of the class changes. The loss uses another value
 computed in ``forward`` (an auxiliary term), ``labels`` are used for something else too, a call
-passes labels through ``*args``, a call could be an instance of more than one class, the class
-has subclasses, an instance is built where its calls cannot be followed (``Net()(x, y)``,
+passes labels through ``*args``, a call could be an instance of more than one class, a call
+through a receiver nothing traces could be one (``def predict_fn(model, batch)`` with no visible
+caller: annotate ``model: Net`` if it is), the class has subclasses, an instance is built where
+its calls cannot be followed (``Net()(x, y)``,
 ``[Net()]``, ``return Net()``), a call sits where work cannot be hoisted before it (a lambda, a
 comprehension, a ``while`` test), a value computed from the prediction would not give the same
-numbers at the call (dropout, in-place changes, a submodule with parameters), or an import could
-load either of two files of the same name.
+numbers at the call (dropout, in-place changes, a submodule with parameters), an import could
+load either of two files of the same name, or the independent check finds the rewritten program
+computing another value somewhere (it names the call).
 """
 
 from __future__ import annotations

@@ -43,6 +43,9 @@ def check_rewrite(files: dict[Path, tuple[str, str, str]]) -> list[Mismatch]:
     """``files``: path -> (display path, old text, new text), every Python file of the project
     (unchanged ones with equal texts). What differs between the two programs, or could not be
     evaluated, at each scope that calls a rewritten class."""
+    changed = {path: entry for path, entry in files.items() if entry[1] != entry[2]}
+    if not _moves_a_loss(changed):
+        return []  # no forward lost its labels: nothing here is the check's to compare
     old = _Version({path: (display, before) for path, (display, before, _) in files.items()})
     new = _Version({path: (display, after) for path, (display, _, after) in files.items()})
     rewritten = _rewritten_classes(old, new)
@@ -149,6 +152,12 @@ def _first_origin(tree: Value, origins: dict[Value, tuple[str, int]]) -> Optiona
             return origins[node]
         stack += [child for child in node if isinstance(child, tuple)]
     return None
+
+
+def _moves_a_loss(changed: dict[Path, tuple[str, str, str]]) -> bool:
+    """Does a changed file's class lose ``labels`` from its ``forward``? Read off the changed
+    files alone, so that a run with other fixes (a repair) reads no other file."""
+    return bool(_rewritten_classes(_Version({p: (d, o) for p, (d, o, _) in changed.items()}), _Version({p: (d, n) for p, (d, _, n) in changed.items()})))
 
 
 def _rewritten_classes(old: "_Version", new: "_Version") -> set[str]:
