@@ -172,6 +172,8 @@ class CallGraph:
 
 
 MAX_FLOW_ROUNDS = 10
+MODEL_CAPABLE_TYPES = frozenset({"Module", "Any", "Callable", "object", "Optional", "Union", "Sequential", "PreTrainedModel"})
+"""Annotations a project model may hide behind: they say nothing of which model it is."""
 MODEL_LIKE_WORDS = ("model", "net", "module", "classifier", "encoder", "transformer", "learner")
 
 
@@ -196,6 +198,8 @@ class _Scope:
         self.params: dict[str, str] = {}
         """Parameters of this function whose values the analysis does not know: name -> why."""
         self.imported: set[str] = set()
+        self.values: dict[str, list[Optional[ast.expr]]] = {}
+        """What each name is bound to by ``=`` (None where it is bound otherwise)."""
         self.body: list[ast.stmt] = []
         """The statements of this scope: where a dict's changes before a call are read."""
 
@@ -789,6 +793,7 @@ class _ModuleWalk:
     def bind_target(self, target: ast.expr, value: ast.expr, scope: _Scope) -> None:
         if isinstance(target, ast.Name):
             scope.bound.add(target.id)
+            scope.values.setdefault(target.id, []).append(value)
             inst = self.instance_of(value, scope)
             if inst is not None:
                 previous = scope.names.get(target.id)
@@ -825,6 +830,7 @@ class _ModuleWalk:
                     previous = scope.names.get(element.id)
                     scope.names[element.id] = previous | inst if previous else inst
             for name in _target_names(target):
+                scope.values.setdefault(name, []).append(None)
                 if name not in scope.names:
                     scope.bound.add(name)
                     scope.unknown.add(name)
@@ -1027,6 +1033,8 @@ class _ModuleWalk:
             if key is not None:
                 scope.names[arg.arg] = Instance(frozenset({key}))
                 continue
+            if arg.annotation is not None and self.annotated_other(arg.annotation):
+                continue  # `feature_processor: transforms.Compose`: the user's word that it is no model
             if trainer_model is not None and arg.arg == "model":
                 flowed: Optional[Instance] = trainer_model
             elif method:
@@ -1049,6 +1057,19 @@ class _ModuleWalk:
         self.check_constructions(nodes, returns_followed=module_level)
         self.visit_block(nodes, scope)
         self.record_returns(node, nodes, scope, module_level)
+
+    def annotated_other(self, annotation: ast.expr) -> bool:
+        """An annotation naming a type no model of the project is (not ``nn.Module``, ``Any``,
+        ``Callable`` or a base of the project's models)."""
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                annotation = ast.parse(annotation.value, mode="eval").body
+            except SyntaxError:
+                return False
+        qualified = self.resolve(annotation) or ""
+        if not qualified or qualified.rpartition(".")[2] in MODEL_CAPABLE_TYPES or self.is_project_name(qualified):
+            return False
+        return self.known_other(annotation) or qualified in ("str", "int", "float", "bool", "dict", "list", "tuple")
 
     def trainer_model(self, cls: Optional[ClassKey]) -> Optional[Instance]:
         """For a method of a ``Trainer`` subclass of the project: what its ``model`` parameter
@@ -1165,13 +1186,59 @@ class _ModuleWalk:
                 return param
             if self.module.target(name) is not None or name in self.module.classes or name in self.module.functions:
                 return None
+            if self.registry_models(receiver) or self.bound_to_other(name, scope):
+                return None  # `model_class(config)` from a table of library classes; `act = nn.ReLU()`
             if name in ("model", "net") or any(word in name.lower() for word in MODEL_LIKE_WORDS):
                 return f"`{name}` is bound to something the analysis cannot follow"
             return None
         if isinstance(receiver, ast.Attribute) and isinstance(receiver.value, ast.Name):
             if receiver.value.id == "self" and any(w in receiver.attr.lower() for w in MODEL_LIKE_WORDS):
+                values = [value for name, value in self.class_attributes(scope.cls.name) if name == receiver.attr] if scope.cls else []
+                if values and all(value is not None and self.known_other(value) for value in values):
+                    return None  # `self.encoder = nn.TransformerEncoder(...)` wherever it is set
                 return f"`self.{receiver.attr}` is set to something the analysis cannot follow"
         return None
+
+    def known_other(self, value: ast.expr) -> bool:
+        """Known not to be a model of the project: a literal, or a class of an installed package
+        other than a model library's, referred to or called (``nn.Linear(4, 3)``,
+        ``transforms.Compose([...])``, ``RobertaConfig``). A library *function*'s result is not
+        (``torch.load`` can return a pickled model, ``copy.deepcopy`` a copy of one)."""
+        if isinstance(value, (ast.Constant, ast.JoinedStr, ast.Lambda, ast.ListComp, ast.DictComp, ast.SetComp, ast.GeneratorExp)):
+            return True
+        target = value.func if isinstance(value, ast.Call) else value
+        qualified = self.resolve(target) or ""
+        if not qualified or self.is_project_name(qualified) or self.library_model(target) is not None:
+            return False
+        if isinstance(value, ast.Call) and any(
+            isinstance(inner, ast.Call) and self.built_classes(inner.func) for inner in ast.walk(value) if inner is not value
+        ):
+            return False  # `nn.Sequential(Net())` holds a model of the project
+        return qualified.rpartition(".")[2][:1].isupper() and "." in qualified
+
+    def known_other_value(self, value: ast.expr, scope: _Scope) -> bool:
+        """A name or ``self.`` attribute whose every binding is known not to be a model."""
+        if isinstance(value, ast.Name):
+            return self.bound_to_other(value.id, scope)
+        if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and value.value.id == "self" and scope.cls is not None:
+            values = [v for name, v in self.class_attributes(scope.cls.name) if name == value.attr]
+            return bool(values) and all(v is not None and self.known_other(v) for v in values)
+        return False
+
+    def is_project_name(self, qualified: str) -> bool:
+        parts = qualified.split(".")
+        return any(".".join(parts[:cut]) in self.index.modules for cut in range(1, len(parts) + 1))
+
+    def bound_to_other(self, name: str, scope: _Scope) -> bool:
+        """Every binding of ``name`` this scope (or the nearest one binding it) makes is known
+        not to be a model."""
+        current: Optional[_Scope] = scope
+        while current is not None and name not in current.bound:
+            current = current.parent
+        if current is None:
+            return False
+        values = current.values.get(name, [])
+        return bool(values) and all(value is not None and self.known_other(value) for value in values)
 
     def flow(self, node: ast.Call, scope: _Scope) -> None:
         qualified = self.resolve(node.func) or ""
@@ -1218,6 +1285,8 @@ class _ModuleWalk:
             if isinstance(value, ast.Constant):
                 continue  # `None`, a number: not a model
             inst = self.instance_of(value, scope)
+            if inst is None and (self.known_other(value) or self.known_other_value(value, scope)):
+                continue  # `self.transform`, set to `transforms.Compose(...)`: no model reaches here
             if inst is None and isinstance(value, ast.Name) and scope.param_reason(value.id) is not None:
                 # A parameter passed on: what it receives flows on once its own callers are
                 # walked (a later round); nothing is known of it yet, which is not "untraced".

@@ -248,20 +248,27 @@ def _site_refusal(site: CallSite, key: ClassKey, plan: LossPlan) -> Optional[str
 
 def _can_reach(index: RepoIndex, path: Path, key: ClassKey) -> bool:
     """Could code in ``path`` be handed an instance of ``key``: is it imported from the same
-    folder root as the class's module, or does it import that module?"""
+    folder root as the class's module, or does it import that module, directly or through
+    others?"""
     site_module = index.by_path.get(path)
     home = index.module_of(key)
     if site_module is None or site_module.import_root == home.import_root:
+        return True
+    if site_module.key in index.importers(home.key):
         return True
     targets = set((site_module.links if site_module.links is not None else site_module.imports).values())
     if site_module.local_imports:
         targets |= set(site_module.local_imports.values())
     # Also `from models.model import Net` that the index could not resolve: any import path
-    # through a module of that name might be this one.
+    # through a module of that name might be this one. One that resolves to another file is not.
     stem = home.module_name.rpartition(".")[2]
-    return any(
-        t == home.key or t.startswith(home.key + ".") or f".{stem}." in f".{t}." for t in targets
-    ) or "*" in "".join(site_module.imports)
+    unresolved = [t for t in targets if not _resolves(index, t)]
+    return any(f".{stem}." in f".{t}." for t in unresolved)
+
+
+def _resolves(index: RepoIndex, dotted: str) -> bool:
+    parts = dotted.split(".")
+    return any(".".join(parts[:cut]) in index.modules for cut in range(len(parts), 0, -1))
 
 
 def inferred_sites(ctx: RuleContext, plans: dict[ClassKey, LossPlan]) -> InferredSites:

@@ -10,7 +10,9 @@ or when label smoothing would need what ``forward`` returned without labels and 
 
 from __future__ import annotations
 
-from typing import Optional, Union
+import ast
+
+from typing import Optional, Sequence, Union
 
 from codemod.analysis.callsites import ModelUse
 from codemod.cst.nodes import all_statements, code_of, names_in, single_name_target
@@ -63,6 +65,35 @@ class _FileView:
 
     def statement_at(self, line: int) -> Optional[cst.CSTNode]:
         return next((s for first, last, s in self.top_level if first <= line <= last), None)
+
+
+def _base_unbound_at(text: str, head: str, top_level: Sequence[tuple[int, int, object]], line: int) -> Optional[str]:
+    """The subclass is defined at module level just above the statement holding the Trainer
+    call: its base must be bound there, by top-level statements only. ``Trainer`` imported
+    inside an ``if`` (or a function, or below) would raise NameError there: why, or None."""
+    start = next((first for first, last, _ in top_level if first <= line <= last), line)
+    tree = ast.parse(text)
+    top = {id(statement) for statement in tree.body}
+    bindings = [
+        (node.lineno, id(node) in top)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Import, ast.ImportFrom, ast.Assign, ast.ClassDef, ast.FunctionDef))
+        and head in _bound_by(node)
+    ]
+    if any(not at_top or number >= start for number, at_top in bindings):
+        number = next(n for n, at_top in bindings if not at_top or n >= start)
+        return f"`{head}` is bound at line {number}, where a Trainer subclass defined above line {start} cannot see it"
+    return None
+
+
+def _bound_by(node: ast.stmt) -> set[str]:
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+    if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+        return {node.name}
+    if isinstance(node, ast.Assign):
+        return {n.id for target in node.targets for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return set()
 
 
 def _training_arguments(view: _FileView, trainer_call: cst.Call, line: int = 0) -> Optional[cst.Call]:
@@ -184,6 +215,9 @@ def trainer_edits(
         if smoothed and labelless_return is not None
         else f"loss = {code_of(loss)}"
     )
+    unbound = _base_unbound_at(module.text, code_of(call.func).partition(".")[0], view.top_level, use.line)
+    if unbound is not None:
+        return unbound
     class_code = COMPUTE_LOSS.format(name=name, base=code_of(call.func), loss_lines=loss_lines, prelude=prelude)
     class_def = cst.parse_statement(class_code.lstrip("\n"))
     leading = getattr(anchor, "leading_lines", ()) or [cst.EmptyLine(), cst.EmptyLine()]

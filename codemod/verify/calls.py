@@ -9,7 +9,17 @@ import ast
 from typing import Optional
 
 from codemod.verify import values as v
-from codemod.verify.program import MAX_INLINE_DEPTH, SAME_INSTANCE_METHODS, WRAPPERS, EvaluatorBase, Unresolvable, is_generator, bind_arguments
+from codemod.verify.program import (
+    MAX_INLINE_DEPTH,
+    SAME_INSTANCE_METHODS,
+    WRAPPERS,
+    Clock,
+    EvaluatorBase,
+    Unresolvable,
+    bind_arguments,
+    binds,
+    is_generator,
+)
 from codemod.verify.values import Value
 
 
@@ -57,10 +67,38 @@ class Calls(EvaluatorBase):
         if callee[0] == "free" and callee[1].rpartition(".")[2].endswith(v.OUTPUT_SUFFIXES) and not positional:
             return ("output", callee[1], tuple(sorted(keywords.items())))
         if callee[0] in ("param", "unknown"):
-            bound = self.program.could_be_rewritten(len(positional), sorted(keywords), spread is not None)
-            if bound is not None:
-                raise Unresolvable(node.lineno, f"the call could be a `{bound}`, and what it calls is not traced ({callee[-1]})")
+            self.untraced_call(node, callee, positional, keywords, spread)
         return self.call_value(callee, positional, keywords, node)
+
+    def untraced_call(self, node: ast.Call, callee: Value, positional: list[Value], keywords: dict[str, Value], spread: Optional[Value]) -> None:
+        """A call of something not traced: if it could be a rewritten model (this module can
+        reach the class, the call binds its old forward) it must compute the same through the old
+        and the new forward, else the check cannot tell what the program computes here."""
+        for name, (old, new) in sorted(self.program.rewritten.items()):
+            if old is None or not self.program.reaches(self.module, name):
+                continue
+            receiver = v.instance(name, ("untraced", callee))
+            try:
+                before = self.trial(node, old, receiver, positional, keywords, spread)
+            except Unresolvable:
+                continue  # the call does not bind the old forward: it was no call of the model
+            try:
+                after = self.trial(node, new, receiver, positional, keywords, spread) if new is not None else None
+            except Unresolvable:
+                after = None
+            if before != after:
+                raise Unresolvable(node.lineno, f"the call could be a `{name.rpartition('.')[2]}`, and what it calls is not traced ({callee[-1]})")
+
+    def trial(
+        self, node: ast.Call, found: tuple[str, ast.FunctionDef], receiver: Value, positional: list[Value], keywords: dict[str, Value], spread: Optional[Value]
+    ) -> tuple[Value, tuple[Value, ...]]:
+        """What a forward returns and does for these arguments, evaluated aside (nothing of it
+        is recorded in this scope)."""
+        module, function = found
+        env = bind_arguments(function, receiver, positional, keywords, spread, node.lineno)
+        aside = type(self)(self.program, module, env, Clock(self.clock.epoch, self.clock.loops), self.depth + 1)
+        returned = aside.block(function.body)
+        return (returned if returned is not None else v.NONE), tuple(aside.effects)
 
     def dict_method(self, node: ast.Call) -> Optional[Value]:
         """``d.pop("labels")`` (also with a default), ``d.copy()``: what it gives, with ``d``
@@ -119,8 +157,13 @@ class Calls(EvaluatorBase):
         found = self.program.forward_of(receiver[1])
         if found is None:
             return self.call_value(receiver, positional, keywords, node)
+        rewritten = receiver[1] in self.program.rewritten
         if self.depth >= MAX_INLINE_DEPTH:
+            if not rewritten:
+                return self.call_value(receiver, positional, keywords, node)
             raise Unresolvable(node.lineno, "models call each other too deeply to evaluate")
+        if not rewritten and not binds(found[1], receiver, positional, keywords, spread):
+            return self.call_value(receiver, positional, keywords, node)  # the user's own call, as it was
         # Under DataParallel, forward runs on the model it wraps (one device: the same numbers).
         returned = self.run_function(node, found, v.unwrapped(receiver), positional, keywords, spread)
         self.inlined.add(receiver[1])
@@ -144,7 +187,13 @@ class Calls(EvaluatorBase):
         if self.depth >= MAX_INLINE_DEPTH:
             callee = v.attribute(receiver, function.name) if receiver is not None else v.free(f"{module}.{function.name}")
             return self.call_value(callee, positional, keywords, node)
-        env = bind_arguments(function, receiver, positional, keywords, spread, node.lineno)
+        try:
+            env = bind_arguments(function, receiver, positional, keywords, spread, node.lineno)
+        except Unresolvable:
+            if receiver is not None and receiver[0] == "inst" and receiver[1] in self.program.rewritten and function.name == "forward":
+                raise  # a call of a rewritten model that does not bind its forward
+            callee = v.attribute(receiver, function.name) if receiver is not None else v.free(f"{module}.{function.name}")
+            return self.call_value(callee, positional, keywords, node)
         inner = type(self)(self.program, module, env, self.clock, self.depth + 1)
         inner.top = self.top
         returned = inner.block(function.body)

@@ -39,18 +39,26 @@ class Expressions(EvaluatorBase):
         return v.const(node.value)
 
     def ex_Attribute(self, node: ast.Attribute) -> Value:
-        base = self.expr(node.value)
+        return self.attribute_of(self.expr(node.value), node.attr)
+
+    def attribute_of(self, base: Value, name: str) -> Value:
+        """``base.name``: a module's global, the model DataParallel wraps, what a constructor
+        gave an instance; on each side of a ``phi``."""
         if base[0] == "free":
-            held = self.program.module_attribute(base[1], node.attr)  # `import model` ... `model.MODEL`
+            held = self.program.module_attribute(base[1], name)  # `import model` ... `model.MODEL`
             if held is not None:
                 return held
-        if base[0] == "inst" and base[2][0] == "wrapped" and node.attr == "module":
+        if base[0] == "inst" and base[2][0] == "wrapped" and name == "module":
             return v.unwrapped(base)  # DataParallel's `.module`: the model it wraps
         if base[0] == "inst":
             known = self.program.instance_attributes(v.unwrapped(base))
-            if node.attr in known:
-                return known[node.attr]
-        return v.attribute(base, node.attr)
+            if name in known:
+                return known[name]
+        if base[0] == "phi":
+            return v.phi(base[1], self.attribute_of(base[2], name), self.attribute_of(base[3], name))
+        if base[0] == "phi?":
+            return self.attribute_of(base[2], name)
+        return v.attribute(base, name)
 
     def ex_Subscript(self, node: ast.Subscript) -> Value:
         return v.item(self.expr(node.value), self.expr(node.slice))
@@ -152,7 +160,7 @@ class Expressions(EvaluatorBase):
             if isinstance(inner, ast.Call) and isinstance(inner.func, (ast.Name, ast.Attribute)):
                 callee = self.quiet(inner.func)
                 instance = callee[1] if callee is not None and callee[0] == "attr" and callee[2] == "forward" else callee
-                if instance is not None and instance[0] == "inst" and instance[1] in self.program.rewritten:
+                if instance is not None and instance[0] == "inst" and instance[1] in self.program.rewritten:  # its forward changed
                     raise Unresolvable(inner.lineno, "a model is called inside an expression the check does not evaluate (a lambda or comprehension)")
         return ("expr", ast.dump(node, annotate_fields=False), self.free_values(node))
 

@@ -29,8 +29,10 @@ class Unresolvable(Exception):
 class Program(Protocol):
     """One version (old or new) of the project, as the evaluator asks about it."""
 
-    rewritten: dict[str, Optional[tuple[str, ast.FunctionDef]]]
-    """The classes whose loss the fix moves (qualified name -> their old forward)."""
+    rewritten: dict[str, tuple[Optional[tuple[str, ast.FunctionDef]], Optional[tuple[str, ast.FunctionDef]]]]
+    """The classes whose loss the fix moves: qualified name -> (old forward, new forward)."""
+
+    def reaches(self, module: str, qualified: str) -> bool: ...
 
     def global_value(self, module: str, name: str) -> Value: ...
 
@@ -52,7 +54,6 @@ class Program(Protocol):
 
     def is_library(self, qualified: str) -> bool: ...
 
-    def could_be_rewritten(self, args: int, keywords: list[str], double_star: bool) -> Optional[str]: ...
 
     def record_call(self, callee: Value, positional: list[Value], keywords: dict[str, Value]) -> None: ...
 
@@ -108,6 +109,14 @@ class EvaluatorBase:
 
     def opaque(self, node: ast.expr) -> Value:
         raise NotImplementedError
+
+
+def binds(function: ast.FunctionDef, receiver: Optional[Value], positional: list[Value], keywords: dict[str, Value], spread: Optional[Value]) -> bool:
+    try:
+        bind_arguments(function, receiver, positional, keywords, spread, function.lineno)
+    except Unresolvable:
+        return False
+    return True
 
 
 def bind_arguments(

@@ -14,29 +14,20 @@ from __future__ import annotations
 
 import ast
 import builtins
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional
 
 from codemod.verify import values as v
 from codemod.verify.classes import ProjectClasses
-from codemod.verify.modules import Module, absolute, binds, dotted_name, functions, is_static, link, own_forward, read_module, takes_labels
+from codemod.verify.compare import Mismatch, compare
+from codemod.verify.modules import Module, absolute, dotted_name, functions, is_static, link, own_forward, read_module, takes_labels
 from codemod.verify.evaluate import Evaluator, Outcome, evaluate_scope
 from codemod.verify.program import Clock, Unresolvable, bind_arguments
 from codemod.verify.values import Value
 
 ROUNDS = 2
-
-
-@dataclass(frozen=True)
-class Mismatch:
-    display_path: str
-    line: int
-    reason: str
-
-    @property
-    def location(self) -> str:
-        return f"{self.display_path}:{self.line}"
+MODEL_CAPABLE_TYPES = frozenset({"Module", "Any", "Callable", "object", "Optional", "Union", "Sequential", "PreTrainedModel"})
+"""Annotations a project model may hide behind: they say nothing of which model it is."""
 
 
 def check_rewrite(files: dict[Path, tuple[str, str, str]]) -> list[Mismatch]:
@@ -52,7 +43,7 @@ def check_rewrite(files: dict[Path, tuple[str, str, str]]) -> list[Mismatch]:
     if not rewritten:
         return []
     for version in (old, new):
-        version.rewritten = {name: old.forward_of(name) for name in rewritten}  # shapes read off the old forward
+        version.rewritten = {name: (old.forward_of(name), new.forward_of(name)) for name in rewritten}
     found: list[Mismatch] = []
     for round_number in range(ROUNDS):
         last = round_number == ROUNDS - 1
@@ -64,94 +55,10 @@ def check_rewrite(files: dict[Path, tuple[str, str, str]]) -> list[Mismatch]:
             continue
         for key in sorted(set(old_outcomes) | set(new_outcomes)):
             before, after = old_outcomes.get(key), new_outcomes.get(key)
-            problem = _compare(key, before, after, rewritten, old.exported(key[0]), new.displays())
+            problem = compare(key, before, after, rewritten, old.exported(key[0]), new.displays())
             if problem is not None:
                 found.append(problem)
     return found
-
-
-def _compare(
-    key: tuple[str, str, int],
-    before: Optional[Outcome | Mismatch],
-    after: Optional[Outcome | Mismatch],
-    rewritten: set[str],
-    exported: set[str],
-    displays: dict[str, str],
-) -> Optional[Mismatch]:
-    """The first difference between the two programs at one scope, if it calls a rewritten
-    class; a scope that could not be evaluated in either program is one. Of a module's names,
-    those another module imports (``exported``) must hold the same values."""
-    display, scope, line = key
-    for outcome in (before, after):
-        if isinstance(outcome, Mismatch):
-            return outcome
-    if not isinstance(before, Outcome) or not isinstance(after, Outcome):
-        return None  # a scope of one program only (a class the fix adds): nothing to compare
-    if not ((before.inlined | after.inlined) & rewritten):
-        return None
-    if before.returned != after.returned:
-        return Mismatch(display, line, f"`{scope}` returns another value after the rewrite")
-    for place, (was, now) in enumerate(zip(before.effects, after.effects)):
-        if was != now:
-            used = f"{display}:{before.lines[place]}"
-            origin = _blame(was, now, before, after)
-            if origin is not None and origin[0] in displays:
-                return Mismatch(displays[origin[0]], origin[1], f"the call computes another value after the rewrite (used at {used})")
-            return Mismatch(display, before.lines[place], f"`{scope}` computes another value here after the rewrite")
-    if len(before.effects) != len(after.effects):
-        return Mismatch(display, line, f"`{scope}` does other things after the rewrite")
-    if scope == "<module>":
-        for name in sorted(set(before.env) & set(after.env) & exported):
-            if before.env[name] != after.env[name]:
-                return Mismatch(display, line, f"`{name}` holds another value after the rewrite")
-    return None
-
-
-def _blame(was: Value, now: Value, before: Outcome, after: Outcome) -> Optional[tuple[str, int]]:
-    """The call of a model whose result is where two trees first part: the smallest differing
-    subtrees, then their enclosing ones, looked up among what calls returned."""
-    chain = [(was, now)]
-    while True:
-        a, b = chain[-1]
-        if len(a) != len(b) or a[0] != b[0] or (a[0] == "call" and a[1] != b[1]):
-            break  # another kind of node, or a call of something else: the difference is here
-        differing = [(x, y) for x, y in zip(a, b) if x != y and isinstance(x, tuple) and isinstance(y, tuple)]
-        if not differing:
-            break
-        chain.append(differing[0])
-    for a, b in reversed(chain):
-        origin = after.origins.get(b) or before.origins.get(a)
-        if origin is not None:
-            return origin
-    # The smallest difference: the old call whose result holds it (lines of the file as the
-    # user has it), else a new call inside it.
-    a, b = chain[-1]
-    calls = sorted(before.origins.items(), key=lambda item: item[1])
-    holding = [origin for value, origin in calls if _contains(value, a)]
-    used = [origin for value, origin in calls if _contains(a, value)]
-    if holding or used:
-        return (holding[:1] or used[-1:])[0]
-    return _first_origin(b, after.origins)
-
-
-def _contains(tree: Value, part: Value) -> bool:
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if node == part:
-            return True
-        stack += [child for child in node if isinstance(child, tuple)]
-    return False
-
-
-def _first_origin(tree: Value, origins: dict[Value, tuple[str, int]]) -> Optional[tuple[str, int]]:
-    stack = [tree]
-    while stack:
-        node = stack.pop(0)
-        if node in origins:
-            return origins[node]
-        stack += [child for child in node if isinstance(child, tuple)]
-    return None
 
 
 def _moves_a_loss(changed: dict[Path, tuple[str, str, str]]) -> bool:
@@ -209,7 +116,8 @@ class _Version(ProjectClasses):
                 if name not in module.classes and name not in module.functions and name not in module.assigned:
                     module.imports.setdefault(name, source.imports.get(name, f"{source.name}.{name}"))
         module.stars = []
-        self.rewritten: dict[str, Optional[tuple[str, ast.FunctionDef]]] = {}
+        self.rewritten: dict[str, tuple[Optional[tuple[str, ast.FunctionDef]], Optional[tuple[str, ast.FunctionDef]]]] = {}
+        self._reach: dict[str, set[str]] = {}
         self._globals: dict[str, Optional[dict[str, Value]]] = {}
         self._calls: dict[tuple[str, str], list[Value]] = {}
         self._params: dict[tuple[str, str], Value] = {}
@@ -263,6 +171,8 @@ class _Version(ProjectClasses):
             target = self.resolve(module, ast.unparse(annotated).strip("'\""))
             if target in self.class_names():
                 return v.instance(target, ("param", function, param))
+            if self.is_library(target) and target.rpartition(".")[2] not in MODEL_CAPABLE_TYPES:
+                return ("notmodel", function, param)  # `scorer: nn.Linear`: the user's word it is no model
         settled = self._params.get((function, param))
         if settled is not None:
             return settled
@@ -410,11 +320,31 @@ class _Version(ProjectClasses):
         self._attributes[instance] = table
         return table
 
-    def could_be_rewritten(self, args: int, keywords: list[str], double_star: bool) -> Optional[str]:
-        for name, found in sorted(self.rewritten.items()):
-            if found is not None and binds(found[1], args, keywords, double_star):
-                return name.rpartition(".")[2]
-        return None
+    def reaches(self, module_name: str, qualified: str) -> bool:
+        """Can code of ``module_name`` be handed an instance of the class: is it in the class's
+        import root (a framework may pass it one), or does it import the class's module,
+        directly or through others?"""
+        home = self.modules.get(qualified.rpartition(".")[0])
+        module = self.modules.get(module_name)
+        if home is None or module is None:
+            return True  # nothing known: it may
+        if module.root == home.root:
+            return True
+        if module_name not in self._reach:
+            found, pending = set(), [module_name]
+            while pending:
+                current = self.modules.get(pending.pop())
+                for target in (current.imports.values() if current else ()):
+                    parts = target.lstrip("?").split(".")
+                    for cut in range(len(parts), 0, -1):
+                        key = ".".join(parts[:cut])
+                        if key in self.modules:
+                            if key not in found:
+                                found.add(key)
+                                pending.append(key)
+                            break
+            self._reach[module_name] = found
+        return home.name in self._reach[module_name]
 
     def record_call(self, callee: Value, positional: list[Value], keywords: dict[str, Value]) -> None:
         if callee[0] != "free":

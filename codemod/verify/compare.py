@@ -1,0 +1,106 @@
+"""Comparing what one scope does in the old and the new program, and saying where they part:
+at the call of a model whose result the first different effect reads, in the lines of the file
+as the user has it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from codemod.verify.evaluate import Outcome
+from codemod.verify.values import Value
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    display_path: str
+    line: int
+    reason: str
+
+    @property
+    def location(self) -> str:
+        return f"{self.display_path}:{self.line}"
+
+
+def compare(
+    key: tuple[str, str, int],
+    before: Optional[Outcome | Mismatch],
+    after: Optional[Outcome | Mismatch],
+    rewritten: set[str],
+    exported: set[str],
+    displays: dict[str, str],
+) -> Optional[Mismatch]:
+    """The first difference between the two programs at one scope, if it calls a rewritten
+    class; a scope that could not be evaluated in either program is one. Of a module's names,
+    those another module imports (``exported``) must hold the same values."""
+    display, scope, line = key
+    for outcome in (before, after):
+        if isinstance(outcome, Mismatch):
+            return outcome
+    if not isinstance(before, Outcome) or not isinstance(after, Outcome):
+        return None  # a scope of one program only (a class the fix adds): nothing to compare
+    if not ((before.inlined | after.inlined) & rewritten):
+        return None
+    if before.returned != after.returned:
+        return Mismatch(display, line, f"`{scope}` returns another value after the rewrite")
+    for place, (was, now) in enumerate(zip(before.effects, after.effects)):
+        if was != now:
+            used = f"{display}:{before.lines[place]}"
+            origin = _blame(was, now, before, after)
+            if origin is not None and origin[0] in displays:
+                return Mismatch(displays[origin[0]], origin[1], f"the call computes another value after the rewrite (used at {used})")
+            return Mismatch(display, before.lines[place], f"`{scope}` computes another value here after the rewrite")
+    if len(before.effects) != len(after.effects):
+        return Mismatch(display, line, f"`{scope}` does other things after the rewrite")
+    if scope == "<module>":
+        for name in sorted(set(before.env) & set(after.env) & exported):
+            if before.env[name] != after.env[name]:
+                return Mismatch(display, line, f"`{name}` holds another value after the rewrite")
+    return None
+
+
+def _blame(was: Value, now: Value, before: Outcome, after: Outcome) -> Optional[tuple[str, int]]:
+    """The call of a model whose result is where two trees first part: the smallest differing
+    subtrees, then their enclosing ones, looked up among what calls returned."""
+    chain = [(was, now)]
+    while True:
+        a, b = chain[-1]
+        if len(a) != len(b) or a[0] != b[0] or (a[0] == "call" and a[1] != b[1]):
+            break  # another kind of node, or a call of something else: the difference is here
+        differing = [(x, y) for x, y in zip(a, b) if x != y and isinstance(x, tuple) and isinstance(y, tuple)]
+        if not differing:
+            break
+        chain.append(differing[0])
+    for a, b in reversed(chain):
+        origin = after.origins.get(b) or before.origins.get(a)
+        if origin is not None:
+            return origin
+    # The smallest difference: the old call whose result holds it (lines of the file as the
+    # user has it), else a new call inside it.
+    a, b = chain[-1]
+    calls = sorted(before.origins.items(), key=lambda item: item[1])
+    holding = [origin for value, origin in calls if _contains(value, a)]
+    used = [origin for value, origin in calls if _contains(a, value)]
+    if holding or used:
+        return (holding[:1] or used[-1:])[0]
+    return _first_origin(b, after.origins)
+
+
+def _contains(tree: Value, part: Value) -> bool:
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if node == part:
+            return True
+        stack += [child for child in node if isinstance(child, tuple)]
+    return False
+
+
+def _first_origin(tree: Value, origins: dict[Value, tuple[str, int]]) -> Optional[tuple[str, int]]:
+    stack = [tree]
+    while stack:
+        node = stack.pop(0)
+        if node in origins:
+            return origins[node]
+        stack += [child for child in node if isinstance(child, tuple)]
+    return None
