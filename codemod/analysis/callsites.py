@@ -1238,7 +1238,16 @@ class _ModuleWalk:
         if current is None:
             return False
         values = current.values.get(name, [])
-        return bool(values) and all(value is not None and self.known_other(value) for value in values)
+        return bool(values) and all(value is not None and (self.known_other(value) or self.library_class(value)) for value in values)
+
+    def library_class(self, value: ast.expr) -> bool:
+        """A class of an installed package, referred to (not called): calling it builds one of
+        that package's objects (``model_class = RobertaForSequenceClassification``), no model
+        of the project."""
+        if not isinstance(value, (ast.Name, ast.Attribute)):
+            return False
+        qualified = self.resolve(value) or ""
+        return "." in qualified and not self.is_project_name(qualified) and qualified.rpartition(".")[2][:1].isupper()
 
     def flow(self, node: ast.Call, scope: _Scope) -> None:
         qualified = self.resolve(node.func) or ""

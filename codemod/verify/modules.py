@@ -25,6 +25,9 @@ class Module:
     assigned: set[str] = field(default_factory=set)
     """Names the top level binds by assignment (what a star import of it brings, besides
     classes and functions)."""
+    text: str = ""
+    opaque_star: bool = False
+    """A star import of a module outside the project: it binds names nobody here can list."""
 
     def public(self) -> set[str]:
         return {n for n in [*self.classes, *self.functions, *self.assigned, *self.imports] if not n.startswith("_")}
@@ -141,7 +144,7 @@ def read_module(path: Path, display: str, text: str) -> Optional[Module]:
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             assigned |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-    return Module(name, path, display, root, tree, imports, classes, functions, stars, assigned)
+    return Module(name, path, display, root, tree, imports, classes, functions, stars, assigned, text)
 
 
 def relative(package: str, source: str, level: int) -> str:

@@ -83,6 +83,15 @@ def _rewritten_classes(old: "_Version", new: "_Version") -> set[str]:
     return found
 
 
+DYNAMIC_BINDERS = ("globals()", "__getattr__", "exec(", "setattr(", "__dict__", "__builtins__", "vars(")
+
+
+def _binds_dynamically(module: Module) -> bool:
+    """Can the module bind names the check does not see (``globals()[name] = ...``, a module
+    ``__getattr__``, ``exec``, a star import of a module outside the project)?"""
+    return module.opaque_star or any(marker in module.text for marker in DYNAMIC_BINDERS)
+
+
 class _Version(ProjectClasses):
     """One program: its modules, and the evaluator's questions answered over them."""
 
@@ -109,7 +118,10 @@ class _Version(ProjectClasses):
         seen.add(module.name)
         for star in module.stars:
             source = self.modules.get(link(module, star, by_name))
-            if source is None or source.name in seen:
+            if source is None:
+                module.opaque_star = True  # `from torch import *`: names the check cannot list
+                continue
+            if source.name in seen:
                 continue
             self._expand_stars(source, by_name, seen)
             for name in sorted(source.public()):
@@ -275,6 +287,10 @@ class _Version(ProjectClasses):
             return v.free(qualified)
         if hasattr(builtins, name):
             return v.free(name)
+        if not _binds_dynamically(module):
+            # Bound nowhere, and nothing binds names unseen: reading it raises NameError (or the
+            # import of it ImportError). No program behaviour to keep there.
+            return ("missing", module.name, name)
         # Bound where the check does not look (`globals()[...]`, `exec`): anything at all.
         return ("unknown", module.name, name, f"`{name}` is bound where the check does not look")
 
