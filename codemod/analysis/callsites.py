@@ -280,6 +280,8 @@ class CallSiteFinder:
         """(module, function, parameter) -> {call ``path:line``: why what it passes there is not
         traced}. Kept per call, not unioned: a later round may trace what an earlier could not
         (``model = get_model()`` before ``get_model``'s return was known)."""
+        self.param_others: set[tuple[str, str, str]] = set()
+        """Parameters some visible call passes a value known to be no model (a library object)."""
         self.trainer_models: dict[ClassKey, Instance] = {}
         """A ``Trainer`` subclass of the project -> what its constructions are given as
         ``model``: the ``model`` its ``compute_loss``/``prediction_step`` receive."""
@@ -306,6 +308,7 @@ class CallSiteFinder:
             returns_before = dict(self.return_types)
             trainers_before = dict(self.trainer_models)
             untraced_before = {key: dict(calls) for key, calls in self.param_untraced.items()}
+            others_before = set(self.param_others)
             names = sorted(pending)
             walked = self._walk_in_processes(names, jobs) if jobs > 1 and len(names) >= PARALLEL_MIN_MODULES else None
             if walked is None:
@@ -318,6 +321,7 @@ class CallSiteFinder:
                 and (module in results or follow(modules[module], instance))
             }
             pending |= {key[0] for key, calls in self.param_untraced.items() if untraced_before.get(key, {}) != calls}
+            pending |= {key[0] for key in self.param_others - others_before}
             # A Trainer subclass's methods receive what its constructions are given.
             pending |= {key.module for key, instance in self.trainer_models.items() if trainers_before.get(key) != instance}
             # A function that returns a model makes its callers' modules worth a (new) walk.
@@ -394,22 +398,23 @@ class CallSiteFinder:
         if outcomes is None:
             return None
         walked: dict[str, CallGraph] = {}
-        for graphs, grown, returned, untraced, trainers in outcomes:
-            walked.update(graphs)
-            for trainer, instance in trainers.items():
+        for learned in outcomes:
+            walked.update(learned.graphs)
+            self.param_others |= learned.param_others
+            for trainer, instance in learned.trainer_models.items():
                 previous = self.trainer_models.get(trainer)
                 self.trainer_models[trainer] = previous | instance if previous else instance
-            for key, calls in untraced.items():
+            for key, calls in learned.param_untraced.items():
                 mine = self.param_untraced.setdefault(key, {})
                 for where, why in calls.items():
                     if why:
                         mine[where] = why
                     else:
                         mine.pop(where, None)
-            for key, instance in grown.items():
+            for key, instance in learned.param_types.items():
                 previous = self.param_types.get(key)
                 self.param_types[key] = previous | instance if previous else instance
-            for function, instance in returned.items():
+            for function, instance in learned.return_types.items():
                 previous = self.return_types.get(function)
                 self.return_types[function] = previous | instance if previous else instance
         return walked
@@ -432,32 +437,41 @@ def _wanted_chunk(names: list[str]) -> list[str]:
     return _pick(*_FORKED_WANTED, names)
 
 
-def _walk_chunk(
-    names: list[str],
-) -> tuple[
-    dict[str, CallGraph],
-    dict[tuple[str, str, str], Instance],
-    dict[tuple[str, str], Instance],
-    dict[tuple[str, str, str], dict[str, str]],
-    dict[ClassKey, Instance],
-]:
+@dataclass
+class _Learned:
+    """What a chunk of modules walked in a child process taught the finder: the call graphs,
+    and the facts that grew (the parent merges them; a round's facts only grow, except the
+    per-call verdicts of ``param_untraced``, where "" says a call now passes a known model)."""
+
+    graphs: dict[str, CallGraph]
+    param_types: dict[tuple[str, str, str], Instance]
+    return_types: dict[tuple[str, str], Instance]
+    param_untraced: dict[tuple[str, str, str], dict[str, str]]
+    trainer_models: dict[ClassKey, Instance]
+    param_others: set[tuple[str, str, str]]
+
+
+def _walk_chunk(names: list[str]) -> _Learned:
     finder = _FORKED_FINDER
     assert finder is not None
     start = dict(finder.param_types)
     start_returns = dict(finder.return_types)
     start_untraced = {key: dict(calls) for key, calls in finder.param_untraced.items()}
     start_trainers = dict(finder.trainer_models)
+    start_others = set(finder.param_others)
     walked = finder._walk(names)
-    grown = {key: value for key, value in finder.param_types.items() if start.get(key) != value}
-    returned = {key: value for key, value in finder.return_types.items() if start_returns.get(key) != value}
-    # Each call's verdict as this chunk last saw it: "" where a call now passes a known model.
-    untraced = {
-        key: {where: calls.get(where, "") for where in set(calls) | set(start_untraced.get(key, {}))}
-        for key, calls in finder.param_untraced.items()
-        if start_untraced.get(key) != calls
-    }
-    trainers = {key: value for key, value in finder.trainer_models.items() if start_trainers.get(key) != value}
-    return walked, grown, returned, untraced, trainers
+    return _Learned(
+        walked,
+        {key: value for key, value in finder.param_types.items() if start.get(key) != value},
+        {key: value for key, value in finder.return_types.items() if start_returns.get(key) != value},
+        {
+            key: {where: calls.get(where, "") for where in set(calls) | set(start_untraced.get(key, {}))}
+            for key, calls in finder.param_untraced.items()
+            if start_untraced.get(key) != calls
+        },
+        {key: value for key, value in finder.trainer_models.items() if start_trainers.get(key) != value},
+        finder.param_others - start_others,
+    )
 
 
 class _ModuleWalk:
@@ -1046,6 +1060,8 @@ class _ModuleWalk:
                     flowed = flowed | Instance(frozenset(), untraced=untraced) if flowed else Instance(frozenset(), untraced=untraced)
             if flowed is not None and flowed.known:
                 scope.names[arg.arg] = flowed
+            elif flowed is None and not method and (self.module.key, node.name, arg.arg) in self.finder.param_others:
+                continue  # every visible call passes something known to be no model
             elif flowed is not None and flowed.untraced:
                 scope.params[arg.arg] = f"`{arg.arg}` is a parameter, and {flowed.untraced}"
             else:
@@ -1295,7 +1311,11 @@ class _ModuleWalk:
                 continue  # `None`, a number: not a model
             inst = self.instance_of(value, scope)
             if inst is None and (self.known_other(value) or self.known_other_value(value, scope)):
-                continue  # `self.transform`, set to `transforms.Compose(...)`: no model reaches here
+                # `self.transform`, set to `transforms.Compose(...)`: no model reaches here.
+                receiving = params[slot] if isinstance(slot, int) and slot < len(params) else slot
+                if isinstance(receiving, str):
+                    self.finder.param_others.add((function[0], function[1], receiving))
+                continue
             if inst is None and isinstance(value, ast.Name) and scope.param_reason(value.id) is not None:
                 # A parameter passed on: what it receives flows on once its own callers are
                 # walked (a later round); nothing is known of it yet, which is not "untraced".

@@ -7,8 +7,10 @@ class Net(nn.Module):
         super().__init__()
         self.fc = nn.Linear(4, 3)
 
-    def forward(self, x, labels):
+    def forward(self, x, labels=None):
         logits = self.fc(x)
+        if labels is None:
+            return torch.softmax(logits, dim=-1)
         return nn.functional.cross_entropy(logits, labels), logits
 
 
