@@ -24,9 +24,19 @@ class Expressions(EvaluatorBase):
         return value
 
     def ex_Name(self, node: ast.Name) -> Value:
-        if node.id in self.env:
-            return self.env[node.id]
-        return self.global_name(node.id)
+        value = self.env[node.id] if node.id in self.env else self.global_name(node.id)
+        return self.accounted(node.id, value, node)
+
+    def accounted(self, name: str, value: Value, node: ast.expr) -> Value:
+        """The check's own search must account for every mention of a rewritten class: a name
+        spelled like one that it does not read as that class (an import it could not follow)
+        could build one out of its sight."""
+        for qualified in self.program.rewritten:
+            if qualified.rpartition(".")[2] == name and value[0] != "inst" and value != v.free(qualified):
+                if value[0] == "free" and self.program.is_class(value[1]):
+                    continue  # another class of the same name, read as such
+                raise Unresolvable(node.lineno, f"`{name}` here is not read as the class `{qualified}` (an import the check cannot follow)")
+        return value
 
     def global_name(self, name: str) -> Value:
         """A name the scope does not bind: while the module's own top level runs (a function
@@ -39,7 +49,11 @@ class Expressions(EvaluatorBase):
         return v.const(node.value)
 
     def ex_Attribute(self, node: ast.Attribute) -> Value:
-        return self.attribute_of(self.expr(node.value), node.attr)
+        base = self.expr(node.value)
+        value = self.attribute_of(base, node.attr)
+        if base[0] in ("free", "missing", "unknown"):  # `netlib.Net`: a class reached through a module
+            return self.accounted(node.attr, value, node)
+        return value
 
     def attribute_of(self, base: Value, name: str) -> Value:
         """``base.name``: a module's global, the model DataParallel wraps, what a constructor

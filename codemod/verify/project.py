@@ -260,6 +260,8 @@ class _Version(ProjectClasses):
         for other in self.modules.values():
             by_name.setdefault(other.name.partition("@")[0], []).append(other)
         qualified = link(module, f"{base}.{name}" if base else name, by_name)
+        if qualified in self.modules:
+            return v.free(qualified)  # `from pkg import model`: the module itself
         head, _, last = qualified.rpartition(".")
         held = self.module_attribute(head, last)
         return held if held is not None else v.free(qualified)
@@ -280,6 +282,8 @@ class _Version(ProjectClasses):
         if name in module.imports:
             qualified = module.imports[name]
             head, _, last = qualified.rpartition(".")
+            if qualified in self.modules:
+                return v.free(qualified)  # `from pkg import model`: the module itself
             if qualified.startswith("?"):
                 return ("unknown", module.name, name, f"`{name}` could come from either of several files named `{qualified[1:]}`")
             if head in self.modules and last not in self.modules[head].classes and last not in self.modules[head].functions:
