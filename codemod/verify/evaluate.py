@@ -20,7 +20,7 @@ from typing import Optional
 from codemod.verify import values as v
 from codemod.verify.calls import Calls
 from codemod.verify.expressions import Expressions
-from codemod.verify.program import UNBOUND, Clock, Program, Unresolvable
+from codemod.verify.program import MAX_STEPS, UNBOUND, Clock, Program, TooLarge, Unresolvable
 from codemod.verify.values import Value
 
 __all__ = ["Evaluator", "Outcome", "Unresolvable", "evaluate_scope"]
@@ -72,7 +72,9 @@ class Evaluator(Expressions, Calls):
         outcomes = []
         for body in (statement.body, statement.orelse):
             child = self.fork()
-            returned = child.block([*body, *rest])
+            # A branch that surely returns never reaches the rest: evaluate the rest once, on
+            # the other side (sequential `if c: return x` lines stay linear, not 2**n).
+            returned = child.block(body if _surely_returns(body) else [*body, *rest])
             outcomes.append((child, returned))
         (yes, yes_returned), (no, no_returned) = outcomes
         self.join(condition, yes, no)
@@ -81,6 +83,9 @@ class Evaluator(Expressions, Calls):
         return v.phi(condition, yes_returned or v.NONE, no_returned or v.NONE)
 
     def statement(self, statement: ast.stmt) -> None:
+        self.clock.steps += 1
+        if self.clock.steps > MAX_STEPS:
+            raise TooLarge(statement.lineno, "the scope is too large to evaluate")
         if self.depth == 0:
             self.line = statement.lineno
         handler = getattr(self, f"do_{type(statement).__name__}", None)
@@ -273,6 +278,18 @@ class Evaluator(Expressions, Calls):
                 if owner[0] == "inst":
                     self.stores[(owner, target.attr)] = value
             self.effect(("store", self.expr(target), value))
+
+def _surely_returns(body: list[ast.stmt]) -> bool:
+    """Does every path through ``body`` end in ``return`` or ``raise``?"""
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, (ast.Return, ast.Raise)):
+        return True
+    if isinstance(last, ast.If):
+        return _surely_returns(last.body) and _surely_returns(last.orelse)
+    return False
+
 
 def _returns_somewhere(statement: ast.stmt) -> bool:
     return any(isinstance(n, (ast.Return, ast.Raise)) for n in ast.walk(statement) if not isinstance(n, ast.FunctionDef))

@@ -31,11 +31,11 @@ class Expressions(EvaluatorBase):
         """The check's own search must account for every mention of a rewritten class: a name
         spelled like one that it does not read as that class (an import it could not follow)
         could build one out of its sight."""
-        for qualified in self.program.rewritten:
-            if qualified.rpartition(".")[2] == name and value[0] != "inst" and value != v.free(qualified):
-                if value[0] == "free" and self.program.is_class(value[1]):
-                    continue  # another class of the same name, read as such
-                raise Unresolvable(node.lineno, f"`{name}` here is not read as the class `{qualified}` (an import the check cannot follow)")
+        unresolved = value[0] in ("missing", "unknown") or (value[0] == "free" and str(value[1]).startswith("?"))
+        if unresolved:  # `nn.GRU` or another project class of that name is read as itself
+            for qualified in self.program.rewritten:
+                if qualified.rpartition(".")[2] == name:
+                    raise Unresolvable(node.lineno, f"`{name}` here is not read as the class `{qualified}` (an import the check cannot follow)")
         return value
 
     def global_name(self, name: str) -> Value:

@@ -6,6 +6,7 @@ functions. Nothing of the planner's index is used."""
 from __future__ import annotations
 
 import ast
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
@@ -26,6 +27,9 @@ class Module:
     """Names the top level binds by assignment (what a star import of it brings, besides
     classes and functions)."""
     text: str = ""
+    path_roots: tuple[Path, ...] = ()
+    """Folders the module puts on ``sys.path`` (``sys.path.append("../src")``), read from
+    literals: imports there resolve after its own root."""
     opaque_star: bool = False
     """A star import of a module outside the project: it binds names nobody here can list."""
 
@@ -53,7 +57,8 @@ def link(importer: Module, dotted: str, by_name: dict[str, list[Module]]) -> str
         if not group:
             continue
         own = [m for m in group if m.root == importer.root]
-        chosen = own[0] if own else group[0] if len(group) == 1 else None
+        added = [m for root in importer.path_roots for m in group if m.root == root][:1]
+        chosen = own[0] if own else added[0] if added else group[0] if len(group) == 1 else None
         if chosen is None:
             return "?" + dotted  # could load either file: nothing is assumed of it
         return ".".join([chosen.name, *parts[cut:]])
@@ -144,7 +149,35 @@ def read_module(path: Path, display: str, text: str) -> Optional[Module]:
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             assigned |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-    return Module(name, path, display, root, tree, imports, classes, functions, stars, assigned, text)
+    return Module(name, path, display, root, tree, imports, classes, functions, stars, assigned, text, tuple(_path_roots(tree, path)))
+
+
+def _path_roots(tree: ast.Module, path: Path) -> Iterator[Path]:
+    """``sys.path.append(p)``/``insert(i, p)`` with ``p`` a literal, or ``os.path.join`` of
+    ``os.path.dirname(__file__)`` and literals: taken from the file's own folder (where a
+    notebook runs, and where such scripts are started)."""
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("append", "insert")
+            and dotted_name(node.func.value) == "sys.path"
+            and node.args
+        ):
+            folder = _literal_folder(node.args[-1])
+            if folder is not None:
+                yield Path(os.path.normpath(path.parent / folder))
+
+
+def _literal_folder(node: ast.expr) -> Optional[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Call) and dotted_name(node.func) == "os.path.dirname" and node.args and dotted_name(node.args[0]) == "__file__":
+        return "."
+    if isinstance(node, ast.Call) and dotted_name(node.func) in ("os.path.join", "os.path.abspath", "os.path.normpath") and node.args:
+        parts = [_literal_folder(arg) for arg in node.args]
+        return os.path.join(*[p for p in parts if p is not None]) if all(p is not None for p in parts) else None
+    return None
 
 
 def relative(package: str, source: str, level: int) -> str:

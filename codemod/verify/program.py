@@ -19,11 +19,18 @@ WRAPPERS = frozenset(
 )
 
 
+MAX_STEPS = 5_000
+
+
 class Unresolvable(Exception):
     def __init__(self, line: int, reason: str) -> None:
         super().__init__(reason)
         self.line = line
         self.reason = reason
+
+
+class TooLarge(Unresolvable):
+    """The scope takes more than ``MAX_STEPS`` statements to evaluate."""
 
 
 class Program(Protocol):
@@ -62,6 +69,9 @@ class Program(Protocol):
 class Clock:
     epoch: int = 0
     loops: int = 0
+    steps: int = 0
+    """Statements evaluated so far in this scope, inlined ones included: bounded by
+    ``MAX_STEPS`` (a recursive parser function inlined into itself grows without end)."""
     origins: dict[Value, tuple[str, int]] = field(default_factory=dict)
     """What a call of a project model returned -> (module, line) of that call: where a
     difference is reported."""

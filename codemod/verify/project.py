@@ -22,7 +22,7 @@ from codemod.verify.classes import ProjectClasses
 from codemod.verify.compare import Mismatch, compare
 from codemod.verify.modules import Module, absolute, dotted_name, functions, is_static, link, own_forward, read_module, takes_labels
 from codemod.verify.evaluate import Evaluator, Outcome, evaluate_scope
-from codemod.verify.program import Clock, Unresolvable, bind_arguments
+from codemod.verify.program import Clock, TooLarge, Unresolvable, bind_arguments
 from codemod.verify.values import Value
 
 ROUNDS = 2
@@ -81,6 +81,20 @@ def _rewritten_classes(old: "_Version", new: "_Version") -> set[str]:
             if takes_labels(before) and not takes_labels(after):
                 found.add(f"{module.name}.{name}")
     return found
+
+
+def _calls_anything(body: list[ast.stmt]) -> bool:
+    """Does the scope call anything (nested functions and classes aside: they are scopes of
+    their own)?"""
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Call):
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return False
 
 
 DYNAMIC_BINDERS = ("globals()", "__getattr__", "exec(", "setattr(", "__dict__", "__builtins__", "vars(")
@@ -146,13 +160,22 @@ class _Version(ProjectClasses):
             for scope, owner, body, env in self._scopes(module):
                 if owner in rewritten and scope.endswith(".forward"):
                     continue  # compared where it is called, with its arguments
+                if not _calls_anything(body):
+                    continue  # a table of constants: it calls no model, and is not read here
                 key = (module.display_path, scope, body[0].lineno if body else 1)
                 try:
                     outcomes[key] = evaluate_scope(self, module.name, body, env, module_level=scope == "<module>")
+                except TooLarge as exc:
+                    # Too large to read (a parser's recursive helpers): it matters only where a
+                    # rewritten model can reach.
+                    if any(self.reaches(module.name, name) for name in rewritten):
+                        outcomes[key] = Mismatch(module.display_path, exc.line, exc.reason)
                 except Unresolvable as exc:
                     outcomes[key] = Mismatch(module.display_path, exc.line, exc.reason)
-                except RecursionError:
-                    outcomes[key] = Mismatch(module.display_path, key[2], "the scope is too deep to evaluate")
+                except (RecursionError, MemoryError, SystemError):
+                    # Trees nested past what Python can hash (SystemError from the C stack).
+                    if any(self.reaches(module.name, name) for name in rewritten):
+                        outcomes[key] = Mismatch(module.display_path, key[2], "the scope is too deep to evaluate")
         return outcomes
 
     def _scopes(self, module: Module) -> Iterator[tuple[str, Optional[str], list[ast.stmt], dict[str, Value]]]:
@@ -304,7 +327,7 @@ class _Version(ProjectClasses):
             try:
                 outcome = evaluate_scope(self, module.name, module.tree.body, {}, module_level=True)
                 self._globals[module.name] = outcome.env
-            except (Unresolvable, RecursionError):
+            except (Unresolvable, RecursionError, MemoryError, SystemError):
                 self._globals[module.name] = {}
         return self._globals[module.name]
 
