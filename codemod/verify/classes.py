@@ -8,7 +8,7 @@ import ast
 from typing import Optional
 
 from codemod.verify import values as v
-from codemod.verify.modules import Module, is_static, own_forward
+from codemod.verify.modules import Module, is_static
 
 TRAINER_SUFFIX = "Trainer"
 LIBRARY_TRAINERS = ("transformers.", "trl.")
@@ -35,19 +35,24 @@ class ProjectClasses:
         target = module.imports.get(name)  # a re-export: `from .net import Net` in __init__
         return self._class(target) if target and target != qualified else None
 
-    def forward_of(self, qualified: str, depth: int = 0) -> Optional[tuple[str, ast.FunctionDef]]:
+    def _defined(self, qualified: str, name: str, depth: int = 0) -> Optional[tuple[str, ast.FunctionDef]]:
+        """The method ``name`` the class runs: its own, else the first of its project bases'
+        (a simple MRO; a library base ends the search)."""
         found = self._class(qualified)
         if found is None or depth > 10:
             return None
         module, cls = found
-        forward = own_forward(cls)
-        if forward is not None:
-            return module.name, forward
+        for item in cls.body:
+            if isinstance(item, ast.FunctionDef) and item.name == name:
+                return module.name, item
         for base in cls.bases:
-            inherited = self.forward_of(self.resolve(module, ast.unparse(base)), depth + 1)
+            inherited = self._defined(self.resolve(module, ast.unparse(base)), name, depth + 1)
             if inherited is not None:
                 return inherited
         return None
+
+    def forward_of(self, qualified: str) -> Optional[tuple[str, ast.FunctionDef]]:
+        return self._defined(qualified, "forward")
 
     def function_of(self, qualified: str) -> Optional[tuple[str, ast.FunctionDef]]:
         module_name, _, name = qualified.rpartition(".")
@@ -59,33 +64,12 @@ class ProjectClasses:
         target = module.imports.get(name)
         return self.function_of(target) if target and target != qualified else None
 
-    def method_of(self, qualified: str, name: str, depth: int = 0) -> Optional[tuple[str, ast.FunctionDef]]:
-        found = self._class(qualified)
-        if found is None or depth > 10 or name == "__init__":
-            return None
-        module, cls = found
-        for item in cls.body:
-            if isinstance(item, ast.FunctionDef) and item.name == name:
-                return None if is_static(item) else (module.name, item)
-        for base in cls.bases:
-            inherited = self.method_of(self.resolve(module, ast.unparse(base)), name, depth + 1)
-            if inherited is not None:
-                return inherited
-        return None
+    def method_of(self, qualified: str, name: str) -> Optional[tuple[str, ast.FunctionDef]]:
+        found = self._defined(qualified, name) if name != "__init__" else None
+        return None if found is None or is_static(found[1]) else found
 
-    def _init_of(self, qualified: str, depth: int = 0) -> Optional[tuple[str, ast.FunctionDef]]:
-        found = self._class(qualified)
-        if found is None or depth > 10:
-            return None
-        module, cls = found
-        for item in cls.body:
-            if isinstance(item, ast.FunctionDef) and item.name == "__init__":
-                return module.name, item
-        for base in cls.bases:
-            inherited = self._init_of(self.resolve(module, ast.unparse(base)), depth + 1)
-            if inherited is not None:
-                return inherited
-        return None
+    def _init_of(self, qualified: str) -> Optional[tuple[str, ast.FunctionDef]]:
+        return self._defined(qualified, "__init__")
 
     def _constructor_only_attributes(self, qualified: str) -> set[str]:
         """``self.X`` set in ``__init__`` and in no other method of the class or its project bases."""
