@@ -151,7 +151,12 @@ class Calls(EvaluatorBase):
         base = v.root(callee)
         stateless = base[0] == "const" or (base[0] == "free" and self.program.is_library(base[1]))
         epoch = None if stateless else self.clock.epoch
-        return ("call", callee, tuple(positional), tuple(sorted(keywords.items())), epoch)
+        value = ("call", callee, tuple(positional), tuple(sorted(keywords.items())), epoch)
+        if v.draws_random(callee):
+            # A random draw advances the generator: every later draw depends on it, so the
+            # draws happen in the same order in both programs, used or not.
+            self.effect(("draw", value), changes_state=False)
+        return value
 
     def inline(self, node: ast.Call, receiver: Value, positional: list[Value], keywords: dict[str, Value], spread: Optional[Value]) -> Value:
         found = self.program.forward_of(receiver[1])

@@ -251,10 +251,13 @@ class Evaluator(Expressions, Calls):
             self.env[name] = v.phi(condition, yes.env.get(name, UNBOUND), no.env.get(name, UNBOUND))
         self.inlined |= yes.inlined | no.inlined
 
-    def effect(self, value: Value) -> None:
+    def effect(self, value: Value, changes_state: bool = True) -> None:
+        """Record an effect; one that may change state (weights, data) starts a new epoch. A
+        random draw only takes its place in the order of draws."""
         self.effects.append(value)
         self.lines.append(self.line)
-        self.clock.epoch += 1
+        if changes_state:
+            self.clock.epoch += 1
 
     def bind(self, target: ast.expr, value: Value) -> None:
         if isinstance(target, ast.Name):

@@ -99,7 +99,7 @@ class EvaluatorBase:
     def fork(self) -> "EvaluatorBase":
         raise NotImplementedError
 
-    def effect(self, value: Value) -> None:
+    def effect(self, value: Value, changes_state: bool = True) -> None:
         raise NotImplementedError
 
     def bind(self, target: ast.expr, value: Value) -> None:

@@ -220,3 +220,25 @@ def without_keys(container: Value, keys: tuple[str, ...]) -> Value:
     if container[0] == "dict":
         return dict_of([(k, part) for k, part in container[1] if const_key(k) not in keys])
     return ("dictminus", container, keys)
+
+
+RANDOM_FUNCTIONS = frozenset(
+    {
+        "rand", "randn", "randint", "randperm", "rand_like", "randn_like", "randint_like", "bernoulli", "multinomial",
+        "normal", "poisson", "dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout",
+        "gumbel_softmax", "random", "shuffle", "choice", "sample", "uniform", "permutation",
+    }
+)
+"""Functions of torch, numpy and random that draw from a random generator."""
+
+
+def draws_random(callee: Value) -> bool:
+    """Does calling this draw random numbers: a library function that does (``torch.randn``,
+    ``F.dropout``, ``random.random``), or a dropout module the program built (``self.drop``
+    where ``self.drop = nn.Dropout(0.1)``)?"""
+    if callee[0] == "free":
+        module, _, name = str(callee[1]).rpartition(".")
+        return name in RANDOM_FUNCTIONS and module.partition(".")[0] in ("torch", "numpy", "np", "random")
+    if callee[0] == "call" and callee[1][0] == "free":
+        return "Dropout" in str(callee[1][1]).rpartition(".")[2]
+    return False
