@@ -46,6 +46,13 @@ def compare(
     for place, (was, now) in enumerate(zip(before.effects, after.effects)):
         if was != now:
             used = f"{display}:{before.lines[place]}"
+            if "draw" in (was[0], now[0]):
+                return Mismatch(
+                    display,
+                    before.lines[place],
+                    "after the rewrite a random draw here (dropout, a sampling call) would no longer run in the same order, "
+                    "and every later random number would change",
+                )
             origin = _blame(was, now, before, after)
             if origin is not None and origin[0] in displays:
                 return Mismatch(displays[origin[0]], origin[1], f"the call computes another value after the rewrite (used at {used})")
