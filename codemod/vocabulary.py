@@ -194,3 +194,7 @@ class SitePlan:
     """What a call with labels read as the prediction, in terms of ``prediction_placeholder``
     (``F.softmax(logits, dim=-1)``), when that is not what forward returns now."""
 
+
+MODEL_CAPABLE_TYPES = frozenset({"Module", "Any", "Callable", "object", "Optional", "Union", "Sequential", "PreTrainedModel"})
+"""Annotations a project model may hide behind: they say nothing of which model a parameter
+holds (the call-site finder and the independent check both honour every other annotation)."""

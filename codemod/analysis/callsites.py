@@ -32,7 +32,7 @@ from codemod.analysis.index import (
 )
 from codemod.analysis.dict_flow import LABEL_KEYS, LabelsAtCall, changes_of, labels_at
 from codemod.parallel import map_in_processes
-from codemod.vocabulary import LABELS_PARAM, TRAINER_PACKAGES, TRAINER_SUFFIXES
+from codemod.vocabulary import LABELS_PARAM, MODEL_CAPABLE_TYPES, TRAINER_PACKAGES, TRAINER_SUFFIXES
 
 INSTANCE_METHODS = frozenset(
     {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "bfloat16", "requires_grad_", "share_memory"}
@@ -172,8 +172,6 @@ class CallGraph:
 
 
 MAX_FLOW_ROUNDS = 10
-MODEL_CAPABLE_TYPES = frozenset({"Module", "Any", "Callable", "object", "Optional", "Union", "Sequential", "PreTrainedModel"})
-"""Annotations a project model may hide behind: they say nothing of which model it is."""
 MODEL_LIKE_WORDS = ("model", "net", "module", "classifier", "encoder", "transformer", "learner")
 
 
@@ -562,14 +560,11 @@ class _ModuleWalk:
         return None
 
     def imported_global(self, dotted: str) -> Optional[Instance]:
-        qualified = self.resolve_name(dotted)
+        qualified = self.module.resolve(dotted)
         module, _, name = qualified.rpartition(".")
         if module == self.module.key or module not in self.index.modules:
             return None
         return self.finder.module_global(module, name)
-
-    def resolve_name(self, dotted: str) -> str:
-        return self.module.resolve(dotted)
 
     def is_library_trainer(self, qualified: str, depth: int = 0) -> bool:
         """Hugging Face's ``Trainer`` (or TRL's), or a repo class derived from one: what calls
@@ -1083,7 +1078,7 @@ class _ModuleWalk:
             except SyntaxError:
                 return False
         qualified = self.resolve(annotation) or ""
-        if not qualified or qualified.rpartition(".")[2] in MODEL_CAPABLE_TYPES or self.is_project_name(qualified):
+        if not qualified or qualified.rpartition(".")[2] in MODEL_CAPABLE_TYPES or self.index.resolves(qualified):
             return False
         return self.known_other(annotation) or qualified in ("str", "int", "float", "bool", "dict", "list", "tuple")
 
@@ -1224,7 +1219,7 @@ class _ModuleWalk:
             return True
         target = value.func if isinstance(value, ast.Call) else value
         qualified = self.resolve(target) or ""
-        if not qualified or self.is_project_name(qualified) or self.library_model(target) is not None:
+        if not qualified or self.index.resolves(qualified) or self.library_model(target) is not None:
             return False
         if isinstance(value, ast.Call) and any(
             isinstance(inner, ast.Call) and self.built_classes(inner.func) for inner in ast.walk(value) if inner is not value
@@ -1240,10 +1235,6 @@ class _ModuleWalk:
             values = [v for name, v in self.class_attributes(scope.cls.name) if name == value.attr]
             return bool(values) and all(v is not None and self.known_other(v) for v in values)
         return False
-
-    def is_project_name(self, qualified: str) -> bool:
-        parts = qualified.split(".")
-        return any(".".join(parts[:cut]) in self.index.modules for cut in range(1, len(parts) + 1))
 
     def bound_to_other(self, name: str, scope: _Scope) -> bool:
         """Every binding of ``name`` this scope (or the nearest one binding it) makes is known
@@ -1263,7 +1254,7 @@ class _ModuleWalk:
         if not isinstance(value, (ast.Name, ast.Attribute)):
             return False
         qualified = self.resolve(value) or ""
-        return "." in qualified and not self.is_project_name(qualified) and qualified.rpartition(".")[2][:1].isupper()
+        return "." in qualified and not self.index.resolves(qualified) and qualified.rpartition(".")[2][:1].isupper()
 
     def flow(self, node: ast.Call, scope: _Scope) -> None:
         qualified = self.resolve(node.func) or ""

@@ -668,6 +668,11 @@ class RepoIndex:
                     pending.append(importer)
         return found
 
+    def resolves(self, dotted: str) -> bool:
+        """Does a dotted name lead into a module of the run (``pkg.model.Net``, ``model``)?"""
+        parts = dotted.split(".")
+        return any(".".join(parts[:cut]) in self.modules for cut in range(1, len(parts) + 1))
+
     def class_key(self, qualified: str) -> Optional[ClassKey]:
         module, _, name = qualified.rpartition(".")
         summary = self.modules.get(module)

@@ -262,13 +262,8 @@ def _can_reach(index: RepoIndex, path: Path, key: ClassKey) -> bool:
     # Also `from models.model import Net` that the index could not resolve: any import path
     # through a module of that name might be this one. One that resolves to another file is not.
     stem = home.module_name.rpartition(".")[2]
-    unresolved = [t for t in targets if not _resolves(index, t)]
+    unresolved = [t for t in targets if not index.resolves(t)]
     return any(f".{stem}." in f".{t}." for t in unresolved)
-
-
-def _resolves(index: RepoIndex, dotted: str) -> bool:
-    parts = dotted.split(".")
-    return any(".".join(parts[:cut]) in index.modules for cut in range(len(parts), 0, -1))
 
 
 def inferred_sites(ctx: RuleContext, plans: dict[ClassKey, LossPlan]) -> InferredSites:

@@ -24,10 +24,9 @@ from codemod.verify.modules import Module, absolute, dotted_name, functions, is_
 from codemod.verify.evaluate import Evaluator, Outcome, evaluate_scope
 from codemod.verify.program import Clock, TooLarge, Unresolvable, bind_arguments
 from codemod.verify.values import Value
+from codemod.vocabulary import MODEL_CAPABLE_TYPES
 
 ROUNDS = 2
-MODEL_CAPABLE_TYPES = frozenset({"Module", "Any", "Callable", "object", "Optional", "Union", "Sequential", "PreTrainedModel"})
-"""Annotations a project model may hide behind: they say nothing of which model it is."""
 
 
 def check_rewrite(files: dict[Path, tuple[str, str, str]]) -> list[Mismatch]:
