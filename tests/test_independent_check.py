@@ -18,7 +18,7 @@ import pytest
 import codemod.analysis.callsites as callsites
 import codemod.pipeline.run as pipeline_run
 import codemod.rules.fl001_loss_in_forward as fl001
-import codemod.rules.fl101_optional_labels as fl101
+import codemod.rules.labelless as labelless
 from codemod.analysis.dict_flow import LabelsAtCall
 from codemod.engine import run
 from codemod.registry import select_rules
@@ -108,14 +108,14 @@ print(out["loss"].item(), out["logits"].sum().item())
 def test_a_name_reassigned_before_the_loss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Mechanism 1: the new forward loses ``logits = torch.tanh(logits)`` (the planner took the
     first `logits` for the value it returns), and the loss moves onto the wrong value."""
-    real = fl101._new_forward
+    real = labelless.two_path_forward
 
     def drop_the_reassignment(*args, **kwargs):  # type: ignore[no-untyped-def]
-        rewritten, labelless, shape = real(*args, **kwargs)
-        body = [s for s in rewritten.body.body if "tanh" not in fl101.code_of(s)]
-        return rewritten.with_changes(body=rewritten.body.with_changes(body=body)), labelless, shape
+        rewritten, labelless_calls, shape = real(*args, **kwargs)
+        body = [s for s in rewritten.body.body if "tanh" not in labelless.code_of(s)]
+        return rewritten.with_changes(body=rewritten.body.with_changes(body=body)), labelless_calls, shape
 
-    monkeypatch.setattr(fl101, "_new_forward", drop_the_reassignment)
+    monkeypatch.setattr(labelless, "two_path_forward", drop_the_reassignment)
     tree = _tree(tmp_path, REASSIGNED)
     _refused_at(tree, _line_of(tree, "train.py", "print(out"), monkeypatch)
 

@@ -101,6 +101,8 @@ class CallShape:
     """The unpacked dict is changed before the call in a way that may add or remove labels,
     and the order cannot be read (see ``analysis.dict_flow``): whether labels reach forward is
     not known."""
+    labels_none: bool = False
+    """``labels=None`` (or ``label=None``) by name: forward runs as without labels."""
 
 
 @dataclass(frozen=True)
@@ -1349,6 +1351,9 @@ class _ModuleWalk:
                 has_labels = keys is not None and LABELS_PARAM in keys
                 dropped = _drops_labels(double[0])
         shape = CallShape(
+            labels_none=any(
+                k.arg in LABEL_KEYS and isinstance(k.value, ast.Constant) and k.value.value is None for k in node.keywords
+            ),
             positional=sum(1 for a in node.args if not isinstance(a, ast.Starred)),
             keywords=tuple(k.arg for k in node.keywords if k.arg is not None),
             star=star,

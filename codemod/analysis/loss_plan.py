@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
+from codemod.analysis.containers import fold_containers
 from codemod.analysis.derivations import Flow, movable_check
 from codemod.analysis.label_conversions import inline_label_conversions
 from codemod.analysis.prediction import PREDICTION_SEEN, calls_self_submodule, choose_root, left_unread, prediction_from_loss
@@ -33,7 +34,8 @@ def packed_result(
     ``return Output(k=a)``; None for a single value; a reason string for a shape we can't read."""
     if isinstance(returned, cst.Tuple) and len(returned.elements) >= 2:
         if any(isinstance(e, cst.StarredElement) for e in returned.elements):
-            return "forward returns a starred tuple"
+            starred = next(e for e in returned.elements if isinstance(e, cst.StarredElement))
+            return f"forward returns more than a loss and one prediction (also `*{code_of(starred.value)}`)"
         return "tuple", list(range(len(returned.elements))), [e.value for e in returned.elements]
     if isinstance(returned, cst.Dict):
         keys: list[Union[int, str]] = []
@@ -76,16 +78,20 @@ def plan_forward(
     optional_labels: bool = False,
     returns_without_labels: Optional[str] = None,
 ) -> PlanResult:
-    """``optional_labels``: ``func`` is the labels-given view of a ``labels=None`` forward, and
-    ``returns_without_labels`` the name its other view returns, if that is one name."""
+    """``optional_labels``: ``func`` is the labels-given view of a forward that also runs
+    without labels (``labels=None``), and ``returns_without_labels`` the name its other view
+    returns, if that is one name."""
     labels_param = signature.param(LABELS_PARAM)
-    if labels_param is None or labels_param.has_default != optional_labels:
+    if labels_param is None or (labels_param.has_default and not optional_labels):
         return None
     if cls.name.value.endswith(LOSS_CLASS_SUFFIXES):
         return None
     inlined = inline_label_conversions(func)
     if inlined is None:
         return _refuse_if_labels_loss(func, "forward assigns `labels` other than by converting it (`labels = labels.long()`)")
+    if isinstance(inlined.body, cst.IndentedBlock):
+        # A result built step by step (`out["loss"] = ...`) is read as the display it amounts to.
+        inlined = inlined.with_changes(body=inlined.body.with_changes(body=fold_containers(inlined.body.body)))
     body = inlined.body
     if not isinstance(body, cst.IndentedBlock) or not body.body:
         return None
@@ -99,7 +105,8 @@ def plan_forward(
         return _refuse_if_labels_loss(inlined, "forward does not end with a single `return`")
     if len(_returns(inlined)) != 1:
         return _refuse_if_labels_loss(inlined, "forward returns in more than one place")
-    return _ForwardPlanner(cls, inlined, func if inlined is not func else None).plan(signature, returns_without_labels)
+    source = func if code_of(inlined) != code_of(func) else None
+    return _ForwardPlanner(cls, inlined if source is not None else func, source).plan(signature, returns_without_labels)
 
 
 class _ForwardPlanner:

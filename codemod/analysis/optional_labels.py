@@ -24,6 +24,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
+from codemod.analysis.containers import fold_containers
 from codemod.cst.bindings import bound_names
 from codemod.cst.nodes import code_of, names_in, single_name_target
 from codemod.lazy_libcst import cst
@@ -35,7 +36,11 @@ class Views:
     given: cst.FunctionDef
     absent: cst.FunctionDef
     placeholders: frozenset[str]
-    """Names ``forward`` sets to ``None`` and assigns only when labels are given (``loss``)."""
+    """Names ``forward`` sets to a constant (``None``, ``0``, ``torch.tensor(0.)``) and assigns
+    again only when labels are given (``loss``)."""
+    placeholder_lines: frozenset[str] = frozenset()
+    """Those first assignments, as code (``loss = 0``): without labels they only give the
+    loss slot of the result its value."""
 
 
 def _none_test(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
@@ -65,6 +70,30 @@ def _is_none_assignment(statement: cst.CSTNode) -> Optional[str]:
     return None
 
 
+def _is_constant_assignment(statement: cst.CSTNode) -> Optional[str]:
+    """The name of a line setting it to a constant: ``None``, a number, ``torch.tensor(0.)``."""
+    target = single_name_target(statement)
+    if target is not None and _is_constant(target[1]):
+        return target[0]
+    return None
+
+
+def _is_constant(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.Name):
+        return node.value == "None"
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return True
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        return isinstance(node.expression, (cst.Integer, cst.Float))
+    return (
+        isinstance(node, cst.Call)
+        and code_of(node.func) == "torch.tensor"
+        and len(node.args) == 1
+        and node.args[0].keyword is None
+        and isinstance(node.args[0].value, (cst.Integer, cst.Float))
+    )
+
+
 def _statements(block: cst.BaseSuite) -> list[cst.BaseStatement]:
     if isinstance(block, cst.IndentedBlock):
         return list(block.body)
@@ -77,15 +106,17 @@ class _NotUnderstood(Exception):
 
 
 class _Specializer:
-    def __init__(self, given: bool, placeholders: set[str]) -> None:
+    def __init__(self, given: bool, placeholders: set[str], none_placeholders: set[str]) -> None:
         self.given = given
         self.placeholders = placeholders
+        self.none_placeholders = none_placeholders
+        """Placeholders whose None-ness is the labels' (``loss = None``): a test of one is decided."""
 
     def decide(self, test: cst.BaseExpression) -> Optional[bool]:
         found = _none_test(test)
         if found is not None:
             name, is_none = found
-            if name == LABELS_PARAM or name in self.placeholders:
+            if name == LABELS_PARAM or name in self.none_placeholders:
                 return is_none != self.given
         if LABELS_PARAM in names_in(test) or names_in(test) & self.placeholders:
             raise _NotUnderstood
@@ -142,13 +173,13 @@ def _expressions() -> type[Any]:
 
 
 def _placeholders(func: cst.FunctionDef) -> set[str]:
-    """Names set to None at the top of forward and assigned again only under a labels test."""
+    """Names set to a constant at the top of forward and assigned again only under a labels test."""
     body = _statements(func.body)
-    initial = {name for s in body if (name := _is_none_assignment(s)) is not None}
+    initial = {name for s in body if (name := _is_constant_assignment(s)) is not None}
     guarded: set[str] = set()
     elsewhere: set[str] = set()
     for statement in body:
-        if _is_none_assignment(statement):
+        if _is_constant_assignment(statement):
             continue
         if isinstance(statement, cst.If) and LABELS_PARAM in names_in(statement.test):
             guarded |= bound_names(statement, mutations=True)
@@ -163,23 +194,44 @@ def specialize(func: cst.FunctionDef) -> Optional[Views]:
     body = _statements(func.body)
     if LABELS_PARAM in bound_names(func.body, mutations=True):
         return None  # `labels = ...` inside forward: its None-ness is not the caller's
+    initial = [s for s in body if _is_constant_assignment(s) in placeholders]
+    none_placeholders = {name for s in initial if (name := _is_none_assignment(s)) is not None}
     try:
-        given = _Specializer(True, placeholders).block(body, True)
-        absent = _Specializer(False, placeholders).block(body, True)
+        given = _Specializer(True, placeholders, none_placeholders).block(body, True)
+        absent = _Specializer(False, placeholders, none_placeholders).block(body, True)
     except _NotUnderstood:
         return None
-    # In the labels-given view a placeholder is always assigned: its `= None` start is noise
+    # With labels given, a placeholder's first value is overwritten before it is read: noise
     # that would read as a second assignment of the loss.
-    given = [s for s in given if _is_none_assignment(s) not in placeholders]
+    given = _without_dead_starts(given, placeholders)
     if not given or not absent:
         return None
     if not isinstance(func.body, cst.IndentedBlock):
         return None
 
     def as_function(statements: list[cst.BaseStatement]) -> cst.FunctionDef:
-        return func.with_changes(body=func.body.with_changes(body=statements))
+        return func.with_changes(body=func.body.with_changes(body=fold_containers(statements)))
 
-    return Views(as_function(given), as_function(absent), frozenset(placeholders))
+    lines = frozenset(code_of(s.with_changes(leading_lines=())).strip() for s in initial)  # type: ignore[attr-defined]  # top-level assignment lines
+    return Views(as_function(given), as_function(absent), frozenset(placeholders), lines)
+
+
+def _without_dead_starts(statements: list[cst.BaseStatement], placeholders: set[str]) -> list[cst.BaseStatement]:
+    """``statements`` without the placeholders' first assignments that a plain assignment
+    overwrites before anything reads them."""
+    dead: set[int] = set()
+    for index, statement in enumerate(statements):
+        name = _is_constant_assignment(statement)
+        if name not in placeholders:
+            continue
+        for later in statements[index + 1 :]:
+            assigned = single_name_target(later)
+            if assigned is not None and assigned[0] == name and name not in names_in(assigned[1]):
+                dead.add(index)
+                break
+            if name in names_in(later) or name in bound_names(later, mutations=True):
+                break
+    return [s for i, s in enumerate(statements) if i not in dead]
 
 
 def labels_test(func: cst.FunctionDef) -> Optional[str]:

@@ -33,9 +33,12 @@ DATA_PARALLEL_NOTE = (
 
 
 def binds_labels(site: CallSite, signature: Signature) -> bool:
+    """The call gives forward labels: ``labels=None`` is no labels, forward's other path."""
     shape = site.shape
     if shape.star:
         return True
+    if shape.labels_none:
+        return False
     bound = signature.binds(shape.positional, shape.keywords, shape.double_star)
     if bound is None:
         return False
@@ -168,7 +171,13 @@ def _site_tasks_into(
     call that could be another class, else the first call that cannot be rewritten."""
     ambiguous = None
     for site in inferred.get(key, []):
-        if labels_optional and labelless_calls is None and labelless_shape is None and not binds_labels(site, plan.signature):
+        if (
+            labels_optional
+            and labelless_calls is None
+            and labelless_shape is None
+            and not binds_labels(site, plan.signature)
+            and not site.shape.labels_none
+        ):
             continue  # no labels, and calls without labels see the same prediction as before
         why = ctx.graph.untraced_receivers.get((site.display_path, site.line, site.column), "its receiver is not traced")
         ambiguous = f"the call at {location_of(site)} could be a `{key.name}` ({why})"
@@ -177,9 +186,10 @@ def _site_tasks_into(
         break
     for site in ctx.graph.sites_for(key):
         if labels_optional and not site.shape.star and not binds_labels(site, plan.signature):
-            if labelless_calls is None and labelless_shape is not None:
-                # No labels, no loss: the call now gets the prediction bare; its readers change.
-                unit.sites.append(SiteTask(site, replace(site_plan, labelless_shape=labelless_shape)))
+            if labelless_calls is None and (labelless_shape is not None or site.shape.labels_none):
+                # No labels, no loss: the call now gets the prediction bare; its readers change,
+                # and `labels=None` goes (forward takes no labels any more).
+                unit.sites.append(SiteTask(site, replace(site_plan, labelless_shape=labelless_shape or ResultShape("bare"))))
                 continue
             if labelless_calls is None:
                 continue  # no labels, no loss: the call sees the same prediction as before

@@ -69,10 +69,15 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
+from codemod.analysis.label_conversions import inline_label_conversions
 from codemod.analysis.loss_plan import plan_forward
+from codemod.analysis.optional_labels import Views, specialize
+from codemod.cst.nodes import code_of
+from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.class_move import fill_class_unit, inferred_sites
 from codemod.rules.common import RuleContext, Unit, find_method
+from codemod.rules.labelless import fill_two_path_unit, plan_two_paths
 from codemod.rules.spec import Example, Fix, Rule
 from codemod.vocabulary import LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, Refusal, Signature
 
@@ -88,6 +93,16 @@ CODE = RULE.code
 def _takes_required_labels(signature: Optional[Signature]) -> bool:
     param = signature.param(LABELS_PARAM) if signature is not None else None
     return param is not None and not param.has_default
+
+
+def _two_paths(func: cst.FunctionDef) -> Optional[Views]:
+    """Both paths of a ``forward`` that runs otherwise when its labels are None; None when
+    it computes the same either way (the labels are always used)."""
+    inlined = inline_label_conversions(func)
+    views = specialize(inlined) if inlined is not None else None
+    if views is None or code_of(views.given) == code_of(views.absent):
+        return None
+    return views
 
 
 def tracked_classes(index: RepoIndex) -> set[ClassKey]:
@@ -116,6 +131,7 @@ def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
 def find_units(ctx: RuleContext) -> list[Unit]:
     index = ctx.index
     candidates: dict[ClassKey, tuple[LossPlan | Refusal, Finding]] = {}
+    two_paths: dict[ClassKey, tuple[Views, cst.ClassDef, cst.FunctionDef]] = {}
     for key in index.module_classes():
         summary = index.summary(key)
         signature = summary.forward
@@ -130,10 +146,17 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         found = find_method(tree, key.name, "forward")
         if found is None:
             continue
-        try:
-            outcome = plan_forward(found[0], found[1], signature)
-        except Exception as exc:  # unforeseen code: report it refused, never guess
-            outcome = Refusal(f"internal error ({type(exc).__name__}: {exc}); please report it")
+        views = _two_paths(found[1])
+        if views is not None:
+            # `labels` required, yet tested (`if labels is not None:`): calls passing
+            # `labels=None` take forward's other path, and see what it returned there.
+            outcome = plan_two_paths(found[0], views, signature)
+            two_paths[key] = (views, found[0], found[1])
+        else:
+            try:
+                outcome = plan_forward(found[0], found[1], signature)
+            except Exception as exc:  # unforeseen code: report it refused, never guess
+                outcome = Refusal(f"internal error ({type(exc).__name__}: {exc}); please report it")
         if outcome is None:
             continue
         message = f"`{key.name}.forward` takes `labels` and computes the loss inside the model"
@@ -147,6 +170,9 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         units.append(unit)
         if isinstance(outcome, Refusal):
             unit.refusal = outcome.reason
+            continue
+        if key in two_paths:
+            fill_two_path_unit(ctx, key, outcome, *two_paths[key], unit, inferred)
             continue
         try:
             fill_class_unit(ctx, key, outcome, unit, inferred)

@@ -49,22 +49,19 @@ from __future__ import annotations
 
 import functools
 from dataclasses import replace
-from typing import Any, Callable, Optional, Sequence, Union
+from typing import Any, Callable, Optional, Union
 
-from codemod.analysis.derivations import Flow, movable_check
 from codemod.analysis.index import ClassKey, ClassKind, ModuleSummary, RepoIndex
 from codemod.analysis.label_conversions import inline_label_conversions
-from codemod.analysis.loss_plan import locals_of, packed_result, plan_forward
 from codemod.analysis.optional_labels import Views, labels_test, specialize
-from codemod.cst.nodes import code_of, defaults_to_none, is_criterion_constructor, names_in, single_name_target
+from codemod.cst.nodes import code_of, defaults_to_none, names_in
 from codemod.lazy_libcst import cst
 from codemod.results import Finding
-from codemod.rules.class_move import fill_class_unit, inferred_sites
+from codemod.rules.class_move import inferred_sites
 from codemod.rules.common import RuleContext, Unit, find_method, location_of
+from codemod.rules.labelless import fill_two_path_unit, plan_two_paths
 from codemod.rules.spec import Example, Fix, Rule
-from codemod.transforms.edits import FileEdits, apply_edits
-from codemod.transforms.forward import forward_edits
-from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, PlanResult, Refusal, ResultShape, Signature
+from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, PlanResult, Refusal, Signature
 
 RULE = Rule(
     code="FL101",
@@ -150,152 +147,6 @@ def _alias_refusal(ctx: RuleContext, key: ClassKey) -> Optional[str]:
     return None
 
 
-def _new_forward(
-    plan: LossPlan, views: Views, cls: cst.ClassDef, resolve: Callable[[str], str]
-) -> tuple[cst.FunctionDef, Optional[str], Optional[ResultShape]]:
-    """The rewritten forward; None if calls without labels see what they saw before, else why
-    not; and when they saw the prediction packed (``{"logits": logits}``, ``(None, logits)``)
-    or computed from the new return value (``F.softmax(logits)``), how, so that those calls
-    can be rewritten."""
-    edits = forward_edits(plan)
-    rewritten = apply_edits(cst.Module(body=[plan.forward_node]), edits).body[0]
-    assert isinstance(rewritten, cst.FunctionDef)
-    new = [_bare(s).strip() for s in rewritten.body.body]
-    if plan.hoisted_prediction is not None:
-        new = new[:-2] + [f"return {code_of(plan.hoisted_prediction)}"]
-    # A view's body is an IndentedBlock (specialize made it so): its items are statements.
-    absent_body: Sequence[cst.BaseStatement] = views.absent.body.body  # type: ignore[assignment]  # see the line above
-    statements: list[cst.BaseStatement] = [
-        s
-        for s in absent_body
-        if not (isinstance(s, cst.SimpleStatementLine) and _bare(s).strip() in {f"{p} = None" for p in views.placeholders})
-    ]
-    statements = [s for s in statements if not _unused_criterion(s, statements)]
-    absent = [_bare(s).strip() for s in statements]
-    if new == absent:
-        return rewritten, None, None
-    if plan.hoisted_prediction is None:
-        found = _labelless_view(plan, new, statements, views, cls, resolve)
-        if found is not None:
-            shape, only_for_them = found
-            body = [s for s in rewritten.body.body[:-1] if _bare(s).strip() not in only_for_them] + [rewritten.body.body[-1]]
-            if len(body) < len(rewritten.body.body) and body[0] is not rewritten.body.body[0]:
-                body[0] = body[0].with_changes(leading_lines=rewritten.body.body[0].leading_lines)  # type: ignore[union-attr]  # forward's body: statements
-            rewritten = rewritten.with_changes(body=rewritten.body.with_changes(body=body))
-            return rewritten, None, None if shape.kind == "bare" and shape.derived is None else shape
-    return rewritten, "without labels, forward returns more than the prediction, and a call here passes none", None
-
-
-def _bare(statement: cst.CSTNode) -> str:
-    """A statement's code without the comment lines and blank lines above it."""
-    if isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
-        statement = statement.with_changes(leading_lines=())
-    return code_of(statement)
-
-
-def _unused_criterion(statement: cst.CSTNode, statements: Sequence[cst.CSTNode]) -> bool:
-    """``loss_fct = nn.CrossEntropyLoss()`` that nothing else reads (in the labels-absent view,
-    the criterion forward builds for its loss): building a loss object has no effect, so
-    calls without labels see the same result without it."""
-    target = single_name_target(statement)
-    if target is None or not is_criterion_constructor(target[1]):
-        return False
-    return not any(target[0] in names_in(other) for other in statements if other is not statement)
-
-
-def _labelless_view(
-    plan: LossPlan,
-    new: list[str],
-    statements: list[cst.BaseStatement],
-    views: Views,
-    cls: cst.ClassDef,
-    resolve: Callable[[str], str],
-) -> Optional[tuple[ResultShape, set[str]]]:
-    """What a call without labels used to get, in terms of what forward returns now: the
-    labels-absent view must run the new forward's lines, plus only lines that computed its
-    prediction from the new return value (``prob = F.softmax(logits)``), and return that
-    prediction alone or packed with ``None`` (the loss it did not compute). Also the lines of
-    the new forward that computed that prediction for those calls alone: they go."""
-    last = statements[-1]
-    if not (isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[0], cst.Return) and last.body[0].value is not None):
-        return None
-    returned = last.body[0].value
-    kind: str
-    keys: list[Union[int, str]]
-    if isinstance(returned, cst.Dict) and len(returned.elements) == 1:  # {"logits": logits}
-        element = returned.elements[0]
-        if not (isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString)):
-            return None
-        kind, keys, values = "dict", [element.key.evaluated_value], [element.value]  # type: ignore[list-item]  # a str literal key: bytes never reach here
-    else:
-        packed = packed_result(returned)
-        if isinstance(packed, tuple):
-            kind, keys, values = packed
-        elif packed is None:
-            kind, keys, values = "bare", [0], [returned]
-        else:
-            return None
-    filled = [i for i, v in enumerate(values) if not (code_of(v) == "None" or code_of(v) in views.placeholders)]
-    if len(filled) != 1 or not isinstance(values[filled[0]], cst.Name):
-        return None
-    at = filled[0]
-    prediction = values[at].value  # type: ignore[attr-defined]  # checked to be a Name just above
-    flow = Flow(statements, locals_of(views.absent))
-    movable = movable_check(cls)
-    version = (prediction, flow.reaching(prediction, len(statements) - 1))
-    # A prediction bound by a tuple or a loop (`emissions, _ = self.rnn(x)`) has no line of its
-    # own: it is the root as itself (None), provided no line that goes assigns it.
-    roots: list[Optional[int]] = [None] if plan.prediction in flow.opaque else []
-    roots += [index for index in flow.values if flow.name(index) == plan.prediction] + [-1]
-    # Lines that compute, without effects, a value nothing reads without labels (`prob =
-    # F.sigmoid(logits)` for the loss only): the new forward has dropped them.
-    unread = {index for index in flow.values if movable(flow.value(index))}
-    for root in roots:
-        derivation = flow.derive(version, (plan.prediction, root), movable)
-        if derivation is None:
-            continue
-        # The return reads only the prediction, which the call site now computes.
-        dropped = flow.droppable(set(derivation.lines) | (unread - {root}), gone=frozenset({len(statements) - 1}))
-        kept = [_bare(s).strip() for i, s in enumerate(statements[:-1]) if i not in dropped]
-        unread_texts = {_bare(statements[i]).strip() for i in dropped}
-        # The new forward may still compute what only calls without labels read (forward
-        # computed `prob` for them alone): those lines go from it too. Other unread lines
-        # (`n_idx = 0`) are the author's, and stay.
-        only_for_them = {_bare(statements[i]).strip() for i in dropped if i in derivation.lines}
-        if any(plan.prediction in flow.stored(i) for i in dropped if i in derivation.lines):
-            # `logits = torch.tanh(logits)`: dropping it from the new forward would change the
-            # value it returns, which the moved loss reads. This root is not what it returns.
-            continue
-        if root is None:
-            reassigned = any(plan.prediction in flow.stored(i) for i in dropped)
-        else:
-            reassigned = any(i > root and i not in dropped and plan.prediction in flow.stored(i) for i in range(len(statements) - 1))
-        if kept != [line for line in new[:-1] if line not in unread_texts] or reassigned:
-            continue
-        same = isinstance(derivation.expression, cst.Name) and derivation.expression.value == plan.prediction
-        if kind == "bare" and same:
-            return ResultShape("bare"), only_for_them  # the same value; forward only lost lines nothing read
-        if kind == "object":
-            qualified = resolve(code_of(returned.func))  # type: ignore[attr-defined]  # kind "object": packed_result read a call
-            if not qualified.startswith("transformers."):
-                return None  # only a ModelOutput is known to leave its None fields out
-            kind = "model_output"
-        return ResultShape(kind, None, keys[at], len(values), derived=None if same else derivation.expression), only_for_them
-    return None
-
-
-def _returned_name(views: Views) -> Optional[str]:
-    """The one variable forward returns without labels, alone or packed with None."""
-    last = views.absent.body.body[-1]
-    if not (isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[0], cst.Return) and last.body[0].value is not None):
-        return None
-    returned = last.body[0].value
-    packed = packed_result(returned)
-    values = packed[2] if isinstance(packed, tuple) else [e.value for e in returned.elements] if isinstance(returned, cst.Dict) else [returned]
-    names = [v.value for v in values if isinstance(v, cst.Name) and v.value != "None" and v.value not in views.placeholders]
-    return names[0] if len(names) == 1 else None
-
-
 def find_units(ctx: RuleContext) -> list[Unit]:
     index = ctx.index
     plans: dict[ClassKey, LossPlan] = {}
@@ -331,12 +182,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
                 reason = labels_test(inlined) or "forward tests labels in a way other than `labels is [not] None` or `labels == None`"
             outcome = None if understood else Refusal(reason)
         else:
-            try:
-                outcome = plan_forward(
-                    cls, views.given, signature, optional_labels=True, returns_without_labels=_returned_name(views)
-                )
-            except Exception as exc:  # unforeseen code: report it refused, never guess
-                outcome = Refusal(f"internal error ({type(exc).__name__}: {exc}); please report it")
+            outcome = plan_two_paths(cls, views, signature)
         if outcome is None:
             continue
         message = f"`{key.name}.forward` takes optional `{name}` and computes the loss inside the model"
@@ -360,13 +206,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         if work is None:
             continue
         key, plan, views, original = work
-        try:
-            rewritten, labelless, packing = _new_forward(plan, views, cls_of[key], index.module_of(key).resolve)
-            forward = FileEdits()
-            forward.replace[original] = rewritten
-            fill_class_unit(ctx, key, plan, unit, inferred, forward=forward, labelless_calls=labelless, labelless_shape=packing)
-        except Exception as exc:  # unforeseen code: refuse this class, keep its finding and the others
-            unit.refusal = f"internal error ({type(exc).__name__}: {exc}); please report it"
+        fill_two_path_unit(ctx, key, plan, views, cls_of[key], original, unit, inferred)
     return result
 
 

@@ -50,7 +50,7 @@ from codemod.transforms.call_shapes import (
     unpacked_reason,
 )
 from codemod.transforms.edits import FileEdits, imports_to_add
-from codemod.vocabulary import CRITERION, LABELS_PARAM, ImportSpec, ResultShape, Signature, SitePlan
+from codemod.vocabulary import CRITERION, LABEL_ALIAS, LABELS_PARAM, ImportSpec, ResultShape, Signature, SitePlan
 
 
 class SiteRefusal(Exception):
@@ -574,9 +574,15 @@ class FileSitePlanner:
                     "more than once",
                     line,
                 )
-        before_of = functools.partial(as_before, derived, plan.prediction_placeholder, self_expr)
+        # `model(x, labels=None)` ran forward without labels: the new forward takes none.
+        args = list(call.args)
+        stripped = call.with_changes(args=without_args(args, [i for i, a in enumerate(args) if _is_labels_none(a)]))
+        before_of = functools.partial(_before_stripped, functools.partial(as_before, derived, plan.prediction_placeholder, self_expr), call, stripped)
         small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
         if isinstance(small, cst.Expr) and small.value is call:
+            if stripped is not call:
+                self.edits.replace[call] = stripped
+                self.claimed.add(statement)
             return  # the result is not used
         if packing.kind == "bare":
             self.edits.replace[call] = before_of(call)
@@ -655,8 +661,9 @@ class FileSitePlanner:
             ]
             self.edits.remove.add(following[0])
             return
-        if derived:
-            # Computed once, where the call is: every reader then reads that one value.
+        if derived or before_of(call) is not call:
+            # Computed once, where the call is: every reader then reads that one value (and
+            # the call loses its `labels=None`).
             self.edits.replace[call] = before_of(call)
         for reader in readers:
             self.edits.replace[reader] = cst.Name(target.value)
@@ -947,3 +954,12 @@ class FileSitePlanner:
         return None
 
 
+def _is_labels_none(arg: cst.Arg) -> bool:
+    return arg.keyword is not None and arg.keyword.value in (LABELS_PARAM, LABEL_ALIAS) and isinstance(arg.value, cst.Name) and arg.value.value == "None"
+
+
+def _before_stripped(
+    before: Callable[[cst.BaseExpression], cst.BaseExpression], call: cst.Call, stripped: cst.Call, node: cst.BaseExpression
+) -> cst.BaseExpression:
+    """What a label-less reader becomes, built on the call without its ``labels=None``."""
+    return before(stripped if node is call else node)

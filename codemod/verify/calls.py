@@ -97,6 +97,7 @@ class Calls(EvaluatorBase):
         module, function = found
         env = bind_arguments(function, receiver, positional, keywords, spread, node.lineno)
         aside = type(self)(self.program, module, env, Clock(self.clock.epoch, self.clock.loops), self.depth + 1)
+        aside.not_none = self.not_none
         returned = aside.block(function.body)
         return (returned if returned is not None else v.NONE), tuple(aside.effects)
 
@@ -200,6 +201,7 @@ class Calls(EvaluatorBase):
             callee = v.attribute(receiver, function.name) if receiver is not None else v.free(f"{module}.{function.name}")
             return self.call_value(callee, positional, keywords, node)
         inner = type(self)(self.program, module, env, self.clock, self.depth + 1)
+        inner.not_none = self.not_none
         inner.top = self.top
         returned = inner.block(function.body)
         self.effects += inner.effects

@@ -55,6 +55,8 @@ def compare(
                 )
             origin = _blame(was, now, before, after)
             if origin is not None and origin[0] in displays:
+                if _none_tests(was) - _none_tests(now):
+                    return Mismatch(displays[origin[0]], origin[1], MAYBE_NONE + f" (used at {used})")
                 return Mismatch(displays[origin[0]], origin[1], f"the call computes another value after the rewrite (used at {used})")
             return Mismatch(display, before.lines[place], f"`{scope}` computes another value here after the rewrite")
     if len(before.effects) != len(after.effects):
@@ -64,6 +66,25 @@ def compare(
             if before.env[name] != after.env[name]:
                 return Mismatch(display, line, f"`{name}` holds another value after the rewrite")
     return None
+
+
+MAYBE_NONE = (
+    "the labels at this call may be None as far as the check can trace them, and forward computed no loss then; "
+    "if they never are, say so with `assert labels is not None` (your name for them) before the call"
+)
+
+
+def _none_tests(value: Value) -> set[Value]:
+    """The undecided ``x is [not] None`` tests inside a value tree."""
+    found: set[Value] = set()
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if node[:2] in (("op", "IsNot"), ("op", "Is")) and len(node) == 4 and node[3] == ("const", "None"):
+            found.add(node)
+        parts = node[1:] if isinstance(node[0], str) else node  # a node, or a tuple of nodes
+        stack.extend(part for part in parts if isinstance(part, tuple) and part)
+    return found
 
 
 def _blame(was: Value, now: Value, before: Outcome, after: Outcome) -> Optional[tuple[str, int]]:

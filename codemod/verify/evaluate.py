@@ -97,7 +97,49 @@ class Evaluator(Expressions, Calls):
     def do_Expr(self, statement: ast.Expr) -> None:
         if isinstance(statement.value, ast.Constant):
             return  # a docstring
-        self.effect(("do", self.expr(statement.value, keep_call=True)))
+        if self.dict_update(statement.value):
+            return
+        for part in v.evaluated_parts(self.expr(statement.value, keep_call=True)):
+            self.effect(("do", part))
+
+    def do_Assert(self, statement: ast.Assert) -> None:
+        """The assertion runs as before; past it, ``x is not None`` holds (the program stops
+        otherwise), so a later test of ``x`` is decided."""
+        self.effect(("assert", self.expr(statement.test)), changes_state=False)
+        test = statement.test
+        if (
+            isinstance(test, ast.Compare)
+            and len(test.ops) == 1
+            and isinstance(test.ops[0], ast.IsNot)
+            and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value is None
+        ):
+            self.not_none |= {self.expr(test.left)}
+
+    def dict_update(self, call: ast.expr) -> bool:
+        """``d.update(k=v)`` / ``d.update({"k": v})`` of a dict the scope built: its new value."""
+        if not (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr == "update"
+            and isinstance(call.func.value, ast.Name)
+            and self.env.get(call.func.value.id, v.NONE)[0] == "dict"
+        ):
+            return False
+        pairs: list[tuple[Value, ast.expr]] = [(v.const(k.arg), k.value) for k in call.keywords if k.arg is not None]
+        if len(pairs) != len(call.keywords):
+            return False
+        for arg in call.args:
+            if not isinstance(arg, ast.Dict) or len(call.args) != 1 or any(key is None for key in arg.keys):
+                return False
+            pairs += [(self.expr(key), value) for key, value in zip(arg.keys, arg.values) if key is not None]
+        updated: Optional[Value] = self.env[call.func.value.id]
+        for key, value in pairs:
+            updated = v.set_item(updated, key, self.expr(value)) if updated is not None else None
+        if updated is None:
+            return False
+        self.env[call.func.value.id] = updated
+        return True
 
     def do_Assign(self, statement: ast.Assign) -> None:
         value = self.expr(statement.value)
@@ -222,22 +264,15 @@ class Evaluator(Expressions, Calls):
         self.block(getattr(statement, "orelse"))
 
     def element(self, iterable: Optional[ast.expr], label: Value, head: Value) -> Value:
-        """What one turn of a ``for`` gets: the element a list comprehension or a literal of
-        tuples builds (its own names the turn's); a DataLoader's batch, which the default
-        collate never fills with None; else an element nothing is known of."""
+        """What one turn of a ``for`` gets: the element a list comprehension builds (its own
+        names the turn's); else what ``_element_of`` knows of the iterable's value."""
         if head[1][0] == "elements":
             return v.child(head, 1, 1)
-        if isinstance(iterable, (ast.List, ast.Tuple)) and iterable.elts:
-            shapes = {ast.dump(e) for e in iterable.elts}
-            if len(shapes) == 1:
-                return self.expr(iterable.elts[0])
-            return ("each", label, head)
-        if head[1][0] == "call" and head[1][1] == v.free("torch.utils.data.DataLoader") and "collate_fn" not in dict(head[1][3]):
-            return ("batch", label, head)
-        return ("each", label, head)
+        return _element_of(head[1], label, head)
 
     def fork(self) -> "Evaluator":
         child = Evaluator(self.program, self.module, dict(self.env), self.clock, self.depth)
+        child.not_none = self.not_none
         child.line = self.line
         child.module_level = self.module_level
         # A branch of the module's top level binds globals of its own as it runs.
@@ -305,3 +340,30 @@ def _assigned_names(statement: ast.stmt) -> set[str]:
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             found.add(node.id)
     return found
+
+
+PROGRESS_BARS = frozenset({"tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.notebook.tqdm", "tqdm.std.tqdm"})
+PASSED_THROUGH = frozenset({"iter", "list", "tuple"})
+"""Iterables that give the elements of their first argument, unchanged and in order."""
+
+
+def _element_of(iterable: Value, label: Value, head: Value) -> Value:
+    """One element of ``iterable``: the one value a literal holds (each of its elements the
+    same); a DataLoader's batch, which the default collate never fills with None; through
+    ``tqdm``, ``enumerate`` and the like, the element of what they wrap; else an element
+    nothing is known of."""
+    if iterable[0] == "list":
+        iterable = iterable[1]
+    if iterable[0] == "tuple" and iterable[1] and all(item == iterable[1][0] for item in iterable[1]):
+        return iterable[1][0]  # type: ignore[no-any-return]  # a value tree's items are values
+    if iterable[0] == "call" and iterable[1][0] == "free" and not any(part[0] == "unpacked" for part in iterable[2]):
+        function, arguments, keywords = iterable[1][1], iterable[2], dict(iterable[3])
+        if function in PROGRESS_BARS and len(arguments) == 1:
+            return _element_of(arguments[0], label, head)  # its options shape the bar, never the elements
+        if function in PASSED_THROUGH and len(arguments) == 1 and not keywords:
+            return _element_of(arguments[0], label, head)
+        if function == "enumerate" and len(arguments) == 1 and not keywords:
+            return v.tuple_of([("index", label), _element_of(arguments[0], label, head)])
+        if function == "torch.utils.data.DataLoader" and "collate_fn" not in keywords:
+            return ("batch", label, head)
+    return ("each", label, head)

@@ -117,6 +117,8 @@ class Expressions(EvaluatorBase):
         if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Is, ast.IsNot, ast.Eq, ast.NotEq)):
             right = self.expr(node.comparators[0])
             if right == v.NONE:
+                if left in self.not_none:
+                    return v.const(isinstance(node.ops[0], (ast.IsNot, ast.NotEq)))
                 return v.is_none_test(left, isinstance(node.ops[0], (ast.IsNot, ast.NotEq)))
             return ("op", type(node.ops[0]).__name__, left, right)
         return ("cmp", tuple(type(o).__name__ for o in node.ops), left, *[self.expr(c) for c in node.comparators])

@@ -83,6 +83,9 @@ class EvaluatorBase:
     def __init__(self, program: Program, module: str, env: dict[str, Value], clock: Clock, depth: int = 0) -> None:
         self.program, self.module, self.env, self.clock, self.depth = program, module, env, clock, depth
         self.effects: list[Value] = []
+        self.not_none: frozenset[Value] = frozenset()
+        """Values an ``assert x is not None`` on this path vouched for: a test of them is
+        decided. A branch or an inlined call starts with its caller's."""
         self.lines: list[int] = []
         """The line of each effect: where a difference is reported."""
         self.line = 0

@@ -113,8 +113,12 @@ def set_item(container: Value, key: Value, stored: Value) -> Optional[Value]:
     """The dict after ``d[key] = stored``, when it is a dict the scope built; else None."""
     if container[0] != "dict" or const_key(key) is None:
         return None
-    kept = [(k, v) for k, v in container[1] if const_key(k) != const_key(key)]
-    return dict_of([*kept, (key, stored)])
+    pairs = list(container[1])
+    for place, (known, _) in enumerate(pairs):
+        if const_key(known) == const_key(key):
+            pairs[place] = (known, stored)  # a key set again keeps its place, as in Python
+            return dict_of(pairs)
+    return dict_of([*pairs, (key, stored)])
 
 
 def drop_key(container: Value, key: Value) -> Optional[Value]:
@@ -136,6 +140,19 @@ def binary(operator: str, left: Value, right: Value) -> Value:
     if operator == "Add" and left[0] == "tuple" and right[0] == "tuple":
         return tuple_of([*left[1], *right[1]])
     return ("op", operator, left, right)
+
+
+def evaluated_parts(value: Value) -> list[Value]:
+    """What evaluating ``value`` and discarding it did: building a tuple or dict does nothing
+    of itself, and a constant nothing at all (``model(x)`` whose forward returned ``(None,
+    logits)`` and now ``logits``, the result unused, computed the same)."""
+    if value[0] == "const":
+        return []
+    if value[0] == "tuple":
+        return [part for item in value[1] for part in evaluated_parts(item)]
+    if value[0] == "dict":
+        return [part for pair in value[1] for item in pair for part in evaluated_parts(item)]
+    return [value]
 
 
 def is_none_test(operand: Value, negated: bool) -> Value:

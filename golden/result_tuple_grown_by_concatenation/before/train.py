@@ -1,0 +1,37 @@
+import torch
+from torch import nn
+
+
+class Tagger(nn.Module):
+    def __init__(self, vocab, tags):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, 8)
+        self.proj = nn.Linear(8, tags)
+        self.tags = tags
+
+    def forward(self, tokens, labels=None):
+        logits = self.proj(self.embed(tokens))
+        outputs = (logits,)
+        if labels is not None:
+            loss_fct = nn.CrossEntropyLoss()
+            loss = loss_fct(logits.view(-1, self.tags), labels.view(-1))
+            outputs = (loss,) + outputs
+        return outputs
+
+
+torch.manual_seed(3)
+tagger = Tagger(20, 5)
+optimizer = torch.optim.SGD(tagger.parameters(), lr=0.1)
+tokens = torch.randint(0, 20, (4, 7))
+tags = torch.randint(0, 5, (4, 7))
+for step in range(3):
+    outputs = tagger(tokens, labels=tags)
+    loss = outputs[0]
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    print(f"step {step} loss {loss.item():.6f}")
+tagger.eval()
+with torch.no_grad():
+    predicted = tagger(tokens)[0].argmax(-1)
+print("tags", predicted[0].tolist())
