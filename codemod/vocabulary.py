@@ -198,3 +198,13 @@ class SitePlan:
 MODEL_CAPABLE_TYPES = frozenset({"Module", "Any", "Callable", "object", "Optional", "Union", "Sequential", "PreTrainedModel"})
 """Annotations a project model may hide behind: they say nothing of which model a parameter
 holds (the call-site finder and the independent check both honour every other annotation)."""
+
+CLASS_FACTORIES: dict[str, tuple[str, ...]] = {
+    "from_pretrained": ("transformers.",),
+    "from_config": ("transformers.",),
+    "_from_config": ("transformers.",),
+    "load_from_checkpoint": ("pytorch_lightning.", "lightning."),
+}
+"""Class methods a library defines to build an instance of the class they are called on
+(``Tagger.load_from_checkpoint(path)`` is a ``Tagger``), by the packages whose classes define
+them. A class of the project that defines one of these itself is read like any method."""

@@ -32,7 +32,7 @@ from codemod.analysis.index import (
 )
 from codemod.analysis.dict_flow import LABEL_KEYS, LabelsAtCall, changes_of, labels_at
 from codemod.parallel import map_in_processes
-from codemod.vocabulary import LABELS_PARAM, MODEL_CAPABLE_TYPES, TRAINER_PACKAGES, TRAINER_SUFFIXES
+from codemod.vocabulary import CLASS_FACTORIES, LABELS_PARAM, MODEL_CAPABLE_TYPES, TRAINER_PACKAGES, TRAINER_SUFFIXES
 
 INSTANCE_METHODS = frozenset(
     {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "bfloat16", "requires_grad_", "share_memory"}
@@ -537,6 +537,9 @@ class _ModuleWalk:
             key = self.class_of(func)
             if key is not None:
                 return Instance(frozenset({key}))
+            built = self.factory_class(func)
+            if built is not None:
+                return Instance(frozenset({built}))
             if isinstance(func, ast.Attribute):
                 inner = self.instance_of(func.value, scope)
                 if inner is not None and inner.classes and not inner.library and all(
@@ -560,6 +563,17 @@ class _ModuleWalk:
                 if qualified in TRANSPARENT_WRAPPERS:
                     return self.instance_of(node.args[0], scope)
         return None
+
+    def factory_class(self, func: ast.expr) -> Optional[ClassKey]:
+        """``Tagger.load_from_checkpoint``, ``Net.from_pretrained``: the project class a library
+        factory builds, when the class inherits the factory from that library (see
+        ``CLASS_FACTORIES``) and no class of the project on the way defines it."""
+        if not (isinstance(func, ast.Attribute) and func.attr in CLASS_FACTORIES):
+            return None
+        key = self.class_of(func.value)
+        if key is None:
+            return None
+        return key if self.index.inherits_library_method(key, func.attr, CLASS_FACTORIES[func.attr]) else None
 
     def imported_global(self, dotted: str) -> Optional[Instance]:
         qualified = self.module.resolve(dotted)

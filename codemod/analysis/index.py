@@ -726,6 +726,19 @@ class RepoIndex:
         self._kinds[key] = kind
         return kind
 
+    def inherits_library_method(self, key: ClassKey, method: str, packages: tuple[str, ...], _seen: frozenset[ClassKey] = frozenset()) -> bool:
+        """``method`` comes to ``key`` from a class of ``packages``, and no class of the project
+        on the way there defines it."""
+        if key in _seen or method in self.summary(key).method_names:
+            return False
+        for base in self.summary(key).bases:
+            if base.startswith(packages):
+                return True
+            base_key = self.class_key(base)
+            if base_key is not None and self.inherits_library_method(base_key, method, packages, _seen | {key}):
+                return True
+        return False
+
     def forward_owner(self, key: ClassKey) -> Optional[ClassKey]:
         """The class whose ``forward`` instances of ``key`` run (the first in a simple MRO)."""
         seen: set[ClassKey] = set()

@@ -56,6 +56,9 @@ class Calls(EvaluatorBase):
             function = self.program.function_of(callee[1])
             if function is not None and not is_generator(function[1]):
                 return self.run_function(node, function, None, positional, keywords, spread)
+        factory = _factory_of(callee)
+        if factory is not None and self.program.built_by_factory(*factory):
+            return v.instance(factory[0], ("factory", self.call_value(callee, positional, keywords, node)))
         if callee[0] == "free" and self.program.is_class(callee[1]):
             built = self.call_value(callee, positional, keywords, node)
             if self.program.is_output(callee[1]):
@@ -66,9 +69,21 @@ class Calls(EvaluatorBase):
             return inner if callee[1] == "torch.compile" else v.instance(inner[1], ("wrapped", inner[2]))
         if callee[0] == "free" and callee[1].rpartition(".")[2].endswith(v.OUTPUT_SUFFIXES) and not positional:
             return ("output", callee[1], tuple(sorted(keywords.items())))
-        if callee[0] in ("param", "unknown"):
+        if callee[0] in ("param", "unknown") or self.opaque_result(callee):
             self.untraced_call(node, callee, positional, keywords, spread)
         return self.call_value(callee, positional, keywords, node)
+
+    def opaque_result(self, callee: Value) -> bool:
+        """Calling what a call of a library function returned (``torch.load(path)(x)``, a
+        class method the project does not define) calls something the check cannot see: it may
+        be a model. What a library class builds (``nn.Linear(4, 2)(x)``) is an instance of that
+        class, never one of the project's."""
+        if callee[0] != "call" or callee[1][0] != "free":
+            return False
+        qualified = callee[1][1]
+        if self.program.is_class(qualified) or self.program.function_of(qualified) is not None:
+            return False  # built or run where it was called: its value is known
+        return not (self.program.is_library(qualified) and qualified.rpartition(".")[2][:1].isupper())
 
     def untraced_call(self, node: ast.Call, callee: Value, positional: list[Value], keywords: dict[str, Value], spread: Optional[Value]) -> None:
         """A call of something not traced: if it could be a rewritten model (this module can
@@ -87,7 +102,8 @@ class Calls(EvaluatorBase):
             except Unresolvable:
                 after = None
             if before != after:
-                raise Unresolvable(node.lineno, f"the call could be a `{name.rpartition('.')[2]}`, and what it calls is not traced ({callee[-1]})")
+                why = callee[-1] if isinstance(callee[-1], str) else f"it is what `{callee[1][1]}` returned"
+                raise Unresolvable(node.lineno, f"the call could be a `{name.rpartition('.')[2]}`, and what it calls is not traced ({why})")
 
     def trial(
         self, node: ast.Call, found: tuple[str, ast.FunctionDef], receiver: Value, positional: list[Value], keywords: dict[str, Value], spread: Optional[Value]
@@ -209,3 +225,13 @@ class Calls(EvaluatorBase):
         self.inlined |= inner.inlined
         self.stores.update(inner.stores)
         return returned if returned is not None else v.NONE
+
+
+def _factory_of(callee: Value) -> Optional[tuple[str, str]]:
+    """``(class, method)`` of ``Tagger.load_from_checkpoint``, read either way the check holds it."""
+    if callee[0] == "attr" and callee[1][0] == "free":
+        return callee[1][1], callee[2]
+    if callee[0] == "free" and "." in callee[1]:
+        owner, _, method = callee[1].rpartition(".")
+        return owner, method
+    return None

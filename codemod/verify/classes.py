@@ -9,6 +9,7 @@ from typing import Optional
 
 from codemod.verify import values as v
 from codemod.verify.modules import Module, is_static
+from codemod.vocabulary import CLASS_FACTORIES
 
 TRAINER_SUFFIX = "Trainer"
 LIBRARY_TRAINERS = ("transformers.", "trl.")
@@ -97,6 +98,23 @@ class ProjectClasses:
 
     def is_class(self, qualified: str) -> bool:
         return self._class(qualified) is not None
+
+    def built_by_factory(self, qualified: str, factory: str) -> bool:
+        """``Tagger.load_from_checkpoint(...)`` builds a ``Tagger``: the factory comes to the
+        class from a library that defines it so (``CLASS_FACTORIES``), not from the project."""
+        if factory not in CLASS_FACTORIES or self._defined(qualified, factory) is not None:
+            return False
+        chain, seen = [qualified], set()
+        while chain:
+            current = chain.pop()
+            found = self._class(current)
+            if current in seen or found is None:
+                if current.startswith(CLASS_FACTORIES[factory]):
+                    return True
+                continue
+            seen.add(current)
+            chain += [self.resolve(found[0], ast.unparse(b)) for b in found[1].bases]
+        return False
 
     def is_output(self, qualified: str) -> bool:
         found = self._class(qualified)
