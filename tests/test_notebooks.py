@@ -211,6 +211,26 @@ def test_a_cell_indented_as_a_whole_is_checked_but_not_rewritten(tmp_path: Path)
     assert path.read_bytes() == before
 
 
+def test_notebooks_read_without_ipython_say_so_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from codemod import cells
+
+    monkeypatch.setattr(cells, "ipython_missing", lambda: "IPython is not installed")
+    _notebook(tmp_path, CLASS_CELL, LOOP_CELL, name="one.ipynb")
+    _notebook(tmp_path, "!ls\nx = 1", name="two.ipynb")
+    monkeypatch.chdir(tmp_path)
+    for attempt in ("analysed", "answered from the cache"):
+        result = runner.invoke(app, ["."])
+        assert result.exit_code == 1, attempt
+        notes = [line for line in result.stderr.splitlines() if line.startswith("note: ")]
+        assert notes == [
+            "note: notebooks were read without IPython (IPython is not installed): fixlabels' own reader recognised their "
+            "%magics and !shell lines, and may take a cell Jupyter runs for a syntax error; install IPython to read them as Jupyter does"
+        ], attempt
+    assert run([tmp_path / "two.ipynb"], Mode.CHECK).notes != ()
+    monkeypatch.undo()
+    assert run([tmp_path / "one.ipynb"], Mode.CHECK).notes == ()
+
+
 PROBE = """
 import sys
 from codemod.cli import main
