@@ -98,7 +98,8 @@ def read_cell_ipython(source: str) -> CellReading:
     whose transformation cannot be traced line by line is read by the fallback."""
     try:
         reading = _traced(source, _manager())
-    except _Untraced:
+    except Exception:  # _Untraced, or IPython refused the cell as Jupyter would (IndentationError,
+        # TokenError, its loop limit): the fallback reads it, and Python reports the error
         return read_cell_fallback(source)
     names = _ipython_magic_names()
     return _with_automagics(reading, _logical_starts, lambda line: is_automagic(line, names))

@@ -154,3 +154,13 @@ def test_an_automagic_among_other_lines_is_read_as_a_magic() -> None:
     assert [kind for kind, _ in reading.lines] == [MAGIC, MAGIC]
     python_look_alike = read_cell_ipython("time.sleep(0)\ntime = 3\ncd(1)")
     assert {kind for kind, _ in python_look_alike.lines} == {PYTHON}
+
+
+def test_a_cell_ipython_refuses_is_reported_as_a_syntax_error_not_crashed_on(tmp_path: Path) -> None:
+    """IPython's tokenizer raises on an unindent that matches no block (Jupyter shows the error)."""
+    cell = "try:\n        x = 1\n    except ValueError:\n        pass\n"
+    with pytest.raises(SyntaxError):
+        inputtransformer2.TransformerManager().transform_cell(cell)
+    assert read_cell_ipython(cell) == read_cell_fallback(cell)
+    (tmp_path / "nb.ipynb").write_text(json.dumps({"cells": [{"cell_type": "code", "source": cell}], "metadata": {}}))
+    assert [(e.code, e.cell, e.line) for e in run([tmp_path], Mode.CHECK).errors] == [("E999", 1, 3)]
