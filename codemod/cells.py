@@ -47,6 +47,13 @@ _AUTOMAGIC = re.compile(rf"^\s*(?:{_AUTOMAGIC_NAMES})(?:\s|$)")
 """The fallback's list of IPython's automagics and aliases, and shell commands people type
 without ``!`` (``cd data``, ``pip install x``)."""
 _IPYTHON_LINE = re.compile(r"^\s*(?:%|!(?!=)|\?)|^\s*[\w.]+\?{1,2}\s*$")
+_MAY_BE_IPYTHON = re.compile(
+    r"[%!?\x0b\x0c\x1c-\x1e\x85\u2028\u2029]|\r(?!\n)|^[ \t]*(?:[,;/]|>>>|\.\.\.|(?:\[\w+\] )?In \[)|\A\s*[ \t]\S",
+    re.MULTILINE,
+)
+"""Anything IPython's transformers act on: ``%``, ``!`` and ``?`` anywhere, a line that starts
+with another escape or a prompt, a first line that is indented; and the line breaks IPython
+splits on and Python does not."""
 _MAGIC_ASSIGN = re.compile(r"^\s*[\w.,\[\]() *]+?=\s*(?:!|%\w)")
 """``files = !ls``, ``result = %timeit -o f()``."""
 
@@ -141,6 +148,11 @@ def _cell_magic_or(source: str, read: Callable[[str], CellReading]) -> CellReadi
 
 def _traced(source: str, manager: Any) -> CellReading:
     """IPython's transformation of the cell, each step traced to the lines it replaced."""
+    if not _MAY_BE_IPYTHON.search(source):
+        # None of what IPython's transformers look for (escapes, prompts, an indented first
+        # line): the cell is Python as written, and tokenizing it twice to learn so would
+        # double the time a notebook takes to read.
+        return CellReading(tuple((PYTHON, line) for line in source.split("\n")))
     if _cell_magic(source) is not None:  # IPython makes it one call; a Python body is read as a cell
         if not manager.transform_cell(source).startswith("get_ipython().run_cell_magic("):
             raise _Untraced
@@ -252,17 +264,15 @@ def _with_automagics(reading: CellReading, starts: Callable[[list[str]], set[int
     """A cell that is no Python as read, with its automagic lines (a magic's name, then words
     that are not Python: ``pip install x``) taken for magics, when it has any. ``starts`` gives
     the lines where a statement starts; only those can be magics."""
+    candidates = {i for i, (kind, line) in enumerate(reading.lines) if kind == PYTHON and automagic(line)}
+    if not candidates:  # most cells: no need to parse them here
+        return reading
     text = python_text(reading)
     if _parse(text) is not None:
         return reading
-    lines = list(reading.lines)
-    changed = False
-    for index in sorted(starts(text.split("\n"))):
-        kind, line = lines[index]
-        if kind == PYTHON and automagic(line):
-            lines[index] = (MAGIC, _indent(line))
-            changed = True
-    return CellReading(tuple(lines), reading.rewritable) if changed else reading
+    masked = candidates & starts(text.split("\n"))
+    lines = tuple((MAGIC, _indent(line)) if i in masked else (kind, line) for i, (kind, line) in enumerate(reading.lines))
+    return CellReading(lines, reading.rewritable)
 
 
 def is_automagic(line: str, names: Optional[frozenset[str]] = None) -> bool:

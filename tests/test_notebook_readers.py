@@ -164,3 +164,25 @@ def test_a_cell_ipython_refuses_is_reported_as_a_syntax_error_not_crashed_on(tmp
     assert read_cell_ipython(cell) == read_cell_fallback(cell)
     (tmp_path / "nb.ipynb").write_text(json.dumps({"cells": [{"cell_type": "code", "source": cell}], "metadata": {}}))
     assert [(e.code, e.cell, e.line) for e in run([tmp_path], Mode.CHECK).errors] == [("E999", 1, 3)]
+
+
+PLAIN_PYTHON = [
+    "def evaluate():\n    model.eval()\n    return [model(x) for x in batches]\n",
+    "\n\n# leading blank lines\nx = 1\n",
+    "x = 1\n  # an indented comment\ny = {'a': 1,\n     'b': 2}\n",
+    "class Net(nn.Module):\n    def forward(self, x, labels):\n        return self.loss(x, labels)\n",
+]
+
+
+def test_a_cell_with_nothing_ipython_acts_on_is_left_as_written_by_ipython_too() -> None:
+    """Such a cell is read without asking IPython (tokenizing every cell twice to learn that
+    nothing changes would double the time a notebook takes): IPython must indeed leave it."""
+    from codemod.cells import _MAY_BE_IPYTHON
+
+    manager = inputtransformer2.TransformerManager()
+    plain = [cell for cell in GOLDEN_CELLS + BOTH_READ_ALIKE + PLAIN_PYTHON if not _MAY_BE_IPYTHON.search(cell)]
+    assert len(plain) >= 20
+    for cell in plain:
+        assert manager.transform_cell(cell).strip() == cell.strip()  # IPython drops leading blank lines only
+        if _parses(CellReading(tuple((PYTHON, line) for line in cell.split("\n")))):  # no automagic line
+            assert read_cell_ipython(cell).lines == tuple((PYTHON, line) for line in cell.split("\n"))
