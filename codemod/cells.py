@@ -3,8 +3,9 @@
 IPython turns its own syntax (``%magic``, ``!shell``, ``x = !ls``, ``obj?``, ``%%cell``
 magics) into Python before running a cell. When IPython can be imported, its input
 transformers (``IPython.core.inputtransformer2.TransformerManager``) decide which lines are
-IPython syntax, so a cell Jupyter runs is read as Jupyter runs it; every reading is checked
-against ``transform_cell`` and a cell it cannot be matched to is read by the fallback. Without
+IPython syntax, so a cell Jupyter runs is read as Jupyter runs it. Each transform is traced to
+the lines it replaced and the result checked against ``transform_cell``; a cell that cannot be
+matched is read by the fallback, and a cell with nothing IPython acts on is read as written. Without
 IPython, ``read_cell_fallback`` recognises the same syntax with regular expressions and a count
 of brackets (it cannot see strings spanning lines).
 
