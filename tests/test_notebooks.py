@@ -211,6 +211,15 @@ def test_a_cell_indented_as_a_whole_is_checked_but_not_rewritten(tmp_path: Path)
     assert path.read_bytes() == before
 
 
+def test_a_notebook_that_awaits_at_the_top_of_a_cell_is_rewritten(tmp_path: Path) -> None:
+    """Jupyter runs `await` at a cell's top level (IPython's autoawait): the rewritten notebook
+    is compiled the same way, not refused as code that would not compile."""
+    path = _notebook(tmp_path, "import asyncio\nawait asyncio.sleep(0)", CLASS_CELL, LOOP_CELL)
+    result = run([path], Mode.WRITE, Options(verify=False))
+    assert result.errors == () and [(f.fixed, f.refusal) for f in result.findings] == [(True, None)]
+    assert _sources(path)[0] == "import asyncio\nawait asyncio.sleep(0)"
+
+
 def test_notebooks_read_without_ipython_say_so_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from codemod import cells
 
