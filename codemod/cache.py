@@ -2,12 +2,13 @@
 answer without analysing anything.
 
 The key is everything the answer can depend on: this package's own source, the Python version,
-the installed LibCST and transformers (FL004 reads its modeling files), the options that change findings, the working
-directory (display paths are relative to it), the paths named and the files discovered with a
-hash of each one's bytes, and which folders above them are packages (module names depend on it).
-A file edited, added, deleted or renamed changes the key, whatever its size and mtime say: the
-bytes are hashed every time, never trusted to a stat. Syntax errors are part of the stored
-answer; an answer with any other error (a read that failed, a crash) is not stored.
+the installed LibCST, IPython (it reads notebooks when installed) and transformers (FL004 reads
+its modeling files), the options that change findings, the working directory (display paths
+are relative to it), the paths named and the files discovered with a hash of each one's bytes,
+and which folders above them are packages (module names depend on it). A file edited, added,
+deleted or renamed changes the key, whatever its size and mtime say: the bytes are hashed every
+time, never trusted to a stat. Syntax errors are part of the stored answer; an answer with any
+other error (a read that failed, a crash) is not stored.
 
 Stored as JSON (never pickle: the cache folder is inside a project anyone may have written) in
 ``<project>/.fixlabels_cache/``, with a ``.gitignore`` of ``*``. A cache that cannot be read or
@@ -32,7 +33,7 @@ from codemod.results import Finding, Options, RunResult
 from codemod.vocabulary import SYNTAX_ERROR
 
 CACHE_DIR = ".fixlabels_cache"
-FORMAT = 1
+FORMAT = 2
 KEEP = 8
 """Entries kept per project: a few branches or option sets, not a history."""
 _ENTRY = re.compile(r"[0-9a-f]{64}\.json")
@@ -51,12 +52,13 @@ def _package_digest() -> str:
 
 
 def _library_identity() -> str:
-    """LibCST (check mode plans the rewrites: what is fixable depends on it) and transformers
-    (FL004 reads its modeling files, which an editable install changes without a new version)."""
+    """LibCST (check mode plans the rewrites: what is fixable depends on it), IPython (it reads
+    notebooks: installed or not, they are read differently) and transformers (FL004 reads its
+    modeling files, which an editable install changes without a new version)."""
     from importlib import metadata
 
     parts = []
-    for name in ("libcst", "transformers"):
+    for name in ("libcst", "ipython", "transformers"):
         try:
             parts.append(f"{name}=={metadata.version(name)}")
         except metadata.PackageNotFoundError:
@@ -124,7 +126,7 @@ def _encode(result: RunResult) -> dict[str, Any]:
     def rows(findings: tuple[Finding, ...]) -> list[list[Any]]:
         return [[f.path, f.line, f.column, f.code, f.message, f.fixable, f.fixed, f.cell, f.refusal] for f in findings]
 
-    return {"findings": rows(result.findings), "errors": rows(result.errors), "files_checked": result.files_checked}
+    return {"findings": rows(result.findings), "errors": rows(result.errors), "files_checked": result.files_checked, "notes": list(result.notes)}
 
 
 def _decode(data: dict[str, Any]) -> RunResult:
@@ -134,7 +136,12 @@ def _decode(data: dict[str, Any]) -> RunResult:
             for p, ln, col, c, m, fx, fd, cell, why in rows
         )
 
-    return RunResult(findings=findings(data["findings"]), errors=findings(data["errors"]), files_checked=int(data["files_checked"]))
+    return RunResult(
+        findings=findings(data["findings"]),
+        errors=findings(data["errors"]),
+        files_checked=int(data["files_checked"]),
+        notes=tuple(str(note) for note in data["notes"]),
+    )
 
 
 def load(directory: Path, key: str) -> Optional[RunResult]:

@@ -252,6 +252,8 @@ def _print_result(result: RunResult, mode: Mode, output_format: str, color: bool
             beyond = list(result.beyond_named) if mode is Mode.DIFF else []
         for name in beyond:  # a fix is applied whole: say which files it took beyond the named ones
             typer.echo(f"{'also wrote' if mode is Mode.WRITE else 'also changes'} {name} (the fix spans it)", err=True)
+        for note in result.notes:
+            typer.echo(f"note: {note}", err=True)
         typer.echo(_summary(result, mode), err=True)
 
 

@@ -1,14 +1,18 @@
 """Jupyter notebooks as Python modules, and back, without losing a byte.
 
 The code cells of a notebook form one module (a class in one cell, the training loop in
-another), each cell opened by a marker comment. IPython lines (``%magic``, ``!shell``,
-``?help``, ``obj?``, automagics without ``%`` such as ``cd data`` or ``pip install x``, and
-whole ``%%cell`` magics) are not Python: each is masked as a comment
-and restored afterwards::
+another), each cell opened by a marker comment. Each cell is read the way IPython reads it
+(``codemod.cells``): its IPython lines (``%magic``, ``!shell``, ``x = !ls``, ``obj?``,
+automagics such as ``pip install x``, whole ``%%cell`` magics) are not Python, so each is
+masked, line for line, and restored afterwards: as a comment, or as a ``pass`` where the
+construct opens a block (a block whose only statement was ``!pip install x`` stays one)::
 
     cell 2: %load_ext autoreload           # %% fixlabels-cell-<token> 2
-            model = Net()             ->   # fixlabels-magic-<token> 0
-                                           model = Net()
+            try:                           # fixlabels-magic-<token> 0
+                import peft           ->   try:
+            except ImportError:                import peft
+                !pip install peft          except ImportError:
+                                               pass  # fixlabels-magic-<token> 1
 
 The token is derived from the notebook and absent from it, so no line of code can be taken
 for a marker.
@@ -16,7 +20,8 @@ for a marker.
 Writing back replaces only the ``source`` of changed cells. The rest of the JSON (markdown,
 outputs, metadata, ids, indentation, key order, trailing newline) is reproduced exactly when
 the notebook was written the way Jupyter writes notebooks; if its layout cannot be reproduced,
-the notebook is checked but never written.
+the notebook is checked but never written. A cell IPython reads other than it is written (one
+indented as a whole, or pasted with ``>>>`` prompts) is checked but never rewritten.
 """
 
 from __future__ import annotations
@@ -25,31 +30,16 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
+
+from codemod.cells import PYTHON, CellReading, is_automagic, python_text, read_cell
+
+__all__ = ["CodeCell", "Notebook", "SourceError", "is_automagic", "read_notebook"]
 
 # Markers carry a token derived from the notebook and absent from it, so no line of the
 # user's code can be taken for one.
 CELL_MARKER = "# %% fixlabels-cell-{token} {number}"
-MAGIC_MARKER = "# fixlabels-magic-{token} {number}"
-_IPYTHON_LINE = re.compile(r"^\s*(?:%|!(?!=)|\?)|^\s*[\w.]+\?{1,2}\s*$")
-_AUTOMAGIC = re.compile(
-    r"^\s*(?:cd|ls|ll|pwd|pip|conda|mkdir|rmdir|cat|cp|mv|rm|env|load_ext|matplotlib|timeit|time|run|who|whos"
-    r"|reset|autoreload|history|mamba|uv|wget|unzip|nvidia-smi)(?:\s|$)"
-)
-"""IPython's automagics and aliases, typed without ``%`` (``cd data``, ``pip install x``)."""
-
-
-def is_automagic(line: str) -> bool:
-    """A line IPython runs as a magic because automagic is on: a magic's name, then words
-    that are not Python (``pip install torch``; ``ls = [1]`` is Python and stays)."""
-    if not _AUTOMAGIC.match(line):
-        return False
-    try:
-        compile(line.strip(), "<cell>", "exec")
-    except SyntaxError:
-        return True
-    return False
-
+MAGIC_MARKER = "fixlabels-magic-{token} {number}"
 
 
 class SourceError(ValueError):
@@ -80,26 +70,52 @@ class Notebook:
     text: str
     """The code cells as one module."""
     token: str = ""
+    read_only: frozenset[int] = frozenset()
+    """Cells IPython reads other than they are written: a rewrite of one is refused."""
 
     def split(self, module_text: str) -> dict[int, str]:
         """Cell number -> cell source, magics restored. Raises SourceError unless every
-        cell's marker is found once, in order."""
+        cell's marker is found once, in order, and every IPython line once, in order."""
+        new, restored = self._bodies(module_text), []
+        old = self._bodies(self.text)
+        cells: dict[int, str] = {}
+        for number, body in new.items():
+            if body == old[number]:  # untouched: its exact text, whatever IPython read
+                cells[number] = _cell_source(self.data["cells"][number - 1])
+                restored += self._masked(body)
+                continue
+            if number in self.read_only:
+                raise SourceError(f"cell {number} is read the way IPython cleans it up (indented as a whole, or pasted with prompts)")
+            cells[number] = "\n".join(self._restore(line, restored) for line in body.split("\n"))
+        if restored != list(range(len(self.magics))):
+            raise SourceError("the rewrite would move or drop an IPython line")
+        return cells
+
+    def _bodies(self, module_text: str) -> dict[int, str]:
         cell_line = re.compile(rf"^# %% fixlabels-cell-{self.token} (\d+)$", re.MULTILINE)
-        magic_line = re.compile(rf"^[ \t]*# fixlabels-magic-{self.token} (\d+)$")
         markers = list(cell_line.finditer(module_text))
         if [int(m.group(1)) for m in markers] != [c.number for c in self.cells]:
             raise SourceError("the rewrite would move code across cells")
-        cells: dict[int, str] = {}
+        bodies = {}
         for index, marker in enumerate(markers):
             end = markers[index + 1].start() if index + 1 < len(markers) else len(module_text)
             body = module_text[marker.end() + 1 : end]
-            body = body[:-1] if body.endswith("\n") else body
-            restored = []
-            for line in body.split("\n"):
-                masked = magic_line.match(line)
-                restored.append(self.magics[int(masked.group(1))] if masked and int(masked.group(1)) < len(self.magics) else line)
-            cells[int(marker.group(1))] = "\n".join(restored)
-        return cells
+            bodies[int(marker.group(1))] = body[:-1] if body.endswith("\n") else body
+        return bodies
+
+    def _magic_line(self) -> re.Pattern[str]:
+        return re.compile(rf"^[ \t]*(?:pass  )?# fixlabels-magic-{self.token} (\d+)$")
+
+    def _masked(self, body: str) -> list[int]:
+        found = (self._magic_line().match(line) for line in body.split("\n"))
+        return [int(m.group(1)) for m in found if m]
+
+    def _restore(self, line: str, restored: list[int]) -> str:
+        masked = self._magic_line().match(line)
+        if masked is None or int(masked.group(1)) >= len(self.magics):
+            return line
+        restored.append(int(masked.group(1)))
+        return self.magics[int(masked.group(1))]
 
     def locate(self, line: int) -> tuple[int, int]:
         """(cell number, line within the cell) of a module line."""
@@ -139,7 +155,9 @@ def _layout(text: str, data: Any) -> tuple[int | None, bool, bool, str] | None:
     return None
 
 
-def read_notebook(text: str) -> Notebook:
+def read_notebook(text: str, read: Callable[[str], CellReading] = read_cell) -> Notebook:
+    """The notebook's code cells as one module, each cell as ``read`` reads it (IPython's
+    reading when it can be imported)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -159,30 +177,24 @@ def read_notebook(text: str) -> Notebook:
     parts: list[str] = []
     cells: list[CodeCell] = []
     magics: list[str] = []
+    read_only = set()
     line = 1
     if language == "python":
         for number, cell in enumerate(data["cells"], start=1):
             if not isinstance(cell, dict) or cell.get("cell_type") != "code":
                 continue
-            lines = _cell_source(cell).split("\n")
-            whole_cell_magic = lines[0].startswith("%%")  # %%bash, %%writefile: not Python at all
-            masked = []
-            depth = 0  # open brackets: `% b` or `!= b` inside them is Python, not IPython
-            continued = False
-            for source_line in lines:
-                starts_statement = depth == 0 and not continued
-                if whole_cell_magic or (starts_statement and (_IPYTHON_LINE.match(source_line) or is_automagic(source_line))):
-                    indent = source_line[: len(source_line) - len(source_line.lstrip())]
-                    masked.append(indent + MAGIC_MARKER.format(token=token, number=len(magics)))
-                    magics.append(source_line)
-                    continue
-                masked.append(source_line)
-                code = re.sub(r"#.*$", "", re.sub(r"(\"[^\"]*\"|'[^']*')", "", source_line))
-                depth = max(0, depth + sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}"))
-                continued = code.rstrip().endswith("\\")
-            # The cell's text exactly (split on "\n" keeps a final newline as an empty last
-            # line), then one newline that ends it in the module.
-            parts.append(CELL_MARKER.format(token=token, number=number) + "\n" + "\n".join(masked) + "\n")
+            source = _cell_source(cell)
+            reading = read(source)
+            lines = source.split("\n")
+            first_magic = len(magics)
+            magics += [original for original, (kind, _) in zip(lines, reading.lines) if kind != PYTHON]
+            numbers = iter(range(first_magic, len(magics)))
+            masked = python_text(reading, lambda kind, index: MAGIC_MARKER.format(token=token, number=next(numbers)))
+            if not reading.rewritable:
+                read_only.add(number)
+            # The cell's text, line for line (split on "\n" keeps a final newline as an empty
+            # last line), then one newline that ends it in the module.
+            parts.append(CELL_MARKER.format(token=token, number=number) + "\n" + masked + "\n")
             cells.append(CodeCell(number, line + 1, len(lines)))
             line += 1 + len(lines)
-    return Notebook(data, _layout(text, data), tuple(cells), tuple(magics), "".join(parts), token)
+    return Notebook(data, _layout(text, data), tuple(cells), tuple(magics), "".join(parts), token, frozenset(read_only))

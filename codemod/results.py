@@ -106,6 +106,9 @@ class RunResult:
     """Changed files outside the named paths: a fix found in a named file spans them."""
     interrupted: bool = False
     """SIGINT/SIGTERM came while writing: ``written`` lists what was replaced (whole files)."""
+    notes: tuple[str, ...] = field(default=())
+    """What a person should know about how the run read its files, each said once (notebooks
+    read without IPython); neither findings nor errors, so they change no exit code."""
 
     @property
     def remaining(self) -> tuple[Finding, ...]:

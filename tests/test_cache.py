@@ -272,11 +272,12 @@ def test_a_file_edited_while_the_check_runs_leaves_no_answer_behind(tmp_path: Pa
     assert run([tree], Mode.CHECK, CACHED) == run([tree], Mode.CHECK, COLD)
 
 
-def test_the_installed_libcst_and_transformers_modeling_files_are_in_the_key() -> None:
+def test_the_installed_libcst_ipython_and_transformers_modeling_files_are_in_the_key() -> None:
     import importlib.util
 
     identity = cache._library_identity()
     assert identity.startswith("libcst==")
+    assert identity.splitlines()[1].startswith(("ipython==", "ipython absent"))  # installed or not, notebooks read differently
     if importlib.util.find_spec("transformers") is not None:
         assert any(line.startswith("bert/modeling_bert.py:") for line in identity.splitlines())
 

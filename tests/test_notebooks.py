@@ -4,7 +4,10 @@ is not a rewritten cell, bad notebooks are reported, and magics survive."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,7 @@ from codemod.cli import app
 from codemod.engine import run
 from codemod.notebooks import read_notebook
 from codemod.results import Mode, Options
+from tests.golden_cases import GOLDEN
 
 CASE = Path(__file__).resolve().parent.parent / "golden" / "notebook_class_and_loop_in_cells"
 runner = CliRunner()
@@ -133,3 +137,133 @@ def test_automagics_typed_without_percent_are_masked_and_python_look_alikes_are_
     assert notebook.magics == ("cd ../data", "pip install transformers==4.30")
     assert "ls = [1, 2]\ncd = ls\ntime.sleep(0)" in notebook.text
     assert notebook.encode(notebook.text).decode() == text
+
+
+CLASS_CELL = (
+    "import torch\nimport torch.nn as nn\n\n\nclass Classifier(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+    "        self.net = nn.Linear(6, 3)\n\n    def forward(self, features, labels):\n        logits = self.net(features)\n"
+    "        loss = nn.CrossEntropyLoss()(logits, labels)\n        return loss, logits"
+)
+LOOP_CELL = (
+    "model = Classifier()\nfeatures = torch.randn(8, 6)\nlabels = torch.randint(0, 3, (8,))\nfor step in range(2):\n"
+    "    loss, logits = model(features, labels)\n    loss.backward()"
+)
+
+
+def _notebook(folder: Path, *sources: str, name: str = "nb.ipynb") -> Path:
+    """A notebook laid out the way Jupyter writes one (so it can be written back)."""
+    cells = [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": s} for s in sources]
+    path = folder / name
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1, ensure_ascii=False) + "\n")
+    return path
+
+
+def _sources(path: Path) -> list[str]:
+    return ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in json.loads(path.read_text())["cells"]]
+
+
+def test_a_multi_line_call_assigned_to_history_is_python_not_the_history_magic(tmp_path: Path) -> None:
+    """`history` is an IPython magic's name; `history = model.fit(` opening a call over several
+    lines used to be taken for it, making the notebook a syntax error and hiding its findings."""
+    loop = "history = model(\n    features,\n    labels,\n)\nprint(history[0].item())"
+    path = _notebook(tmp_path, CLASS_CELL, LOOP_CELL.split("for step")[0] + loop)
+    result = run([path], Mode.CHECK)
+    assert result.errors == ()
+    assert [(f.code, f.cell, f.line) for f in result.findings] == [("FL001", 1, 10)]
+
+
+def test_a_shell_line_alone_under_except_keeps_its_block_and_its_bytes(tmp_path: Path) -> None:
+    install = "try:\n    import peft\nexcept ImportError:\n    !pip install peft\n"
+    path = _notebook(tmp_path, install, CLASS_CELL, LOOP_CELL)
+    result = run([path], Mode.WRITE, Options(verify=False))
+    assert result.errors == () and [f.fixed for f in result.findings] == [True]
+    after = _sources(path)
+    assert after[0] == install
+    assert "    loss = criterion(logits, labels)\n" in after[2]
+
+
+def test_a_training_loop_under_time_is_rewritten_and_the_magic_line_kept(tmp_path: Path) -> None:
+    """`%%time` runs its cell's body as the notebook's Python: a call there is the model's."""
+    path = _notebook(tmp_path, CLASS_CELL, "%%time\n" + LOOP_CELL)
+    result = run([path], Mode.WRITE, Options(verify=False))
+    assert result.errors == () and [f.fixed for f in result.findings] == [True]
+    loop = _sources(path)[1]
+    assert loop.startswith("%%time\nmodel = Classifier()\n")
+    assert "    logits = model(features)\n    loss = criterion(logits, labels)\n" in loop
+
+
+def test_findings_after_a_shell_line_continued_over_lines_name_their_own_line(tmp_path: Path) -> None:
+    path = _notebook(tmp_path, "!pip install torch \\\n    transformers\n%time x = 1\n" + CLASS_CELL, LOOP_CELL)
+    result = run([path], Mode.CHECK)
+    assert [(f.code, f.cell, f.line, f.column) for f in result.findings] == [("FL001", 1, 13, 5)]
+
+
+def test_a_cell_indented_as_a_whole_is_checked_but_not_rewritten(tmp_path: Path) -> None:
+    """Jupyter runs a cell indented as a whole (IPython strips the indentation); fixlabels reads
+    it so, but a rewrite could not be put back as written: it is refused, the notebook kept."""
+    indented = "\n".join("  " + line for line in LOOP_CELL.split("\n"))
+    path = _notebook(tmp_path, CLASS_CELL, indented)
+    before = path.read_bytes()
+    result = run([path], Mode.WRITE, Options(verify=False))
+    assert result.errors == ()
+    assert [f.code for f in result.findings] == ["FL001"]
+    assert "cell 2 is read the way IPython cleans it up" in (result.findings[0].refusal or "")
+    assert path.read_bytes() == before
+
+
+def test_a_notebook_that_awaits_at_the_top_of_a_cell_is_rewritten(tmp_path: Path) -> None:
+    """Jupyter runs `await` at a cell's top level (IPython's autoawait): the rewritten notebook
+    is compiled the same way, not refused as code that would not compile."""
+    path = _notebook(tmp_path, "import asyncio\nawait asyncio.sleep(0)", CLASS_CELL, LOOP_CELL)
+    result = run([path], Mode.WRITE, Options(verify=False))
+    assert result.errors == () and [(f.fixed, f.refusal) for f in result.findings] == [(True, None)]
+    assert _sources(path)[0] == "import asyncio\nawait asyncio.sleep(0)"
+
+
+def test_notebooks_read_without_ipython_say_so_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from codemod import cells
+
+    monkeypatch.setattr(cells, "ipython_missing", lambda: "IPython is not installed")
+    _notebook(tmp_path, CLASS_CELL, LOOP_CELL, name="one.ipynb")
+    _notebook(tmp_path, "!ls\nx = 1", name="two.ipynb")
+    monkeypatch.chdir(tmp_path)
+    for attempt in ("analysed", "answered from the cache"):
+        result = runner.invoke(app, ["."])
+        assert result.exit_code == 1, attempt
+        notes = [line for line in result.stderr.splitlines() if line.startswith("note: ")]
+        assert notes == [
+            "note: notebooks were read without IPython (IPython is not installed): fixlabels' own reader recognised their "
+            "%magics and !shell lines, and may take a cell Jupyter runs for a syntax error; install IPython to read them as Jupyter does"
+        ], attempt
+    assert run([tmp_path / "two.ipynb"], Mode.CHECK).notes != ()
+    monkeypatch.undo()
+    assert run([tmp_path / "one.ipynb"], Mode.CHECK).notes == ()
+
+
+PROBE = """
+import sys
+from codemod.cli import main
+sys.argv = ["fixlabels", "--no-cache", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+print("IPython loaded:", any(name.split(".")[0] == "IPython" for name in sys.modules), file=sys.stderr)
+"""
+
+
+def test_ipython_is_imported_only_when_a_notebook_is_read(tmp_path: Path) -> None:
+    scripts, notebooks = tmp_path / "scripts", tmp_path / "notebooks"
+    shutil.copytree(GOLDEN / "seed_example" / "before", scripts)
+    _notebook(scripts, "x = 1", name="nb.ipynb.txt")  # not a notebook by its name
+    notebooks.mkdir()
+    shutil.copy(CASE / "before" / "train.ipynb", notebooks / "train.ipynb")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}  # this checkout's fixlabels
+
+    def probe(where: Path, *args: str) -> str:
+        done = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=where, capture_output=True, text=True, timeout=300, env=env)
+        return done.stderr.splitlines()[-1]
+
+    assert probe(scripts, ".") == "IPython loaded: False"
+    assert probe(scripts, "--help") == "IPython loaded: False"
+    assert probe(notebooks, ".") == "IPython loaded: True"

@@ -11,6 +11,7 @@ before the rewrite either is checked by compiling alone.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import signal
@@ -117,12 +118,15 @@ class ImportOutcome:
         return self.before is None and self.after is not None
 
 
-def compile_error(text: str, filename: str) -> Optional[str]:
+def compile_error(text: str, filename: str, notebook: bool = False) -> Optional[str]:
+    """Why ``text`` does not compile, or None. A notebook's cells may ``await`` at their top
+    level: IPython runs such a cell in its event loop (autoawait), so it compiles them so."""
+    flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT if notebook else 0
     try:
         with warnings.catch_warnings():
             # The user's own `x is not -1` is not ours to report, and would clutter the output.
             warnings.simplefilter("ignore", SyntaxWarning)
-            compile(text, filename, "exec", dont_inherit=True)
+            compile(text, filename, "exec", flags=flags, dont_inherit=True)
     except SyntaxError as exc:
         return f"{exc.msg} (line {exc.lineno})"
     except ValueError as exc:

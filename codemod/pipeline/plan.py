@@ -74,7 +74,7 @@ def render(repo: Repo, units: list[Unit], per_file: dict[Path, FileEdits]) -> tu
             text = apply_edits(tree, edits).code
         except OverlappingEdits as exc:  # a planning bug: refuse, never write a guess
             return {}, _touching(units, path, f"the rewrite of {repo.display(path)} hit an internal error ({exc}); please report it")
-        error = import_check.compile_error(text, str(path))
+        error = import_check.compile_error(text, str(path), notebook=repo.sources[path].notebook is not None)
         if error:
             return {}, _touching(units, path, f"the rewrite of {repo.display(path)} would not compile: {error}")
         if text != repo.sources[path].text:

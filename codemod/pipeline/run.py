@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from codemod import cells
 from codemod.discovery import Discovered, within
 from codemod.pipeline.checks import call_check, imports_still_work, same_numbers, unwritable
 from codemod.pipeline.load import Repo, load
@@ -55,6 +56,19 @@ def analyse(paths: list[Path], mode: Mode, options: Options, found: Discovered) 
         files_checked=sum(1 for path in read if within(path, named)),
         beyond_named=tuple(c.display_path for c in changes if not within(c.path, named)) if mode is not Mode.CHECK else (),
         interrupted=interrupted,
+        notes=_notes(read),
+    )
+
+
+def _notes(read: list[Path]) -> tuple[str, ...]:
+    """Said once a run: notebooks read without IPython are read by fixlabels' own reader."""
+    missing = cells.ipython_missing() if any(path.suffix == ".ipynb" for path in read) else None
+    if missing is None:
+        return ()
+    return (
+        f"notebooks were read without IPython ({missing}): fixlabels' own reader recognised their "
+        "%magics and !shell lines, and may take a cell Jupyter runs for a syntax error; "
+        "install IPython to read them as Jupyter does",
     )
 
 
