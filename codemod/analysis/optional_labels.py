@@ -16,6 +16,12 @@ calls without labels must keep seeing::
 Only tests the specializer can decide are rewritten: ``labels is [not] None`` and
 ``name is [not] None`` for a name set to ``None`` that only labels-guarded code assigns.
 Anything else that looks at ``labels`` makes the views ``None`` (not understood).
+
+A placeholder may also be another constant (``loss = 0``, ``torch.tensor(0.)``): with labels it
+is overwritten before anything reads it, so that first line goes from the view; without labels it
+stays what the result holds. Each view then has the result it builds step by step folded into
+the display it returns (``analysis.containers``), so ``out["loss"] = ...`` and ``outputs =
+(loss,) + outputs`` read as one ``return``.
 """
 
 from __future__ import annotations
@@ -206,6 +212,8 @@ def specialize(func: cst.FunctionDef) -> Optional[Views]:
     given = _without_dead_starts(given, placeholders)
     if not given or not absent:
         return None
+    shared = {code_of(s) for s in absent}
+    given = [t for s in given for t in (_shape_unpack_as_items(s) if code_of(s) not in shared else [s])]
     if not isinstance(func.body, cst.IndentedBlock):
         return None
 
@@ -214,6 +222,35 @@ def specialize(func: cst.FunctionDef) -> Optional[Views]:
 
     lines = frozenset(code_of(s.with_changes(leading_lines=())).strip() for s in initial)  # type: ignore[attr-defined]  # top-level assignment lines
     return Views(as_function(given), as_function(absent), frozenset(placeholders), lines)
+
+
+def _shape_unpack_as_items(statement: cst.BaseStatement) -> list[cst.BaseStatement]:
+    """``_, _, tags = logits.shape`` (or ``.size()``) as ``tags = logits.shape[2]``: one plain
+    assignment per name the loss may read, so it can be computed from the prediction at the
+    call. Only for lines of the labels-given path alone (they move with the loss or the plan
+    refuses), and exact where the unpacking did not raise: the shape had that many entries."""
+    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+        return [statement]
+    small = statement.body[0]
+    if not (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Tuple)):
+        return [statement]
+    value = small.value
+    shape: Optional[cst.BaseExpression] = None
+    if isinstance(value, cst.Attribute) and value.attr.value == "shape" and isinstance(value.value, cst.Name):
+        shape = value
+    elif isinstance(value, cst.Call) and not value.args and isinstance(value.func, cst.Attribute) and value.func.attr.value == "size":
+        shape = value if isinstance(value.func.value, cst.Name) else None
+    elements = small.targets[0].target.elements
+    if shape is None or not all(isinstance(e, cst.Element) and isinstance(e.value, cst.Name) for e in elements):
+        return [statement]
+    lines: list[cst.BaseStatement] = []
+    for index, element in enumerate(elements):
+        name = element.value.value  # type: ignore[attr-defined]  # checked: each element is a Name
+        if name == "_":
+            continue
+        item = cst.Subscript(shape, [cst.SubscriptElement(cst.Index(cst.Integer(str(index))))])
+        lines.append(statement.with_changes(body=[cst.Assign([cst.AssignTarget(cst.Name(name))], item)]))
+    return lines or [statement]
 
 
 def _without_dead_starts(statements: list[cst.BaseStatement], placeholders: set[str]) -> list[cst.BaseStatement]:

@@ -3,7 +3,10 @@
 What it finds
 -------------
 A custom ``nn.Module`` whose ``forward`` has a required ``labels`` parameter and returns a loss
-computed from it, alone or with the prediction (a tuple, a dict, an output object). Loss modules
+computed from it, alone or with the prediction (a tuple, a dict, an output object, also one
+built step by step: ``out = {}``, ``out["loss"] = ...``, ``outputs = (loss,) + outputs``). A
+``forward`` that tests its required labels (``if labels is not None:``) is read as two paths,
+as FL101 reads it, and a call passing ``labels=None`` takes the labels-absent one. Loss modules
 (``FocalLoss.forward(logits, labels)``, any class named ``...Loss``/``...Criterion``), whose job
 *is* the loss, are not reported.
 

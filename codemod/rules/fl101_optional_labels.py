@@ -4,9 +4,11 @@ What it finds
 -------------
 A direct ``nn.Module`` subclass (never a ``PreTrainedModel`` one) whose ``forward`` takes
 ``labels=None`` (or ``label=None``) and computes the loss only when given them: ``if labels is not
-None:``, ``if label == None:``, ``... if labels is not None else ...``, ``loss = None``
-placeholders, ``labels = labels.long()`` conversions in the branch, a criterion built in
-``forward``.
+None:``, ``if label == None:``, ``... if labels is not None else ...``, placeholders (``loss =
+None``, ``loss = 0``, ``torch.tensor(0.)``), results built step by step (``out["loss"] = ...``,
+``outputs = (loss,) + outputs``), ``labels = labels.long()`` conversions in the branch, a
+criterion built in ``forward``. ``forward`` is read as two paths, labels given and labels absent
+(``analysis.optional_labels``); a call passing ``labels=None`` takes the second.
 
 Why
 ---
