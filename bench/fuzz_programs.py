@@ -68,6 +68,10 @@ RETURNS: Table = (
     ("hf_output", 1),
 )
 OPTIONAL_RETURNS: Table = (("bare", 1), ("packed", 1))
+PLACEHOLDERS: Table = (("none", 3), ("zero", 1), ("tensor_zero", 1))
+"""What stands in for the loss until labels are tested: ``loss = None``, ``loss = 0``,
+``loss = torch.tensor(0.0)`` (only where forward then returns it packed, untested)."""
+PLACEHOLDER_LINES = {"none": "loss = None", "zero": "loss = 0", "tensor_zero": "loss = torch.tensor(0.0)"}
 READERS: dict[str, Table] = {
     "loss": (("direct", 1),),
     "loss_logits": (("unpack", 2), ("index", 1), ("index_inline", 1)),
@@ -80,6 +84,8 @@ READERS: dict[str, Table] = {
 }
 CALLS: Table = (("positional", 3), ("keyword", 2), ("star_batch", 2), ("pop_labels", 1))
 EVAL_CALLS: Table = (("none", 1), ("with_labels", 2), ("labelless", 2), ("nested", 1), ("dict_loses_labels", 1))
+LABELLESS_STYLES: Table = (("omitted", 2), ("labels_none", 1))
+"""How an evaluation call gives no labels: leaves them out, or passes ``labels=None`` by name."""
 BINDINGS: Table = (
     ("name", 4),  # model = Net()
     ("runner_inline", 1),  # Runner(Net()) keeps self.model = model
@@ -143,9 +149,11 @@ DIMENSIONS: dict[str, Table] = {
     "dropout": DROPOUTS,
     "returns": RETURNS,
     "optional_return": OPTIONAL_RETURNS,
+    "placeholder": PLACEHOLDERS,
     "reader": ALL_READERS,
     "call": CALLS,
     "eval_call": EVAL_CALLS,
+    "labelless_style": LABELLESS_STYLES,
     "binding": BINDINGS,
     "global_home": GLOBAL_HOMES,
     "scope": SCOPES,
@@ -175,9 +183,11 @@ class Shape:
     dropout: str
     returns: str
     optional_return: str
+    placeholder: str
     reader: str
     call: str
     eval_call: str
+    labelless_style: str
     binding: str
     global_home: str
     scope: str
@@ -273,9 +283,16 @@ def draw_shape(rng: random.Random) -> Shape:
         chosen.append(_pick(rng, DISTRACTORS, _values(DISTRACTORS, *chosen)))
     order = _values(DISTRACTORS)
     distractors = "+".join(sorted(chosen, key=order.index)) or "none"
+    # Dimensions added later draw from their own generator, so earlier seeds keep their programs.
+    later = random.Random(repr(rng.getstate()[1][1:5]))
+    # A placeholder other than None only where forward returns it as is, never tests it.
+    packs_placeholder = optional and optional_style == "if_not_none" and returns != "loss" and (optional_return == "packed" or returns == "dict")
+    placeholder = _pick(later, PLACEHOLDERS) if packs_placeholder else "-"
+    labelless_style = _pick(later, LABELLESS_STYLES) if eval_call == "labelless" else "-"
     return Shape(
-        signature, optional_style, task, criterion, loss_variant, pre_loss, post_loss, pred_name, dropout, returns, optional_return, reader, call,
-        eval_call, binding, global_home, scope, wrapper, classes, layout, import_style, serving, label_var, distractors,
+        signature, optional_style, task, criterion, loss_variant, pre_loss, post_loss, pred_name, dropout, returns, optional_return, placeholder,
+        reader, call, eval_call, labelless_style, binding, global_home, scope, wrapper, classes, layout, import_style, serving, label_var,
+        distractors,
     )
 
 
@@ -497,7 +514,7 @@ def forward_lines(shape: Shape, rng: random.Random, scale: Optional[str]) -> lis
         body += [f"if {label} is not None:"] + ind(parts.loss + ["return loss"])
         body += parts.post + [f"return {p}"]
     else:
-        body += ["loss = None", f"if {label} is not None:"] + ind(parts.loss)
+        body += [PLACEHOLDER_LINES.get(shape.placeholder, "loss = None"), f"if {label} is not None:"] + ind(parts.loss)
         body += parts.post + either_return(shape, p)
     return [f"def forward({params}):"] + ind(body)
 
@@ -678,7 +695,8 @@ def eval_block(shape: Shape, rng: random.Random, model: str) -> list[str]:
         lines += ["with torch.no_grad():"] + ind(setup + read.lines)
         lines.append(report_line("eval", read.loss, read.prediction))
     elif kind == "labelless":
-        lines += ["with torch.no_grad():", f"    pred = {model}(x){labelless_suffix(shape)}"]
+        arguments = f"x, {shape.label}=None" if shape.labelless_style == "labels_none" else "x"
+        lines += ["with torch.no_grad():", f"    pred = {model}({arguments}){labelless_suffix(shape)}"]
         lines.append('print(f"infer {pred.sum().item():.6f}")')
     elif kind == "nested":
         loss_suffix, _ = labelled_suffixes(shape)
