@@ -4,6 +4,8 @@
   defines it (``analysis.call_check``, static, always on);
 - ``same_numbers``: what every scope that calls a class whose loss moved computes, before and
   after, as expression trees (``verify``, independent of the planner, static, always on);
+- ``magic_lines``: no notebook ``%`` magic, which is never rewritten, names a model whose
+  ``forward`` changes;
 - ``imports_still_work``: each changed module imports after the rewrite if it did before
   (``import_check``, a subprocess; ``--write`` only, off with ``--no-verify``);
 - ``unwritable``: a file the fix needs cannot be replaced (permissions, its encoding, a
@@ -13,6 +15,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from codemod.analysis.call_check import CallProblem, check_calls, new_undefined_names
@@ -132,3 +135,42 @@ def unwritable(repo: Repo, units: list[Unit], texts: dict[Path, str], writing: b
         if unit.refusal is None and blocked:
             refused.append((unit, f"cannot write {blocked[0][0]} ({blocked[0][1]})"))
     return refused
+
+
+def magic_lines(repo: Repo, units: list[Unit], texts: dict[Path, str]) -> Refused:
+    """Refuse a unit when a notebook line IPython runs as a ``%`` magic names its model:
+    ``%time loss = model(x, y)`` is restored byte for byte, never rewritten, so after the fix it
+    would still call ``forward`` the old way."""
+    refused: Refused = []
+    for unit in units:
+        if unit.refusal is not None or not unit.files & set(texts):
+            continue
+        classes = {key.name for task in unit.sites for key in task.site.instance.classes}
+        for path, source in repo.sources.items():
+            notebook = source.notebook
+            if notebook is None or not notebook.magics:
+                continue
+            names = classes | {task.site.receiver.partition(".")[0] for task in unit.sites if task.site.path == path} - {"self"}
+            # A name the notebook binds to the class (`model = Net()`) whose calls it may only make in magics.
+            names |= {m.group(1) for m in re.finditer(r"^[ \t]*(\w+)[ \t]*=[^=\n]*\b(\w+)\(", source.text, re.MULTILINE) if m.group(2) in classes}
+            for number, magic in enumerate(notebook.magics):
+                named = sorted(set(re.findall(r"[A-Za-z_]\w*", magic)) & names) if magic.lstrip().startswith("%") else []
+                if named:
+                    cell, line = notebook.locate(_magic_line(source.text, notebook.token, number))
+                    refused.append(
+                        (unit, f"the magic `{magic.strip()[:60]}` at {source.display_path}:cell {cell}:{line} names `{named[0]}`, and fixlabels does not rewrite inside magics")
+                    )
+                    break
+            else:
+                continue
+            break
+    return refused
+
+
+def _magic_line(text: str, token: str, number: int) -> int:
+    """The module line holding a notebook's masked IPython line ``number``."""
+    marker = f"fixlabels-magic-{token} {number}"
+    for index, line in enumerate(text.split("\n"), start=1):
+        if line.rstrip().endswith(marker):
+            return index
+    return 1

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from codemod import cells
 from codemod.discovery import Discovered, within
-from codemod.pipeline.checks import call_check, imports_still_work, same_numbers, unwritable
+from codemod.pipeline.checks import call_check, imports_still_work, magic_lines, same_numbers, unwritable
 from codemod.pipeline.load import Repo, load
 from codemod.pipeline.plan import Refused, plan_edits, render
 from codemod.pipeline.units import confine_to, displayed_within, find_units, named_units, unsilenced
@@ -84,6 +84,8 @@ def settle(repo: Repo, units: list[Unit], mode: Mode, options: Options, denied: 
             per_file, refused = plan_edits(repo, units)
             if not refused:
                 texts, refused = render(repo, units, per_file)
+        if not refused and texts:
+            refused = magic_lines(repo, units, texts)
         if not refused and texts:
             refused = call_check(repo, units, texts)
         if not refused and texts:
