@@ -49,7 +49,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Sequence
 
-from fuzz_programs import Program, generate
+# The checkout this script sits in is what it measures, never an older copy installed in
+# site-packages (a script's sys.path starts with its own folder, not the checkout's root).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from fuzz_programs import Program, generate  # noqa: E402
 
 __all__ = ["Program", "generate", "Verdict", "Outcome", "run_seed", "run_program", "run_seeds", "execute", "report", "main"]
 

@@ -283,3 +283,12 @@ def test_fuzzed_programs_are_never_rewritten_wrong() -> None:
     assert not problems, f"{len(problems)} of {len(outcomes)} seeds:\n" + "\n".join(
         f"seed {o.seed}: {o.verdict.value}: {o.cause}" for o in problems
     )
+
+
+def test_the_fuzzer_measures_its_own_checkout_not_an_installed_copy(tmp_path: Path) -> None:
+    """Run from elsewhere, ``bench/fuzz.py`` imports fixlabels from the checkout it sits in: an
+    older copy in site-packages would be measured instead (it was, once)."""
+    # As `python bench/fuzz.py` starts: its own folder first on sys.path, the checkout's root not.
+    probe = f"import sys; sys.path.insert(0, {str(BENCH)!r}); import fuzz, codemod; print(codemod.__file__)"
+    shown = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert Path(shown.stdout.strip()).resolve().is_relative_to(BENCH.parent.resolve())
