@@ -277,6 +277,7 @@ def labels_test(func: cst.FunctionDef) -> Optional[str]:
     test whose branches use labels (``if self.smooth:`` choosing between two losses)."""
     found: list[str] = []
     branching: list[str] = []
+    placeholders = _placeholders(func)
 
     class Tests(cst.CSTVisitor):
         def visit_If(self, node: cst.If) -> None:
@@ -293,9 +294,17 @@ def labels_test(func: cst.FunctionDef) -> Optional[str]:
                 found.append(f"forward tests `{code_of(test)}`: whether it computes the loss depends on more than whether labels are given")
 
         def leave_If(self, node: cst.If) -> None:
-            if LABELS_PARAM not in names_in(node.test) and LABELS_PARAM in names_in(node) and not branching:
+            if LABELS_PARAM in names_in(node.test) or branching:
+                return
+            if LABELS_PARAM in names_in(node):
                 branching.append(
                     f"forward chooses how to use labels under `if {code_of(node.test)}:`, a branch that is not moved to calls"
+                )
+            elif names_in(node) & placeholders:
+                name = sorted(names_in(node) & placeholders)[0]
+                branching.append(
+                    f"forward chooses what it returns under `if {code_of(node.test)}:`, a test of something other than "
+                    f"the labels, and the loss `{name}` is in that branch: a choice that is not moved to calls"
                 )
 
     func.body.visit(Tests())
