@@ -197,7 +197,7 @@ def test_write_diff_and_stdin_never_use_the_cache(tmp_path: Path, answered_from_
     stdin = run([tree], Mode.DIFF, replace(CACHED, stdin=(tree / "train.py", buffer)))
     assert stdin.findings == run([tree], Mode.DIFF, replace(COLD, stdin=(tree / "train.py", buffer))).findings
     written = run([tree], Mode.WRITE, CACHED)
-    assert written.written and all(f.fixed for f in written.findings)
+    assert written.written and written.findings and all(f.fixed for f in written.findings)
     assert run([tree], Mode.CHECK, CACHED) == run([tree], Mode.CHECK, COLD)
     assert run([tree], Mode.CHECK, CACHED).findings == ()
 

@@ -63,7 +63,7 @@ def rewrite_and_compare(root: Path, options: Options) -> str:
     assert "loss" in before
     result = run([root], Mode.WRITE, options)
     assert not result.errors
-    assert all(f.fixed for f in result.findings), [f.render() for f in result.findings]
+    assert result.findings and all(f.fixed for f in result.findings), [f.render() for f in result.findings]
     assert result.changes
     assert execute(root) == before
     return (root / "model.py").read_text() + (root / "train.py").read_text()

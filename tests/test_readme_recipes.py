@@ -151,7 +151,7 @@ def test_readme_vscode_task_reports_every_finding_into_the_problems_panel(tmp_pa
     lines = (result.stdout + result.stderr).splitlines()
     located = [line for line in lines if re.match(r"^\S+:\d+:\d+: ", line)]
     problems = [regexp.match(line) for line in located]
-    assert all(problems), [line for line, match in zip(located, problems) if not match]
+    assert problems and all(problems), [line for line, match in zip(located, problems) if not match]
     codes = {(m[pattern["file"]], m[pattern["code"]]) for m in problems if m}
     assert ("broken.py", "E999") in codes and any(code.startswith("FL") for _, code in codes)
     if case == "multi_file_repo":

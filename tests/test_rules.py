@@ -49,7 +49,7 @@ def test_a_rule_docstring_has_the_four_headings_in_order(code: str) -> None:
     headings = [line for line, under in zip(doc.splitlines(), doc.splitlines()[1:]) if under and set(under) == {"-"}]
     assert headings == list(HEADINGS)
     sections = re.split(r"\n(?:" + "|".join(HEADINGS) + r")\n-+\n", doc)[1:]
-    assert all(section.strip() for section in sections), "no heading is left empty"
+    assert len(sections) == len(HEADINGS) and all(section.strip() for section in sections), "no heading is left empty"
     assert "::" in sections[HEADINGS.index("Example")], "the example is a before/after block"
 
 
