@@ -53,6 +53,7 @@ def test_readme_pycharm_recipe_has_the_fields_an_external_tool_needs() -> None:
     assert set(tool) == {"Program", "Arguments", "Working directory", "Advanced Options → Output filters"}
 
 
+@pytest.mark.execution  # runs the program before and after, to compare its losses
 @pytest.mark.parametrize("opened", ["models/net.py", "train.py"])
 def test_readme_pycharm_recipe_fixes_the_whole_project_from_either_file(tmp_path: Path, opened: str) -> None:
     """PyCharm runs the tool with the open file's absolute path in the project directory. From
