@@ -8,6 +8,7 @@ The plans hold LibCST nodes (the code to move), typed here but never built here.
 
 from __future__ import annotations
 
+import enum
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, Optional, Union
@@ -37,6 +38,14 @@ TORCH_LOSS_CLASSES = frozenset(
 )
 
 IMPORTS_TRANSFORMERS = re.compile(r"^[ \t]*(?:from[ \t]+transformers\b|import[ \t]+(?:[\w.]+[ \t]*,[ \t]*)*transformers\b)", re.MULTILINE)
+
+
+class TextEnum(str, enum.Enum):
+    """``enum.StrEnum`` (Python 3.11) for the Pythons fixlabels supports: a member is its value,
+    in comparisons and in the text it is formatted into."""
+
+    def __str__(self) -> str:
+        return str(self.value)
 
 
 # Codes of problems with the input itself, reported like the rules' findings (Ruff's E902/E999).
@@ -100,12 +109,46 @@ class Refusal:
     reason: str
 
 
+class CallVia(TextEnum):
+    """How a call reaches a model's ``forward`` (``CallSite.via``)."""
+
+    CALL = "call"
+    """``model(...)``."""
+    FORWARD = "forward"
+    """``model.forward(...)``."""
+    SELF = "self"
+    """``self(...)``, in a method of the class."""
+
+
+class ResultKind(TextEnum):
+    """How a result is packed (``ResultShape.kind``). What ``forward`` returned with labels:"""
+
+    LOSS = "loss"
+    """The loss alone."""
+    TUPLE = "tuple"
+    """``return loss, logits`` (in either order)."""
+    DICT = "dict"
+    """``return {"loss": loss, "logits": logits}``."""
+    OBJECT = "object"
+    """``return Output(loss=loss, logits=logits)``: read by attribute."""
+    HF_OUTPUT = "hf_output"
+    """What code that passes labels expects back from a Hugging Face model (``HF_OUTPUT``): the
+    loss first, then the logits, by index, key or attribute."""
+    # What forward returned without labels (FL101's ``SitePlan.labelless_shape``), besides a
+    # tuple or a dict:
+    BARE = "bare"
+    """The prediction alone."""
+    MODEL_OUTPUT = "model_output"
+    """A transformers ``ModelOutput``, which leaves its None fields out: its first item is the
+    prediction."""
+
+
 @dataclass(frozen=True)
 class ResultShape:
-    """How ``forward`` packed its result: ``loss`` (the loss alone), ``tuple``, ``dict`` or
-    ``object`` (``Output(loss=..., logits=...)``), plus which key holds what."""
+    """How ``forward`` packed its result (``kind``: every packing is a ``ResultKind``), plus which
+    key holds what."""
 
-    kind: str
+    kind: ResultKind
     loss_key: Union[int, str, None] = None
     prediction_key: Union[int, str, None] = None
     size: int = 1
@@ -116,7 +159,7 @@ class ResultShape:
 
     def role_of(self, key: Union[int, str]) -> Optional[str]:
         """'loss' or 'prediction' for a reader's key (``out[0]``, ``out["loss"]``, ``out.loss``)."""
-        if self.kind == "tuple" and isinstance(key, int):
+        if self.kind is ResultKind.TUPLE and isinstance(key, int):
             key = key + self.size if key < 0 else key
         if key == self.loss_key:
             return "loss"
@@ -158,7 +201,7 @@ class LossPlan:
 PlanResult = Union[LossPlan, Refusal, None]
 
 
-HF_OUTPUT = ResultShape("hf_output", "loss", "logits", 2)
+HF_OUTPUT = ResultShape(ResultKind.HF_OUTPUT, "loss", "logits", 2)
 """What code that passes labels expects back: a Hugging Face output (loss first, then logits)."""
 
 

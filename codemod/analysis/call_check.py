@@ -23,7 +23,7 @@ from typing import Optional
 
 from codemod.analysis.callsites import CallGraph, CallSite, CallSiteFinder
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex, char_column, summarize
-from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, Signature
+from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, CallVia, Signature
 
 LOSS_READS = frozenset({"loss"})
 """What a rewritten ``forward`` (which returns the prediction) certainly no longer returns."""
@@ -193,7 +193,7 @@ def _forward(index: RepoIndex, key: ClassKey) -> Optional[Signature]:
 
 def _binds(site: CallSite, signature: Signature) -> bool:
     shape = site.shape
-    if shape.star or site.via == "self":
+    if shape.star or site.via is CallVia.SELF:
         return True  # `*args` cannot be checked; `self(...)` inside the class is the class's own
     return signature.binds(shape.positional, shape.keywords, shape.double_star) is not None
 

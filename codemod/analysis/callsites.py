@@ -32,7 +32,7 @@ from codemod.analysis.index import (
 )
 from codemod.analysis.dict_flow import LABEL_KEYS, LabelsAtCall, changes_of, labels_at
 from codemod.parallel import map_in_processes
-from codemod.vocabulary import LABELS_PARAM, MODEL_CAPABLE_TYPES, TRAINER_PACKAGES, TRAINER_SUFFIXES
+from codemod.vocabulary import LABELS_PARAM, MODEL_CAPABLE_TYPES, TRAINER_PACKAGES, TRAINER_SUFFIXES, CallVia
 
 INSTANCE_METHODS = frozenset(
     {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "bfloat16", "requires_grad_", "share_memory"}
@@ -109,8 +109,7 @@ class CallSite:
     display_path: str
     line: int
     column: int
-    via: str
-    """``call`` (``m(...)``), ``forward`` (``m.forward(...)``) or ``self`` (``self(...)``)."""
+    via: CallVia
     receiver: str
     instance: Instance
     shape: CallShape
@@ -1145,12 +1144,12 @@ class _ModuleWalk:
     def visit_call(self, node: ast.Call, scope: _Scope) -> None:
         func = node.func
         receiver: Optional[ast.expr] = None
-        via = "call"
+        via = CallVia.CALL
         inst: Optional[Instance] = None
         if isinstance(func, ast.Name) and func.id == "self" and scope.cls is not None:
-            inst, via, receiver = Instance(frozenset({scope.cls})), "self", func
+            inst, via, receiver = Instance(frozenset({scope.cls})), CallVia.SELF, func
         elif isinstance(func, ast.Attribute) and func.attr == "forward":
-            receiver, via = func.value, "forward"
+            receiver, via = func.value, CallVia.FORWARD
             if isinstance(receiver, ast.Name) and receiver.id == "self" and scope.cls is not None:
                 inst = Instance(frozenset({scope.cls}))
             else:
@@ -1162,7 +1161,7 @@ class _ModuleWalk:
             self.graph.sites.append(self.site(node, receiver, via, inst, scope))
             if inst.wrapped:
                 self.graph.wrapped_classes.update(inst.classes)
-        elif receiver is not None and via == "call":
+        elif receiver is not None and via is CallVia.CALL:
             why = self.untraced_receiver(receiver, scope)
             if why is not None:
                 site = self.site(node, receiver, via, Instance(frozenset(), untraced=why), scope, inferred=True)
@@ -1326,7 +1325,7 @@ class _ModuleWalk:
             self.finder.param_types[key] = previous | inst if previous else inst
 
     def site(
-        self, node: ast.Call, receiver: ast.expr, via: str, inst: Instance, scope: _Scope, inferred: bool = False
+        self, node: ast.Call, receiver: ast.expr, via: CallVia, inst: Instance, scope: _Scope, inferred: bool = False
     ) -> CallSite:
         star = any(isinstance(a, ast.Starred) for a in node.args)
         double = [k.value for k in node.keywords if k.arg is None]

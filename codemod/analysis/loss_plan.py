@@ -21,29 +21,29 @@ from codemod.analysis.prediction import PREDICTION_SEEN, calls_self_submodule, c
 from codemod.cst.bindings import bound_names
 from codemod.cst.nodes import BUILTIN_NAMES, code_of, is_criterion_constructor, name_nodes, names_in, substitute
 from codemod.lazy_libcst import cst
-from codemod.vocabulary import CRITERION, LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, PlanResult, Refusal, ResultShape, Signature
+from codemod.vocabulary import CRITERION, LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, PlanResult, Refusal, ResultKind, ResultShape, Signature
 
 # Method calls that only reshape or cast a prediction before the loss: they stay with the loss.
 
 
 def packed_result(
     returned: cst.BaseExpression,
-) -> Union[tuple[str, list[Union[int, str]], list[cst.BaseExpression]], str, None]:
+) -> Union[tuple[ResultKind, list[Union[int, str]], list[cst.BaseExpression]], str, None]:
     """``(kind, keys, values)`` for ``return a, b``, ``return {"k": a}`` and
     ``return Output(k=a)``; None for a single value; a reason string for a shape we can't read."""
     if isinstance(returned, cst.Tuple) and len(returned.elements) >= 2:
         if any(isinstance(e, cst.StarredElement) for e in returned.elements):
             return "forward returns a starred tuple"
-        return "tuple", list(range(len(returned.elements))), [e.value for e in returned.elements]
+        return ResultKind.TUPLE, list(range(len(returned.elements))), [e.value for e in returned.elements]
     if isinstance(returned, cst.Dict):
         keys: list[Union[int, str]] = []
         for element in returned.elements:
             if not isinstance(element, cst.DictElement) or not isinstance(element.key, cst.SimpleString):
                 return "forward returns a dict without plain string keys"
             keys.append(element.key.evaluated_value)  # type: ignore[arg-type]  # a str literal key: bytes never reach here
-        return "dict", keys, [e.value for e in returned.elements]
+        return ResultKind.DICT, keys, [e.value for e in returned.elements]
     if isinstance(returned, cst.Call) and returned.args and all(a.keyword is not None for a in returned.args):
-        return "object", [a.keyword.value for a in returned.args], [a.value for a in returned.args]  # type: ignore[union-attr]  # every argument has a keyword: checked just above
+        return ResultKind.OBJECT, [a.keyword.value for a in returned.args], [a.value for a in returned.args]  # type: ignore[union-attr]  # every argument has a keyword: checked just above
     return None
 
 
@@ -160,7 +160,7 @@ class _ForwardPlanner:
         if packed is None:
             if not self.depends_on_labels(self.returned, self.returned_at):
                 return None
-            return ResultShape("loss"), self.returned, None
+            return ResultShape(ResultKind.LOSS), self.returned, None
         kind, keys, values = packed
         lossy = [i for i, v in enumerate(values) if self.depends_on_labels(v, self.returned_at)]
         if not lossy:

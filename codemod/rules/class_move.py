@@ -21,7 +21,7 @@ from codemod.rules.common import RuleContext, SiteTask, Unit, import_spec, locat
 from codemod.rules.trainer import UNWRAPPED, trainer_edits
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod.transforms.forward import forward_edits
-from codemod.vocabulary import CRITERION, LABELS_PARAM, ImportSpec, LossPlan, ResultShape, Signature, SitePlan
+from codemod.vocabulary import CRITERION, LABELS_PARAM, ImportSpec, LossPlan, ResultKind, ResultShape, Signature, SitePlan
 
 InferredSites = dict[ClassKey, list[CallSite]]
 """Calls through a receiver the analysis cannot trace that could be calls of a class, by their
@@ -138,7 +138,7 @@ def _trainer_edits_into(
         if labelless_calls is not None:
             return f"{labelless_calls} (Trainer evaluates without labels too, {use.display_path}:{use.line})"
         if labelless_shape is not None and not (
-            (labelless_shape.kind == "dict" and labelless_shape.size == 1) or labelless_shape.kind == "model_output"
+            (labelless_shape.kind is ResultKind.DICT and labelless_shape.size == 1) or labelless_shape.kind is ResultKind.MODEL_OUTPUT
         ):
             # prediction_step takes a one-key dict's value (a ModelOutput keeps only the
             # fields that are not None) as the logits, as it takes a bare tensor.
@@ -199,7 +199,7 @@ def _labelless_return(forward: Optional[FileEdits], packing: Optional[ResultShap
     logits = cst.Name("logits")
     if packing is None:
         return logits
-    if (packing.kind == "dict" and packing.size == 1) or packing.kind == "model_output":
+    if (packing.kind is ResultKind.DICT and packing.size == 1) or packing.kind is ResultKind.MODEL_OUTPUT:
         # What LabelSmoother reads of it: `outputs["logits"]`.
         return cst.Dict([cst.DictElement(cst.SimpleString(f'"{packing.prediction_key}"'), logits)])
     return None  # other packings are refused under Trainer before this is needed

@@ -64,7 +64,7 @@ from codemod.rules.common import RuleContext, Unit, find_method, location_of
 from codemod.rules.spec import Example, Fix, Rule
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod.transforms.forward import forward_edits
-from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, PlanResult, Refusal, ResultShape, Signature
+from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, PlanResult, Refusal, ResultKind, ResultShape, Signature
 
 RULE = Rule(
     code="FL101",
@@ -182,7 +182,7 @@ def _new_forward(
             if len(body) < len(rewritten.body.body) and body[0] is not rewritten.body.body[0]:
                 body[0] = body[0].with_changes(leading_lines=rewritten.body.body[0].leading_lines)  # type: ignore[union-attr]  # forward's body: statements
             rewritten = rewritten.with_changes(body=rewritten.body.with_changes(body=body))
-            return rewritten, None, None if shape.kind == "bare" and shape.derived is None else shape
+            return rewritten, None, None if shape.kind is ResultKind.BARE and shape.derived is None else shape
     return rewritten, "without labels, forward returns more than the prediction, and a call here passes none", None
 
 
@@ -220,19 +220,19 @@ def _labelless_view(
     if not (isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[0], cst.Return) and last.body[0].value is not None):
         return None
     returned = last.body[0].value
-    kind: str
+    kind: ResultKind
     keys: list[Union[int, str]]
     if isinstance(returned, cst.Dict) and len(returned.elements) == 1:  # {"logits": logits}
         element = returned.elements[0]
         if not (isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString)):
             return None
-        kind, keys, values = "dict", [element.key.evaluated_value], [element.value]  # type: ignore[list-item]  # a str literal key: bytes never reach here
+        kind, keys, values = ResultKind.DICT, [element.key.evaluated_value], [element.value]  # type: ignore[list-item]  # a str literal key: bytes never reach here
     else:
         packed = packed_result(returned)
         if isinstance(packed, tuple):
             kind, keys, values = packed
         elif packed is None:
-            kind, keys, values = "bare", [0], [returned]
+            kind, keys, values = ResultKind.BARE, [0], [returned]
         else:
             return None
     filled = [i for i, v in enumerate(values) if not (code_of(v) == "None" or code_of(v) in views.placeholders)]
@@ -273,13 +273,13 @@ def _labelless_view(
         if kept != [line for line in new[:-1] if line not in unread_texts] or reassigned:
             continue
         same = isinstance(derivation.expression, cst.Name) and derivation.expression.value == plan.prediction
-        if kind == "bare" and same:
-            return ResultShape("bare"), only_for_them  # the same value; forward only lost lines nothing read
-        if kind == "object":
+        if kind is ResultKind.BARE and same:
+            return ResultShape(ResultKind.BARE), only_for_them  # the same value; forward only lost lines nothing read
+        if kind is ResultKind.OBJECT:
             qualified = resolve(code_of(returned.func))  # type: ignore[attr-defined]  # kind "object": packed_result read a call
             if not qualified.startswith("transformers."):
                 return None  # only a ModelOutput is known to leave its None fields out
-            kind = "model_output"
+            kind = ResultKind.MODEL_OUTPUT
         return ResultShape(kind, None, keys[at], len(values), derived=None if same else derivation.expression), only_for_them
     return None
 
