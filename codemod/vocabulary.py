@@ -120,6 +120,29 @@ class CallVia(TextEnum):
     """``self(...)``, in a method of the class."""
 
 
+@dataclass(frozen=True)
+class CallShape:
+    """How one call of a model is written: how it reaches ``forward`` and what it passes. The
+    analysis reads it off the call; the call-site planner rewrites the call by it."""
+
+    via: CallVia
+    positional: int
+    keywords: tuple[str, ...]
+    star: bool
+    double_star: bool
+    double_star_keys: Optional[tuple[str, ...]]
+    """The keys of the dict unpacked with ``**`` when its origin is a dict we can see."""
+    double_star_has_labels: bool
+    double_star_labelless: bool = False
+    """The unpacked dict surely holds no labels: its keys are known, or it is a tokenizer's output."""
+    last_positional: str = ""
+    """Source of the last positional argument: a hint at what an extra argument is."""
+    double_star_labels_unknown: bool = False
+    """The unpacked dict is changed before the call in a way that may add or remove labels,
+    and the order cannot be read (see ``analysis.dict_flow``): whether labels reach forward is
+    not known."""
+
+
 class ResultKind(TextEnum):
     """How a result is packed (``ResultShape.kind``). What ``forward`` returned with labels:"""
 

@@ -32,7 +32,7 @@ from codemod.analysis.index import (
 )
 from codemod.analysis.dict_flow import LABEL_KEYS, LabelsAtCall, changes_of, labels_at
 from codemod.parallel import map_in_processes
-from codemod.vocabulary import LABELS_PARAM, MODEL_CAPABLE_TYPES, TRAINER_PACKAGES, TRAINER_SUFFIXES, CallVia
+from codemod.vocabulary import LABELS_PARAM, MODEL_CAPABLE_TYPES, TRAINER_PACKAGES, TRAINER_SUFFIXES, CallShape, CallVia
 
 INSTANCE_METHODS = frozenset(
     {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "bfloat16", "requires_grad_", "share_memory"}
@@ -85,31 +85,11 @@ class Instance:
 
 
 @dataclass(frozen=True)
-class CallShape:
-    positional: int
-    keywords: tuple[str, ...]
-    star: bool
-    double_star: bool
-    double_star_keys: Optional[tuple[str, ...]]
-    """The keys of the dict unpacked with ``**`` when its origin is a dict we can see."""
-    double_star_has_labels: bool
-    double_star_labelless: bool = False
-    """The unpacked dict surely holds no labels: its keys are known, or it is a tokenizer's output."""
-    last_positional: str = ""
-    """Source of the last positional argument: a hint at what an extra argument is."""
-    double_star_labels_unknown: bool = False
-    """The unpacked dict is changed before the call in a way that may add or remove labels,
-    and the order cannot be read (see ``analysis.dict_flow``): whether labels reach forward is
-    not known."""
-
-
-@dataclass(frozen=True)
 class CallSite:
     path: Path
     display_path: str
     line: int
     column: int
-    via: CallVia
     receiver: str
     instance: Instance
     shape: CallShape
@@ -117,6 +97,10 @@ class CallSite:
     """The class was inferred from the call's shape alone (an unannotated parameter)."""
     enclosing_class: Optional[ClassKey] = None
     """The repo class whose method holds the call, if any."""
+
+    @property
+    def via(self) -> CallVia:
+        return self.shape.via
 
     @property
     def location(self) -> str:
@@ -1348,6 +1332,7 @@ class _ModuleWalk:
                 has_labels = keys is not None and LABELS_PARAM in keys
                 dropped = _drops_labels(double[0])
         shape = CallShape(
+            via=via,
             positional=sum(1 for a in node.args if not isinstance(a, ast.Starred)),
             keywords=tuple(k.arg for k in node.keywords if k.arg is not None),
             star=star,
@@ -1373,7 +1358,6 @@ class _ModuleWalk:
             self.module.display_path,
             node.lineno,
             char_column(self.module.lines, node.lineno, node.col_offset),
-            via,
             ast.unparse(receiver),
             inst,
             shape,

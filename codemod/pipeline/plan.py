@@ -48,10 +48,7 @@ def plan_edits(repo: Repo, units: list[Unit]) -> tuple[dict[Path, FileEdits], Re
                 planner.claimed |= per_file[path].touched()
         try:
             instance = task.site.instance
-            planner.plan_site(
-                line, column, task.site.via, instance.wrapped, task.plan, task.site.shape.double_star_keys,
-                maybe_bare=instance.wrapped and instance.bare,
-            )
+            planner.plan_site(line, column, task.site.shape, task.plan, instance.wrapped, maybe_bare=instance.wrapped and instance.bare)
         except SiteRefusal as refusal:
             refused.append((unit, f"{refusal.reason} ({task.site.display_path}:{refusal.line})"))
             failed.add(id(unit))

@@ -50,7 +50,7 @@ from codemod.transforms.call_shapes import (
     unpacked_reason,
 )
 from codemod.transforms.edits import FileEdits, imports_to_add
-from codemod.vocabulary import CRITERION, LABELS_PARAM, CallVia, ImportSpec, ResultKind, ResultShape, Signature, SitePlan
+from codemod.vocabulary import CRITERION, LABELS_PARAM, CallShape, CallVia, ImportSpec, ResultKind, ResultShape, Signature, SitePlan
 
 
 class SiteRefusal(Exception):
@@ -408,16 +408,11 @@ class FileSitePlanner:
         self.edits.imports |= needed
 
     # --- the rewrite ------------------------------------------------------------------------
-    def plan_site(
-        self,
-        line: int,
-        column: int,
-        via: CallVia,
-        wrapped: bool,
-        plan: SitePlan,
-        known_keys: Optional[tuple[str, ...]] = None,
-        maybe_bare: bool = False,
-    ) -> None:
+    def plan_site(self, line: int, column: int, shape: CallShape, plan: SitePlan, wrapped: bool = False, maybe_bare: bool = False) -> None:
+        """Plan the rewrite of the call at ``line``, ``column`` (0-based, in characters), written
+        as ``shape``; ``wrapped``: the model is in DataParallel there, ``maybe_bare``: on some
+        paths only. Raises ``SiteRefusal`` when the call cannot be rewritten exactly."""
+        via = shape.via
         call = self.calls.get((line, column))
         if call is None:
             raise SiteRefusal("could not find the call in the source", line)
@@ -444,7 +439,7 @@ class FileSitePlanner:
                 self.import_names({k: v for k, v in plan.imports.items() if k in needed}, plan.home_module, line)
             self.plan_labelless_site(call, statement, scope, plan, plan.labelless_shape, line, self_expr)
             return
-        new_args, labels = self.split_labels(call, plan.signature, known_keys, line)
+        new_args, labels = self.split_labels(call, plan.signature, shape.double_star_keys, line)
         self.refuse_labels(labels, call, plan, receiver, line)
         self.import_names(plan.imports, plan.home_module, line)
         site = _Site(
