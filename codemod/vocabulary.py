@@ -1,7 +1,8 @@
 """The words every layer shares: the ``labels`` parameter, the criterion placeholder, a
-``forward`` signature, the plans that analysis makes and transforms carry out, and the codes of
-problems that are not rules. Imports nothing of fixlabels but the lazy LibCST handle, so that
-every other module may import it.
+``forward`` signature, how a call is written, the plans that analysis makes and transforms carry
+out, the refusal that stands in for a plan, and the codes of problems that are not rules.
+Imports nothing of fixlabels but the lazy LibCST handle, so that every other module may import
+it.
 
 The plans hold LibCST nodes (the code to move), typed here but never built here.
 """
@@ -105,8 +106,36 @@ class Signature:
 
 
 @dataclass(frozen=True)
+class Location:
+    """A place in a file, written as messages write it: ``path:line``, or ``path:line:column``
+    (the column 1-based)."""
+
+    path: str
+    line: int
+    column: Optional[int] = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.column is None else f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
 class Refusal:
+    """Why a fix is not made: what planning it returns instead of the plan (``T | Refusal``, as
+    LibCST's codemods return a ``SkipReason``), what a rule's ``Unit`` holds once refused, and
+    what the finding then says (``; not rewritten: <text>``)."""
+
     reason: str
+    at: Optional[Location] = None
+    """The place the reason is about (a call site, a line of a rewritten file), when it is not
+    the finding's own: said after the reason, in parentheses."""
+
+    @property
+    def text(self) -> str:
+        return self.reason if self.at is None else f"{self.reason} ({self.at})"
+
+    def located(self, at: Location) -> "Refusal":
+        """This refusal about ``at``: where the caller knows the place and the callee did not."""
+        return Refusal(self.text, at)
 
 
 class CallVia(TextEnum):
@@ -217,7 +246,7 @@ class LossPlan:
     seen_prediction: Optional[cst.BaseExpression] = field(default=None, compare=False)
     """What calls with labels read as the prediction, computed from the new return value
     (``F.softmax(logits, dim=-1)`` when forward returned ``prob`` and the loss read ``logits``)."""
-    labelled_refusal: Optional[str] = None
+    labelled_refusal: Optional[Refusal] = None
     """Why no call with labels can be rewritten, though forward can (calls without labels can)."""
 
 

@@ -23,7 +23,7 @@ from typing import Optional
 
 from codemod.analysis.callsites import CallGraph, CallSite, CallSiteFinder
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex, char_column, summarize
-from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, CallVia, Signature
+from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, CallVia, Location, Signature
 
 LOSS_READS = frozenset({"loss"})
 """What a rewritten ``forward`` (which returns the prediction) certainly no longer returns."""
@@ -41,8 +41,8 @@ class CallProblem:
     reason: str
 
     @property
-    def location(self) -> str:
-        return f"{self.display_path}:{self.line}:{self.column + 1}" if self.key is not None else f"{self.display_path}:{self.line}"
+    def location(self) -> Location:
+        return Location(self.display_path, self.line, self.column + 1 if self.key is not None else None)
 
 
 def check_calls(index: RepoIndex, texts: dict[Path, str]) -> list[CallProblem]:

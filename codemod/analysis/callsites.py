@@ -32,7 +32,7 @@ from codemod.analysis.index import (
 )
 from codemod.analysis.dict_flow import LABEL_KEYS, LabelsAtCall, changes_of, labels_at
 from codemod.parallel import map_in_processes
-from codemod.vocabulary import LABELS_PARAM, MODEL_CAPABLE_TYPES, TRAINER_PACKAGES, TRAINER_SUFFIXES, CallShape, CallVia
+from codemod.vocabulary import LABELS_PARAM, MODEL_CAPABLE_TYPES, TRAINER_PACKAGES, TRAINER_SUFFIXES, CallShape, CallVia, Location
 
 INSTANCE_METHODS = frozenset(
     {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "bfloat16", "requires_grad_", "share_memory"}
@@ -103,8 +103,8 @@ class CallSite:
         return self.shape.via
 
     @property
-    def location(self) -> str:
-        return f"{self.display_path}:{self.line}:{self.column + 1}"
+    def location(self) -> Location:
+        return Location(self.display_path, self.line, self.column + 1)
 
 
 @dataclass(frozen=True)

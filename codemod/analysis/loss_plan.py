@@ -28,18 +28,18 @@ from codemod.vocabulary import CRITERION, LABELS_PARAM, LOSS_CLASS_SUFFIXES, Los
 
 def packed_result(
     returned: cst.BaseExpression,
-) -> Union[tuple[ResultKind, list[Union[int, str]], list[cst.BaseExpression]], str, None]:
+) -> Union[tuple[ResultKind, list[Union[int, str]], list[cst.BaseExpression]], Refusal, None]:
     """``(kind, keys, values)`` for ``return a, b``, ``return {"k": a}`` and
-    ``return Output(k=a)``; None for a single value; a reason string for a shape we can't read."""
+    ``return Output(k=a)``; None for a single value; a ``Refusal`` for a shape we can't read."""
     if isinstance(returned, cst.Tuple) and len(returned.elements) >= 2:
         if any(isinstance(e, cst.StarredElement) for e in returned.elements):
-            return "forward returns a starred tuple"
+            return Refusal("forward returns a starred tuple")
         return ResultKind.TUPLE, list(range(len(returned.elements))), [e.value for e in returned.elements]
     if isinstance(returned, cst.Dict):
         keys: list[Union[int, str]] = []
         for element in returned.elements:
             if not isinstance(element, cst.DictElement) or not isinstance(element.key, cst.SimpleString):
-                return "forward returns a dict without plain string keys"
+                return Refusal("forward returns a dict without plain string keys")
             keys.append(element.key.evaluated_value)  # type: ignore[arg-type]  # a str literal key: bytes never reach here
         return ResultKind.DICT, keys, [e.value for e in returned.elements]
     if isinstance(returned, cst.Call) and returned.args and all(a.keyword is not None for a in returned.args):
@@ -155,8 +155,8 @@ class _ForwardPlanner:
     def split_result(self) -> Union[tuple[ResultShape, cst.BaseExpression, Optional[cst.Name]], PlanResult]:
         """Which part of the result is the loss, and which the prediction."""
         packed = packed_result(self.returned)
-        if isinstance(packed, str):
-            return _refuse_if_labels_loss(self.func, packed)
+        if isinstance(packed, Refusal):
+            return _refuse_if_labels_loss(self.func, packed.reason)
         if packed is None:
             if not self.depends_on_labels(self.returned, self.returned_at):
                 return None
@@ -258,12 +258,12 @@ class _ForwardPlanner:
             return chosen
         prediction, root_line, derived, dropped = chosen
         seen: Optional[cst.BaseExpression] = None
-        labelled_refusal: Optional[str] = None
+        labelled_refusal: Optional[Refusal] = None
         for name, derivation in sorted(derived.items()):
             if name == PREDICTION_SEEN:
                 seen = derivation.expression
             elif sum(1 for n in name_nodes(template) if n.value == name) > 1:
-                labelled_refusal = (
+                labelled_refusal = Refusal(
                     f"the loss reads `{name}` more than once, and forward computed it from `{prediction}` "
                     f"(`{code_of(derivation.expression)}`): computing it twice is not the same gradient"
                 )
@@ -324,7 +324,7 @@ class _Prediction:
     hoisted: Optional[cst.BaseExpression] = None
     dropped: list[int] = field(default_factory=list)
     seen: Optional[cst.BaseExpression] = None
-    labelled_refusal: Optional[str] = None
+    labelled_refusal: Optional[Refusal] = None
 
 
 def _refuse_if_labels_loss(func: cst.FunctionDef, reason: str) -> Optional[Refusal]:

@@ -27,7 +27,7 @@ from typing import Any, Optional, Sequence
 from codemod.cst.bindings import bound_names
 from codemod.cst.nodes import code_of, names_in, single_name_target
 from codemod.lazy_libcst import cst
-from codemod.vocabulary import LABELS_PARAM
+from codemod.vocabulary import LABELS_PARAM, Refusal
 
 
 @dataclass(frozen=True)
@@ -182,7 +182,7 @@ def specialize(func: cst.FunctionDef) -> Optional[Views]:
     return Views(as_function(given), as_function(absent), frozenset(placeholders))
 
 
-def labels_test(func: cst.FunctionDef) -> Optional[str]:
+def labels_test(func: cst.FunctionDef) -> Optional[Refusal]:
     """Why ``specialize`` could not read ``func``: the first test on labels that is not
     ``labels is [not] None`` (``labels is not None and self.training``), else the first other
     test whose branches use labels (``if self.smooth:`` choosing between two losses)."""
@@ -211,4 +211,4 @@ def labels_test(func: cst.FunctionDef) -> Optional[str]:
 
     func.body.visit(Tests())
     found += branching
-    return found[0] if found else None
+    return Refusal(found[0]) if found else None

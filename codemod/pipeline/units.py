@@ -13,7 +13,7 @@ from codemod.registry import DEFAULT_SELECTION, rule_modules
 from codemod.results import Finding, Options
 from codemod.rules.common import RuleContext, Unit
 from codemod.suppression import silenced, suppressions
-from codemod.vocabulary import INTERNAL_ERROR, LABELS_PARAM
+from codemod.vocabulary import INTERNAL_ERROR, LABELS_PARAM, Refusal
 
 def find_units(repo: Repo, options: Options) -> tuple[list[Unit], list[Finding]]:
     """Every rule's units, and an internal error for each rule that crashed."""
@@ -70,7 +70,7 @@ def unsilenced(repo: Repo, units: list[Unit]) -> list[Unit]:
             for task in unit.sites:
                 line = silenced(table(task.site.path), code, [task.site.line])
                 if line is not None:
-                    unit.refusal = f"the call at {task.site.display_path}:{line} is marked to be ignored for {code}"
+                    unit.refusal = Refusal(f"the call at {task.site.display_path}:{line} is marked to be ignored for {code}")
                     break
         kept.append(unit)
     return kept
@@ -96,4 +96,4 @@ def confine_to(path: Path, repo: Repo, units: list[Unit]) -> None:
     for unit in units:
         others = sorted(repo.display(p) for p in unit.files if p.resolve() != path)
         if unit.refusal is None and others:
-            unit.refusal = f"the fix also changes {others[0]}; run `fixlabels --write` on the project"
+            unit.refusal = Refusal(f"the fix also changes {others[0]}; run `fixlabels --write` on the project")

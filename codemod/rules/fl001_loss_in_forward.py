@@ -146,12 +146,12 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         unit = Unit(finding, also_at=(index.summary(key).line,))
         units.append(unit)
         if isinstance(outcome, Refusal):
-            unit.refusal = outcome.reason
+            unit.refusal = outcome
             continue
         try:
             fill_class_unit(ctx, key, outcome, unit, inferred)
         except Exception as exc:  # unforeseen code: refuse this class, keep its finding and the others
-            unit.refusal = f"internal error ({type(exc).__name__}: {exc}); please report it"
+            unit.refusal = Refusal(f"internal error ({type(exc).__name__}: {exc}); please report it")
     return units
 
 

@@ -34,7 +34,7 @@ from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit, find_method, unfollowed_instances
 from codemod.rules.spec import Example, Fix, Rule
 from codemod.transforms.edits import FileEdits
-from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM
+from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, Refusal
 
 RULE = Rule(
     code="FL006",
@@ -86,7 +86,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         units.append(unit)
         by_name = [s for s in sites if OLD in s.shape.keywords]
         if by_name:
-            unit.refusal = f"{by_name[0].location} passes `label=` by name"
+            unit.refusal = Refusal(f"{by_name[0].location} passes `label=` by name")
             continue
         unfollowed = unfollowed_instances(ctx, key)
         if unfollowed is not None:
@@ -95,12 +95,12 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         tree = ctx.parse(module.path)
         found = find_method(tree, key.name, "forward") if tree is not None else None
         if found is None:
-            unit.refusal = "could not find forward in the source"
+            unit.refusal = Refusal("could not find forward in the source")
             continue
         forward = found[1]
         uses = [n for n in name_nodes(forward) if n.value in (OLD, NEW)]
         if any(n.value == NEW for n in uses):
-            unit.refusal = "forward already uses the name `labels`"
+            unit.refusal = Refusal("forward already uses the name `labels`")
             continue
         edits = FileEdits()
         for node in uses:

@@ -101,11 +101,11 @@ def tracked_classes(index: RepoIndex) -> set[ClassKey]:
     return found
 
 
-def _as_labels(func: cst.FunctionDef, signature: Signature) -> Union[tuple[cst.FunctionDef, Signature], str]:
+def _as_labels(func: cst.FunctionDef, signature: Signature) -> Union[tuple[cst.FunctionDef, Signature], Refusal]:
     """``forward`` and its signature with ``label`` read as ``labels``: the rewrite removes the
     parameter, so the name is never written back; the loss takes the call's argument."""
     if LABELS_PARAM in names_in(func):
-        return "forward uses both `label` and `labels`"
+        return Refusal("forward uses both `label` and `labels`")
     renamed = func.visit(_rename()(LABEL_ALIAS, LABELS_PARAM))
     assert isinstance(renamed, cst.FunctionDef)
     params = tuple(replace(p, name=LABELS_PARAM) if p.name == LABEL_ALIAS else p for p in signature.params)
@@ -136,23 +136,23 @@ def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
     return lambda module: not names.isdisjoint(module.identifiers)
 
 
-def _alias_refusal(ctx: RuleContext, key: ClassKey) -> Optional[str]:
+def _alias_refusal(ctx: RuleContext, key: ClassKey) -> Optional[Refusal]:
     """Calls that name the parameter: ``label=`` cannot be told from the loss's labels once
     forward no longer takes it, and ``labels=`` (or Trainer) means FL006's rename applies."""
     for site in ctx.graph.sites_for(key):
         if LABEL_ALIAS in site.shape.keywords:
-            return f"{location_of(site)} passes `label=` by name"
+            return Refusal(f"{location_of(site)} passes `label=` by name")
         if LABELS_PARAM in site.shape.keywords or site.shape.double_star:
-            return f"{location_of(site)} passes `labels` by name, which forward does not take (see FL006)"
+            return Refusal(f"{location_of(site)} passes `labels` by name, which forward does not take (see FL006)")
     for use in ctx.graph.uses:
         if key in use.instance.classes:
-            return f"Trainer passes `labels`, which forward does not take ({use.display_path}:{use.line}; see FL006)"
+            return Refusal(f"Trainer passes `labels`, which forward does not take ({use.display_path}:{use.line}; see FL006)")
     return None
 
 
 def _new_forward(
     plan: LossPlan, views: Views, cls: cst.ClassDef, resolve: Callable[[str], str]
-) -> tuple[cst.FunctionDef, Optional[str], Optional[ResultShape]]:
+) -> tuple[cst.FunctionDef, Optional[Refusal], Optional[ResultShape]]:
     """The rewritten forward; None if calls without labels see what they saw before, else why
     not; and when they saw the prediction packed (``{"logits": logits}``, ``(None, logits)``)
     or computed from the new return value (``F.softmax(logits)``), how, so that those calls
@@ -183,7 +183,7 @@ def _new_forward(
                 body[0] = body[0].with_changes(leading_lines=rewritten.body.body[0].leading_lines)  # type: ignore[union-attr]  # forward's body: statements
             rewritten = rewritten.with_changes(body=rewritten.body.with_changes(body=body))
             return rewritten, None, None if shape.kind is ResultKind.BARE and shape.derived is None else shape
-    return rewritten, "without labels, forward returns more than the prediction, and a call here passes none", None
+    return rewritten, Refusal("without labels, forward returns more than the prediction, and a call here passes none"), None
 
 
 def _bare(statement: cst.CSTNode) -> str:
@@ -310,12 +310,12 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         if signature is None or name is None or found is None or not defaults_to_none(found[1], name):
             continue
         cls, func = found
-        alias_refusal: Optional[str] = None
+        alias_refusal: Optional[Refusal] = None
         if name == LABEL_ALIAS:
             if not any(n in code_of(func).lower() for n in ("loss", "criterion")):
                 continue  # `label` for something else (a class to condition on): not ours
             aliased = _as_labels(func, signature)
-            if isinstance(aliased, str):
+            if isinstance(aliased, Refusal):
                 alias_refusal = aliased
             else:
                 func, signature = aliased
@@ -326,10 +326,10 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         if views is None:
             understood = "loss" not in code_of(func).lower()
             if inlined is None:
-                reason = "forward assigns `labels` other than by converting it (`labels = labels.long()`)"
+                refusal = Refusal("forward assigns `labels` other than by converting it (`labels = labels.long()`)")
             else:
-                reason = labels_test(inlined) or "forward tests labels in a way other than `labels is [not] None` or `labels == None`"
-            outcome = None if understood else Refusal(reason)
+                refusal = labels_test(inlined) or Refusal("forward tests labels in a way other than `labels is [not] None` or `labels == None`")
+            outcome = None if understood else refusal
         else:
             try:
                 outcome = plan_forward(
@@ -343,9 +343,9 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         finding = Finding(module.display_path, signature.line, signature.column + 1, CODE, message)
         unit = Unit(finding, also_at=(index.summary(key).line,))
         if alias_refusal is not None and not isinstance(outcome, Refusal):
-            outcome = Refusal(alias_refusal)
+            outcome = alias_refusal
         if isinstance(outcome, Refusal):
-            unit.refusal = outcome.reason
+            unit.refusal = outcome
             units.append((unit, None))
             continue
         assert views is not None
@@ -366,7 +366,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
             forward.replace[original] = rewritten
             fill_class_unit(ctx, key, plan, unit, inferred, forward=forward, labelless_calls=labelless, labelless_shape=packing)
         except Exception as exc:  # unforeseen code: refuse this class, keep its finding and the others
-            unit.refusal = f"internal error ({type(exc).__name__}: {exc}); please report it"
+            unit.refusal = Refusal(f"internal error ({type(exc).__name__}: {exc}); please report it")
     return result
 
 

@@ -50,10 +50,14 @@ from codemod.transforms.call_shapes import (
     unpacked_reason,
 )
 from codemod.transforms.edits import FileEdits, imports_to_add
-from codemod.vocabulary import CRITERION, LABELS_PARAM, CallShape, CallVia, ImportSpec, ResultKind, ResultShape, Signature, SitePlan
+from codemod.vocabulary import CRITERION, LABELS_PARAM, CallShape, CallVia, ImportSpec, Refusal, ResultKind, ResultShape, Signature, SitePlan
 
 
 class SiteRefusal(Exception):
+    """Raised from anywhere in the planning of one call: the planner is one deep stack of
+    methods over shared state. ``pipeline.plan`` catches it and refuses the unit with the
+    ``Refusal`` it stands for, at ``line`` of the call's file."""
+
     def __init__(self, reason: str, line: int) -> None:
         super().__init__(reason)
         self.reason = reason
@@ -403,8 +407,8 @@ class FileSitePlanner:
         if home_module == self.module_name:
             return
         needed = imports_to_add(imports, self.module_imports, self.names(self.module).taken)
-        if isinstance(needed, str):
-            raise SiteRefusal(needed, line)
+        if isinstance(needed, Refusal):
+            raise SiteRefusal(needed.reason, line)
         self.edits.imports |= needed
 
     # --- the rewrite ------------------------------------------------------------------------
