@@ -972,7 +972,9 @@ def _training_code(draft: _Draft, ctor: str) -> str:
     draft.driver.append(f"optimizer = torch.optim.SGD({outside}.parameters(), lr=0.1)")
     if shape.scope == "passed_to_function":
         param = rng.choice(["model", "net"])
-        draft.top.append([f"def train({param}, optimizer, {parameters}):", f"    {param}.train()", *ind(train_loop(shape, param, "optimizer", "train"))])
+        draft.top.append(
+            [f"def train({param}, optimizer, {parameters}):", f"    {param}.train()", *ind(train_loop(shape, param, "optimizer", "train"))]
+        )
         draft.driver.append(f"train({outside}, optimizer, {args})")
         if shape.eval_call != "none":
             draft.top.append([f"def evaluate({param}, {parameters}):", *ind(eval_block(shape, rng, param))])

@@ -78,11 +78,12 @@ class _ModuleRule(RuleModule):
     REQUIRED = ("RULE", "walk_filter", "find_units")
 
     def __init__(self, module: ModuleType) -> None:
-        absent = [name for name in self.REQUIRED if name not in vars(module)]
+        own = vars(module)
+        absent = [name for name in self.REQUIRED if name not in own]
         if absent:
             raise RuntimeError(f"{module.__name__} does not define {', '.join(absent)} (see codemod.rules.spec.RuleModule)")
         self.module = module
-        self.hooks: dict[str, Callable[[RepoIndex], set[ClassKey]]] = {name: vars(module)[name] for name in OPTIONAL_HOOKS if name in vars(module)}
+        self.hooks: dict[str, Callable[[RepoIndex], set[ClassKey]]] = {name: own[name] for name in OPTIONAL_HOOKS if name in own}
 
     @property
     def RULE(self) -> Rule:

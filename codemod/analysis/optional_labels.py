@@ -182,7 +182,7 @@ def specialize(func: cst.FunctionDef) -> Optional[Views]:
     return Views(as_function(given), as_function(absent), frozenset(placeholders))
 
 
-def labels_test(func: cst.FunctionDef) -> Optional[Refusal]:
+def labels_test_refusal(func: cst.FunctionDef) -> Optional[Refusal]:
     """Why ``specialize`` could not read ``func``: the first test on labels that is not
     ``labels is [not] None`` (``labels is not None and self.training``), else the first other
     test whose branches use labels (``if self.smooth:`` choosing between two losses)."""

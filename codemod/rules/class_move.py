@@ -17,7 +17,7 @@ from codemod.analysis.callsites import CallSite
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
 from codemod.cst.nodes import BUILTIN_NAMES, code_of, names_in, substitute
 from codemod.lazy_libcst import cst
-from codemod.rules.common import RuleContext, SiteTask, Unit, import_spec, location_of, unfollowed_instances
+from codemod.rules.common import RuleContext, SiteTask, Unit, import_spec, location_of, unfollowed_instances_refusal
 from codemod.rules.trainer import UNWRAPPED, trainer_edits
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod.transforms.forward import forward_edits
@@ -53,22 +53,22 @@ def fill_class_unit(
     unit: Unit,
     inferred: InferredSites,
     forward: Optional[FileEdits] = None,
-    labelless_calls: Optional[Refusal] = None,
+    labelless_refusal: Optional[Refusal] = None,
     labelless_shape: Optional[ResultShape] = None,
 ) -> None:
     """The forward edit, Trainer edits and call sites of one class; sets ``unit.refusal`` when
-    any part cannot be done. FL101 passes its own ``forward`` edit, and ``labelless_calls``:
+    any part cannot be done. FL101 passes its own ``forward`` edit, and ``labelless_refusal``:
     None when calls without labels keep working unchanged, else why they would not; and
     ``labelless_shape`` when such calls keep working once their readers unpack no more."""
     module = ctx.index.module_of(key)
-    unit.refusal = _class_refusal(ctx, key, labelless_unchanged=forward is not None and labelless_calls is None and labelless_shape is None)
+    unit.refusal = _class_refusal(ctx, key, labelless_unchanged=forward is not None and labelless_refusal is None and labelless_shape is None)
     if unit.refusal:
         return
     imports = _imports_for(plan, module, labelless_shape)
     if isinstance(imports, Refusal):
         unit.refusal = imports
         return
-    unit.refusal = _trainer_edits_into(ctx, key, plan, unit, imports, forward, labelless_calls, labelless_shape)
+    unit.refusal = _trainer_edits_into(ctx, key, plan, unit, imports, forward, labelless_refusal, labelless_shape)
     if unit.refusal:
         return
     site_plan = SitePlan(
@@ -95,7 +95,7 @@ def fill_class_unit(
     moved_names = set().union(*(names_in(s) for s in plan.removed_statements), names_in(plan.return_statement))
     edits.stale_imports |= {spec for name in moved_names if name in module.imports and (spec := import_spec(name, module))}
     unit.edits.setdefault(module.path, FileEdits()).merge(edits)
-    unit.refusal = _site_tasks_into(ctx, key, plan, unit, site_plan, inferred, forward is not None, labelless_calls, labelless_shape)
+    unit.refusal = _site_tasks_into(ctx, key, plan, unit, site_plan, inferred, forward is not None, labelless_refusal, labelless_shape)
     if any(task.site.instance.wrapped for task in unit.sites):
         unit.notes.append(f"; {DATA_PARALLEL_NOTE}")
 
@@ -121,7 +121,7 @@ def _trainer_edits_into(
     unit: Unit,
     imports: dict[str, ImportSpec],
     forward: Optional[FileEdits],
-    labelless_calls: Optional[Refusal],
+    labelless_refusal: Optional[Refusal],
     labelless_shape: Optional[ResultShape],
 ) -> Optional[Refusal]:
     """Where Trainer is the training loop, the moved loss goes into its compute_loss: add those
@@ -135,8 +135,8 @@ def _trainer_edits_into(
                 f"forward returned `{code_of(derived)}` while the loss read `{plan.prediction}`, and Trainer "
                 f"({use.display_path}:{use.line}) would see other predictions; not supported under Trainer yet"
             )
-        if labelless_calls is not None:
-            return Refusal(f"{labelless_calls.reason} (Trainer evaluates without labels too, {use.display_path}:{use.line})")
+        if labelless_refusal is not None:
+            return Refusal(f"{labelless_refusal.reason} (Trainer evaluates without labels too, {use.display_path}:{use.line})")
         if labelless_shape is not None and not (
             (labelless_shape.kind is ResultKind.DICT and labelless_shape.size == 1) or labelless_shape.kind is ResultKind.MODEL_OUTPUT
         ):
@@ -161,14 +161,14 @@ def _site_tasks_into(
     site_plan: SitePlan,
     inferred: InferredSites,
     labels_optional: bool,
-    labelless_calls: Optional[Refusal],
+    labelless_refusal: Optional[Refusal],
     labelless_shape: Optional[ResultShape],
 ) -> Optional[Refusal]:
     """Each call of the class becomes a task of ``unit``; the reason the class is refused: a
     call that could be another class, else the first call that cannot be rewritten."""
     ambiguous: Optional[Refusal] = None
     for site in inferred.get(key, []):
-        if labels_optional and labelless_calls is None and labelless_shape is None and not binds_labels(site, plan.signature):
+        if labels_optional and labelless_refusal is None and labelless_shape is None and not binds_labels(site, plan.signature):
             continue  # no labels, and calls without labels see the same prediction as before
         why = ctx.graph.untraced_receivers.get((site.display_path, site.line, site.column), "its receiver is not traced")
         annotate = f"; if it is one, annotate it (`{site.receiver}: {key.name}`)" if site.receiver.isidentifier() else ""
@@ -176,13 +176,13 @@ def _site_tasks_into(
         break
     for site in ctx.graph.sites_for(key):
         if labels_optional and not site.shape.star and not binds_labels(site, plan.signature):
-            if labelless_calls is None and labelless_shape is not None:
+            if labelless_refusal is None and labelless_shape is not None:
                 # No labels, no loss: the call now gets the prediction bare; its readers change.
                 unit.sites.append(SiteTask(site, replace(site_plan, labelless_shape=labelless_shape)))
                 continue
-            if labelless_calls is None:
+            if labelless_refusal is None:
                 continue  # no labels, no loss: the call sees the same prediction as before
-            return ambiguous or labelless_calls.located(location_of(site))
+            return ambiguous or labelless_refusal.located(location_of(site))
         refusal = _site_refusal(site, key, plan) or plan.labelled_refusal
         if refusal is not None:
             return ambiguous or refusal.located(location_of(site))
@@ -223,7 +223,7 @@ def _class_refusal(ctx: RuleContext, key: ClassKey, labelless_unchanged: bool = 
             return Refusal(f"the model given to `{use.consumer.rpartition('.')[2]}` at {use.display_path}:{use.line} could be another class")
     for sub in ctx.index.subclasses(key):
         return Refusal(f"`{sub.name}` subclasses it; calls through subclasses are not followed yet")
-    return unfollowed_instances(ctx, key, labelless_unchanged)
+    return unfollowed_instances_refusal(ctx, key, labelless_unchanged)
 
 
 def _site_refusal(site: CallSite, key: ClassKey, plan: LossPlan) -> Optional[Refusal]:
@@ -240,7 +240,9 @@ def _site_refusal(site: CallSite, key: ClassKey, plan: LossPlan) -> Optional[Ref
     if site.shape.star:
         return Refusal("labels reach forward through *args")
     if site.shape.double_star_labels_unknown:
-        return Refusal("the dict unpacked with `**` is changed before the call in a way that may add or remove labels, and the order cannot be read")
+        return Refusal(
+            "the dict unpacked with `**` is changed before the call in a way that may add or remove labels, and the order cannot be read"
+        )
     if not binds_labels(site, plan.signature):
         return Refusal("a call does not pass labels the way forward takes them")
     return None

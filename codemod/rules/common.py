@@ -73,7 +73,7 @@ def import_spec(local: str, module: ModuleSummary) -> Optional[ImportSpec]:
     return None
 
 
-def unfollowed_instances(ctx: RuleContext, key: ClassKey, labelless_unchanged: bool = False) -> Optional[Refusal]:
+def unfollowed_instances_refusal(ctx: RuleContext, key: ClassKey, labelless_unchanged: bool = False) -> Optional[Refusal]:
     """Why some instance of ``key`` may be called where the analysis does not see it, if so:
     an import that could load another file of the same name, or an instance built where its
     calls cannot be followed. A rule that changes how the class is called must refuse.

@@ -31,7 +31,7 @@ from typing import Callable
 from codemod.analysis.index import ClassKey, ClassKind, ModuleSummary, RepoIndex
 from codemod.cst.nodes import name_nodes
 from codemod.results import Finding
-from codemod.rules.common import RuleContext, Unit, find_method, unfollowed_instances
+from codemod.rules.common import RuleContext, Unit, find_method, unfollowed_instances_refusal
 from codemod.rules.spec import Example, Fix, Rule
 from codemod.transforms.edits import FileEdits
 from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, Refusal
@@ -88,7 +88,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         if by_name:
             unit.refusal = Refusal(f"{by_name[0].location} passes `label=` by name")
             continue
-        unfollowed = unfollowed_instances(ctx, key)
+        unfollowed = unfollowed_instances_refusal(ctx, key)
         if unfollowed is not None:
             unit.refusal = unfollowed
             continue

@@ -55,7 +55,7 @@ from codemod.analysis.derivations import Flow, movable_check
 from codemod.analysis.index import ClassKey, ClassKind, ModuleSummary, RepoIndex
 from codemod.analysis.label_conversions import inline_label_conversions
 from codemod.analysis.loss_plan import locals_of, packed_result, plan_forward
-from codemod.analysis.optional_labels import Views, labels_test, specialize
+from codemod.analysis.optional_labels import Views, labels_test_refusal, specialize
 from codemod.cst.nodes import code_of, defaults_to_none, is_criterion_constructor, names_in, single_name_target
 from codemod.lazy_libcst import cst
 from codemod.results import Finding
@@ -328,7 +328,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
             if inlined is None:
                 refusal = Refusal("forward assigns `labels` other than by converting it (`labels = labels.long()`)")
             else:
-                refusal = labels_test(inlined) or Refusal("forward tests labels in a way other than `labels is [not] None` or `labels == None`")
+                refusal = labels_test_refusal(inlined) or Refusal("forward tests labels in a way other than `labels is [not] None` or `labels == None`")
             outcome = None if understood else refusal
         else:
             try:
@@ -364,7 +364,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
             rewritten, labelless, packing = _new_forward(plan, views, cls_of[key], index.module_of(key).resolve)
             forward = FileEdits()
             forward.replace[original] = rewritten
-            fill_class_unit(ctx, key, plan, unit, inferred, forward=forward, labelless_calls=labelless, labelless_shape=packing)
+            fill_class_unit(ctx, key, plan, unit, inferred, forward=forward, labelless_refusal=labelless, labelless_shape=packing)
         except Exception as exc:  # unforeseen code: refuse this class, keep its finding and the others
             unit.refusal = Refusal(f"internal error ({type(exc).__name__}: {exc}); please report it")
     return result
