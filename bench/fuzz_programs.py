@@ -16,7 +16,7 @@ never drawn: each later dimension is drawn among the values the earlier ones all
 from __future__ import annotations
 
 import random
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Optional, Sequence
 
 Table = tuple[tuple[str, int], ...]
@@ -757,25 +757,86 @@ def head_return(shape: Shape) -> str:
     return f"{output_constructor(shape)}(loss=torch.zeros(()), logits=logits)"
 
 
+@dataclass
+class _Draft:
+    """One project while ``build_project`` writes it: each section below adds its files, imports,
+    top-level blocks and driver lines here, in the order they appear (and draws from ``rng`` in
+    that order: a seed's files depend on it)."""
+
+    shape: Shape
+    rng: random.Random
+    folder: str
+    files: dict[str, str] = field(default_factory=dict)
+    protected: list[str] = field(default_factory=list)
+    header: list[str] = field(default_factory=lambda: ["import torch", "import torch.nn as nn", "import torch.nn.functional as F"])
+    after_seed: list[str] = field(default_factory=list)
+    """Project imports, after torch.manual_seed(0): a module may build a model."""
+    top: list[list[str]] = field(default_factory=list)
+    """Top-level blocks of train.py, in order."""
+    driver: list[str] = field(default_factory=list)
+    """What the program runs (at module level, under the main guard or in ``main()``)."""
+
+    def ref(self, name: str) -> str:
+        """How train.py names a class of the model module."""
+        return f"netlib.{name}" if self.shape.import_style == "module_attr" else name
+
+    @property
+    def built(self) -> str:
+        return "WideNet" if self.shape.classes == "subclass_used" else "Net"
+
+    def constructor(self, reference: str) -> str:
+        if self.shape.wrapper == "to_cpu":
+            return f'{reference}().to("cpu")'
+        if self.shape.wrapper == "data_parallel":
+            return f"nn.DataParallel({reference}())"
+        return f"{reference}()"
+
+
 def build_project(shape: Shape, rng: random.Random, folder: str, scale: Optional[str]) -> Project:
     """The files under ``folder`` ("" or "exp_a/"): train.py, the model module, helpers."""
-    files: dict[str, str] = {}
-    protected: list[str] = []
-    header = ["import torch", "import torch.nn as nn", "import torch.nn.functional as F"]
-    after_seed: list[str] = []  # project imports, after torch.manual_seed(0): a module may build a model
-    top: list[list[str]] = []  # top-level blocks of train.py, in order
+    draft = _Draft(shape, rng, folder)
+    module = _place_classes(draft, scale)
+    ctor = draft.constructor(draft.ref(draft.built))
+    _global_binding(draft, module, ctor)
+    hf = _distractor_files(draft)
+    _serving_files(draft)
+    # Factories.
+    if shape.binding == "factory_direct":
+        draft.top.append(["def build_model():", f"    return {ctor}"])
+    elif shape.binding == "factory_named":
+        draft.top.append(["def build_model():", f"    net = {ctor}", "    return net"])
+    draft.driver += data_lines(shape)
+    outside = _training_code(draft, ctor)
+    _second_class(draft)
+    _run_time_extras(draft, outside, hf)
+    driver, top = draft.driver, draft.top
+    if shape.scope == "module":
+        top.append(driver)
+    elif shape.scope == "main_guard":
+        top.append(['if __name__ == "__main__":'] + ind(driver))
+    else:
+        top.append(["def main():"] + ind(driver))
+        top.append(['if __name__ == "__main__":', "    main()"] if rng.random() < 0.7 else ["main()"])
 
-    # Where the classes live, and how train.py names them.
+    seeded = draft.header + ["", "torch.manual_seed(0)"] + ([""] + draft.after_seed if draft.after_seed else [])
+    draft.files[folder + "train.py"] = join(seeded, *top)
+    return Project(draft.files, folder + "train.py", tuple(draft.protected))
+
+
+def _place_classes(draft: _Draft, scale: Optional[str]) -> str:
+    """Where the classes live, and how train.py imports them: the model module's name ("" when
+    they are in train.py itself)."""
+    shape, folder = draft.shape, draft.folder
     if shape.layout == "single":
-        header = model_header(shape)
-        top += model_blocks(shape, rng, scale)
+        draft.header = model_header(shape)
+        draft.top += model_blocks(shape, draft.rng, scale)
         module = ""
     else:
         module = "pkg.model" if shape.layout == "package" else "model"
         path = folder + ("pkg/model.py" if shape.layout == "package" else "model.py")
         if shape.layout == "package":
-            files[folder + "pkg/__init__.py"] = ""
-        files[path] = join(model_header(shape), *model_blocks(shape, rng, scale))
+            draft.files[folder + "pkg/__init__.py"] = ""
+        draft.files[path] = join(model_header(shape), *model_blocks(shape, draft.rng, scale))
 
     names = ["Net"]
     if shape.classes in ("two_classes", "two_classes_shared"):
@@ -786,51 +847,45 @@ def build_project(shape: Shape, rng: random.Random, folder: str, scale: Optional
     if needs_output and shape.returns == "dataclass":
         names.append("NetOutput")
     if needs_output and shape.returns == "hf_output" and shape.layout != "single":
-        header.append("from transformers.modeling_outputs import SequenceClassifierOutput")
-
-    def ref(name: str) -> str:
-        return f"netlib.{name}" if shape.import_style == "module_attr" else name
+        draft.header.append("from transformers.modeling_outputs import SequenceClassifierOutput")
 
     if module:
         if shape.import_style == "from":
-            after_seed.append(f"from {module} import {', '.join(names)}")
+            draft.after_seed.append(f"from {module} import {', '.join(names)}")
         elif shape.import_style == "star":
-            after_seed.append(f"from {module} import *")
+            draft.after_seed.append(f"from {module} import *")
         elif shape.layout == "package":
-            after_seed.append("from pkg import model as netlib")
+            draft.after_seed.append("from pkg import model as netlib")
         else:
-            after_seed.append("import model as netlib")
+            draft.after_seed.append("import model as netlib")
+    return module
 
-    built = "WideNet" if shape.classes == "subclass_used" else "Net"
 
-    def constructor(reference: str) -> str:
-        if shape.wrapper == "to_cpu":
-            return f'{reference}().to("cpu")'
-        if shape.wrapper == "data_parallel":
-            return f"nn.DataParallel({reference}())"
-        return f"{reference}()"
+def _global_binding(draft: _Draft, module: str, ctor: str) -> None:
+    """The module-level MODEL of the global bindings: in train.py, or in a module of its own."""
+    shape = draft.shape
+    if shape.binding not in GLOBAL_BINDINGS:
+        return
+    binding_block = {
+        "global_plain": ["MODEL = {}"],
+        "global_try": ["try:", "    MODEL = {}", "except ImportError:", "    MODEL = None"],
+        "global_with": ["with torch.no_grad():", "    MODEL = {}"],
+        "global_if": ["if True:", "    MODEL = {}"],
+        "global_for": ["for _ in range(1):", "    MODEL = {}"],
+    }[shape.binding]
+    if shape.global_home == "other_module":
+        holder = ["import torch", "import torch.nn as nn", "", f"from {module} import {draft.built}"]
+        draft.files[draft.folder + "holder.py"] = join(holder, [line.format(draft.constructor(draft.built)) for line in binding_block])
+        draft.after_seed.append("from holder import MODEL")
+    else:
+        draft.top.append([line.format(ctor) for line in binding_block])
 
-    ctor = constructor(ref(built))
 
-    # The module-level MODEL of the global bindings.
-    binding_block: list[str] = []
-    if shape.binding in GLOBAL_BINDINGS:
-        binding_block = {
-            "global_plain": ["MODEL = {}"],
-            "global_try": ["try:", "    MODEL = {}", "except ImportError:", "    MODEL = None"],
-            "global_with": ["with torch.no_grad():", "    MODEL = {}"],
-            "global_if": ["if True:", "    MODEL = {}"],
-            "global_for": ["for _ in range(1):", "    MODEL = {}"],
-        }[shape.binding]
-        if shape.global_home == "other_module":
-            holder = ["import torch", "import torch.nn as nn", "", f"from {module} import {built}"]
-            files[folder + "holder.py"] = join(holder, [line.format(constructor(built)) for line in binding_block])
-            after_seed.append("from holder import MODEL")
-        else:
-            top.append([line.format(ctor) for line in binding_block])
-
-    # Distractors: in modules of their own, which must come out unchanged.
-    distractors = shape.distractor_list
+def _distractor_files(draft: _Draft) -> list[str]:
+    """Distractors, in modules of their own, which must come out unchanged; the ones built on
+    transformers."""
+    folder = draft.folder
+    distractors = draft.shape.distractor_list
     plain = [d for d in distractors if d not in HF_DISTRACTORS]
     if plain:
         extras: list[list[str]] = [["import torch", "import torch.nn as nn", "import torch.nn.functional as F"]]
@@ -848,54 +903,56 @@ def build_project(shape: Shape, rng: random.Random, folder: str, scale: Optional
                 "        p = torch.exp(-ce)",
                 "        return ((1 - p) ** self.gamma * ce).mean()",
             ])
-        files[folder + "extras.py"] = join(*extras)
-        protected.append(folder + "extras.py")
+        draft.files[folder + "extras.py"] = join(*extras)
+        draft.protected.append(folder + "extras.py")
         imported = [n for d, n in (("helper_other", "evaluate_plain"), ("focal_loss", "FocalLoss")) if d in plain]
-        after_seed.append(f"from extras import {', '.join(imported)}")
+        draft.after_seed.append(f"from extras import {', '.join(imported)}")
     hf = [d for d in distractors if d in HF_DISTRACTORS]
     if hf:
-        files[folder + "hf_extras.py"] = hf_extras(hf)
-        protected.append(folder + "hf_extras.py")
+        draft.files[folder + "hf_extras.py"] = hf_extras(hf)
+        draft.protected.append(folder + "hf_extras.py")
+    return hf
 
-    # Serving.
-    if shape.serving != "none":
-        if shape.serving == "called_labelless":
-            suffix = labelless_suffix(shape)
-        else:
-            suffix = labelled_suffixes(shape)[1] or ""
-            if shape.serving == "dynamic_other" and shape.returns == "hf_output" and suffix == "[1]":
-                suffix = ".logits"
-        files[folder + "predict.py"] = join(["def predict_fn(model, batch):", f"    return model(**batch){suffix}"])
-        if shape.serving in ("uncalled", "dynamic_other"):
-            protected.append(folder + "predict.py")
-        if shape.serving.startswith("called"):
-            after_seed.append("from predict import predict_fn")
-        if shape.serving == "dynamic_other":
-            header.insert(0, "import importlib")
-            top.append([
-                "class Head(nn.Module):",
-                "    def __init__(self):",
-                "        super().__init__()",
-                f"        self.fc = nn.Linear(4, {n_out(shape)})",
-                "",
-                "    def forward(self, x):",
-                "        logits = self.fc(x)",
-                f"        return {head_return(shape).replace('NetOutput', ref('NetOutput'))}",
-            ])
 
-    # Factories.
-    if shape.binding == "factory_direct":
-        top.append(["def build_model():", f"    return {ctor}"])
-    elif shape.binding == "factory_named":
-        top.append(["def build_model():", f"    net = {ctor}", "    return net"])
+def _serving_files(draft: _Draft) -> None:
+    """A serving module's ``predict_fn``, and the other model it may be handed at run time."""
+    shape, folder = draft.shape, draft.folder
+    if shape.serving == "none":
+        return
+    if shape.serving == "called_labelless":
+        suffix = labelless_suffix(shape)
+    else:
+        suffix = labelled_suffixes(shape)[1] or ""
+        if shape.serving == "dynamic_other" and shape.returns == "hf_output" and suffix == "[1]":
+            suffix = ".logits"
+    draft.files[folder + "predict.py"] = join(["def predict_fn(model, batch):", f"    return model(**batch){suffix}"])
+    if shape.serving in ("uncalled", "dynamic_other"):
+        draft.protected.append(folder + "predict.py")
+    if shape.serving.startswith("called"):
+        draft.after_seed.append("from predict import predict_fn")
+    if shape.serving == "dynamic_other":
+        draft.header.insert(0, "import importlib")
+        draft.top.append([
+            "class Head(nn.Module):",
+            "    def __init__(self):",
+            "        super().__init__()",
+            f"        self.fc = nn.Linear(4, {n_out(shape)})",
+            "",
+            "    def forward(self, x):",
+            "        logits = self.fc(x)",
+            f"        return {head_return(shape).replace('NetOutput', draft.ref('NetOutput'))}",
+        ])
 
+
+def _training_code(draft: _Draft, ctor: str) -> str:
+    """Where the training code runs, and what the driver calls; how code outside the training
+    functions names the model."""
+    shape, rng = draft.shape, draft.rng
     args = data_args(shape)
     parameters = args  # the data parameters of the functions below
-    # Where the training code runs, and what the driver calls.
-    driver: list[str] = data_lines(shape)
     if shape.binding.startswith("runner"):
         builds = shape.binding == "runner_builds"
-        top.append(
+        draft.top.append(
             ["class Runner:"]
             + ind([
                 "def __init__(self):" if builds else "def __init__(self, model):",
@@ -909,73 +966,90 @@ def build_project(shape: Shape, rng: random.Random, folder: str, scale: Optional
             + ([""] + ind([f"def evaluate(self, {parameters}):", *ind(eval_block(shape, rng, "self.model"))]) if shape.eval_call != "none" else [])
         )
         if shape.binding == "runner_name":
-            driver += [f"model = {ctor}", "runner = Runner(model)"]
+            draft.driver += [f"model = {ctor}", "runner = Runner(model)"]
         else:
-            driver.append("runner = Runner()" if builds else f"runner = Runner({ctor})")
-        driver.append(f"runner.fit({args})")
+            draft.driver.append("runner = Runner()" if builds else f"runner = Runner({ctor})")
+        draft.driver.append(f"runner.fit({args})")
         if shape.eval_call != "none":
-            driver.append(f"runner.evaluate({args})")
-        outside = "runner.model"
-    elif shape.binding in GLOBAL_BINDINGS:
-        top.append([
+            draft.driver.append(f"runner.evaluate({args})")
+        return "runner.model"
+    if shape.binding in GLOBAL_BINDINGS:
+        draft.top.append([
             f"def fit({parameters}):",
             "    optimizer = torch.optim.SGD(MODEL.parameters(), lr=0.1)",
             "    MODEL.train()",
             *ind(train_loop(shape, "MODEL", "optimizer", "train")),
         ])
         if shape.eval_call != "none":
-            top.append([f"def evaluate({parameters}):", *ind(eval_block(shape, rng, "MODEL"))])
-            driver += [f"fit({args})", f"evaluate({args})"]
+            draft.top.append([f"def evaluate({parameters}):", *ind(eval_block(shape, rng, "MODEL"))])
+            draft.driver += [f"fit({args})", f"evaluate({args})"]
         else:
-            driver.append(f"fit({args})")
-        outside = "MODEL"
+            draft.driver.append(f"fit({args})")
+        return "MODEL"
+    outside = _local_model(draft, ctor)
+    draft.driver.append(f"optimizer = torch.optim.SGD({outside}.parameters(), lr=0.1)")
+    if shape.scope == "passed_to_function":
+        param = rng.choice(["model", "net"])
+        draft.top.append(
+            [f"def train({param}, optimizer, {parameters}):", f"    {param}.train()", *ind(train_loop(shape, param, "optimizer", "train"))]
+        )
+        draft.driver.append(f"train({outside}, optimizer, {args})")
+        if shape.eval_call != "none":
+            draft.top.append([f"def evaluate({param}, {parameters}):", *ind(eval_block(shape, rng, param))])
+            draft.driver.append(f"evaluate({outside}, {args})")
     else:
-        if shape.binding == "name" and shape.wrapper == "data_parallel_rebind":
-            driver += [f"model = {ref(built)}()", "model = nn.DataParallel(model)"]
-            outside = "model"
-        elif shape.binding == "name":
-            driver.append(f"model = {ctor}")
-            outside = "model"
-        elif shape.binding == "dict":
-            driver.append(f'models = {{"a": {ctor}}}')
-            outside = 'models["a"]'
-        elif shape.binding == "list":
-            driver.append(f"models = [{ctor}]")
-            outside = "models[0]"
-        else:
-            driver.append("model = build_model()")
-            outside = "model"
-        driver.append(f"optimizer = torch.optim.SGD({outside}.parameters(), lr=0.1)")
-        if shape.scope == "passed_to_function":
-            param = rng.choice(["model", "net"])
-            top.append([f"def train({param}, optimizer, {parameters}):", f"    {param}.train()", *ind(train_loop(shape, param, "optimizer", "train"))])
-            driver.append(f"train({outside}, optimizer, {args})")
-            if shape.eval_call != "none":
-                top.append([f"def evaluate({param}, {parameters}):", *ind(eval_block(shape, rng, param))])
-                driver.append(f"evaluate({outside}, {args})")
-        else:
-            driver += [f"{outside}.train()"] + train_loop(shape, outside, "optimizer", "train") + eval_block(shape, rng, outside)
+        draft.driver += [f"{outside}.train()"] + train_loop(shape, outside, "optimizer", "train") + eval_block(shape, rng, outside)
+    return outside
 
-    # The second class.
+
+def _local_model(draft: _Draft, ctor: str) -> str:
+    """The driver builds the model in a name, a dict, a list or through a factory: how it is
+    named after that."""
+    binding = draft.shape.binding
+    if binding == "name" and draft.shape.wrapper == "data_parallel_rebind":
+        draft.driver += [f"model = {draft.ref(draft.built)}()", "model = nn.DataParallel(model)"]
+        return "model"
+    if binding == "name":
+        draft.driver.append(f"model = {ctor}")
+        return "model"
+    if binding == "dict":
+        draft.driver.append(f'models = {{"a": {ctor}}}')
+        return 'models["a"]'
+    if binding == "list":
+        draft.driver.append(f"models = [{ctor}]")
+        return "models[0]"
+    draft.driver.append("model = build_model()")
+    return "model"
+
+
+def _second_class(draft: _Draft) -> None:
+    """The second class: trained on its own, or by the same function as the first."""
+    shape, args = draft.shape, data_args(draft.shape)
+    parameters = args
+    ref = draft.ref
     if shape.classes == "two_classes":
-        top.append([
+        draft.top.append([
             f"def train_second({parameters}):",
             f"    second = {ref('Net2')}()",
             "    optimizer = torch.optim.SGD(second.parameters(), lr=0.1)",
             "    second.train()",
             *ind(train_loop(shape, "second", "optimizer", "second")),
         ])
-        driver.append(f"train_second({args})")
+        draft.driver.append(f"train_second({args})")
     elif shape.classes == "two_classes_shared":
-        top.append([
+        draft.top.append([
             f"def fit_any(m, {parameters}):",
             "    optimizer = torch.optim.SGD(m.parameters(), lr=0.1)",
             "    m.train()",
             *ind(train_loop(shape, "m", "optimizer", "any")),
         ])
-        driver += [f"first = {ref('Net')}()", f"second = {ref('Net2')}()", f"fit_any(first, {args})", f"fit_any(second, {args})"]
+        draft.driver += [f"first = {ref('Net')}()", f"second = {ref('Net2')}()", f"fit_any(first, {args})", f"fit_any(second, {args})"]
 
-    # Serving and distractors at run time.
+
+def _run_time_extras(draft: _Draft, outside: str, hf: list[str]) -> None:
+    """Serving and distractors at run time."""
+    shape, driver = draft.shape, draft.driver
+    distractors = shape.distractor_list
     if shape.serving == "called_with_labels":
         driver += [f"served = predict_fn({outside}, {batch_literal(shape)})", 'print(f"served {served.sum().item():.6f}")']
     elif shape.serving == "called_labelless":
@@ -999,18 +1073,6 @@ def build_project(shape: Shape, rng: random.Random, folder: str, scale: Optional
         driver.append("hf_extras.run_tiny_hf()")
     if "hf_bert_head" in distractors:
         driver.append("hf_extras.run_bert_head()")
-
-    if shape.scope == "module":
-        top.append(driver)
-    elif shape.scope == "main_guard":
-        top.append(['if __name__ == "__main__":'] + ind(driver))
-    else:
-        top.append(["def main():"] + ind(driver))
-        top.append(['if __name__ == "__main__":', "    main()"] if rng.random() < 0.7 else ["main()"])
-
-    seeded = header + ["", "torch.manual_seed(0)"] + ([""] + after_seed if after_seed else [])
-    files[folder + "train.py"] = join(seeded, *top)
-    return Project(files, folder + "train.py", tuple(protected))
 
 
 def hf_extras(chosen: list[str]) -> str:

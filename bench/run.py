@@ -1,6 +1,6 @@
 """Benchmark fixlabels against ruff and a LibCST parse-only pass on the same trees.
 
-    pip install ".[bench]"
+    pip install ".[test]"   # ruff, and the corpora: transformers and torch
     python bench/run.py [--repeat 3] [--corpus transformers torch] [--no-libcst] [--scaling]
 
 Copies the ``.py`` files of each installed package into a scratch directory, then runs each

@@ -8,7 +8,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Annotated, Iterator, List, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Iterator, List, NoReturn, Optional
 
 import typer
 
@@ -17,6 +17,9 @@ from codemod.registry import RULES, documentation
 from codemod.results import Finding, Mode, Options, RunResult
 from codemod.rules.spec import FIX_MEANING
 from codemod.vocabulary import DEFAULT_CRITERION
+
+if TYPE_CHECKING:  # imported in the command, as the engine is: --help and explain need neither
+    from codemod.report.formats import OutputFormat
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED = 130  # what shells report for Ctrl-C
@@ -139,19 +142,21 @@ def fixlabels(
     no_cache: NoCacheOpt = False,
     version: VersionOpt = False,
 ) -> None:
-    from codemod.report import formats
+    from codemod.report.formats import OutputFormat
 
     if diff and write:
         _fail("--diff and --write cannot be used together")
-    if output_format not in formats.FORMATS:
-        _fail(f"--output-format must be one of {', '.join(formats.FORMATS)}, not {output_format!r}")
+    try:
+        chosen = OutputFormat(output_format)
+    except ValueError:
+        _fail(f"--output-format must be one of {', '.join(f.value for f in OutputFormat)}, not {output_format!r}")
     given, stdin = _named_paths(list(paths or [Path(".")]), stdin_filename, write)
     mode = Mode.WRITE if write else Mode.DIFF if diff or stdin is not None else Mode.CHECK
     options = _options(given, select, ignore, criterion, verify, jobs, stdin, cache=not no_cache)
     result = _run(given, mode, options)
     if options.stdin is not None:
-        _print_stdin_result(result, options.stdin, output_format, diff, _colored(no_color))
-    _print_result(result, mode, output_format, _colored(no_color))
+        _print_stdin_result(result, options.stdin, chosen, diff, _colored(no_color))
+    _print_result(result, mode, chosen, _colored(no_color))
     raise typer.Exit(_exit_code(result, mode))
 
 
@@ -225,14 +230,14 @@ def _run(given: list[Path], mode: Mode, options: Options) -> RunResult:
         raise typer.Exit(EXIT_ERROR)
 
 
-def _print_result(result: RunResult, mode: Mode, output_format: str, color: bool) -> None:
+def _print_result(result: RunResult, mode: Mode, output_format: OutputFormat, color: bool) -> None:
     """Findings (on stderr beside a diff), errors, the diff, the files a fix took beyond the named
     paths, and a one-line summary; the machine formats get one parseable document."""
     from codemod.report.diff import colorize, unified_diff
 
-    machine = output_format != "text"
+    machine = output_format.for_programs
     shown = result.findings if machine or mode is Mode.CHECK else result.remaining
-    report = _formatted(output_format, sorted(list(shown) + (list(result.errors) if machine else [])))
+    report = output_format.render(sorted(list(shown) + (list(result.errors) if machine else [])))
     out = sys.stdout
     if mode is Mode.DIFF:
         for change in result.changes:
@@ -245,7 +250,7 @@ def _print_result(result: RunResult, mode: Mode, output_format: str, color: bool
         for error in result.errors:
             typer.echo(error.render(), err=True)
     out.flush()
-    if output_format not in ("json", "sarif"):  # their stream must parse as one JSON document
+    if not output_format.one_document:
         if mode is Mode.WRITE:
             beyond = [name for name in result.written if name in result.beyond_named]
         else:
@@ -290,23 +295,11 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(EXIT_ERROR)
 
 
-def _formatted(output_format: str, findings: list[Finding]) -> str:
-    from codemod.report import formats as reporting
-
-    if output_format == "json":
-        return reporting.as_json(findings)
-    if output_format == "github":
-        return reporting.github(findings)
-    if output_format == "sarif":
-        return reporting.sarif(findings, {code: documentation(code) for code in RULES})
-    return reporting.text(findings)
-
-
 def _colored(no_color: bool) -> bool:
     return sys.stdout.isatty() and not no_color and not os.environ.get("NO_COLOR")
 
 
-def _print_stdin_result(result: RunResult, stdin: tuple[Path, bytes], output_format: str, as_diff: bool, color: bool) -> NoReturn:
+def _print_stdin_result(result: RunResult, stdin: tuple[Path, bytes], output_format: OutputFormat, as_diff: bool, color: bool) -> NoReturn:
     """The editor's buffer, fixed or as it came (with ``as_diff``, the diff of the two), on
     stdout; its own findings on stderr. Other files of the project were read for context only:
     their findings are not this buffer's. The exit code is file mode's: a formatter run is a
@@ -329,16 +322,16 @@ def _print_stdin_result(result: RunResult, stdin: tuple[Path, bytes], output_for
     else:
         sys.stdout.buffer.write(change.new_data if change is not None else stdin[1])
     sys.stdout.flush()
-    if output_format == "text":
+    if not output_format.for_programs:
         # Fixed findings are not problems any more: worded so no problem matcher takes them for one.
         verb = "Would fix" if as_diff else "Fixed"
         listed = "".join(f"{verb} {f.code} at {f.file}:{f.line}:{f.column} ({f.text})\n" for f in fixed)
-        sys.stderr.write(_formatted(output_format, sorted(remaining + errors)) + listed)
+        sys.stderr.write(output_format.render(sorted(remaining + errors)) + listed)
         if mine or errors:
             sys.stderr.write(f"{verb} {len(fixed)} finding(s); {len(remaining)} remaining.\n")
     else:
         # As in file mode, the machine formats list every finding, `fix_applied` telling them apart.
-        sys.stderr.write(_formatted(output_format, sorted(mine + errors)))
+        sys.stderr.write(output_format.render(sorted(mine + errors)))
     sys.stderr.flush()
     if errors:
         raise typer.Exit(EXIT_ERROR)

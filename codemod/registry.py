@@ -1,5 +1,6 @@
 """The rules, read off their modules: each ``codemod/rules/flNNN_*.py`` declares itself in a
 ``RULE = Rule(...)`` statement (see ``codemod.rules.spec``). Adding a rule is adding its module.
+A run gets the modules themselves from ``rule_modules``, as ``RuleModule``s.
 
 The statements are read from the source, not imported: importing every rule (and the analysis
 under it) costs a tenth of a second, more than a whole check answered from the cache, which
@@ -12,10 +13,16 @@ from __future__ import annotations
 
 import ast
 import functools
+import importlib
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from codemod.rules.spec import Fix, Rule
+from codemod.rules.spec import OPTIONAL_HOOKS, Fix, Rule, RuleModule
+
+if TYPE_CHECKING:
+    from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
+    from codemod.rules.common import RuleContext, Unit
 
 RULES_FOLDER = Path(__file__).resolve().parent / "rules"
 RULE_FILES = "fl[0-9][0-9][0-9]_*.py"
@@ -50,6 +57,54 @@ DEFAULT_SELECTION = frozenset(code for code, rule in RULES.items() if rule.defau
 def module_of(code: str) -> str:
     """The dotted name of the module that implements rule ``code``."""
     return f"codemod.rules.{_file_of(code).stem}"
+
+
+def rule_modules(codes: Iterable[str]) -> tuple[RuleModule, ...]:
+    """The rules ``codes`` names, in code order, imported (only a run that analyses needs them)."""
+    chosen = set(codes)
+    return tuple(_imported(code) for code in RULES if code in chosen)
+
+
+@functools.cache
+def _imported(code: str) -> RuleModule:
+    return _ModuleRule(importlib.import_module(module_of(code)))
+
+
+class _ModuleRule(RuleModule):
+    """A rule module behind ``RuleModule``: what the module defines, and the protocol's default
+    for an optional hook it leaves out. A module without a required member fails here, when
+    the run loads it, not when the run first needs that member."""
+
+    REQUIRED = ("RULE", "walk_filter", "find_units")
+
+    def __init__(self, module: ModuleType) -> None:
+        own = vars(module)
+        absent = [name for name in self.REQUIRED if name not in own]
+        if absent:
+            raise RuntimeError(f"{module.__name__} does not define {', '.join(absent)} (see codemod.rules.spec.RuleModule)")
+        self.module = module
+        self.hooks: dict[str, Callable[[RepoIndex], set[ClassKey]]] = {name: own[name] for name in OPTIONAL_HOOKS if name in own}
+
+    @property
+    def RULE(self) -> Rule:
+        rule: Rule = self.module.RULE
+        return rule
+
+    def walk_filter(self, index: RepoIndex) -> Callable[[ModuleSummary], bool]:
+        wanted: Callable[[ModuleSummary], bool] = self.module.walk_filter(index)
+        return wanted
+
+    def find_units(self, ctx: RuleContext) -> list[Unit]:
+        units: list[Unit] = self.module.find_units(ctx)
+        return units
+
+    def tracked_classes(self, index: RepoIndex) -> set[ClassKey]:
+        own = self.hooks.get("tracked_classes")
+        return own(index) if own is not None else super().tracked_classes(index)
+
+    def watched_classes(self, index: RepoIndex) -> set[ClassKey]:
+        own = self.hooks.get("watched_classes")
+        return own(index) if own is not None else super().watched_classes(index)
 
 
 @functools.cache

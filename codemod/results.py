@@ -58,7 +58,8 @@ class Finding:
     fixed: bool = False
     cell: Optional[int] = None
     refusal: Optional[str] = None
-    """Why the fix was not made, when fixlabels refused it (also said in ``text``)."""
+    """Why the fix was not made, when fixlabels refused it: the ``Refusal``'s text (also said
+    in ``text``)."""
 
     @property
     def file(self) -> str:

@@ -1,13 +1,15 @@
 """The words every layer shares: the ``labels`` parameter, the criterion placeholder, a
-``forward`` signature, the plans that analysis makes and transforms carry out, and the codes of
-problems that are not rules. Imports nothing of fixlabels but the lazy LibCST handle, so that
-every other module may import it.
+``forward`` signature, how a call is written, the plans that analysis makes and transforms carry
+out, the refusal that stands in for a plan, and the codes of problems that are not rules.
+Imports nothing of fixlabels but the lazy LibCST handle, so that every other module may import
+it.
 
 The plans hold LibCST nodes (the code to move), typed here but never built here.
 """
 
 from __future__ import annotations
 
+import enum
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, Optional, Union
@@ -37,6 +39,14 @@ TORCH_LOSS_CLASSES = frozenset(
 )
 
 IMPORTS_TRANSFORMERS = re.compile(r"^[ \t]*(?:from[ \t]+transformers\b|import[ \t]+(?:[\w.]+[ \t]*,[ \t]*)*transformers\b)", re.MULTILINE)
+
+
+class TextEnum(str, enum.Enum):
+    """``enum.StrEnum`` (Python 3.11) for the Pythons fixlabels supports: a member is its value,
+    in comparisons and in the text it is formatted into."""
+
+    def __str__(self) -> str:
+        return str(self.value)
 
 
 # Codes of problems with the input itself, reported like the rules' findings (Ruff's E902/E999).
@@ -96,16 +106,103 @@ class Signature:
 
 
 @dataclass(frozen=True)
+class Location:
+    """A place in a file, written as messages write it: ``path:line``, or ``path:line:column``
+    (the column 1-based)."""
+
+    path: str
+    line: int
+    column: Optional[int] = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.column is None else f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
 class Refusal:
+    """Why a fix is not made: what planning it returns instead of the plan (``T | Refusal``, as
+    LibCST's codemods return a ``SkipReason``), what a rule's ``Unit`` holds once refused, and
+    what the finding then says (``; not rewritten: <text>``)."""
+
     reason: str
+    at: Optional[Location] = None
+    """The place the reason is about (a call site, a line of a rewritten file), when it is not
+    the finding's own: said after the reason, in parentheses."""
+
+    @property
+    def text(self) -> str:
+        return self.reason if self.at is None else f"{self.reason} ({self.at})"
+
+    def located(self, at: Location) -> "Refusal":
+        """This refusal about ``at``: where the caller knows the place and the callee did not."""
+        return Refusal(self.text, at)
+
+
+class CallVia(TextEnum):
+    """How a call reaches a model's ``forward`` (``CallSite.via``)."""
+
+    CALL = "call"
+    """``model(...)``."""
+    FORWARD = "forward"
+    """``model.forward(...)``."""
+    SELF = "self"
+    """``self(...)``, in a method of the class."""
+
+
+@dataclass(frozen=True)
+class CallShape:
+    """How one call of a model is written: how it reaches ``forward`` and what it passes. The
+    analysis reads it off the call; the call-site planner rewrites the call by it."""
+
+    via: CallVia
+    positional: int
+    keywords: tuple[str, ...]
+    star: bool
+    double_star: bool
+    double_star_keys: Optional[tuple[str, ...]]
+    """The keys of the dict unpacked with ``**`` when its origin is a dict we can see."""
+    double_star_has_labels: bool
+    double_star_labelless: bool = False
+    """The unpacked dict surely holds no labels: its keys are known, or it is a tokenizer's output."""
+    last_positional: str = ""
+    """Source of the last positional argument: a hint at what an extra argument is."""
+    double_star_labels_unknown: bool = False
+    """The unpacked dict is changed before the call in a way that may add or remove labels,
+    and the order cannot be read (see ``analysis.dict_flow``): whether labels reach forward is
+    not known."""
+    labels_none: bool = False
+    """``labels=None`` (or ``label=None``) by name: forward runs as without labels."""
+
+
+class ResultKind(TextEnum):
+    """How a result is packed (``ResultShape.kind``). What ``forward`` returned with labels:"""
+
+    LOSS = "loss"
+    """The loss alone."""
+    TUPLE = "tuple"
+    """``return loss, logits`` (in either order)."""
+    DICT = "dict"
+    """``return {"loss": loss, "logits": logits}``."""
+    OBJECT = "object"
+    """``return Output(loss=loss, logits=logits)``: read by attribute."""
+    HF_OUTPUT = "hf_output"
+    """What code that passes labels expects back from a Hugging Face model (``HF_OUTPUT``): the
+    loss first, then the logits, by index, key or attribute."""
+    # What forward returned without labels (FL101's ``SitePlan.labelless_shape``), besides a
+    # tuple or a dict:
+    BARE = "bare"
+    """The prediction alone."""
+    MODEL_OUTPUT = "model_output"
+    """A transformers ``ModelOutput``, which leaves its None fields out: its first item is the
+    prediction."""
 
 
 @dataclass(frozen=True)
 class ResultShape:
-    """How ``forward`` packed its result: ``loss`` (the loss alone), ``tuple``, ``dict`` or
-    ``object`` (``Output(loss=..., logits=...)``), plus which key holds what."""
+    """How ``forward`` packed its result (``kind``: every packing is a ``ResultKind``), plus which
+    key holds what."""
 
-    kind: str
+    kind: ResultKind
     loss_key: Union[int, str, None] = None
     prediction_key: Union[int, str, None] = None
     size: int = 1
@@ -116,7 +213,7 @@ class ResultShape:
 
     def role_of(self, key: Union[int, str]) -> Optional[str]:
         """'loss' or 'prediction' for a reader's key (``out[0]``, ``out["loss"]``, ``out.loss``)."""
-        if self.kind == "tuple" and isinstance(key, int):
+        if self.kind is ResultKind.TUPLE and isinstance(key, int):
             key = key + self.size if key < 0 else key
         if key == self.loss_key:
             return "loss"
@@ -151,14 +248,14 @@ class LossPlan:
     seen_prediction: Optional[cst.BaseExpression] = field(default=None, compare=False)
     """What calls with labels read as the prediction, computed from the new return value
     (``F.softmax(logits, dim=-1)`` when forward returned ``prob`` and the loss read ``logits``)."""
-    labelled_refusal: Optional[str] = None
+    labelled_refusal: Optional[Refusal] = None
     """Why no call with labels can be rewritten, though forward can (calls without labels can)."""
 
 
 PlanResult = Union[LossPlan, Refusal, None]
 
 
-HF_OUTPUT = ResultShape("hf_output", "loss", "logits", 2)
+HF_OUTPUT = ResultShape(ResultKind.HF_OUTPUT, "loss", "logits", 2)
 """What code that passes labels expects back: a Hugging Face output (loss first, then logits)."""
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from codemod.results import RunResult
 from tests.golden_cases import GOLDEN
 
 LATER_TIERS = ("execution", "slow")
@@ -55,3 +56,17 @@ def deny_write(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
         return real_access(candidate, mode, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(os, "access", access)
+
+
+CRASH_MARK = "please report it"
+"""How every message about a bug of ours ends: a rule that raised (FL999), or a fix refused
+because planning or checking it raised."""
+
+
+def assert_nothing_crashed(result: RunResult) -> None:
+    """Fail on what a crash leaves in a result: any error, or a fix refused for an internal
+    error. A rule that raises on every call would otherwise pass a test that expects no finding
+    (it finds nothing) or a refusal (it refuses everything)."""
+    assert result.errors == (), [e.render() for e in result.errors]
+    crashed = [f.render() for f in result.findings if f.refusal is not None and CRASH_MARK in f.refusal]
+    assert not crashed, crashed

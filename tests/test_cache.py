@@ -18,6 +18,7 @@ from codemod import cache, engine
 from codemod.cli import app
 from codemod.engine import run
 from codemod.results import Mode, Options, RunResult
+from tests.conftest import assert_nothing_crashed
 from tests.golden_cases import GOLDEN, cases
 
 CACHED = Options(cache=True, verify=False)
@@ -101,6 +102,7 @@ CHANGES: dict[str, Callable[[Path], None]] = {
 def test_a_cached_check_after_a_change_is_the_cold_check(tmp_path: Path, change: str) -> None:
     tree = _tree("multi_file_repo", tmp_path)
     before = run([tree], Mode.CHECK, CACHED)
+    assert_nothing_crashed(before)  # an answer with an error is not stored: nothing would be cached
     assert run([tree], Mode.CHECK, CACHED) == before  # now cached
     CHANGES[change](tree)
     cached = run([tree], Mode.CHECK, CACHED)
@@ -135,7 +137,7 @@ def test_two_files_trading_contents_with_sizes_and_mtimes_kept_is_seen(tmp_path:
 def test_changed_options_are_not_answered_with_the_old_options_result(tmp_path: Path, changed: Options, monkeypatch: pytest.MonkeyPatch) -> None:
     tree = _tree("multi_file_repo", tmp_path)
     monkeypatch.chdir(tree)
-    run([tree], Mode.CHECK, CACHED)
+    assert_nothing_crashed(run([tree], Mode.CHECK, CACHED))  # else nothing would be cached
     assert cache.run_key([tree], [], [], changed) != cache.run_key([tree], [], [], CACHED)
     assert run([tree], Mode.CHECK, changed) == run([tree], Mode.CHECK, replace(changed, cache=False))
 
@@ -172,6 +174,7 @@ def test_errors_are_cached_with_the_findings(tmp_path: Path, answered_from_cache
 def test_a_damaged_cache_entry_is_a_miss_not_an_answer(tmp_path: Path) -> None:
     tree = _tree("multi_file_repo", tmp_path)
     first = run([tree], Mode.CHECK, CACHED)
+    assert_nothing_crashed(first)  # else nothing would be cached to damage
     for entry in (tree / ".fixlabels_cache").glob("*.json"):
         entry.write_text('{"format": 1, "key": "')
     assert run([tree], Mode.CHECK, CACHED) == first
@@ -183,7 +186,9 @@ def test_a_damaged_cache_entry_is_a_miss_not_an_answer(tmp_path: Path) -> None:
 def test_an_unwritable_cache_is_skipped_silently(tmp_path: Path) -> None:
     tree = _tree("multi_file_repo", tmp_path)
     (tree / ".fixlabels_cache").write_text("a file where the folder would go\n")
-    assert run([tree], Mode.CHECK, CACHED) == run([tree], Mode.CHECK, COLD)
+    cold = run([tree], Mode.CHECK, COLD)
+    assert_nothing_crashed(cold)  # an answer with an error is not stored: the store would not be tried
+    assert run([tree], Mode.CHECK, CACHED) == cold
 
 
 def test_write_diff_and_stdin_never_use_the_cache(tmp_path: Path, answered_from_cache: Callable[[Path, Options], RunResult]) -> None:
@@ -197,7 +202,7 @@ def test_write_diff_and_stdin_never_use_the_cache(tmp_path: Path, answered_from_
     stdin = run([tree], Mode.DIFF, replace(CACHED, stdin=(tree / "train.py", buffer)))
     assert stdin.findings == run([tree], Mode.DIFF, replace(COLD, stdin=(tree / "train.py", buffer))).findings
     written = run([tree], Mode.WRITE, CACHED)
-    assert written.written and all(f.fixed for f in written.findings)
+    assert written.written and written.findings and all(f.fixed for f in written.findings)
     assert run([tree], Mode.CHECK, CACHED) == run([tree], Mode.CHECK, COLD)
     assert run([tree], Mode.CHECK, CACHED).findings == ()
 
@@ -266,7 +271,7 @@ def test_a_file_edited_while_the_check_runs_leaves_no_answer_behind(tmp_path: Pa
         return real(*args)
 
     monkeypatch.setattr(engine, "_analyse", edit_then_analyse)
-    run([tree], Mode.CHECK, CACHED)
+    assert_nothing_crashed(run([tree], Mode.CHECK, CACHED))  # an answer with an error is never stored anyway
     monkeypatch.undo()
     net.write_text(net.read_text().replace("def farward(", "def forward("))  # the text the key named
     assert run([tree], Mode.CHECK, CACHED) == run([tree], Mode.CHECK, COLD)
@@ -290,7 +295,9 @@ def test_a_linked_cache_folder_is_never_followed(tmp_path: Path) -> None:
     for number in range(12):
         (elsewhere / f"notes{number}.json").write_text("{}")
     (tree / ".fixlabels_cache").symlink_to(elsewhere)
-    assert run([tree], Mode.CHECK, CACHED) == run([tree], Mode.CHECK, CACHED) == run([tree], Mode.CHECK, COLD)
+    cold = run([tree], Mode.CHECK, COLD)
+    assert_nothing_crashed(cold)  # an answer with an error is not stored: the store would not be tried
+    assert run([tree], Mode.CHECK, CACHED) == run([tree], Mode.CHECK, CACHED) == cold
     assert sorted(p.name for p in elsewhere.iterdir()) == sorted(f"notes{n}.json" for n in range(12))
 
 

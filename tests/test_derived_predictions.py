@@ -10,6 +10,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from codemod.engine import run
 from codemod.registry import select_rules
 from codemod.results import Mode, Options
@@ -63,12 +65,13 @@ def rewrite_and_compare(root: Path, options: Options) -> str:
     assert "loss" in before
     result = run([root], Mode.WRITE, options)
     assert not result.errors
-    assert all(f.fixed for f in result.findings), [f.render() for f in result.findings]
+    assert result.findings and all(f.fixed for f in result.findings), [f.render() for f in result.findings]
     assert result.changes
     assert execute(root) == before
     return (root / "model.py").read_text() + (root / "train.py").read_text()
 
 
+@pytest.mark.execution  # rewrite_and_compare runs the program before and after
 def test_a_prediction_reassigned_after_the_loss_read_it_is_computed_at_the_call(tmp_path: Path) -> None:
     # The loss reads the logits; the same name then holds probabilities, which forward returns.
     write_net(tmp_path, """
@@ -82,6 +85,7 @@ def test_a_prediction_reassigned_after_the_loss_read_it_is_computed_at_the_call(
     assert "out = logits.softmax(dim=-1)" in text, text
 
 
+@pytest.mark.execution  # rewrite_and_compare runs the program before and after
 def test_a_loss_reassigned_in_steps_moves_whole(tmp_path: Path) -> None:
     # `loss = ...` then `loss = -loss.mean()`: two versions of one name, both part of the loss.
     write_net(tmp_path, """
@@ -134,6 +138,7 @@ def test_a_prediction_computed_with_dropout_is_not_moved(tmp_path: Path) -> None
     assert "forward returns `noisy` computed from it (`noisy = self.dropout(logits)`) in a way that cannot move" in finding.render()
 
 
+@pytest.mark.execution  # rewrite_and_compare runs the program before and after
 def test_calls_without_labels_reading_a_packed_derived_prediction_compute_it_once(tmp_path: Path) -> None:
     write_net(tmp_path, """
         def forward(self, x, labels=None):
@@ -150,6 +155,7 @@ def test_calls_without_labels_reading_a_packed_derived_prediction_compute_it_onc
     assert "top = out.max()" in text, text
 
 
+@pytest.mark.execution  # rewrite_and_compare runs the program before and after
 def test_a_prediction_bound_by_tuple_unpacking_is_returned_bare_to_calls_without_labels(tmp_path: Path) -> None:
     # `emissions, _ = self.rnn(x)` has no line of its own: it is the value forward returns.
     write_net(tmp_path, """

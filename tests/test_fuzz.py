@@ -112,6 +112,7 @@ def _one_seed_per_layout() -> list[int]:
 
 
 @pytest.mark.parametrize("seed", _one_seed_per_layout())
+@pytest.mark.execution
 def test_generated_program_runs_before_rewrite(seed: int, tmp_path: Path) -> None:
     program = generate(seed)
     for name, text in program.files.items():
@@ -126,6 +127,7 @@ def test_generated_program_runs_before_rewrite(seed: int, tmp_path: Path) -> Non
 
 # ---------------------------------------------------------------------------------------------
 # The harness's classes, on hand-made programs
+# (each runs its program, torch and all, in this process: the execution tier)
 
 TRAIN = """\
 import torch
@@ -178,6 +180,7 @@ def _fake_fixlabels(write: dict[str, str], second: tuple[FileChange, ...] = ()) 
     return fake
 
 
+@pytest.mark.execution
 def test_exact_rewrite_is_exact() -> None:
     outcome = run_program(_program({"train.py": TRAIN}))
     assert outcome.verdict is Verdict.EXACT, outcome
@@ -185,6 +188,7 @@ def test_exact_rewrite_is_exact() -> None:
     assert outcome.stdout_before == outcome.stdout_after and "step 1 loss" in outcome.stdout_before
 
 
+@pytest.mark.execution
 def test_refusal_is_recorded() -> None:
     aux = TRAIN.replace("F.cross_entropy(logits, labels)", "F.cross_entropy(logits, labels) + 0.01 * x.pow(2).mean()")
     aux = aux.replace("logits = self.fc(x)", "x = x * 2\n        logits = self.fc(x)")
@@ -193,6 +197,7 @@ def test_refusal_is_recorded() -> None:
     assert any(note.refusal for note in outcome.findings)
 
 
+@pytest.mark.execution
 def test_program_without_finding_is_nofinding() -> None:
     plain = TRAIN.replace("def forward(self, x, labels):", "def forward(self, x, labels):  # noqa")
     plain = plain.replace("loss = F.cross_entropy(logits, labels)\n        return loss", "return logits").replace("x, labels)", "x)")
@@ -201,18 +206,21 @@ def test_program_without_finding_is_nofinding() -> None:
     assert outcome.verdict is Verdict.NOFINDING, outcome
 
 
+@pytest.mark.execution
 def test_failing_program_is_genbug() -> None:
     outcome = run_program(_program({"train.py": TRAIN + "raise ValueError('generator slipped')\n"}))
     assert outcome.verdict is Verdict.GENBUG
     assert "ValueError: generator slipped" in outcome.cause
 
 
+@pytest.mark.execution
 def test_program_that_hangs_is_genbug_after_its_timeout() -> None:
     outcome = run_program(_program({"train.py": "while True:\n    pass\n"}), timeout=1)
     assert outcome.verdict is Verdict.GENBUG
     assert "timed out" in outcome.cause
 
 
+@pytest.mark.execution
 def test_changed_output_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fuzz, "_fixlabels", _fake_fixlabels({"train.py": TRAIN.replace("lr=0.1", "lr=0.2")}))
     outcome = run_program(_program({"train.py": TRAIN}))
@@ -220,6 +228,7 @@ def test_changed_output_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
     assert outcome.cause.startswith("output differs: line 2")
 
 
+@pytest.mark.execution
 def test_failing_after_run_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fuzz, "_fixlabels", _fake_fixlabels({"train.py": TRAIN.replace("def forward(self, x, labels):", "def forward(self, x):")}))
     outcome = run_program(_program({"train.py": TRAIN}))
@@ -227,6 +236,7 @@ def test_failing_after_run_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "after-run fails" in outcome.cause and "TypeError" in outcome.cause
 
 
+@pytest.mark.execution
 def test_changed_distractor_is_wrong_even_with_the_same_output(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fuzz, "_fixlabels", _fake_fixlabels({"extras.py": "VALUE = 2\n"}))
     outcome = run_program(_program({"train.py": TRAIN, "extras.py": "VALUE = 1\n"}, protected=("extras.py",)))
@@ -234,6 +244,7 @@ def test_changed_distractor_is_wrong_even_with_the_same_output(monkeypatch: pyte
     assert outcome.cause == "changed what must not change: extras.py"
 
 
+@pytest.mark.execution
 def test_second_pass_that_changes_more_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
     change = FileChange(Path("train.py"), "train.py", "a\n", "b\n")
     monkeypatch.setattr(fuzz, "_fixlabels", _fake_fixlabels({"train.py": TRAIN + "\n"}, second=(change,)))
@@ -243,6 +254,7 @@ def test_second_pass_that_changes_more_is_wrong(monkeypatch: pytest.MonkeyPatch)
     assert "-a\n+b" in outcome.second_pass
 
 
+@pytest.mark.execution
 def test_engine_exception_or_error_is_crash(monkeypatch: pytest.MonkeyPatch) -> None:
     def raises(root: Path, mode: Mode) -> RunResult:
         raise RuntimeError("boom")

@@ -40,6 +40,7 @@ def test_a_module_that_cannot_import_is_verified_by_compiling_and_never_hangs(se
     assert "verified by compiling only" in result.findings[0].message
 
 
+@pytest.mark.execution  # imports the seed example, torch and all, in the check's subprocess
 def test_the_module_is_imported_under_its_own_name_from_the_import_root(seed: Path, tmp_path: Path) -> None:
     record = tmp_path / "record.txt"
     _prepend(
@@ -70,6 +71,7 @@ def _popen_counter(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     return started
 
 
+@pytest.mark.execution  # imports the seed example, torch and all, in the check's subprocess
 def test_the_original_and_the_rewrite_are_imported_in_one_process(seed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """torch and transformers are imported once per check, not once per side of it."""
     started = _popen_counter(monkeypatch)
@@ -79,6 +81,7 @@ def test_the_original_and_the_rewrite_are_imported_in_one_process(seed: Path, mo
     assert len(started) == 1
 
 
+@pytest.mark.execution  # imports the seed example, torch and all, in the check's subprocess
 def test_state_the_first_import_left_in_a_library_never_refuses_a_rewrite(seed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A module that registers itself in a library (here: an attribute on the stdlib's logging)
     fails a second import in the same process; the rewrite is then imported alone, fresh."""

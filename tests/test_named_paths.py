@@ -53,6 +53,7 @@ def invoke(cwd: Path, *args: str):  # type: ignore[no-untyped-def]
         os.chdir(previous)
 
 
+@pytest.mark.execution  # runs the program before and after, to compare its losses
 @pytest.mark.parametrize(
     "named, model_at, train_at, import_line",
     [

@@ -120,11 +120,18 @@ def test_python_continuation_lines_and_marker_look_alikes_are_not_taken_for_ipyt
     assert json.loads(notebook.encode(rewritten))["cells"][1]["source"] == cells[1]["source"].replace("x = 1", "x = 10")
 
 
-@pytest.mark.parametrize("body", ['{"cells": [], "metadata": null}', '{"cells": [{"cell_type": "code", "source": [null]}]}', '{"cells": 3}'])
-def test_a_malformed_notebook_is_reported_not_crashed_on(tmp_path: Path, body: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "errors"),
+    [
+        ('{"cells": [], "metadata": null}', []),  # no cells: nothing to read, nothing wrong
+        ('{"cells": [{"cell_type": "code", "source": [null]}]}', ["E902"]),
+        ('{"cells": 3}', ["E902"]),
+    ],
+)
+def test_a_malformed_notebook_is_reported_not_crashed_on(tmp_path: Path, body: str, errors: list[str]) -> None:
     (tmp_path / "odd.ipynb").write_text(body)
     result = run([tmp_path], Mode.CHECK)
-    assert all(e.code == "E902" for e in result.errors)
+    assert [e.code for e in result.errors] == errors and result.findings == ()
 
 
 def test_automagics_typed_without_percent_are_masked_and_python_look_alikes_are_not() -> None:

@@ -73,7 +73,7 @@ def test_json_after_write_says_the_fix_was_applied_and_lists_errors(seed: Path) 
     result = invoke("--write", "--no-verify", "--output-format", "json", ".")
     assert result.exit_code == 2
     records = json.loads(result.stdout)
-    assert all(set(r) == JSON_KEYS for r in records)
+    assert records and all(set(r) == JSON_KEYS for r in records)
     by_code = {r["code"]: r for r in records}
     assert by_code["FL001"]["fix_applied"] is True
     assert by_code["E999"]["path"] == "broken.py" and by_code["E999"]["fixable"] is False

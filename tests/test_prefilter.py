@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 
 from codemod.engine import run
 from codemod.results import Mode, Options
+from tests.conftest import assert_nothing_crashed
 from tests.golden_cases import cases
 from tests.test_properties import modules
 
@@ -32,6 +33,7 @@ def test_golden_findings_are_the_same_with_the_prefilter_off(case, tmp_path: Pat
     tree = alone(case, tmp_path)
     filtered = run([tree], Mode.DIFF, options)
     everything = run([tree], Mode.DIFF, replace(options, prefilter=False))
+    assert_nothing_crashed(everything)  # two crashes would compare equal
     assert filtered.findings == everything.findings
     assert [c.new_text for c in filtered.changes] == [c.new_text for c in everything.changes]
 
@@ -43,6 +45,7 @@ def test_generated_modules_give_the_same_findings_with_the_prefilter_off(source:
         (Path(tmp) / "train.py").write_text(source)
         filtered = run([Path(tmp)], Mode.DIFF)
         everything = run([Path(tmp)], Mode.DIFF, Options(prefilter=False))
+        assert everything.errors == (), everything.errors  # two crashes would compare equal
         assert filtered.findings == everything.findings
 
 
@@ -58,6 +61,7 @@ def test_golden_findings_are_the_same_in_parallel(case, monkeypatch: pytest.Monk
     options = case.options()
     tree = alone(case, tmp_path)
     one = run([tree], Mode.DIFF, options)
+    assert_nothing_crashed(one)  # two crashes would compare equal
     parallel = run([tree], Mode.DIFF, replace(options, jobs=2))
     assert parallel.findings == one.findings
     assert parallel.errors == one.errors

@@ -53,6 +53,7 @@ def test_readme_pycharm_recipe_has_the_fields_an_external_tool_needs() -> None:
     assert set(tool) == {"Program", "Arguments", "Working directory", "Advanced Options → Output filters"}
 
 
+@pytest.mark.execution  # runs the program before and after, to compare its losses
 @pytest.mark.parametrize("opened", ["models/net.py", "train.py"])
 def test_readme_pycharm_recipe_fixes_the_whole_project_from_either_file(tmp_path: Path, opened: str) -> None:
     """PyCharm runs the tool with the open file's absolute path in the project directory. From
@@ -151,7 +152,7 @@ def test_readme_vscode_task_reports_every_finding_into_the_problems_panel(tmp_pa
     lines = (result.stdout + result.stderr).splitlines()
     located = [line for line in lines if re.match(r"^\S+:\d+:\d+: ", line)]
     problems = [regexp.match(line) for line in located]
-    assert all(problems), [line for line, match in zip(located, problems) if not match]
+    assert problems and all(problems), [line for line, match in zip(located, problems) if not match]
     codes = {(m[pattern["file"]], m[pattern["code"]]) for m in problems if m}
     assert ("broken.py", "E999") in codes and any(code.startswith("FL") for _, code in codes)
     if case == "multi_file_repo":

@@ -42,7 +42,7 @@ def write(root: Path, files: dict[str, str]) -> None:
 
 def test_same_module_name_in_two_experiment_folders_binds_each_script_to_its_own_folder(tmp_path: Path) -> None:
     write(tmp_path, {"p1/model.py": MODEL, "p1/train.py": TRAIN, "p2/model.py": MODEL, "p2/train.py": TRAIN})
-    result = run([tmp_path], Mode.WRITE)
+    result = run([tmp_path], Mode.WRITE, NO_IMPORT)
     assert not result.errors
     assert len(result.changes) == 4
     for folder in ("p1", "p2"):

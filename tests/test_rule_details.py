@@ -13,6 +13,7 @@ from codemod.engine import run
 from codemod.registry import select_rules
 from codemod.results import Mode, Options
 from codemod.rules.fl004_base_model_given_labels import _tasks, head_class, head_exists
+from tests.conftest import assert_nothing_crashed
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 
@@ -47,8 +48,12 @@ def test_base_model_task_is_not_guessed_when_nothing_or_two_things_say_it() -> N
 
 
 def check(tmp_path: Path, source: str, mode: Mode = Mode.CHECK) -> list[str]:
+    """The findings on ``source``, as train.py; a crash fails the test. A write is not import
+    checked: that would run the snippet, torch and all (tests/test_import_check.py covers it)."""
     (tmp_path / "train.py").write_text(textwrap.dedent(source))
-    return [f.render() for f in run([tmp_path], mode).findings]
+    result = run([tmp_path], mode, Options(verify=False))
+    assert_nothing_crashed(result)
+    return [f.render() for f in result.findings]
 
 
 def test_label_keyword_to_a_transformers_model_becomes_labels(tmp_path: Path) -> None:

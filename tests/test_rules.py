@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from codemod.engine import run
-from codemod.registry import RULES, documentation, module_of
+from codemod.registry import RULES, documentation, module_of, rule_modules
 from codemod.report.rule_docs import replaced
 from codemod.results import Mode, Options
-from codemod.rules.spec import HEADINGS, Example, Rule
+from codemod.rules.spec import HEADINGS, OPTIONAL_HOOKS, Example, Rule
 
 REPO = Path(__file__).resolve().parent.parent
 MODULES = {code: importlib.import_module(module_of(code)) for code in RULES}
@@ -30,6 +30,25 @@ def test_the_registry_reads_what_each_rule_module_declares() -> None:
         assert module.CODE == code and module.__name__.rpartition(".")[2].startswith(code.lower() + "_")
         assert documentation(code) == (module.__doc__ or "").strip()
         assert callable(module.find_units) and callable(module.walk_filter)
+
+
+def test_a_run_gets_every_rule_module_behind_its_interface_with_the_optional_hooks_filled_in() -> None:
+    loaded = rule_modules(reversed(list(RULES)))
+    assert [rule.RULE for rule in loaded] == list(RULES.values()), "in code order, whatever the selection's"
+    assert rule_modules(["FL002"])[0].RULE == RULES["FL002"]
+    left_out = [(rule, hook) for rule in loaded for hook in OPTIONAL_HOOKS if not hasattr(MODULES[rule.RULE.code], hook)]
+    assert left_out, "some rule leaves a hook out (FL002 tracks no class)"
+    for rule, hook in left_out:
+        assert getattr(rule, hook)(None) == set(), f"{rule.RULE.code}.{hook} is the default: no class"
+
+
+def test_a_rule_module_without_a_required_member_fails_when_loaded() -> None:
+    import types
+
+    from codemod import registry
+
+    with pytest.raises(RuntimeError, match="does not define find_units"):
+        registry._ModuleRule(types.SimpleNamespace(RULE=RULES["FL001"], walk_filter=None, __name__="broken"))  # type: ignore[arg-type]
 
 
 def test_opt_in_rules_are_the_fl1xx_ones() -> None:
@@ -49,7 +68,7 @@ def test_a_rule_docstring_has_the_four_headings_in_order(code: str) -> None:
     headings = [line for line, under in zip(doc.splitlines(), doc.splitlines()[1:]) if under and set(under) == {"-"}]
     assert headings == list(HEADINGS)
     sections = re.split(r"\n(?:" + "|".join(HEADINGS) + r")\n-+\n", doc)[1:]
-    assert all(section.strip() for section in sections), "no heading is left empty"
+    assert len(sections) == len(HEADINGS) and all(section.strip() for section in sections), "no heading is left empty"
     assert "::" in sections[HEADINGS.index("Example")], "the example is a before/after block"
 
 

@@ -23,7 +23,7 @@ from typing import Optional
 
 from codemod.analysis.callsites import CallGraph, CallSite, CallSiteFinder
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex, char_column, summarize
-from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, Signature
+from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, CallVia, Location, Signature
 
 LOSS_READS = frozenset({"loss"})
 """What a rewritten ``forward`` (which returns the prediction) certainly no longer returns."""
@@ -41,8 +41,8 @@ class CallProblem:
     reason: str
 
     @property
-    def location(self) -> str:
-        return f"{self.display_path}:{self.line}:{self.column + 1}" if self.key is not None else f"{self.display_path}:{self.line}"
+    def location(self) -> Location:
+        return Location(self.display_path, self.line, self.column + 1 if self.key is not None else None)
 
 
 def check_calls(index: RepoIndex, texts: dict[Path, str]) -> list[CallProblem]:
@@ -193,7 +193,7 @@ def _forward(index: RepoIndex, key: ClassKey) -> Optional[Signature]:
 
 def _binds(site: CallSite, signature: Signature) -> bool:
     shape = site.shape
-    if shape.star or site.via == "self":
+    if shape.star or site.via is CallVia.SELF:
         return True  # `*args` cannot be checked; `self(...)` inside the class is the class's own
     return signature.binds(shape.positional, shape.keywords, shape.double_star) is not None
 

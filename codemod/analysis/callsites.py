@@ -32,7 +32,7 @@ from codemod.analysis.index import (
 )
 from codemod.analysis.dict_flow import LABEL_KEYS, LabelsAtCall, changes_of, labels_at
 from codemod.parallel import map_in_processes
-from codemod.vocabulary import CLASS_FACTORIES, LABELS_PARAM, MODEL_CAPABLE_TYPES, TRAINER_PACKAGES, TRAINER_SUFFIXES
+from codemod.vocabulary import CLASS_FACTORIES, LABELS_PARAM, MODEL_CAPABLE_TYPES, TRAINER_PACKAGES, TRAINER_SUFFIXES, CallShape, CallVia, Location
 
 INSTANCE_METHODS = frozenset(
     {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "bfloat16", "requires_grad_", "share_memory"}
@@ -85,34 +85,11 @@ class Instance:
 
 
 @dataclass(frozen=True)
-class CallShape:
-    positional: int
-    keywords: tuple[str, ...]
-    star: bool
-    double_star: bool
-    double_star_keys: Optional[tuple[str, ...]]
-    """The keys of the dict unpacked with ``**`` when its origin is a dict we can see."""
-    double_star_has_labels: bool
-    double_star_labelless: bool = False
-    """The unpacked dict surely holds no labels: its keys are known, or it is a tokenizer's output."""
-    last_positional: str = ""
-    """Source of the last positional argument: a hint at what an extra argument is."""
-    double_star_labels_unknown: bool = False
-    """The unpacked dict is changed before the call in a way that may add or remove labels,
-    and the order cannot be read (see ``analysis.dict_flow``): whether labels reach forward is
-    not known."""
-    labels_none: bool = False
-    """``labels=None`` (or ``label=None``) by name: forward runs as without labels."""
-
-
-@dataclass(frozen=True)
 class CallSite:
     path: Path
     display_path: str
     line: int
     column: int
-    via: str
-    """``call`` (``m(...)``), ``forward`` (``m.forward(...)``) or ``self`` (``self(...)``)."""
     receiver: str
     instance: Instance
     shape: CallShape
@@ -122,8 +99,12 @@ class CallSite:
     """The repo class whose method holds the call, if any."""
 
     @property
-    def location(self) -> str:
-        return f"{self.display_path}:{self.line}:{self.column + 1}"
+    def via(self) -> CallVia:
+        return self.shape.via
+
+    @property
+    def location(self) -> Location:
+        return Location(self.display_path, self.line, self.column + 1)
 
 
 @dataclass(frozen=True)
@@ -1161,12 +1142,12 @@ class _ModuleWalk:
     def visit_call(self, node: ast.Call, scope: _Scope) -> None:
         func = node.func
         receiver: Optional[ast.expr] = None
-        via = "call"
+        via = CallVia.CALL
         inst: Optional[Instance] = None
         if isinstance(func, ast.Name) and func.id == "self" and scope.cls is not None:
-            inst, via, receiver = Instance(frozenset({scope.cls})), "self", func
+            inst, via, receiver = Instance(frozenset({scope.cls})), CallVia.SELF, func
         elif isinstance(func, ast.Attribute) and func.attr == "forward":
-            receiver, via = func.value, "forward"
+            receiver, via = func.value, CallVia.FORWARD
             if isinstance(receiver, ast.Name) and receiver.id == "self" and scope.cls is not None:
                 inst = Instance(frozenset({scope.cls}))
             else:
@@ -1178,7 +1159,7 @@ class _ModuleWalk:
             self.graph.sites.append(self.site(node, receiver, via, inst, scope))
             if inst.wrapped:
                 self.graph.wrapped_classes.update(inst.classes)
-        elif receiver is not None and via == "call":
+        elif receiver is not None and via is CallVia.CALL:
             why = self.untraced_receiver(receiver, scope)
             if why is not None:
                 site = self.site(node, receiver, via, Instance(frozenset(), untraced=why), scope, inferred=True)
@@ -1342,7 +1323,7 @@ class _ModuleWalk:
             self.finder.param_types[key] = previous | inst if previous else inst
 
     def site(
-        self, node: ast.Call, receiver: ast.expr, via: str, inst: Instance, scope: _Scope, inferred: bool = False
+        self, node: ast.Call, receiver: ast.expr, via: CallVia, inst: Instance, scope: _Scope, inferred: bool = False
     ) -> CallSite:
         star = any(isinstance(a, ast.Starred) for a in node.args)
         double = [k.value for k in node.keywords if k.arg is None]
@@ -1365,6 +1346,7 @@ class _ModuleWalk:
                 has_labels = keys is not None and LABELS_PARAM in keys
                 dropped = _drops_labels(double[0])
         shape = CallShape(
+            via=via,
             labels_none=any(
                 k.arg in LABEL_KEYS and isinstance(k.value, ast.Constant) and k.value.value is None for k in node.keywords
             ),
@@ -1393,7 +1375,6 @@ class _ModuleWalk:
             self.module.display_path,
             node.lineno,
             char_column(self.module.lines, node.lineno, node.col_offset),
-            via,
             ast.unparse(receiver),
             inst,
             shape,

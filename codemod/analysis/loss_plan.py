@@ -22,30 +22,30 @@ from codemod.analysis.prediction import PREDICTION_SEEN, calls_self_submodule, c
 from codemod.cst.bindings import bound_names
 from codemod.cst.nodes import BUILTIN_NAMES, code_of, is_criterion_constructor, name_nodes, names_in, substitute
 from codemod.lazy_libcst import cst
-from codemod.vocabulary import CRITERION, LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, PlanResult, Refusal, ResultShape, Signature
+from codemod.vocabulary import CRITERION, LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, PlanResult, Refusal, ResultKind, ResultShape, Signature
 
 # Method calls that only reshape or cast a prediction before the loss: they stay with the loss.
 
 
 def packed_result(
     returned: cst.BaseExpression,
-) -> Union[tuple[str, list[Union[int, str]], list[cst.BaseExpression]], str, None]:
+) -> Union[tuple[ResultKind, list[Union[int, str]], list[cst.BaseExpression]], Refusal, None]:
     """``(kind, keys, values)`` for ``return a, b``, ``return {"k": a}`` and
-    ``return Output(k=a)``; None for a single value; a reason string for a shape we can't read."""
+    ``return Output(k=a)``; None for a single value; a ``Refusal`` for a shape we can't read."""
     if isinstance(returned, cst.Tuple) and len(returned.elements) >= 2:
         if any(isinstance(e, cst.StarredElement) for e in returned.elements):
             starred = next(e for e in returned.elements if isinstance(e, cst.StarredElement))
-            return f"forward returns more than a loss and one prediction (also `*{code_of(starred.value)}`)"
-        return "tuple", list(range(len(returned.elements))), [e.value for e in returned.elements]
+            return Refusal(f"forward returns more than a loss and one prediction (also `*{code_of(starred.value)}`)")
+        return ResultKind.TUPLE, list(range(len(returned.elements))), [e.value for e in returned.elements]
     if isinstance(returned, cst.Dict):
         keys: list[Union[int, str]] = []
         for element in returned.elements:
             if not isinstance(element, cst.DictElement) or not isinstance(element.key, cst.SimpleString):
-                return "forward returns a dict without plain string keys"
+                return Refusal("forward returns a dict without plain string keys")
             keys.append(element.key.evaluated_value)  # type: ignore[arg-type]  # a str literal key: bytes never reach here
-        return "dict", keys, [e.value for e in returned.elements]
+        return ResultKind.DICT, keys, [e.value for e in returned.elements]
     if isinstance(returned, cst.Call) and returned.args and all(a.keyword is not None for a in returned.args):
-        return "object", [a.keyword.value for a in returned.args], [a.value for a in returned.args]  # type: ignore[union-attr]  # every argument has a keyword: checked just above
+        return ResultKind.OBJECT, [a.keyword.value for a in returned.args], [a.value for a in returned.args]  # type: ignore[union-attr]  # every argument has a keyword: checked just above
     return None
 
 
@@ -162,12 +162,12 @@ class _ForwardPlanner:
     def split_result(self) -> Union[tuple[ResultShape, cst.BaseExpression, Optional[cst.Name]], PlanResult]:
         """Which part of the result is the loss, and which the prediction."""
         packed = packed_result(self.returned)
-        if isinstance(packed, str):
-            return _refuse_if_labels_loss(self.func, packed)
+        if isinstance(packed, Refusal):
+            return _refuse_if_labels_loss(self.func, packed.reason)
         if packed is None:
             if not self.depends_on_labels(self.returned, self.returned_at):
                 return None
-            return ResultShape("loss"), self.returned, None
+            return ResultShape(ResultKind.LOSS), self.returned, None
         kind, keys, values = packed
         lossy = [i for i, v in enumerate(values) if self.depends_on_labels(v, self.returned_at)]
         if not lossy:
@@ -265,12 +265,12 @@ class _ForwardPlanner:
             return chosen
         prediction, root_line, derived, dropped = chosen
         seen: Optional[cst.BaseExpression] = None
-        labelled_refusal: Optional[str] = None
+        labelled_refusal: Optional[Refusal] = None
         for name, derivation in sorted(derived.items()):
             if name == PREDICTION_SEEN:
                 seen = derivation.expression
             elif sum(1 for n in name_nodes(template) if n.value == name) > 1:
-                labelled_refusal = (
+                labelled_refusal = Refusal(
                     f"the loss reads `{name}` more than once, and forward computed it from `{prediction}` "
                     f"(`{code_of(derivation.expression)}`): computing it twice is not the same gradient"
                 )
@@ -331,7 +331,7 @@ class _Prediction:
     hoisted: Optional[cst.BaseExpression] = None
     dropped: list[int] = field(default_factory=list)
     seen: Optional[cst.BaseExpression] = None
-    labelled_refusal: Optional[str] = None
+    labelled_refusal: Optional[Refusal] = None
 
 
 def _refuse_if_labels_loss(func: cst.FunctionDef, reason: str) -> Optional[Refusal]:

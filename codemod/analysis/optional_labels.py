@@ -34,7 +34,7 @@ from codemod.analysis.containers import fold_containers
 from codemod.cst.bindings import bound_names
 from codemod.cst.nodes import code_of, names_in, single_name_target
 from codemod.lazy_libcst import cst
-from codemod.vocabulary import LABELS_PARAM
+from codemod.vocabulary import LABELS_PARAM, Refusal
 
 
 @dataclass(frozen=True)
@@ -220,7 +220,7 @@ def specialize(func: cst.FunctionDef) -> Optional[Views]:
     def as_function(statements: list[cst.BaseStatement]) -> cst.FunctionDef:
         return func.with_changes(body=func.body.with_changes(body=fold_containers(statements)))
 
-    lines = frozenset(code_of(s.with_changes(leading_lines=())).strip() for s in initial)  # type: ignore[attr-defined]  # top-level assignment lines
+    lines = frozenset(code_of(s.with_changes(leading_lines=())).strip() for s in initial)
     return Views(as_function(given), as_function(absent), frozenset(placeholders), lines)
 
 
@@ -271,7 +271,7 @@ def _without_dead_starts(statements: list[cst.BaseStatement], placeholders: set[
     return [s for i, s in enumerate(statements) if i not in dead]
 
 
-def labels_test(func: cst.FunctionDef) -> Optional[str]:
+def labels_test_refusal(func: cst.FunctionDef) -> Optional[Refusal]:
     """Why ``specialize`` could not read ``func``: the first test on labels that is not
     ``labels is [not] None`` (``labels is not None and self.training``), else the first other
     test whose branches use labels (``if self.smooth:`` choosing between two losses)."""
@@ -309,4 +309,4 @@ def labels_test(func: cst.FunctionDef) -> Optional[str]:
 
     func.body.visit(Tests())
     found += branching
-    return found[0] if found else None
+    return Refusal(found[0]) if found else None

@@ -37,6 +37,27 @@ def _base_name(node: cst.BaseExpression) -> set[str]:
     return {node.value} if isinstance(node, cst.Name) else set()
 
 
+def _imported_name(node: cst.ImportAlias) -> set[str]:
+    """``a`` of ``import a.b``; nothing for ``import a.b as c`` (its ``AsName`` binds ``c``)."""
+    if node.asname is not None:
+        return set()
+    name = node.name
+    while isinstance(name, cst.Attribute):
+        name = name.value  # type: ignore[assignment]  # a dotted module name is Names and Attributes
+    return {name.value} if isinstance(name, cst.Name) else set()
+
+
+def _changed_in_place(node: cst.Call) -> set[str]:
+    """``x`` of ``x.masked_fill_(m, 0)``, ``x.a.add_(1)``: PyTorch names in-place methods with a
+    trailing underscore (``__init__`` and ``_private`` are not such methods)."""
+    if not isinstance(node.func, cst.Attribute):
+        return set()
+    attribute = node.func.attr.value
+    return _base_name(node.func.value) if attribute.endswith("_") and not attribute.startswith("_") else set()
+
+
+# The leaves are functions of their own: the visitor class lives inside a function (see below),
+# and everything in it counts towards that one function's complexity.
 @functools.cache
 def _bindings_visitor() -> type[Any]:
     """``Bindings``, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
@@ -71,19 +92,12 @@ def _bindings_visitor() -> type[Any]:
             self.found |= names_in(node.name)
 
         def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
-            if node.asname is None:
-                name = node.name
-                while isinstance(name, cst.Attribute):
-                    name = name.value  # type: ignore[assignment]  # a dotted module name is Names and Attributes
-                if isinstance(name, cst.Name):
-                    self.found.add(name.value)
+            self.found |= _imported_name(node)
             return True
 
         def visit_Call(self, node: cst.Call) -> None:
-            if self.mutations and isinstance(node.func, cst.Attribute):
-                attribute = node.func.attr.value
-                if attribute.endswith("_") and not attribute.startswith("_"):
-                    self.found |= _base_name(node.func.value)
+            if self.mutations:
+                self.found |= _changed_in_place(node)
 
         def visit_Param(self, node: cst.Param) -> None:
             if self.params:

@@ -26,6 +26,7 @@ from codemod.pipeline.plan import Refused
 from codemod.rules.common import Unit
 from codemod.sources import SourceError
 from codemod.verify.project import check_rewrite
+from codemod.vocabulary import Refusal
 
 
 def call_check(repo: Repo, units: list[Unit], texts: dict[Path, str]) -> Refused:
@@ -39,8 +40,8 @@ def call_check(repo: Repo, units: list[Unit], texts: dict[Path, str]) -> Refused
                 # Attributed to every unit that edits the file: which one moved it is not known here.
                 problems.append(CallProblem(None, repo.display(path), line, 0, f"`{name}` is read where nothing defines it"))
     except Exception as exc:  # a bug in the check must not let an unchecked plan through
-        reason = f"the check of the rewritten calls hit an internal error ({type(exc).__name__}: {exc}); please report it"
-        return [(unit, reason) for unit in live if unit.files & set(texts)]
+        refusal = Refusal(f"the check of the rewritten calls hit an internal error ({type(exc).__name__}: {exc}); please report it")
+        return [(unit, refusal) for unit in live if unit.files & set(texts)]
     if not problems:
         return []
     by_module = {repo.index.modules[p.key.module].path for p in problems if p.key is not None and p.key.module in repo.index.modules}
@@ -54,11 +55,11 @@ def call_check(repo: Repo, units: list[Unit], texts: dict[Path, str]) -> Refused
                 (p for p in problems if p.display_path in shown or (p.key is not None and repo.index.modules[p.key.module].path in touched)),
                 problems[0],
             )
-            refused.append((unit, f"after the rewrite, {problem.reason} ({problem.location})"))
+            refused.append((unit, Refusal(f"after the rewrite, {problem.reason}", problem.location)))
     if refused:
         return refused
     first = problems[0]
-    return [(unit, f"after the rewrite, {first.reason} ({first.location})") for unit in live if unit.files & set(texts)]
+    return [(unit, Refusal(f"after the rewrite, {first.reason}", first.location)) for unit in live if unit.files & set(texts)]
 
 
 def same_numbers(repo: Repo, units: list[Unit], texts: dict[Path, str]) -> Refused:
@@ -70,8 +71,8 @@ def same_numbers(repo: Repo, units: list[Unit], texts: dict[Path, str]) -> Refus
     try:
         mismatches = check_rewrite(files)
     except Exception as exc:  # a bug in the check must not let an unchecked plan through
-        reason = f"the check of the rewrite's numbers hit an internal error ({type(exc).__name__}: {exc}); please report it"
-        return [(unit, reason) for unit in live if unit.files & set(texts)]
+        refusal = Refusal(f"the check of the rewrite's numbers hit an internal error ({type(exc).__name__}: {exc}); please report it")
+        return [(unit, refusal) for unit in live if unit.files & set(texts)]
     if not mismatches:
         return []
     refused: Refused = []
@@ -79,11 +80,11 @@ def same_numbers(repo: Repo, units: list[Unit], texts: dict[Path, str]) -> Refus
         shown = {repo.display(path) for path in unit.files}
         mine = next((m for m in mismatches if m.display_path in shown), None)
         if mine is not None:
-            refused.append((unit, f"{mine.reason} ({mine.location})"))
+            refused.append((unit, Refusal(mine.reason, mine.location)))
     if refused:
         return refused
     first = mismatches[0]  # a scope no unit edits: each fix that changed a class it calls is suspect
-    return [(unit, f"{first.reason} ({first.location})") for unit in live if unit.files & set(texts)]
+    return [(unit, Refusal(first.reason, first.location)) for unit in live if unit.files & set(texts)]
 
 
 def imports_still_work(repo: Repo, units: list[Unit], texts: dict[Path, str], timeout: float) -> Refused:
@@ -104,7 +105,7 @@ def imports_still_work(repo: Repo, units: list[Unit], texts: dict[Path, str], ti
             if outcome.broken:
                 # No live unit owns the file (it cannot happen): refuse every change, never write it.
                 owners = owners or [unit for unit in units if unit.refusal is None and unit.files & set(texts)]
-                refused += [(unit, f"the rewritten module `{outcome.module}` no longer imports: {outcome.after}") for unit in owners]
+                refused += [(unit, Refusal(f"the rewritten module `{outcome.module}` no longer imports: {outcome.after}")) for unit in owners]
             elif outcome.before is not None:
                 note = f" (verified by compiling only: `{outcome.module}` did not import before the rewrite either)"
                 for unit in owners:
@@ -133,7 +134,7 @@ def unwritable(repo: Repo, units: list[Unit], texts: dict[Path, str], writing: b
     for unit in units:
         blocked = sorted((repo.display(p), problems[p]) for p in unit.files if p in problems)
         if unit.refusal is None and blocked:
-            refused.append((unit, f"cannot write {blocked[0][0]} ({blocked[0][1]})"))
+            refused.append((unit, Refusal(f"cannot write {blocked[0][0]} ({blocked[0][1]})")))
     return refused
 
 
@@ -158,7 +159,13 @@ def magic_lines(repo: Repo, units: list[Unit], texts: dict[Path, str]) -> Refuse
                 if named:
                     cell, line = notebook.locate(_magic_line(source.text, notebook.token, number))
                     refused.append(
-                        (unit, f"the magic `{magic.strip()[:60]}` at {source.display_path}:cell {cell}:{line} names `{named[0]}`, and fixlabels does not rewrite inside magics")
+                        (
+                            unit,
+                            Refusal(
+                                f"the magic `{magic.strip()[:60]}` at {source.display_path}:cell {cell}:{line} names `{named[0]}`, "
+                                "and fixlabels does not rewrite inside magics"
+                            ),
+                        )
                     )
                     break
             else:

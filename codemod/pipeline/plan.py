@@ -11,8 +11,9 @@ from codemod.pipeline.load import Repo
 from codemod.rules.common import Unit
 from codemod.transforms.callsite import FileSitePlanner, SiteRefusal
 from codemod.transforms.edits import FileEdits, OverlappingEdits, apply_edits
+from codemod.vocabulary import Location, Refusal
 
-Refused = list[tuple[Unit, str]]
+Refused = list[tuple[Unit, Refusal]]
 """Units to refuse, each with its reason."""
 
 
@@ -38,7 +39,7 @@ def plan_edits(repo: Repo, units: list[Unit]) -> tuple[dict[Path, FileEdits], Re
         if planner is None:
             layout = repo.layout(path)
             if layout is None:
-                refused.append((unit, f"{repo.display(path)} does not parse with LibCST"))
+                refused.append((unit, Refusal(f"{repo.display(path)} does not parse with LibCST")))
                 failed.add(id(unit))
                 continue
             summary = repo.index.by_path[path]
@@ -48,15 +49,12 @@ def plan_edits(repo: Repo, units: list[Unit]) -> tuple[dict[Path, FileEdits], Re
                 planner.claimed |= per_file[path].touched()
         try:
             instance = task.site.instance
-            planner.plan_site(
-                line, column, task.site.via, instance.wrapped, task.plan, task.site.shape.double_star_keys,
-                maybe_bare=instance.wrapped and instance.bare,
-            )
+            planner.plan_site(line, column, task.site.shape, task.plan, instance.wrapped, maybe_bare=instance.wrapped and instance.bare)
         except SiteRefusal as refusal:
-            refused.append((unit, f"{refusal.reason} ({task.site.display_path}:{refusal.line})"))
+            refused.append((unit, Refusal(refusal.reason, Location(task.site.display_path, refusal.line))))
             failed.add(id(unit))
         except Exception as exc:  # a bug of ours on code we did not foresee: refuse, never guess
-            refused.append((unit, f"internal error at {task.site.location} ({type(exc).__name__}: {exc}); please report it"))
+            refused.append((unit, Refusal(f"internal error at {task.site.location} ({type(exc).__name__}: {exc}); please report it")))
             failed.add(id(unit))
     for path, planner in planners.items():
         per_file.setdefault(path, FileEdits()).merge(planner.edits)
@@ -73,14 +71,14 @@ def render(repo: Repo, units: list[Unit], per_file: dict[Path, FileEdits]) -> tu
         try:
             text = apply_edits(tree, edits).code
         except OverlappingEdits as exc:  # a planning bug: refuse, never write a guess
-            return {}, _touching(units, path, f"the rewrite of {repo.display(path)} hit an internal error ({exc}); please report it")
+            return {}, _touching(units, path, Refusal(f"the rewrite of {repo.display(path)} hit an internal error ({exc}); please report it"))
         error = import_check.compile_error(text, str(path), notebook=repo.sources[path].notebook is not None)
         if error:
-            return {}, _touching(units, path, f"the rewrite of {repo.display(path)} would not compile: {error}")
+            return {}, _touching(units, path, Refusal(f"the rewrite of {repo.display(path)} would not compile: {error}"))
         if text != repo.sources[path].text:
             texts[path] = text
     return texts, []
 
 
-def _touching(units: list[Unit], path: Path, reason: str) -> Refused:
-    return [(unit, reason) for unit in units if unit.refusal is None and path in unit.files]
+def _touching(units: list[Unit], path: Path, refusal: Refusal) -> Refused:
+    return [(unit, refusal) for unit in units if unit.refusal is None and path in unit.files]

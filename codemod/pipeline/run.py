@@ -96,12 +96,12 @@ def settle(repo: Repo, units: list[Unit], mode: Mode, options: Options, denied: 
             refused = unwritable(repo, units, texts, writing=mode is Mode.WRITE, denied=denied)
         if not refused:
             return texts
-        newly = [(unit, reason) for unit, reason in refused if unit.refusal is None]
+        newly = [(unit, refusal) for unit, refusal in refused if unit.refusal is None]
         if not newly:
             raise RuntimeError("a step refused only units already refused: the fix cannot settle")
-        for unit, reason in newly:
+        for unit, refusal in newly:
             if unit.refusal is None:  # a unit refused twice in one round keeps its first reason
-                unit.refusal = reason
+                unit.refusal = refusal
 
 
 def _write(repo: Repo, changes: tuple[FileChange, ...], committed: list[Path], errors: list[Finding]) -> bool:
@@ -119,7 +119,7 @@ def _write(repo: Repo, changes: tuple[FileChange, ...], committed: list[Path], e
 
 def _reported(unit: Unit, mode: Mode, unwritten: set[Path]) -> Finding:
     if unit.refusal is not None:
-        return replace(unit.finding, refusal=unit.refusal)
+        return replace(unit.finding, refusal=unit.refusal.text)
     landed = mode is not Mode.CHECK and not (unit.files & unwritten)
     return replace(unit.finding, message=unit.finding.message + "".join(unit.notes), fixable=True, fixed=landed)
 

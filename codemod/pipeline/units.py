@@ -3,33 +3,28 @@ silenced by a comment, found in (or changing) a named path, confined to the edit
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Optional
 
 from codemod.analysis.callsites import CallSiteFinder
 from codemod.discovery import within
 from codemod.pipeline.load import Repo
-from codemod.registry import DEFAULT_SELECTION, RULES, module_of
+from codemod.registry import DEFAULT_SELECTION, rule_modules
 from codemod.results import Finding, Options
 from codemod.rules.common import RuleContext, Unit
 from codemod.suppression import silenced, suppressions
-from codemod.vocabulary import INTERNAL_ERROR, LABELS_PARAM
-
-RULE_MODULES = tuple(importlib.import_module(module_of(code)) for code in RULES)
-
+from codemod.vocabulary import INTERNAL_ERROR, LABELS_PARAM, Refusal
 
 def find_units(repo: Repo, options: Options) -> tuple[list[Unit], list[Finding]]:
     """Every rule's units, and an internal error for each rule that crashed."""
-    selected = options.rules if options.rules is not None else DEFAULT_SELECTION
-    rules = [module for module in RULE_MODULES if module.RULE.code in selected]
+    rules = rule_modules(options.rules if options.rules is not None else DEFAULT_SELECTION)
     filters = [rule.walk_filter(repo.index) for rule in rules]
     # Classes whose every call matters, whether or not the call's file mentions labels.
-    tracked = set().union(*(rule.tracked_classes(repo.index) for rule in rules if hasattr(rule, "tracked_classes")))
+    tracked = set().union(*(rule.tracked_classes(repo.index) for rule in rules))
     if not options.prefilter:
         filters, tracked = [lambda module: True], set()
     # Classes a rule may rewrite with their calls: where one is built out of sight, it refuses.
-    watched = frozenset().union(*(rule.watched_classes(repo.index) for rule in rules if hasattr(rule, "watched_classes")))
+    watched = frozenset().union(*(rule.watched_classes(repo.index) for rule in rules))
     # Code that can get hold of a watched class's instance, by import or by being handed one
     # from its own import root (a serving module's `def predict_fn(model, batch)`), may call
     # it through a receiver the analysis cannot trace: such a call must be seen to refuse.
@@ -75,7 +70,7 @@ def unsilenced(repo: Repo, units: list[Unit]) -> list[Unit]:
             for task in unit.sites:
                 line = silenced(table(task.site.path), code, [task.site.line])
                 if line is not None:
-                    unit.refusal = f"the call at {task.site.display_path}:{line} is marked to be ignored for {code}"
+                    unit.refusal = Refusal(f"the call at {task.site.display_path}:{line} is marked to be ignored for {code}")
                     break
         kept.append(unit)
     return kept
@@ -101,4 +96,4 @@ def confine_to(path: Path, repo: Repo, units: list[Unit]) -> None:
     for unit in units:
         others = sorted(repo.display(p) for p in unit.files if p.resolve() != path)
         if unit.refusal is None and others:
-            unit.refusal = f"the fix also changes {others[0]}; run `fixlabels --write` on the project"
+            unit.refusal = Refusal(f"the fix also changes {others[0]}; run `fixlabels --write` on the project")

@@ -1,5 +1,6 @@
 """Findings as text for people and editors, JSON for scripts, GitHub workflow annotations, and
-SARIF 2.1.0 for code scanning. Pure functions from results to strings: the CLI prints them.
+SARIF 2.1.0 for code scanning: the ``OutputFormat``s, each of which renders findings to a string
+(pure functions; the CLI prints them).
 
 JSON (``--output-format json``) is a list of objects, one per finding or error, sorted by
 path, line and column::
@@ -24,11 +25,43 @@ from typing import Any, Iterable
 from urllib.parse import quote
 
 from codemod import __version__
-from codemod.registry import RULES
+from codemod.registry import RULES, documentation
 from codemod.results import Finding
-from codemod.vocabulary import INTERNAL_ERROR, IO_ERROR, SYNTAX_ERROR
+from codemod.vocabulary import INTERNAL_ERROR, IO_ERROR, SYNTAX_ERROR, TextEnum
 
-FORMATS = ("text", "json", "github", "sarif")
+
+class OutputFormat(TextEnum):
+    """How findings are printed (``--output-format``); ``render`` makes the text of each."""
+
+    TEXT = "text"
+    """``path:line:col: CODE message``, a line each: for people, editors and problem matchers."""
+    JSON = "json"
+    """One JSON list of objects, the fields described above: for scripts."""
+    GITHUB = "github"
+    """GitHub Actions workflow commands: an annotation on each finding's line."""
+    SARIF = "sarif"
+    """A SARIF 2.1.0 log, with the rules' documentation: for code scanning."""
+
+    @property
+    def for_programs(self) -> bool:
+        """Read by a program: lists the run's errors and fixed findings with the others."""
+        return self is not OutputFormat.TEXT
+
+    @property
+    def one_document(self) -> bool:
+        """Its stream must parse as one JSON document: nothing else may be printed on it."""
+        return self in (OutputFormat.JSON, OutputFormat.SARIF)
+
+    def render(self, findings: Iterable[Finding]) -> str:
+        if self is OutputFormat.JSON:
+            return as_json(findings)
+        if self is OutputFormat.GITHUB:
+            return github(findings)
+        if self is OutputFormat.SARIF:
+            return sarif(findings, {code: documentation(code) for code in RULES})
+        return text(findings)
+
+
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INPUT_ERRORS = {
     IO_ERROR: "a file could not be read or written",

@@ -17,11 +17,11 @@ from codemod.analysis.callsites import CallSite
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
 from codemod.cst.nodes import BUILTIN_NAMES, code_of, names_in, substitute
 from codemod.lazy_libcst import cst
-from codemod.rules.common import RuleContext, SiteTask, Unit, import_spec, location_of, unfollowed_instances
+from codemod.rules.common import RuleContext, SiteTask, Unit, import_spec, location_of, unfollowed_instances_refusal
 from codemod.rules.trainer import UNWRAPPED, trainer_edits
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod.transforms.forward import forward_edits
-from codemod.vocabulary import CRITERION, LABELS_PARAM, ImportSpec, LossPlan, ResultShape, Signature, SitePlan
+from codemod.vocabulary import CRITERION, LABELS_PARAM, ImportSpec, Location, LossPlan, Refusal, ResultKind, ResultShape, Signature, SitePlan
 
 InferredSites = dict[ClassKey, list[CallSite]]
 """Calls through a receiver the analysis cannot trace that could be calls of a class, by their
@@ -56,22 +56,22 @@ def fill_class_unit(
     unit: Unit,
     inferred: InferredSites,
     forward: Optional[FileEdits] = None,
-    labelless_calls: Optional[str] = None,
+    labelless_refusal: Optional[Refusal] = None,
     labelless_shape: Optional[ResultShape] = None,
 ) -> None:
     """The forward edit, Trainer edits and call sites of one class; sets ``unit.refusal`` when
-    any part cannot be done. FL101 passes its own ``forward`` edit, and ``labelless_calls``:
+    any part cannot be done. FL101 passes its own ``forward`` edit, and ``labelless_refusal``:
     None when calls without labels keep working unchanged, else why they would not; and
     ``labelless_shape`` when such calls keep working once their readers unpack no more."""
     module = ctx.index.module_of(key)
-    unit.refusal = _class_refusal(ctx, key, labelless_unchanged=forward is not None and labelless_calls is None and labelless_shape is None)
+    unit.refusal = _class_refusal(ctx, key, labelless_unchanged=forward is not None and labelless_refusal is None and labelless_shape is None)
     if unit.refusal:
         return
     imports = _imports_for(plan, module, labelless_shape)
-    if isinstance(imports, str):
+    if isinstance(imports, Refusal):
         unit.refusal = imports
         return
-    unit.refusal = _trainer_edits_into(ctx, key, plan, unit, imports, forward, labelless_calls, labelless_shape)
+    unit.refusal = _trainer_edits_into(ctx, key, plan, unit, imports, forward, labelless_refusal, labelless_shape)
     if unit.refusal:
         return
     site_plan = SitePlan(
@@ -98,12 +98,12 @@ def fill_class_unit(
     moved_names = set().union(*(names_in(s) for s in plan.removed_statements), names_in(plan.return_statement))
     edits.stale_imports |= {spec for name in moved_names if name in module.imports and (spec := import_spec(name, module))}
     unit.edits.setdefault(module.path, FileEdits()).merge(edits)
-    unit.refusal = _site_tasks_into(ctx, key, plan, unit, site_plan, inferred, forward is not None, labelless_calls, labelless_shape)
+    unit.refusal = _site_tasks_into(ctx, key, plan, unit, site_plan, inferred, forward is not None, labelless_refusal, labelless_shape)
     if any(task.site.instance.wrapped for task in unit.sites):
         unit.notes.append(f"; {DATA_PARALLEL_NOTE}")
 
 
-def _imports_for(plan: LossPlan, module: ModuleSummary, labelless_shape: Optional[ResultShape]) -> Union[dict[str, ImportSpec], str]:
+def _imports_for(plan: LossPlan, module: ModuleSummary, labelless_shape: Optional[ResultShape]) -> Union[dict[str, ImportSpec], Refusal]:
     """How each free name of the moved code is imported in another file, or why one cannot be."""
     imports = {}
     free_names = set(plan.free_names)
@@ -112,7 +112,7 @@ def _imports_for(plan: LossPlan, module: ModuleSummary, labelless_shape: Optiona
     for name in sorted(free_names):
         spec = import_spec(name, module)
         if spec is None:
-            return f"the loss uses `{name}`, which other files cannot import"
+            return Refusal(f"the loss uses `{name}`, which other files cannot import")
         imports[name] = spec
     return imports
 
@@ -124,9 +124,9 @@ def _trainer_edits_into(
     unit: Unit,
     imports: dict[str, ImportSpec],
     forward: Optional[FileEdits],
-    labelless_calls: Optional[str],
+    labelless_refusal: Optional[Refusal],
     labelless_shape: Optional[ResultShape],
-) -> Optional[str]:
+) -> Optional[Refusal]:
     """Where Trainer is the training loop, the moved loss goes into its compute_loss: add those
     edits to ``unit``, or say why they cannot be made."""
     for use in ctx.graph.uses:
@@ -134,24 +134,24 @@ def _trainer_edits_into(
             continue
         derived = plan.seen_prediction if plan.seen_prediction is not None else labelless_shape.derived if labelless_shape else None
         if derived is not None:
-            return (
+            return Refusal(
                 f"forward returned `{code_of(derived)}` while the loss read `{plan.prediction}`, and Trainer "
                 f"({use.display_path}:{use.line}) would see other predictions; not supported under Trainer yet"
             )
-        if labelless_calls is not None:
-            return f"{labelless_calls} (Trainer evaluates without labels too, {use.display_path}:{use.line})"
+        if labelless_refusal is not None:
+            return Refusal(f"{labelless_refusal.reason} (Trainer evaluates without labels too, {use.display_path}:{use.line})")
         if labelless_shape is not None and not (
-            (labelless_shape.kind == "dict" and labelless_shape.size == 1) or labelless_shape.kind == "model_output"
+            (labelless_shape.kind is ResultKind.DICT and labelless_shape.size == 1) or labelless_shape.kind is ResultKind.MODEL_OUTPUT
         ):
             # prediction_step takes a one-key dict's value (a ModelOutput keeps only the
             # fields that are not None) as the logits, as it takes a bare tensor.
-            return (
-                "without labels, forward packs its prediction with other values, and Trainer evaluates "
-                f"without labels too ({use.display_path}:{use.line})"
+            return Refusal(
+                "without labels, forward packs its prediction with other values, and Trainer evaluates without labels too",
+                Location(use.display_path, use.line),
             )
         outcome_edits = trainer_edits(ctx, use, _trainer_loss(plan), imports, _labelless_return(forward, labelless_shape))
-        if isinstance(outcome_edits, str):
-            return f"{outcome_edits} ({use.display_path}:{use.line})"
+        if isinstance(outcome_edits, Refusal):
+            return outcome_edits.located(Location(use.display_path, use.line))
         unit.edits.setdefault(use.path, FileEdits()).merge(outcome_edits)
     return None
 
@@ -164,39 +164,38 @@ def _site_tasks_into(
     site_plan: SitePlan,
     inferred: InferredSites,
     labels_optional: bool,
-    labelless_calls: Optional[str],
+    labelless_refusal: Optional[Refusal],
     labelless_shape: Optional[ResultShape],
-) -> Optional[str]:
+) -> Optional[Refusal]:
     """Each call of the class becomes a task of ``unit``; the reason the class is refused: a
     call that could be another class, else the first call that cannot be rewritten."""
-    ambiguous = None
+    ambiguous: Optional[Refusal] = None
     for site in inferred.get(key, []):
         if (
             labels_optional
-            and labelless_calls is None
+            and labelless_refusal is None
             and labelless_shape is None
             and not binds_labels(site, plan.signature)
             and not site.shape.labels_none
         ):
             continue  # no labels, and calls without labels see the same prediction as before
         why = ctx.graph.untraced_receivers.get((site.display_path, site.line, site.column), "its receiver is not traced")
-        ambiguous = f"the call at {location_of(site)} could be a `{key.name}` ({why})"
-        if site.receiver.isidentifier():
-            ambiguous += f"; if it is one, annotate it (`{site.receiver}: {key.name}`)"
+        annotate = f"; if it is one, annotate it (`{site.receiver}: {key.name}`)" if site.receiver.isidentifier() else ""
+        ambiguous = Refusal(f"the call at {location_of(site)} could be a `{key.name}` ({why}){annotate}")
         break
     for site in ctx.graph.sites_for(key):
         if labels_optional and not site.shape.star and not binds_labels(site, plan.signature):
-            if labelless_calls is None and (labelless_shape is not None or site.shape.labels_none):
+            if labelless_refusal is None and (labelless_shape is not None or site.shape.labels_none):
                 # No labels, no loss: the call now gets the prediction bare; its readers change,
                 # and `labels=None` goes (forward takes no labels any more).
-                unit.sites.append(SiteTask(site, replace(site_plan, labelless_shape=labelless_shape or ResultShape("bare"))))
+                unit.sites.append(SiteTask(site, replace(site_plan, labelless_shape=labelless_shape or ResultShape(ResultKind.BARE))))
                 continue
-            if labelless_calls is None:
+            if labelless_refusal is None:
                 continue  # no labels, no loss: the call sees the same prediction as before
-            return ambiguous or f"{labelless_calls} ({location_of(site)})"
-        reason = _site_refusal(site, key, plan) or plan.labelled_refusal
-        if reason:
-            return ambiguous or f"{reason} ({location_of(site)})"
+            return ambiguous or labelless_refusal.located(location_of(site))
+        refusal = _site_refusal(site, key, plan) or plan.labelled_refusal
+        if refusal is not None:
+            return ambiguous or refusal.located(location_of(site))
         unit.sites.append(SiteTask(site, site_plan))
     return ambiguous
 
@@ -209,7 +208,7 @@ def _labelless_return(forward: Optional[FileEdits], packing: Optional[ResultShap
     logits = cst.Name("logits")
     if packing is None:
         return logits
-    if (packing.kind == "dict" and packing.size == 1) or packing.kind == "model_output":
+    if (packing.kind is ResultKind.DICT and packing.size == 1) or packing.kind is ResultKind.MODEL_OUTPUT:
         # What LabelSmoother reads of it: `outputs["logits"]`.
         return cst.Dict([cst.DictElement(cst.SimpleString(f'"{packing.prediction_key}"'), logits)])
     return None  # other packings are refused under Trainer before this is needed
@@ -228,31 +227,34 @@ def _trainer_loss(plan: LossPlan) -> cst.BaseExpression:
     return substitute(plan.loss_template, mapping)
 
 
-def _class_refusal(ctx: RuleContext, key: ClassKey, labelless_unchanged: bool = False) -> Optional[str]:
+def _class_refusal(ctx: RuleContext, key: ClassKey, labelless_unchanged: bool = False) -> Optional[Refusal]:
     for use in ctx.graph.uses:
         if key in use.instance.classes and (len(use.instance.classes) > 1 or use.instance.library):
-            return f"the model given to `{use.consumer.rpartition('.')[2]}` at {use.display_path}:{use.line} could be another class"
+            return Refusal(f"the model given to `{use.consumer.rpartition('.')[2]}` at {use.display_path}:{use.line} could be another class")
     for sub in ctx.index.subclasses(key):
-        return f"`{sub.name}` subclasses it; calls through subclasses are not followed yet"
-    return unfollowed_instances(ctx, key, labelless_unchanged)
+        return Refusal(f"`{sub.name}` subclasses it; calls through subclasses are not followed yet")
+    return unfollowed_instances_refusal(ctx, key, labelless_unchanged)
 
 
-def _site_refusal(site: CallSite, key: ClassKey, plan: LossPlan) -> Optional[str]:
+def _site_refusal(site: CallSite, key: ClassKey, plan: LossPlan) -> Optional[Refusal]:
+    """Why this call of ``key`` cannot be rewritten, if it cannot (the caller says where)."""
     if site.instance.library:
-        return f"the call could also be a `{sorted(site.instance.library)[0].rpartition('.')[2]}`"
+        return Refusal(f"the call could also be a `{sorted(site.instance.library)[0].rpartition('.')[2]}`")
     others = site.instance.classes - {key}
     if others:
         names = " or ".join(sorted(f"`{k.name}`" for k in site.instance.classes))
-        return f"the call could be {names}"
+        return Refusal(f"the call could be {names}")
     if site.instance.untraced:
         names = " or ".join(sorted(f"`{k.name}`" for k in site.instance.classes))
-        return f"the call could be {names} or a value the analysis cannot trace ({site.instance.untraced})"
+        return Refusal(f"the call could be {names} or a value the analysis cannot trace ({site.instance.untraced})")
     if site.shape.star:
-        return "labels reach forward through *args"
+        return Refusal("labels reach forward through *args")
     if site.shape.double_star_labels_unknown:
-        return "the dict unpacked with `**` is changed before the call in a way that may add or remove labels, and the order cannot be read"
+        return Refusal(
+            "the dict unpacked with `**` is changed before the call in a way that may add or remove labels, and the order cannot be read"
+        )
     if not binds_labels(site, plan.signature):
-        return "a call does not pass labels the way forward takes them"
+        return Refusal("a call does not pass labels the way forward takes them")
     return None
 
 

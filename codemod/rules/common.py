@@ -13,7 +13,7 @@ from codemod.cst.positions import Layout
 from codemod.lazy_libcst import cst
 from codemod.results import Finding, Options
 from codemod.transforms.edits import FileEdits
-from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, ImportSpec, SitePlan
+from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, ImportSpec, Location, Refusal, SitePlan
 
 
 @dataclass
@@ -31,8 +31,8 @@ class Unit:
     edits: dict[Path, FileEdits] = field(default_factory=dict)
     """Edits planned by the rule itself (a forward, a method name), by file."""
     sites: list[SiteTask] = field(default_factory=list)
-    refusal: Optional[str] = None
-    """Why the unit cannot be rewritten; set by the rule, or later when a site refuses."""
+    refusal: Optional[Refusal] = None
+    """Why the unit cannot be rewritten; set by the rule, or later when a site or a check refuses."""
     notes: list[str] = field(default_factory=list)
     """Said after the finding's message when the fix is applied (``; ...``, `` (...)``): what
     the reader should know about it."""
@@ -73,7 +73,7 @@ def import_spec(local: str, module: ModuleSummary) -> Optional[ImportSpec]:
     return None
 
 
-def unfollowed_instances(ctx: RuleContext, key: ClassKey, labelless_unchanged: bool = False) -> Optional[str]:
+def unfollowed_instances_refusal(ctx: RuleContext, key: ClassKey, labelless_unchanged: bool = False) -> Optional[Refusal]:
     """Why some instance of ``key`` may be called where the analysis does not see it, if so:
     an import that could load another file of the same name, or an instance built where its
     calls cannot be followed. A rule that changes how the class is called must refuse.
@@ -85,18 +85,18 @@ def unfollowed_instances(ctx: RuleContext, key: ClassKey, labelless_unchanged: b
     where = ctx.index.ambiguous.get(key)
     if where is not None:
         name = ctx.index.module_of(key).module_name
-        return f"the import at {where} could load this class or another: several files are the module `{name}`"
+        return Refusal(f"the import at {where} could load this class or another: several files are the module `{name}`")
     where = ctx.graph.untracked_at(key)
     if where is not None:
-        return f"an instance is built at {where} where its calls cannot be followed (not kept in a name or `self.` attribute)"
+        return Refusal(f"an instance is built at {where} where its calls cannot be followed (not kept in a name or `self.` attribute)")
     for stored, attribute, where in ctx.graph.attribute_stores:
         if stored != key:
             continue
         if not labelless_unchanged:
-            return f"an instance is stored as `.{attribute}` of another object at {where}, where its calls cannot be followed"
+            return Refusal(f"an instance is stored as `.{attribute}` of another object at {where}, where its calls cannot be followed")
         labelled = _attribute_call_with_labels(ctx, key, attribute)
         if labelled is not None:
-            return f"an instance is stored as `.{attribute}` of another object at {where}, and the call at {labelled} may pass labels"
+            return Refusal(f"an instance is stored as `.{attribute}` of another object at {where}, and the call at {labelled} may pass labels")
     return None
 
 
@@ -123,8 +123,8 @@ def _attribute_call_with_labels(ctx: RuleContext, key: ClassKey, attribute: str)
     return None
 
 
-def location_of(site: CallSite) -> str:
-    return f"{site.display_path}:{site.line}:{site.column + 1}"
+def location_of(site: CallSite) -> Location:
+    return site.location
 
 
 def find_method(tree: cst.Module, class_name: str, method: str) -> Optional[tuple[cst.ClassDef, cst.FunctionDef]]:

@@ -172,7 +172,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         unit = Unit(finding, also_at=(index.summary(key).line,))
         units.append(unit)
         if isinstance(outcome, Refusal):
-            unit.refusal = outcome.reason
+            unit.refusal = outcome
             continue
         if key in two_paths:
             fill_two_path_unit(ctx, key, outcome, *two_paths[key], unit, inferred)
@@ -180,7 +180,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         try:
             fill_class_unit(ctx, key, outcome, unit, inferred)
         except Exception as exc:  # unforeseen code: refuse this class, keep its finding and the others
-            unit.refusal = f"internal error ({type(exc).__name__}: {exc}); please report it"
+            unit.refusal = Refusal(f"internal error ({type(exc).__name__}: {exc}); please report it")
     return units
 
 

@@ -44,7 +44,7 @@ from codemod.results import Finding
 from codemod.rules.common import RuleContext, SiteTask, Unit
 from codemod.rules.criterion import criterion_on_first_use
 from codemod.rules.spec import Example, Fix, Rule
-from codemod.vocabulary import CRITERION, HF_OUTPUT, LABEL_ALIAS, LABELS_PARAM, Signature, SitePlan
+from codemod.vocabulary import CRITERION, HF_OUTPUT, LABEL_ALIAS, LABELS_PARAM, Refusal, Signature, SitePlan
 
 RULE = Rule(
     code="FL002",
@@ -120,7 +120,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         unit = Unit(finding)
         units.append(unit)
         if ctx.index.summary(owner).forward_returns_packed:
-            unit.refusal = f"`{owner.name}.forward` returns a tuple or dict, so the prediction is not clear"
+            unit.refusal = Refusal(f"`{owner.name}.forward` returns a tuple or dict, so the prediction is not clear")
             continue
         expression, imports = criterion()
         comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))

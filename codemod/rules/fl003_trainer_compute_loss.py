@@ -53,7 +53,7 @@ from codemod.rules.common import RuleContext, Unit
 from codemod.rules.criterion import Criterion, criterion_on_first_use
 from codemod.rules.spec import Example, Fix, Rule
 from codemod.rules.trainer import trainer_edits
-from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, TRAINER_PACKAGES
+from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, TRAINER_PACKAGES, Refusal
 
 RULE = Rule(
     code="FL003",
@@ -100,12 +100,12 @@ def _unit_for(
     message = f"`{trainer}` passes labels to `{owner.name}.forward`, which does not take them"
     unit = Unit(Finding(use.display_path, use.line, use.column + 1, CODE, message))
     if index.summary(owner).forward_returns_packed:
-        unit.refusal = f"`{owner.name}.forward` returns a tuple or dict, so the prediction is not clear"
+        unit.refusal = Refusal(f"`{owner.name}.forward` returns a tuple or dict, so the prediction is not clear")
         return unit
     criterion_call, imports = criterion()
     loss = cst.Call(func=criterion_call, args=[cst.Arg(cst.Name("logits"), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Arg(cst.Name(LABELS_PARAM))])
     outcome = trainer_edits(ctx, use, loss, imports)
-    if isinstance(outcome, str):
+    if isinstance(outcome, Refusal):
         unit.refusal = outcome
     else:
         unit.edits[use.path] = outcome

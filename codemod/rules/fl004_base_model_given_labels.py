@@ -51,7 +51,7 @@ from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
 from codemod.rules.spec import Example, Fix, Rule
 from codemod.transforms.edits import FileEdits
-from codemod.vocabulary import IMPORTS_TRANSFORMERS, LABELS_PARAM, ImportSpec
+from codemod.vocabulary import IMPORTS_TRANSFORMERS, LABELS_PARAM, ImportSpec, Refusal
 
 RULE = Rule(
     code="FL004",
@@ -236,20 +236,20 @@ def _unit_for(ctx: RuleContext, target: _Target) -> Unit:
     unit = Unit(finding)
     if len(heads) != 1:
         candidates = heads or [head_class(family, t) for t in ("sequence classification", "causal LM", "masked LM")]
-        unit.refusal = "the task is not evident; use one of " + ", ".join(f"`{h}`" for h in candidates)
+        unit.refusal = Refusal("the task is not evident; use one of " + ", ".join(f"`{h}`" for h in candidates))
         return unit
     head = heads[0]
     if head_exists(family, head) is False:
-        unit.refusal = f"`{head}` is not in the installed transformers"
+        unit.refusal = Refusal(f"`{head}` is not in the installed transformers")
         return unit
     if BASE_OUTPUT_READERS.search(module.text):
-        unit.refusal = "the code reads base-model outputs (last_hidden_state/pooler_output) that a head model does not return"
+        unit.refusal = Refusal("the code reads base-model outputs (last_hidden_state/pooler_output) that a head model does not return")
         return unit
     layout = ctx.layout(target.path)
     call = _constructor(layout, target.receiver, target.line) if layout is not None else None
     node = _class_node(call) if call is not None else None
     if node is None or dotted(node) is None or not module.resolve(dotted(node)).endswith("." + base):  # type: ignore[arg-type]  # dotted(node) was just found not None
-        unit.refusal = f"`{target.receiver}` is not built by one visible `{base}` call"
+        unit.refusal = Refusal(f"`{target.receiver}` is not built by one visible `{base}` call")
         return unit
     edits = FileEdits()
     if isinstance(node, cst.Name):

@@ -44,7 +44,7 @@ from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
 from codemod.rules.spec import Example, Fix, Rule
 from codemod.transforms.edits import FileEdits
-from codemod.vocabulary import IMPORTS_TRANSFORMERS, LABEL_ALIAS, LABELS_PARAM
+from codemod.vocabulary import IMPORTS_TRANSFORMERS, LABEL_ALIAS, LABELS_PARAM, Refusal
 
 RULE = Rule(
     code="FL005",
@@ -112,20 +112,20 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         unit = Unit(finding)
         units.append(unit)
         if LABELS_PARAM in site.shape.keywords or LABELS_PARAM in (site.shape.double_star_keys or ()):
-            unit.refusal = "the call passes `labels` as well"
+            unit.refusal = Refusal("the call passes `labels` as well")
             continue
         layout = ctx.layout(site.path)
         if layout is None:
-            unit.refusal = "the file does not parse with LibCST"
+            unit.refusal = Refusal("the file does not parse with LibCST")
             continue
         tree = layout.module
         call = layout.calls.get((site.line, site.column))
         if call is None:
-            unit.refusal = "could not find the call in the source"
+            unit.refusal = Refusal("could not find the call in the source")
             continue
         if in_dict:
             element = _dict_entry(tree, call, old)
-            if isinstance(element, str):
+            if isinstance(element, Refusal):
                 unit.refusal = element
                 continue
             value = element.value
@@ -137,7 +137,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
                 fill = minus_one_fill(ctx.index)
             if fill is not None:
                 if not isinstance(value, (cst.Name, cst.Attribute)):
-                    unit.refusal = (
+                    unit.refusal = Refusal(
                         f"labels are filled with -1 at {fill}, which `labels=` does not ignore (only -100), "
                         f"and `{code_of(value)}` is not a plain name to map them in"
                     )
@@ -162,7 +162,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
     return units
 
 
-def _dict_entry(tree: cst.Module, call: cst.Call, key: str) -> Union[cst.DictElement, str]:
+def _dict_entry(tree: cst.Module, call: cst.Call, key: str) -> Union[cst.DictElement, Refusal]:
     """The ``"lm_labels": y`` entry of the dict the call unpacks: written in the call, or the
     one literal its name is bound to in the function (or module) around it, provided the dict
     is used for nothing else (another reader of ``"lm_labels"`` would lose its key)."""
@@ -177,18 +177,18 @@ def _dict_entry(tree: cst.Module, call: cst.Call, key: str) -> Union[cst.DictEle
         ]
         uses = [n for n in name_nodes(holder) if n.value == unpacked.value]
         if len(bound) != 1 or not isinstance(bound[0], cst.Dict):
-            return f"the dict `{unpacked.value}` is not one dict literal in the code around the call"
+            return Refusal(f"the dict `{unpacked.value}` is not one dict literal in the code around the call")
         if len(uses) != 2:  # the assignment's target and the call's `**`
-            return f"the dict `{unpacked.value}` is used elsewhere too, where `{key}` may be read"
+            return Refusal(f"the dict `{unpacked.value}` is used elsewhere too, where `{key}` may be read")
         literal = bound[0]
     if literal is None:
-        return "the unpacked dict is not a literal the rename can reach"
+        return Refusal("the unpacked dict is not a literal the rename can reach")
     entries = [
         e for e in literal.elements
         if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString) and e.key.evaluated_value == key
     ]
     if len(entries) != 1:
-        return f"the dict does not hold `{key}` once as a plain string key"
+        return Refusal(f"the dict does not hold `{key}` once as a plain string key")
     return entries[0]
 
 

@@ -31,10 +31,10 @@ from typing import Callable
 from codemod.analysis.index import ClassKey, ClassKind, ModuleSummary, RepoIndex
 from codemod.cst.nodes import name_nodes
 from codemod.results import Finding
-from codemod.rules.common import RuleContext, Unit, find_method, unfollowed_instances
+from codemod.rules.common import RuleContext, Unit, find_method, unfollowed_instances_refusal
 from codemod.rules.spec import Example, Fix, Rule
 from codemod.transforms.edits import FileEdits
-from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM
+from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, Refusal
 
 RULE = Rule(
     code="FL006",
@@ -86,21 +86,21 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         units.append(unit)
         by_name = [s for s in sites if OLD in s.shape.keywords]
         if by_name:
-            unit.refusal = f"{by_name[0].location} passes `label=` by name"
+            unit.refusal = Refusal(f"{by_name[0].location} passes `label=` by name")
             continue
-        unfollowed = unfollowed_instances(ctx, key)
+        unfollowed = unfollowed_instances_refusal(ctx, key)
         if unfollowed is not None:
             unit.refusal = unfollowed
             continue
         tree = ctx.parse(module.path)
         found = find_method(tree, key.name, "forward") if tree is not None else None
         if found is None:
-            unit.refusal = "could not find forward in the source"
+            unit.refusal = Refusal("could not find forward in the source")
             continue
         forward = found[1]
         uses = [n for n in name_nodes(forward) if n.value in (OLD, NEW)]
         if any(n.value == NEW for n in uses):
-            unit.refusal = "forward already uses the name `labels`"
+            unit.refusal = Refusal("forward already uses the name `labels`")
             continue
         edits = FileEdits()
         for node in uses:

@@ -33,6 +33,7 @@ from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit, find_method
 from codemod.rules.spec import Example, Fix, Rule
 from codemod.transforms.edits import FileEdits
+from codemod.vocabulary import Refusal
 
 RULE = Rule(
     code="FL007",
@@ -85,13 +86,13 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         units.append(unit)
         uses = sum(m.text.count(name) for m in index.modules.values() if name in m.identifiers)
         if uses > 1:
-            unit.refusal = f"`{name}` is also used elsewhere; rename it by hand"
+            unit.refusal = Refusal(f"`{name}` is also used elsewhere; rename it by hand")
             continue
         tree = ctx.parse(module.path)
         found = find_method(tree, key.name, name) if tree is not None else None
         method = found[1] if found else None
         if method is None:
-            unit.refusal = f"could not find `{key.name}.{name}`"
+            unit.refusal = Refusal(f"could not find `{key.name}.{name}`")
             continue
         edits = FileEdits()
         edits.replace[method.name] = method.name.with_changes(value=TARGET)

@@ -55,7 +55,7 @@ from typing import Any, Callable, Optional, Union
 
 from codemod.analysis.index import ClassKey, ClassKind, ModuleSummary, RepoIndex
 from codemod.analysis.label_conversions import inline_label_conversions
-from codemod.analysis.optional_labels import Views, labels_test, specialize
+from codemod.analysis.optional_labels import Views, labels_test_refusal, specialize
 from codemod.cst.nodes import code_of, defaults_to_none, names_in
 from codemod.lazy_libcst import cst
 from codemod.results import Finding
@@ -63,7 +63,6 @@ from codemod.rules.class_move import inferred_sites
 from codemod.rules.common import RuleContext, Unit, find_method, location_of
 from codemod.rules.labelless import fill_two_path_unit, plan_two_paths
 from codemod.rules.spec import Example, Fix, Rule
-from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, PlanResult, Refusal, Signature
 
 RULE = Rule(
     code="FL101",
@@ -100,11 +99,11 @@ def tracked_classes(index: RepoIndex) -> set[ClassKey]:
     return found
 
 
-def _as_labels(func: cst.FunctionDef, signature: Signature) -> Union[tuple[cst.FunctionDef, Signature], str]:
+def _as_labels(func: cst.FunctionDef, signature: Signature) -> Union[tuple[cst.FunctionDef, Signature], Refusal]:
     """``forward`` and its signature with ``label`` read as ``labels``: the rewrite removes the
     parameter, so the name is never written back; the loss takes the call's argument."""
     if LABELS_PARAM in names_in(func):
-        return "forward uses both `label` and `labels`"
+        return Refusal("forward uses both `label` and `labels`")
     renamed = func.visit(_rename()(LABEL_ALIAS, LABELS_PARAM))
     assert isinstance(renamed, cst.FunctionDef)
     params = tuple(replace(p, name=LABELS_PARAM) if p.name == LABEL_ALIAS else p for p in signature.params)
@@ -135,20 +134,21 @@ def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
     return lambda module: not names.isdisjoint(module.identifiers)
 
 
-def _alias_refusal(ctx: RuleContext, key: ClassKey) -> Optional[str]:
+def _alias_refusal(ctx: RuleContext, key: ClassKey) -> Optional[Refusal]:
     """Calls that name the parameter: ``label=`` cannot be told from the loss's labels once
     forward no longer takes it, and ``labels=`` (or Trainer) means FL006's rename applies."""
     for site in ctx.graph.sites_for(key):
         if LABEL_ALIAS in site.shape.keywords:
-            return f"{location_of(site)} passes `label=` by name"
+            return Refusal(f"{location_of(site)} passes `label=` by name")
         if LABELS_PARAM in site.shape.keywords or site.shape.double_star:
-            return f"{location_of(site)} passes `labels` by name, which forward does not take (see FL006)"
+            return Refusal(f"{location_of(site)} passes `labels` by name, which forward does not take (see FL006)")
     for use in ctx.graph.uses:
         if key in use.instance.classes:
-            return f"Trainer passes `labels`, which forward does not take ({use.display_path}:{use.line}; see FL006)"
+            return Refusal(f"Trainer passes `labels`, which forward does not take ({use.display_path}:{use.line}; see FL006)")
     return None
 
 
+from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, PlanResult, Refusal, Signature
 def find_units(ctx: RuleContext) -> list[Unit]:
     index = ctx.index
     plans: dict[ClassKey, LossPlan] = {}
@@ -163,12 +163,12 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         if signature is None or name is None or found is None or not defaults_to_none(found[1], name):
             continue
         cls, func = found
-        alias_refusal: Optional[str] = None
+        alias_refusal: Optional[Refusal] = None
         if name == LABEL_ALIAS:
             if not any(n in code_of(func).lower() for n in ("loss", "criterion")):
                 continue  # `label` for something else (a class to condition on): not ours
             aliased = _as_labels(func, signature)
-            if isinstance(aliased, str):
+            if isinstance(aliased, Refusal):
                 alias_refusal = aliased
             else:
                 func, signature = aliased
@@ -179,10 +179,10 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         if views is None:
             understood = "loss" not in code_of(func).lower()
             if inlined is None:
-                reason = "forward assigns `labels` other than by converting it (`labels = labels.long()`)"
+                refusal = Refusal("forward assigns `labels` other than by converting it (`labels = labels.long()`)")
             else:
-                reason = labels_test(inlined) or "forward tests labels in a way other than `labels is [not] None` or `labels == None`"
-            outcome = None if understood else Refusal(reason)
+                refusal = labels_test_refusal(inlined) or Refusal("forward tests labels in a way other than `labels is [not] None` or `labels == None`")
+            outcome = None if understood else refusal
         else:
             outcome = plan_two_paths(cls, views, signature)
         if outcome is None:
@@ -191,9 +191,9 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         finding = Finding(module.display_path, signature.line, signature.column + 1, CODE, message)
         unit = Unit(finding, also_at=(index.summary(key).line,))
         if alias_refusal is not None and not isinstance(outcome, Refusal):
-            outcome = Refusal(alias_refusal)
+            outcome = alias_refusal
         if isinstance(outcome, Refusal):
-            unit.refusal = outcome.reason
+            unit.refusal = outcome
             units.append((unit, None))
             continue
         assert views is not None

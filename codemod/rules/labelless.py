@@ -22,7 +22,7 @@ from codemod.rules.class_move import InferredSites, fill_class_unit
 from codemod.rules.common import RuleContext, Unit
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod.transforms.forward import forward_edits
-from codemod.vocabulary import LossPlan, PlanResult, Refusal, ResultShape, Signature
+from codemod.vocabulary import LossPlan, PlanResult, Refusal, ResultKind, ResultShape, Signature
 
 
 def plan_two_paths(cls: cst.ClassDef, views: Views, signature: Signature) -> PlanResult:
@@ -48,14 +48,14 @@ def fill_two_path_unit(
         rewritten, labelless, packing = two_path_forward(plan, views, cls, ctx.index.module_of(key).resolve)
         forward = FileEdits()
         forward.replace[original] = rewritten
-        fill_class_unit(ctx, key, plan, unit, inferred, forward=forward, labelless_calls=labelless, labelless_shape=packing)
+        fill_class_unit(ctx, key, plan, unit, inferred, forward=forward, labelless_refusal=labelless, labelless_shape=packing)
     except Exception as exc:  # unforeseen code: refuse this class, keep its finding and the others
-        unit.refusal = f"internal error ({type(exc).__name__}: {exc}); please report it"
+        unit.refusal = Refusal(f"internal error ({type(exc).__name__}: {exc}); please report it")
 
 
 def two_path_forward(
     plan: LossPlan, views: Views, cls: cst.ClassDef, resolve: Callable[[str], str]
-) -> tuple[cst.FunctionDef, Optional[str], Optional[ResultShape]]:
+) -> tuple[cst.FunctionDef, Optional[Refusal], Optional[ResultShape]]:
     """The rewritten forward; None if calls without labels see what they saw before, else why
     not; and when they saw the prediction packed (``{"logits": logits}``, ``(None, logits)``)
     or computed from the new return value (``F.softmax(logits)``), how, so that those calls
@@ -85,8 +85,8 @@ def two_path_forward(
             if len(body) < len(rewritten.body.body) and body[0] is not rewritten.body.body[0]:
                 body[0] = body[0].with_changes(leading_lines=rewritten.body.body[0].leading_lines)  # type: ignore[union-attr]  # forward's body: statements
             rewritten = rewritten.with_changes(body=rewritten.body.with_changes(body=body))
-            return rewritten, None, None if shape.kind == "bare" and shape.derived is None else shape
-    return rewritten, "without labels, forward returns more than the prediction, and a call here passes none", None
+            return rewritten, None, None if shape.kind is ResultKind.BARE and shape.derived is None else shape
+    return rewritten, Refusal("without labels, forward returns more than the prediction, and a call here passes none"), None
 
 
 def _bare(statement: cst.CSTNode) -> str:
@@ -167,31 +167,31 @@ def _labelless_view(
         if kept != [line for line in new[:-1] if line not in unread_texts] or reassigned:
             continue
         same = isinstance(derivation.expression, cst.Name) and derivation.expression.value == plan.prediction
-        if kind == "bare" and same:
-            return ResultShape("bare"), only_for_them  # the same value; forward only lost lines nothing read
-        if kind == "object":
+        if kind is ResultKind.BARE and same:
+            return ResultShape(ResultKind.BARE), only_for_them  # the same value; forward only lost lines nothing read
+        if kind is ResultKind.OBJECT:
             qualified = resolve(code_of(returned.func))  # type: ignore[attr-defined]  # kind "object": packed_result read a call
             if not qualified.startswith("transformers."):
                 return None  # only a ModelOutput is known to leave its None fields out
-            kind = "model_output"
+            kind = ResultKind.MODEL_OUTPUT
         return ResultShape(kind, None, keys[at], len(values), derived=None if same else derivation.expression), only_for_them
     return None
 
 
-def _packing(returned: cst.BaseExpression) -> Optional[tuple[str, list[Union[int, str]], list[cst.BaseExpression]]]:
+def _packing(returned: cst.BaseExpression) -> Optional[tuple[ResultKind, list[Union[int, str]], list[cst.BaseExpression]]]:
     """How forward packs what it returns without labels: ``(kind, keys, values)``."""
     if isinstance(returned, cst.Dict) and len(returned.elements) == 1:  # {"logits": logits}
         element = returned.elements[0]
         if not (isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString)):
             return None
-        return "dict", [element.key.evaluated_value], [element.value]  # type: ignore[list-item]  # a str literal key: bytes never reach here
+        return ResultKind.DICT, [element.key.evaluated_value], [element.value]  # type: ignore[list-item]  # a str literal key: bytes never reach here
     if isinstance(returned, cst.Tuple) and len(returned.elements) == 1 and isinstance(returned.elements[0], cst.Element):
-        return "tuple", [0], [returned.elements[0].value]  # `(logits,)`, built as the result's start
+        return ResultKind.TUPLE, [0], [returned.elements[0].value]  # `(logits,)`, built as the result's start
     packed = packed_result(returned)
     if isinstance(packed, tuple):
         return packed
     if packed is None:
-        return "bare", [0], [returned]
+        return ResultKind.BARE, [0], [returned]
     return None
 
 

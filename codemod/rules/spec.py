@@ -6,16 +6,22 @@ examples beside the rule)::
 
 and a docstring with four headings, in this order: What it finds, Why, Example, When it refuses.
 ``codemod.registry`` reads the ``RULE`` statements; ``fixlabels explain``, SARIF and the README's
-rule section are made from the docstrings; the test suite runs every example.
+rule section are made from the docstrings; the test suite runs every example. What else the
+module defines, the run calls through ``RuleModule``.
 
-Light on purpose: the registry imports it on every run, and it imports nothing.
+Light on purpose: the registry imports it on every run, and it imports nothing (the types the
+interface names are read by type checkers only).
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Callable, Optional, Protocol
+
+if TYPE_CHECKING:
+    from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
+    from codemod.rules.common import RuleContext, Unit
 
 HEADINGS = ("What it finds", "Why", "Example", "When it refuses")
 
@@ -53,3 +59,36 @@ class Example:
     refused: Optional[str] = None
     """The start of the reason the fix is refused; None when ``before`` is fixed or clean (no
     finding at all: what the rule must never report)."""
+
+
+class RuleModule(Protocol):
+    """A rule, as the run sees it (Fixit's ``LintRule``; here a module, ``codemod/rules/flNNN_*.py``):
+    ``RULE``, ``walk_filter`` and ``find_units`` every rule module defines; ``tracked_classes``
+    and ``watched_classes`` are optional hooks, and a module that leaves one out gets the default
+    below (``registry.rule_modules`` hands out the modules so)."""
+
+    @property
+    def RULE(self) -> Rule: ...
+
+    def walk_filter(self, index: RepoIndex) -> Callable[[ModuleSummary], bool]:
+        """Whether the call sites of a file matter to the rule: with ``Options.prefilter`` on,
+        the call-site analysis walks only the files some selected rule wants."""
+        ...
+
+    def find_units(self, ctx: RuleContext) -> list[Unit]:
+        """The rule's findings, each with the rewrite that fixes it or why none can be made."""
+        ...
+
+    def tracked_classes(self, index: RepoIndex) -> set[ClassKey]:
+        """Classes whose every call matters, whether or not the call's file mentions labels (a
+        call may pass them unnamed). Default: none."""
+        return set()
+
+    def watched_classes(self, index: RepoIndex) -> set[ClassKey]:
+        """Classes the rule may rewrite with their calls: code that can get hold of an instance
+        is walked, so that a call the analysis cannot follow is seen, and refuses. Default: none."""
+        return set()
+
+
+OPTIONAL_HOOKS = ("tracked_classes", "watched_classes")
+"""The members of ``RuleModule`` a rule module may leave out."""

@@ -3,7 +3,7 @@ loss, and ``label_names=["labels"]`` on its ``TrainingArguments``. Shared by FL0
 that never took labels) and FL001/FL101 (a loss moved out of ``forward`` while Trainer
 trains the model).
 
-Refuses (returns the reason) when the Trainer already overrides ``compute_loss``, is not one
+Refuses (returns a ``Refusal``) when the Trainer already overrides ``compute_loss``, is not one
 fixlabels knows, passes ``compute_loss_func``, when the ``TrainingArguments`` cannot be found,
 or when label smoothing would need what ``forward`` returned without labels and it is unknown.
 """
@@ -21,7 +21,7 @@ from codemod.cst.scopes import module_scope_names
 from codemod.lazy_libcst import cst
 from codemod.rules.common import RuleContext
 from codemod.transforms.edits import FileEdits, imports_to_add
-from codemod.vocabulary import LABELS_PARAM, TRAINER_PACKAGES, ImportSpec
+from codemod.vocabulary import LABELS_PARAM, TRAINER_PACKAGES, ImportSpec, Refusal
 
 TRAINER_NAME = "CriterionTrainer"
 
@@ -67,7 +67,7 @@ class _FileView:
         return next((s for first, last, s in self.top_level if first <= line <= last), None)
 
 
-def _base_unbound_at(text: str, head: str, top_level: Sequence[tuple[int, int, object]], line: int) -> Optional[str]:
+def _base_unbound_at(text: str, head: str, top_level: Sequence[tuple[int, int, object]], line: int) -> Optional[Refusal]:
     """The subclass is defined at module level just above the statement holding the Trainer
     call: its base must be bound there, by top-level statements only. ``Trainer`` imported
     inside an ``if`` (or a function, or below) would raise NameError there: why, or None."""
@@ -82,7 +82,7 @@ def _base_unbound_at(text: str, head: str, top_level: Sequence[tuple[int, int, o
     ]
     if any(not at_top or number >= start for number, at_top in bindings):
         number = next(n for n, at_top in bindings if not at_top or n >= start)
-        return f"`{head}` is bound at line {number}, where a Trainer subclass defined above line {start} cannot see it"
+        return Refusal(f"`{head}` is bound at line {number}, where a Trainer subclass defined above line {start} cannot see it")
     return None
 
 
@@ -160,7 +160,7 @@ def trainer_edits(
     loss: cst.BaseExpression,
     imports: dict[str, ImportSpec],
     labelless_return: Optional[cst.BaseExpression] = None,
-) -> Union[FileEdits, str]:
+) -> Union[FileEdits, Refusal]:
     """Edits that make the Trainer of ``use`` compute ``loss`` (an expression in ``logits``,
     ``labels`` and ``model``), or why that cannot be done. Shared with FL001, whose moved loss
     goes here when Trainer is the training loop.
@@ -172,37 +172,37 @@ def trainer_edits(
     trainer = use.consumer.rpartition(".")[2]
     trainer_key = ctx.index.class_key(use.consumer)
     if trainer_key is not None and "compute_loss" in ctx.index.summary(trainer_key).method_names:
-        return f"`{trainer}` already overrides compute_loss; add the loss there by hand"
+        return Refusal(f"`{trainer}` already overrides compute_loss; add the loss there by hand")
     if trainer_key is None and not use.consumer.startswith(TRAINER_PACKAGES):
-        return f"`{trainer}` is not a Trainer fixlabels knows"
+        return Refusal(f"`{trainer}` is not a Trainer fixlabels knows")
     layout = ctx.layout(use.path)
     if layout is None:
-        return "the file does not parse with LibCST"
+        return Refusal("the file does not parse with LibCST")
     view = ctx.cache.get(("trainer-view", use.path))
     if view is None:
         view = ctx.cache[("trainer-view", use.path)] = _FileView(layout)
     call = view.calls.get((use.line, use.column))
     anchor = view.statement_at(use.line)
     if call is None or anchor is None:
-        return "could not find the Trainer call in the source"
+        return Refusal("could not find the Trainer call in the source")
     if any(a.keyword and a.keyword.value == "compute_loss_func" for a in call.args):
-        return "Trainer computes the loss with `compute_loss_func` on what forward returns; move the loss by hand"
+        return Refusal("Trainer computes the loss with `compute_loss_func` on what forward returns; move the loss by hand")
     arguments = _training_arguments(view, call, use.line)
     if arguments is None:
-        return "could not find the TrainingArguments to add label_names to"
+        return Refusal("could not find the TrainingArguments to add label_names to")
     smoothing = next((a.value for a in arguments.args if a.keyword and a.keyword.value == "label_smoothing_factor"), None)
     smoothed = smoothing is not None and not (isinstance(smoothing, (cst.Integer, cst.Float)) and float(smoothing.value) == 0)
     if smoothed and labelless_return is None:
-        return (
+        return Refusal(
             "`label_smoothing_factor` makes Trainer call the model without labels and smooth the loss "
             "itself, so forward's own loss is never used there"
         )
     module = ctx.index.by_path[use.path]
     clashes = sorted(set(imports) & RESERVED)
     if clashes:
-        return f"the loss uses the name `{clashes[0]}`, which compute_loss needs for itself"
+        return Refusal(f"the loss uses the name `{clashes[0]}`, which compute_loss needs for itself")
     needed = imports_to_add(imports, module.imports, view.names.taken)
-    if isinstance(needed, str):
+    if isinstance(needed, Refusal):
         return needed
     edits = FileEdits()
     edits.imports |= needed

@@ -9,7 +9,7 @@ from typing import Optional, Union
 
 from codemod.cst.nodes import dotted, is_atom, parenthesize, substitute
 from codemod.lazy_libcst import cst
-from codemod.vocabulary import ResultShape
+from codemod.vocabulary import ResultKind, ResultShape
 
 PURE_METHODS = frozenset(
     {"to", "cuda", "cpu", "long", "float", "double", "int", "half", "view", "reshape", "squeeze", "unsqueeze",
@@ -32,7 +32,7 @@ def labelless_role(packing: ResultShape, key: Union[int, str, None]) -> Optional
     packed without labels: "prediction", or None for anything else (the loss, which was None)."""
     if key is None:
         return None
-    if packing.kind == "model_output":
+    if packing.kind is ResultKind.MODEL_OUTPUT:
         # A ModelOutput leaves out its None fields: `out[0]` is the prediction too.
         if key == 0:
             return "prediction"
@@ -94,13 +94,13 @@ def reader_key(parent: Optional[cst.CSTNode], child: cst.CSTNode) -> Union[int, 
 def role_of_key(shape: ResultShape, key: Union[int, str, None]) -> Optional[str]:
     if key is None:
         return None
-    if shape.kind == "hf_output":
+    if shape.kind is ResultKind.HF_OUTPUT:
         if key in (0, ".loss", "loss"):
             return "loss"
         if key in (1, ".logits", "logits"):
             return "prediction"
         return None
-    if shape.kind == "object":
+    if shape.kind is ResultKind.OBJECT:
         return shape.role_of(key[1:]) if isinstance(key, str) and key.startswith(".") else None
     if isinstance(key, str) and key.startswith("."):
         return None

@@ -50,10 +50,14 @@ from codemod.transforms.call_shapes import (
     unpacked_reason,
 )
 from codemod.transforms.edits import FileEdits, imports_to_add
-from codemod.vocabulary import CRITERION, LABEL_ALIAS, LABELS_PARAM, ImportSpec, ResultShape, Signature, SitePlan
+from codemod.vocabulary import CRITERION, LABEL_ALIAS, LABELS_PARAM, CallShape, CallVia, ImportSpec, Refusal, ResultKind, ResultShape, Signature, SitePlan
 
 
 class SiteRefusal(Exception):
+    """Raised from anywhere in the planning of one call: the planner is one deep stack of
+    methods over shared state. ``pipeline.plan`` catches it and refuses the unit with the
+    ``Refusal`` it stands for, at ``line`` of the call's file."""
+
     def __init__(self, reason: str, line: int) -> None:
         super().__init__(reason)
         self.reason = reason
@@ -117,12 +121,12 @@ class _Site:
 
     def packed(self, loss: cst.BaseExpression, prediction: str) -> cst.BaseExpression:
         shape = self.plan.shape
-        if shape.kind == "loss":
+        if shape.kind is ResultKind.LOSS:
             return loss
-        if shape.kind == "tuple":
+        if shape.kind is ResultKind.TUPLE:
             items = [loss, self.seen(prediction)] if shape.loss_key == 0 else [self.seen(prediction), loss]
             return cst.Tuple([cst.Element(items[0], comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Element(items[1])])
-        if shape.kind == "dict":
+        if shape.kind is ResultKind.DICT:
             return cst.Dict(
                 [
                     cst.DictElement(cst.SimpleString(f'"{shape.loss_key}"'), loss),
@@ -403,21 +407,16 @@ class FileSitePlanner:
         if home_module == self.module_name:
             return
         needed = imports_to_add(imports, self.module_imports, self.names(self.module).taken)
-        if isinstance(needed, str):
-            raise SiteRefusal(needed, line)
+        if isinstance(needed, Refusal):
+            raise SiteRefusal(needed.reason, line)
         self.edits.imports |= needed
 
     # --- the rewrite ------------------------------------------------------------------------
-    def plan_site(
-        self,
-        line: int,
-        column: int,
-        via: str,
-        wrapped: bool,
-        plan: SitePlan,
-        known_keys: Optional[tuple[str, ...]] = None,
-        maybe_bare: bool = False,
-    ) -> None:
+    def plan_site(self, line: int, column: int, shape: CallShape, plan: SitePlan, wrapped: bool = False, maybe_bare: bool = False) -> None:
+        """Plan the rewrite of the call at ``line``, ``column`` (0-based, in characters), written
+        as ``shape``; ``wrapped``: the model is in DataParallel there, ``maybe_bare``: on some
+        paths only. Raises ``SiteRefusal`` when the call cannot be rewritten exactly."""
+        via = shape.via
         call = self.calls.get((line, column))
         if call is None:
             raise SiteRefusal("could not find the call in the source", line)
@@ -425,10 +424,10 @@ class FileSitePlanner:
         if statement in self.claimed:
             raise SiteRefusal("two model calls in one statement", line)
         scope = self.scope_of(statement)
-        if via == "self":
+        if via is CallVia.SELF:
             receiver: cst.BaseExpression = cst.Name("self")
-        elif via == "forward":
-            receiver = call.func.value  # type: ignore[attr-defined]  # via "forward": the call is `x.forward(...)`, an Attribute
+        elif via is CallVia.FORWARD:
+            receiver = call.func.value  # type: ignore[attr-defined]  # via FORWARD: the call is `x.forward(...)`, an Attribute
         else:
             receiver = call.func
         self_expr: cst.BaseExpression = cst.Attribute(value=receiver, attr=cst.Name("module")) if wrapped else receiver
@@ -444,7 +443,7 @@ class FileSitePlanner:
                 self.import_names({k: v for k, v in plan.imports.items() if k in needed}, plan.home_module, line)
             self.plan_labelless_site(call, statement, scope, plan, plan.labelless_shape, line, self_expr)
             return
-        new_args, labels = self.split_labels(call, plan.signature, known_keys, line)
+        new_args, labels = self.split_labels(call, plan.signature, shape.double_star_keys, line)
         self.refuse_labels(labels, call, plan, receiver, line)
         self.import_names(plan.imports, plan.home_module, line)
         site = _Site(
@@ -457,7 +456,7 @@ class FileSitePlanner:
             if replacement is None:
                 return
         elif isinstance(small, cst.Return) and small.value is call:
-            if plan.shape.kind == "hf_output":
+            if plan.shape.kind is ResultKind.HF_OUTPUT:
                 raise SiteRefusal("the call's HF-style output is returned whole", line)
             replacement = site.rebuilt()
         elif isinstance(small, cst.Expr) and small.value is call:
@@ -489,19 +488,19 @@ class FileSitePlanner:
         """``target = model(...)``: the new lines, or None when the readers of ``target`` were
         rewritten instead (``plan_readers``)."""
         plan, names = site.plan, site.names
-        if plan.shape.kind == "loss":
+        if plan.shape.kind is ResultKind.LOSS:
             return site.rebuilt()
         if isinstance(target, cst.Name) and self.plan_readers(
             target, site.statement, site.scope, plan, site.new_call, site.loss_of, site.labels, site.receiver, site.seen
         ):
             return None
         if (
-            plan.shape.kind in ("tuple", "hf_output")
+            plan.shape.kind in (ResultKind.TUPLE, ResultKind.HF_OUTPUT)
             and isinstance(target, (cst.Tuple, cst.List))
             and len(target.elements) == 2
             and all(isinstance(e.value, cst.Name) for e in target.elements)
         ):
-            loss_index = plan.shape.loss_key if plan.shape.kind == "tuple" else 0
+            loss_index = plan.shape.loss_key if plan.shape.kind is ResultKind.TUPLE else 0
             assert isinstance(loss_index, int)  # a tuple's keys are positions
             loss_target, predicted = target.elements[loss_index].value, target.elements[1 - loss_index].value
             assert isinstance(loss_target, cst.Name) and isinstance(predicted, cst.Name)  # checked above
@@ -521,7 +520,7 @@ class FileSitePlanner:
             if plan.seen_prediction is not None and read_as != "_":
                 replacement.append(site.plain(assign(cst.Name(read_as), site.seen(prediction))))
             return replacement
-        if plan.shape.kind == "hf_output" and isinstance(target, cst.Name):
+        if plan.shape.kind is ResultKind.HF_OUTPUT and isinstance(target, cst.Name):
             return self.hf_whole_result(target, site.statement, site.scope, site.loss_of, site.prediction_line)
         return site.rebuilt()
 
@@ -534,7 +533,7 @@ class FileSitePlanner:
         site.names.introduce(prediction, site.last_line + 1)
         parent = self.parent(call)
         key = reader_key(parent, call)
-        if key is not None and plan.shape.kind != "loss":
+        if key is not None and plan.shape.kind is not ResultKind.LOSS:
             role = role_of_key(plan.shape, key)
             if role is None:
                 raise SiteRefusal(f"the call's result is read as `{code_of(parent)}`", site.line)  # type: ignore[arg-type]  # reader_key found a key: parent is its reader
@@ -584,7 +583,7 @@ class FileSitePlanner:
                 self.edits.replace[call] = stripped
                 self.claimed.add(statement)
             return  # the result is not used
-        if packing.kind == "bare":
+        if packing.kind is ResultKind.BARE:
             self.edits.replace[call] = before_of(call)
             self.claimed.add(statement)
             return
@@ -599,7 +598,7 @@ class FileSitePlanner:
         if not (isinstance(small, cst.Assign) and small.value is call and len(small.targets) == 1):
             raise SiteRefusal("the result of a call without labels is used whole, and forward packed it", line)
         target = small.targets[0].target
-        if isinstance(target, (cst.Tuple, cst.List)) and packing.kind == "tuple" and len(target.elements) == packing.size:
+        if isinstance(target, (cst.Tuple, cst.List)) and packing.kind is ResultKind.TUPLE and len(target.elements) == packing.size:
             self.labelless_unpacked(statement, small, target, packing, before_of(call), line)
         elif isinstance(target, cst.Name):
             self.labelless_readers(call, statement, small, scope, target, packing, before_of, derived is not None, line)

@@ -13,14 +13,14 @@ from typing import Any, Union
 
 from codemod.lazy_libcst import cst
 from codemod.transforms.imports import add_imports, remove_unused_imports, rename_imports
-from codemod.vocabulary import ImportSpec
+from codemod.vocabulary import ImportSpec, Refusal
 
 __all__ = ["FileEdits", "ImportSpec", "apply_edits", "imports_to_add"]
 
 
 def imports_to_add(
     wanted: dict[str, ImportSpec], bound: dict[str, str], taken: set[str]
-) -> Union[set[ImportSpec], str]:
+) -> Union[set[ImportSpec], Refusal]:
     """The imports a module needs so each name in ``wanted`` means what it meant where the code
     came from; or why that cannot be (the name means something else there). ``bound`` maps the
     module's imported names to what they stand for; ``taken`` is every name it uses."""
@@ -29,9 +29,9 @@ def imports_to_add(
         meaning = f"{spec.module}.{spec.obj}" if spec.obj else spec.module
         if name in bound:
             if bound[name] != meaning:
-                return f"`{name}` means `{bound[name]}` here, not `{meaning}`"
+                return Refusal(f"`{name}` means `{bound[name]}` here, not `{meaning}`")
         elif name in taken:
-            return f"`{name}` is already used for something else here"
+            return Refusal(f"`{name}` is already used for something else here")
         else:
             needed.add(spec)
     return needed

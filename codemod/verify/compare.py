@@ -9,6 +9,7 @@ from typing import Optional
 
 from codemod.verify.evaluate import Outcome
 from codemod.verify.values import Value
+from codemod.vocabulary import Location
 
 
 @dataclass(frozen=True)
@@ -18,8 +19,8 @@ class Mismatch:
     reason: str
 
     @property
-    def location(self) -> str:
-        return f"{self.display_path}:{self.line}"
+    def location(self) -> Location:
+        return Location(self.display_path, self.line)
 
 
 def compare(
