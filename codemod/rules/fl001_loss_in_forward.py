@@ -80,9 +80,9 @@ from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.class_move import fill_class_unit, inferred_sites
 from codemod.rules.common import RuleContext, Unit, find_method
-from codemod.rules.labelless import fill_two_path_unit, plan_two_paths
+from codemod.rules.labelless import fill_two_path_unit, plan_two_paths, read_as_labels
 from codemod.rules.spec import Example, Fix, Rule
-from codemod.vocabulary import LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, Refusal, Signature
+from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, PlanResult, Refusal, Signature
 
 RULE = Rule(
     code="FL001",
@@ -93,17 +93,25 @@ RULE = Rule(
 CODE = RULE.code
 
 
+def _required_labels_name(signature: Optional[Signature]) -> Optional[str]:
+    """``labels``, else ``label``, when ``forward`` requires it."""
+    for name in (LABELS_PARAM, LABEL_ALIAS):
+        param = signature.param(name) if signature is not None else None
+        if param is not None:
+            return None if param.has_default else name
+    return None
+
+
 def _takes_required_labels(signature: Optional[Signature]) -> bool:
-    param = signature.param(LABELS_PARAM) if signature is not None else None
-    return param is not None and not param.has_default
+    return _required_labels_name(signature) is not None
 
 
-def _two_paths(func: cst.FunctionDef) -> Optional[Views]:
+def _two_paths(func: cst.FunctionDef, always: bool = False) -> Optional[Views]:
     """Both paths of a ``forward`` that runs otherwise when its labels are None; None when
-    it computes the same either way (the labels are always used)."""
+    it computes the same either way (the labels are always used), unless ``always``."""
     inlined = inline_label_conversions(func)
     views = specialize(inlined) if inlined is not None else None
-    if views is None or code_of(views.given) == code_of(views.absent):
+    if views is None or (code_of(views.given) == code_of(views.absent) and not always):
         return None
     return views
 
@@ -149,10 +157,24 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         found = find_method(tree, key.name, "forward")
         if found is None:
             continue
-        views = _two_paths(found[1])
-        if views is not None:
+        name = _required_labels_name(signature)
+        func, aliased = found[1], None
+        if name == LABEL_ALIAS:
+            read = read_as_labels(ctx, key, func, signature)
+            if read is None:
+                continue  # `label` for something else (a class to condition on): not ours
+            func, signature, aliased = read
+        views = _two_paths(func, always=name == LABEL_ALIAS)
+        outcome: PlanResult
+        if aliased is not None:
+            outcome = aliased
+        elif views is None and name == LABEL_ALIAS:
+            outcome = Refusal("forward tests `label` in a way other than `label is [not] None` or `label == None`")
+        elif views is not None:
             # `labels` required, yet tested (`if labels is not None:`): calls passing
             # `labels=None` take forward's other path, and see what it returned there.
+            # (`label` renamed `labels` too: the plan is of the renamed forward, the edit of the
+            # one in the file.)
             outcome = plan_two_paths(found[0], views, signature)
             two_paths[key] = (views, found[0], found[1])
         else:
@@ -162,7 +184,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
                 outcome = Refusal(f"internal error ({type(exc).__name__}: {exc}); please report it")
         if outcome is None:
             continue
-        message = f"`{key.name}.forward` takes `labels` and computes the loss inside the model"
+        message = f"`{key.name}.forward` takes `{name}` and computes the loss inside the model"
         finding = Finding(module.display_path, signature.line, signature.column + 1, CODE, message)
         candidates[key] = (outcome, finding)
 

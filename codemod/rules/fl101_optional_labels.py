@@ -49,19 +49,17 @@ None) or uses the packed result whole.
 
 from __future__ import annotations
 
-import functools
-from dataclasses import replace
-from typing import Any, Callable, Optional, Union
+from typing import Callable, Optional
 
 from codemod.analysis.index import ClassKey, ClassKind, ModuleSummary, RepoIndex
 from codemod.analysis.label_conversions import inline_label_conversions
 from codemod.analysis.optional_labels import Views, labels_test_refusal, specialize
-from codemod.cst.nodes import code_of, defaults_to_none, names_in
+from codemod.cst.nodes import code_of, defaults_to_none
 from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.class_move import inferred_sites
-from codemod.rules.common import RuleContext, Unit, find_method, location_of
-from codemod.rules.labelless import fill_two_path_unit, plan_two_paths
+from codemod.rules.common import RuleContext, Unit, find_method
+from codemod.rules.labelless import fill_two_path_unit, plan_two_paths, read_as_labels
 from codemod.rules.spec import Example, Fix, Rule
 
 RULE = Rule(
@@ -99,31 +97,6 @@ def tracked_classes(index: RepoIndex) -> set[ClassKey]:
     return found
 
 
-def _as_labels(func: cst.FunctionDef, signature: Signature) -> Union[tuple[cst.FunctionDef, Signature], Refusal]:
-    """``forward`` and its signature with ``label`` read as ``labels``: the rewrite removes the
-    parameter, so the name is never written back; the loss takes the call's argument."""
-    if LABELS_PARAM in names_in(func):
-        return Refusal("forward uses both `label` and `labels`")
-    renamed = func.visit(_rename()(LABEL_ALIAS, LABELS_PARAM))
-    assert isinstance(renamed, cst.FunctionDef)
-    params = tuple(replace(p, name=LABELS_PARAM) if p.name == LABEL_ALIAS else p for p in signature.params)
-    return renamed, replace(signature, params=params)
-
-
-@functools.cache
-def _rename() -> type[Any]:
-    """``_Rename``, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
-
-    class _Rename(cst.CSTTransformer):
-        def __init__(self, old: str, new: str) -> None:
-            self.old, self.new = old, new
-
-        def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
-            return updated.with_changes(value=self.new) if updated.value == self.old else updated
-
-    return _Rename
-
-
 watched_classes = tracked_classes  # the classes it may rewrite: every construction must be followed
 
 
@@ -132,20 +105,6 @@ def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
     if not names:
         return lambda module: False  # spare every file its set of words
     return lambda module: not names.isdisjoint(module.identifiers)
-
-
-def _alias_refusal(ctx: RuleContext, key: ClassKey) -> Optional[Refusal]:
-    """Calls that name the parameter: ``label=`` cannot be told from the loss's labels once
-    forward no longer takes it, and ``labels=`` (or Trainer) means FL006's rename applies."""
-    for site in ctx.graph.sites_for(key):
-        if LABEL_ALIAS in site.shape.keywords:
-            return Refusal(f"{location_of(site)} passes `label=` by name")
-        if LABELS_PARAM in site.shape.keywords or site.shape.double_star:
-            return Refusal(f"{location_of(site)} passes `labels` by name, which forward does not take (see FL006)")
-    for use in ctx.graph.uses:
-        if key in use.instance.classes:
-            return Refusal(f"Trainer passes `labels`, which forward does not take ({use.display_path}:{use.line}; see FL006)")
-    return None
 
 
 from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, PlanResult, Refusal, Signature
@@ -163,16 +122,12 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         if signature is None or name is None or found is None or not defaults_to_none(found[1], name):
             continue
         cls, func = found
-        alias_refusal: Optional[Refusal] = None
+        alias_refused: Optional[Refusal] = None
         if name == LABEL_ALIAS:
-            if not any(n in code_of(func).lower() for n in ("loss", "criterion")):
+            aliased = read_as_labels(ctx, key, func, signature)
+            if aliased is None:
                 continue  # `label` for something else (a class to condition on): not ours
-            aliased = _as_labels(func, signature)
-            if isinstance(aliased, Refusal):
-                alias_refusal = aliased
-            else:
-                func, signature = aliased
-                alias_refusal = _alias_refusal(ctx, key)
+            func, signature, alias_refused = aliased
         inlined = inline_label_conversions(func)  # `labels = labels.long()` moves with the loss
         views = specialize(inlined) if inlined is not None else None
         outcome: PlanResult
@@ -190,8 +145,8 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         message = f"`{key.name}.forward` takes optional `{name}` and computes the loss inside the model"
         finding = Finding(module.display_path, signature.line, signature.column + 1, CODE, message)
         unit = Unit(finding, also_at=(index.summary(key).line,))
-        if alias_refusal is not None and not isinstance(outcome, Refusal):
-            outcome = alias_refusal
+        if alias_refused is not None and not isinstance(outcome, Refusal):
+            outcome = alias_refused
         if isinstance(outcome, Refusal):
             unit.refusal = outcome
             units.append((unit, None))

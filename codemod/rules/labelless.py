@@ -10,7 +10,9 @@ the rewrite cannot give them (the reason).
 
 from __future__ import annotations
 
-from typing import Callable, Optional, Sequence, Union
+import functools
+from dataclasses import replace
+from typing import Any, Callable, Optional, Sequence, Union
 
 from codemod.analysis.derivations import Flow, movable_check
 from codemod.analysis.loss_plan import locals_of, packed_result, plan_forward
@@ -19,10 +21,10 @@ from codemod.cst.nodes import code_of, is_criterion_constructor, names_in, singl
 from codemod.analysis.index import ClassKey
 from codemod.lazy_libcst import cst
 from codemod.rules.class_move import InferredSites, fill_class_unit
-from codemod.rules.common import RuleContext, Unit
+from codemod.rules.common import RuleContext, Unit, location_of
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod.transforms.forward import forward_edits
-from codemod.vocabulary import LossPlan, PlanResult, Refusal, ResultKind, ResultShape, Signature
+from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, LossPlan, PlanResult, Refusal, ResultKind, ResultShape, Signature
 
 
 def plan_two_paths(cls: cst.ClassDef, views: Views, signature: Signature) -> PlanResult:
@@ -205,3 +207,57 @@ def returned_name(views: Views) -> Optional[str]:
     values = packed[2] if isinstance(packed, tuple) else [e.value for e in returned.elements] if isinstance(returned, cst.Dict) else [returned]
     names = [v.value for v in values if isinstance(v, cst.Name) and v.value != "None" and v.value not in views.placeholders]
     return names[0] if len(names) == 1 else None
+
+
+def _as_labels(func: cst.FunctionDef, signature: Signature) -> Union[tuple[cst.FunctionDef, Signature], Refusal]:
+    """``forward`` and its signature with ``label`` read as ``labels``: the rewrite removes the
+    parameter, so the name is never written back; the loss takes the call's argument."""
+    if LABELS_PARAM in names_in(func):
+        return Refusal("forward uses both `label` and `labels`")
+    renamed = func.visit(_rename()(LABEL_ALIAS, LABELS_PARAM))
+    assert isinstance(renamed, cst.FunctionDef)
+    params = tuple(replace(p, name=LABELS_PARAM) if p.name == LABEL_ALIAS else p for p in signature.params)
+    return renamed, replace(signature, params=params)
+
+
+@functools.cache
+def _rename() -> type[Any]:
+    """``_Rename``, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
+
+    class _Rename(cst.CSTTransformer):
+        def __init__(self, old: str, new: str) -> None:
+            self.old, self.new = old, new
+
+        def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
+            return updated.with_changes(value=self.new) if updated.value == self.old else updated
+
+    return _Rename
+
+
+
+
+def _alias_refusal(ctx: RuleContext, key: ClassKey) -> Optional[Refusal]:
+    """Calls that name the parameter: ``label=`` cannot be told from the loss's labels once
+    forward no longer takes it, and ``labels=`` (or Trainer) means FL006's rename applies."""
+    for site in ctx.graph.sites_for(key):
+        if LABEL_ALIAS in site.shape.keywords:
+            return Refusal(f"{location_of(site)} passes `label=` by name")
+        if LABELS_PARAM in site.shape.keywords or site.shape.double_star:
+            return Refusal(f"{location_of(site)} passes `labels` by name, which forward does not take (see FL006)")
+    for use in ctx.graph.uses:
+        if key in use.instance.classes:
+            return Refusal(f"Trainer passes `labels`, which forward does not take ({use.display_path}:{use.line}; see FL006)")
+    return None
+
+
+def read_as_labels(
+    ctx: RuleContext, key: ClassKey, func: cst.FunctionDef, signature: Signature
+) -> Optional[tuple[cst.FunctionDef, Signature, Optional[Refusal]]]:
+    """A ``forward`` taking ``label`` read as one taking ``labels``, and why its calls refuse
+    that reading if they do; None when ``label`` is for something else (no loss in sight)."""
+    if not any(word in code_of(func).lower() for word in ("loss", "criterion")):
+        return None
+    aliased = _as_labels(func, signature)
+    if isinstance(aliased, Refusal):
+        return func, signature, aliased
+    return aliased[0], aliased[1], _alias_refusal(ctx, key)
