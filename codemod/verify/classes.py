@@ -102,8 +102,8 @@ class ProjectClasses:
     def built_by_factory(self, qualified: str, factory: str) -> bool:
         """``Tagger.load_from_checkpoint(...)`` builds a ``Tagger``: the factory comes to the
         class from a library that defines it so (``CLASS_FACTORIES``), not from the project."""
-        if factory not in CLASS_FACTORIES or self._defined(qualified, factory) is not None:
-            return False
+        if factory not in CLASS_FACTORIES or self._class(qualified) is None or self._defined(qualified, factory) is not None:
+            return False  # a library's own class (`BertModel.from_pretrained`) is no class of the project
         chain, seen = [qualified], set()
         while chain:
             current = chain.pop()

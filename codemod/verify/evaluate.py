@@ -92,7 +92,12 @@ class Evaluator(Expressions, Calls):
         if handler is None:
             self.effect(("stmt", ast.dump(statement, annotate_fields=False), self.free_values(statement)))
             return
-        handler(statement)
+        try:
+            handler(statement)
+        except Unresolvable as exc:
+            if exc.module is None:
+                exc.module = self.module
+            raise
 
     def do_Expr(self, statement: ast.Expr) -> None:
         if isinstance(statement.value, ast.Constant):

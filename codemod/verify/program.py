@@ -27,6 +27,9 @@ class Unresolvable(Exception):
         super().__init__(reason)
         self.line = line
         self.reason = reason
+        self.module: Optional[str] = None
+        """The module ``line`` is in, set by the evaluator it is raised in (a function inlined
+        from another module has its own lines)."""
 
 
 class TooLarge(Unresolvable):

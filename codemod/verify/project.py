@@ -170,7 +170,8 @@ class _Version(ProjectClasses):
                     if any(self.reaches(module.name, name) for name in rewritten):
                         outcomes[key] = Mismatch(module.display_path, exc.line, exc.reason)
                 except Unresolvable as exc:
-                    outcomes[key] = Mismatch(module.display_path, exc.line, exc.reason)
+                    where = self.modules.get(exc.module or module.name, module)
+                    outcomes[key] = Mismatch(where.display_path, exc.line, exc.reason)
                 except (RecursionError, MemoryError, SystemError):
                     # Trees nested past what Python can hash (SystemError from the C stack).
                     if any(self.reaches(module.name, name) for name in rewritten):
