@@ -153,7 +153,8 @@ def magic_lines(repo: Repo, units: list[Unit], texts: dict[Path, str]) -> Refuse
                 continue
             names = classes | {task.site.receiver.partition(".")[0] for task in unit.sites if task.site.path == path} - {"self"}
             # A name the notebook binds to the class (`model = Net()`) whose calls it may only make in magics.
-            names |= {m.group(1) for m in re.finditer(r"^[ \t]*(\w+)[ \t]*=[^=\n]*\b(\w+)\(", source.text, re.MULTILINE) if m.group(2) in classes}
+            bound = re.finditer(r"^[ \t]*(\w+)[ \t]*=(?!=)(.*)$", source.text, re.MULTILINE)
+            names |= {m.group(1) for m in bound if classes & set(re.findall(r"\w+", m.group(2)))}
             for number, magic in enumerate(notebook.magics):
                 named = sorted(set(re.findall(r"[A-Za-z_]\w*", magic)) & names) if magic.lstrip().startswith("%") else []
                 if named:
