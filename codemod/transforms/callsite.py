@@ -575,7 +575,8 @@ class FileSitePlanner:
                 )
         # `model(x, labels=None)` ran forward without labels: the new forward takes none.
         args = list(call.args)
-        stripped = call.with_changes(args=without_args(args, [i for i, a in enumerate(args) if _is_labels_none(a)]))
+        none_labels = [i for i, a in enumerate(args) if _is_labels_none(a)]
+        stripped = call.with_changes(args=without_args(args, none_labels)) if none_labels else call
         before_of = functools.partial(_before_stripped, functools.partial(as_before, derived, plan.prediction_placeholder, self_expr), call, stripped)
         small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
         if isinstance(small, cst.Expr) and small.value is call:
