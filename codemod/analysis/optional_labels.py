@@ -47,6 +47,8 @@ class Views:
     placeholder_lines: frozenset[str] = frozenset()
     """Those first assignments, as code (``loss = 0``): without labels they only give the
     loss slot of the result its value."""
+    none_placeholders: frozenset[str] = frozenset()
+    """Those set to ``None``: without labels the loss slot they fill is empty."""
 
 
 def _none_test(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
@@ -221,7 +223,7 @@ def specialize(func: cst.FunctionDef) -> Optional[Views]:
         return func.with_changes(body=func.body.with_changes(body=fold_containers(statements)))
 
     lines = frozenset(code_of(s.with_changes(leading_lines=())).strip() for s in initial)
-    return Views(as_function(given), as_function(absent), frozenset(placeholders), lines)
+    return Views(as_function(given), as_function(absent), frozenset(placeholders), lines, frozenset(none_placeholders))
 
 
 def _shape_unpack_as_items(statement: cst.BaseStatement) -> list[cst.BaseStatement]:

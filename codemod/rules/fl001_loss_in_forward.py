@@ -80,7 +80,7 @@ from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.class_move import fill_class_unit, inferred_sites
 from codemod.rules.common import RuleContext, Unit, find_method
-from codemod.rules.labelless import fill_two_path_unit, plan_two_paths, read_as_labels
+from codemod.rules.labelless import fill_two_path_unit, plan_two_paths, read_as_labels, unread_paths_refusal
 from codemod.rules.spec import Example, Fix, Rule
 from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, PlanResult, Refusal, Signature
 
@@ -106,10 +106,10 @@ def _takes_required_labels(signature: Optional[Signature]) -> bool:
     return _required_labels_name(signature) is not None
 
 
-def _two_paths(func: cst.FunctionDef, always: bool = False) -> Optional[Views]:
-    """Both paths of a ``forward`` that runs otherwise when its labels are None; None when
-    it computes the same either way (the labels are always used), unless ``always``."""
-    inlined = inline_label_conversions(func)
+def _two_paths(inlined: Optional[cst.FunctionDef], always: bool = False) -> Optional[Views]:
+    """Both paths of a ``forward`` (its label conversions inlined) that runs otherwise when its
+    labels are None; None when it computes the same either way (the labels are always used),
+    unless ``always``."""
     views = specialize(inlined) if inlined is not None else None
     if views is None or (code_of(views.given) == code_of(views.absent) and not always):
         return None
@@ -164,12 +164,13 @@ def find_units(ctx: RuleContext) -> list[Unit]:
             if read is None:
                 continue  # `label` for something else (a class to condition on): not ours
             func, signature, aliased = read
-        views = _two_paths(func, always=name == LABEL_ALIAS)
+        inlined = inline_label_conversions(func)
+        views = _two_paths(inlined, always=name == LABEL_ALIAS)
         outcome: PlanResult
         if aliased is not None:
             outcome = aliased
         elif views is None and name == LABEL_ALIAS:
-            outcome = Refusal("forward tests `label` in a way other than `label is [not] None` or `label == None`")
+            outcome = unread_paths_refusal(inlined)
         elif views is not None:
             # `labels` required, yet tested (`if labels is not None:`): calls passing
             # `labels=None` take forward's other path, and see what it returned there.

@@ -53,13 +53,13 @@ from typing import Callable, Optional
 
 from codemod.analysis.index import ClassKey, ClassKind, ModuleSummary, RepoIndex
 from codemod.analysis.label_conversions import inline_label_conversions
-from codemod.analysis.optional_labels import Views, labels_test_refusal, specialize
+from codemod.analysis.optional_labels import Views, specialize
 from codemod.cst.nodes import code_of, defaults_to_none
 from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.class_move import inferred_sites
 from codemod.rules.common import RuleContext, Unit, find_method
-from codemod.rules.labelless import fill_two_path_unit, plan_two_paths, read_as_labels
+from codemod.rules.labelless import fill_two_path_unit, plan_two_paths, read_as_labels, unread_paths_refusal
 from codemod.rules.spec import Example, Fix, Rule
 
 RULE = Rule(
@@ -132,12 +132,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         views = specialize(inlined) if inlined is not None else None
         outcome: PlanResult
         if views is None:
-            understood = "loss" not in code_of(func).lower()
-            if inlined is None:
-                refusal = Refusal("forward assigns `labels` other than by converting it (`labels = labels.long()`)")
-            else:
-                refusal = labels_test_refusal(inlined) or Refusal("forward tests labels in a way other than `labels is [not] None` or `labels == None`")
-            outcome = None if understood else refusal
+            outcome = None if "loss" not in code_of(func).lower() else unread_paths_refusal(inlined)
         else:
             outcome = plan_two_paths(cls, views, signature)
         if outcome is None:

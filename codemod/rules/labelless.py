@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 
 from codemod.analysis.derivations import Flow, movable_check
 from codemod.analysis.loss_plan import locals_of, packed_result, plan_forward
-from codemod.analysis.optional_labels import Views
+from codemod.analysis.optional_labels import Views, labels_test_refusal
 from codemod.cst.nodes import code_of, is_criterion_constructor, names_in, single_name_target
 from codemod.analysis.index import ClassKey
 from codemod.lazy_libcst import cst
@@ -33,6 +33,14 @@ def plan_two_paths(cls: cst.ClassDef, views: Views, signature: Signature) -> Pla
         return plan_forward(cls, views.given, signature, optional_labels=True, returns_without_labels=returned_name(views))
     except Exception as exc:  # unforeseen code: report it refused, never guess
         return Refusal(f"internal error ({type(exc).__name__}: {exc}); please report it")
+
+
+def unread_paths_refusal(inlined: Optional[cst.FunctionDef]) -> Refusal:
+    """Why ``specialize`` gave no paths: ``labels`` assigned in ``forward`` (``inlined`` is
+    None: its label conversions could not be inlined), else the test it could not decide."""
+    if inlined is None:
+        return Refusal("forward assigns `labels` other than by converting it (`labels = labels.long()`)")
+    return labels_test_refusal(inlined) or Refusal("forward tests labels in a way other than `labels is [not] None` or `labels == None`")
 
 
 def fill_two_path_unit(
@@ -130,8 +138,7 @@ def _labelless_view(
         return None
     kind, keys, values = packing
     # The loss slot is empty without labels only when it held None; `loss = 0` left a value.
-    empty = {name for name in views.placeholders if f"{name} = None" in views.placeholder_lines}
-    filled = [i for i, v in enumerate(values) if not (code_of(v) == "None" or code_of(v) in empty)]
+    filled = [i for i, v in enumerate(values) if not (code_of(v) == "None" or code_of(v) in views.none_placeholders)]
     if len(filled) != 1 or not isinstance(values[filled[0]], cst.Name):
         return None
     at = filled[0]
