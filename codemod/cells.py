@@ -312,7 +312,7 @@ def _ipython_magic_names() -> Optional[frozenset[str]]:
             table = getattr(value, "magics", None)
             if isinstance(value, type) and isinstance(table, dict):
                 names.update(table.get("line", {}))
-        names.update(entry[0] for entry in alias.default_aliases())  # type: ignore[no-untyped-call]  # unannotated in IPython
+        names.update(entry[0] for entry in alias.default_aliases())  # type: ignore[no-untyped-call, unused-ignore]  # unannotated in IPython 8, annotated in 9
     except Exception:  # an IPython whose layout differs: the fallback's list still stands
         return None
     return frozenset(names) if "cd" in names else None
