@@ -219,6 +219,57 @@ def test_a_dict_that_loses_its_labels_before_the_call(tmp_path: Path, monkeypatc
     _refused_at(tree, _line_of(tree, "train.py", "first = model(**b)[0]"), monkeypatch)
 
 
+RUNNER_RESTORED = {
+    "model.py": NET
+    + """
+    def forward(self, x, labels):
+        logits = self.fc(x)
+        return F.cross_entropy(logits, labels), logits
+""",
+    "train.py": """
+import torch
+from model import Net
+
+
+class Runner:
+    def __init__(self, model):
+        self.model = model
+
+    def fit(self, x, y):
+        loss, logits = self.model(x, y)
+        return loss.item()
+
+
+torch.manual_seed(0)
+x = torch.randn(8, 4)
+y = torch.randint(0, 3, (8,))
+runner = Runner(Net())
+print(runner.fit(x, y))
+torch.save(runner, "runner.pt")
+restored = torch.load("runner.pt", weights_only=False)
+print(restored.fit(x, y))
+""",
+}
+
+
+def test_a_method_run_on_an_instance_the_check_cannot_trace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Runner.fit`` is evaluated where it is called, on the instance and arguments given (its
+    own parameters say nothing of the labels). ``restored.fit(...)`` runs it on what
+    ``torch.load`` returned: a Runner holding who knows what, so the check refuses there. The
+    planner rewrites it: it follows the model into ``self.model`` from ``Runner(Net())``."""
+    tree = _tree(tmp_path, RUNNER_RESTORED)
+    _refused_at(tree, _line_of(tree, "train.py", "print(restored.fit"), monkeypatch)
+
+
+def test_a_method_evaluated_at_its_call_sees_the_arguments(tmp_path: Path) -> None:
+    """Without the restored instance, the same program is rewritten: the check evaluated
+    ``fit`` at ``runner.fit(x, y)``, where ``y`` is a tensor, not a parameter that may be None."""
+    files = dict(RUNNER_RESTORED)
+    files["train.py"] = files["train.py"].split("torch.save")[0]
+    result = _run(_tree(tmp_path, files))
+    assert not _refusals(result) and {c.display_path for c in result.changes} == {"model.py", "train.py"}
+
+
 def _golden_rewrites() -> list[tuple[str, dict[Path, tuple[str, str, str]]]]:
     found = []
     for case in sorted(GOLDEN.iterdir()):

@@ -23,6 +23,7 @@ from typing import Callable, Optional
 
 from codemod.analysis.index import (
     ClassKey,
+    InitSummary,
     ModuleSummary,
     RepoIndex,
     char_column,
@@ -173,7 +174,7 @@ class _Scope:
         """Names bound to a tokenizer's output (``inputs = tokenizer(texts, ...)``), which
         never holds labels; ``other_bindings`` holds names also bound to anything else."""
         self.other_bindings: set[str] = set()
-        self.wrapped_at: dict[str, tuple[int, Instance]] = {}
+        self.wrapped_at: dict[str, tuple[int, Instance, ast.Assign]] = {}
         """``model = Net(encoder=model)`` as a line of this scope's own body, and no later
         binding of ``model``: below that line, ``model`` holds the ``Net`` alone."""
         self.params: dict[str, str] = {}
@@ -465,6 +466,7 @@ class _ModuleWalk:
         self._registries: Optional[dict[str, ast.Dict]] = None
         self._unpacked: Optional[dict[str, set[tuple[str, int]]]] = None
         self._attributes: Optional[dict[str, list[tuple[str, Optional[ast.expr]]]]] = None
+        self._init_stores: dict[str, list[ast.Name]] = {}
 
     # --- resolution -------------------------------------------------------------------------
     def resolve(self, node: ast.AST) -> Optional[str]:
@@ -496,6 +498,8 @@ class _ModuleWalk:
             wrapped = scope.wrapped_at.get(node.id)
             if wrapped is not None and node.lineno > wrapped[0]:
                 return wrapped[1]
+            if wrapped is not None and node.lineno >= wrapped[2].lineno:
+                return self.held_before(node.id, wrapped[2], scope)
             found = scope.lookup(node.id)
             if found is None and scope.imported_only(node.id):
                 return self.imported_global(node.id)
@@ -507,6 +511,13 @@ class _ModuleWalk:
             return left or right
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
             return self.self_attribute(node.attr, scope)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            # `runner.model`, where `runner = Runner(Net())` and Runner keeps it as `self.model`
+            holder = self.instance_of(node.value, scope)
+            if holder is not None and len(holder.classes) == 1 and not (holder.library or holder.wrapped or holder.untraced):
+                (cls,) = holder.classes
+                if cls.module == self.module.key and set(self.index.summary(cls).bases) <= {"object"}:
+                    return self.attribute_of(cls, node.attr)
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and scope.imported_only(node.value.id):
             return self.imported_global(f"{node.value.id}.{node.attr}")  # `import model` ... `model.MODEL`
         if isinstance(node, ast.Call):
@@ -544,6 +555,42 @@ class _ModuleWalk:
                 if qualified in TRANSPARENT_WRAPPERS:
                     return self.instance_of(node.args[0], scope)
         return None
+
+    def held_before(self, name: str, wrapping: ast.Assign, scope: _Scope) -> Optional[Instance]:
+        """What ``name`` is given as inside ``model = Net(encoder=model)``: what its other
+        bindings hold, not the wrapper it is about to become. None if one is not a model we know."""
+        values = scope.values.get(name, [])
+        others = [value for value in values if value is not wrapping.value]
+        if not others or any(value is None for value in others) or name in scope.params:
+            return None
+        held: Optional[Instance] = None
+        for value in others:
+            assert value is not None
+            inst = self.instance_of(value, scope)
+            if inst is None:
+                return None
+            held = inst if held is None else held | inst
+        return held
+
+    def constructed_with_init(self, func: ast.expr) -> Optional[tuple[ClassKey, InitSummary]]:
+        """The project class a call constructs and its own ``__init__``, when its arguments can
+        be followed there: no subclass can run that ``__init__`` with other arguments."""
+        key = self.class_of(func)
+        if key is None:
+            return None
+        init = self.index.summary(key).init
+        if init is None or self.index.subclasses(key):
+            return None
+        return key, init
+
+    def init_parameter(self, cls: ClassKey, param: str) -> Optional[Instance]:
+        """What constructions of ``cls`` pass its ``__init__``'s ``param`` (see ``flow``)."""
+        key = (cls.module, init_function(cls), param)
+        flowed = self.finder.param_types.get(key)
+        untraced = next(iter(sorted(self.finder.param_untraced.get(key, {}).values())), None)
+        if untraced is not None:
+            return flowed | Instance(frozenset(), untraced=untraced) if flowed else Instance(frozenset(), untraced=untraced)
+        return flowed if flowed is not None and flowed.known else None
 
     def factory_class(self, func: ast.expr) -> Optional[ClassKey]:
         """``Tagger.load_from_checkpoint``, ``Net.from_pretrained``: the project class a library
@@ -661,17 +708,39 @@ class _ModuleWalk:
         return next(iter(places)) if len(places) == 1 else None
 
     def self_attribute(self, attr: str, scope: _Scope) -> Optional[Instance]:
-        if scope.cls is None:
-            return None
+        return self.attribute_of(scope.cls, attr) if scope.cls is not None else None
+
+    def attribute_of(self, cls: ClassKey, attr: str) -> Optional[Instance]:
+        """What ``self.attr`` holds in a class of this module: every ``self.attr = ...`` of its
+        methods, or None when one of them is not a model we know."""
         found: Optional[Instance] = None
         class_scope = _Scope(None, None)
-        for name, value in self.class_attributes(scope.cls.name):
+        kept = self.kept_parameters(cls)
+        for name, value in self.class_attributes(cls.name):
             if name == attr:
-                inst = self.instance_of(value, class_scope) if value is not None else None
+                if value is not None and id(value) in kept:
+                    inst = self.init_parameter(cls, kept[id(value)])
+                else:
+                    inst = self.instance_of(value, class_scope) if value is not None else None
                 if inst is None:
                     return None
                 found = inst if found is None else found | inst
         return found
+
+    def kept_parameters(self, cls: ClassKey) -> dict[int, str]:
+        """The values of ``self.X = param`` in ``cls.__init__`` whose ``param`` it keeps (see
+        ``InitSummary.kept``): id of the value -> the parameter, when constructions of the class
+        can be followed into it."""
+        if cls.module != self.module.key or self.constructed_init(cls) is None:
+            return {}
+        init = self.index.summary(cls).init
+        assert init is not None
+        self.class_attributes(cls.name)  # reads the module's classes once
+        return {id(value): value.id for value in self._init_stores.get(cls.name, []) if value.id in init.kept}
+
+    def constructed_init(self, cls: ClassKey) -> Optional[InitSummary]:
+        init = self.index.summary(cls).init
+        return None if init is None or self.index.subclasses(cls) else init
 
     def class_attributes(self, name: str) -> list[tuple[str, Optional[ast.expr]]]:
         """What the class of this module the index knows as ``name`` assigns to ``self.X``."""
@@ -680,6 +749,7 @@ class _ModuleWalk:
             for node in module_level_definitions(self.module.tree.body):
                 if isinstance(node, ast.ClassDef) and node.name not in self._attributes:
                     self._attributes[node.name] = self_attribute_values(node)
+                    self._init_stores[node.name] = init_stores(node)
         return self._attributes.get(name, [])
 
     # --- walking ----------------------------------------------------------------------------
@@ -773,7 +843,7 @@ class _ModuleWalk:
                     continue
                 break
             else:
-                scope.wrapped_at[name] = (end, holds)
+                scope.wrapped_at[name] = (end, holds, statement)
 
     def rewrapping(self, store: ast.Name, name: str, statement: ast.stmt) -> Optional[bool]:
         """A later binding of ``name`` that keeps the same model: True for a parallel wrapper
@@ -925,6 +995,13 @@ class _ModuleWalk:
                 if self.function_of(node.func) is not None or self.is_library_trainer(qualified):
                     for value in [*node.args, *(k.value for k in node.keywords)]:
                         self.follow_value(value, followed)
+                constructed = self.constructed_with_init(node.func)
+                if constructed is not None:
+                    init = constructed[1]
+                    slots: list[tuple[int | str, ast.expr]] = [*enumerate(node.args), *((k.arg, k.value) for k in node.keywords if k.arg)]
+                    for slot, value in slots:
+                        if not isinstance(value, ast.Starred) and init.parameter(slot) in init.kept:
+                            self.follow_value(value, followed)
             elif isinstance(node, ast.Assign):
                 for target in node.targets:
                     self.follow_target(target, node.value, followed)
@@ -1043,6 +1120,8 @@ class _ModuleWalk:
                 continue  # `feature_processor: transforms.Compose`: the user's word that it is no model
             if trainer_model is not None and arg.arg == "model":
                 flowed: Optional[Instance] = trainer_model
+            elif method and node.name == "__init__" and cls is not None and self.constructed_init(cls) is not None:
+                flowed = self.init_parameter(cls, arg.arg)
             elif method:
                 flowed = None
             else:
@@ -1253,39 +1332,67 @@ class _ModuleWalk:
         qualified = self.resolve(value) or ""
         return "." in qualified and not self.index.resolves(qualified) and qualified.rpartition(".")[2][:1].isupper()
 
+    def flow_to_trainer(self, node: ast.Call, qualified: str, passed: list[tuple[int | str | None, ast.expr]], scope: _Scope) -> None:
+        """``Trainer(model=...)``: what its methods receive as ``model``, and a use of the model."""
+        trainer = self.index.class_key(qualified)
+        if trainer is not None:
+            given = next((value for slot, value in passed if slot in (0, "model")), None)
+            inst = self.instance_of(given, scope) if given is not None else None
+            where = f"{self.module.display_path}:{node.lineno}"
+            if inst is None or not inst.known:
+                inst = Instance(frozenset(), untraced=f"`{trainer.name}` is given a model the analysis cannot trace at {where}")
+            previous = self.finder.trainer_models.get(trainer)
+            self.finder.trainer_models[trainer] = previous | inst if previous else inst
+        for slot, value in passed:
+            if slot in (0, "model"):
+                inst = self.instance_of(value, scope)
+                if inst is not None:
+                    self.graph.uses.append(
+                        ModelUse(
+                            self.module.path,
+                            self.module.display_path,
+                            node.lineno,
+                            char_column(self.module.lines, node.lineno, node.col_offset),
+                            qualified,
+                            inst,
+                            ast.unparse(value),
+                        )
+                    )
+
+    def flow_target(
+        self, node: ast.Call, passed: list[tuple[int | str | None, ast.expr]]
+    ) -> Optional[tuple[tuple[str, str], tuple[str, ...], list[tuple[int | str | None, ast.expr]]]]:
+        """The function a call runs with its arguments (a module function, or the ``__init__``
+        of a class built), its parameters, and the arguments by the slots they bind."""
+        function = self.function_of(node.func)
+        constructed = self.constructed_with_init(node.func) if function is None else None
+        params: tuple[str, ...]
+        if function is not None:
+            params = self.index.modules[function[0]].functions[function[1]].params
+        elif constructed is not None:
+            # `Runner(Net())`: the arguments flow into `Runner.__init__` like a function's.
+            cls, init = constructed
+            function = (cls.module, init_function(cls))
+            params = init.positional + init.keyword_only
+            # Slots go by name: a keyword-only parameter has no position. `*`/`**` stay as they are.
+            passed = [
+                (slot if slot is None or isinstance(value, ast.Starred) else init.parameter(slot) or "", value)
+                for slot, value in passed
+            ]
+        else:
+            return None
+        return function, params, passed
+
     def flow(self, node: ast.Call, scope: _Scope) -> None:
         qualified = self.resolve(node.func) or ""
-        passed = [(i, a) for i, a in enumerate(node.args)] + [(k.arg, k.value) for k in node.keywords]
+        passed: list[tuple[int | str | None, ast.expr]] = [*enumerate(node.args), *((k.arg, k.value) for k in node.keywords)]
         if self.is_library_trainer(qualified):
-            trainer = self.index.class_key(qualified)
-            if trainer is not None:
-                given = next((value for slot, value in passed if slot in (0, "model")), None)
-                inst = self.instance_of(given, scope) if given is not None else None
-                where = f"{self.module.display_path}:{node.lineno}"
-                if inst is None or not inst.known:
-                    inst = Instance(frozenset(), untraced=f"`{trainer.name}` is given a model the analysis cannot trace at {where}")
-                previous = self.finder.trainer_models.get(trainer)
-                self.finder.trainer_models[trainer] = previous | inst if previous else inst
-            for slot, value in passed:
-                if slot in (0, "model"):
-                    inst = self.instance_of(value, scope)
-                    if inst is not None:
-                        self.graph.uses.append(
-                            ModelUse(
-                                self.module.path,
-                                self.module.display_path,
-                                node.lineno,
-                                char_column(self.module.lines, node.lineno, node.col_offset),
-                                qualified,
-                                inst,
-                                ast.unparse(value),
-                            )
-                        )
+            self.flow_to_trainer(node, qualified, passed, scope)
             return
-        function = self.function_of(node.func)
-        if function is None:
+        target = self.flow_target(node, passed)
+        if target is None:
             return
-        params = self.index.modules[function[0]].functions[function[1]].params
+        function, params, passed = target
         where = f"{self.module.display_path}:{node.lineno}"
         for slot, value in passed:
             if isinstance(value, ast.Starred) or slot is None:
@@ -1395,6 +1502,28 @@ _SCALAR_FIELDS = frozenset(
     {"id", "attr", "ctx", "op", "ops", "name", "names", "arg", "asname", "type_comment", "simple", "kind",
      "conversion", "level", "module", "is_async", "tag", "kwd_attrs", "n", "s"}
 )
+
+
+def init_function(cls: ClassKey) -> str:
+    """The name ``param_types`` knows a class's ``__init__`` by (no module function has a dot)."""
+    return f"{cls.name}.__init__"
+
+
+def init_stores(node: ast.ClassDef) -> list[ast.Name]:
+    """The values of ``self.X = name`` statements at the top of the class's ``__init__``."""
+    for item in node.body:
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "__init__":
+            return [
+                statement.value
+                for statement in item.body
+                if isinstance(statement, ast.Assign)
+                and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Attribute)
+                and isinstance(statement.targets[0].value, ast.Name)
+                and statement.targets[0].value.id == "self"
+                and isinstance(statement.value, ast.Name)
+            ]
+    return []
 
 
 def _child_fields(kind: type[ast.AST]) -> tuple[str, ...]:

@@ -58,6 +58,27 @@ class ClassSummary:
     """``forward`` returns a tuple, dict or output object somewhere, not one prediction."""
     self_returning: frozenset[str] = frozenset()
     """Methods whose every ``return`` is ``return self`` (``def get_model(self): return self``)."""
+    init: Optional["InitSummary"] = None
+    """The class's own ``__init__``, when it defines one: where its arguments go."""
+
+
+@dataclass(frozen=True)
+class InitSummary:
+    """What a construction's arguments become: ``Runner(Net())`` binds ``model``, which
+    ``self.model = model`` keeps, so ``self.model(...)`` calls in ``Runner`` call that ``Net``."""
+
+    positional: tuple[str, ...]
+    """Parameters a positional argument can bind, in order (``self`` left out)."""
+    keyword_only: tuple[str, ...]
+    kept: frozenset[str]
+    """Parameters ``__init__`` only stores as ``self.X = name`` and otherwise reads only as
+    ``name.attribute``: an instance passed there lives on as an attribute, nowhere else."""
+
+    def parameter(self, slot: int | str) -> Optional[str]:
+        """The parameter an argument binds: by position or by name; None if none does."""
+        if isinstance(slot, int):
+            return self.positional[slot] if slot < len(self.positional) else None
+        return slot if slot in self.positional or slot in self.keyword_only else None
 
 
 @dataclass(frozen=True)
@@ -422,6 +443,7 @@ def _class_summary(node: ast.ClassDef, module: ModuleSummary, lines: tuple[str, 
     packed = False
     methods = set()
     self_returning = set()
+    init: Optional[InitSummary] = None
     for item in node.body:
         if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
             methods.add(item.name)
@@ -433,6 +455,8 @@ def _class_summary(node: ast.ClassDef, module: ModuleSummary, lines: tuple[str, 
             if item.name == "forward":
                 forward = _signature(item, lines)
                 packed = any(_is_packed(r.value) for r in _returns(item.body))
+            if item.name == "__init__" and init is None:
+                init = _init_summary(item)
     return ClassSummary(
         node.name,
         node.lineno,
@@ -442,7 +466,35 @@ def _class_summary(node: ast.ClassDef, module: ModuleSummary, lines: tuple[str, 
         frozenset(methods),
         packed,
         frozenset(self_returning),
+        init,
     )
+
+
+def _init_summary(method: ast.FunctionDef | ast.AsyncFunctionDef) -> InitSummary:
+    args = method.args
+    positional = [a.arg for a in args.posonlyargs + args.args][1:]
+    keyword_only = [a.arg for a in args.kwonlyargs]
+    stored: set[str] = set()
+    plain_stores: set[int] = set()
+    for statement in method.body:
+        if (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Attribute)
+            and isinstance(statement.targets[0].value, ast.Name)
+            and statement.targets[0].value.id == "self"
+            and isinstance(statement.value, ast.Name)
+        ):
+            stored.add(statement.value.id)
+            plain_stores.add(id(statement.value))
+    receivers = {id(n.value) for n in ast.walk(method) if isinstance(n, ast.Attribute)}
+    spoiled = {
+        n.id
+        for n in ast.walk(method)
+        if isinstance(n, ast.Name) and (not isinstance(n.ctx, ast.Load) or (id(n) not in plain_stores and id(n) not in receivers))
+    }
+    kept = frozenset(name for name in positional + keyword_only if name in stored and name not in spoiled)
+    return InitSummary(tuple(positional), tuple(keyword_only), kept)
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,8 @@ class Calls(EvaluatorBase):
             method = self.program.method_of(callee[1][1], callee[2])
             if method is not None and not is_generator(method[1]):
                 return self.run_function(node, method, callee[1], positional, keywords, spread)
+        if callee[0] == "attr" and (callee[1][0] in ("param", "unknown") or self.opaque_result(callee[1])):
+            self.untraced_method_call(node, callee[2])
         if callee[0] == "free":
             function = self.program.function_of(callee[1])
             if function is not None and not is_generator(function[1]):
@@ -84,6 +86,19 @@ class Calls(EvaluatorBase):
         if self.program.is_class(qualified) or self.program.function_of(qualified) is not None:
             return False  # built or run where it was called: its value is known
         return not (self.program.is_library(qualified) and qualified.rpartition(".")[2][:1].isupper())
+
+    def untraced_method_call(self, node: ast.Call, name: str) -> None:
+        """``x.fit(...)`` on a receiver the check cannot trace: if a plain class's ``fit`` is only
+        evaluated at its calls (``Program.direct_methods``) and could reach a rewritten model,
+        this call may run it unseen."""
+        for owner in sorted(self.program.direct_methods().get(name, ())):
+            module = owner.rpartition(".")[0]
+            if any(self.program.reaches(module, rewritten) for rewritten in self.program.rewritten):
+                raise Unresolvable(
+                    node.lineno,
+                    f"the call could run `{owner.rpartition('.')[2]}.{name}`, which calls a rewritten model, "
+                    "on an instance the check cannot trace",
+                )
 
     def untraced_call(self, node: ast.Call, callee: Value, positional: list[Value], keywords: dict[str, Value], spread: Optional[Value]) -> None:
         """A call of something not traced: if it could be a rewritten model (this module can

@@ -19,8 +19,9 @@ from typing import Iterator, Optional
 
 from codemod.verify import values as v
 from codemod.verify.classes import ProjectClasses
+from codemod.verify.direct import CalledDirectly
 from codemod.verify.compare import Mismatch, compare
-from codemod.verify.modules import Module, absolute, dotted_name, functions, is_static, link, own_forward, read_module, takes_labels
+from codemod.verify.modules import Module, absolute, functions, is_static, link, own_forward, read_module, takes_labels
 from codemod.verify.evaluate import Evaluator, Outcome, evaluate_scope
 from codemod.verify.program import Clock, TooLarge, Unresolvable, bind_arguments
 from codemod.verify.values import Value
@@ -105,7 +106,7 @@ def _binds_dynamically(module: Module) -> bool:
     return module.opaque_star or any(marker in module.text for marker in DYNAMIC_BINDERS)
 
 
-class _Version(ProjectClasses):
+class _Version(CalledDirectly, ProjectClasses):
     """One program: its modules, and the evaluator's questions answered over them."""
 
     def __init__(self, texts: dict[Path, tuple[str, str]]) -> None:
@@ -147,7 +148,6 @@ class _Version(ProjectClasses):
         self._calls: dict[tuple[str, str], list[Value]] = {}
         self._params: dict[tuple[str, str], Value] = {}
         self._attributes: dict[Value, Optional[dict[str, Value]]] = {}
-        self._direct_only: Optional[set[str]] = None
 
     # --- the scopes --------------------------------------------------------------------------
     def evaluate_all(self, rewritten: set[str]) -> dict[tuple[str, str, int], Outcome | Mismatch]:
@@ -184,6 +184,8 @@ class _Version(ProjectClasses):
             qualified_owner = f"{module.name}.{owner}" if owner else None
             if owner is None and f"{module.name}.{node.name}" in self.direct_only():
                 continue  # evaluated where it is called, with what each call passes
+            if qualified_owner is not None and qualified_owner in self.direct_methods().get(node.name, ()):
+                continue  # evaluated where it is called, on the instance and with the arguments given
             env: dict[str, Value] = {}
             params = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
             for place, param in enumerate(params):
@@ -243,25 +245,6 @@ class _Version(ProjectClasses):
                 if head == module.name:
                     found.add(name)
         return found
-
-    def direct_only(self) -> set[str]:
-        """Module-level functions of the project that are only ever called directly (never
-        passed on as values): their behaviour is compared at their calls."""
-        if self._direct_only is None:
-            called: set[str] = set()
-            passed: set[str] = set()
-            for module in self.modules.values():
-                callees = {id(n.func) for n in ast.walk(module.tree) if isinstance(n, ast.Call)}
-                for node in ast.walk(module.tree):
-                    if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
-                        dotted = dotted_name(node)
-                        if dotted is None:
-                            continue
-                        target = self.resolve(module, dotted)
-                        if self.function_of(target) is not None:
-                            (called if id(node) in callees else passed).add(target)
-            self._direct_only = called - passed
-        return self._direct_only
 
     # --- Program, as the evaluator asks it ----------------------------------------------------
     def global_value(self, module_name: str, name: str) -> Value:
