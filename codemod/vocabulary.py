@@ -79,9 +79,22 @@ class Signature:
     var_keyword: bool
     line: int
     column: int
+    spelled: str = "labels"
+    """The name calls give the labels parameter: ``label`` for a ``forward(self, x, label)``
+    read as taking ``labels`` (its loss reads them by that name once read)."""
 
     def param(self, name: str) -> Optional[Param]:
         return next((p for p in self.params if p.name == name), None)
+
+    def parameter_named(self, keyword: str) -> Optional[str]:
+        """The parameter a call's ``keyword=`` fills, as read: ``label=`` fills ``labels`` when
+        that is how calls spell it, and ``labels=`` then fills nothing."""
+        if self.spelled != LABELS_PARAM:
+            if keyword == LABELS_PARAM:
+                return None
+            if keyword == self.spelled:
+                return LABELS_PARAM
+        return keyword if self.param(keyword) is not None else None
 
     @property
     def positional_names(self) -> tuple[str, ...]:
@@ -93,10 +106,15 @@ class Signature:
         if positional > len(names) and not self.var_positional:
             return None
         bound = set(names[:positional])
-        for keyword in keywords:
+        for spelled in keywords:
+            keyword = self.parameter_named(spelled)
+            if keyword is None:
+                if not self.var_keyword:
+                    return None
+                # Collected by `**kwargs`: under its own name, unless that is what the labels
+                # parameter is read as (`labels=` given to a forward taking `label`).
+                keyword = spelled if spelled != LABELS_PARAM or self.spelled == LABELS_PARAM else f"**{spelled}"
             if keyword in bound:
-                return None
-            if self.param(keyword) is None and not self.var_keyword:
                 return None
             bound.add(keyword)
         if double_star:

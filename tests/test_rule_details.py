@@ -268,3 +268,17 @@ def test_a_trainer_given_compute_loss_func_is_refused_with_that_reason(tmp_path:
     assert len(findings) == 1, findings
     assert "Trainer computes the loss with `compute_loss_func`" in findings[0], findings
     assert (tmp_path / "train.py").read_text() == textwrap.dedent(before)
+
+
+def test_a_forward_read_as_taking_labels_binds_the_keyword_calls_spell() -> None:
+    """``forward(self, x, label)`` read as taking ``labels``: ``label=`` fills the labels
+    parameter, ``labels=`` fills nothing (it was a TypeError before the rewrite, and stays one)."""
+    from codemod.vocabulary import Param, Signature
+
+    read = Signature((Param("x", True, False), Param("labels", True, False)), False, False, 1, 1, spelled="label")
+    assert read.binds(1, ["label"], False) == {"x", "labels"}
+    assert read.binds(1, ["labels"], False) is None
+    assert read.binds(2, [], False) == {"x", "labels"}
+    plain = Signature((Param("x", True, False), Param("labels", True, True)), False, False, 1, 1)
+    assert plain.binds(1, ["labels"], False) == {"x", "labels"}
+    assert plain.binds(1, ["label"], False) is None

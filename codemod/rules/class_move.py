@@ -44,7 +44,7 @@ def binds_labels(site: CallSite, signature: Signature) -> bool:
         return False
     if shape.double_star_labelless:
         # Labels reach forward only if named or positional: the unpacked dict holds none.
-        named = set(signature.positional_names[: shape.positional]) | set(shape.keywords)
+        named = set(signature.positional_names[: shape.positional]) | {signature.parameter_named(k) for k in shape.keywords}
         return LABELS_PARAM in named
     return LABELS_PARAM in bound
 

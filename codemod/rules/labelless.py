@@ -224,7 +224,7 @@ def _as_labels(func: cst.FunctionDef, signature: Signature) -> Union[tuple[cst.F
     renamed = func.visit(_rename()(LABEL_ALIAS, LABELS_PARAM))
     assert isinstance(renamed, cst.FunctionDef)
     params = tuple(replace(p, name=LABELS_PARAM) if p.name == LABEL_ALIAS else p for p in signature.params)
-    return renamed, replace(signature, params=params)
+    return renamed, replace(signature, params=params, spelled=LABEL_ALIAS)
 
 
 @functools.cache
@@ -244,13 +244,16 @@ def _rename() -> type[Any]:
 
 
 def _alias_refusal(ctx: RuleContext, key: ClassKey) -> Optional[Refusal]:
-    """Calls that name the parameter: ``label=`` cannot be told from the loss's labels once
-    forward no longer takes it, and ``labels=`` (or Trainer) means FL006's rename applies."""
+    """Calls the reading of ``label`` as ``labels`` cannot serve: ``labels=`` (or Trainer)
+    means FL006's rename applies; a ``**`` dict may carry ``label``, which the call-site
+    rewrite takes out of a dict only under the name ``labels``. ``label=`` by name is the
+    labels argument (``Signature.spelled``)."""
     for site in ctx.graph.sites_for(key):
-        if LABEL_ALIAS in site.shape.keywords:
-            return Refusal(f"{location_of(site)} passes `label=` by name")
-        if LABELS_PARAM in site.shape.keywords or site.shape.double_star:
+        if LABELS_PARAM in site.shape.keywords:
             return Refusal(f"{location_of(site)} passes `labels` by name, which forward does not take (see FL006)")
+        keys = site.shape.double_star_keys
+        if site.shape.double_star and (keys is None or LABEL_ALIAS in keys or LABELS_PARAM in keys):
+            return Refusal(f"{location_of(site)} unpacks a dict that may hold `label`, which the rewrite takes out of a dict only as `labels`")
     for use in ctx.graph.uses:
         if key in use.instance.classes:
             return Refusal(f"Trainer passes `labels`, which forward does not take ({use.display_path}:{use.line}; see FL006)")

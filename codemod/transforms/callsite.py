@@ -269,7 +269,7 @@ class FileSitePlanner:
     ) -> tuple[list[cst.Arg], cst.BaseExpression]:
         args = list(call.args)
         for index, arg in enumerate(args):
-            if arg.keyword is not None and arg.keyword.value == LABELS_PARAM:
+            if arg.keyword is not None and arg.keyword.value == signature.spelled:
                 return without_args(args, [index]), arg.value
         positional_names = signature.positional_names
         if LABELS_PARAM in positional_names:
