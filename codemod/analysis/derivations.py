@@ -95,7 +95,7 @@ class Flow:
     def derive(self, version: Version, root: Version, movable: "MovableCheck") -> Optional[Derivation]:
         """``version`` in terms of ``root``, or None when it is not computed from the root alone
         by lines that can move."""
-        if version == root:
+        if version == root or version in self.aliased(root):
             return Derivation(cst.Name(root[0]), frozenset())
         name, index = version
         if index is None or index < 0 or index not in self.values or not movable(self.value(index)):
@@ -118,6 +118,19 @@ class Flow:
             lines |= inner.lines
         return Derivation(substitute(value, mapping) if mapping else value, frozenset(lines))
 
+
+    def aliased(self, root: Version) -> set[Version]:
+        """The versions ``root`` is another name for: ``raw = logits`` makes ``raw@1`` the same
+        object as the ``logits`` it read (an in-place change of either makes them opaque)."""
+        found: set[Version] = set()
+        current = root
+        while current[1] is not None and current[1] >= 0 and current[1] in self.values:
+            value = self.value(current[1])
+            if not (isinstance(value, cst.Name) and value.value in self.local_names):
+                break
+            current = (value.value, self.reaching(value.value, current[1]))
+            found.add(current)
+        return found
 
     def droppable(self, lines: set[int], gone: frozenset[int] = frozenset()) -> list[int]:
         """Of the lines that computed a derived value, those nothing else in forward reads

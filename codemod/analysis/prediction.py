@@ -64,6 +64,9 @@ def choose_root(
     if returns_without_labels is not None:
         candidates.append((returns_without_labels, flow.reaching(returns_without_labels, returned_at)))
     candidates += [v for k, v in needed.items() if k != PREDICTION_SEEN] + [needed[PREDICTION_SEEN]]
+    # Then any value of forward, latest first: `raw = logits; logits = torch.tanh(logits)` with
+    # the loss on `logits` and `raw.softmax(-1)` returned are both computed from `raw`.
+    candidates += [(flow.name(line), line) for line in sorted(flow.values, reverse=True) if line < returned_at]
     for root in candidates:
         derived: dict[str, Derivation] = {}
         for key, version in needed.items():
