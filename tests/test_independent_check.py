@@ -270,6 +270,40 @@ def test_a_method_evaluated_at_its_call_sees_the_arguments(tmp_path: Path) -> No
     assert not _refusals(result) and {c.display_path for c in result.changes} == {"model.py", "train.py"}
 
 
+IN_A_LIST = {
+    "train.py": NET
+    + """
+    def forward(self, x, labels=None):
+        logits = self.fc(x)
+        loss = None
+        if labels is not None:
+            loss = F.cross_entropy(logits, labels)
+        return {"loss": loss, "logits": logits}
+
+
+class Wide(Net):
+    pass
+
+
+torch.manual_seed(0)
+models = [Wide()]
+x = torch.randn(8, 4)
+y = torch.randint(0, 3, (8,))
+out = models[0](x, y)
+print(out["loss"].item())
+"""
+}
+
+
+def test_a_model_called_out_of_a_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mechanism 5: the planner misses that ``Wide()`` went into a list (its constructions are
+    not checked), and leaves ``models[0](x, y)`` as it was. The check does not pick elements
+    out of a list, so a call of one that holds a rewritten model refuses."""
+    monkeypatch.setattr(callsites._ModuleWalk, "check_constructions", lambda self, nodes, returns_followed=False: None)
+    tree = _tree(tmp_path, IN_A_LIST)
+    _refused_at(tree, _line_of(tree, "train.py", "out = models[0](x, y)"), monkeypatch)
+
+
 def _golden_rewrites() -> list[tuple[str, dict[Path, tuple[str, str, str]]]]:
     found = []
     for case in sorted(GOLDEN.iterdir()):

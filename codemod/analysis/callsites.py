@@ -151,8 +151,11 @@ class CallGraph:
         """Where an instance of ``key`` is built out of the analysis's sight, if anywhere."""
         return next((where for untracked, where in self.untracked if untracked == key), None)
 
-    def sites_for(self, key: ClassKey) -> list[CallSite]:
-        return [s for s in self.sites if key in s.instance.classes]
+    def sites_for(self, key: ClassKey, family: frozenset[ClassKey] = frozenset()) -> list[CallSite]:
+        """The calls that may run ``key``'s forward: of ``key``, or of a class of its ``family``
+        (see ``RepoIndex.forward_family``)."""
+        members = family | {key}
+        return [s for s in self.sites if not members.isdisjoint(s.instance.classes)]
 
 
 MAX_FLOW_ROUNDS = 10

@@ -809,6 +809,19 @@ class RepoIndex:
                     order.append(base_key)
         return None
 
+    def forward_family(self, key: ClassKey) -> frozenset[ClassKey]:
+        """``key`` and its subclasses, at any depth, that run its ``forward`` (they do not
+        override it): a rewrite of that forward changes their calls too."""
+        family = {key}
+        pending = [key]
+        while pending:
+            for sub in self.subclasses(pending.pop()):
+                # One base only: with a mixin beside it, which forward runs is not this reading's to say.
+                if sub not in family and len(self.summary(sub).bases) == 1 and self.forward_owner(sub) == key:
+                    family.add(sub)
+                    pending.append(sub)
+        return frozenset(family)
+
     def subclasses(self, key: ClassKey) -> list[ClassKey]:
         """Classes that name ``key`` as a base (they inherit or override its forward)."""
         found = []

@@ -183,7 +183,8 @@ def _site_tasks_into(
         annotate = f"; if it is one, annotate it (`{site.receiver}: {key.name}`)" if site.receiver.isidentifier() else ""
         ambiguous = Refusal(f"the call at {location_of(site)} could be a `{key.name}` ({why}){annotate}")
         break
-    for site in ctx.graph.sites_for(key):
+    family = ctx.index.forward_family(key)
+    for site in ctx.graph.sites_for(key, family):
         if labels_optional and not site.shape.star and not binds_labels(site, plan.signature):
             if labelless_refusal is None and (labelless_shape is not None or site.shape.labels_none):
                 # No labels, no loss: the call now gets the prediction bare; its readers change,
@@ -193,7 +194,7 @@ def _site_tasks_into(
             if labelless_refusal is None:
                 continue  # no labels, no loss: the call sees the same prediction as before
             return ambiguous or labelless_refusal.located(location_of(site))
-        refusal = _site_refusal(site, key, plan) or plan.labelled_refusal
+        refusal = _site_refusal(site, family, plan) or plan.labelled_refusal
         if refusal is not None:
             return ambiguous or refusal.located(location_of(site))
         unit.sites.append(SiteTask(site, site_plan))
@@ -228,19 +229,26 @@ def _trainer_loss(plan: LossPlan) -> cst.BaseExpression:
 
 
 def _class_refusal(ctx: RuleContext, key: ClassKey, labelless_unchanged: bool = False) -> Optional[Refusal]:
+    family = ctx.index.forward_family(key)
     for use in ctx.graph.uses:
-        if key in use.instance.classes and (len(use.instance.classes) > 1 or use.instance.library):
+        if not family.isdisjoint(use.instance.classes) and (use.instance.classes - family or use.instance.library):
             return Refusal(f"the model given to `{use.consumer.rpartition('.')[2]}` at {use.display_path}:{use.line} could be another class")
-    for sub in ctx.index.subclasses(key):
-        return Refusal(f"`{sub.name}` subclasses it; calls through subclasses are not followed yet")
-    return unfollowed_instances_refusal(ctx, key, labelless_unchanged)
+    for member in sorted(family, key=lambda k: (k.module, k.name)):
+        for sub in ctx.index.subclasses(member):
+            if sub not in family:
+                return Refusal(f"`{sub.name}` subclasses it with a `forward` of its own or another base; calls through it are not followed yet")
+    for member in sorted(family, key=lambda k: (k.module, k.name)):
+        refusal = unfollowed_instances_refusal(ctx, member, labelless_unchanged)
+        if refusal is not None:
+            return refusal
+    return None
 
 
-def _site_refusal(site: CallSite, key: ClassKey, plan: LossPlan) -> Optional[Refusal]:
-    """Why this call of ``key`` cannot be rewritten, if it cannot (the caller says where)."""
+def _site_refusal(site: CallSite, family: frozenset[ClassKey], plan: LossPlan) -> Optional[Refusal]:
+    """Why this call of a class of ``family`` cannot be rewritten, if it cannot (the caller says where)."""
     if site.instance.library:
         return Refusal(f"the call could also be a `{sorted(site.instance.library)[0].rpartition('.')[2]}`")
-    others = site.instance.classes - {key}
+    others = site.instance.classes - family
     if others:
         names = " or ".join(sorted(f"`{k.name}`" for k in site.instance.classes))
         return Refusal(f"the call could be {names}")

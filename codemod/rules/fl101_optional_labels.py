@@ -88,12 +88,12 @@ def labels_name(signature: Optional[Signature]) -> Optional[str]:
 
 def tracked_classes(index: RepoIndex) -> set[ClassKey]:
     """Custom models whose forward takes ``labels`` (or ``label``) with a default (``=None``)."""
-    found = set()
+    found: set[ClassKey] = set()
     for key in index.module_classes():
         if key.name.endswith(LOSS_CLASS_SUFFIXES) or index.kind(key) is not ClassKind.MODULE:
             continue
         if labels_name(index.summary(key).forward) is not None:
-            found.add(key)
+            found |= index.forward_family(key)  # subclasses that run this forward are called the same way
     return found
 
 

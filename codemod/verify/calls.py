@@ -71,9 +71,23 @@ class Calls(EvaluatorBase):
             return inner if callee[1] == "torch.compile" else v.instance(inner[1], ("wrapped", inner[2]))
         if callee[0] == "free" and callee[1].rpartition(".")[2].endswith(v.OUTPUT_SUFFIXES) and not positional:
             return ("output", callee[1], tuple(sorted(keywords.items())))
-        if callee[0] in ("param", "unknown") or self.opaque_result(callee):
+        if callee[0] in ("param", "unknown") or self.opaque_result(callee) or self.held_model(callee):
             self.untraced_call(node, callee, positional, keywords, spread)
         return self.call_value(callee, positional, keywords, node)
+
+    def held_model(self, callee: Value) -> bool:
+        """``models[0](x, y)``: an element of a container that holds an instance of a rewritten
+        class, which the check does not pick out (a list may change after it is built)."""
+        if callee[0] != "item":
+            return False
+        stack = [callee[1]]
+        while stack:
+            node = stack.pop()
+            if node[0] == "inst" and node[1] in self.program.rewritten:
+                return True
+            parts = node[1:] if isinstance(node[0], str) else node  # a node, or a tuple of nodes
+            stack += [part for part in parts if isinstance(part, tuple) and part]
+        return False
 
     def opaque_result(self, callee: Value) -> bool:
         """Calling what a call of a library function returned (``torch.load(path)(x)``, a
@@ -117,7 +131,12 @@ class Calls(EvaluatorBase):
             except Unresolvable:
                 after = None
             if before != after:
-                why = callee[-1] if isinstance(callee[-1], str) else f"it is what `{callee[1][1]}` returned"
+                if isinstance(callee[-1], str):
+                    why = callee[-1]
+                elif callee[0] == "item":
+                    why = "it is taken out of a list or dict that holds the model, which the check does not follow"
+                else:
+                    why = f"it is what `{callee[1][1]}` returned"
                 raise Unresolvable(node.lineno, f"the call could be a `{name.rpartition('.')[2]}`, and what it calls is not traced ({why})")
 
     def trial(

@@ -42,6 +42,7 @@ def check_rewrite(files: dict[Path, tuple[str, str, str]]) -> list[Mismatch]:
     rewritten = _rewritten_classes(old, new)
     if not rewritten:
         return []
+    rewritten |= _inheriting(old, rewritten)
     for version in (old, new):
         version.rewritten = {name: (old.forward_of(name), new.forward_of(name)) for name in rewritten}
     found: list[Mismatch] = []
@@ -81,6 +82,17 @@ def _rewritten_classes(old: "_Version", new: "_Version") -> set[str]:
             if takes_labels(before) and not takes_labels(after):
                 found.add(f"{module.name}.{name}")
     return found
+
+
+def _inheriting(version: "_Version", rewritten: set[str]) -> set[str]:
+    """Classes that run a rewritten class's ``forward`` as their own (a subclass that does not
+    override it): their calls change with it."""
+    forwards = {id(found[1]) for name in rewritten if (found := version.forward_of(name)) is not None}
+    return {
+        qualified
+        for qualified in version.class_names()
+        if qualified not in rewritten and (found := version.forward_of(qualified)) is not None and id(found[1]) in forwards
+    }
 
 
 def _calls_anything(body: list[ast.stmt]) -> bool:
