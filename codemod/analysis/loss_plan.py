@@ -277,6 +277,16 @@ class _ForwardPlanner:
         template = substitute(template, {name: d.expression for name, d in derived.items() if name != PREDICTION_SEEN})
         return _Prediction(prediction, template, root_line, dropped=dropped, seen=seen, labelled_refusal=labelled_refusal)
 
+    def unread(self, index: int) -> bool:
+        """Is line ``index`` a plain assignment computed without effects whose value nothing
+        after it reads, the return included? Then it can go with the loss."""
+        if index not in self.flow.values or not self.movable(self.flow.value(index)):
+            return False
+        version = (self.flow.name(index), index)
+        if any(self.flow.reads(j, version) for j in range(index + 1, len(self.statements) - 1)):
+            return False
+        return not (version[0] in names_in(self.returned) and self.flow.reaching(version[0], self.returned_at) == index)
+
     def loss_plan(self, signature: Signature, shape: ResultShape, chosen: "_Prediction") -> PlanResult:
         prediction, template, root_line, hoisted = chosen.name, chosen.template, chosen.root_line, chosen.hoisted
         if hoisted is None:
@@ -285,6 +295,9 @@ class _ForwardPlanner:
             after = root_line if root_line is not None else min(self.removed, default=self.returned_at - 1)
             for index in range(after + 1, len(self.statements) - 1):
                 if index not in self.removed and index not in chosen.dropped and prediction in self.flow.stored(index):
+                    if self.unread(index):
+                        self.removed.append(index)  # `scores = scores.softmax(-1)` before `return loss`: dead
+                        continue
                     return Refusal(f"forward assigns `{prediction}` again after the loss reads it")
         self.removed.extend(chosen.dropped)
         if hoisted is None:
