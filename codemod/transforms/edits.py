@@ -100,6 +100,8 @@ def _apply() -> type[Any]:
                 self.edited_inside[-1] = True
             if original in edits.remove:
                 return cst.RemoveFromParent()
+            if inner and isinstance(updated, cst.FormattedString):
+                updated = _requoted(updated)
             result: object = edits.replace.get(original, updated)
             before = edits.insert_before.get(original)
             if before or isinstance(result, list):
@@ -115,6 +117,26 @@ def _apply() -> type[Any]:
             return result
 
     return _Apply
+
+
+def _requoted(formatted: "cst.FormattedString") -> "cst.FormattedString":
+    """An f-string an edit changed inside: a string literal moved into it (``reduction="sum"``
+    in ``f"{...}"``) must not use the f-string's own quote, which ends it before Python 3.12."""
+    delimiter = formatted.start.lstrip("fFrRbBuU")
+    if len(delimiter) != 1:
+        return formatted  # triple-quoted: a single quote of either kind is fine inside
+    other = "'" if delimiter == '"' else '"'
+
+    class Requote(cst.CSTTransformer):
+        def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString) -> cst.SimpleString:
+            prefix = updated.prefix
+            body = updated.value[len(prefix) :]
+            if body[:1] != delimiter or body[:3] == delimiter * 3 or other in body or "\\" in body:
+                return updated
+            return updated.with_changes(value=f"{prefix}{other}{body[1:-1]}{other}")
+
+    parts = [part.visit(Requote()) if isinstance(part, cst.FormattedStringExpression) else part for part in formatted.parts]
+    return formatted.with_changes(parts=parts)
 
 
 def apply_edits(module: cst.Module, edits: FileEdits) -> cst.Module:
