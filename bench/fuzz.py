@@ -53,7 +53,7 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 # site-packages (a script's sys.path starts with its own folder, not the checkout's root).
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from fuzz_programs import Program, generate  # noqa: E402
+from fuzz_programs import Program, blockers, generate  # noqa: E402
 
 __all__ = ["Program", "generate", "Verdict", "Outcome", "run_seed", "run_program", "run_seeds", "execute", "report", "main"]
 
@@ -569,6 +569,7 @@ def report(outcomes: Sequence[Outcome], top: int = 15) -> str:
             rows.append([f"  {value}", str(n)] + [str(tally[v]) for v in verdicts] + [f"{100 * tally[Verdict.REFUSED] / n:.0f}%"])
         lines += ["", name] + _table(rows)
 
+    lines += ["", *yardstick(outcomes)]
     reasons = collections.Counter(
         normalise_refusal(note.code, note.refusal) for o in outcomes for note in o.findings if note.refusal
     )
@@ -579,6 +580,29 @@ def report(outcomes: Sequence[Outcome], top: int = 15) -> str:
     lines += ["", f"WRONG, CRASH and GENBUG seeds ({len(problems)}):"]
     lines += [f"  seed {o.seed}: {o.verdict.value}: {o.cause}" for o in problems] or ["  none"]
     return "\n".join(lines)
+
+
+def yardstick(outcomes: Sequence[Outcome]) -> list[str]:
+    """Issue 23's yardstick: where an exact rewrite exists (no blocking dimension), how many are
+    refused (goal: at most 10%); where one does not, that the tool refused, and for what."""
+    free = [o for o in outcomes if not blockers(dict(o.dimensions))]
+    blocked = [o for o in outcomes if blockers(dict(o.dimensions))]
+    refused_free = sum(o.verdict is Verdict.REFUSED for o in free)
+    named = sum(o.verdict is Verdict.REFUSED and names_blocker(o) for o in blocked)
+    refused_blocked = sum(o.verdict is Verdict.REFUSED for o in blocked)
+    return [
+        "yardstick (issue 23):",
+        f"  an exact rewrite exists: {len(free)} programs, EXACT {sum(o.verdict is Verdict.EXACT for o in free)}, "
+        f"REFUSED {refused_free} ({100 * refused_free / max(1, len(free)):.0f}%; goal at most 10%)",
+        f"  a dimension blocks it: {len(blocked)} programs, REFUSED {refused_blocked}: {named} naming the blocking place, "
+        f"{refused_blocked - named} refused first for another reason; EXACT {sum(o.verdict is Verdict.EXACT for o in blocked)} (must be 0)",
+    ]
+
+
+def names_blocker(outcome: Outcome) -> bool:
+    """Does some refusal of the program name the place one of its blocking dimensions made?"""
+    places = [b.place for b in blockers(dict(outcome.dimensions))]
+    return any(place in (note.refusal or "") for note in outcome.findings for place in places)
 
 
 def _seed_range(text: str) -> range:

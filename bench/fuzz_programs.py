@@ -136,6 +136,29 @@ DISTRACTORS: Table = (
 )
 HF_DISTRACTORS = ("trainer_subclass", "hf_pretrained", "hf_bert_head")
 
+@dataclass(frozen=True)
+class Blocker:
+    """A dimension value under which no exact rewrite can be proved: the tool must refuse, and
+    a refusal for this cause names ``place`` (a file of the program)."""
+
+    dimension: str
+    value: str
+    place: str
+    why: str
+
+
+BLOCKERS: tuple[Blocker, ...] = (
+    Blocker("serving", "uncalled", "predict.py", "`predict_fn(model, batch)` is never called: its model could be any, labels and all"),
+    Blocker("serving", "dynamic_other", "predict.py", "`predict_fn` is reached through `getattr`, with another module: not visibly the model"),
+    Blocker("distractors", "trainer_subclass", "hf_extras.py", "a Trainer subclass nothing builds: the model its `compute_loss` calls could be ours"),
+)
+
+
+def blockers(dimensions: dict[str, str]) -> tuple[Blocker, ...]:
+    """The blockers among a program's dimension values (distractors combine with ``+``)."""
+    return tuple(b for b in BLOCKERS if b.value in dimensions.get(b.dimension, "").split("+"))
+
+
 ALL_READERS: Table = tuple(dict.fromkeys(row for table in READERS.values() for row in table))
 DIMENSIONS: dict[str, Table] = {
     "signature": SIGNATURES,

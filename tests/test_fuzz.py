@@ -26,8 +26,8 @@ if str(BENCH) not in sys.path:
     sys.path.insert(0, str(BENCH))
 
 import fuzz  # noqa: E402
-from fuzz import Outcome, Program, Verdict, execute, normalise_refusal, run_program, run_seeds  # noqa: E402
-from fuzz_programs import DIMENSIONS, generate  # noqa: E402
+from fuzz import FindingNote, Outcome, Program, Verdict, execute, names_blocker, normalise_refusal, run_program, run_seeds  # noqa: E402
+from fuzz_programs import DIMENSIONS, blockers, generate  # noqa: E402
 
 from codemod.results import FileChange, Finding, Mode, RunResult  # noqa: E402
 
@@ -295,6 +295,12 @@ def test_fuzzed_programs_are_never_rewritten_wrong() -> None:
     assert not problems, f"{len(problems)} of {len(outcomes)} seeds:\n" + "\n".join(
         f"seed {o.seed}: {o.verdict.value}: {o.cause}" for o in problems
     )
+    # Where the generator knows no exact rewrite can be proved, the tool refuses: always, and
+    # naming the blocking place when nothing else stopped it first.
+    blocked = [o for o in outcomes if blockers(dict(o.dimensions))]
+    assert blocked, "EXECUTION_SEEDS must hold programs with a blocking dimension, else this proves nothing"
+    assert all(o.verdict is Verdict.REFUSED for o in blocked), [o.seed for o in blocked if o.verdict is not Verdict.REFUSED]
+    assert any(names_blocker(o) for o in blocked)
 
 
 def test_the_fuzzer_measures_its_own_checkout_not_an_installed_copy(tmp_path: Path) -> None:
@@ -304,3 +310,13 @@ def test_the_fuzzer_measures_its_own_checkout_not_an_installed_copy(tmp_path: Pa
     probe = f"import sys; sys.path.insert(0, {str(BENCH)!r}); import fuzz, codemod; print(codemod.__file__)"
     shown = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert Path(shown.stdout.strip()).resolve().is_relative_to(BENCH.parent.resolve())
+
+
+def test_a_blocking_dimension_is_known_to_the_generator() -> None:
+    """The yardstick counts refusals among programs where an exact rewrite exists: the
+    generator says which dimension values rule one out, and where a refusal for them points."""
+    assert [b.dimension for b in blockers({"serving": "uncalled", "distractors": "focal_loss+trainer_subclass"})] == ["serving", "distractors"]
+    assert blockers({"serving": "none", "distractors": "focal_loss"}) == ()
+    refused = Outcome(1, Verdict.REFUSED, "", (("serving", "uncalled"),), (FindingNote("FL001", False, "the call at predict.py:2:12 could be a `Net`", ""),))
+    assert names_blocker(refused)
+    assert not names_blocker(Outcome(1, Verdict.REFUSED, "", (("serving", "uncalled"),), (FindingNote("FL001", False, "`Sub` subclasses it", ""),)))
