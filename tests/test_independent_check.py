@@ -304,6 +304,42 @@ def test_a_model_called_out_of_a_list(tmp_path: Path, monkeypatch: pytest.Monkey
     _refused_at(tree, _line_of(tree, "train.py", "out = models[0](x, y)"), monkeypatch)
 
 
+PRETRAINED_INSIDE = {
+    "train.py": """
+import torch.nn as nn
+import torch.nn.functional as F
+from transformers import BertModel
+
+
+class Classifier(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.bert = BertModel.from_pretrained("bert-base-uncased")
+        self.fc = nn.Linear(768, 2)
+
+    def forward(self, ids, labels=None):
+        logits = self.fc(self.bert(ids)[1])
+        loss = None
+        if labels is not None:
+            loss = F.cross_entropy(logits, labels)
+        return loss, logits
+
+    def step(self, batch):
+        loss, logits = self(batch["ids"], batch["labels"])
+        return loss
+"""
+}
+
+
+def test_a_library_model_built_by_from_pretrained_is_known_not_to_be_ours(tmp_path: Path) -> None:
+    """``self.bert = BertModel.from_pretrained(...)`` holds a library model: calling it is not a
+    call of something untraced. Taken for one, each trial of the rewritten forward called it
+    again, until Python's stack ran out and the fix was refused as "too deep to evaluate"."""
+    result = _run(_tree(tmp_path, PRETRAINED_INSIDE))
+    assert not _refusals(result), _refusals(result)
+    assert [c.display_path for c in result.changes] == ["train.py"]
+
+
 def _golden_rewrites() -> list[tuple[str, dict[Path, tuple[str, str, str]]]]:
     found = []
     for case in sorted(GOLDEN.iterdir()):

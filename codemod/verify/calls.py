@@ -21,6 +21,7 @@ from codemod.verify.program import (
     is_generator,
 )
 from codemod.verify.values import Value
+from codemod.vocabulary import CLASS_FACTORIES
 
 
 class Calls(EvaluatorBase):
@@ -99,6 +100,9 @@ class Calls(EvaluatorBase):
         qualified = callee[1][1]
         if self.program.is_class(qualified) or self.program.function_of(qualified) is not None:
             return False  # built or run where it was called: its value is known
+        owner, _, method = qualified.rpartition(".")
+        if method in CLASS_FACTORIES and self.program.is_library(owner) and owner.rpartition(".")[2][:1].isupper():
+            return False  # `BertModel.from_pretrained(...)`: an instance of that library class
         return not (self.program.is_library(qualified) and qualified.rpartition(".")[2][:1].isupper())
 
     def untraced_method_call(self, node: ast.Call, name: str) -> None:
@@ -121,6 +125,9 @@ class Calls(EvaluatorBase):
         for name, (old, new) in sorted(self.program.rewritten.items()):
             if old is None or not self.program.reaches(self.module, name):
                 continue
+            if self.depth >= MAX_INLINE_DEPTH:
+                # Trying a forward that itself calls something untraced, and so on.
+                raise Unresolvable(node.lineno, f"the call could be a `{name.rpartition('.')[2]}`, through calls too deep to evaluate")
             receiver = v.instance(name, ("untraced", callee))
             try:
                 before = self.trial(node, old, receiver, positional, keywords, spread)
