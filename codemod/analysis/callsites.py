@@ -877,7 +877,9 @@ class _ModuleWalk:
             if inst is not None:
                 previous = scope.names.get(target.id)
                 scope.names[target.id] = previous | inst if previous else inst
-            else:
+            elif not (isinstance(value, ast.Constant) and value.value is None):
+                # `MODEL = None` (a fallback, a placeholder before `MODEL = Net()`) holds no
+                # model: a call through it raises before and after a rewrite alike.
                 scope.unknown.add(target.id)
             keys = _dict_keys(value)
             source = _dict_copy_source(value)
