@@ -581,10 +581,8 @@ class _ModuleWalk:
         key = self.class_of(func)
         if key is None:
             return None
-        init = self.index.summary(key).init
-        if init is None or self.index.subclasses(key):
-            return None
-        return key, init
+        init = self.constructed_init(key)
+        return (key, init) if init is not None and init.kept else None
 
     def init_parameter(self, cls: ClassKey, param: str) -> Optional[Instance]:
         """What constructions of ``cls`` pass its ``__init__``'s ``param`` (see ``flow``)."""
@@ -1365,12 +1363,16 @@ class _ModuleWalk:
                     )
 
     def flow_target(
-        self, node: ast.Call, passed: list[tuple[int | str | None, ast.expr]]
+        self, node: ast.Call, qualified: str, passed: list[tuple[int | str | None, ast.expr]]
     ) -> Optional[tuple[tuple[str, str], tuple[str, ...], list[tuple[int | str | None, ast.expr]]]]:
         """The function a call runs with its arguments (a module function, or the ``__init__``
         of a class built), its parameters, and the arguments by the slots they bind."""
         function = self.function_of(node.func)
-        constructed = self.constructed_with_init(node.func) if function is None else None
+        constructed = None
+        if function is None and passed and qualified:
+            key = self.index.class_key(qualified)
+            init = self.constructed_init(key) if key is not None else None
+            constructed = (key, init) if key is not None and init is not None and init.kept else None
         params: tuple[str, ...]
         if function is not None:
             params = self.index.modules[function[0]].functions[function[1]].params
@@ -1378,11 +1380,14 @@ class _ModuleWalk:
             # `Runner(Net())`: the arguments flow into `Runner.__init__` like a function's.
             cls, init = constructed
             function = (cls.module, init_function(cls))
-            params = init.positional + init.keyword_only
-            # Slots go by name: a keyword-only parameter has no position. `*`/`**` stay as they are.
+            # Only what `__init__` keeps as `self.X` is followed (see `attribute_of`); what else
+            # it is given stays unknown, and costs no walk. Slots go by name: a keyword-only
+            # parameter has no position. `*`/`**` stay as they are.
+            params = tuple(name for name in init.positional + init.keyword_only if name in init.kept)
             passed = [
-                (slot if slot is None or isinstance(value, ast.Starred) else init.parameter(slot) or "", value)
+                (slot if slot is None or isinstance(value, ast.Starred) else init.parameter(slot), value)
                 for slot, value in passed
+                if slot is None or isinstance(value, ast.Starred) or init.parameter(slot) in init.kept
             ]
         else:
             return None
@@ -1394,7 +1399,7 @@ class _ModuleWalk:
         if self.is_library_trainer(qualified):
             self.flow_to_trainer(node, qualified, passed, scope)
             return
-        target = self.flow_target(node, passed)
+        target = self.flow_target(node, qualified, passed)
         if target is None:
             return
         function, params, passed = target

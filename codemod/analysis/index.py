@@ -487,14 +487,18 @@ def _init_summary(method: ast.FunctionDef | ast.AsyncFunctionDef) -> InitSummary
         ):
             stored.add(statement.value.id)
             plain_stores.add(id(statement.value))
-    receivers = {id(n.value) for n in ast.walk(method) if isinstance(n, ast.Attribute)}
-    spoiled = {
-        n.id
-        for n in ast.walk(method)
-        if isinstance(n, ast.Name) and (not isinstance(n.ctx, ast.Load) or (id(n) not in plain_stores and id(n) not in receivers))
-    }
-    kept = frozenset(name for name in positional + keyword_only if name in stored and name not in spoiled)
-    return InitSummary(tuple(positional), tuple(keyword_only), kept)
+    stored &= set(positional + keyword_only)
+    if not stored:  # most constructors: nothing to follow, and no walk of the body
+        return InitSummary(tuple(positional), tuple(keyword_only), frozenset())
+    receivers: set[int] = set()
+    names: list[ast.Name] = []
+    for node in ast.walk(method):
+        if isinstance(node, ast.Attribute):
+            receivers.add(id(node.value))
+        elif isinstance(node, ast.Name) and node.id in stored:
+            names.append(node)
+    spoiled = {n.id for n in names if not isinstance(n.ctx, ast.Load) or (id(n) not in plain_stores and id(n) not in receivers)}
+    return InitSummary(tuple(positional), tuple(keyword_only), frozenset(stored - spoiled))
 
 
 @dataclass(frozen=True)
@@ -609,6 +613,7 @@ class RepoIndex:
         self.modules = {m.key: m for m in modules}
         self._aliases = _aliases(modules)
         self._importers: Optional[dict[str, set[str]]] = None
+        self._subclasses: Optional[dict[ClassKey, list[ClassKey]]] = None
         if shared or self._aliases:
             for module in modules:
                 self._link(module, by_name)
@@ -824,12 +829,17 @@ class RepoIndex:
 
     def subclasses(self, key: ClassKey) -> list[ClassKey]:
         """Classes that name ``key`` as a base (they inherit or override its forward)."""
-        found = []
-        for module in self.modules.values():
-            for cls in module.classes.values():
-                if any(self.class_key(base) == key for base in cls.bases if base != "?"):
-                    found.append(ClassKey(module.key, cls.name))
-        return found
+        if self._subclasses is None:
+            # Built once: the call-site walk asks for every construction it sees.
+            table: dict[ClassKey, list[ClassKey]] = {}
+            for module in self.modules.values():
+                for cls in module.classes.values():
+                    for base in dict.fromkeys(cls.bases):
+                        base_key = self.class_key(base) if base != "?" else None
+                        if base_key is not None:
+                            table.setdefault(base_key, []).append(ClassKey(module.key, cls.name))
+            self._subclasses = table
+        return list(self._subclasses.get(key, ()))
 
     def module_classes(self) -> list[ClassKey]:
         return [
