@@ -261,6 +261,15 @@ def test_a_method_run_on_an_instance_the_check_cannot_trace(tmp_path: Path, monk
     _refused_at(tree, _line_of(tree, "train.py", "print(restored.fit"), monkeypatch)
 
 
+def test_a_method_called_inside_a_lambda_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Runner.fit`` is evaluated only where it is called; a call inside a lambda is an
+    expression the check does not evaluate, so that run of ``fit`` would go unseen: refused."""
+    files = dict(RUNNER_RESTORED)
+    files["train.py"] = files["train.py"].split("torch.save")[0] + "again = lambda: runner.fit(x, y)\nprint(again())\n"
+    tree = _tree(tmp_path, files)
+    _refused_at(tree, _line_of(tree, "train.py", "again = lambda"), monkeypatch)
+
+
 def test_a_method_evaluated_at_its_call_sees_the_arguments(tmp_path: Path) -> None:
     """Without the restored instance, the same program is rewritten: the check evaluated
     ``fit`` at ``runner.fit(x, y)``, where ``y`` is a tensor, not a parameter that may be None."""

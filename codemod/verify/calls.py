@@ -110,8 +110,7 @@ class Calls(EvaluatorBase):
         evaluated at its calls (``Program.direct_methods``) and could reach a rewritten model,
         this call may run it unseen."""
         for owner in sorted(self.program.direct_methods().get(name, ())):
-            module = owner.rpartition(".")[0]
-            if any(self.program.reaches(module, rewritten) for rewritten in self.program.rewritten):
+            if self.reaches_rewritten([owner]):
                 raise Unresolvable(
                     node.lineno,
                     f"the call could run `{owner.rpartition('.')[2]}.{name}`, which calls a rewritten model, "

@@ -178,6 +178,9 @@ class Expressions(EvaluatorBase):
                 instance = callee[1] if callee is not None and callee[0] == "attr" and callee[2] == "forward" else callee
                 if instance is not None and instance[0] == "inst" and instance[1] in self.program.rewritten:  # its forward changed
                     raise Unresolvable(inner.lineno, "a model is called inside an expression the check does not evaluate (a lambda or comprehension)")
+                if isinstance(inner.func, ast.Attribute) and self.reaches_rewritten(self.program.direct_methods().get(inner.func.attr, ())):
+                    # A method evaluated only where it is called (`lambda: runner.fit(x, y)`).
+                    raise Unresolvable(inner.lineno, f"`.{inner.func.attr}(...)`, which calls a rewritten model, runs inside an expression the check does not evaluate (a lambda or comprehension)")
         return ("expr", ast.dump(node, annotate_fields=False), self.free_values(node))
 
     def quiet(self, node: ast.expr) -> Optional[Value]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Optional, Protocol
+from typing import Iterable, Optional, Protocol
 
 from codemod.verify import values as v
 from codemod.verify.values import Value
@@ -104,6 +104,10 @@ class EvaluatorBase:
         self.stores: dict[tuple[Value, str], Value] = {}
         """``obj.name = value`` on an instance of the project, last value first: what a
         constructor gives its instance."""
+
+    def reaches_rewritten(self, owners: Iterable[str]) -> bool:
+        """Could a method of one of these classes (qualified names) call a rewritten model?"""
+        return any(self.program.reaches(owner.rpartition(".")[0], name) for owner in owners for name in self.program.rewritten)
 
     def fork(self) -> "EvaluatorBase":
         raise NotImplementedError
