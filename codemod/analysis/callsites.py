@@ -29,6 +29,7 @@ from codemod.analysis.index import (
     char_column,
     dotted_name,
     module_level_definitions,
+    plain_self_stores,
     self_attribute_values,
 )
 from codemod.analysis.dict_flow import LABEL_KEYS, LabelsAtCall, changes_of, labels_at
@@ -575,14 +576,13 @@ class _ModuleWalk:
             held = inst if held is None else held | inst
         return held
 
-    def constructed_with_init(self, func: ast.expr) -> Optional[tuple[ClassKey, InitSummary]]:
-        """The project class a call constructs and its own ``__init__``, when its arguments can
-        be followed there: no subclass can run that ``__init__`` with other arguments."""
-        key = self.class_of(func)
-        if key is None:
-            return None
-        init = self.constructed_init(key)
-        return (key, init) if init is not None and init.kept else None
+    def constructed_with_init(self, qualified: str) -> Optional[tuple[ClassKey, InitSummary]]:
+        """The project class a call of ``qualified`` constructs and its own ``__init__``, when
+        some argument can be followed there: no subclass can run that ``__init__`` with other
+        arguments, and it keeps a parameter as ``self.X``."""
+        key = self.index.class_key(qualified) if qualified else None
+        init = self.constructed_init(key) if key is not None else None
+        return (key, init) if key is not None and init is not None and init.kept else None
 
     def init_parameter(self, cls: ClassKey, param: str) -> Optional[Instance]:
         """What constructions of ``cls`` pass its ``__init__``'s ``param`` (see ``flow``)."""
@@ -998,7 +998,7 @@ class _ModuleWalk:
                 if self.function_of(node.func) is not None or self.is_library_trainer(qualified):
                     for value in [*node.args, *(k.value for k in node.keywords)]:
                         self.follow_value(value, followed)
-                constructed = self.constructed_with_init(node.func)
+                constructed = self.constructed_with_init(qualified)
                 if constructed is not None:
                     init = constructed[1]
                     slots: list[tuple[int | str, ast.expr]] = [*enumerate(node.args), *((k.arg, k.value) for k in node.keywords if k.arg)]
@@ -1368,11 +1368,7 @@ class _ModuleWalk:
         """The function a call runs with its arguments (a module function, or the ``__init__``
         of a class built), its parameters, and the arguments by the slots they bind."""
         function = self.function_of(node.func)
-        constructed = None
-        if function is None and passed and qualified:
-            key = self.index.class_key(qualified)
-            init = self.constructed_init(key) if key is not None else None
-            constructed = (key, init) if key is not None and init is not None and init.kept else None
+        constructed = self.constructed_with_init(qualified) if function is None and passed else None
         params: tuple[str, ...]
         if function is not None:
             params = self.index.modules[function[0]].functions[function[1]].params
@@ -1521,19 +1517,8 @@ def init_function(cls: ClassKey) -> str:
 
 def init_stores(node: ast.ClassDef) -> list[ast.Name]:
     """The values of ``self.X = name`` statements at the top of the class's ``__init__``."""
-    for item in node.body:
-        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "__init__":
-            return [
-                statement.value
-                for statement in item.body
-                if isinstance(statement, ast.Assign)
-                and len(statement.targets) == 1
-                and isinstance(statement.targets[0], ast.Attribute)
-                and isinstance(statement.targets[0].value, ast.Name)
-                and statement.targets[0].value.id == "self"
-                and isinstance(statement.value, ast.Name)
-            ]
-    return []
+    init = next((item for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "__init__"), None)
+    return plain_self_stores(init) if init is not None else []
 
 
 def _child_fields(kind: type[ast.AST]) -> tuple[str, ...]:

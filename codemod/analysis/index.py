@@ -470,24 +470,27 @@ def _class_summary(node: ast.ClassDef, module: ModuleSummary, lines: tuple[str, 
     )
 
 
+def plain_self_stores(method: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Name]:
+    """The values of the ``self.X = name`` statements at the top of ``method``'s body."""
+    return [
+        statement.value
+        for statement in method.body
+        if isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Attribute)
+        and isinstance(statement.targets[0].value, ast.Name)
+        and statement.targets[0].value.id == "self"
+        and isinstance(statement.value, ast.Name)
+    ]
+
+
 def _init_summary(method: ast.FunctionDef | ast.AsyncFunctionDef) -> InitSummary:
     args = method.args
     positional = [a.arg for a in args.posonlyargs + args.args][1:]
     keyword_only = [a.arg for a in args.kwonlyargs]
-    stored: set[str] = set()
-    plain_stores: set[int] = set()
-    for statement in method.body:
-        if (
-            isinstance(statement, ast.Assign)
-            and len(statement.targets) == 1
-            and isinstance(statement.targets[0], ast.Attribute)
-            and isinstance(statement.targets[0].value, ast.Name)
-            and statement.targets[0].value.id == "self"
-            and isinstance(statement.value, ast.Name)
-        ):
-            stored.add(statement.value.id)
-            plain_stores.add(id(statement.value))
-    stored &= set(positional + keyword_only)
+    values = plain_self_stores(method)
+    plain_stores = {id(value) for value in values}
+    stored = {value.id for value in values} & set(positional + keyword_only)
     if not stored:  # most constructors: nothing to follow, and no walk of the body
         return InitSummary(tuple(positional), tuple(keyword_only), frozenset())
     receivers: set[int] = set()
