@@ -18,6 +18,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from codemod.reasons import reasons_section
 from codemod.rules.spec import OPTIONAL_HOOKS, Fix, Rule, RuleModule
 
 if TYPE_CHECKING:
@@ -109,10 +110,12 @@ class _ModuleRule(RuleModule):
 
 @functools.cache
 def documentation(code: str) -> str:
-    """The rule's docstring: what it finds, why, an example, when it refuses."""
+    """The rule's docstring: what it finds, why, an example, when it refuses; for a rule that
+    reads ``forward``, the catalogue of reasons that reading refuses for, after its own."""
     text = _file_of(code).read_text(encoding="utf-8")
     # The docstring is the module's first statement: parse only up to the declaration.
-    return ast.get_docstring(ast.parse(text[: text.index("\nRULE = Rule(")]), clean=True) or ""
+    docstring = ast.get_docstring(ast.parse(text[: text.index("\nRULE = Rule(")]), clean=True) or ""
+    return docstring + reasons_section() if RULES[code].reads_forward else docstring
 
 
 def _file_of(code: str) -> Path:

@@ -1,8 +1,8 @@
 """The words every layer shares: the ``labels`` parameter, the criterion placeholder, a
 ``forward`` signature, how a call is written, the plans that analysis makes and transforms carry
 out, the refusal that stands in for a plan, and the codes of problems that are not rules.
-Imports nothing of fixlabels but the lazy LibCST handle, so that every other module may import
-it.
+Imports nothing of fixlabels but the lazy LibCST handle and the catalogue of refusal reasons,
+so that every other module may import it.
 
 The plans hold LibCST nodes (the code to move), typed here but never built here.
 """
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Optional, Union
 
 from codemod.lazy_libcst import cst
+from codemod.reasons import ForwardReason
 
 LABELS_PARAM = "labels"
 """The keyword a Hugging Face model (and its Trainer, and its collators) passes labels under."""
@@ -146,6 +147,13 @@ class Refusal:
     at: Optional[Location] = None
     """The place the reason is about (a call site, a line of a rewritten file), when it is not
     the finding's own: said after the reason, in parentheses."""
+    kind: Optional[ForwardReason] = None
+    """Which of the catalogued reasons reading ``forward`` this is (``codemod.reasons``)."""
+
+    @classmethod
+    def of(cls, kind: ForwardReason, **fields: str) -> "Refusal":
+        """The refusal for a catalogued reason, its fields filled in."""
+        return cls(kind.text(**fields), kind=kind)
 
     @property
     def text(self) -> str:
@@ -153,7 +161,7 @@ class Refusal:
 
     def located(self, at: Location) -> "Refusal":
         """This refusal about ``at``: where the caller knows the place and the callee did not."""
-        return Refusal(self.text, at)
+        return Refusal(self.text, at, self.kind)
 
 
 class CallVia(TextEnum):

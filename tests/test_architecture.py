@@ -15,7 +15,7 @@ MAX_FUNCTION_LINES = 80
 # Bottom up; a module may import its own layer and those below. Prefixes name packages too.
 LAYERS: tuple[tuple[str, ...], ...] = (
     (
-        "codemod", "codemod.vocabulary", "codemod.results", "codemod.lazy_libcst", "codemod.sources", "codemod.cells",
+        "codemod", "codemod.reasons", "codemod.vocabulary", "codemod.results", "codemod.lazy_libcst", "codemod.sources", "codemod.cells",
         "codemod.notebooks", "codemod.discovery", "codemod.suppression", "codemod.parallel",
     ),
     ("codemod.cst",),

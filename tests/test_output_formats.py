@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from codemod.cli import app
+from codemod.registry import documentation
 from codemod.report.diff import colorize
 from tests.sarif_schema import SARIF_2_1_0_SUBSET
 
@@ -113,7 +114,8 @@ def test_sarif_is_valid_sarif_2_1_0(seed: Path) -> None:
     assert {r["id"] for r in rules} >= {"FL001", "FL002", "FL101", "E999"}
     import codemod.rules.fl001_loss_in_forward as fl001
 
-    assert next(r for r in rules if r["id"] == "FL001")["help"]["text"] == (fl001.__doc__ or "").strip()
+    assert next(r for r in rules if r["id"] == "FL001")["help"]["text"] == documentation("FL001")
+    assert documentation("FL001").startswith((fl001.__doc__ or "").strip())
     results = {r["ruleId"]: r for r in run["results"]}
     assert rules[results["FL001"]["ruleIndex"]]["id"] == "FL001"
     location = results["FL001"]["locations"][0]["physicalLocation"]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from codemod.engine import run
+from codemod.reasons import reasons_section
 from codemod.registry import RULES, documentation, module_of, rule_modules
 from codemod.report.rule_docs import replaced
 from codemod.results import Mode, Options
@@ -28,7 +29,8 @@ def test_the_registry_reads_what_each_rule_module_declares() -> None:
     for code, module in MODULES.items():
         assert isinstance(module.RULE, Rule) and module.RULE == RULES[code]
         assert module.CODE == code and module.__name__.rpartition(".")[2].startswith(code.lower() + "_")
-        assert documentation(code) == (module.__doc__ or "").strip()
+        own = (module.__doc__ or "").strip()
+        assert documentation(code) == (own + reasons_section() if module.RULE.reads_forward else own)
         assert callable(module.find_units) and callable(module.walk_filter)
 
 

@@ -22,6 +22,7 @@ from codemod.analysis.prediction import PREDICTION_SEEN, calls_self_submodule, c
 from codemod.cst.bindings import bound_names
 from codemod.cst.nodes import BUILTIN_NAMES, code_of, is_criterion_constructor, name_nodes, names_in, substitute
 from codemod.lazy_libcst import cst
+from codemod.reasons import ForwardReason
 from codemod.vocabulary import CRITERION, LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, PlanResult, Refusal, ResultKind, ResultShape, Signature
 
 # Method calls that only reshape or cast a prediction before the loss: they stay with the loss.
@@ -35,13 +36,13 @@ def packed_result(
     if isinstance(returned, cst.Tuple) and len(returned.elements) >= 2:
         if any(isinstance(e, cst.StarredElement) for e in returned.elements):
             starred = next(e for e in returned.elements if isinstance(e, cst.StarredElement))
-            return Refusal(f"forward returns more than a loss and one prediction (also `*{code_of(starred.value)}`)")
+            return Refusal.of(ForwardReason.STARRED_RESULT, value=code_of(starred.value))
         return ResultKind.TUPLE, list(range(len(returned.elements))), [e.value for e in returned.elements]
     if isinstance(returned, cst.Dict):
         keys: list[Union[int, str]] = []
         for element in returned.elements:
             if not isinstance(element, cst.DictElement) or not isinstance(element.key, cst.SimpleString):
-                return Refusal("forward returns a dict without plain string keys")
+                return Refusal.of(ForwardReason.DICT_WITHOUT_STRING_KEYS)
             keys.append(element.key.evaluated_value)  # type: ignore[arg-type]  # a str literal key: bytes never reach here
         return ResultKind.DICT, keys, [e.value for e in returned.elements]
     if isinstance(returned, cst.Call) and returned.args and all(a.keyword is not None for a in returned.args):
@@ -88,7 +89,7 @@ def plan_forward(
         return None
     inlined = inline_label_conversions(func)
     if inlined is None:
-        return _refuse_if_labels_loss(func, "forward assigns `labels` other than by converting it (`labels = labels.long()`)")
+        return _refuse_if_labels_loss(func, Refusal.of(ForwardReason.LABELS_REASSIGNED))
     if isinstance(inlined.body, cst.IndentedBlock):
         # A result built step by step (`out["loss"] = ...`) is read as the display it amounts to.
         inlined = inlined.with_changes(body=inlined.body.with_changes(body=fold_containers(inlined.body.body)))
@@ -102,9 +103,9 @@ def plan_forward(
         and isinstance(last.body[0], cst.Return)
         and last.body[0].value is not None
     ):
-        return _refuse_if_labels_loss(inlined, "forward does not end with a single `return`")
+        return _refuse_if_labels_loss(inlined, Refusal.of(ForwardReason.NOT_ENDING_IN_RETURN))
     if len(_returns(inlined)) != 1:
-        return _refuse_if_labels_loss(inlined, "forward returns in more than one place")
+        return _refuse_if_labels_loss(inlined, Refusal.of(ForwardReason.SEVERAL_RETURNS))
     source = func if code_of(inlined) != code_of(func) else None
     return _ForwardPlanner(cls, inlined if source is not None else func, source).plan(signature, returns_without_labels)
 
@@ -141,6 +142,13 @@ class _ForwardPlanner:
             line = self.flow.reaching(name, at)
             if line is not None and line >= 0 and line not in seen and self.depends_on_labels(self.flow.value(line), line, seen | {line}):
                 return True
+            if line is None and any(
+                # bound in a loop, a `with`, an unpacking: any of those lines may give its value
+                name in bound_names(statement, mutations=True) and self.depends_on_labels(statement, index, seen | {index})
+                for index, statement in enumerate(self.statements[:at])
+                if index not in seen and index not in self.flow.values
+            ):
+                return True
         return False
 
     def plan(self, signature: Signature, returns_without_labels: Optional[str]) -> PlanResult:
@@ -163,7 +171,7 @@ class _ForwardPlanner:
         """Which part of the result is the loss, and which the prediction."""
         packed = packed_result(self.returned)
         if isinstance(packed, Refusal):
-            return _refuse_if_labels_loss(self.func, packed.reason)
+            return _refuse_if_labels_loss(self.func, packed)
         if packed is None:
             if not self.depends_on_labels(self.returned, self.returned_at):
                 return None
@@ -172,12 +180,15 @@ class _ForwardPlanner:
         lossy = [i for i, v in enumerate(values) if self.depends_on_labels(v, self.returned_at)]
         if not lossy:
             return None
+        unread = [v.value for i in lossy if isinstance(v := values[i], cst.Name) and self.flow.reaching(v.value, self.returned_at) is None]
+        if unread:
+            return Refusal.of(ForwardReason.LOSS_NOT_ASSIGNED, name=unread[0])
         if len(values) != 2 or len(lossy) != 1:
-            return Refusal("forward returns more than a loss and one prediction")
+            return Refusal.of(ForwardReason.MORE_THAN_LOSS_AND_PREDICTION)
         loss_at, prediction_at = lossy[0], 1 - lossy[0]
         prediction_part = values[prediction_at]
         if not isinstance(prediction_part, cst.Name):
-            return Refusal(f"forward returns its prediction as `{code_of(prediction_part)}`, not as a plain variable")
+            return Refusal.of(ForwardReason.PREDICTION_NOT_A_NAME, code=code_of(prediction_part))
         return ResultShape(kind, keys[loss_at], keys[prediction_at], 2), values[loss_at], prediction_part
 
     def expand_loss(self, loss_part: cst.BaseExpression) -> Union[cst.BaseExpression, Refusal]:
@@ -185,17 +196,17 @@ class _ForwardPlanner:
         if isinstance(loss_part, cst.Name):
             line = self.flow.reaching(loss_part.value, self.returned_at)
             if line is None or line < 0:
-                return Refusal(f"the loss `{loss_part.value}` is not computed by a plain assignment")
+                return Refusal.of(ForwardReason.LOSS_NOT_ASSIGNED, name=loss_part.value)
             self.removed.append(line)
             return self.expand(self.flow.value(line), line)
         return self.expand(loss_part, self.returned_at)
 
     def expand(self, node: cst.BaseExpression, at: int, depth: int = 0) -> Union[cst.BaseExpression, Refusal]:
         if depth > 20:
-            return Refusal("the loss is computed through too many steps")
+            return Refusal.of(ForwardReason.TOO_MANY_STEPS)
         if isinstance(node, cst.Call) and is_criterion_constructor(node.func):
             if self.criterion is not None:
-                return Refusal("forward builds more than one criterion")
+                return Refusal.of(ForwardReason.SEVERAL_CRITERIA)
             self.criterion = node.func
             node = node.with_changes(func=cst.Name(CRITERION))
         mapping: dict[str, cst.BaseExpression] = {}
@@ -207,13 +218,13 @@ class _ForwardPlanner:
             value = self.flow.value(line)
             if is_criterion_constructor(value):
                 if self.criterion is not None:
-                    return Refusal("forward builds more than one criterion")
+                    return Refusal.of(ForwardReason.SEVERAL_CRITERIA)
                 self.criterion = value
                 mapping[name] = cst.Name(CRITERION)
                 self.removed.append(line)
             elif self.depends_on_labels(value, line):
                 if sum(1 for n in name_nodes(node) if n.value == name) > 1:
-                    return Refusal(f"the loss reads `{name}` more than once")
+                    return Refusal.of(ForwardReason.LOSS_READS_TWICE, name=name)
                 inner = self.expand(value, line, depth + 1)
                 if isinstance(inner, Refusal):
                     return inner
@@ -231,12 +242,10 @@ class _ForwardPlanner:
                 continue
             used = names_in(statement)
             if LABELS_PARAM in used:
-                return Refusal("labels are also used outside the loss")
+                return Refusal.of(ForwardReason.LABELS_USED_ELSEWHERE)
             if used & moved:
                 name = sorted(used & moved)[0]
-                return Refusal(f"forward also uses `{name}`, which the loss move would take away")
-        if prediction_part is not None and LABELS_PARAM in names_in(prediction_part):
-            return Refusal("the prediction depends on labels")
+                return Refusal.of(ForwardReason.VALUE_TAKEN_AWAY, name=name)
         return None
 
     def prediction(
@@ -246,11 +255,11 @@ class _ForwardPlanner:
         template_locals = (names_in(template) & self.local_names) - {LABELS_PARAM, "self"}
         for name in sorted(template_locals):
             if len(self.reads.get(name, ())) > 1:
-                return Refusal(f"the loss reads `{name}` before and after forward assigns it again")
+                return Refusal.of(ForwardReason.READ_ACROSS_REASSIGNMENT, name=name)
         if prediction_part is None:
             found = prediction_from_loss(template, self.local_names, signature)
             if isinstance(found, Refusal):
-                return Refusal(found.reason)
+                return found
             if found is None:
                 return None
             prediction, hoisted, template = found
@@ -270,9 +279,8 @@ class _ForwardPlanner:
             if name == PREDICTION_SEEN:
                 seen = derivation.expression
             elif sum(1 for n in name_nodes(template) if n.value == name) > 1:
-                labelled_refusal = Refusal(
-                    f"the loss reads `{name}` more than once, and forward computed it from `{prediction}` "
-                    f"(`{code_of(derivation.expression)}`): computing it twice is not the same gradient"
+                labelled_refusal = Refusal.of(
+                    ForwardReason.DERIVED_READ_TWICE, name=name, prediction=prediction, code=code_of(derivation.expression)
                 )
         template = substitute(template, {name: d.expression for name, d in derived.items() if name != PREDICTION_SEEN})
         return _Prediction(prediction, template, root_line, dropped=dropped, seen=seen, labelled_refusal=labelled_refusal)
@@ -298,7 +306,7 @@ class _ForwardPlanner:
                     if self.unread(index):
                         self.removed.append(index)  # `scores = scores.softmax(-1)` before `return loss`: dead
                         continue
-                    return Refusal(f"forward assigns `{prediction}` again after the loss reads it")
+                    return Refusal.of(ForwardReason.PREDICTION_REASSIGNED, name=prediction)
         self.removed.extend(chosen.dropped)
         if hoisted is None:
             self.removed.extend(left_unread(self.flow, self.movable, set(self.removed), self.returned, self.returned_at, root_line))
@@ -310,7 +318,7 @@ class _ForwardPlanner:
         criterion_names = names_in(self.criterion) if self.criterion is not None else set()
         criterion_locals = (criterion_names & self.local_names) - {"self"}
         if criterion_locals:
-            return Refusal(f"the criterion uses the forward-local `{sorted(criterion_locals)[0]}`")
+            return Refusal.of(ForwardReason.CRITERION_USES_LOCAL, name=sorted(criterion_locals)[0])
         seen_names = names_in(chosen.seen) if chosen.seen is not None else set()
         free = (names_in(template) | criterion_names | seen_names) - self.local_names - BUILTIN_NAMES - {CRITERION, "self"}
         return LossPlan(
@@ -347,10 +355,7 @@ class _Prediction:
     labelled_refusal: Optional[Refusal] = None
 
 
-def _refuse_if_labels_loss(func: cst.FunctionDef, reason: str) -> Optional[Refusal]:
+def _refuse_if_labels_loss(func: cst.FunctionDef, refusal: Refusal) -> Optional[Refusal]:
     """A forward we cannot read is only a finding if it visibly computes a loss from labels."""
-    text = code_of(func)
-    if "loss" in text.lower():
-        return Refusal(reason)
-    return None
+    return refusal if "loss" in code_of(func).lower() else None
 

@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any, Optional, Sequence
+from typing import Any, Optional, Sequence, Union
 
 from codemod.analysis.containers import fold_containers
 from codemod.cst.bindings import bound_names
 from codemod.cst.nodes import code_of, names_in, single_name_target
 from codemod.lazy_libcst import cst
+from codemod.reasons import ForwardReason
 from codemod.vocabulary import LABELS_PARAM, Refusal
 
 
@@ -110,7 +111,11 @@ def _statements(block: cst.BaseSuite) -> list[cst.BaseStatement]:
 
 
 class _NotUnderstood(Exception):
-    pass
+    """A statement the two-path reading cannot model, and why."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.reason)
+        self.refusal = refusal
 
 
 class _Specializer:
@@ -126,8 +131,11 @@ class _Specializer:
             name, is_none = found
             if name == LABELS_PARAM or name in self.none_placeholders:
                 return is_none != self.given
-        if LABELS_PARAM in names_in(test) or names_in(test) & self.placeholders:
-            raise _NotUnderstood
+        if LABELS_PARAM in names_in(test):
+            raise _NotUnderstood(Refusal.of(ForwardReason.LABELS_TEST, test=code_of(test)))
+        if names_in(test) & self.placeholders:
+            name = sorted(names_in(test) & self.placeholders)[0]
+            raise _NotUnderstood(Refusal.of(ForwardReason.PLACEHOLDER_TEST, test=code_of(test), name=name))
         return None
 
     def block(self, statements: Sequence[cst.BaseStatement], top: bool) -> list[cst.BaseStatement]:
@@ -146,8 +154,7 @@ class _Specializer:
                     else:
                         chosen = self.block([orelse.with_changes(leading_lines=())], top)  # an elif
                 else:
-                    if names_in(statement) & ({LABELS_PARAM} | self.placeholders):
-                        raise _NotUnderstood
+                    self.refuse_if_reads_labels(statement, f"if {code_of(statement.test)}")
                     chosen = [statement]
                 if chosen and statement.leading_lines and isinstance(chosen[0], (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
                     chosen[0] = chosen[0].with_changes(leading_lines=statement.leading_lines)
@@ -155,12 +162,29 @@ class _Specializer:
             elif isinstance(statement, cst.SimpleStatementLine):
                 out.append(statement.visit(_expressions()(self)))  # type: ignore[arg-type]  # rewriting expressions leaves a statement line
             else:
-                if names_in(statement) & ({LABELS_PARAM} | self.placeholders):
-                    raise _NotUnderstood
+                self.refuse_if_reads_labels(statement, _header(statement))
                 out.append(statement)
             if out and isinstance(out[-1], cst.SimpleStatementLine) and any(isinstance(s, (cst.Return, cst.Raise)) for s in out[-1].body):
                 break  # what follows a return is dead in this view
         return out
+
+    def refuse_if_reads_labels(self, statement: cst.BaseStatement, header: str) -> None:
+        """A block run whatever the labels are must not read them, nor the values only labels set."""
+        read = names_in(statement)
+        if LABELS_PARAM not in read and not read & self.placeholders:
+            return
+        name = LABELS_PARAM if LABELS_PARAM in read else sorted(read & self.placeholders)[0]
+        if not isinstance(statement, cst.If):
+            raise _NotUnderstood(Refusal.of(ForwardReason.LABELS_IN_BLOCK, header=header, name=name))
+        if name == LABELS_PARAM:
+            raise _NotUnderstood(Refusal.of(ForwardReason.LABELS_UNDER_OTHER_TEST, header=header))
+        raise _NotUnderstood(Refusal.of(ForwardReason.LOSS_UNDER_OTHER_TEST, header=header, name=name))
+
+
+def _header(statement: cst.BaseStatement) -> str:
+    """The first line of a compound statement, without its colon: ``with torch.autocast("cpu")``."""
+    first = code_of(statement.with_changes(leading_lines=())).strip().splitlines()[0]
+    return first.rstrip(":").strip()
 
 
 @functools.cache
@@ -198,26 +222,32 @@ def _placeholders(func: cst.FunctionDef) -> set[str]:
 
 def specialize(func: cst.FunctionDef) -> Optional[Views]:
     """Both views of ``func``, or None when it branches on labels in a way not understood."""
+    found = read_paths(func)
+    return found if isinstance(found, Views) else None
+
+
+def read_paths(func: cst.FunctionDef) -> Union[Views, Refusal]:
+    """Both views of ``func``, or the statement the reading cannot model, and why."""
     placeholders = _placeholders(func)
     body = _statements(func.body)
     if LABELS_PARAM in bound_names(func.body, mutations=True):
-        return None  # `labels = ...` inside forward: its None-ness is not the caller's
+        return Refusal.of(ForwardReason.LABELS_REASSIGNED)  # its None-ness is not the caller's
+    if not isinstance(func.body, cst.IndentedBlock):
+        return Refusal.of(ForwardReason.ONE_LINE_FORWARD)
     initial = [s for s in body if _is_constant_assignment(s) in placeholders]
     none_placeholders = {name for s in initial if (name := _is_none_assignment(s)) is not None}
     try:
         given = _Specializer(True, placeholders, none_placeholders).block(body, True)
         absent = _Specializer(False, placeholders, none_placeholders).block(body, True)
-    except _NotUnderstood:
-        return None
+    except _NotUnderstood as not_understood:
+        return not_understood.refusal
     # With labels given, a placeholder's first value is overwritten before it is read: noise
     # that would read as a second assignment of the loss.
     given = _without_dead_starts(given, placeholders)
     if not given or not absent:
-        return None
+        return Refusal.of(ForwardReason.EMPTY_PATH, path="given" if not given else "absent")
     shared = {code_of(s) for s in absent}
     given = [t for s in given for t in (_shape_unpack_as_items(s) if code_of(s) not in shared else [s])]
-    if not isinstance(func.body, cst.IndentedBlock):
-        return None
 
     def as_function(statements: list[cst.BaseStatement]) -> cst.FunctionDef:
         return func.with_changes(body=func.body.with_changes(body=fold_containers(statements)))
@@ -271,44 +301,3 @@ def _without_dead_starts(statements: list[cst.BaseStatement], placeholders: set[
             if name in names_in(later) or name in bound_names(later, mutations=True):
                 break
     return [s for i, s in enumerate(statements) if i not in dead]
-
-
-def labels_test_refusal(func: cst.FunctionDef) -> Optional[Refusal]:
-    """Why ``specialize`` could not read ``func``: the first test on labels that is not
-    ``labels is [not] None`` (``labels is not None and self.training``), else the first other
-    test whose branches use labels (``if self.smooth:`` choosing between two losses)."""
-    found: list[str] = []
-    branching: list[str] = []
-    placeholders = _placeholders(func)
-
-    class Tests(cst.CSTVisitor):
-        def visit_If(self, node: cst.If) -> None:
-            self.check(node.test)
-
-        def visit_IfExp(self, node: cst.IfExp) -> None:
-            self.check(node.test)
-
-        def visit_While(self, node: cst.While) -> None:
-            self.check(node.test)
-
-        def check(self, test: cst.BaseExpression) -> None:
-            if LABELS_PARAM in names_in(test) and _none_test(test) is None and not found:
-                found.append(f"forward tests `{code_of(test)}`: whether it computes the loss depends on more than whether labels are given")
-
-        def leave_If(self, node: cst.If) -> None:
-            if LABELS_PARAM in names_in(node.test) or branching:
-                return
-            if LABELS_PARAM in names_in(node):
-                branching.append(
-                    f"forward chooses how to use labels under `if {code_of(node.test)}:`, a branch that is not moved to calls"
-                )
-            elif names_in(node) & placeholders:
-                name = sorted(names_in(node) & placeholders)[0]
-                branching.append(
-                    f"forward chooses what it returns under `if {code_of(node.test)}:`, a test of something other than "
-                    f"the labels, and the loss `{name}` is in that branch: a choice that is not moved to calls"
-                )
-
-    func.body.visit(Tests())
-    found += branching
-    return Refusal(found[0]) if found else None

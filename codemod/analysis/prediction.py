@@ -10,6 +10,7 @@ from typing import Optional, Union
 from codemod.analysis.derivations import Derivation, Flow, MovableCheck
 from codemod.cst.nodes import code_of, dotted, names_in
 from codemod.lazy_libcst import cst
+from codemod.reasons import ForwardReason
 from codemod.vocabulary import LABELS_PARAM, Refusal, Signature
 
 RESHAPING_METHODS = frozenset(
@@ -58,7 +59,7 @@ def choose_root(
     }
     unknown = sorted(template_locals - set(needed))
     if unknown:
-        return Refusal(f"the loss uses the forward-local `{unknown[0]}` besides the prediction")
+        return Refusal.of(ForwardReason.OTHER_FORWARD_VALUE, name=unknown[0])
     needed[PREDICTION_SEEN] = (prediction, flow.reaching(prediction, returned_at))
     candidates: list[tuple[str, Optional[int]]] = []
     if returns_without_labels is not None:
@@ -82,12 +83,12 @@ def choose_root(
     if others:
         line = flow.reaching(prediction, returned_at)
         if line is not None and line >= 0 and others[0] in names_in(flow.value(line)):
-            return Refusal(
-                f"the loss uses `{others[0]}`, while forward returns `{prediction}` computed from it "
-                f"(`{prediction} = {code_of(flow.value(line))}`) in a way that cannot move to the call"
+            return Refusal.of(
+                ForwardReason.PREDICTION_FROM_LOSS_INPUT,
+                name=others[0], prediction=prediction, code=f"{prediction} = {code_of(flow.value(line))}",
             )
-        return Refusal(f"the loss uses the forward-local `{others[0]}` besides the prediction")
-    return Refusal(f"forward assigns `{prediction}` again after the loss reads it")
+        return Refusal.of(ForwardReason.OTHER_FORWARD_VALUE, name=others[0])
+    return Refusal.of(ForwardReason.PREDICTION_REASSIGNED, name=prediction)
 
 
 def left_unread(
@@ -125,13 +126,13 @@ def prediction_from_loss(
     if not isinstance(template, cst.Call):
         if template_locals:
             names = ", ".join(f"`{n}`" for n in sorted(template_locals))
-            return Refusal(f"the loss combines several forward values ({names})")
+            return Refusal.of(ForwardReason.SEVERAL_VALUES, names=names)
         return None
     candidates = [a for a in template.args if LABELS_PARAM not in names_in(a.value) and names_in(a.value) & local_names]
     if len(candidates) != 1:
         if template_locals - params:
             names = ", ".join(f"`{n}`" for n in sorted(template_locals))
-            return Refusal(f"the loss combines several forward values ({names})")
+            return Refusal.of(ForwardReason.SEVERAL_VALUES, names=names)
         return None
     argument = candidates[0]
     core = argument.value

@@ -54,15 +54,12 @@ Example
 
 When it refuses
 ---------------
-Whenever the move cannot be exact; then no file of the class changes. The loss uses another value
-computed in ``forward`` (an auxiliary term), ``labels`` are used for something else too, a call
+Whenever the move cannot be exact; then no file of the class changes. At the calls: a call
 passes labels through ``*args``, a call could be an instance of more than one class, a call
 through a receiver nothing traces could be one (``def predict_fn(model, batch)`` with no visible
-caller: annotate ``model: Net`` if it is), the class has subclasses, an instance is built where
-its calls cannot be followed (``Net()(x, y)``,
-``[Net()]``, ``return Net()``), a call sits where work cannot be hoisted before it (a lambda, a
-comprehension, a ``while`` test), a value computed from the prediction would not give the same
-numbers at the call (dropout, in-place changes, a submodule with parameters), an import could
+caller: annotate ``model: Net`` if it is), a subclass has a ``forward`` of its own, an instance is
+built where its calls cannot be followed (``Net()(x, y)``, ``return Net()``), a call sits where
+work cannot be hoisted before it (a lambda, a comprehension, a ``while`` test), an import could
 load either of two files of the same name, or the independent check finds the rewritten program
 computing another value somewhere (it names the call).
 """
@@ -89,6 +86,7 @@ RULE = Rule(
     name="loss-in-forward",
     summary="forward() takes required `labels` and computes the loss: move the loss to the callers",
     fix=Fix.EXACT,
+    reads_forward=True,
 )
 CODE = RULE.code
 

@@ -41,10 +41,9 @@ Example
 
 When it refuses
 ---------------
-When the branches on ``labels`` test something else too (``labels is not None and
-self.training``, a choice between two losses), when FL001 would refuse the labels-given path, and
-when a call without labels reads something other than the prediction (``out["loss"]``, which was
-None) or uses the packed result whole.
+When FL001 would refuse the labels-given path, and when a call without labels reads something
+other than the prediction (``out["loss"]``, which was None) or uses the packed result whole. The
+calls are followed as FL001 follows them.
 """
 
 from __future__ import annotations
@@ -68,6 +67,7 @@ RULE = Rule(
     summary="opt-in: forward(..., labels=None) computes the loss when given labels: move it out too",
     fix=Fix.EXACT,
     default=False,
+    reads_forward=True,
 )
 CODE = RULE.code
 

@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 
 from codemod.analysis.derivations import Flow, movable_check
 from codemod.analysis.loss_plan import locals_of, packed_result, plan_forward
-from codemod.analysis.optional_labels import Views, labels_test_refusal
+from codemod.analysis.optional_labels import Views, read_paths
 from codemod.cst.nodes import code_of, is_criterion_constructor, names_in, single_name_target
 from codemod.analysis.index import ClassKey
 from codemod.lazy_libcst import cst
@@ -24,6 +24,7 @@ from codemod.rules.class_move import InferredSites, fill_class_unit
 from codemod.rules.common import RuleContext, Unit, location_of
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod.transforms.forward import forward_edits
+from codemod.reasons import ForwardReason
 from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, LossPlan, PlanResult, Refusal, ResultKind, ResultShape, Signature
 
 
@@ -39,8 +40,10 @@ def unread_paths_refusal(inlined: Optional[cst.FunctionDef]) -> Refusal:
     """Why ``specialize`` gave no paths: ``labels`` assigned in ``forward`` (``inlined`` is
     None: its label conversions could not be inlined), else the test it could not decide."""
     if inlined is None:
-        return Refusal("forward assigns `labels` other than by converting it (`labels = labels.long()`)")
-    return labels_test_refusal(inlined) or Refusal("forward tests labels in a way other than `labels is [not] None` or `labels == None`")
+        return Refusal.of(ForwardReason.LABELS_REASSIGNED)
+    found = read_paths(inlined)
+    assert isinstance(found, Refusal), "called only where specialize gave no paths"
+    return found
 
 
 def fill_two_path_unit(
@@ -96,7 +99,7 @@ def two_path_forward(
                 body[0] = body[0].with_changes(leading_lines=rewritten.body.body[0].leading_lines)  # type: ignore[union-attr]  # forward's body: statements
             rewritten = rewritten.with_changes(body=rewritten.body.with_changes(body=body))
             return rewritten, None, None if shape.kind is ResultKind.BARE and shape.derived is None else shape
-    return rewritten, Refusal("without labels, forward returns more than the prediction, and a call here passes none"), None
+    return rewritten, Refusal.of(ForwardReason.LABELLESS_RESULT), None
 
 
 def _bare(statement: cst.CSTNode) -> str:
@@ -220,7 +223,7 @@ def _as_labels(func: cst.FunctionDef, signature: Signature) -> Union[tuple[cst.F
     """``forward`` and its signature with ``label`` read as ``labels``: the rewrite removes the
     parameter, so the name is never written back; the loss takes the call's argument."""
     if LABELS_PARAM in names_in(func):
-        return Refusal("forward uses both `label` and `labels`")
+        return Refusal.of(ForwardReason.LABEL_AND_LABELS)
     renamed = func.visit(_rename()(LABEL_ALIAS, LABELS_PARAM))
     assert isinstance(renamed, cst.FunctionDef)
     params = tuple(replace(p, name=LABELS_PARAM) if p.name == LABEL_ALIAS else p for p in signature.params)

@@ -47,6 +47,9 @@ class Rule:
     fix: Fix
     default: bool = True
     """Off-by-default rules (FL1xx) rewrite code that is correct; ``--select`` turns them on."""
+    reads_forward: bool = False
+    """The fix reads ``forward`` (``codemod.analysis``): its documentation ends with the reasons
+    that reading can refuse for, from their one catalogue (``codemod.reasons``)."""
 
 
 @dataclass(frozen=True)
