@@ -236,6 +236,8 @@ class ResultShape:
     """Calls without labels: what forward returned as the prediction, computed from what it
     returns now (``F.softmax(logits, dim=-1)``); None when it is the same value. The kind
     ``bare`` is such a prediction returned alone."""
+    loss_first: bool = True
+    """A dict's order: ``{"logits": ..., "loss": ...}`` iterates (and prints) the loss second."""
 
     def role_of(self, key: Union[int, str]) -> Optional[str]:
         """'loss' or 'prediction' for a reader's key (``out[0]``, ``out["loss"]``, ``out.loss``)."""

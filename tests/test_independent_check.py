@@ -389,3 +389,101 @@ def test_a_loss_computed_after_the_optimizer_step_is_refused() -> None:
     late = after.replace("{loss.item():.6f}", "{criterion(model(input_ids, attention_mask), labels).item():.6f}")
     found = check_rewrite({before: ("train.py", before.read_text(encoding="utf-8"), late)})
     assert [m.display_path for m in found] == ["train.py"]
+
+
+PROBS_AFTER_THE_STEP = {
+    "train.py": NET
+    + """
+    def forward(self, x, labels):
+        logits = self.fc(x)
+        loss = F.cross_entropy(logits, labels)
+        probs = logits.softmax(-1)
+        return {"probs": probs, "loss": loss}
+
+
+torch.manual_seed(0)
+model = Net()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+x = torch.randn(8, 4)
+y = torch.randint(0, 3, (8,))
+for step in range(2):
+    optimizer.zero_grad()
+    out = model(x, y)
+    out["loss"].backward()
+    optimizer.step()
+    print(out["loss"].item(), out["probs"].clamp(-1.0, 1.0).sum().item())
+"""
+}
+
+
+def test_a_prediction_computed_after_the_optimizer_step(tmp_path: Path) -> None:
+    """``logits.softmax(-1)`` now runs after ``optimizer.step()``: the step changes parameters,
+    not that tensor, so the numbers are the same and the rewrite is made."""
+    result = _run(_tree(tmp_path, PROBS_AFTER_THE_STEP))
+    assert not _refusals(result), _refusals(result)
+    assert "logits.softmax(-1).clamp(-1.0, 1.0)" in result.changes[0].new_text
+
+
+MOVED_BELOW = """
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x{labels}):
+        logits = self.fc(x)
+{body}
+
+model = Net()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+x = torch.randn(8, 4)
+y = torch.randint(0, 3, (8,))
+{calls}
+"""
+OLD_FORWARD = "        loss = F.cross_entropy(logits, labels)\n        return loss, logits\n"
+OLD_CALLS = "loss, logits = model(x, y)\np = logits.softmax(-1)\n{between}\nprint(loss.item(), p.sum().item())"
+NEW_CALLS = "logits = model(x)\nloss = F.cross_entropy(logits, y)\n{between}\nprint(loss.item(), logits.softmax(-1).sum().item())"
+
+
+@pytest.mark.parametrize("between,same", [("optimizer.step()", True), ("logits.mul_(2)", False), ("torch.nn.init.zeros_(logits)", False)])
+def test_a_prediction_computed_later_is_the_same_only_if_nothing_changed_its_data(between: str, same: bool) -> None:
+    """A softmax moved below ``optimizer.step()`` computes the same; moved below an in-place
+    change of the tensor, or a call the check cannot see into, it may not."""
+    before = MOVED_BELOW.format(labels=", labels", body=OLD_FORWARD, calls=OLD_CALLS.format(between=between))
+    after = MOVED_BELOW.format(labels="", body="        return logits\n", calls=NEW_CALLS.format(between=between))
+    mismatches = check_rewrite({Path("train.py"): ("train.py", before, after)})
+    assert (mismatches == []) is same, mismatches
+
+
+DATA_PARALLEL_MAYBE = {
+    "train.py": NET
+    + """
+        self.criterion = nn.CrossEntropyLoss()
+
+    def forward(self, x, labels):
+        logits = self.fc(x)
+        loss = self.criterion(logits, labels)
+        return loss, logits
+
+
+torch.manual_seed(0)
+model = Net()
+model = nn.DataParallel(model)
+x = torch.randn(8, 4)
+y = torch.randint(0, 3, (8,))
+loss, logits = model(x, y)
+print(loss.item(), logits.sum().item())
+"""
+}
+
+
+def test_a_criterion_reached_through_getattr_module(tmp_path: Path) -> None:
+    """``getattr(model, "module", model).criterion`` on a DataParallel is the model's criterion."""
+    result = _run(_tree(tmp_path, DATA_PARALLEL_MAYBE))
+    assert not _refusals(result), _refusals(result)
+    assert "getattr(model, \"module\", model).criterion(logits, y)" in result.changes[0].new_text

@@ -189,7 +189,7 @@ class _ForwardPlanner:
         prediction_part = values[prediction_at]
         if not isinstance(prediction_part, cst.Name):
             return Refusal.of(ForwardReason.PREDICTION_NOT_A_NAME, code=code_of(prediction_part))
-        return ResultShape(kind, keys[loss_at], keys[prediction_at], 2), values[loss_at], prediction_part
+        return ResultShape(kind, keys[loss_at], keys[prediction_at], 2, loss_first=loss_at == 0), values[loss_at], prediction_part
 
     def expand_loss(self, loss_part: cst.BaseExpression) -> Union[cst.BaseExpression, Refusal]:
         """The loss as one expression over forward's values (the lines it took are ``removed``)."""

@@ -127,12 +127,11 @@ class _Site:
             items = [loss, self.seen(prediction)] if shape.loss_key == 0 else [self.seen(prediction), loss]
             return cst.Tuple([cst.Element(items[0], comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Element(items[1])])
         if shape.kind is ResultKind.DICT:
-            return cst.Dict(
-                [
-                    cst.DictElement(cst.SimpleString(f'"{shape.loss_key}"'), loss),
-                    cst.DictElement(cst.SimpleString(f'"{shape.prediction_key}"'), self.seen(prediction)),
-                ]
-            )
+            elements = [
+                cst.DictElement(cst.SimpleString(f'"{shape.loss_key}"'), loss),
+                cst.DictElement(cst.SimpleString(f'"{shape.prediction_key}"'), self.seen(prediction)),
+            ]
+            return cst.Dict(elements if shape.loss_first else elements[::-1])
         raise SiteRefusal("the result is used whole, and forward returned an object", self.line)
 
     def prediction_line(self, name: str) -> cst.SimpleStatementLine:

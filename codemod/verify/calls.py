@@ -41,6 +41,10 @@ class Calls(EvaluatorBase):
         positional, keywords, spread = self.arguments(node)
         if callee == v.free("dict") and len(positional) == 1 and not keywords and spread is None:
             return positional[0]  # a copy holds what the dict held
+        if callee == v.free("getattr") and len(positional) == 3 and positional[1] == v.const("module") and positional[0] == positional[2]:
+            unwrapped = v.module_or_self(positional[0])
+            if unwrapped is not None:
+                return unwrapped  # `getattr(model, "module", model)` of a DataParallel: the model
         if spread is not None:
             keywords = {**self.spread_keywords(spread), **keywords}
         self.program.record_call(callee, positional, keywords)
@@ -152,7 +156,7 @@ class Calls(EvaluatorBase):
         is recorded in this scope)."""
         module, function = found
         env = bind_arguments(function, receiver, positional, keywords, spread, node.lineno)
-        aside = type(self)(self.program, module, env, Clock(self.clock.epoch, self.clock.loops), self.depth + 1)
+        aside = type(self)(self.program, module, env, Clock(self.clock.epoch, self.clock.data_epoch, self.clock.loops), self.depth + 1)
         aside.not_none = self.not_none
         returned = aside.block(function.body)
         return (returned if returned is not None else v.NONE), tuple(aside.effects)
@@ -207,7 +211,11 @@ class Calls(EvaluatorBase):
         # function of its arguments alone is not (`nn.CrossEntropyLoss()` made once or per step).
         base = v.root(callee)
         stateless = base[0] == "const" or (base[0] == "free" and self.program.is_library(base[1]))
-        epoch = None if stateless else self.clock.epoch
+        epoch: Optional[int | tuple[str, int]] = None if stateless else self.clock.epoch
+        if callee[0] == "attr" and callee[2] in v.TENSOR_READS and v.fresh(callee[1]):
+            # `logits.softmax(-1)` reads that tensor's data alone: `optimizer.step()` between
+            # the call and here changes parameters, not it.
+            epoch = ("data", self.clock.data_epoch)
         value = ("call", callee, tuple(positional), tuple(sorted(keywords.items())), epoch)
         if v.draws_random(callee):
             # A random draw advances the generator: every later draw depends on it, so the

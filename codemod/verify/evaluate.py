@@ -217,13 +217,15 @@ class Evaluator(Expressions, Calls):
         self.loop(statement, ("while",), None)
 
     def do_With(self, statement: ast.With) -> None:
+        contexts = []
         for item in statement.items:
             context = self.expr(item.context_expr, keep_call=True)
+            contexts.append(context)
             self.effect(("enter", context))
             if item.optional_vars is not None:
                 self.bind(item.optional_vars, ("entered", context))
         self.block(statement.body)
-        self.effect(("exit",))
+        self.effect(("exit",), changes_data=not all(v.grad_mode(context) for context in contexts))
 
     do_AsyncWith = do_With
 
@@ -291,13 +293,15 @@ class Evaluator(Expressions, Calls):
             self.env[name] = v.phi(condition, yes.env.get(name, UNBOUND), no.env.get(name, UNBOUND))
         self.inlined |= yes.inlined | no.inlined
 
-    def effect(self, value: Value, changes_state: bool = True) -> None:
+    def effect(self, value: Value, changes_state: bool = True, changes_data: Optional[bool] = None) -> None:
         """Record an effect; one that may change state (weights, data) starts a new epoch. A
         random draw only takes its place in the order of draws."""
         self.effects.append(value)
         self.lines.append(self.line)
         if changes_state:
             self.clock.epoch += 1
+            if changes_data if changes_data is not None else not v.keeps_tensor_data(value):
+                self.clock.data_epoch += 1
 
     def bind(self, target: ast.expr, value: Value) -> None:
         if isinstance(target, ast.Name):

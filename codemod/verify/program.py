@@ -74,6 +74,11 @@ class Program(Protocol):
 @dataclass
 class Clock:
     epoch: int = 0
+    data_epoch: int = 0
+    """Effects so far that may change a tensor's data in place (``x.add_(1)``, ``x[i] = ...``, a
+    call the check cannot see into): not ``loss.backward()``, an optimizer's ``step`` or
+    ``zero_grad``, ``model.train()``, ``print``, which change only parameters, gradients and
+    modes. A tensor a call computed keeps its data across those (``values.fresh``)."""
     loops: int = 0
     steps: int = 0
     """Statements evaluated so far in this scope, inlined ones included: bounded by

@@ -194,6 +194,83 @@ def root(value: Value) -> Value:
 
 
 
+TENSOR_READS = frozenset(
+    {"softmax", "log_softmax", "sigmoid", "argmax", "argmin", "sum", "mean", "max", "min", "item", "tolist",
+     "detach", "cpu", "float", "long", "int", "bool", "half", "double", "view", "reshape", "squeeze", "unsqueeze",
+     "flatten", "exp", "log", "sqrt", "pow", "neg", "tanh", "relu", "abs", "clamp", "transpose", "permute",
+     "contiguous", "clone", "size", "round", "norm", "std", "var", "topk", "eq", "ne", "gt", "lt", "ge", "le",
+     "add", "sub", "mul", "div", "numpy", "t"}
+)
+"""Tensor methods that compute from the tensor's data alone, reading no module state."""
+
+
+def fresh(value: Value) -> bool:
+    """A tensor some call computed from data (a layer's output, a method of one), with no
+    attribute read as data anywhere in it (``self.fc.weight``: a parameter, which an
+    optimizer changes) and no untraced parameter: only an in-place change alters its data."""
+    if value[0] != "call":
+        return False
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        kind = node[0]
+        if kind == "call":
+            callee = node[1]
+            stack.append(callee[1] if callee[0] == "attr" else callee)  # a method's name is not data read
+            stack += list(node[2]) + [argument for _, argument in node[3]]
+        elif kind in ("free", "const", "inst"):
+            continue
+        elif kind == "op":
+            stack += [part for part in node[2:] if isinstance(part, tuple)]
+        elif kind in ("tuple", "list") and isinstance(node[1], tuple):
+            stack += [part for part in node[1] if isinstance(part, tuple)]
+        else:
+            return False  # an attribute, a parameter, a loop element, a branch: not followed
+    return True
+
+
+GRAD_MODES = frozenset({"torch.no_grad", "torch.inference_mode", "torch.enable_grad", "torch.set_grad_enabled"})
+
+
+def grad_mode(context: Value) -> bool:
+    """``torch.no_grad()`` and its kin: entering or leaving one changes no tensor."""
+    return context[0] == "call" and context[1][0] == "free" and context[1][1] in GRAD_MODES
+
+
+def keeps_tensor_data(effect: Value) -> bool:
+    """An effect that changes no tensor's data outside parameters and gradients: ``print``,
+    ``loss.backward()``, an optimizer's ``step``/``zero_grad``, ``model.train()``/``.eval()``."""
+    if effect[0] == "enter":
+        return grad_mode(effect[1])
+    if effect[0] != "do" or effect[1][0] != "call":
+        return False
+    callee = effect[1][1]
+    if callee == free("print"):
+        return True
+    if callee[0] != "attr":
+        return False
+    method, receiver = callee[2], callee[1]
+    if method == "backward":
+        return bool(receiver[0] in ("call", "op", "item"))  # a loss: gradients change, no tensor's data
+    if method in ("train", "eval"):
+        return bool(receiver[0] == "inst")
+    if method in ("step", "zero_grad"):
+        base = root(receiver)
+        return bool(base[0] == "call" and base[1][0] == "free" and base[1][1].startswith("torch.optim."))
+    return False
+
+
+def module_or_self(value: Value) -> Optional[Value]:
+    """``getattr(x, "module", x)``: the model a DataParallel wraps, on each side of a branch;
+    None where ``x`` is not known to be wrapped (a bare model may have a ``module`` of its own)."""
+    if value[0] == "inst" and value[2][0] == "wrapped":
+        return unwrapped(value)
+    if value[0] == "phi":
+        when_true, when_false = module_or_self(value[2]), module_or_self(value[3])
+        return None if when_true is None or when_false is None else phi(value[1], when_true, when_false)
+    return None
+
+
 def spread_param(spread: Value, name: str, fallback: Value) -> Value:
     """A parameter filled from a ``**dict`` whose keys are not known: the dict's entry, and for a
     parameter with a default, that default when the key is absent."""
