@@ -181,7 +181,7 @@ class Evaluator(Expressions, Calls):
     def do_Import(self, statement: ast.Import) -> None:
         for alias in statement.names:
             local = alias.asname or alias.name.split(".")[0]
-            self.env[local] = v.free(alias.name if alias.asname else alias.name.split(".")[0])
+            self.env[local] = self.program.imported_module(self.module, alias.name if alias.asname else alias.name.split(".")[0])
 
     def do_ImportFrom(self, statement: ast.ImportFrom) -> None:
         for alias in statement.names:

@@ -274,15 +274,24 @@ class _Version(CalledDirectly, ProjectClasses):
         if module is None:
             return v.free(f"{source}.{name}")
         base = absolute(module, source, level)
-        by_name: dict[str, list[Module]] = {}
-        for other in self.modules.values():
-            by_name.setdefault(other.name.partition("@")[0], []).append(other)
-        qualified = link(module, f"{base}.{name}" if base else name, by_name)
+        qualified = link(module, f"{base}.{name}" if base else name, self._by_name())
         if qualified in self.modules:
             return v.free(qualified)  # `from pkg import model`: the module itself
         head, _, last = qualified.rpartition(".")
         held = self.module_attribute(head, last)
         return held if held is not None else v.free(qualified)
+
+    def imported_module(self, module_name: str, dotted: str) -> Value:
+        """``import dotted`` run in ``module_name``: the file Python would load there (with one
+        ``model.py`` per experiment folder, the importer's own)."""
+        module = self.modules.get(module_name)
+        return v.free(dotted if module is None else link(module, dotted, self._by_name()))
+
+    def _by_name(self) -> dict[str, list[Module]]:
+        by_name: dict[str, list[Module]] = {}
+        for other in self.modules.values():
+            by_name.setdefault(other.name.partition("@")[0], []).append(other)
+        return by_name
 
     def module_attribute(self, qualified: str, name: str) -> Optional[Value]:
         """``name`` of the project module ``qualified``: its class or function, or what its top
