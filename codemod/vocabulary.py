@@ -198,6 +198,9 @@ class CallShape:
     not known."""
     labels_none: bool = False
     """``labels=None`` (or ``label=None``) by name: forward runs as without labels."""
+    double_star_keys_passed: bool = False
+    """``double_star_keys`` are those every visible call gives the parameter unpacked here:
+    known for the calls seen, so the rewrite keeps the dict whole but for the labels."""
 
 
 class ResultKind(TextEnum):

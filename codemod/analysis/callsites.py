@@ -173,6 +173,8 @@ class _Scope:
         """Names also bound to something we cannot type (``model = get_peft_model(model)``):
         flow-insensitive, so what they hold anywhere is unknown."""
         self.dict_keys: dict[str, tuple[str, ...]] = {}
+        self.passed_keys: set[str] = set()
+        """Parameters whose ``dict_keys`` are what every visible call passes (not a binding here)."""
         self.labelled: set[str] = set()
         self.tokenized: set[str] = set()
         """Names bound to a tokenizer's output (``inputs = tokenizer(texts, ...)``), which
@@ -235,6 +237,15 @@ class _Scope:
             scope = scope.parent
         return False
 
+    def keys_passed_in(self, name: str) -> bool:
+        """Are ``name``'s known keys those its callers pass (``passed_keys``)?"""
+        scope: Optional[_Scope] = self
+        while scope is not None:
+            if name in scope.dict_keys:
+                return name in scope.passed_keys
+            scope = scope.parent
+        return False
+
     def keys_of(self, name: str) -> tuple[Optional[tuple[str, ...]], bool]:
         scope: Optional[_Scope] = self
         while scope is not None:
@@ -267,6 +278,10 @@ class CallSiteFinder:
         traced}. Kept per call, not unioned: a later round may trace what an earlier could not
         (``model = get_model()`` before ``get_model``'s return was known)."""
         self.param_others: set[tuple[str, str, str]] = set()
+        self.param_keys: dict[tuple[str, str, str], dict[str, Optional[tuple[str, ...]]]] = {}
+        """(module, function, parameter) -> {call ``path:line:column``: the keys of the dict it
+        passes there, None when that is not a dict of known keys}. A parameter every visible call
+        gives the same keys holds a dict of those keys (``predict(model, {"x": x})``)."""
         """Parameters some visible call passes a value known to be no model (a library object)."""
         self.trainer_models: dict[ClassKey, Instance] = {}
         """A ``Trainer`` subclass of the project -> what its constructions are given as
@@ -295,6 +310,7 @@ class CallSiteFinder:
             trainers_before = dict(self.trainer_models)
             untraced_before = {key: dict(calls) for key, calls in self.param_untraced.items()}
             others_before = set(self.param_others)
+            keys_before = {key: dict(calls) for key, calls in self.param_keys.items()}
             names = sorted(pending)
             walked = self._walk_in_processes(names, jobs) if jobs > 1 and len(names) >= PARALLEL_MIN_MODULES else None
             if walked is None:
@@ -308,6 +324,7 @@ class CallSiteFinder:
             }
             pending |= {key[0] for key, calls in self.param_untraced.items() if untraced_before.get(key, {}) != calls}
             pending |= {key[0] for key in self.param_others - others_before}
+            pending |= {key[0] for key, calls in self.param_keys.items() if keys_before.get(key) != calls}
             # A Trainer subclass's methods receive what its constructions are given.
             pending |= {key.module for key, instance in self.trainer_models.items() if trainers_before.get(key) != instance}
             # A function that returns a model makes its callers' modules worth a (new) walk.
@@ -387,6 +404,8 @@ class CallSiteFinder:
         for learned in outcomes:
             walked.update(learned.graphs)
             self.param_others |= learned.param_others
+            for key, given in learned.param_keys.items():
+                self.param_keys.setdefault(key, {}).update(given)
             for trainer, instance in learned.trainer_models.items():
                 previous = self.trainer_models.get(trainer)
                 self.trainer_models[trainer] = previous | instance if previous else instance
@@ -435,6 +454,7 @@ class _Learned:
     param_untraced: dict[tuple[str, str, str], dict[str, str]]
     trainer_models: dict[ClassKey, Instance]
     param_others: set[tuple[str, str, str]]
+    param_keys: dict[tuple[str, str, str], dict[str, Optional[tuple[str, ...]]]]
 
 
 def _walk_chunk(names: list[str]) -> _Learned:
@@ -445,6 +465,7 @@ def _walk_chunk(names: list[str]) -> _Learned:
     start_untraced = {key: dict(calls) for key, calls in finder.param_untraced.items()}
     start_trainers = dict(finder.trainer_models)
     start_others = set(finder.param_others)
+    start_keys = {key: dict(calls) for key, calls in finder.param_keys.items()}
     walked = finder._walk(names)
     return _Learned(
         walked,
@@ -457,6 +478,7 @@ def _walk_chunk(names: list[str]) -> _Learned:
         },
         {key: value for key, value in finder.trainer_models.items() if start_trainers.get(key) != value},
         finder.param_others - start_others,
+        {key: calls for key, calls in finder.param_keys.items() if start_keys.get(key) != calls},
     )
 
 
@@ -1142,6 +1164,8 @@ class _ModuleWalk:
                 scope.params[arg.arg] = f"`{arg.arg}` is a parameter no visible call passes a model to"
         nodes = _scope_nodes(node.body)
         self.bind_block(nodes, scope)
+        if not method:
+            self.bind_passed_dicts(node, scope)
         self.bind_wrapping(node.body, scope)
         module_level = not method and parent.parent is None and self.module.functions.get(node.name) is not None
         self.check_constructions(nodes, returns_followed=module_level)
@@ -1407,7 +1431,12 @@ class _ModuleWalk:
                     self.finder.param_untraced.setdefault((function[0], function[1], name), {})[where] = (
                         f"the call at {where} passes arguments through `*`/`**`"
                     )
+                    self.finder.param_keys.setdefault((function[0], function[1], name), {})[f"{where}:{node.col_offset}"] = None
                 break
+            receiving = params[slot] if isinstance(slot, int) and slot < len(params) else slot
+            if isinstance(receiving, str):
+                keys = self.keys_passed(value, node, scope)
+                self.finder.param_keys.setdefault((function[0], function[1], receiving), {})[f"{where}:{node.col_offset}"] = keys
             if isinstance(value, ast.Constant):
                 continue  # `None`, a number: not a model
             inst = self.instance_of(value, scope)
@@ -1434,6 +1463,30 @@ class _ModuleWalk:
             self.finder.param_untraced.get(key, {}).pop(where, None)
             previous = self.finder.param_types.get(key)
             self.finder.param_types[key] = previous | inst if previous else inst
+
+    def bind_passed_dicts(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: _Scope) -> None:
+        """A parameter every visible call passes a dict of the same keys, and the body never
+        rebinds, holds those keys (``def predict(model, batch): return model(**batch)``)."""
+        for arg in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
+            name = arg.arg
+            calls = self.finder.param_keys.get((self.module.key, node.name, name), {})
+            passed = set(calls.values())
+            if len(passed) != 1 or None in passed or name in scope.values or name in scope.other_bindings or name in scope.unknown:
+                continue
+            keys = next(iter(passed))
+            assert keys is not None
+            scope.dict_keys[name] = keys
+            scope.passed_keys.add(name)
+
+    def keys_passed(self, value: ast.expr, call: ast.Call, scope: _Scope) -> Optional[tuple[str, ...]]:
+        """The keys of the dict ``value`` passes at ``call``: a display, ``dict(...)``, or a name
+        bound to one that nothing changes in place; else None."""
+        keys = _dict_keys(value)
+        if keys is None and isinstance(value, ast.Name):
+            keys, _ = scope.keys_of(value.id)
+            if keys is not None and self.labels_at(call, value.id, scope) is not LabelsAtCall.AS_BOUND:
+                return None
+        return keys
 
     def site(
         self, node: ast.Call, receiver: ast.expr, via: CallVia, inst: Instance, scope: _Scope, inferred: bool = False
@@ -1479,6 +1532,7 @@ class _ModuleWalk:
                 )
             ),
             double_star_labels_unknown=unknown,
+            double_star_keys_passed=len(double) == 1 and isinstance(double[0], ast.Name) and scope.keys_passed_in(double[0].id),
             last_positional=next(
                 (ast.unparse(a) for a in reversed(node.args) if not isinstance(a, ast.Starred)), ""
             ),

@@ -42,9 +42,11 @@ def binds_labels(site: CallSite, signature: Signature) -> bool:
     bound = signature.binds(shape.positional, shape.keywords, shape.double_star)
     if bound is None:
         return False
-    if shape.double_star_labelless:
-        # Labels reach forward only if named or positional: the unpacked dict holds none.
+    if shape.double_star_labelless or shape.double_star_keys is not None:
+        # Labels reach forward named, positional, or under a key the unpacked dict is known to
+        # hold (`label` for `forward(self, x, label)`); a dict that lost them holds none.
         named = set(signature.positional_names[: shape.positional]) | {signature.parameter_named(k) for k in shape.keywords}
+        named |= {signature.parameter_named(k) for k in shape.double_star_keys or ()}
         return LABELS_PARAM in named
     return LABELS_PARAM in bound
 

@@ -255,8 +255,13 @@ def _alias_refusal(ctx: RuleContext, key: ClassKey) -> Optional[Refusal]:
         if LABELS_PARAM in site.shape.keywords:
             return Refusal(f"{location_of(site)} passes `labels` by name, which forward does not take (see FL006)")
         keys = site.shape.double_star_keys
-        if site.shape.double_star and (keys is None or LABEL_ALIAS in keys or LABELS_PARAM in keys):
-            return Refusal(f"{location_of(site)} unpacks a dict that may hold `label`, which the rewrite takes out of a dict only as `labels`")
+        if site.shape.double_star and keys is None:
+            return Refusal(
+                f"{location_of(site)} unpacks a dict whose keys are not known and may hold `label`, which the rewrite "
+                "takes out of such a dict only as `labels`"
+            )
+        if site.shape.double_star and keys is not None and LABELS_PARAM in keys:
+            return Refusal(f"{location_of(site)} passes `labels` in an unpacked dict, which forward does not take (see FL006)")
     for use in ctx.graph.uses:
         if key in use.instance.classes:
             return Refusal(f"Trainer passes `labels`, which forward does not take ({use.display_path}:{use.line}; see FL006)")

@@ -264,8 +264,11 @@ class FileSitePlanner:
 
     # --- the labels argument ----------------------------------------------------------------
     def split_labels(
-        self, call: cst.Call, signature: Signature, known_keys: Optional[tuple[str, ...]], line: int
+        self, call: cst.Call, signature: Signature, known_keys: Optional[tuple[str, ...]], line: int,
+        passed_keys: Optional[tuple[str, ...]] = None,
     ) -> tuple[list[cst.Arg], cst.BaseExpression]:
+        """The call's arguments without the labels, and the labels. ``known_keys``: all the
+        keys the unpacked dict holds; ``passed_keys``: those its visible callers give it."""
         args = list(call.args)
         for index, arg in enumerate(args):
             if arg.keyword is not None and arg.keyword.value == signature.spelled:
@@ -292,8 +295,10 @@ class FileSitePlanner:
             source = args[double[0]].value
             if not is_simple(source):
                 raise SiteRefusal("labels come from a `**` expression that is not a plain name", line)
+            # A dict of known keys gives labels under forward's own name for them (`label`).
+            key_name = signature.spelled if signature.spelled in (known_keys or passed_keys or ()) else LABELS_PARAM
             labels = cst.Subscript(
-                value=source, slice=[cst.SubscriptElement(cst.Index(cst.SimpleString(f'"{LABELS_PARAM}"')))]
+                value=source, slice=[cst.SubscriptElement(cst.Index(cst.SimpleString(f'"{key_name}"')))]
             )
             if known_keys is not None:
                 replacement = [
@@ -304,13 +309,13 @@ class FileSitePlanner:
                         comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
                     )
                     for key in known_keys
-                    if key != LABELS_PARAM and key.isidentifier()
+                    if key != key_name and key.isidentifier()
                 ]
-                if len(replacement) != len([k for k in known_keys if k != LABELS_PARAM]):
+                if len(replacement) != len([k for k in known_keys if k != key_name]):
                     raise SiteRefusal("the batch has keys that are not identifiers", line)
             else:
                 comprehension = cst.parse_expression(
-                    f'{{k: v for k, v in {code_of(source)}.items() if k != "{LABELS_PARAM}"}}'
+                    f'{{k: v for k, v in {code_of(source)}.items() if k != "{key_name}"}}'
                 )
                 replacement = [cst.Arg(value=comprehension, star="**")]
             new_args = args[: double[0]] + replacement + args[double[0] + 1 :]
@@ -442,7 +447,10 @@ class FileSitePlanner:
                 self.import_names({k: v for k, v in plan.imports.items() if k in needed}, plan.home_module, line)
             self.plan_labelless_site(call, statement, scope, plan, plan.labelless_shape, line, self_expr)
             return
-        new_args, labels = self.split_labels(call, plan.signature, shape.double_star_keys, line)
+        # Keys known only from the calls seen are not all a dict passed here may hold: the
+        # rewrite keeps the dict whole but for the labels.
+        known_keys = None if shape.double_star_keys_passed else shape.double_star_keys
+        new_args, labels = self.split_labels(call, plan.signature, known_keys, line, shape.double_star_keys)
         self.refuse_labels(labels, call, plan, receiver, line)
         self.import_names(plan.imports, plan.home_module, line)
         site = _Site(

@@ -1,0 +1,2 @@
+def score_batch(model, batch):
+    return model(**batch)
