@@ -296,6 +296,7 @@ class Wide(Net):
 
 torch.manual_seed(0)
 models = [Wide()]
+models.append(Wide())
 x = torch.randn(8, 4)
 y = torch.randint(0, 3, (8,))
 out = models[0](x, y)
@@ -307,7 +308,8 @@ print(out["loss"].item())
 def test_a_model_called_out_of_a_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Mechanism 5: the planner misses that ``Wide()`` went into a list (its constructions are
     not checked), and leaves ``models[0](x, y)`` as it was. The check does not pick elements
-    out of a list, so a call of one that holds a rewritten model refuses."""
+    out of a list something changes (``append``), so a call of one that holds a rewritten
+    model refuses."""
     monkeypatch.setattr(callsites._ModuleWalk, "check_constructions", lambda self, nodes, returns_followed=False: None)
     tree = _tree(tmp_path, IN_A_LIST)
     _refused_at(tree, _line_of(tree, "train.py", "out = models[0](x, y)"), monkeypatch)
@@ -487,3 +489,37 @@ def test_a_criterion_reached_through_getattr_module(tmp_path: Path) -> None:
     result = _run(_tree(tmp_path, DATA_PARALLEL_MAYBE))
     assert not _refusals(result), _refusals(result)
     assert "getattr(model, \"module\", model).criterion(logits, y)" in result.changes[0].new_text
+
+
+CHANGED_LIST = {
+    "train.py": NET
+    + """
+    def forward(self, x, labels):
+        logits = self.fc(x)
+        loss = F.cross_entropy(logits, labels)
+        return loss, logits
+
+
+class Other(nn.Module):
+    def forward(self, x, labels):
+        return x.sum() * 0 + labels.float().mean(), x
+
+
+torch.manual_seed(0)
+models = [Net()]
+models.insert(0, Other())
+x = torch.randn(8, 4)
+y = torch.randint(0, 3, (8,))
+loss, logits = models[0](x, y)
+print(loss.item(), logits.sum().item())
+"""
+}
+
+
+def test_a_list_changed_after_its_display(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The injected bug: the planner takes ``models[0]`` for the ``Net`` of the display though
+    ``insert`` put another model first. The check reads a list's items off its display only
+    when nothing in the module changes it."""
+    monkeypatch.setattr(callsites._ModuleWalk, "read_by_key_only", lambda self: {"models"})
+    tree = _tree(tmp_path, CHANGED_LIST)
+    _refused_at(tree, _line_of(tree, "train.py", "= models[0](x, y)"), monkeypatch)

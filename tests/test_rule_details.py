@@ -183,7 +183,7 @@ NET_WITH_LOSS = textwrap.dedent("""
     "use",
     [
         "print(Net()(x, y))",
-        "nets = [Net()]\nprint(nets[0](x, y))",
+        "nets = [Net()]\nnets.append(Net())\nprint(nets[0](x, y))",
         "class Factory:\n    def make(self):\n        return Net()\nclf = Factory().make()\nprint(clf(x, y))",
         "def build():\n    return [Net()]\nprint(build()[0](x, y))",
     ],

@@ -493,6 +493,7 @@ class _ModuleWalk:
         self._unpacked: Optional[dict[str, set[tuple[str, int]]]] = None
         self._attributes: Optional[dict[str, list[tuple[str, Optional[ast.expr]]]]] = None
         self._init_stores: dict[str, list[ast.Name]] = {}
+        self._read_by_key: Optional[set[str]] = None
 
     # --- resolution -------------------------------------------------------------------------
     def resolve(self, node: ast.AST) -> Optional[str]:
@@ -519,17 +520,23 @@ class _ModuleWalk:
                 return t_module, t_name
         return None
 
+    def name_instance(self, node: ast.Name, scope: _Scope) -> Optional[Instance]:
+        wrapped = scope.wrapped_at.get(node.id)
+        if wrapped is not None and node.lineno > wrapped[0]:
+            return wrapped[1]
+        if wrapped is not None and node.lineno >= wrapped[2].lineno:
+            return self.held_before(node.id, wrapped[2], scope)
+        found = scope.lookup(node.id)
+        if found is None and scope.imported_only(node.id):
+            return self.imported_global(node.id)
+        return found
+
     def instance_of(self, node: ast.AST, scope: _Scope) -> Optional[Instance]:
         if isinstance(node, ast.Name):
-            wrapped = scope.wrapped_at.get(node.id)
-            if wrapped is not None and node.lineno > wrapped[0]:
-                return wrapped[1]
-            if wrapped is not None and node.lineno >= wrapped[2].lineno:
-                return self.held_before(node.id, wrapped[2], scope)
-            found = scope.lookup(node.id)
-            if found is None and scope.imported_only(node.id):
-                return self.imported_global(node.id)
-            return found
+            return self.name_instance(node, scope)
+        if isinstance(node, ast.Subscript):
+            held = self.held_in_dict(node, scope)
+            return self.instance_of(held, scope) if held is not None else None
         if isinstance(node, ast.IfExp):
             left, right = self.instance_of(node.body, scope), self.instance_of(node.orelse, scope)
             if left and right:
@@ -1062,7 +1069,11 @@ class _ModuleWalk:
         return frozenset()
 
     def follow_target(self, target: ast.expr, value: ast.expr, followed: set[int]) -> None:
-        if isinstance(target, ast.Name) or (
+        if isinstance(target, ast.Name) and isinstance(value, (ast.Dict, ast.List, ast.Tuple)) and target.id in self.read_by_key_only():
+            # `models = {"a": Net()}` / `[Net()]`, read as `models["a"]` / `models[0]` only
+            for stored in value.values if isinstance(value, ast.Dict) else value.elts:
+                self.follow_value(stored, followed)
+        elif isinstance(target, ast.Name) or (
             isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self"
         ):
             self.follow_value(value, followed)
@@ -1083,6 +1094,55 @@ class _ModuleWalk:
         ):
             for element, element_value in zip(target.elts, value.elts):
                 self.follow_target(element, element_value, followed)
+
+    def held_in_dict(self, node: ast.Subscript, scope: _Scope) -> Optional[ast.expr]:
+        """``models["a"]`` / ``models[0]``, where ``models`` is bound once, to a dict display with
+        string keys or a list or tuple display, and every other mention of the name in the
+        module reads one constant key: what the display holds there. Anything else (a second
+        binding, a store, ``append``, a loop over it, passing it on) may change what it holds."""
+        key = node.slice.value if isinstance(node.slice, ast.Constant) else None
+        if not isinstance(node.value, ast.Name) or not isinstance(key, (str, int)) or isinstance(key, bool):
+            return None
+        name = node.value.id
+        owner: Optional[_Scope] = scope
+        while owner is not None and name not in owner.bound:
+            owner = owner.parent
+        values = owner.values.get(name, []) if owner is not None else []
+        if len(values) != 1 or name not in self.read_by_key_only():
+            return None
+        display = values[0]
+        if isinstance(display, (ast.List, ast.Tuple)) and isinstance(key, int):
+            if any(isinstance(e, ast.Starred) for e in display.elts) or not 0 <= key < len(display.elts):
+                return None
+            return display.elts[key]
+        if not isinstance(display, ast.Dict) or not isinstance(key, str):
+            return None
+        if not all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in display.keys):
+            return None  # `**other` or a computed key: which value a key holds is not read here
+        stored = [v for k, v in zip(display.keys, display.values) if k.value == key]  # type: ignore[union-attr]  # every key is a str Constant: checked just above
+        return stored[-1] if stored else None
+
+    def read_by_key_only(self) -> set[str]:
+        """Names of this module mentioned once as a plain assignment's target and otherwise
+        only as ``name["key"]`` or ``name[0]`` read with a constant key."""
+        if self._read_by_key is None:
+            stored: dict[str, int] = {}
+            keyed: set[int] = set()
+            other: set[str] = set()
+            for node in ast.walk(self.module.tree):
+                if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and isinstance(node.value, ast.Name):
+                    if isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, (str, int)):
+                        keyed.add(id(node.value))
+                elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                    stored[node.targets[0].id] = stored.get(node.targets[0].id, 0) + 1
+                    keyed.add(id(node.targets[0]))
+                elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                    other.update(node.names)
+            for node in ast.walk(self.module.tree):
+                if isinstance(node, ast.Name) and id(node) not in keyed:
+                    other.add(node.id)
+            self._read_by_key = {name for name, count in stored.items() if count == 1} - other
+        return self._read_by_key
 
     def follow_value(self, value: ast.expr, followed: set[int]) -> None:
         """Mark the constructions whose instance ``value`` is, as ``instance_of`` reads it."""
@@ -1258,8 +1318,8 @@ class _ModuleWalk:
                 inst = Instance(frozenset({scope.cls}))
             else:
                 inst = self.instance_of(receiver, scope)
-        elif isinstance(func, (ast.Name, ast.Attribute)):
-            receiver = func
+        elif isinstance(func, (ast.Name, ast.Attribute, ast.Subscript)):
+            receiver = func  # whatever `instance_of` reads a model in is a call of it
             inst = self.instance_of(func, scope)
         if inst is not None and receiver is not None:
             self.graph.sites.append(self.site(node, receiver, via, inst, scope))

@@ -88,7 +88,7 @@ def unfollowed_instances_refusal(ctx: RuleContext, key: ClassKey, labelless_unch
         return Refusal(f"the import at {where} could load this class or another: several files are the module `{name}`")
     where = ctx.graph.untracked_at(key)
     if where is not None:
-        return Refusal(f"an instance is built at {where} where its calls cannot be followed (not kept in a name or `self.` attribute)")
+        return Refusal(f"an instance is built at {where} where its calls cannot be followed (not kept in a name, a `self.` attribute, or a list or dict bound once and read only by constant keys)")
     for stored, attribute, where in ctx.graph.attribute_stores:
         if stored != key:
             continue

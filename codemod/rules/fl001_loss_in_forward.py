@@ -11,7 +11,8 @@ as FL101 reads it, and a call passing ``labels=None`` takes the labels-absent on
 *is* the loss, are not reported.
 
 Its calls are found across the project: ``model = Net(...)`` (also through ``.to()``, ``.cuda()``,
-``nn.DataParallel``), ``self.model = Net(...)``, parameters annotated ``model: Net``, parameters
+``nn.DataParallel``), ``self.model = Net(...)``, ``models = {"a": Net()}`` or ``[Net()]`` bound once and read only as
+``models["a"]``/``models[0]``, parameters annotated ``model: Net``, parameters
 of functions the model is passed to, ``self(...)`` inside the class, factories whose every return
 is the model (``def get_model(): ... return model``, also ``return model, tokenizer``), methods that
 return ``self``, names from ``from model import *`` or a function's own ``from model import

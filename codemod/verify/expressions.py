@@ -75,7 +75,10 @@ class Expressions(EvaluatorBase):
         return v.attribute(base, name)
 
     def ex_Subscript(self, node: ast.Subscript) -> Value:
-        return v.item(self.expr(node.value), self.expr(node.slice))
+        container = self.expr(node.value)
+        if container[0] == "list" and isinstance(node.value, ast.Name) and self.program.unchanged_display(self.module, node.value.id):
+            container = container[1]  # a list nothing changes in place: its display's items
+        return v.item(container, self.expr(node.slice))
 
     def ex_Slice(self, node: ast.Slice) -> Value:
         return ("slice", self.expr(node.lower), self.expr(node.upper), self.expr(node.step))

@@ -37,6 +37,29 @@ class Module:
         return {n for n in [*self.classes, *self.functions, *self.assigned, *self.imports] if not n.startswith("_")}
 
 
+def unchanged_displays(tree: ast.Module) -> frozenset[str]:
+    """Names the module assigns once and otherwise only reads one constant item of
+    (``models[0]``, ``models["a"]``): a list bound to one holds its display for good. A
+    method call, a store, a loop, passing the name on, ``global``: any may change it."""
+    assigned: dict[str, int] = {}
+    harmless: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            assigned[node.targets[0].id] = assigned.get(node.targets[0].id, 0) + 1
+            harmless.add(id(node.targets[0]))
+        elif (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.ctx, ast.Load)
+            and isinstance(node.value, ast.Name)
+            and isinstance(node.slice, ast.Constant)
+            and isinstance(node.slice.value, (int, str))
+        ):
+            harmless.add(id(node.value))
+    touched = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and id(node) not in harmless}
+    declared = {name for node in ast.walk(tree) if isinstance(node, (ast.Global, ast.Nonlocal)) for name in node.names}
+    return frozenset(name for name, count in assigned.items() if count == 1) - touched - declared
+
+
 def takes_labels(forward: ast.FunctionDef) -> bool:
     arguments = forward.args
     return any(a.arg in ("labels", "label") for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs])

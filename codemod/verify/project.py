@@ -21,7 +21,17 @@ from codemod.verify import values as v
 from codemod.verify.classes import ProjectClasses
 from codemod.verify.direct import CalledDirectly
 from codemod.verify.compare import Mismatch, compare
-from codemod.verify.modules import Module, absolute, functions, is_static, link, own_forward, read_module, takes_labels
+from codemod.verify.modules import (
+    Module,
+    absolute,
+    functions,
+    is_static,
+    link,
+    own_forward,
+    read_module,
+    takes_labels,
+    unchanged_displays,
+)
 from codemod.verify.evaluate import Evaluator, Outcome, evaluate_scope
 from codemod.verify.program import Clock, TooLarge, Unresolvable, bind_arguments
 from codemod.verify.values import Value
@@ -160,6 +170,7 @@ class _Version(CalledDirectly, ProjectClasses):
         self._calls: dict[tuple[str, str], list[Value]] = {}
         self._params: dict[tuple[str, str], Value] = {}
         self._attributes: dict[Value, Optional[dict[str, Value]]] = {}
+        self._unchanged: dict[str, frozenset[str]] = {}
 
     # --- the scopes --------------------------------------------------------------------------
     def evaluate_all(self, rewritten: set[str]) -> dict[tuple[str, str, int], Outcome | Mismatch]:
@@ -286,6 +297,16 @@ class _Version(CalledDirectly, ProjectClasses):
         ``model.py`` per experiment folder, the importer's own)."""
         module = self.modules.get(module_name)
         return v.free(dotted if module is None else link(module, dotted, self._by_name()))
+
+    def unchanged_display(self, module_name: str, name: str) -> bool:
+        """Is ``name`` in ``module_name`` a list nothing changes after its display is bound
+        (``modules.unchanged_displays``)?"""
+        module = self.modules.get(module_name)
+        if module is None:
+            return False
+        if module_name not in self._unchanged:
+            self._unchanged[module_name] = unchanged_displays(module.tree)
+        return name in self._unchanged[module_name]
 
     def _by_name(self) -> dict[str, list[Module]]:
         by_name: dict[str, list[Module]] = {}
