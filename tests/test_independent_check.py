@@ -523,3 +523,15 @@ def test_a_list_changed_after_its_display(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(callsites._ModuleWalk, "read_by_key_only", lambda self: {"models"})
     tree = _tree(tmp_path, CHANGED_LIST)
     _refused_at(tree, _line_of(tree, "train.py", "= models[0](x, y)"), monkeypatch)
+
+
+def test_a_value_of_an_unfamiliar_shape_is_not_fresh() -> None:
+    """``values.fresh`` met a tuple of values inside an operator (reach #15 crashed the check on
+    it, refusing a rewrite that is exact): what it does not know, it does not vouch for."""
+    from codemod.verify import values as v
+
+    linear = ("call", ("call", ("free", "torch.nn.Linear"), (("const", "4"), ("const", "3")), (), None), (("free", "x"),), (), 2)
+    assert v.fresh(linear)
+    odd = ("call", ("attr", linear, "permute"), (("op", "Tuple", (("const", "1"), ("const", "0"))),), (), 2)
+    assert not v.fresh(odd)
+    assert not v.fresh(("call", ("free", "f"), ((),), (), 2))

@@ -213,6 +213,8 @@ def fresh(value: Value) -> bool:
     stack = [value]
     while stack:
         node = stack.pop()
+        if not isinstance(node, tuple) or not node or not isinstance(node[0], str):
+            return False  # a shape this reading does not know: not known to be fresh
         kind = node[0]
         if kind == "call":
             callee = node[1]
