@@ -278,6 +278,8 @@ class CallSiteFinder:
         traced}. Kept per call, not unioned: a later round may trace what an earlier could not
         (``model = get_model()`` before ``get_model``'s return was known)."""
         self.param_others: set[tuple[str, str, str]] = set()
+        self.read_by_key: dict[str, set[str]] = {}
+        """Module key -> its names read only by constant keys (``_ModuleWalk.read_by_key_only``)."""
         self.param_keys: dict[tuple[str, str, str], dict[str, Optional[tuple[str, ...]]]] = {}
         """(module, function, parameter) -> {call ``path:line:column``: the keys of the dict it
         passes there, None when that is not a dict of known keys}. A parameter every visible call
@@ -310,7 +312,7 @@ class CallSiteFinder:
             trainers_before = dict(self.trainer_models)
             untraced_before = {key: dict(calls) for key, calls in self.param_untraced.items()}
             others_before = set(self.param_others)
-            keys_before = {key: dict(calls) for key, calls in self.param_keys.items()}
+            keys_before = {key: passed_keys(calls) for key, calls in self.param_keys.items()}
             names = sorted(pending)
             walked = self._walk_in_processes(names, jobs) if jobs > 1 and len(names) >= PARALLEL_MIN_MODULES else None
             if walked is None:
@@ -324,7 +326,8 @@ class CallSiteFinder:
             }
             pending |= {key[0] for key, calls in self.param_untraced.items() if untraced_before.get(key, {}) != calls}
             pending |= {key[0] for key in self.param_others - others_before}
-            pending |= {key[0] for key, calls in self.param_keys.items() if keys_before.get(key) != calls}
+            # Only what a parameter is taken to hold matters (most calls pass no dict at all).
+            pending |= {key[0] for key, calls in self.param_keys.items() if keys_before.get(key) != passed_keys(calls)}
             # A Trainer subclass's methods receive what its constructions are given.
             pending |= {key.module for key, instance in self.trainer_models.items() if trainers_before.get(key) != instance}
             # A function that returns a model makes its callers' modules worth a (new) walk.
@@ -1069,7 +1072,12 @@ class _ModuleWalk:
         return frozenset()
 
     def follow_target(self, target: ast.expr, value: ast.expr, followed: set[int]) -> None:
-        if isinstance(target, ast.Name) and isinstance(value, (ast.Dict, ast.List, ast.Tuple)) and target.id in self.read_by_key_only():
+        if (
+            isinstance(target, ast.Name)
+            and isinstance(value, (ast.Dict, ast.List, ast.Tuple))
+            and any(isinstance(part, ast.Call) and self.built_classes(part.func) for part in ast.walk(value))
+            and target.id in self.read_by_key_only()
+        ):
             # `models = {"a": Net()}` / `[Net()]`, read as `models["a"]` / `models[0]` only
             for stored in value.values if isinstance(value, ast.Dict) else value.elts:
                 self.follow_value(stored, followed)
@@ -1108,7 +1116,7 @@ class _ModuleWalk:
         while owner is not None and name not in owner.bound:
             owner = owner.parent
         values = owner.values.get(name, []) if owner is not None else []
-        if len(values) != 1 or name not in self.read_by_key_only():
+        if len(values) != 1 or not isinstance(values[0], (ast.Dict, ast.List, ast.Tuple)) or name not in self.read_by_key_only():
             return None
         display = values[0]
         if isinstance(display, (ast.List, ast.Tuple)) and isinstance(key, int):
@@ -1125,6 +1133,9 @@ class _ModuleWalk:
     def read_by_key_only(self) -> set[str]:
         """Names of this module mentioned once as a plain assignment's target and otherwise
         only as ``name["key"]`` or ``name[0]`` read with a constant key."""
+        cached = self.finder.read_by_key.get(self.module.key)
+        if cached is not None:
+            return cached
         if self._read_by_key is None:
             stored: dict[str, int] = {}
             keyed: set[int] = set()
@@ -1142,6 +1153,7 @@ class _ModuleWalk:
                 if isinstance(node, ast.Name) and id(node) not in keyed:
                     other.add(node.id)
             self._read_by_key = {name for name, count in stored.items() if count == 1} - other
+            self.finder.read_by_key[self.module.key] = self._read_by_key  # the module's text never changes in a run
         return self._read_by_key
 
     def follow_value(self, value: ast.expr, followed: set[int]) -> None:
@@ -1529,12 +1541,9 @@ class _ModuleWalk:
         rebinds, holds those keys (``def predict(model, batch): return model(**batch)``)."""
         for arg in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
             name = arg.arg
-            calls = self.finder.param_keys.get((self.module.key, node.name, name), {})
-            passed = set(calls.values())
-            if len(passed) != 1 or None in passed or name in scope.values or name in scope.other_bindings or name in scope.unknown:
+            keys = passed_keys(self.finder.param_keys.get((self.module.key, node.name, name), {}))
+            if keys is None or name in scope.values or name in scope.other_bindings or name in scope.unknown:
                 continue
-            keys = next(iter(passed))
-            assert keys is not None
             scope.dict_keys[name] = keys
             scope.passed_keys.add(name)
 
@@ -1762,6 +1771,12 @@ def _drops_labels(value: ast.expr) -> bool:
                 if any(isinstance(e, ast.Constant) and e.value == LABELS_PARAM for e in right.elts):
                     return True
     return False
+
+
+def passed_keys(calls: dict[str, Optional[tuple[str, ...]]]) -> Optional[tuple[str, ...]]:
+    """The keys every call gives a parameter, when they all give a dict of the same keys."""
+    given = set(calls.values())
+    return next(iter(given)) if len(given) == 1 else None
 
 
 def _dict_keys(value: ast.expr) -> Optional[tuple[str, ...]]:
