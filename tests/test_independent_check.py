@@ -452,7 +452,17 @@ OLD_CALLS = "loss, logits = model(x, y)\np = logits.softmax(-1)\n{between}\nprin
 NEW_CALLS = "logits = model(x)\nloss = F.cross_entropy(logits, y)\n{between}\nprint(loss.item(), logits.softmax(-1).sum().item())"
 
 
-@pytest.mark.parametrize("between,same", [("optimizer.step()", True), ("logits.mul_(2)", False), ("torch.nn.init.zeros_(logits)", False)])
+@pytest.mark.parametrize(
+    "between,same",
+    [
+        ("optimizer.step()", True),
+        ("print(loss.item())", True),
+        ("logits.mul_(2)", False),
+        ("torch.nn.init.zeros_(logits)", False),
+        ("_ = logits.mul_(2)", False),
+        ("print(logits.mul_(2).sum())", False),
+    ],
+)
 def test_a_prediction_computed_later_is_the_same_only_if_nothing_changed_its_data(between: str, same: bool) -> None:
     """A softmax moved below ``optimizer.step()`` computes the same; moved below an in-place
     change of the tensor, or a call the check cannot see into, it may not."""

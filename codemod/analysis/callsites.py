@@ -278,13 +278,13 @@ class CallSiteFinder:
         traced}. Kept per call, not unioned: a later round may trace what an earlier could not
         (``model = get_model()`` before ``get_model``'s return was known)."""
         self.param_others: set[tuple[str, str, str]] = set()
+        """Parameters some visible call passes a value known to be no model (a library object)."""
         self.read_by_key: dict[str, set[str]] = {}
         """Module key -> its names read only by constant keys (``_ModuleWalk.read_by_key_only``)."""
         self.param_keys: dict[tuple[str, str, str], dict[str, Optional[tuple[str, ...]]]] = {}
         """(module, function, parameter) -> {call ``path:line:column``: the keys of the dict it
         passes there, None when that is not a dict of known keys}. A parameter every visible call
         gives the same keys holds a dict of those keys (``predict(model, {"x": x})``)."""
-        """Parameters some visible call passes a value known to be no model (a library object)."""
         self.trainer_models: dict[ClassKey, Instance] = {}
         """A ``Trainer`` subclass of the project -> what its constructions are given as
         ``model``: the ``model`` its ``compute_loss``/``prediction_step`` receive."""

@@ -217,6 +217,11 @@ class Calls(EvaluatorBase):
             # the call and here changes parameters, not it.
             epoch = ("data", self.clock.data_epoch)
         value = ("call", callee, tuple(positional), tuple(sorted(keywords.items())), epoch)
+        if v.changes_in_place(value):
+            # `y = logits.mul_(2)`, `print(x.add_(1))`: data changes inside an expression, so
+            # what reads state or data after it is another value, effect or not.
+            self.clock.epoch += 1
+            self.clock.data_epoch += 1
         if v.draws_random(callee):
             # A random draw advances the generator: every later draw depends on it, so the
             # draws happen in the same order in both programs, used or not.

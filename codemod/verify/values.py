@@ -239,12 +239,21 @@ def grad_mode(context: Value) -> bool:
     return context[0] == "call" and context[1][0] == "free" and context[1][1] in GRAD_MODES
 
 
+def changes_in_place(call: Value) -> bool:
+    """A call by PyTorch's naming of in-place operations (``x.mul_(2)``, ``nn.init.zeros_(w)``),
+    or one given ``out=``."""
+    callee = call[1]
+    name = callee[2] if callee[0] == "attr" else str(callee[1]).rpartition(".")[2] if callee[0] == "free" else ""
+    in_place = isinstance(name, str) and name.endswith("_") and not name.startswith("__")
+    return in_place or any(keyword == "out" for keyword, _ in call[3])
+
+
 def keeps_tensor_data(effect: Value) -> bool:
     """An effect that changes no tensor's data outside parameters and gradients: ``print``,
     ``loss.backward()``, an optimizer's ``step``/``zero_grad``, ``model.train()``/``.eval()``."""
     if effect[0] == "enter":
         return grad_mode(effect[1])
-    if effect[0] != "do" or effect[1][0] != "call":
+    if effect[0] != "do" or effect[1][0] != "call" or _changes_anything_in_place(effect[1]):
         return False
     callee = effect[1][1]
     if callee == free("print"):
@@ -259,6 +268,20 @@ def keeps_tensor_data(effect: Value) -> bool:
     if method in ("step", "zero_grad"):
         base = root(receiver)
         return bool(base[0] == "call" and base[1][0] == "free" and base[1][1].startswith("torch.optim."))
+    return False
+
+
+def _changes_anything_in_place(value: Value) -> bool:
+    """Does any call inside ``value`` change data in place (``print(x.add_(1))``)?"""
+    stack, seen = [value], set()
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, tuple) or not node or id(node) in seen:
+            continue
+        seen.add(id(node))  # a tree shares subtrees: each is read once
+        if node[0] == "call" and len(node) >= 4 and isinstance(node[1], tuple) and node[1] and changes_in_place(node):
+            return True
+        stack += [part for part in node if isinstance(part, tuple)]
     return False
 
 
