@@ -7,7 +7,7 @@ example: a ``forward`` that meets it. The tests run every example through the ru
 is refused with that message, and that the reader (``codemod.analysis``) makes no refusal of its
 own outside this list::
 
-    return ForwardReason.SEVERAL_CRITERIA.refusal()                  # in the reader
+    return Refusal.of(ForwardReason.SEVERAL_CRITERIA)                # in the reader
     -> "forward builds more than one criterion"                      # what the finding says
 
 Imports nothing: the registry reads it to document the rules without loading the engine.
