@@ -496,7 +496,6 @@ class _ModuleWalk:
         self._unpacked: Optional[dict[str, set[tuple[str, int]]]] = None
         self._attributes: Optional[dict[str, list[tuple[str, Optional[ast.expr]]]]] = None
         self._init_stores: dict[str, list[ast.Name]] = {}
-        self._read_by_key: Optional[set[str]] = None
 
     # --- resolution -------------------------------------------------------------------------
     def resolve(self, node: ast.AST) -> Optional[str]:
@@ -538,7 +537,7 @@ class _ModuleWalk:
         if isinstance(node, ast.Name):
             return self.name_instance(node, scope)
         if isinstance(node, ast.Subscript):
-            held = self.held_in_dict(node, scope)
+            held = self.held_in_display(node, scope)
             return self.instance_of(held, scope) if held is not None else None
         if isinstance(node, ast.IfExp):
             left, right = self.instance_of(node.body, scope), self.instance_of(node.orelse, scope)
@@ -1103,7 +1102,7 @@ class _ModuleWalk:
             for element, element_value in zip(target.elts, value.elts):
                 self.follow_target(element, element_value, followed)
 
-    def held_in_dict(self, node: ast.Subscript, scope: _Scope) -> Optional[ast.expr]:
+    def held_in_display(self, node: ast.Subscript, scope: _Scope) -> Optional[ast.expr]:
         """``models["a"]`` / ``models[0]``, where ``models`` is bound once, to a dict display with
         string keys or a list or tuple display, and every other mention of the name in the
         module reads one constant key: what the display holds there. Anything else (a second
@@ -1134,9 +1133,7 @@ class _ModuleWalk:
         """Names of this module mentioned once as a plain assignment's target and otherwise
         only as ``name["key"]`` or ``name[0]`` read with a constant key."""
         cached = self.finder.read_by_key.get(self.module.key)
-        if cached is not None:
-            return cached
-        if self._read_by_key is None:
+        if cached is None:  # the module's text never changes in a run: read once
             stored: dict[str, int] = {}
             keyed: set[int] = set()
             other: set[str] = set()
@@ -1152,9 +1149,8 @@ class _ModuleWalk:
             for node in ast.walk(self.module.tree):
                 if isinstance(node, ast.Name) and id(node) not in keyed:
                     other.add(node.id)
-            self._read_by_key = {name for name, count in stored.items() if count == 1} - other
-            self.finder.read_by_key[self.module.key] = self._read_by_key  # the module's text never changes in a run
-        return self._read_by_key
+            cached = self.finder.read_by_key[self.module.key] = {name for name, count in stored.items() if count == 1} - other
+        return cached
 
     def follow_value(self, value: ast.expr, followed: set[int]) -> None:
         """Mark the constructions whose instance ``value`` is, as ``instance_of`` reads it."""

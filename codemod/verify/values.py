@@ -253,7 +253,9 @@ def keeps_tensor_data(effect: Value) -> bool:
     ``loss.backward()``, an optimizer's ``step``/``zero_grad``, ``model.train()``/``.eval()``."""
     if effect[0] == "enter":
         return grad_mode(effect[1])
-    if effect[0] != "do" or effect[1][0] != "call" or _changes_anything_in_place(effect[1]):
+    # An in-place call inside the effect (`print(x.add_(1))`) already moved both clocks where
+    # it was evaluated (`Calls.call_value`): the effect itself is judged by its callee alone.
+    if effect[0] != "do" or effect[1][0] != "call":
         return False
     callee = effect[1][1]
     if callee == free("print"):
@@ -268,20 +270,6 @@ def keeps_tensor_data(effect: Value) -> bool:
     if method in ("step", "zero_grad"):
         base = root(receiver)
         return bool(base[0] == "call" and base[1][0] == "free" and base[1][1].startswith("torch.optim."))
-    return False
-
-
-def _changes_anything_in_place(value: Value) -> bool:
-    """Does any call inside ``value`` change data in place (``print(x.add_(1))``)?"""
-    stack, seen = [value], set()
-    while stack:
-        node = stack.pop()
-        if not isinstance(node, tuple) or not node or id(node) in seen:
-            continue
-        seen.add(id(node))  # a tree shares subtrees: each is read once
-        if node[0] == "call" and len(node) >= 4 and isinstance(node[1], tuple) and node[1] and changes_in_place(node):
-            return True
-        stack += [part for part in node if isinstance(part, tuple)]
     return False
 
 
