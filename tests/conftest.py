@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
 from codemod.results import RunResult
 from tests.golden_cases import GOLDEN
+from tests.warm_python import WarmPython
 
 LATER_TIERS = ("execution", "slow")
 
@@ -33,6 +35,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def warm_python() -> Iterator[WarmPython]:
+    """One interpreter per test process with torch imported, forked for each program run."""
+    python = WarmPython()
+    yield python
+    python.close()
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ import tomllib
 from codemod.engine import run
 from codemod.registry import select_rules
 from codemod.results import Mode, Options, RunResult
+from tests.warm_python import WarmPython
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "golden"
@@ -147,19 +148,26 @@ for number, cell in enumerate(cells, start=1):
 """
 
 
-def execute(tree: Path, scripts: tuple[str, ...], timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def execute(
+    tree: Path, scripts: tuple[str, ...], timeout: float = 300, python: Optional[WarmPython] = None
+) -> subprocess.CompletedProcess[str]:
     """Run each script from the tree's root, as a user would (``python exp_a/train.py`` puts
-    ``exp_a/`` first on sys.path); stop at the first that fails. Outputs are joined in order."""
+    ``exp_a/`` first on sys.path); stop at the first that fails. Outputs are joined in order.
+    With ``python``, each runs in a fork of that warm interpreter instead of a new one."""
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0", CUDA_VISIBLE_DEVICES="")
     stdout, stderr, returncode = [], [], 0
     for script in scripts:
         # Jupyter runs a notebook in its own folder (`sys.path.append("../src")` counts on it).
-        where = tree / Path(script).parent if script.endswith(".ipynb") else tree
-        name = Path(script).name if script.endswith(".ipynb") else script
-        command = [sys.executable, "-c", RUN_NOTEBOOK, name] if script.endswith(".ipynb") else [sys.executable, script]
-        done = subprocess.run(
-            command, cwd=where, capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL
-        )
+        notebook = script.endswith(".ipynb")
+        where = tree / Path(script).parent if notebook else tree
+        argv = ["-c", Path(script).name] if notebook else [script]
+        if python is not None:
+            done = python.run(argv, where, env, code=RUN_NOTEBOOK if notebook else None, timeout=timeout)
+        else:
+            command = [sys.executable, "-c", RUN_NOTEBOOK, *argv[1:]] if notebook else [sys.executable, *argv]
+            done = subprocess.run(
+                command, cwd=where, capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL
+            )
         stdout.append(done.stdout)
         stderr.append(done.stderr)
         returncode = done.returncode
@@ -188,10 +196,11 @@ def _import_root(path: Path) -> Path:
     return directory
 
 
-def import_every_module(tree: Path) -> subprocess.CompletedProcess[str]:
+def import_every_module(tree: Path, python: Optional[WarmPython] = None) -> subprocess.CompletedProcess[str]:
     """Import every module of ``tree``, each from its own import root (the folder above its
     outermost package): one process per root, because folders of experiments may each hold
-    a ``model.py`` and only one module of a name can be imported per process."""
+    a ``model.py`` and only one module of a name can be imported per process. With ``python``,
+    each process is a fork of that warm interpreter."""
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0")
     by_root: dict[Path, list[str]] = {}
     for path in sorted(tree.rglob("*.py")):
@@ -212,10 +221,13 @@ def import_every_module(tree: Path) -> subprocess.CompletedProcess[str]:
         batch[str(root)] = names
     stderr, returncode = [], 0
     for batch in batches:
-        done = subprocess.run(
-            [sys.executable, "-c", IMPORT_ALL, json.dumps(batch)],
-            cwd=tree, capture_output=True, text=True, timeout=300, env=env, stdin=subprocess.DEVNULL,
-        )
+        if python is not None:
+            done = python.run(["-c", json.dumps(batch)], tree, env, code=IMPORT_ALL)
+        else:
+            done = subprocess.run(
+                [sys.executable, "-c", IMPORT_ALL, json.dumps(batch)],
+                cwd=tree, capture_output=True, text=True, timeout=300, env=env, stdin=subprocess.DEVNULL,
+            )
         stderr.append(done.stderr)
         returncode = returncode or done.returncode
     return subprocess.CompletedProcess(["import"], returncode, "", "".join(stderr))

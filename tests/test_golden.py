@@ -24,6 +24,7 @@ from tests.golden_cases import (
     run_fixlabels,
     tree_bytes,
 )
+from tests.warm_python import WarmPython
 
 CASES = cases()
 THE_TYPE_ERROR = (
@@ -68,7 +69,7 @@ def test_rewrite_is_byte_exact_and_idempotent(case: Case, tmp_path: Path) -> Non
 
 @pytest.mark.execution
 @pytest.mark.parametrize("case", [c for c in CASES if c.after.exists()], ids=lambda c: c.name)
-def test_rewrite_verified_as_users_run_it_prints_the_same_losses(case: Case, tmp_path: Path) -> None:
+def test_rewrite_verified_as_users_run_it_prints_the_same_losses(case: Case, tmp_path: Path, warm_python: WarmPython) -> None:
     """As a user runs it (the import check on): the same bytes, then the programs before and
     after print the same losses, and every rewritten module imports."""
     _needs(case)
@@ -77,37 +78,37 @@ def test_rewrite_verified_as_users_run_it_prints_the_same_losses(case: Case, tmp
     assert tree_bytes(tree) == tree_bytes(case.after)
     if case.run:
         original_tree = case.reference if case.reference.exists() else case.before
-        original = execute(original_tree, case.run)
-        rewritten = execute(tree, case.run)
+        original = execute(original_tree, case.run, python=warm_python)
+        rewritten = execute(tree, case.run, python=warm_python)
         assert original.returncode == 0, original.stderr
         assert rewritten.returncode == 0, rewritten.stderr
         assert "loss" in original.stdout, "the program must print its losses"
         assert rewritten.stdout == original.stdout
     # After the programs ran: a module may load at import what an earlier script saved (a
     # predict.py reading the model train.py wrote), as it does for the user.
-    imported = import_every_module(tree)
+    imported = import_every_module(tree, python=warm_python)
     assert imported.returncode == 0, imported.stderr
 
 
 @pytest.mark.execution
 @pytest.mark.parametrize("case", [c for c in CASES if not c.after.exists() and c.run], ids=lambda c: c.name)
-def test_a_case_left_unchanged_still_runs(case: Case, tmp_path: Path) -> None:
+def test_a_case_left_unchanged_still_runs(case: Case, tmp_path: Path, warm_python: WarmPython) -> None:
     """A negative case is kept byte for byte; that it is a working program is what makes it a
     fair negative (a broken one would prove nothing about leaving correct code alone)."""
     _needs(case)
     copy = tmp_path / "before"
     shutil.copytree(case.before, copy)
-    ran = execute(copy, case.run)
+    ran = execute(copy, case.run, python=warm_python)
     assert ran.returncode == 0, ran.stderr
 
 
 @pytest.mark.execution
 @pytest.mark.parametrize("case", [c for c in CASES if c.reference.exists()], ids=lambda c: c.name)
-def test_broken_before_really_fails_as_the_case_says(case: Case, tmp_path: Path) -> None:
+def test_broken_before_really_fails_as_the_case_says(case: Case, tmp_path: Path, warm_python: WarmPython) -> None:
     _needs(case)
     copy = tmp_path / "before"
     shutil.copytree(case.before, copy)
     assert case.run
-    result = execute(copy, case.run)
+    result = execute(copy, case.run, python=warm_python)
     assert result.returncode != 0
     assert re.search(case.fails_with or THE_TYPE_ERROR, result.stderr), result.stderr[-500:]
