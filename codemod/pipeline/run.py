@@ -11,11 +11,11 @@ from codemod.discovery import Discovered, within
 from codemod.pipeline.checks import call_check, imports_still_work, magic_lines, same_numbers, unwritable
 from codemod.pipeline.load import Repo, load
 from codemod.pipeline.plan import Refused, plan_edits, render
-from codemod.pipeline.units import confine_to, displayed_within, find_units, named_units, unsilenced
+from codemod.pipeline.units import confine_to, displayed_within, find_units, join_shared_calls, named_units, unsilenced
 from codemod.results import FileChange, Finding, Mode, Options, RunResult
 from codemod.rules.common import Unit
 from codemod.sources import SourceFile, WriteError, write_all_atomically
-from codemod.vocabulary import INTERNAL_ERROR, IO_ERROR
+from codemod.vocabulary import INTERNAL_ERROR, IO_ERROR, Refusal
 
 
 def analyse(paths: list[Path], mode: Mode, options: Options, found: Discovered) -> RunResult:
@@ -24,7 +24,9 @@ def analyse(paths: list[Path], mode: Mode, options: Options, found: Discovered) 
     named = [p.resolve() for p in paths if p.exists()]
     repo, read = load(found, options)
     units, errors = find_units(repo, options)
-    units = named_units(repo, unsilenced(repo, units), named)
+    units = unsilenced(repo, units)
+    join_shared_calls(repo, units)
+    units = named_units(repo, units, named)
     if options.stdin is not None:
         confine_to(options.stdin[0].resolve(), repo, units)
     denied: dict[Path, str] = {}
@@ -78,6 +80,7 @@ def settle(repo: Repo, units: list[Unit], mode: Mode, options: Options, denied: 
     units ends the round, and the next plans again without them, so nothing is written that
     depended on a refused edit or was not checked as it will be written."""
     while True:
+        _refuse_partners(units)
         texts: dict[Path, str] = {}
         refused: Refused = []
         if any(unit.refusal is None for unit in units):
@@ -102,6 +105,21 @@ def settle(repo: Repo, units: list[Unit], mode: Mode, options: Options, denied: 
         for unit, refusal in newly:
             if unit.refusal is None:  # a unit refused twice in one round keeps its first reason
                 unit.refusal = refusal
+
+
+def _refuse_partners(units: list[Unit]) -> None:
+    """A fix that shares a call with a refused one is refused with it: the call was to be
+    rewritten once for both."""
+    pending = [unit for unit in units if unit.refusal is not None and unit.lands_with]
+    while pending:
+        refused = pending.pop()
+        assert refused.refusal is not None
+        for partner in refused.lands_with:
+            if partner.refusal is None:
+                partner.refusal = Refusal(
+                    f"it shares calls with the fix of {refused.finding.path}:{refused.finding.line}, which is refused: {refused.refusal.text}"
+                )
+                pending.append(partner)
 
 
 def _write(repo: Repo, changes: tuple[FileChange, ...], committed: list[Path], errors: list[Finding]) -> bool:

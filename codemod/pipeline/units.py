@@ -1,19 +1,22 @@
 """Run the selected rules over the repo and keep the units this run reports and fixes: not
-silenced by a comment, found in (or changing) a named path, confined to the editor's buffer."""
+silenced by a comment, found in (or changing) a named path, confined to the editor's buffer; and
+join the fixes that share a call."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Optional
 
-from codemod.analysis.callsites import CallSiteFinder
+from codemod.analysis.callsites import CallSite, CallSiteFinder
+from codemod.analysis.index import ClassKey
+from codemod.cst.nodes import code_of
 from codemod.discovery import within
 from codemod.pipeline.load import Repo
 from codemod.registry import DEFAULT_SELECTION, rule_modules
 from codemod.results import Finding, Options
-from codemod.rules.common import RuleContext, Unit
+from codemod.rules.common import RuleContext, SiteTask, Unit
 from codemod.suppression import silenced, suppressions
-from codemod.vocabulary import INTERNAL_ERROR, LABELS_PARAM, Refusal
+from codemod.vocabulary import INTERNAL_ERROR, LABELS_PARAM, Refusal, ResultShape, SitePlan
 
 def find_units(repo: Repo, options: Options) -> tuple[list[Unit], list[Finding]]:
     """Every rule's units, and an internal error for each rule that crashed."""
@@ -79,11 +82,15 @@ def unsilenced(repo: Repo, units: list[Unit]) -> list[Unit]:
 def named_units(repo: Repo, units: list[Unit], named: list[Path]) -> list[Unit]:
     """The fixes to report and apply: those found in a named file, or changing one. Each stays
     whole, whatever other files of the project it changes."""
-    return [
+    kept = [
         unit
         for unit in units
         if displayed_within(repo, unit.finding, named) or any(within(path, named) for path in unit.files)
     ]
+    # A fix that shares a call with a kept one lands with it, wherever it is.
+    for unit in kept:
+        kept.extend(partner for partner in unit.lands_with if partner not in kept)
+    return kept
 
 
 def displayed_within(repo: Repo, finding: Finding, named: list[Path]) -> bool:
@@ -97,3 +104,90 @@ def confine_to(path: Path, repo: Repo, units: list[Unit]) -> None:
         others = sorted(repo.display(p) for p in unit.files if p.resolve() != path)
         if unit.refusal is None and others:
             unit.refusal = Refusal(f"the fix also changes {others[0]}; run `fixlabels --write` on the project")
+
+
+def join_shared_calls(repo: Repo, units: list[Unit]) -> None:
+    """A call whose receiver may hold an instance of several classes (``fit(model)`` given a
+    ``Net`` and a ``Net2``) is rewritten once, for all of them. That is exact only when each
+    class's fix rewrites the call alike: then the call stays with one of those fixes, and they
+    land together or not at all (``Unit.lands_with``). Otherwise every one of them is refused:
+    no rewrite of the call is right for all the classes it may reach."""
+    by_call: dict[tuple[Path, int, int], list[tuple[Unit, SiteTask]]] = {}
+    fix_of = {key: unit for unit in units for key in unit.moves}
+    for unit in units:
+        if unit.refusal is None and unit.moves:
+            for task in unit.sites:
+                by_call.setdefault((task.site.path, task.site.line, task.site.column), []).append((unit, task))
+    for entries in by_call.values():
+        site = entries[0][1].site
+        if site.instance.classes <= entries[0][0].moves:
+            continue  # one class's call, its own unit's
+        sharing = [unit for unit, _ in entries]
+        refusal = _shared_call_refusal(site, entries, fix_of, repo.index.by_path[site.path].key)
+        if refusal is not None:
+            for unit in sharing:
+                if unit.refusal is None:
+                    unit.refusal = refusal
+            continue
+        kept = entries[0][1]
+        for unit, task in entries[1:]:
+            unit.sites = [t for t in unit.sites if t is not task]
+        for unit in sharing:
+            unit.lands_with.extend(u for u in sharing if u is not unit and u not in unit.lands_with)
+        assert kept in entries[0][0].sites
+
+
+def _shared_call_refusal(
+    site: CallSite, entries: list[tuple[Unit, SiteTask]], fix_of: dict[ClassKey, Unit], site_module: str
+) -> Optional[Refusal]:
+    covered = frozenset().union(*(unit.moves for unit, _ in entries))
+    where = site.location
+    missing = sorted(site.instance.classes - covered, key=lambda k: (k.module, k.name))
+    if missing:
+        other = fix_of.get(missing[0])
+        if other is None:
+            why = "whose forward is not rewritten"
+        elif other.refusal is not None:
+            why = f"whose fix is refused ({other.refusal.reason})"
+        else:
+            why = "whose fix leaves the call as it is"
+        return Refusal(f"the call could also be a `{missing[0].name}`, {why}: no one rewrite of it is right for both", where)
+    rewrites = {_call_rewrite(task.plan, site_module) for _, task in entries}
+    if len(rewrites) > 1:
+        names = sorted({key.name for unit, _ in entries for key in unit.moves})
+        losses = sorted({code_of(task.plan.loss_template) for _, task in entries})
+        differ = f" (`{losses[0]}` and `{losses[1]}`)" if len(losses) > 1 else ""
+        return Refusal(
+            f"the call could be a `{names[0]}` or a `{names[1]}`, whose losses move out of forward differently{differ}: "
+            "no one rewrite of it is right for both",
+            where,
+        )
+    return None
+
+
+def _call_rewrite(plan: SitePlan, site_module: str) -> tuple[object, ...]:
+    """All a call's rewrite in ``site_module`` is made of: two plans equal in this rewrite the
+    call to the same text. Where the class is matters only as whether the call is in its module
+    (its names need no import there)."""
+    signature = plan.signature
+    return (
+        (signature.params, signature.var_positional, signature.var_keyword, signature.spelled),
+        code_of(plan.loss_template),
+        plan.prediction_placeholder,
+        plan.preferred_prediction,
+        _shape(plan.shape),
+        None if plan.criterion is None else code_of(plan.criterion),
+        plan.criterion_is_constant,
+        plan.labels_uses,
+        tuple(sorted(plan.imports.items())),
+        tuple(sorted(plan.criterion_imports.items())),
+        plan.home_module == site_module,
+        plan.reuse_scope_criterion,
+        plan.labels_optional,
+        None if plan.labelless_shape is None else _shape(plan.labelless_shape),
+        None if plan.seen_prediction is None else code_of(plan.seen_prediction),
+    )
+
+
+def _shape(shape: ResultShape) -> tuple[object, ...]:
+    return (shape, None if shape.derived is None else code_of(shape.derived))

@@ -2,7 +2,8 @@
 every call site, or the reason the class cannot move. Shared by FL001 (``labels`` required) and
 FL101 (``labels=None``), which differ only in how they plan ``forward``.
 
-Refuses when a call could be another class (or a library model), the class has subclasses or
+Refuses when a call could be a library model, or another class whose fix would rewrite the call
+otherwise (``pipeline.units.join_shared_calls``), the class has subclasses or
 instances whose calls cannot be followed, the loss needs a name other files cannot import, or a
 call does not pass labels the way ``forward`` takes them.
 """
@@ -250,10 +251,9 @@ def _site_refusal(site: CallSite, family: frozenset[ClassKey], plan: LossPlan) -
     """Why this call of a class of ``family`` cannot be rewritten, if it cannot (the caller says where)."""
     if site.instance.library:
         return Refusal(f"the call could also be a `{sorted(site.instance.library)[0].rpartition('.')[2]}`")
-    others = site.instance.classes - family
-    if others:
-        names = " or ".join(sorted(f"`{k.name}`" for k in site.instance.classes))
-        return Refusal(f"the call could be {names}")
+    # A call that could also be another class of the project is this unit's task all the same:
+    # it is rewritten once for every class it could be, when their fixes agree on it
+    # (`pipeline.units.join_shared_calls`), or refused for all of them.
     if site.instance.untraced:
         names = " or ".join(sorted(f"`{k.name}`" for k in site.instance.classes))
         return Refusal(f"the call could be {names} or a value the analysis cannot trace ({site.instance.untraced})")

@@ -39,6 +39,12 @@ class Unit:
     also_at: tuple[int, ...] = ()
     """Lines of the finding's file besides its own where a suppression comment counts (the
     ``class`` line of a rule about a class)."""
+    moves: frozenset[ClassKey] = frozenset()
+    """The classes whose ``forward`` this unit rewrites (a class and the subclasses sharing its
+    ``forward``): each call of one of them is this unit's to rewrite, or a partner's."""
+    lands_with: list["Unit"] = field(default_factory=list)
+    """Units sharing a call with this one (``fit(model)`` given a ``Net`` and a ``Net2``): the
+    call is rewritten once for all, so they land together or not at all."""
 
     @property
     def files(self) -> set[Path]:

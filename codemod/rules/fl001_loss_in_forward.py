@@ -191,7 +191,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
     units: list[Unit] = []
     inferred = inferred_sites(ctx, {k: v[0] for k, v in candidates.items() if isinstance(v[0], LossPlan)})
     for key, (outcome, finding) in sorted(candidates.items(), key=lambda item: item[1][1]):
-        unit = Unit(finding, also_at=(index.summary(key).line,))
+        unit = Unit(finding, also_at=(index.summary(key).line,), moves=index.forward_family(key))
         units.append(unit)
         if isinstance(outcome, Refusal):
             unit.refusal = outcome

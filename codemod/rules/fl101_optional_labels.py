@@ -139,7 +139,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
             continue
         message = f"`{key.name}.forward` takes optional `{name}` and computes the loss inside the model"
         finding = Finding(module.display_path, signature.line, signature.column + 1, CODE, message)
-        unit = Unit(finding, also_at=(index.summary(key).line,))
+        unit = Unit(finding, also_at=(index.summary(key).line,), moves=index.forward_family(key))
         if alias_refused is not None and not isinstance(outcome, Refusal):
             outcome = alias_refused
         if isinstance(outcome, Refusal):
