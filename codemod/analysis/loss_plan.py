@@ -355,7 +355,12 @@ class _Prediction:
     labelled_refusal: Optional[Refusal] = None
 
 
+# Loss functions of torch.nn.functional whose names do not say "loss".
+_UNSAID_LOSSES = ("cross_entropy", "kl_div")
+
+
 def _refuse_if_labels_loss(func: cst.FunctionDef, refusal: Refusal) -> Optional[Refusal]:
     """A forward we cannot read is only a finding if it visibly computes a loss from labels."""
-    return refusal if "loss" in code_of(func).lower() else None
+    text = code_of(func).lower()
+    return refusal if "loss" in text or any(name in text for name in _UNSAID_LOSSES) else None
 
