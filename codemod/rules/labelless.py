@@ -76,6 +76,8 @@ def two_path_forward(
     edits = forward_edits(plan)
     rewritten = apply_edits(cst.Module(body=[plan.forward_node]), edits).body[0]
     assert isinstance(rewritten, cst.FunctionDef)
+    if plan.extras:
+        return rewritten, Refusal.of(ForwardReason.EXTRAS_WITHOUT_LABELS, names=", ".join(plan.extras)), None
     new = [_bare(s).strip() for s in rewritten.body.body]
     if plan.hoisted_prediction is not None:
         new = new[:-2] + [f"return {code_of(plan.hoisted_prediction)}"]
@@ -168,9 +170,10 @@ def _labelless_view(
         # computed `prob` for them alone): those lines go from it too. Other unread lines
         # (`n_idx = 0`) are the author's, and stay.
         only_for_them = {_bare(statements[i]).strip() for i in dropped if i in derivation.lines}
-        if any(plan.prediction in flow.stored(i) for i in dropped if i in derivation.lines):
-            # `logits = torch.tanh(logits)`: dropping it from the new forward would change the
+        if any(plan.prediction in flow.stored(i) and _bare(statements[i]).strip() in new for i in dropped if i in derivation.lines):
+            # `logits = torch.tanh(logits)` kept by the new forward: dropping it would change the
             # value it returns, which the moved loss reads. This root is not what it returns.
+            # (One the new forward no longer has, calls with labels compute: `seen_prediction`.)
             continue
         if root is None:
             reassigned = any(plan.prediction in flow.stored(i) for i in dropped)
