@@ -159,19 +159,33 @@ class ForwardReason(enum.Enum):
         "    loss = nn.CrossEntropyLoss(weight=w)(logits, labels)\n    return loss, logits\n",
     )
     OTHER_FORWARD_VALUE = ReasonText(
-        "the loss uses the forward-local `{name}` besides the prediction",
-        "an auxiliary term: the loss reads a value of ``forward`` that the prediction cannot give "
-        "(``loss = ce(logits, labels) + aux.pow(2).mean()``); the calls would need it too.",
+        "the loss uses the forward-local `{name}` besides the prediction, and forward cannot return it as the loss read it",
+        "an auxiliary term reads a value of ``forward`` the prediction cannot give (``loss = ce(logits, labels) + "
+        "aux.pow(2).mean()``). Such a value is returned beside the prediction from now on (``return logits, aux``), "
+        "unless ``forward`` assigns it again after the loss read it, or binds it in a tuple or a loop (no line "
+        "of its own to keep): then what the call would get is not what the loss read.",
         "def forward(self, x, labels):\n    logits = self.fc(x)\n    aux = self.aux(x)\n"
-        "    loss = F.cross_entropy(logits, labels) + aux.pow(2).mean()\n    return loss, logits\n",
+        "    loss = F.cross_entropy(logits, labels) + aux.pow(2).mean()\n    aux = aux.detach()\n"
+        "    print(aux.sum())\n    return loss, logits\n",
+    )
+    EXTRAS_WITHOUT_LABELS = ReasonText(
+        "the loss also reads `{names}`, which forward would now return beside the prediction, to calls without labels too",
+        "an auxiliary term (``+ aux.pow(2).mean()``) makes the new ``forward`` return ``logits, aux``; a call "
+        "without labels got the prediction alone, and would now get both. Not rewritten yet when such calls exist "
+        "(or Trainer evaluates without labels).",
+        "def forward(self, x, labels=None):\n    logits = self.fc(x)\n    aux = self.aux(x)\n    loss = None\n"
+        "    if labels is not None:\n        loss = F.cross_entropy(logits, labels) + aux.pow(2).mean()\n"
+        "    return loss, logits\n",
     )
     PREDICTION_FROM_LOSS_INPUT = ReasonText(
         "the loss uses `{name}`, while forward returns `{prediction}` computed from it (`{code}`) in a "
         "way that cannot move to the call",
         "the loss reads a value the prediction is computed from by a layer with parameters or at random "
-        "(``logits = self.aux(h)``, dropout): the call cannot compute both from one returned value.",
+        "(``logits = self.aux(h)``, dropout): the call cannot compute both from one returned value. Such a "
+        "value is returned beside the prediction (``return logits, h``), unless ``forward`` assigns it again "
+        "after the loss read it.",
         "def forward(self, x, labels):\n    h = self.fc(x)\n    logits = self.aux(h)\n"
-        "    loss = F.cross_entropy(h, labels)\n    return loss, logits\n",
+        "    loss = F.cross_entropy(h, labels)\n    h = h.detach()\n    print(h.sum())\n    return loss, logits\n",
     )
     SEVERAL_VALUES = ReasonText(
         "the loss combines several forward values ({names})",

@@ -281,6 +281,10 @@ class LossPlan:
     (``F.softmax(logits, dim=-1)`` when forward returned ``prob`` and the loss read ``logits``)."""
     labelled_refusal: Optional[Refusal] = None
     """Why no call with labels can be rewritten, though forward can (calls without labels can)."""
+    extras: tuple[str, ...] = ()
+    """Values of forward besides the prediction that the loss reads and no call could compute
+    from it (``hidden`` in ``F.cross_entropy(logits, labels) + 0.01 * hidden.pow(2).mean()``):
+    forward returns ``(prediction, *extras)`` from now on, and the calls unpack them."""
 
 
 PlanResult = Union[LossPlan, Refusal, None]
@@ -321,6 +325,9 @@ class SitePlan:
     seen_prediction: Optional[cst.BaseExpression] = None
     """What a call with labels read as the prediction, in terms of ``prediction_placeholder``
     (``F.softmax(logits, dim=-1)``), when that is not what forward returns now."""
+    extras: tuple[str, ...] = ()
+    """``LossPlan.extras``: names of the loss template that forward returns after the
+    prediction; a call binds each to a name of its own."""
 
 
 MODEL_CAPABLE_TYPES = frozenset({"Module", "Any", "Callable", "object", "Optional", "Union", "Sequential", "PreTrainedModel"})

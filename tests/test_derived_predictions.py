@@ -123,8 +123,10 @@ def test_a_derived_value_the_loss_reads_twice_keeps_calls_with_labels_untouched(
     assert "train.py:10" in finding.render()
 
 
-def test_a_prediction_computed_with_dropout_is_not_moved(tmp_path: Path) -> None:
-    # At the call site the dropout would draw other random numbers than inside forward.
+@pytest.mark.execution  # rewrite_and_compare runs the program before and after
+def test_a_prediction_computed_with_dropout_stays_in_forward_with_the_loss_input_beside_it(tmp_path: Path) -> None:
+    # At the call site the dropout would draw other random numbers than inside forward: it
+    # stays there, and forward returns the logits the loss read beside its prediction.
     write_net(tmp_path, """
         def forward(self, x, labels):
             logits = self.fc(x)
@@ -132,10 +134,9 @@ def test_a_prediction_computed_with_dropout_is_not_moved(tmp_path: Path) -> None
             loss = nn.functional.cross_entropy(logits, labels)
             return loss, noisy
         """, init="self.dropout = nn.Dropout(0.5)")
-    result = run([tmp_path], Mode.WRITE, FL001)
-    assert result.changes == ()
-    (finding,) = result.findings
-    assert "forward returns `noisy` computed from it (`noisy = self.dropout(logits)`) in a way that cannot move" in finding.render()
+    text = rewrite_and_compare(tmp_path, FL001)
+    assert "noisy = self.dropout(logits)\n        return noisy, logits" in text
+    assert "out, logits = net(x)" in text
 
 
 @pytest.mark.execution  # rewrite_and_compare runs the program before and after

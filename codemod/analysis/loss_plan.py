@@ -272,7 +272,7 @@ class _ForwardPlanner:
         )
         if isinstance(chosen, Refusal):
             return chosen
-        prediction, root_line, derived, dropped = chosen
+        prediction, root_line, derived, dropped, extras = chosen
         seen: Optional[cst.BaseExpression] = None
         labelled_refusal: Optional[Refusal] = None
         for name, derivation in sorted(derived.items()):
@@ -283,7 +283,7 @@ class _ForwardPlanner:
                     ForwardReason.DERIVED_READ_TWICE, name=name, prediction=prediction, code=code_of(derivation.expression)
                 )
         template = substitute(template, {name: d.expression for name, d in derived.items() if name != PREDICTION_SEEN})
-        return _Prediction(prediction, template, root_line, dropped=dropped, seen=seen, labelled_refusal=labelled_refusal)
+        return _Prediction(prediction, template, root_line, dropped=dropped, seen=seen, labelled_refusal=labelled_refusal, extras=extras)
 
     def unread(self, index: int) -> bool:
         """Is line ``index`` a plain assignment computed without effects whose value nothing
@@ -309,7 +309,8 @@ class _ForwardPlanner:
                     return Refusal.of(ForwardReason.PREDICTION_REASSIGNED, name=prediction)
         self.removed.extend(chosen.dropped)
         if hoisted is None:
-            self.removed.extend(left_unread(self.flow, self.movable, set(self.removed), self.returned, self.returned_at, root_line))
+            extra_lines = frozenset(line for name in chosen.extras if (line := self.flow.reaching(name, self.returned_at)) is not None)
+            self.removed.extend(left_unread(self.flow, self.movable, set(self.removed), self.returned, self.returned_at, root_line, extra_lines))
         kept = [s for i, s in enumerate(self.statements) if i not in self.removed]
         if not calls_self_submodule(kept) and hoisted is None:
             return None  # a loss module: its inputs are already predictions
@@ -339,6 +340,7 @@ class _ForwardPlanner:
             source_node=self.source_node,
             seen_prediction=chosen.seen,
             labelled_refusal=chosen.labelled_refusal,
+            extras=chosen.extras,
         )
 
 
@@ -353,6 +355,7 @@ class _Prediction:
     dropped: list[int] = field(default_factory=list)
     seen: Optional[cst.BaseExpression] = None
     labelled_refusal: Optional[Refusal] = None
+    extras: tuple[str, ...] = ()
 
 
 # Loss functions of torch.nn.functional whose names do not say "loss".

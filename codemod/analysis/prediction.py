@@ -37,6 +37,17 @@ def calls_self_submodule(nodes: list[cst.CSTNode]) -> bool:
 PREDICTION_SEEN = "__fixlabels_seen__"
 """Key of the derivation of what calls with labels read as the prediction."""
 
+Root = tuple[str, Optional[int], dict[str, Derivation], list[int], tuple[str, ...]]
+"""What ``choose_root`` chose: the value forward returns from now on, its line, the derivation
+of each other value, the lines only those needed, and the values returned beside it."""
+
+
+def _returnable(flow: Flow, version: tuple[str, Optional[int]], returned_at: int, removed: frozenset[int]) -> bool:
+    """Can forward return this value as the loss read it: a line of forward assigned it, that
+    line stays, and nothing assigns the name again before the return."""
+    name, line = version
+    return line is not None and line >= 0 and line not in removed and flow.reaching(name, returned_at) == line
+
 
 def choose_root(
     flow: Flow,
@@ -47,13 +58,16 @@ def choose_root(
     returned_at: int,
     returns_without_labels: Optional[str],
     removed: frozenset[int],
-) -> Union[tuple[str, Optional[int], dict[str, Derivation], list[int]], Refusal]:
+) -> Union[Root, Refusal]:
     """The value the new forward returns: one every value the loss reads, and the prediction
     forward returned, can be computed from at the call site. Preferred: what forward returned
-    without labels (those calls then see no change), then what the loss reads.
+    without labels (those calls then see no change), then what the loss reads. Values the loss
+    reads that no call can compute from it (``hidden`` beside ``logits``) are returned beside
+    it, the fewest there can be.
 
     Returns its name, its line, the derivation of each other value (the prediction under
-    ``PREDICTION_SEEN``) and the lines of forward that only computed those (they go)."""
+    ``PREDICTION_SEEN``), the lines of forward that only computed those (they go), and the
+    values returned beside it."""
     needed: dict[str, tuple[str, Optional[int]]] = {
         name: (name, next(iter(reads[name]))) for name in sorted(template_locals) if name in reads
     }
@@ -68,17 +82,33 @@ def choose_root(
     # Then any value of forward, latest first: `raw = logits; logits = torch.tanh(logits)` with
     # the loss on `logits` and `raw.softmax(-1)` returned are both computed from `raw`.
     candidates += [(flow.name(line), line) for line in sorted(flow.values, reverse=True) if line < returned_at]
+    # One root every value can be computed from; else the root computing the most of them,
+    # the rest returned beside it (extras), each as the loss read it.
+    best: Optional[Root] = None
     for root in candidates:
         derived: dict[str, Derivation] = {}
+        extras: list[str] = []
         for key, version in needed.items():
             derivation = flow.derive(version, root, movable)
-            if derivation is None:
+            if derivation is not None:
+                derived[key] = derivation
+            elif key != PREDICTION_SEEN and _returnable(flow, version, returned_at, removed):
+                extras.append(key)
+            else:
                 break
-            derived[key] = derivation
         else:
             lines = set().union(*(d.lines for d in derived.values()))
+            extra_lines = {flow.reaching(name, returned_at) for name in extras}
+            if lines & extra_lines:
+                continue  # an extra is computed on the way to another value: it cannot stay and go
             trivial = {k for k, d in derived.items() if isinstance(d.expression, cst.Name) and d.expression.value == root[0]}
-            return root[0], root[1], {k: d for k, d in derived.items() if k not in trivial}, flow.droppable(lines, removed)
+            found: Root = root[0], root[1], {k: d for k, d in derived.items() if k not in trivial}, flow.droppable(lines, removed), tuple(extras)
+            if not extras:
+                return found
+            if best is None or len(extras) < len(best[4]):
+                best = found
+    if best is not None:
+        return best
     others = sorted(set(template_locals) - {prediction})
     if others:
         line = flow.reaching(prediction, returned_at)
@@ -92,17 +122,24 @@ def choose_root(
 
 
 def left_unread(
-    flow: Flow, movable: MovableCheck, removed: set[int], returned: cst.BaseExpression, returned_at: int, root: Optional[int]
+    flow: Flow,
+    movable: MovableCheck,
+    removed: set[int],
+    returned: cst.BaseExpression,
+    returned_at: int,
+    root: Optional[int],
+    returned_beside: frozenset[int] = frozenset(),
 ) -> list[int]:
     """Lines that only fed what leaves forward (the loss, the old return value), computed
     without effects (``prob = F.sigmoid(logits)`` for a loss on ``prob``): nothing reads them
-    once forward returns the root value, so they go too."""
+    once forward returns the root value (and the extras ``returned_beside`` assign), so they
+    go too."""
     fed: set[int] = set()
     changed = True
     while changed:
         changed = False
         for line in flow.values:
-            if line in fed or line in removed or line == root or not movable(flow.value(line)):
+            if line in fed or line in removed or line == root or line in returned_beside or not movable(flow.value(line)):
                 continue
             version = (flow.name(line), line)
             by_return = flow.name(line) in names_in(returned) and flow.reaching(flow.name(line), returned_at) == line

@@ -91,6 +91,7 @@ def fill_class_unit(
         home_module=module.key,
         labels_optional=forward is not None,
         seen_prediction=plan.seen_prediction,
+        extras=plan.extras,
     )
     if forward is None and plan.source_node is not None:
         forward = FileEdits()
@@ -135,6 +136,12 @@ def _trainer_edits_into(
     for use in ctx.graph.uses:
         if key not in use.instance.classes:
             continue
+        if plan.extras:
+            names = ", ".join(f"`{name}`" for name in plan.extras)
+            return Refusal(
+                f"the loss also reads {names}, which forward would now return beside the prediction; Trainer "
+                f"({use.display_path}:{use.line}) takes a model's output as its logits, so this is not done under Trainer yet"
+            )
         derived = plan.seen_prediction if plan.seen_prediction is not None else labelless_shape.derived if labelless_shape else None
         if derived is not None:
             return Refusal(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Optional, Union
 
 from codemod.cst.bindings import bound_names
@@ -89,6 +89,8 @@ class _Site:
     """The call without its labels."""
     criterion: Optional[str]
     line: int
+    extra_names: dict[str, str] = field(default_factory=dict)
+    """Each of ``plan.extras`` (returned beside the prediction), by the name this call binds it to."""
 
     @property
     def names(self) -> ScopeNames:
@@ -110,7 +112,20 @@ class _Site:
         }
         if self.criterion is not None:
             mapping[CRITERION] = cst.Name(self.criterion)
+        mapping.update({extra: cst.Name(name) for extra, name in self.extra_names.items()})
         return substitute(self.plan.loss_template, mapping)
+
+    def bound(self, prediction: str) -> cst.BaseAssignTargetExpression:
+        """What the call without labels is assigned to: the prediction, and beside it the
+        values forward now returns for the loss (``logits, hidden = model(x)``)."""
+        if not self.extra_names:
+            return cst.Name(prediction)
+        names = [prediction, *self.extra_names.values()]
+        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        return cst.Tuple(
+            [cst.Element(cst.Name(n), comma=comma if i < len(names) - 1 else cst.MaybeSentinel.DEFAULT) for i, n in enumerate(names)],
+            lpar=[], rpar=[],
+        )
 
     def seen(self, prediction: str) -> cst.BaseExpression:
         """What the call used to give as its prediction, from what forward returns now."""
@@ -138,7 +153,7 @@ class _Site:
         # The replaced line's comment was about the call with labels: it does not go onto the
         # new lines (the comments above it stay above).
         return self.statement.with_changes(  # type: ignore[return-value]  # the statement of a call with its result assigned: a simple line
-            body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(name))], value=self.new_call)],
+            body=[cst.Assign(targets=[cst.AssignTarget(self.bound(name))], value=self.new_call)],
             trailing_whitespace=cst.TrailingWhitespace(),
         )
 
@@ -457,6 +472,12 @@ class FileSitePlanner:
             self, call, statement, scope, plan, labels, receiver, self_expr, call.with_changes(args=new_args),
             self.criterion_name(plan, scope, statement, self_expr), line,
         )
+        for extra in plan.extras:
+            # Bound at the call and read by the loss, wherever a reader puts it: held to the
+            # end of the scope.
+            name = site.names.fresh(extra, site.first_line)
+            site.names.introduce(name, self.end_line(scope))
+            site.extra_names[extra] = name
         small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
         if isinstance(small, cst.Assign) and small.value is call and len(small.targets) == 1:
             replacement = self.assigned_site(site, small.targets[0].target)
@@ -498,7 +519,7 @@ class FileSitePlanner:
         if plan.shape.kind is ResultKind.LOSS:
             return site.rebuilt()
         if isinstance(target, cst.Name) and self.plan_readers(
-            target, site.statement, site.scope, plan, site.new_call, site.loss_of, site.labels, site.receiver, site.seen
+            target, site.statement, site.scope, plan, site.new_call, site.loss_of, site.labels, site.receiver, site.seen, site.bound
         ):
             return None
         if (
@@ -551,7 +572,7 @@ class FileSitePlanner:
             self.edits.replace[call] = value if is_atom(value) else parenthesize(value)
         # The statement itself stays (only its call is replaced, inside it); the comments
         # and blank lines above it move above the inserted line when the edits apply.
-        inserted = site.prediction_line(prediction) if isinstance(statement, cst.SimpleStatementLine) else assign(cst.Name(prediction), site.new_call)
+        inserted = site.prediction_line(prediction) if isinstance(statement, cst.SimpleStatementLine) else assign(site.bound(prediction), site.new_call)
         self.edits.add_before(statement, inserted.with_changes(leading_lines=()))
         self.claimed.add(statement)
 
@@ -786,6 +807,7 @@ class FileSitePlanner:
         labels: cst.BaseExpression,
         receiver: cst.BaseExpression,
         seen: Callable[[str], cst.BaseExpression],
+        bound: Callable[[str], cst.BaseAssignTargetExpression],
     ) -> bool:
         """``out = model(...)`` read only as ``out["loss"]``/``out[0]``/``out.logits``: the
         readers become the loss and the prediction, and ``out`` goes away. False when ``out``
@@ -805,7 +827,7 @@ class FileSitePlanner:
             loss_target, prediction_target = unpacked
             self.edits.replace[statement] = [
                 statement.with_changes(
-                    body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(prediction_target))], value=new_call)],
+                    body=[cst.Assign(targets=[cst.AssignTarget(bound(prediction_target))], value=new_call)],
                     trailing_whitespace=cst.TrailingWhitespace(),
                 ),
                 assign(cst.Name(loss_target), loss_of(prediction_target)).with_changes(leading_lines=()),
@@ -821,7 +843,7 @@ class FileSitePlanner:
         loss_readers = [node for node, role in readers if role == "loss"]
         replacement: list[cst.BaseStatement] = [
             statement.with_changes(
-                body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(prediction))], value=new_call)],
+                body=[cst.Assign(targets=[cst.AssignTarget(bound(prediction))], value=new_call)],
                 trailing_whitespace=cst.TrailingWhitespace(),
             )
         ]

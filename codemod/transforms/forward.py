@@ -4,6 +4,9 @@
         logits = self.fc(x)            ->        logits = self.fc(x)
         loss = F.cross_entropy(logits, labels)   return logits
         return loss, logits
+
+and beside it what else the loss reads that no call could compute from it
+(``return logits, hidden``: ``LossPlan.extras``).
 """
 
 from __future__ import annotations
@@ -48,8 +51,14 @@ def forward_edits(plan: LossPlan) -> FileEdits:
     ret = returned.body[0]
     assert isinstance(ret, cst.Return)
     # The old line's comment was about returning the loss: it does not go onto the new line.
+    value: cst.BaseExpression = cst.Name(plan.prediction)
+    if plan.extras:
+        # What the loss also reads, and no call could compute from the prediction, goes beside it.
+        names = [plan.prediction, *plan.extras]
+        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        value = cst.Tuple([cst.Element(cst.Name(n), comma=comma if i < len(names) - 1 else cst.MaybeSentinel.DEFAULT) for i, n in enumerate(names)], lpar=[], rpar=[])
     new_return = returned.with_changes(
-        body=[ret.with_changes(value=cst.Name(plan.prediction))],
+        body=[ret.with_changes(value=value)],
         trailing_whitespace=cst.TrailingWhitespace(newline=returned.trailing_whitespace.newline),
     )
     if plan.hoisted_prediction is not None:
