@@ -545,3 +545,62 @@ def test_a_value_of_an_unfamiliar_shape_is_not_fresh() -> None:
     odd = ("call", ("attr", linear, "permute"), (("op", "Tuple", (("const", "1"), ("const", "0"))),), (), 2)
     assert not v.fresh(odd)
     assert not v.fresh(("call", ("free", "f"), ((),), (), 2))
+
+
+LOOP_REBINDS_LABELS = NET + '''
+
+    def forward(self, x, labels=None):
+        logits = self.fc(x)
+        loss = None
+        if labels is not None:
+            loss = F.cross_entropy(logits, labels)
+        return loss, logits
+
+
+def fit(model, x, labels):
+    for step in range(2):
+        batch = {"x": x, "labels": labels}
+        labels = {rebind}
+        loss, logits = model(**batch, labels=labels)
+        loss.backward()
+
+
+fit(Net(), torch.randn(3, 4), torch.tensor([0, 1, 2]))
+'''
+
+
+def test_labels_a_loop_rebinds_to_what_they_were_are_never_none_on_any_turn(tmp_path: Path) -> None:
+    # Turn one gets the caller's labels; each turn then binds them to what the last one had:
+    # by induction never None, so the loss moves out unconditionally.
+    tree = _tree(tmp_path, {"train.py": LOOP_REBINDS_LABELS.replace("{rebind}", 'batch.pop("labels")')})
+    result = _run(tree)
+    assert _refusals(result) == []
+    assert [f.fixed for f in result.findings] == [True]
+
+
+def test_labels_a_loop_may_rebind_to_none_are_refused_at_the_loop(tmp_path: Path) -> None:
+    # Turn two calls forward with None: it computed no loss, and only the logits are read, so
+    # the program ran; moving the loss out would compute one of None labels.
+    program = NET + """
+
+    def forward(self, x, labels=None):
+        logits = self.fc(x)
+        loss = None
+        if labels is not None:
+            loss = F.cross_entropy(logits, labels)
+        return loss, logits
+
+
+def fit(model, x, labels):
+    for step in range(2):
+        loss, logits = model(x, labels=labels)
+        print(logits.sum().item())
+        labels = labels if step == 0 else None
+
+
+fit(Net(), torch.randn(3, 4), torch.tensor([0, 1, 2]))
+"""
+    tree = _tree(tmp_path, {"train.py": program})
+    (refusal,) = _refusals(_run(tree))
+    assert "`labels` is assigned in this loop a value that may be None" in refusal
+    assert _line_of(tree, "train.py", "for step in range(2)") in refusal

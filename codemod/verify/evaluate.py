@@ -256,13 +256,22 @@ class Evaluator(Expressions, Calls):
         label = ("loop", self.clock.loops)
         carried = sorted(_assigned_names(statement))
         body = self.fork()
-        for name in carried:
-            body.env[name] = ("carried", name, label, self.env.get(name, UNBOUND))
+        symbols = {name: ("carried", name, label, self.env.get(name, UNBOUND)) for name in carried}
+        body.env.update(symbols)
+        # A carried value never None on the first turn is assumed never None on every turn
+        # (`labels = batch.pop("labels")` of a dict built from them): proved after the body.
+        assumed = {name: symbol for name, symbol in symbols.items() if v.never_none(symbol[3])}
+        body.not_none = body.not_none | frozenset(assumed.values())
         if target is not None:
             body.bind(target, body.element(iterable, label, head))
         if isinstance(statement, ast.While):
             head = ("while", body.expr(statement.test))
         body.block(getattr(statement, "body"))
+        for name, symbol in assumed.items():
+            if symbol in self.clock.relied and not v.never_none(body.env.get(name, UNBOUND), body.not_none):
+                raise Unresolvable(
+                    statement.lineno, f"`{name}` is assigned in this loop a value that may be None, and a test of it depends on that"
+                )
         self.effect(("loop", label, head, tuple(body.effects)))
         for name in carried:
             # After the loop: the last turn's value, or the one before it when no turn ran.

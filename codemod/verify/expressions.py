@@ -121,6 +121,8 @@ class Expressions(EvaluatorBase):
             right = self.expr(node.comparators[0])
             if right == v.NONE:
                 if left in self.not_none:
+                    if left[0] == "carried":
+                        self.clock.relied.add(left)
                     return v.const(isinstance(node.ops[0], (ast.IsNot, ast.NotEq)))
                 return v.is_none_test(left, isinstance(node.ops[0], (ast.IsNot, ast.NotEq)))
             return ("op", type(node.ops[0]).__name__, left, right)

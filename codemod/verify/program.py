@@ -90,6 +90,9 @@ class Clock:
     origins: dict[Value, tuple[str, int]] = field(default_factory=dict)
     """What a call of a project model returned -> (module, line) of that call: where a
     difference is reported."""
+    relied: set[Value] = field(default_factory=set)
+    """Loop-carried values a ``x is None`` test was decided for, by the loop's assumption that
+    they are never None (``Evaluator.loop`` then proves it, or refuses)."""
 
 
 class EvaluatorBase:

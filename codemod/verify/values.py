@@ -166,6 +166,16 @@ def is_none_test(operand: Value, negated: bool) -> Value:
     return ("op", "IsNot" if negated else "Is", operand, NONE)
 
 
+def never_none(value: Value, known: frozenset[Value] = frozenset()) -> bool:
+    """Is ``value`` not None on any path: decided so, vouched for (``known``), or so on each
+    side of a join?"""
+    if value in known or is_none_test(value, True) == const(True):
+        return True
+    if value[0] == "phi":
+        return never_none(value[2], known) and never_none(value[3], known)
+    return False
+
+
 def truth(value: Value) -> Optional[bool]:
     """The truth of a decided condition, else None."""
     if value == const(True):
