@@ -241,11 +241,19 @@ class ResultShape:
     ``bare`` is such a prediction returned alone."""
     loss_first: bool = True
     """A dict's order: ``{"logits": ..., "loss": ...}`` iterates (and prints) the loss second."""
+    positions: tuple[str, ...] = ()
+    """A Hugging Face output built at the return: its fields as ``out[0]``, ``out[1]`` read
+    them (``codemod.model_outputs``); empty when that order is not known."""
 
     def role_of(self, key: Union[int, str]) -> Optional[str]:
         """'loss' or 'prediction' for a reader's key (``out[0]``, ``out["loss"]``, ``out.loss``)."""
         if self.kind is ResultKind.TUPLE and isinstance(key, int):
             key = key + self.size if key < 0 else key
+        if self.positions and isinstance(key, int):
+            key = key + len(self.positions) if key < 0 else key
+            if not 0 <= key < len(self.positions):
+                return None
+            key = self.positions[key]
         if key == self.loss_key:
             return "loss"
         if key == self.prediction_key:

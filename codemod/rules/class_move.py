@@ -18,6 +18,7 @@ from codemod.analysis.callsites import CallSite
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
 from codemod.cst.nodes import BUILTIN_NAMES, code_of, names_in, substitute
 from codemod.lazy_libcst import cst
+from codemod.model_outputs import positions
 from codemod.rules.common import RuleContext, SiteTask, Unit, import_spec, location_of, unfollowed_instances_refusal
 from codemod.rules.trainer import UNWRAPPED, trainer_edits
 from codemod.transforms.edits import FileEdits, apply_edits
@@ -83,7 +84,7 @@ def fill_class_unit(
         prediction_placeholder=plan.prediction,
         # `x = self.fc(x)`: an input's name would read as the input at the call site.
         preferred_prediction="logits" if plan.signature.param(plan.prediction) is not None else plan.prediction,
-        shape=plan.shape,
+        shape=_with_positions(plan, module),
         criterion=plan.criterion,
         criterion_is_constant=plan.criterion_is_constant,
         labels_uses=plan.labels_uses,
@@ -105,6 +106,18 @@ def fill_class_unit(
     unit.refusal = _site_tasks_into(ctx, key, plan, unit, site_plan, inferred, forward is not None, labelless_refusal, labelless_shape)
     if any(task.site.instance.wrapped for task in unit.sites):
         unit.notes.append(f"; {DATA_PARALLEL_NOTE}")
+
+
+def _with_positions(plan: LossPlan, module: ModuleSummary) -> ResultShape:
+    """The result's shape, with the order a Hugging Face output built at the return gives its
+    fields to ``out[0]``/``out[1]`` when that order can be read."""
+    shape = plan.shape
+    returned = plan.return_statement.body[0]
+    if shape.kind is not ResultKind.OBJECT or not isinstance(returned, cst.Return) or not isinstance(returned.value, cst.Call):
+        return shape
+    given = {key for key in (shape.loss_key, shape.prediction_key) if isinstance(key, str)}
+    order = positions(module.resolve(code_of(returned.value.func)), given)
+    return replace(shape, positions=order) if order is not None and len(given) == shape.size else shape
 
 
 def _imports_for(plan: LossPlan, module: ModuleSummary, labelless_shape: Optional[ResultShape]) -> Union[dict[str, ImportSpec], Refusal]:

@@ -101,7 +101,10 @@ def role_of_key(shape: ResultShape, key: Union[int, str, None]) -> Optional[str]
             return "prediction"
         return None
     if shape.kind is ResultKind.OBJECT:
-        return shape.role_of(key[1:]) if isinstance(key, str) and key.startswith(".") else None
+        if isinstance(key, str) and key.startswith("."):
+            return shape.role_of(key[1:])
+        # A Hugging Face output is read by position and by key too (`out[0]`, `out["loss"]`).
+        return shape.role_of(key) if shape.positions else None
     if isinstance(key, str) and key.startswith("."):
         return None
     return shape.role_of(key)

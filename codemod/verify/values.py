@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import Any, Optional, Union
 
+from codemod.model_outputs import positions
+
 Value = tuple[Any, ...]
 """A tree of tuples whose first item names the node kind."""
 
@@ -86,6 +88,13 @@ def item(container: Value, key: Value) -> Value:
                 return found
     if kind == "dictminus" and wanted is not None and wanted not in container[2]:
         return item(container[1], key)
+    if kind == "output" and isinstance(wanted, int):
+        # A Hugging Face output by position: its fields that are not None, as its class orders them.
+        given = {name for name, field in container[2] if field != NONE}
+        if all(never_none(field) for name, field in container[2] if name in given):
+            order = positions(container[1], given)
+            if order is not None and -len(order) <= wanted < len(order):
+                wanted = order[wanted]
     if kind == "output" and isinstance(wanted, str):
         for name, field in container[2]:
             if name == wanted:
