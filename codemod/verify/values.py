@@ -170,6 +170,8 @@ def is_none_test(operand: Value, negated: bool) -> Value:
         return const(not negated)
     if operand[0] in ("call", "inst", "tuple", "dict", "output", "dictminus", "batch") or (operand[0] == "const"):
         return const(negated)
+    if operand[0] == "op" and operand[1] not in ("And", "Or"):
+        return const(negated)  # what an operator computes (`-loss`, `a + b`, `x is y`); `a or b` may be either
     if operand[0] == "item" and operand[1][0] == "batch":
         return const(negated)  # the default collate stacks what the dataset gives: never None
     return ("op", "IsNot" if negated else "Is", operand, NONE)
