@@ -241,6 +241,9 @@ class ResultShape:
     ``bare`` is such a prediction returned alone."""
     loss_first: bool = True
     """A dict's order: ``{"logits": ..., "loss": ...}`` iterates (and prints) the loss second."""
+    filler: str = "None"
+    """Calls without labels: what the slots beside the prediction held, as code (``None``, or a
+    placeholder's constant: ``loss = 0`` left ``0``)."""
     positions: tuple[str, ...] = ()
     """A Hugging Face output built at the return: its fields as ``out[0]``, ``out[1]`` read
     them (``codemod.model_outputs``); empty when that order is not known."""

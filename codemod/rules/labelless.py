@@ -17,6 +17,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 from codemod.analysis.derivations import Flow, movable_check
 from codemod.analysis.loss_plan import locals_of, packed_result, plan_forward
 from codemod.analysis.optional_labels import Views, read_paths
+from codemod.cst.bindings import bound_names
 from codemod.cst.nodes import code_of, is_criterion_constructor, names_in, single_name_target
 from codemod.analysis.index import ClassKey
 from codemod.lazy_libcst import cst
@@ -142,10 +143,15 @@ def _labelless_view(
     if packing is None:
         return None
     kind, keys, values = packing
-    # The loss slot is empty without labels only when it held None; `loss = 0` left a value.
-    filled = [i for i, v in enumerate(values) if not (code_of(v) == "None" or code_of(v) in views.none_placeholders)]
+    # Without labels the loss slot held a constant: None, or a placeholder's (`loss = 0`).
+    sentinels = [_sentinel(v, views) for v in values]
+    filled = [i for i, sentinel in enumerate(sentinels) if sentinel is None]
     if len(filled) != 1 or not isinstance(values[filled[0]], cst.Name):
         return None
+    fillers = {sentinel for sentinel in sentinels if sentinel is not None}
+    if len(fillers) > 1:
+        return None
+    filler = fillers.pop() if fillers else "None"
     at = filled[0]
     prediction = values[at].value  # type: ignore[attr-defined]  # checked to be a Name just above
     flow = Flow(statements, locals_of(views.absent))
@@ -189,7 +195,25 @@ def _labelless_view(
             if not qualified.startswith("transformers."):
                 return None  # only a ModelOutput is known to leave its None fields out
             kind = ResultKind.MODEL_OUTPUT
-        return ResultShape(kind, None, keys[at], len(values), derived=None if same else derivation.expression), only_for_them
+        shape = ResultShape(kind, None, keys[at], len(values), derived=None if same else derivation.expression, filler=filler)
+        return shape, only_for_them
+    return None
+
+
+def _sentinel(value: cst.BaseExpression, views: Views) -> Optional[str]:
+    """The constant a slot of the result holds without labels, as code: ``None``, a number, or
+    a placeholder assigned once to one (``loss = 0``); None when it holds a value computed."""
+    code = code_of(value)
+    if code == "None" or code in views.none_placeholders:
+        return "None"
+    if isinstance(value, (cst.Integer, cst.Float)):
+        return code
+    if isinstance(value, cst.Name) and value.value in views.placeholders:
+        statements: Sequence[cst.BaseStatement] = views.absent.body.body  # type: ignore[assignment]  # a view's body is an IndentedBlock
+        assigned = [found[1] for s in statements if (found := single_name_target(s)) is not None and found[0] == value.value]
+        bound_elsewhere = any(value.value in bound_names(s) for s in statements if single_name_target(s) is None)
+        if len(assigned) == 1 and isinstance(assigned[0], (cst.Integer, cst.Float)) and not bound_elsewhere:
+            return code_of(assigned[0])
     return None
 
 

@@ -639,7 +639,8 @@ class FileSitePlanner:
         self, statement: cst.BaseStatement, small: cst.Assign, target: Union[cst.Tuple, cst.List], packing: ResultShape,
         value: cst.BaseExpression, line: int,
     ) -> None:
-        """``_, logits = model(x)``: the prediction's name takes the call, the others None."""
+        """``_, logits = model(x)``: the prediction's name takes the call, the others what they
+        held without labels (None, or a placeholder's constant)."""
         elements = [e.value for e in target.elements if not isinstance(e, cst.StarredElement) and isinstance(e.value, cst.Name)]
         if len(elements) != len(target.elements) or not isinstance(packing.prediction_key, int):
             raise SiteRefusal("the result of a call without labels is unpacked into something other than names", line)
@@ -648,8 +649,8 @@ class FileSitePlanner:
         replacement: list[cst.BaseStatement] = [
             statement.with_changes(body=[small.with_changes(targets=[cst.AssignTarget(prediction)], value=value)])
         ]
-        # What was unpacked beside the prediction was None (no labels, no loss); it stays None.
-        replacement += [assign(other, cst.Name("None")).with_changes(leading_lines=()) for other in others]
+        # What was unpacked beside the prediction was the loss forward did not compute: it keeps that value.
+        replacement += [assign(other, cst.parse_expression(packing.filler)).with_changes(leading_lines=()) for other in others]
         self.edits.replace[statement] = replacement
 
     def labelless_readers(
