@@ -168,15 +168,6 @@ class ForwardReason(enum.Enum):
         "    loss = F.cross_entropy(logits, labels) + aux.pow(2).mean()\n    aux = aux.detach()\n"
         "    print(aux.sum())\n    return loss, logits\n",
     )
-    EXTRAS_WITHOUT_LABELS = ReasonText(
-        "the loss also reads `{names}`, which forward would now return beside the prediction, to calls without labels too",
-        "an auxiliary term (``+ aux.pow(2).mean()``) makes the new ``forward`` return ``logits, aux``; a call "
-        "without labels got the prediction alone, and would now get both. Not rewritten yet when such calls exist "
-        "(or Trainer evaluates without labels).",
-        "def forward(self, x, labels=None):\n    logits = self.fc(x)\n    aux = self.aux(x)\n    loss = None\n"
-        "    if labels is not None:\n        loss = F.cross_entropy(logits, labels) + aux.pow(2).mean()\n"
-        "    return loss, logits\n",
-    )
     PREDICTION_FROM_LOSS_INPUT = ReasonText(
         "the loss uses `{name}`, while forward returns `{prediction}` computed from it (`{code}`) in a "
         "way that cannot move to the call",

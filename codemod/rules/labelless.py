@@ -77,8 +77,6 @@ def two_path_forward(
     edits = forward_edits(plan)
     rewritten = apply_edits(cst.Module(body=[plan.forward_node]), edits).body[0]
     assert isinstance(rewritten, cst.FunctionDef)
-    if plan.extras:
-        return rewritten, Refusal.of(ForwardReason.EXTRAS_WITHOUT_LABELS, names=", ".join(plan.extras)), None
     new = [_bare(s).strip() for s in rewritten.body.body]
     if plan.hoisted_prediction is not None:
         new = new[:-2] + [f"return {code_of(plan.hoisted_prediction)}"]
@@ -101,7 +99,10 @@ def two_path_forward(
             if len(body) < len(rewritten.body.body) and body[0] is not rewritten.body.body[0]:
                 body[0] = body[0].with_changes(leading_lines=rewritten.body.body[0].leading_lines)  # type: ignore[union-attr]  # forward's body: statements
             rewritten = rewritten.with_changes(body=rewritten.body.with_changes(body=body))
-            return rewritten, None, None if shape.kind is ResultKind.BARE and shape.derived is None else shape
+            # Returning values beside the prediction (`return logits, hidden`) changes what every
+            # call without labels gets, even one that got the same prediction.
+            unchanged = shape.kind is ResultKind.BARE and shape.derived is None and not plan.extras
+            return rewritten, None, None if unchanged else shape
     return rewritten, Refusal.of(ForwardReason.LABELLESS_RESULT), None
 
 

@@ -605,7 +605,14 @@ class FileSitePlanner:
         args = list(call.args)
         none_labels = [i for i, a in enumerate(args) if _is_labels_none(a)]
         stripped = call.with_changes(args=without_args(args, none_labels)) if none_labels else call
-        before_of = functools.partial(_before_stripped, functools.partial(as_before, derived, plan.prediction_placeholder, self_expr), call, stripped)
+        if plan.extras:
+            # forward now returns the prediction first, then what only the loss reads.
+            def before(value: cst.BaseExpression) -> cst.BaseExpression:
+                first = cst.Subscript(value, [cst.SubscriptElement(cst.Index(cst.Integer("0")))])
+                return as_before(derived, plan.prediction_placeholder, self_expr, first)
+        else:
+            before = functools.partial(as_before, derived, plan.prediction_placeholder, self_expr)
+        before_of = functools.partial(_before_stripped, before, call, stripped)
         small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
         if isinstance(small, cst.Expr) and small.value is call:
             if stripped is not call:
