@@ -2,7 +2,7 @@
 
 ``pytest -q`` runs the fast tier: everything in process, the golden byte comparisons, the rule
 and CLI tests. ``pytest -q --full`` adds the tests marked ``execution`` (programs run before and
-after their rewrite, one process each) and ``slow`` (the installed transformers and torch as
+after their rewrite, in forks of a warm interpreter) and ``slow`` (the installed transformers and torch as
 corpora): what CI runs."""
 
 from __future__ import annotations

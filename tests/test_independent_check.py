@@ -604,3 +604,28 @@ fit(Net(), torch.randn(3, 4), torch.tensor([0, 1, 2]))
     (refusal,) = _refusals(_run(tree))
     assert "`labels` is assigned in this loop a value that may be None" in refusal
     assert _line_of(tree, "train.py", "for step in range(2)") in refusal
+
+
+def test_a_random_draw_the_rewrite_drops_under_a_main_guard_is_named_as_one(tmp_path: Path) -> None:
+    # Only the logits of the second call are read: its loss, and the dropout inside it, go; the
+    # draws after it would change. Said as such, though the body runs under `if __name__`.
+    program = NET + """
+        self.drop = nn.Dropout(0.5)
+
+    def forward(self, x, labels):
+        logits = self.fc(x)
+        loss = F.cross_entropy(self.drop(logits), labels)
+        return loss, logits
+
+
+if __name__ == "__main__":
+    model = Net()
+    x, y = torch.randn(3, 4), torch.tensor([0, 1, 2])
+    loss, logits = model(x, y)
+    print(loss.item())
+    _, logits = model(x, y)
+    print(logits.sum().item(), torch.rand(1).item())
+"""
+    tree = _tree(tmp_path, {"train.py": program})
+    (refusal,) = _refusals(_run(tree))
+    assert refusal.startswith("after the rewrite a random draw here (dropout, a sampling call) would no longer run in the same order")

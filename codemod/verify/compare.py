@@ -4,6 +4,8 @@ as the user has it."""
 
 from __future__ import annotations
 
+import itertools
+
 from dataclasses import dataclass
 from typing import Optional
 
@@ -47,7 +49,8 @@ def compare(
     for place, (was, now) in enumerate(zip(before.effects, after.effects)):
         if was != now:
             used = f"{display}:{before.lines[place]}"
-            if "draw" in (was[0], now[0]):
+            inner_was, inner_now = _first_differing(was, now)
+            if "draw" in (inner_was[0], inner_now[0]):
                 return Mismatch(
                     display,
                     before.lines[place],
@@ -67,6 +70,21 @@ def compare(
             if before.env[name] != after.env[name]:
                 return Mismatch(display, line, f"`{name}` holds another value after the rewrite")
     return None
+
+
+def _first_differing(was: Value, now: Value) -> tuple[Value, Value]:
+    """The first pair of effects that differ, inside ``if`` and ``loop`` effects that differ only
+    in what they hold (the body of ``main()`` runs under ``if __name__ == "__main__":``); an
+    effect one side has and the other not is paired with what stands in its place."""
+    while was[0] == now[0] and len(was) == len(now) and was[0] in ("if", "loop"):
+        lists = (2, 3) if was[0] == "if" else (3,)
+        if any(was[i] != now[i] for i in range(1, len(was)) if i not in lists):
+            break
+        pairs = [(a, b) for i in lists for a, b in itertools.zip_longest(was[i], now[i], fillvalue=("nothing",)) if a != b]
+        if not pairs:
+            break
+        was, now = pairs[0]
+    return was, now
 
 
 MAYBE_NONE = (
