@@ -180,8 +180,9 @@ class ForwardReason(enum.Enum):
     )
     SEVERAL_VALUES = ReasonText(
         "the loss combines several forward values ({names})",
-        "``forward`` returns only the loss, and it reads more than one value (``ce(a, labels) + ce(b, labels)``): "
-        "no single prediction to return.",
+        "``forward`` returns only the loss, and it compares more than one value with the labels "
+        "(``ce(a, labels) + ce(b, labels)``): which is the prediction to return is not in the code. A term reading "
+        "another value without the labels (``+ 0.1 * hidden.norm()``) is returned beside the prediction instead.",
         "def forward(self, x, labels):\n    a = self.fc(x)\n    b = self.aux(x)\n"
         "    return F.cross_entropy(a, labels) + F.cross_entropy(b, labels)\n",
     )

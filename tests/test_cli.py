@@ -69,13 +69,13 @@ def test_write_applies_the_fix_and_keeps_the_file_mode(seed: Path) -> None:
 def test_check_diff_and_write_agree_on_exit_1_when_only_unfixable_findings_remain(
     mode: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    shutil.copytree(GOLDEN / "refuse_aux_loss_term" / "before", tmp_path / "t")
+    shutil.copytree(GOLDEN / "refuse_deep_supervision_loss" / "before", tmp_path / "t")
     monkeypatch.chdir(tmp_path / "t")
     assert invoke(*mode, ".").exit_code == 1
 
 
 def test_write_exits_1_when_unfixable_findings_remain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    shutil.copytree(GOLDEN / "refuse_aux_loss_term" / "before", tmp_path / "t")
+    shutil.copytree(GOLDEN / "refuse_deep_supervision_loss" / "before", tmp_path / "t")
     monkeypatch.chdir(tmp_path / "t")
     result = invoke("--write", ".")
     assert result.exit_code == 1

@@ -24,7 +24,7 @@ TABLE = {
     # tree: (golden case whose before/ it is, file handed over on stdin, exit code per mode)
     "clean": ("neg_hf_style_optional_labels", None, (0, 0, 0, 0, 0)),
     "fixable": ("seed_example", "train.py", (1, 1, 0, 0, 1)),
-    "only-unfixable": ("refuse_aux_loss_term", None, (1, 1, 1, 1, 1)),
+    "only-unfixable": ("refuse_deep_supervision_loss", None, (1, 1, 1, 1, 1)),
 }
 
 

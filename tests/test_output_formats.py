@@ -56,7 +56,7 @@ def test_json_lists_the_documented_fields(seed: Path) -> None:
 
 
 def test_a_refused_fix_carries_its_reason_as_data_in_json_and_sarif(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    shutil.copytree(GOLDEN / "refuse_aux_loss_term" / "before", tmp_path / "t")
+    shutil.copytree(GOLDEN / "refuse_deep_supervision_loss" / "before", tmp_path / "t")
     monkeypatch.chdir(tmp_path / "t")
     records = json.loads(invoke("--output-format", "json", ".").stdout)
     refused = [r for r in records if r["refusal"] is not None]

@@ -90,7 +90,7 @@ def test_readme_pycharm_output_filter_links_every_reported_location(tmp_path: Pa
     a finding that cannot be fixed and on one that does not parse, then as the dry run the
     README offers: each reported path:line:col is matched and names a file of the project."""
     project = tmp_path / "project"
-    shutil.copytree(GOLDEN / "refuse_aux_loss_term" / "before", project)
+    shutil.copytree(GOLDEN / "refuse_deep_supervision_loss" / "before", project)
     (project / "broken.py").write_text("x = (\n")
     before = _tree_files(project)
     tool = _pycharm_tool()

@@ -18,7 +18,7 @@ from typing import Optional, Union
 from codemod.analysis.containers import fold_containers
 from codemod.analysis.derivations import Flow, movable_check
 from codemod.analysis.label_conversions import inline_label_conversions
-from codemod.analysis.prediction import PREDICTION_SEEN, calls_self_submodule, choose_root, left_unread, prediction_from_loss
+from codemod.analysis.prediction import PREDICTION_SEEN, calls_self_submodule, choose_root, compared_with_labels, left_unread, prediction_from_loss
 from codemod.cst.bindings import bound_names
 from codemod.cst.nodes import BUILTIN_NAMES, code_of, is_criterion_constructor, name_nodes, names_in, substitute
 from codemod.lazy_libcst import cst
@@ -257,6 +257,10 @@ class _ForwardPlanner:
             if len(self.reads.get(name, ())) > 1:
                 return Refusal.of(ForwardReason.READ_ACROSS_REASSIGNMENT, name=name)
         if prediction_part is None:
+            beside = self.returned_beside(template, template_locals, signature)
+            if beside is not None:
+                prediction, extras = beside
+                return _Prediction(prediction, template, next(iter(self.reads[prediction])), extras=extras)
             found = prediction_from_loss(template, self.local_names, signature)
             if isinstance(found, Refusal):
                 return found
@@ -284,6 +288,25 @@ class _ForwardPlanner:
                 )
         template = substitute(template, {name: d.expression for name, d in derived.items() if name != PREDICTION_SEEN})
         return _Prediction(prediction, template, root_line, dropped=dropped, seen=seen, labelled_refusal=labelled_refusal, extras=extras)
+
+    def returned_beside(
+        self, template: cst.BaseExpression, template_locals: set[str], signature: Signature
+    ) -> Optional[tuple[str, tuple[str, ...]]]:
+        """``return loss`` of a loss reading several values of forward: the one the labels are
+        compared with is the prediction, the others are returned beside it, each as the loss read
+        it (a line of its own, not assigned again before the return). None when that is not so."""
+        if len(template_locals) < 2 or template_locals & {p.name for p in signature.params}:
+            return None
+        compared = compared_with_labels(template, self.local_names) & template_locals
+        if len(compared) != 1:
+            return None
+        for name in template_locals:
+            versions = self.reads.get(name, set())
+            line = next(iter(versions)) if len(versions) == 1 else None
+            if line is None or line < 0 or line in self.removed or self.flow.reaching(name, self.returned_at) != line:
+                return None
+        prediction = compared.pop()
+        return prediction, tuple(sorted(template_locals - {prediction}))
 
     def unread(self, index: int) -> bool:
         """Is line ``index`` a plain assignment computed without effects whose value nothing

@@ -149,6 +149,22 @@ def left_unread(
     return flow.droppable(fed, frozenset(removed))
 
 
+def compared_with_labels(template: cst.BaseExpression, local_names: set[str]) -> set[str]:
+    """The values of forward a call in the loss takes beside the labels (``logits`` of
+    ``F.cross_entropy(logits, labels) + 0.1 * hidden.norm()``): what the labels are compared with."""
+    found: set[str] = set()
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            if any(LABELS_PARAM in names_in(a.value) for a in node.args):
+                for argument in node.args:
+                    if LABELS_PARAM not in names_in(argument.value):
+                        found.update(names_in(argument.value) & local_names)
+
+    template.visit(Finder())
+    return found - {"self"}
+
+
 def prediction_from_loss(
     template: cst.BaseExpression, local_names: set[str], signature: Signature
 ) -> Union[tuple[str, Optional[cst.BaseExpression], cst.BaseExpression], Refusal, None]:
