@@ -68,11 +68,20 @@ def repo(tmp_path: Path) -> tuple[Path, dict[str, bytes], dict[str, bytes]]:
     return tree, old, new
 
 
+def _as_from_a_shell() -> None:
+    """The run starts with SIGINT as a shell leaves it. A process started with SIGINT ignored
+    keeps ignoring it (Python installs its Ctrl-C handler only over the default), and a test
+    process may have had it ignored by what ran in it before (seen in CI, under xdist): the
+    test would then show that, not fixlabels."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+
+
 def _interrupt(tree: Path, step: str, signum: int) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONPATH=str(REPO))
     process = subprocess.Popen(
         [sys.executable, "-c", DRIVER, step, "--write", "--no-verify", "."],
-        cwd=tree, env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        cwd=tree, env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, preexec_fn=_as_from_a_shell,
     )
     assert process.stderr is not None
     lines = []
