@@ -5,7 +5,7 @@ join the fixes that share a call."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from codemod.analysis.callsites import CallSite, CallSiteFinder
 from codemod.analysis.index import ClassKey
@@ -123,7 +123,7 @@ def join_shared_calls(repo: Repo, units: list[Unit]) -> None:
         if site.instance.classes <= entries[0][0].moves:
             continue  # one class's call, its own unit's
         sharing = [unit for unit, _ in entries]
-        refusal = _shared_call_refusal(site, entries, fix_of, repo.index.by_path[site.path].key)
+        refusal = _shared_call_refusal(site, entries, fix_of, repo.index.by_path[site.path].key, lambda key: repo.index.module_of(key).display_path)
         if refusal is not None:
             for unit in sharing:
                 if unit.refusal is None:
@@ -138,10 +138,20 @@ def join_shared_calls(repo: Repo, units: list[Unit]) -> None:
 
 
 def _shared_call_refusal(
-    site: CallSite, entries: list[tuple[Unit, SiteTask]], fix_of: dict[ClassKey, Unit], site_module: str
+    site: CallSite,
+    entries: list[tuple[Unit, SiteTask]],
+    fix_of: dict[ClassKey, Unit],
+    site_module: str,
+    file_of: Callable[[ClassKey], str],
 ) -> Optional[Refusal]:
     covered = frozenset().union(*(unit.moves for unit, _ in entries))
     where = site.location
+    names = [key.name for key in site.instance.classes | covered]
+
+    def shown(key: ClassKey) -> str:
+        # Two classes of one name (a `model.py` per experiment folder) are told apart by module.
+        return f"{key.name}` of `{file_of(key)}" if names.count(key.name) > 1 else key.name
+
     missing = sorted(site.instance.classes - covered, key=lambda k: (k.module, k.name))
     if missing:
         other = fix_of.get(missing[0])
@@ -151,14 +161,14 @@ def _shared_call_refusal(
             why = f"whose fix is refused ({other.refusal.reason})"
         else:
             why = "whose fix leaves the call as it is"
-        return Refusal(f"the call could also be a `{missing[0].name}`, {why}: no one rewrite of it is right for both", where)
+        return Refusal(f"the call could also be a `{shown(missing[0])}`, {why}: no one rewrite of it is right for both", where)
     rewrites = {_call_rewrite(task.plan, site_module) for _, task in entries}
     if len(rewrites) > 1:
-        names = sorted({key.name for unit, _ in entries for key in unit.moves})
+        sharing = sorted({shown(key) for unit, _ in entries for key in unit.moves})
         losses = sorted({code_of(task.plan.loss_template) for _, task in entries})
         differ = f" (`{losses[0]}` and `{losses[1]}`)" if len(losses) > 1 else ""
         return Refusal(
-            f"the call could be a `{names[0]}` or a `{names[1]}`, whose losses move out of forward differently{differ}: "
+            f"the call could be a `{sharing[0]}` or a `{sharing[1]}`, whose losses move out of forward differently{differ}: "
             "no one rewrite of it is right for both",
             where,
         )
