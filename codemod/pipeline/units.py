@@ -161,15 +161,15 @@ def _shared_call_refusal(
             why = f"whose fix is refused ({other.refusal.reason})"
         else:
             why = "whose fix leaves the call as it is"
-        return Refusal(f"the call could also be a `{shown(missing[0])}`, {why}: no one rewrite of it is right for both", where)
+        return Refusal(f"the call could also be a `{shown(missing[0])}`, {why}: no one rewrite of it is right for every class it may be", where)
     rewrites = {_call_rewrite(task.plan, site_module) for _, task in entries}
     if len(rewrites) > 1:
-        sharing = sorted({shown(key) for unit, _ in entries for key in unit.moves})
+        classes = sorted({shown(key) for unit, _ in entries for key in unit.moves})
         losses = sorted({code_of(task.plan.loss_template) for _, task in entries})
         differ = f" (`{losses[0]}` and `{losses[1]}`)" if len(losses) > 1 else ""
         return Refusal(
-            f"the call could be a `{sharing[0]}` or a `{sharing[1]}`, whose losses move out of forward differently{differ}: "
-            "no one rewrite of it is right for both",
+            f"the call could be a `{classes[0]}` or a `{classes[1]}`, whose losses move out of forward differently{differ}: "
+            "no one rewrite of it is right for every class it may be",
             where,
         )
     return None
@@ -196,6 +196,7 @@ def _call_rewrite(plan: SitePlan, site_module: str) -> tuple[object, ...]:
         plan.labels_optional,
         None if plan.labelless_shape is None else _shape(plan.labelless_shape),
         None if plan.seen_prediction is None else code_of(plan.seen_prediction),
+        plan.extras,
     )
 
 
