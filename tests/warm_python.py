@@ -32,7 +32,7 @@ import importlib, json, os, signal, sys, time
 for name in json.loads(sys.argv[1]):
     try:
         importlib.import_module(name)
-    except ImportError:
+    except Exception:  # not installed, or broken: a program that needs it fails as under a new python
         pass
 sys.stdout.write("ready\n"); sys.stdout.flush()
 
@@ -84,7 +84,10 @@ for line in sys.stdin:
         if done:
             status = os.waitstatus_to_exitcode(raw)
         elif time.monotonic() > deadline:
-            os.killpg(pid, signal.SIGKILL)
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except ProcessLookupError:  # it ended just now, or before its setsid
+                os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
             status = "timeout"
         else:
