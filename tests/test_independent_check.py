@@ -547,7 +547,7 @@ def test_a_value_of_an_unfamiliar_shape_is_not_fresh() -> None:
     assert not v.fresh(("call", ("free", "f"), ((),), (), 2))
 
 
-LOOP_REBINDS_LABELS = NET + '''
+OPTIONAL_LABELS_NET = NET + '''
 
     def forward(self, x, labels=None):
         logits = self.fc(x)
@@ -555,7 +555,9 @@ LOOP_REBINDS_LABELS = NET + '''
         if labels is not None:
             loss = F.cross_entropy(logits, labels)
         return loss, logits
+'''
 
+LOOP_REBINDS_LABELS = OPTIONAL_LABELS_NET + '''
 
 def fit(model, x, labels):
     for step in range(2):
@@ -581,15 +583,7 @@ def test_labels_a_loop_rebinds_to_what_they_were_are_never_none_on_any_turn(tmp_
 def test_labels_a_loop_may_rebind_to_none_are_refused_at_the_loop(tmp_path: Path) -> None:
     # Turn two calls forward with None: it computed no loss, and only the logits are read, so
     # the program ran; moving the loss out would compute one of None labels.
-    program = NET + """
-
-    def forward(self, x, labels=None):
-        logits = self.fc(x)
-        loss = None
-        if labels is not None:
-            loss = F.cross_entropy(logits, labels)
-        return loss, logits
-
+    program = OPTIONAL_LABELS_NET + """
 
 def fit(model, x, labels):
     for step in range(2):

@@ -18,7 +18,15 @@ from typing import Optional, Union
 from codemod.analysis.containers import fold_containers
 from codemod.analysis.derivations import Flow, movable_check
 from codemod.analysis.label_conversions import inline_label_conversions
-from codemod.analysis.prediction import PREDICTION_SEEN, calls_self_submodule, choose_root, compared_with_labels, left_unread, prediction_from_loss
+from codemod.analysis.prediction import (
+    PREDICTION_SEEN,
+    calls_self_submodule,
+    choose_root,
+    compared_with_labels,
+    left_unread,
+    prediction_from_loss,
+    returnable,
+)
 from codemod.cst.bindings import bound_names
 from codemod.cst.nodes import BUILTIN_NAMES, code_of, is_criterion_constructor, name_nodes, names_in, substitute
 from codemod.lazy_libcst import cst
@@ -303,7 +311,7 @@ class _ForwardPlanner:
         for name in template_locals:
             versions = self.reads.get(name, set())
             line = next(iter(versions)) if len(versions) == 1 else None
-            if line is None or line < 0 or line in self.removed or self.flow.reaching(name, self.returned_at) != line:
+            if not returnable(self.flow, (name, line), self.returned_at, frozenset(self.removed)):
                 return None
         prediction = compared.pop()
         return prediction, tuple(sorted(template_locals - {prediction}))

@@ -42,7 +42,7 @@ Root = tuple[str, Optional[int], dict[str, Derivation], list[int], tuple[str, ..
 of each other value, the lines only those needed, and the values returned beside it."""
 
 
-def _returnable(flow: Flow, version: tuple[str, Optional[int]], returned_at: int, removed: frozenset[int]) -> bool:
+def returnable(flow: Flow, version: tuple[str, Optional[int]], returned_at: int, removed: frozenset[int]) -> bool:
     """Can forward return this value as the loss read it: a line of forward assigned it, that
     line stays, and nothing assigns the name again before the return."""
     name, line = version
@@ -92,7 +92,7 @@ def choose_root(
             derivation = flow.derive(version, root, movable)
             if derivation is not None:
                 derived[key] = derivation
-            elif key != PREDICTION_SEEN and _returnable(flow, version, returned_at, removed):
+            elif key != PREDICTION_SEEN and returnable(flow, version, returned_at, removed):
                 extras.append(key)
             else:
                 break

@@ -144,6 +144,13 @@ def without_args(args: Sequence[cst.Arg], drop: Iterable[int]) -> list[cst.Arg]:
     return kept
 
 
+def tuple_of(values: Sequence[cst.BaseExpression], parenthesized: bool = True) -> cst.Tuple:
+    """``(a, b)``, or ``a, b`` as a return value or an assignment target."""
+    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    elements = [cst.Element(value, comma=comma if i < len(values) - 1 else cst.MaybeSentinel.DEFAULT) for i, value in enumerate(values)]
+    return cst.Tuple(elements) if parenthesized else cst.Tuple(elements, lpar=[], rpar=[])
+
+
 def assign(target: cst.BaseAssignTargetExpression, value: cst.BaseExpression) -> cst.SimpleStatementLine:
     return cst.SimpleStatementLine(body=[cst.Assign(targets=[cst.AssignTarget(target=target)], value=value)])
 

@@ -217,7 +217,7 @@ def _site_tasks_into(
             if labelless_refusal is None:
                 continue  # no labels, no loss: the call sees the same prediction as before
             return ambiguous or labelless_refusal.located(location_of(site))
-        refusal = _site_refusal(site, family, plan) or plan.labelled_refusal
+        refusal = _site_refusal(site, plan) or plan.labelled_refusal
         if refusal is not None:
             return ambiguous or refusal.located(location_of(site))
         unit.sites.append(SiteTask(site, site_plan))
@@ -267,8 +267,8 @@ def _class_refusal(ctx: RuleContext, key: ClassKey, labelless_unchanged: bool = 
     return None
 
 
-def _site_refusal(site: CallSite, family: frozenset[ClassKey], plan: LossPlan) -> Optional[Refusal]:
-    """Why this call of a class of ``family`` cannot be rewritten, if it cannot (the caller says where)."""
+def _site_refusal(site: CallSite, plan: LossPlan) -> Optional[Refusal]:
+    """Why this call of the class (or a subclass running its ``forward``) cannot be rewritten, if it cannot (the caller says where)."""
     if site.instance.library:
         return Refusal(f"the call could also be a `{sorted(site.instance.library)[0].rpartition('.')[2]}`")
     # A call that could also be another class of the project is this unit's task all the same:

@@ -33,6 +33,7 @@ from codemod.cst.nodes import (
     parenthesize,
     single_name_target,
     substitute,
+    tuple_of,
     without_args,
 )
 from codemod.cst.positions import Layout
@@ -120,12 +121,7 @@ class _Site:
         values forward now returns for the loss (``logits, hidden = model(x)``)."""
         if not self.extra_names:
             return cst.Name(prediction)
-        names = [prediction, *self.extra_names.values()]
-        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-        return cst.Tuple(
-            [cst.Element(cst.Name(n), comma=comma if i < len(names) - 1 else cst.MaybeSentinel.DEFAULT) for i, n in enumerate(names)],
-            lpar=[], rpar=[],
-        )
+        return tuple_of([cst.Name(n) for n in (prediction, *self.extra_names.values())], parenthesized=False)
 
     def seen(self, prediction: str) -> cst.BaseExpression:
         """What the call used to give as its prediction, from what forward returns now."""
@@ -140,7 +136,7 @@ class _Site:
             return loss
         if shape.kind is ResultKind.TUPLE:
             items = [loss, self.seen(prediction)] if shape.loss_key == 0 else [self.seen(prediction), loss]
-            return cst.Tuple([cst.Element(items[0], comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Element(items[1])])
+            return tuple_of(items)
         if shape.kind is ResultKind.DICT:
             elements = [
                 cst.DictElement(cst.SimpleString(f'"{shape.loss_key}"'), loss),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from codemod.cst.nodes import assign
+from codemod.cst.nodes import assign, tuple_of
 from codemod.lazy_libcst import cst
 from codemod.transforms.edits import FileEdits
 from codemod.vocabulary import LABELS_PARAM, LossPlan
@@ -54,9 +54,7 @@ def forward_edits(plan: LossPlan) -> FileEdits:
     value: cst.BaseExpression = cst.Name(plan.prediction)
     if plan.extras:
         # What the loss also reads, and no call could compute from the prediction, goes beside it.
-        names = [plan.prediction, *plan.extras]
-        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-        value = cst.Tuple([cst.Element(cst.Name(n), comma=comma if i < len(names) - 1 else cst.MaybeSentinel.DEFAULT) for i, n in enumerate(names)], lpar=[], rpar=[])
+        value = tuple_of([cst.Name(n) for n in (plan.prediction, *plan.extras)], parenthesized=False)
     new_return = returned.with_changes(
         body=[ret.with_changes(value=value)],
         trailing_whitespace=cst.TrailingWhitespace(newline=returned.trailing_whitespace.newline),
