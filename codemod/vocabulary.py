@@ -265,6 +265,57 @@ class ResultShape:
 
 
 @dataclass(frozen=True)
+class KeptResult:
+    """FL101, when calls without labels must keep what they got: ``forward`` keeps returning
+    its labels-absent result, and a call with labels rebuilds its old result from that and the
+    loss (``analysis.kept_result``)."""
+
+    kind: ResultKind
+    """``TUPLE``, ``DICT`` or ``OBJECT`` (read by attribute)."""
+    loss_key: Union[int, str]
+    """Where the result with labels held the loss: a position, a key, an attribute."""
+    replaced: bool
+    """The kept result holds a placeholder there (``(None, x)``), rather than no slot at all."""
+    slots: tuple[tuple[str, Union[int, str]], ...]
+    """Each value of forward the loss reads (the prediction first), and where the kept result
+    holds it."""
+    sequence: bool = False
+    """A tuple the kept result is known to be, so it is read by position as the old one was."""
+    fixed_after: int = 0
+    """A tuple: how many items of known place followed the loss (``out[-1]`` is one of them)."""
+    size: Optional[int] = None
+    """A tuple: the length of the result with labels, when it is fixed."""
+    placed: str = "first"
+    """Where the loss sat: ``first``, ``last`` or ``middle``."""
+
+    def translate(self, key: Union[int, str]) -> Optional[tuple[bool, Union[int, str]]]:
+        """A reader's key of the old result (``0``, ``"loss"``, ``".logits"``) as (True, _)
+        for the loss, (False, key) for where the kept result holds that value; None when it
+        cannot be told."""
+        if self.kind is ResultKind.TUPLE:
+            if not isinstance(key, int):
+                return None
+            if key < 0:
+                if self.size is not None:
+                    key += self.size
+                elif -key <= self.fixed_after:
+                    return False, key  # the same item, counted from the end
+                else:
+                    return None
+            if key == self.loss_key:
+                return True, key
+            assert isinstance(self.loss_key, int)
+            return False, key - 1 if key > self.loss_key and not self.replaced else key
+        if self.kind is ResultKind.DICT:
+            if not isinstance(key, str) or key.startswith("."):
+                return None
+            return (True, key) if key == self.loss_key else (False, key)
+        if not isinstance(key, str) or not key.startswith("."):
+            return None
+        return (True, key) if key[1:] == self.loss_key else (False, key)
+
+
+@dataclass(frozen=True)
 class LossPlan:
     class_name: str
     signature: Signature
@@ -339,6 +390,9 @@ class SitePlan:
     extras: tuple[str, ...] = ()
     """``LossPlan.extras``: names of the loss template that forward returns after the
     prediction; a call binds each to a name of its own."""
+    kept: Optional[KeptResult] = None
+    """FL101: forward keeps returning its labels-absent result; a call with labels reads the
+    loss's values from it and rebuilds the old result around the loss."""
 
 
 MODEL_CAPABLE_TYPES = frozenset({"Module", "Any", "Callable", "object", "Optional", "Union", "Sequential", "PreTrainedModel"})

@@ -13,7 +13,7 @@ The template is written in the names of ``forward``: ``labels``, the prediction 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import Callable, Optional, Union
 
 from codemod.analysis.containers import fold_containers
 from codemod.analysis.derivations import Flow, movable_check
@@ -116,6 +116,12 @@ def plan_forward(
         return _refuse_if_labels_loss(inlined, Refusal.of(ForwardReason.SEVERAL_RETURNS))
     source = func if code_of(inlined) != code_of(func) else None
     return _ForwardPlanner(cls, inlined if source is not None else func, source).plan(signature, returns_without_labels)
+
+
+def labels_dependent(cls: cst.ClassDef, func: cst.FunctionDef) -> Callable[[cst.BaseExpression], bool]:
+    """Does a value at ``func``'s final ``return`` depend on the labels, through its lines?"""
+    planner = _ForwardPlanner(cls, func, None)
+    return lambda value: planner.depends_on_labels(value, planner.returned_at)
 
 
 class _ForwardPlanner:

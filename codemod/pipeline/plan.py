@@ -9,7 +9,8 @@ from pathlib import Path
 from codemod.pipeline import import_check
 from codemod.pipeline.load import Repo
 from codemod.rules.common import Unit
-from codemod.transforms.callsite import FileSitePlanner, SiteRefusal
+from codemod.transforms.call_shapes import SiteRefusal
+from codemod.transforms.callsite import FileSitePlanner
 from codemod.transforms.edits import FileEdits, OverlappingEdits, apply_edits
 from codemod.vocabulary import Location, Refusal
 

@@ -23,7 +23,7 @@ from codemod.rules.common import RuleContext, SiteTask, Unit, import_spec, locat
 from codemod.rules.trainer import UNWRAPPED, trainer_edits
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod.transforms.forward import forward_edits
-from codemod.vocabulary import CRITERION, LABELS_PARAM, ImportSpec, Location, LossPlan, Refusal, ResultKind, ResultShape, Signature, SitePlan
+from codemod.vocabulary import CRITERION, LABELS_PARAM, ImportSpec, KeptResult, Location, LossPlan, Refusal, ResultKind, ResultShape, Signature, SitePlan
 
 InferredSites = dict[ClassKey, list[CallSite]]
 """Calls through a receiver the analysis cannot trace that could be calls of a class, by their
@@ -62,15 +62,26 @@ def fill_class_unit(
     forward: Optional[FileEdits] = None,
     labelless_refusal: Optional[Refusal] = None,
     labelless_shape: Optional[ResultShape] = None,
+    kept: Optional[KeptResult] = None,
 ) -> None:
     """The forward edit, Trainer edits and call sites of one class; sets ``unit.refusal`` when
     any part cannot be done. FL101 passes its own ``forward`` edit, and ``labelless_refusal``:
     None when calls without labels keep working unchanged, else why they would not; and
-    ``labelless_shape`` when such calls keep working once their readers unpack no more."""
+    ``labelless_shape`` when such calls keep working once their readers unpack no more; or
+    ``kept`` when forward keeps returning what they got, and calls with labels rebuild theirs."""
     module = ctx.index.module_of(key)
     unit.refusal = _class_refusal(ctx, key, labelless_unchanged=forward is not None and labelless_refusal is None and labelless_shape is None)
     if unit.refusal:
         return
+    if kept is not None:
+        for use in ctx.graph.uses:
+            if key in use.instance.classes:
+                unit.refusal = Refusal(
+                    "forward would keep returning what it returned without labels, and Trainer, which takes a model's "
+                    "output as its logits, is not rewritten that way yet",
+                    Location(use.display_path, use.line),
+                )
+                return
     imports = _imports_for(plan, module, labelless_shape)
     if isinstance(imports, Refusal):
         unit.refusal = imports
@@ -92,7 +103,9 @@ def fill_class_unit(
         home_module=module.key,
         labels_optional=forward is not None,
         seen_prediction=plan.seen_prediction,
-        extras=plan.extras,
+        # Kept: the loss's values are read from the kept result, not bound beside the prediction.
+        extras=plan.extras if kept is None else (),
+        kept=kept,
     )
     if forward is None and plan.source_node is not None:
         forward = FileEdits()

@@ -21,7 +21,12 @@ keep working: those that read what ``forward`` packed (``out["logits"]``, ``out.
 logits = model(x)``) read the bare prediction instead, and a prediction ``forward`` computed from
 the loss's input (``prob = F.softmax(logits)``) is computed at the call. Under ``Trainer`` with
 ``label_smoothing_factor``, the added ``compute_loss`` smooths the loss on what ``forward``
-returned without labels, as Trainer did. One known difference under ``Trainer``: predicting on
+returned without labels, as Trainer did. Where calls without labels cannot be rewritten (a model
+``torch.load`` gave, which no analysis can trace; readers of ``outputs[2:]``; a result holding more
+than the prediction), ``forward`` keeps returning what it returned without labels (``outputs``,
+``(None, x)``, ``Output(logits, None)``): those calls change in nothing, and each call with labels
+computes the loss from what it gets and reads its old result through it (``analysis.kept_result``).
+One known difference under ``Trainer``: predicting on
 data without labels, Trainer unwraps one-element results, so a ``forward`` that used to return
 ``{"logits": ...}`` gives a final batch of exactly one example without its batch dimension.
 
@@ -42,8 +47,12 @@ Example
 When it refuses
 ---------------
 When FL001 would refuse the labels-given path, and when a call without labels reads something
-other than the prediction (``out["loss"]``, which was None) or uses the packed result whole. The
-calls are followed as FL001 follows them.
+other than the prediction (``out["loss"]``, which was None) or uses the packed result whole, unless
+``forward`` can keep returning that result: the labels-absent path must run exactly the lines the
+labels-given path keeps once the loss goes, and its result must be the labelled one less the loss
+(or with a placeholder in its place). A call with labels through a receiver the analysis cannot
+trace still refuses, and so does an object of the project's own class used whole at a call with
+labels. The calls are followed as FL001 follows them.
 """
 
 from __future__ import annotations
@@ -58,7 +67,7 @@ from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.class_move import inferred_sites
 from codemod.rules.common import RuleContext, Unit, find_method
-from codemod.rules.labelless import fill_two_path_unit, plan_two_paths, read_as_labels, unread_paths_refusal
+from codemod.rules.labelless import Kept, constructor_fields, fill_two_path_unit, plan_kept, plan_two_paths, read_as_labels, unread_paths_refusal
 from codemod.rules.spec import Example, Fix, Rule
 
 RULE = Rule(
@@ -112,7 +121,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
     index = ctx.index
     plans: dict[ClassKey, LossPlan] = {}
     cls_of: dict[ClassKey, cst.ClassDef] = {}
-    units: list[tuple[Unit, Optional[tuple[ClassKey, LossPlan, Views, cst.FunctionDef]]]] = []
+    units: list[tuple[Unit, Optional[tuple[ClassKey, LossPlan, Views, cst.FunctionDef, Optional[Kept]]]]] = []
     for key in sorted(tracked_classes(index), key=lambda k: (index.module_of(k).display_path, k.name)):
         signature = index.summary(key).forward
         module = index.module_of(key)
@@ -131,10 +140,17 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         inlined = inline_label_conversions(func)  # `labels = labels.long()` moves with the loss
         views = specialize(inlined) if inlined is not None else None
         outcome: PlanResult
+        kept = None
         if views is None:
             outcome = None if "loss" not in code_of(func).lower() else unread_paths_refusal(inlined)
         else:
             outcome = plan_two_paths(cls, views, signature)
+            if isinstance(outcome, Refusal):
+                # Calls with labels may still rebuild their result from the one forward keeps
+                # returning to calls without (`(loss, *outputs)` from `outputs`).
+                keeping = plan_kept(cls, views, signature, constructor_fields(ctx, module))
+                if keeping is not None:
+                    kept, outcome = keeping, keeping[0]
         if outcome is None:
             continue
         message = f"`{key.name}.forward` takes optional `{name}` and computes the loss inside the model"
@@ -149,7 +165,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         assert views is not None
         plans[key] = outcome
         cls_of[key] = cls
-        units.append((unit, (key, outcome, views, found[1])))
+        units.append((unit, (key, outcome, views, found[1], kept)))
 
     inferred = inferred_sites(ctx, plans)
     result = []
@@ -157,8 +173,8 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         result.append(unit)
         if work is None:
             continue
-        key, plan, views, original = work
-        fill_two_path_unit(ctx, key, plan, views, cls_of[key], original, unit, inferred)
+        key, plan, views, original, kept = work
+        fill_two_path_unit(ctx, key, plan, views, cls_of[key], original, unit, inferred, kept)
     return result
 
 

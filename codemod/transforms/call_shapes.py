@@ -17,6 +17,17 @@ PURE_METHODS = frozenset(
 )
 
 
+class SiteRefusal(Exception):
+    """Raised from anywhere in the planning of one call: the planner is one deep stack of
+    methods over shared state. ``pipeline.plan`` catches it and refuses the unit with the
+    ``Refusal`` it stands for, at ``line`` of the call's file."""
+
+    def __init__(self, reason: str, line: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
 def as_before(
     derived: Optional[cst.BaseExpression], placeholder: str, self_expr: cst.BaseExpression, value: cst.BaseExpression
 ) -> cst.BaseExpression:

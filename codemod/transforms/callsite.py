@@ -40,6 +40,7 @@ from codemod.cst.positions import Layout
 from codemod.cst.scopes import ScopeNames, function_scope_names, module_scope_names
 from codemod.lazy_libcst import cst
 from codemod.transforms.call_shapes import (
+    SiteRefusal,
     as_before,
     is_pure,
     is_simple,
@@ -51,18 +52,8 @@ from codemod.transforms.call_shapes import (
     unpacked_reason,
 )
 from codemod.transforms.edits import FileEdits, imports_to_add
+from codemod.transforms.kept_site import plan_kept_site
 from codemod.vocabulary import CRITERION, LABEL_ALIAS, LABELS_PARAM, CallShape, CallVia, ImportSpec, Refusal, ResultKind, ResultShape, Signature, SitePlan
-
-
-class SiteRefusal(Exception):
-    """Raised from anywhere in the planning of one call: the planner is one deep stack of
-    methods over shared state. ``pipeline.plan`` catches it and refuses the unit with the
-    ``Refusal`` it stands for, at ``line`` of the call's file."""
-
-    def __init__(self, reason: str, line: int) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.line = line
 
 
 @dataclass
@@ -114,6 +105,13 @@ class _Site:
         if self.criterion is not None:
             mapping[CRITERION] = cst.Name(self.criterion)
         mapping.update({extra: cst.Name(name) for extra, name in self.extra_names.items()})
+        return substitute(self.plan.loss_template, mapping)
+
+    def loss_reading(self, values: dict[str, cst.BaseExpression]) -> cst.BaseExpression:
+        """The loss, with forward's values it reads (the prediction, the extras) given."""
+        mapping: dict[str, cst.BaseExpression] = {LABELS_PARAM: self.labels, "self": self.self_expr, **values}
+        if self.criterion is not None:
+            mapping[CRITERION] = cst.Name(self.criterion)
         return substitute(self.plan.loss_template, mapping)
 
     def bound(self, prediction: str) -> cst.BaseAssignTargetExpression:
@@ -474,6 +472,9 @@ class FileSitePlanner:
             name = site.names.fresh(extra, site.first_line)
             site.names.introduce(name, self.end_line(scope))
             site.extra_names[extra] = name
+        if plan.kept is not None:
+            plan_kept_site(self, site)
+            return
         small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
         if isinstance(small, cst.Assign) and small.value is call and len(small.targets) == 1:
             replacement = self.assigned_site(site, small.targets[0].target)

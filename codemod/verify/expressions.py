@@ -85,7 +85,18 @@ class Expressions(EvaluatorBase):
 
     def ex_Tuple(self, node: ast.Tuple) -> Value:
         if any(isinstance(e, ast.Starred) for e in node.elts):
-            return self.opaque(node)
+            # `(loss, *outputs)` is `(loss,) + outputs` when `outputs` is a tuple; else unknown.
+            value, pending = v.tuple_of([]), []
+            for element in node.elts:
+                if not isinstance(element, ast.Starred):
+                    pending.append(self.expr(element))
+                    continue
+                unpacked = self.expr(element.value)
+                if not v.tuple_like(unpacked):
+                    return self.opaque(node)
+                value = v.binary("Add", v.binary("Add", value, v.tuple_of(pending)), unpacked)
+                pending = []
+            return v.binary("Add", value, v.tuple_of(pending)) if pending else value
         return v.tuple_of([self.expr(e) for e in node.elts])
 
     def ex_List(self, node: ast.List) -> Value:

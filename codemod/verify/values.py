@@ -81,6 +81,11 @@ def item(container: Value, key: Value) -> Value:
     wanted = const_key(key)
     if kind == "tuple" and isinstance(wanted, int) and -len(container[1]) <= wanted < len(container[1]):
         return child(container, 1, wanted)
+    if kind == "op" and container[1] == "Add" and container[2][0] == "tuple" and tuple_like(container[3]) and isinstance(wanted, int) and wanted >= 0:
+        # `(loss,) + outputs`, the Hugging Face idiom: a tuple joined to one (or to a slice,
+        # as `outputs[2:]`, assumed a tuple's: only a NumPy array would take it otherwise).
+        head = container[2][1]
+        return child(container[2], 1, wanted) if wanted < len(head) else item(container[3], const(wanted - len(head)))
     if kind == "dict" and wanted is not None:
         for stored_key, stored in reversed(container[1]):
             if const_key(stored_key) == wanted:
@@ -101,6 +106,16 @@ def item(container: Value, key: Value) -> Value:
                 kept: Value = field
                 return kept
     return ("item", container, key)
+
+
+def tuple_like(value: Value) -> bool:
+    """Is ``value`` a tuple, as the right of ``tuple + value`` or unpacked into one: one built,
+    one joined, or a slice."""
+    if value[0] == "tuple":
+        return True
+    if value[0] == "op" and value[1] == "Add" and value[2][0] == "tuple":
+        return tuple_like(value[3])
+    return bool(value[0] == "item" and value[2][0] == "slice")
 
 
 def attribute(value: Value, name: str) -> Value:

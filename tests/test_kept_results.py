@@ -1,0 +1,206 @@
+"""FL101 where ``forward`` keeps returning its labels-absent result: calls without labels stay as
+they are (whatever their receiver), and calls with labels rebuild what they got from it and the
+loss. The golden cases execute the common shapes; these hold the pieces and the edges."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+from typing import Optional
+
+import pytest
+
+from codemod.analysis.kept_result import stored_parameters
+from codemod.engine import run
+from codemod.lazy_libcst import cst
+from codemod.results import Mode, Options, RunResult
+from codemod.rules.common import find_method
+from codemod.vocabulary import KeptResult, ResultKind
+
+
+def _tuple(at: int, replaced: bool = False, size: Optional[int] = None, fixed_after: int = 0) -> KeptResult:
+    return KeptResult(ResultKind.TUPLE, at, replaced, (("logits", 0),), sequence=True, fixed_after=fixed_after, size=size)
+
+
+def test_items_after_an_inserted_loss_are_read_one_place_earlier() -> None:
+    kept = _tuple(0)  # (loss, *outputs) from outputs
+    assert kept.translate(0) == (True, 0)
+    assert kept.translate(1) == (False, 0)
+    assert kept.translate(3) == (False, 2)
+    assert kept.translate(-1) is None, "the length is not known and nothing after the loss is fixed"
+    assert kept.translate("loss") is None
+    middle = _tuple(1, size=3)  # (logits, loss, hidden) from (logits, hidden)
+    assert [middle.translate(k) for k in (0, 1, 2, -1, -3)] == [(False, 0), (True, 1), (False, 1), (False, 1), (False, 0)]
+
+
+def test_a_placeholder_slot_keeps_every_place() -> None:
+    kept = _tuple(0, replaced=True, size=2)  # (loss, x) from (None, x)
+    assert [kept.translate(k) for k in (0, 1, -1, -2)] == [(True, 0), (False, 1), (False, 1), (True, 0)]
+
+
+def test_items_counted_from_the_end_are_known_when_the_tail_is_fixed() -> None:
+    kept = _tuple(0, fixed_after=2)  # (loss, *rest, a, b)
+    assert kept.translate(-1) == (False, -1)
+    assert kept.translate(-2) == (False, -2)
+    assert kept.translate(-3) is None
+
+
+def test_keys_and_attributes_read_themselves_but_the_loss() -> None:
+    as_dict = KeptResult(ResultKind.DICT, "loss", False, (("logits", "logits"),))
+    assert as_dict.translate("loss") == (True, "loss")
+    assert as_dict.translate("hidden") == (False, "hidden")
+    assert as_dict.translate(0) is None
+    assert as_dict.translate(".loss") is None, "a dict's attribute is not its key"
+    as_object = KeptResult(ResultKind.OBJECT, "loss", True, (("logits", ".logits"),))
+    assert as_object.translate(".loss") == (True, ".loss")
+    assert as_object.translate(".hidden") == (False, ".hidden")
+    assert as_object.translate("loss") is None
+    assert as_object.translate(0) is None
+
+
+def _fields(source: str) -> object:
+    tree = cst.parse_module(textwrap.dedent(source))
+    found = find_method(tree, "Out", "__init__")
+    assert found is not None
+    return stored_parameters(*found)
+
+
+def test_an_init_that_only_stores_its_parameters_names_each_attribute() -> None:
+    source = '''
+    class Out:
+        """What the model gives."""
+
+        def __init__(self, logits, loss=None):
+            super().__init__()
+            self.logits = logits
+            self.score = loss
+
+        def describe(self):
+            return "out"
+    '''
+    assert _fields(source) == (("logits", "logits"), ("loss", "score"))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "def __init__(self, logits, loss=None):\n        self.logits = logits\n        self.loss = loss.detach()",
+        "def __init__(self, logits, loss=None):\n        self.logits = logits",
+        "def __init__(self, *parts):\n        self.parts = parts",
+        "def __init__(self, logits, loss=None):\n        self.logits = logits\n        self.loss = loss\n\n    @property\n    def loss(self):\n        return 0",
+        "def __init__(self, logits, loss=None):\n        self.logits = logits\n        self.loss = loss\n\n    def __getattr__(self, name):\n        return 0",
+    ],
+    ids=["computes", "drops_a_parameter", "star_args", "property_of_the_same_name", "getattr_hook"],
+)
+def test_any_other_init_leaves_the_attributes_unknown(body: str) -> None:
+    assert _fields(f"class Out:\n    {body}\n") is None
+
+
+def test_a_subclass_or_dataclass_leaves_the_attributes_unknown() -> None:
+    init = "    def __init__(self, logits, loss=None):\n        self.logits = logits\n        self.loss = loss\n"
+    assert _fields("class Out(Base):\n" + init) is None
+    assert _fields("@dataclass\nclass Out:\n" + init) is None
+    assert _fields("class Out(object):\n" + init) == (("logits", "logits"), ("loss", "loss"))
+
+
+MODEL = """
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x, labels=None):
+        hidden = self.fc(x)
+        logits = hidden.relu()
+        outputs = (logits, hidden)
+        if labels is not None:
+            loss = nn.functional.cross_entropy(logits, labels)
+            outputs = (loss,) + outputs
+        return outputs
+"""
+
+
+def _run(root: Path, files: dict[str, str]) -> RunResult:
+    root.mkdir()
+    for name, text in files.items():
+        (root / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    previous = Path.cwd()
+    os.chdir(root)
+    try:
+        return run([Path(".")], Mode.DIFF, Options(rules=frozenset({"FL101"})))
+    finally:
+        os.chdir(previous)
+
+
+def test_a_call_without_labels_through_a_receiver_nobody_traces_stays_as_it_is(tmp_path: Path) -> None:
+    serve = """
+    import pickle
+
+    def serve(blob, x):
+        model = pickle.loads(blob)
+        return model(x)[1]
+    """
+    train = """
+    import torch
+    from model import Net
+
+    model = Net()
+    x, y = torch.randn(5, 4), torch.randint(0, 3, (5,))
+    out = model(x, labels=y)
+    out[0].backward()
+    print(out[1].sum().item(), out[2].sum().item())
+    """
+    result = _run(tmp_path / "p", {"model.py": MODEL, "serve.py": serve, "train.py": train})
+    assert [f.fixed for f in result.findings] == [True]
+    assert "forward keeps returning `(logits, hidden)`" in result.findings[0].message
+    assert sorted(c.display_path for c in result.changes) == ["model.py", "train.py"], "serve.py stays as it is"
+    new_train = next(c.new_text for c in result.changes if c.display_path == "train.py")
+    assert "out = model(x)\n" in new_train
+    assert "nn.functional.cross_entropy(out[0], y).backward()" in new_train
+    assert "print(out[0].sum().item(), out[1].sum().item())" in new_train
+
+
+def test_a_call_with_labels_through_a_receiver_nobody_traces_still_refuses(tmp_path: Path) -> None:
+    serve = """
+    import pickle
+
+    def score(blob, x, y):
+        model = pickle.loads(blob)
+        return model(x, labels=y)[0]
+    """
+    train = """
+    import torch
+    from model import Net
+
+    model = Net()
+    x, y = torch.randn(5, 4), torch.randint(0, 3, (5,))
+    loss, logits, hidden = model(x, labels=y)
+    loss.backward()
+    """
+    result = _run(tmp_path / "p", {"model.py": MODEL, "serve.py": serve, "train.py": train})
+    assert result.changes == ()
+    refusal = result.findings[0].refusal
+    assert refusal is not None and "serve.py:6" in refusal and "could be a `Net`" in refusal
+
+
+def test_a_result_read_by_a_slice_is_rebuilt_whole(tmp_path: Path) -> None:
+    train = """
+    import torch
+    from model import Net
+
+    model = Net()
+    x, y = torch.randn(5, 4), torch.randint(0, 3, (5,))
+    out = model(x, labels=y)
+    loss, rest = out[0], out[1:]
+    loss.backward()
+    print(len(rest))
+    """
+    result = _run(tmp_path / "p", {"model.py": MODEL, "train.py": train})
+    assert [f.fixed for f in result.findings] == [True]
+    new_train = next(c.new_text for c in result.changes if c.display_path == "train.py")
+    assert "out = model(x)\nout = (nn.functional.cross_entropy(out[0], y), *out)\n" in new_train
