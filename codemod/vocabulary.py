@@ -287,6 +287,8 @@ class KeptResult:
     """A tuple: the length of the result with labels, when it is fixed."""
     placed: str = "first"
     """Where the loss sat: ``first``, ``last`` or ``middle``."""
+    model_output: bool = False
+    """An object that is a Hugging Face ``ModelOutput``: read as a dict of its fields that are not None."""
 
     def translate(self, key: Union[int, str]) -> Optional[tuple[bool, Union[int, str]]]:
         """A reader's key of the old result (``0``, ``"loss"``, ``".logits"``) as (True, _)

@@ -623,3 +623,25 @@ if __name__ == "__main__":
     tree = _tree(tmp_path, {"train.py": program})
     (refusal,) = _refusals(_run(tree))
     assert refusal.startswith("after the rewrite a random draw here (dropout, a sampling call) would no longer run in the same order")
+
+
+def _trainer_case_files(edit_after: tuple[str, str] = ("", "")) -> dict[Path, tuple[str, str, str]]:
+    case = GOLDEN / "project_trainer_subclass_beside_an_evaluation_loop"
+    files: dict[Path, tuple[str, str, str]] = {}
+    for before in sorted((case / "before").glob("*.py")):
+        after = case / "after" / before.name
+        old = before.read_text(encoding="utf-8")
+        new = after.read_text(encoding="utf-8") if after.exists() else old
+        files[Path(before.name)] = (before.name, old, new.replace(*edit_after) if edit_after[0] else new)
+    return files
+
+
+def test_the_trainer_subclass_the_fix_adds_stands_in_for_its_base_and_nothing_else() -> None:
+    assert check_rewrite(_trainer_case_files()) == []
+    # The same subclass doing one more thing is compared as itself: the scope now differs.
+    busier = _trainer_case_files(("        return (loss, outputs) if return_outputs else loss\n",
+                                  "        return (loss, outputs) if return_outputs else loss\n\n    def log(self, logs, *args):\n        pass\n"))
+    assert [m.display_path for m in check_rewrite(busier)] == ["train.py"]
+    # `label_names` other than what Trainer assumed of a forward taking `labels` is a change.
+    renamed = _trainer_case_files(('label_names=["labels"]', 'label_names=["scores"]'))
+    assert [m.display_path for m in check_rewrite(renamed)] == ["train.py"]

@@ -18,6 +18,7 @@ checks the lines). Anything else is not related (None): such a result is not kep
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Optional, Union
 
 from codemod.analysis.derivations import Flow
@@ -32,19 +33,28 @@ Fields = tuple[tuple[str, str], ...]
 """A constructor's parameters in order, each with the attribute it sets."""
 
 
+@dataclass(frozen=True)
+class Constructor:
+    """A class called at ``forward``'s return, as far as the relation needs it."""
+
+    fields: Fields
+    model_output: bool = False
+    """A Hugging Face ``ModelOutput``: a dict of its fields that are not None."""
+
+
 def relate(
     given: cst.BaseExpression,
     absent: cst.BaseExpression,
     is_loss: Callable[[cst.BaseExpression], bool],
     is_sentinel: Callable[[cst.BaseExpression], bool],
     absent_flow: Flow,
-    fields_of: Callable[[str], Optional[Fields]],
+    fields_of: Callable[[str], Optional[Constructor]],
     needed: tuple[str, ...],
 ) -> Optional[KeptResult]:
     """How the labelled result ``given`` is ``absent`` with the loss put in, and where
     ``absent`` holds each name of ``needed`` (the prediction, then the extras the loss reads).
     ``fields_of``: for a class called at the return, each parameter of its constructor in order
-    with the attribute it sets; None when that is not known."""
+    with the attribute it sets (``Constructor``); None when that is not known."""
     if isinstance(given, cst.Dict):
         return _relate_dicts(given, absent, is_loss, is_sentinel, needed)
     if isinstance(given, cst.Call):
@@ -214,14 +224,15 @@ def _relate_objects(
     absent: cst.BaseExpression,
     is_loss: Callable[[cst.BaseExpression], bool],
     is_sentinel: Callable[[cst.BaseExpression], bool],
-    fields_of: Callable[[str], Optional[Fields]],
+    fields_of: Callable[[str], Optional[Constructor]],
     needed: tuple[str, ...],
 ) -> Optional[KeptResult]:
     if not isinstance(absent, cst.Call) or code_of(absent.func) != code_of(given.func):
         return None  # forward does not build the same object with labels and without
     if any(arg.star for arg in (*given.args, *absent.args)):
         return None  # forward's result is built with unpacked arguments
-    fields = fields_of(code_of(given.func))
+    constructor = fields_of(code_of(given.func))
+    fields = constructor.fields if constructor is not None else None
     given_attrs = _attributes(given, fields)
     absent_attrs = _attributes(absent, fields)
     if given_attrs is None or absent_attrs is None:
@@ -231,7 +242,8 @@ def _relate_objects(
         return None
     loss_attr, replaced, slots = named
     # Read as attributes: `out.logits`.
-    return KeptResult(ResultKind.OBJECT, loss_attr, replaced, tuple((name, "." + str(attr)) for name, attr in slots))
+    slots_read = tuple((name, "." + str(attr)) for name, attr in slots)
+    return KeptResult(ResultKind.OBJECT, loss_attr, replaced, slots_read, model_output=constructor is not None and constructor.model_output)
 
 
 def _attributes(call: cst.Call, fields: Optional[Fields]) -> Optional[list[tuple[str, cst.BaseExpression]]]:

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Optional, Union
 
-from codemod.analysis.callsites import CallSite
+from codemod.analysis.callsites import CallSite, ModelUse
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
 from codemod.cst.nodes import BUILTIN_NAMES, code_of, names_in, substitute
 from codemod.lazy_libcst import cst
@@ -23,6 +23,7 @@ from codemod.rules.common import RuleContext, SiteTask, Unit, import_spec, locat
 from codemod.rules.trainer import UNWRAPPED, trainer_edits
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod.transforms.forward import forward_edits
+from codemod.transforms.kept_site import read, rebuilt_result
 from codemod.vocabulary import CRITERION, LABELS_PARAM, ImportSpec, KeptResult, Location, LossPlan, Refusal, ResultKind, ResultShape, Signature, SitePlan
 
 InferredSites = dict[ClassKey, list[CallSite]]
@@ -73,20 +74,11 @@ def fill_class_unit(
     unit.refusal = _class_refusal(ctx, key, labelless_unchanged=forward is not None and labelless_refusal is None and labelless_shape is None)
     if unit.refusal:
         return
-    if kept is not None:
-        for use in ctx.graph.uses:
-            if key in use.instance.classes:
-                unit.refusal = Refusal(
-                    "forward would keep returning what it returned without labels, and Trainer, which takes a model's "
-                    "output as its logits, is not rewritten that way yet",
-                    Location(use.display_path, use.line),
-                )
-                return
     imports = _imports_for(plan, module, labelless_shape)
     if isinstance(imports, Refusal):
         unit.refusal = imports
         return
-    unit.refusal = _trainer_edits_into(ctx, key, plan, unit, imports, forward, labelless_refusal, labelless_shape)
+    unit.refusal = _trainer_edits_into(ctx, key, plan, unit, imports, forward, labelless_refusal, labelless_shape, kept)
     if unit.refusal:
         return
     site_plan = SitePlan(
@@ -156,11 +148,17 @@ def _trainer_edits_into(
     forward: Optional[FileEdits],
     labelless_refusal: Optional[Refusal],
     labelless_shape: Optional[ResultShape],
+    kept: Optional[KeptResult] = None,
 ) -> Optional[Refusal]:
     """Where Trainer is the training loop, the moved loss goes into its compute_loss: add those
     edits to ``unit``, or say why they cannot be made."""
     for use in ctx.graph.uses:
         if key not in use.instance.classes:
+            continue
+        if kept is not None:
+            refusal = _kept_trainer_edits_into(ctx, use, plan, unit, imports, kept)
+            if refusal is not None:
+                return refusal
             continue
         if plan.extras:
             names = ", ".join(f"`{name}`" for name in plan.extras)
@@ -237,6 +235,25 @@ def _site_tasks_into(
     return ambiguous
 
 
+def _kept_trainer_edits_into(
+    ctx: RuleContext, use: ModelUse, plan: LossPlan, unit: Unit, imports: dict[str, ImportSpec], kept: KeptResult
+) -> Optional[Refusal]:
+    """compute_loss for a forward that keeps returning its labels-absent result: the loss read
+    from it, and evaluation given back what forward returned with labels (a ModelOutput that left
+    its None loss out reads as the same dict less the loss, which is what evaluation takes)."""
+    outputs = cst.Name("outputs")
+    values: dict[str, cst.BaseExpression] = {name: read(outputs, slot) for name, slot in kept.slots}
+    loss = _trainer_loss(plan, values)
+    returned = outputs if kept.kind is ResultKind.OBJECT and kept.model_output else rebuilt_result(kept, outputs, cst.Name("loss"))
+    if isinstance(returned, str):
+        return Refusal(f"Trainer evaluates what forward returned with labels, and {returned}", Location(use.display_path, use.line))
+    outcome_edits = trainer_edits(ctx, use, loss, imports, kept_returned=returned)
+    if isinstance(outcome_edits, Refusal):
+        return outcome_edits.located(Location(use.display_path, use.line))
+    unit.edits.setdefault(use.path, FileEdits()).merge(outcome_edits)
+    return None
+
+
 def _labelless_return(forward: Optional[FileEdits], packing: Optional[ResultShape]) -> Optional[cst.BaseExpression]:
     """What forward returned without labels, in terms of ``logits`` (the new return value);
     None for a forward that required labels (FL001): it could not be called without them."""
@@ -251,13 +268,15 @@ def _labelless_return(forward: Optional[FileEdits], packing: Optional[ResultShap
     return None  # other packings are refused under Trainer before this is needed
 
 
-def _trainer_loss(plan: LossPlan) -> cst.BaseExpression:
-    """The moved loss in compute_loss's names: the prediction is ``logits``; ``self`` is the
-    model itself, unwrapped from whatever Trainer put around it (DataParallel, DeepSpeed)."""
+def _trainer_loss(plan: LossPlan, values: Optional[dict[str, cst.BaseExpression]] = None) -> cst.BaseExpression:
+    """The moved loss in compute_loss's names: the prediction is ``logits`` (or ``values`` gives
+    forward's values it reads); ``self`` is the model itself, unwrapped from whatever Trainer put
+    around it (DataParallel, DeepSpeed)."""
     mapping: dict[str, cst.BaseExpression] = {
         LABELS_PARAM: cst.Name(LABELS_PARAM),  # compute_loss names them as forward did
         plan.prediction: cst.Name("logits"),
         "self": cst.Name(UNWRAPPED),
+        **(values or {}),
     }
     if plan.criterion is not None:
         mapping[CRITERION] = plan.criterion

@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any, Callable, Optional, Sequence, Union
 
 from codemod.analysis.derivations import Flow, movable_check
-from codemod.analysis.kept_result import Fields, relate
+from codemod.analysis.kept_result import Constructor, relate
 from codemod.analysis.loss_plan import labels_dependent, locals_of, packed_result, plan_forward
 from codemod.analysis.optional_labels import Views, read_paths
 from codemod.cst.bindings import bound_names
@@ -95,23 +95,24 @@ def _untraced_without_labels(inferred: InferredSites, key: ClassKey, plan: LossP
     return any(not binds_labels(site, plan.signature) for site in inferred.get(key, []))
 
 
-def constructor_fields(ctx: RuleContext, module: ModuleSummary) -> Callable[[str], Optional[Fields]]:
+def constructor_fields(ctx: RuleContext, module: ModuleSummary) -> Callable[[str], Optional[Constructor]]:
     """For a class called at ``forward``'s return, in ``module``'s names: its constructor's
     parameters in order, each with the attribute it sets. A Hugging Face output's are its
     declared fields; a project class's are read from an ``__init__`` that only stores its
     parameters (``self.loss = loss``). None for any other class."""
 
-    def fields_of(name: str) -> Optional[Fields]:
+    def fields_of(name: str) -> Optional[Constructor]:
         qualified = module.resolve(name)
         declared = declared_fields(qualified)
         if declared is not None:
-            return tuple((field, field) for field in declared)
+            return Constructor(tuple((field, field) for field in declared), model_output=True)
         key = ctx.index.class_key(qualified)
         if key is None:
             return None
         tree = ctx.parse(ctx.index.module_of(key).path)
         found = find_method(tree, key.name, "__init__") if tree is not None else None
-        return stored_parameters(*found) if found is not None else None
+        stored = stored_parameters(*found) if found is not None else None
+        return Constructor(stored) if stored is not None else None
 
     return fields_of
 
@@ -160,7 +161,7 @@ Kept = tuple[LossPlan, KeptResult, cst.FunctionDef]
 
 
 def plan_kept(
-    cls: cst.ClassDef, views: Views, signature: Signature, fields_of: Callable[[str], Optional[Fields]]
+    cls: cst.ClassDef, views: Views, signature: Signature, fields_of: Callable[[str], Optional[Constructor]]
 ) -> Optional[Kept]:
     """The loss move that leaves calls without labels as they are: the new ``forward`` returns
     what it returned without labels, and the plan of the loss that calls with labels compute

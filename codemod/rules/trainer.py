@@ -38,6 +38,20 @@ class {name}({base}):
 '''
 
 
+KEPT_COMPUTE_LOSS = '''
+class {name}({base}):
+    """Trainer for a model whose forward no longer computes the loss: it is computed here."""
+
+    def compute_loss(self, model, inputs, return_outputs=False, **kwargs):
+        labels = inputs["labels"]
+        outputs = model(**{{k: v for k, v in inputs.items() if k != "labels"}}){prelude}
+        loss = {loss}
+        return (loss, {returned}) if return_outputs else loss
+'''
+"""For a forward that keeps returning its labels-absent result (``SitePlan.kept``): the loss
+is read from it, and evaluation gets back what forward returned with labels."""
+
+
 SMOOTHED_LOSS = '''if self.label_smoother is not None:
             # label_smoothing_factor: Trainer smooths the loss itself, on what forward returned without labels.
             loss = self.label_smoother({labelless}, labels)
@@ -151,7 +165,26 @@ def _with_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> cs
 UNWRAPPED = "unwrapped_model"
 
 
-RESERVED = frozenset({"self", "model", "inputs", "return_outputs", "kwargs", LABELS_PARAM, "logits", "loss", "k", "v", UNWRAPPED})
+RESERVED = frozenset({"self", "model", "inputs", "return_outputs", "kwargs", LABELS_PARAM, "logits", "outputs", "loss", "k", "v", UNWRAPPED})
+
+
+def _subclass_code(
+    name: str,
+    base: str,
+    loss: cst.BaseExpression,
+    smoothed_on: Optional[cst.BaseExpression],
+    kept_returned: Optional[cst.BaseExpression],
+) -> str:
+    """The Trainer subclass whose compute_loss computes ``loss``: smoothed as Trainer would on
+    ``smoothed_on`` (``label_smoothing_factor``), or for a kept result (``kept_returned``)."""
+    # A loss that needs the model's own attributes reads them on the model Trainer wrapped.
+    prelude = "\n        unwrapped_model = self.accelerator.unwrap_model(model)" if UNWRAPPED in names_in(loss) else ""
+    if kept_returned is not None:
+        return KEPT_COMPUTE_LOSS.format(name=name, base=base, loss=code_of(loss), returned=code_of(kept_returned), prelude=prelude)
+    loss_lines = (
+        SMOOTHED_LOSS.format(labelless=code_of(smoothed_on), loss=code_of(loss)) if smoothed_on is not None else f"loss = {code_of(loss)}"
+    )
+    return COMPUTE_LOSS.format(name=name, base=base, loss_lines=loss_lines, prelude=prelude)
 
 
 def trainer_edits(
@@ -160,6 +193,7 @@ def trainer_edits(
     loss: cst.BaseExpression,
     imports: dict[str, ImportSpec],
     labelless_return: Optional[cst.BaseExpression] = None,
+    kept_returned: Optional[cst.BaseExpression] = None,
 ) -> Union[FileEdits, Refusal]:
     """Edits that make the Trainer of ``use`` compute ``loss`` (an expression in ``logits``,
     ``labels`` and ``model``), or why that cannot be done. Shared with FL001, whose moved loss
@@ -168,7 +202,10 @@ def trainer_edits(
     ``labelless_return``: what forward used to return when called without labels, in terms of
     ``logits``. Trainer's ``label_smoothing_factor`` pops the labels, calls the model without
     them and smooths the loss on that (``outputs["logits"]`` of a dict, else ``outputs[0]``), so
-    the override does the same; without it, smoothing is refused."""
+    the override does the same; without it, smoothing is refused.
+
+    ``kept_returned``: forward keeps returning its labels-absent result, ``outputs``; ``loss``
+    reads it, and this is what evaluation gets back, in ``outputs`` and ``loss``."""
     trainer = use.consumer.rpartition(".")[2]
     trainer_key = ctx.index.class_key(use.consumer)
     if trainer_key is not None and "compute_loss" in ctx.index.summary(trainer_key).method_names:
@@ -208,17 +245,10 @@ def trainer_edits(
     edits.imports |= needed
     name = view.names.fresh(TRAINER_NAME, 0)
     view.names.taken.add(name)
-    # A loss that needs the model's own attributes reads them on the model Trainer wrapped.
-    prelude = "\n        unwrapped_model = self.accelerator.unwrap_model(model)" if UNWRAPPED in names_in(loss) else ""
-    loss_lines = (
-        SMOOTHED_LOSS.format(labelless=code_of(labelless_return), loss=code_of(loss))
-        if smoothed and labelless_return is not None
-        else f"loss = {code_of(loss)}"
-    )
     unbound = _base_unbound_at(module.text, code_of(call.func).partition(".")[0], view.top_level, use.line)
     if unbound is not None:
         return unbound
-    class_code = COMPUTE_LOSS.format(name=name, base=code_of(call.func), loss_lines=loss_lines, prelude=prelude)
+    class_code = _subclass_code(name, code_of(call.func), loss, labelless_return if smoothed else None, kept_returned)
     class_def = cst.parse_statement(class_code.lstrip("\n"))
     leading = getattr(anchor, "leading_lines", ()) or [cst.EmptyLine(), cst.EmptyLine()]
     edits.add_before(anchor, class_def.with_changes(leading_lines=leading))

@@ -124,7 +124,15 @@ def _fresh(planner: FileSitePlanner, site: _Site, preferred: str) -> str:
 
 def _rebuilt(site: _Site, kept: KeptResult, held: cst.Name) -> cst.BaseExpression:
     """The old result, from the kept one and the loss, in one expression."""
-    loss = _loss(site, kept, held)
+    rebuilt = rebuilt_result(kept, held, _loss(site, kept, held))
+    if isinstance(rebuilt, str):
+        raise SiteRefusal(f"the result is used whole, and {rebuilt}", site.line)
+    return rebuilt
+
+
+def rebuilt_result(kept: KeptResult, held: cst.Name, loss: cst.BaseExpression) -> Union[cst.BaseExpression, str]:
+    """What forward returned with labels, from what it returns now (``held``) and ``loss``; or
+    why it cannot be built in one expression."""
     if kept.kind is ResultKind.TUPLE:
         assert isinstance(kept.loss_key, int)
         at = kept.loss_key
@@ -133,7 +141,7 @@ def _rebuilt(site: _Site, kept: KeptResult, held: cst.Name) -> cst.BaseExpressio
         if not kept.replaced and kept.placed == "last" and kept.size is None:
             return cst.Tuple([cst.StarredElement(held), cst.Element(loss)])
         if not kept.sequence:
-            raise SiteRefusal("the result is used whole, and what forward keeps returning is not known to be a tuple", site.line)
+            return "what forward keeps returning is not known to be a tuple"
         after = at + 1 if kept.replaced else at
         items: list[cst.BaseElement] = [cst.Element(loss), cst.StarredElement(_slice(held, after, None))]
         if at:
@@ -145,8 +153,8 @@ def _rebuilt(site: _Site, kept: KeptResult, held: cst.Name) -> cst.BaseExpressio
             return cst.Dict([entry, cst.StarredDictElement(held)])
         if kept.replaced or kept.placed == "last":
             return cst.Dict([cst.StarredDictElement(held), entry])
-        raise SiteRefusal("the result is used whole, and forward put the loss amid its keys", site.line)
-    raise SiteRefusal("the result is used whole, and forward returned an object", site.line)
+        return "forward put the loss amid its keys"
+    return "forward returned an object, which is not rebuilt at a call"
 
 
 def _slice(held: cst.BaseExpression, lower: Optional[int], upper: Optional[int]) -> cst.BaseExpression:

@@ -24,6 +24,10 @@ from codemod.verify.values import Value
 from codemod.vocabulary import CLASS_FACTORIES
 
 
+LABEL_NAMES = ("list", v.tuple_of([v.const("labels")]))
+"""``["labels"]``, as the check reads it."""
+
+
 class Calls(EvaluatorBase):
     def ex_Call(self, node: ast.Call, keep_call: bool = False) -> Value:
         func = node.func
@@ -47,7 +51,13 @@ class Calls(EvaluatorBase):
                 return unwrapped  # `getattr(model, "module", model)` of a DataParallel: the model
         if spread is not None:
             keywords = {**self.spread_keywords(spread), **keywords}
-        self.program.record_call(callee, positional, keywords)
+        if callee == v.free("transformers.TrainingArguments") and keywords.get("label_names") == LABEL_NAMES:
+            # What Trainer assumes of a model whose forward takes `labels`, said aloud: the fix
+            # adds it where forward no longer takes them (`rules.trainer`).
+            keywords = {k: value for k, value in keywords.items() if k != "label_names"}
+        self.program.record_call(callee, positional, keywords)  # a stand-in's too: its compute_loss reads `model`
+        if callee[0] == "free" and callee[1] in self.program.stand_ins:
+            callee = v.free(self.program.stand_ins[callee[1]])  # a Trainer subclass the fix added
         target = callee
         if callee[0] == "attr" and callee[2] == "forward" and callee[1][0] == "inst":
             target = callee[1]

@@ -135,3 +135,19 @@ class ProjectClasses:
             return qualified.startswith(LIBRARY_TRAINERS) and qualified.endswith(TRAINER_SUFFIX)
         module, cls = found
         return any(self._is_trainer(self.resolve(module, ast.unparse(b)), depth + 1) for b in cls.bases)
+
+
+def added_trainers(old: ProjectClasses, new: ProjectClasses) -> dict[str, str]:
+    """Trainer subclasses the fix added (``CriterionTrainer``, defining only ``compute_loss``),
+    each with the class it subclasses: the new program builds one where the old built its base.
+    What compute_loss computes runs inside Trainer, which the check does not evaluate; every other
+    effect of building and using the trainer is compared as the base's."""
+    found: dict[str, str] = {}
+    for qualified in new.class_names() - old.class_names():
+        module_name, _, name = qualified.rpartition(".")
+        module = new.modules[module_name]
+        cls = module.classes[name]
+        methods = [item.name for item in cls.body if isinstance(item, ast.FunctionDef)]
+        if len(cls.bases) == 1 and methods == ["compute_loss"] and new._is_trainer(qualified):
+            found[qualified] = new.resolve(module, ast.unparse(cls.bases[0]))
+    return found

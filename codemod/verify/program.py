@@ -41,6 +41,8 @@ class Program(Protocol):
 
     rewritten: dict[str, tuple[Optional[tuple[str, ast.FunctionDef]], Optional[tuple[str, ast.FunctionDef]]]]
     """The classes whose loss the fix moves: qualified name -> (old forward, new forward)."""
+    stand_ins: dict[str, str]
+    """Classes the fix added, each built as the class it stands in for."""
 
     def reaches(self, module: str, qualified: str) -> bool: ...
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from codemod.verify import values as v
-from codemod.verify.classes import ProjectClasses
+from codemod.verify.classes import ProjectClasses, added_trainers
 from codemod.verify.direct import CalledDirectly
 from codemod.verify.compare import Mismatch, compare
 from codemod.verify.modules import (
@@ -53,6 +53,7 @@ def check_rewrite(files: dict[Path, tuple[str, str, str]]) -> list[Mismatch]:
     if not rewritten:
         return []
     rewritten |= _inheriting(old, rewritten)
+    new.stand_ins = added_trainers(old, new)
     for version in (old, new):
         version.rewritten = {name: (old.forward_of(name), new.forward_of(name)) for name in rewritten}
     found: list[Mismatch] = []
@@ -133,6 +134,8 @@ class _Version(CalledDirectly, ProjectClasses):
 
     def __init__(self, texts: dict[Path, tuple[str, str]]) -> None:
         self.modules: dict[str, Module] = {}
+        self.stand_ins: dict[str, str] = {}
+        """Classes the fix added, each evaluated as the class it stands in for (``_added_trainers``)."""
         by_name: dict[str, list[Module]] = {}
         for path, (display, text) in sorted(texts.items(), key=lambda item: item[1][0]):
             module = read_module(path, display, text)
