@@ -125,6 +125,7 @@ SERVINGS: Table = (
     ("called_labelless", 1),  # predict_fn(model, {"x": x})
     ("uncalled", 1),  # predict_fn is never called: its `model` is nobody's
     ("dynamic_other", 1),  # called through getattr with another module: not visibly the model
+    ("loaded_labelless", 1),  # predict_fn(pickle.dumps(model), x) calls what pickle gives back, without labels
 )
 LABEL_VARS: Table = (("y", 2), ("labels", 1), ("targets", 1))
 DISTRACTORS: Table = (
@@ -297,7 +298,7 @@ def draw_shape(rng: random.Random) -> Shape:
     layout = _pick(rng, LAYOUTS, _values(LAYOUTS, "single") if global_home == "other_module" else None)
     import_style = _pick(rng, IMPORT_STYLES) if layout != "single" else "-"
     # One serving module per project root; experiments have two roots side by side.
-    servings = ["none"] if layout == "experiments" else _values(SERVINGS, *(() if optional else ("called_labelless",)))
+    servings = ["none"] if layout == "experiments" else _values(SERVINGS, *(() if optional else ("called_labelless", "loaded_labelless")))
     serving = _pick(rng, SERVINGS, servings)
     label_var = _pick(rng, LABEL_VARS)
     count = rng.choices([0, 1, 2], weights=[12, 6, 2])[0]
@@ -942,6 +943,15 @@ def _serving_files(draft: _Draft) -> None:
     shape, folder = draft.shape, draft.folder
     if shape.serving == "none":
         return
+    if shape.serving == "loaded_labelless":
+        # No analysis can tell what pickle gives back: this call must see what it saw before.
+        draft.files[folder + "predict.py"] = join(
+            ["import pickle", "", "", "def predict_fn(frozen, x):", "    model = pickle.loads(frozen)", f"    return model(x){labelless_suffix(shape)}"]
+        )
+        draft.protected.append(folder + "predict.py")
+        draft.after_seed.append("from predict import predict_fn")
+        draft.header.insert(0, "import pickle")
+        return
     if shape.serving == "called_labelless":
         suffix = labelless_suffix(shape)
     else:
@@ -1077,6 +1087,8 @@ def _run_time_extras(draft: _Draft, outside: str, hf: list[str]) -> None:
         driver += [f"served = predict_fn({outside}, {batch_literal(shape)})", 'print(f"served {served.sum().item():.6f}")']
     elif shape.serving == "called_labelless":
         driver += [f'served = predict_fn({outside}, {{"x": x}})', 'print(f"served {served.sum().item():.6f}")']
+    elif shape.serving == "loaded_labelless":
+        driver += [f"served = predict_fn(pickle.dumps({outside}), x)", 'print(f"served {served.sum().item():.6f}")']
     elif shape.serving == "dynamic_other":
         driver += [
             "head = Head()",
