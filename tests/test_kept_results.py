@@ -11,11 +11,11 @@ from typing import Optional
 
 import pytest
 
-from codemod.analysis.kept_result import stored_parameters
+from codemod.analysis.kept_result import dataclass_fields, stored_parameters
 from codemod.engine import run
 from codemod.lazy_libcst import cst
 from codemod.results import Mode, Options, RunResult
-from codemod.rules.common import find_method
+from codemod.rules.common import find_class, find_method
 from codemod.vocabulary import KeptResult, ResultKind
 
 
@@ -102,6 +102,40 @@ def test_a_subclass_or_dataclass_leaves_the_attributes_unknown() -> None:
     assert _fields("class Out(Base):\n" + init) is None
     assert _fields("@dataclass\nclass Out:\n" + init) is None
     assert _fields("class Out(object):\n" + init) == (("logits", "logits"), ("loss", "loss"))
+
+
+def _dataclass(body: str, decorator: str = "@dataclass") -> object:
+    tree = cst.parse_module(f"{decorator}\nclass Out:\n{textwrap.indent(textwrap.dedent(body), '    ')}")
+    cls = find_class(tree, "Out")
+    assert cls is not None
+    return dataclass_fields(cls)
+
+
+def test_a_plain_dataclass_sets_its_fields_in_order() -> None:
+    body = """
+    loss: Optional[torch.Tensor] = None
+    logits: torch.Tensor = None
+
+    def describe(self):
+        return "out"
+    """
+    assert _dataclass(body) == (("loss", "loss"), ("logits", "logits"))
+    assert _dataclass(body, "@dataclasses.dataclass(frozen=True)") == (("loss", "loss"), ("logits", "logits"))
+
+
+@pytest.mark.parametrize(
+    "body, decorator",
+    [
+        ("loss: torch.Tensor = field(default=None, init=False)\nlogits: torch.Tensor = None", "@dataclass"),
+        ("scale: ClassVar[float] = 1.0\nlogits: torch.Tensor = None", "@dataclass"),
+        ("logits: torch.Tensor = None\n\ndef __post_init__(self):\n    self.logits = 0", "@dataclass"),
+        ("logits: torch.Tensor = None", "@dataclass(init=False)"),
+        ("logits: torch.Tensor = None", "@attr.s"),
+    ],
+    ids=["field_out_of_init", "class_variable", "post_init", "no_init", "not_a_dataclass"],
+)
+def test_a_dataclass_that_builds_otherwise_leaves_the_fields_unknown(body: str, decorator: str) -> None:
+    assert _dataclass(body, decorator) is None
 
 
 MODEL = """

@@ -274,6 +274,36 @@ def reads_only(value: cst.BaseExpression, names: set[str]) -> bool:
 _ATTRIBUTE_HOOKS = frozenset({"__getattr__", "__getattribute__", "__setattr__", "__slots__"})
 
 
+def dataclass_fields(cls: cst.ClassDef) -> Optional[Fields]:
+    """The fields of a plain ``@dataclass`` in order, each its own attribute: annotated names
+    with constant defaults, no ``__init__``/``__post_init__`` of its own, no base. None else."""
+    if cls.bases or cls.keywords or len(cls.decorators) != 1:
+        return None
+    decorator = cls.decorators[0].decorator
+    if code_of(decorator) not in ("dataclass", "dataclasses.dataclass", "dataclass(frozen=True)", "dataclasses.dataclass(frozen=True)"):
+        return None
+    fields: list[str] = []
+    for item in cls.body.body:
+        if isinstance(item, cst.FunctionDef):
+            if item.name.value in ("__init__", "__post_init__") or item.name.value in _ATTRIBUTE_HOOKS:
+                return None
+            continue
+        if _is_docstring_or_pass(item):
+            continue
+        if not (isinstance(item, cst.SimpleStatementLine) and len(item.body) == 1 and isinstance(item.body[0], cst.AnnAssign)):
+            return None
+        annotated = item.body[0]
+        if not isinstance(annotated.target, cst.Name) or any(word in code_of(annotated.annotation.annotation) for word in ("ClassVar", "InitVar")):
+            return None
+        if annotated.value is not None and not isinstance(annotated.value, (cst.Name, cst.Integer, cst.Float, cst.SimpleString)):
+            return None  # `field(...)` may leave it out of __init__
+        fields.append(annotated.target.value)
+    defined = {item.name.value for item in cls.body.body if isinstance(item, cst.FunctionDef)}
+    if not fields or defined & set(fields):
+        return None
+    return tuple((name, name) for name in fields)
+
+
 def stored_parameters(cls: cst.ClassDef, init: cst.FunctionDef) -> Optional[Fields]:
     """``__init__``'s parameters in order, each with the attribute it stores it in, for a
     plain class whose ``__init__`` does only that (``self.logits = logits``), and which defines

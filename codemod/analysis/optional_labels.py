@@ -32,7 +32,7 @@ from typing import Any, Optional, Sequence, Union
 
 from codemod.analysis.containers import fold_containers
 from codemod.cst.bindings import bound_names
-from codemod.cst.nodes import code_of, names_in, single_name_target
+from codemod.cst.nodes import code_of, is_criterion_constructor, names_in, single_name_target
 from codemod.lazy_libcst import cst
 from codemod.reasons import ForwardReason
 from codemod.vocabulary import LABELS_PARAM, Refusal
@@ -301,3 +301,50 @@ def _without_dead_starts(statements: list[cst.BaseStatement], placeholders: set[
             if name in names_in(later) or name in bound_names(later, mutations=True):
                 break
     return [s for i, s in enumerate(statements) if i not in dead]
+
+
+def bare(statement: cst.CSTNode) -> str:
+    """A statement's code without the comment lines and blank lines above it."""
+    if isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+        statement = statement.with_changes(leading_lines=())
+    return code_of(statement)
+
+
+def unused_criterion(statement: cst.CSTNode, statements: Sequence[cst.CSTNode]) -> bool:
+    """``loss_fct = nn.CrossEntropyLoss()`` that nothing else reads (in the labels-absent view,
+    the criterion forward builds for its loss): building a loss object has no effect, so
+    calls without labels see the same result without it."""
+    target = single_name_target(statement)
+    if target is None or not is_criterion_constructor(target[1]):
+        return False
+    return not any(target[0] in names_in(other) for other in statements if other is not statement)
+
+
+def placeholder_constant(value: cst.BaseExpression, views: Views, tensors: bool = False) -> Optional[str]:
+    """The constant a slot of the result holds without labels, as code: ``None``, a number, or
+    a placeholder assigned once to one (``loss = 0``; with ``tensors``, also ``loss =
+    torch.tensor(0.0)``, for code that stays in forward's module); None when it holds a value
+    computed."""
+    code = code_of(value)
+    if code == "None" or code in views.none_placeholders:
+        return "None"
+    if isinstance(value, (cst.Integer, cst.Float)):
+        return code
+    if isinstance(value, cst.Name) and value.value in views.placeholders:
+        statements: Sequence[cst.BaseStatement] = views.absent.body.body  # type: ignore[assignment]  # a view's body is an IndentedBlock
+        assigned = [found[1] for s in statements if (found := single_name_target(s)) is not None and found[0] == value.value]
+        bound_elsewhere = any(value.value in bound_names(s) for s in statements if single_name_target(s) is None)
+        if len(assigned) == 1 and not bound_elsewhere and (isinstance(assigned[0], (cst.Integer, cst.Float)) or (tensors and tensor_constant(assigned[0]))):
+            return code_of(assigned[0])
+    return None
+
+
+def tensor_constant(value: cst.BaseExpression) -> bool:
+    """``torch.tensor(0.0)``: a fresh tensor of one number each time it runs."""
+    return (
+        isinstance(value, cst.Call)
+        and code_of(value.func) == "torch.tensor"
+        and len(value.args) == 1
+        and value.args[0].keyword is None
+        and isinstance(value.args[0].value, (cst.Integer, cst.Float))
+    )

@@ -133,17 +133,16 @@ def location_of(site: CallSite) -> Location:
     return site.location
 
 
-def find_method(tree: cst.Module, class_name: str, method: str) -> Optional[tuple[cst.ClassDef, cst.FunctionDef]]:
-    """A method of a class defined at module level (also under a module-level ``if``/``try``)."""
+def _classes_named(tree: cst.Module, class_name: str) -> list[cst.ClassDef]:
+    """Classes of that name defined at module level (also under a module-level ``if``/``try``)."""
 
     class Finder(cst.CSTVisitor):
-        found: Optional[tuple[cst.ClassDef, cst.FunctionDef]] = None
+        def __init__(self) -> None:
+            self.found: list[cst.ClassDef] = []
 
         def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-            if node.name.value == class_name and self.found is None:
-                for item in node.body.body:
-                    if isinstance(item, cst.FunctionDef) and item.name.value == method:
-                        self.found = (node, item)
+            if node.name.value == class_name:
+                self.found.append(node)
             return False
 
         def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
@@ -152,3 +151,18 @@ def find_method(tree: cst.Module, class_name: str, method: str) -> Optional[tupl
     finder = Finder()
     tree.visit(finder)
     return finder.found
+
+
+def find_class(tree: cst.Module, class_name: str) -> Optional[cst.ClassDef]:
+    """The first class of that name defined at module level."""
+    return next(iter(_classes_named(tree, class_name)), None)
+
+
+def find_method(tree: cst.Module, class_name: str, method: str) -> Optional[tuple[cst.ClassDef, cst.FunctionDef]]:
+    """A method of a class defined at module level: of the first class of that name that has it."""
+    for cls in _classes_named(tree, class_name):
+        # The last definition is the one the class keeps.
+        defined = [item for item in cls.body.body if isinstance(item, cst.FunctionDef) and item.name.value == method]
+        if defined:
+            return cls, defined[-1]
+    return None

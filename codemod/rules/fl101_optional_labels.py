@@ -67,7 +67,8 @@ from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.class_move import inferred_sites
 from codemod.rules.common import RuleContext, Unit, find_method
-from codemod.rules.labelless import Kept, constructor_fields, fill_two_path_unit, plan_kept, plan_two_paths, read_as_labels, unread_paths_refusal
+from codemod.rules.kept_forward import Kept, constructor_fields, plan_kept
+from codemod.rules.labelless import fill_two_path_unit, plan_two_paths, read_as_labels, unread_paths_refusal
 from codemod.rules.spec import Example, Fix, Rule
 
 RULE = Rule(

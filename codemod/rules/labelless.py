@@ -15,21 +15,18 @@ from dataclasses import replace
 from typing import Any, Callable, Optional, Sequence, Union
 
 from codemod.analysis.derivations import Flow, movable_check
-from codemod.analysis.kept_result import Constructor, relate
-from codemod.analysis.loss_plan import labels_dependent, locals_of, packed_result, plan_forward
-from codemod.analysis.optional_labels import Views, read_paths
-from codemod.cst.bindings import bound_names
-from codemod.cst.nodes import code_of, is_criterion_constructor, names_in, single_name_target, substitute
-from codemod.analysis.index import ClassKey, ModuleSummary
-from codemod.analysis.kept_result import stored_parameters
-from codemod.model_outputs import declared_fields
+from codemod.analysis.index import ClassKey
+from codemod.analysis.loss_plan import locals_of, packed_result, plan_forward
+from codemod.analysis.optional_labels import Views, bare, placeholder_constant, read_paths, unused_criterion
+from codemod.cst.nodes import code_of, names_in
 from codemod.lazy_libcst import cst
 from codemod.rules.class_move import InferredSites, binds_labels, fill_class_unit
-from codemod.rules.common import RuleContext, Unit, find_method, location_of
+from codemod.rules.common import RuleContext, Unit, location_of
+from codemod.rules.kept_forward import Kept, constructor_fields, plan_kept
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod.transforms.forward import forward_edits
 from codemod.reasons import ForwardReason
-from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, KeptResult, LossPlan, PlanResult, Refusal, ResultKind, ResultShape, Signature
+from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, LossPlan, PlanResult, Refusal, ResultKind, ResultShape, Signature
 
 
 def plan_two_paths(cls: cst.ClassDef, views: Views, signature: Signature) -> PlanResult:
@@ -68,7 +65,7 @@ def fill_two_path_unit(
         forward = FileEdits()
         if kept is None:
             rewritten, labelless, packing = two_path_forward(plan, views, cls, ctx.index.module_of(key).resolve)
-            if labelless is None and (packing is None or not _untraced_without_labels(inferred, key, plan)):
+            if not _calls_need_kept(ctx, key, plan, inferred, labelless, packing):
                 forward.replace[original] = rewritten
                 fill_class_unit(ctx, key, plan, unit, inferred, forward=forward, labelless_refusal=labelless, labelless_shape=packing)
                 return
@@ -89,32 +86,21 @@ def fill_two_path_unit(
         unit.refusal = Refusal(f"internal error ({type(exc).__name__}: {exc}); please report it")
 
 
-def _untraced_without_labels(inferred: InferredSites, key: ClassKey, plan: LossPlan) -> bool:
-    """Is a call without labels through a receiver the analysis cannot trace possibly this
-    class's? Its readers cannot be rewritten, so what it gets must not change."""
-    return any(not binds_labels(site, plan.signature) for site in inferred.get(key, []))
-
-
-def constructor_fields(ctx: RuleContext, module: ModuleSummary) -> Callable[[str], Optional[Constructor]]:
-    """For a class called at ``forward``'s return, in ``module``'s names: its constructor's
-    parameters in order, each with the attribute it sets. A Hugging Face output's are its
-    declared fields; a project class's are read from an ``__init__`` that only stores its
-    parameters (``self.loss = loss``). None for any other class."""
-
-    def fields_of(name: str) -> Optional[Constructor]:
-        qualified = module.resolve(name)
-        declared = declared_fields(qualified)
-        if declared is not None:
-            return Constructor(tuple((field, field) for field in declared), model_output=True)
-        key = ctx.index.class_key(qualified)
-        if key is None:
-            return None
-        tree = ctx.parse(ctx.index.module_of(key).path)
-        found = find_method(tree, key.name, "__init__") if tree is not None else None
-        stored = stored_parameters(*found) if found is not None else None
-        return Constructor(stored) if stored is not None else None
-
-    return fields_of
+def _calls_need_kept(
+    ctx: RuleContext, key: ClassKey, plan: LossPlan, inferred: InferredSites, labelless: Optional[Refusal], packing: Optional[ResultShape]
+) -> bool:
+    """Would returning the prediction alone fail a call without labels: one whose readers it
+    cannot rewrite (``labelless``), or, where they would change (``packing``), one through a
+    receiver the analysis cannot trace? Trainer evaluates without labels too."""
+    if labelless is None and packing is None:
+        return False
+    untraced = any(not binds_labels(site, plan.signature) for site in inferred.get(key, []))
+    if labelless is None:
+        return untraced
+    traced = any(
+        not site.shape.star and not binds_labels(site, plan.signature) for site in ctx.graph.sites_for(key, ctx.index.forward_family(key))
+    )
+    return untraced or traced or any(key in use.instance.classes for use in ctx.graph.uses)
 
 
 def two_path_forward(
@@ -127,7 +113,7 @@ def two_path_forward(
     edits = forward_edits(plan)
     rewritten = apply_edits(cst.Module(body=[plan.forward_node]), edits).body[0]
     assert isinstance(rewritten, cst.FunctionDef)
-    new = [_bare(s).strip() for s in rewritten.body.body]
+    new = [bare(s).strip() for s in rewritten.body.body]
     if plan.hoisted_prediction is not None:
         new = new[:-2] + [f"return {code_of(plan.hoisted_prediction)}"]
     # A view's body is an IndentedBlock (specialize made it so): its items are statements.
@@ -135,17 +121,17 @@ def two_path_forward(
     statements: list[cst.BaseStatement] = [
         s
         for s in absent_body
-        if not (isinstance(s, cst.SimpleStatementLine) and _bare(s).strip() in views.placeholder_lines)
+        if not (isinstance(s, cst.SimpleStatementLine) and bare(s).strip() in views.placeholder_lines)
     ]
-    statements = [s for s in statements if not _unused_criterion(s, statements)]
-    absent = [_bare(s).strip() for s in statements]
+    statements = [s for s in statements if not unused_criterion(s, statements)]
+    absent = [bare(s).strip() for s in statements]
     if new == absent:
         return rewritten, None, None
     if plan.hoisted_prediction is None:
         found = _labelless_view(plan, new, statements, views, cls, resolve)
         if found is not None:
             shape, only_for_them = found
-            body = [s for s in rewritten.body.body[:-1] if _bare(s).strip() not in only_for_them] + [rewritten.body.body[-1]]
+            body = [s for s in rewritten.body.body[:-1] if bare(s).strip() not in only_for_them] + [rewritten.body.body[-1]]
             if len(body) < len(rewritten.body.body) and body[0] is not rewritten.body.body[0]:
                 body[0] = body[0].with_changes(leading_lines=rewritten.body.body[0].leading_lines)  # type: ignore[union-attr]  # forward's body: statements
             rewritten = rewritten.with_changes(body=rewritten.body.with_changes(body=body))
@@ -154,107 +140,6 @@ def two_path_forward(
             unchanged = shape.kind is ResultKind.BARE and shape.derived is None and not plan.extras
             return rewritten, None, None if unchanged else shape
     return rewritten, Refusal.of(ForwardReason.LABELLESS_RESULT), None
-
-
-Kept = tuple[LossPlan, KeptResult, cst.FunctionDef]
-"""``plan_kept``'s answer: the loss plan, how calls with labels rebuild their result, the new ``forward``."""
-
-
-def plan_kept(
-    cls: cst.ClassDef, views: Views, signature: Signature, fields_of: Callable[[str], Optional[Constructor]]
-) -> Optional[Kept]:
-    """The loss move that leaves calls without labels as they are: the new ``forward`` returns
-    what it returned without labels, and the plan of the loss that calls with labels compute
-    from it (``analysis.kept_result``). Refused unless the labels-absent path runs exactly the
-    lines the labels-given path keeps once the loss goes. None where it cannot: the caller
-    then says why the prediction alone cannot be returned."""
-    given_last = views.given.body.body[-1]
-    absent_body: Sequence[cst.BaseStatement] = views.absent.body.body  # type: ignore[assignment]  # a view's body is an IndentedBlock
-    absent_last = absent_body[-1]
-    given_result, absent_result = _returned(given_last), _returned(absent_last)
-    if given_result is None or absent_result is None:
-        return None  # forward does not end in one `return` of a value on both paths
-    is_loss = labels_dependent(cls, views.given)
-    losses = [value for value in _slot_values(given_result) if is_loss(value)]
-    if len(losses) != 1:
-        return None  # forward's result with labels holds no loss, or more than one, in slots this reading knows
-    # The planner reads a loss returned alone, or beside the one value it may be the prediction of.
-    starred = {id(e.value) for e in given_result.elements if isinstance(e, cst.StarredElement)} if isinstance(given_result, cst.Tuple) else set()
-    named = [
-        v for v in _slot_values(given_result)
-        if v is not losses[0] and isinstance(v, cst.Name) and v.value != "None" and id(v) not in starred
-    ]
-    planned: cst.BaseExpression = losses[0] if len(named) != 1 else cst.Tuple([cst.Element(losses[0]), cst.Element(named[0])])
-    loss_only = given_last.with_changes(body=[given_last.body[0].with_changes(value=planned)])  # type: ignore[union-attr]  # _returned checked a `return` line
-    given = views.given.with_changes(body=views.given.body.with_changes(body=[*views.given.body.body[:-1], loss_only]))
-    plan = plan_forward(cls, given, signature, optional_labels=True)
-    if not isinstance(plan, LossPlan):
-        return None  # the loss cannot be read apart from the result
-    if plan.hoisted_prediction is not None or plan.seen_prediction is not None or plan.source_node is not None:
-        return None  # the loss reads a prediction that forward does not keep as a value of its own
-    rewritten = apply_edits(cst.Module(body=[plan.forward_node]), forward_edits(plan)).body[0]
-    assert isinstance(rewritten, cst.FunctionDef)
-    statements = [
-        s for s in absent_body if not (isinstance(s, cst.SimpleStatementLine) and _bare(s).strip() in views.placeholder_lines)
-    ]
-    statements = [s for s in statements if not _unused_criterion(s, statements)]
-    if [_bare(s).strip() for s in rewritten.body.body[:-1]] != [_bare(s).strip() for s in statements[:-1]]:
-        return None  # without labels, forward runs other lines than it keeps once the loss goes
-    moved = set().union(*(bound_names(s, mutations=True) for s in plan.removed_statements))
-    if any(names_in(value) & moved for value in _slot_values(given_result) if value is not losses[0]):
-        return None  # forward's result with labels reads a value the loss's lines assign
-    flow = Flow(statements[:-1], locals_of(views.absent))
-    kept = relate(
-        given_result, absent_result, lambda value: value is losses[0], lambda value: _sentinel(value, views) is not None,
-        flow, fields_of, (plan.prediction, *plan.extras),
-    )
-    if kept is None:
-        return None  # forward's result with labels is not its result without labels with the loss put in
-    still_bound = set().union(*(bound_names(s, mutations=True) for s in statements[:-1]))
-    constants = {
-        name: cst.parse_expression(constant)
-        for name in names_in(absent_result) & views.placeholders - still_bound
-        if (constant := _sentinel(cst.Name(name), views)) is not None
-    }
-    returned = substitute(absent_result, constants) if constants else absent_result
-    new_return = rewritten.body.body[-1].with_changes(body=[cst.Return(value=returned)])
-    body = [*rewritten.body.body[:-1], new_return]
-    return plan, kept, rewritten.with_changes(body=rewritten.body.with_changes(body=body))
-
-
-def _returned(statement: cst.CSTNode) -> Optional[cst.BaseExpression]:
-    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 and isinstance(statement.body[0], cst.Return):
-        return statement.body[0].value
-    return None
-
-
-def _slot_values(result: cst.BaseExpression) -> list[cst.BaseExpression]:
-    """The values a result built at the return holds: a tuple's items, a dict's values, an
-    object's arguments; the result itself otherwise."""
-    if isinstance(result, cst.Tuple):
-        return [e.value for e in result.elements]
-    if isinstance(result, cst.Dict):
-        return [e.value for e in result.elements]
-    if isinstance(result, cst.Call):
-        return [a.value for a in result.args]
-    return [result]
-
-
-def _bare(statement: cst.CSTNode) -> str:
-    """A statement's code without the comment lines and blank lines above it."""
-    if isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
-        statement = statement.with_changes(leading_lines=())
-    return code_of(statement)
-
-
-def _unused_criterion(statement: cst.CSTNode, statements: Sequence[cst.CSTNode]) -> bool:
-    """``loss_fct = nn.CrossEntropyLoss()`` that nothing else reads (in the labels-absent view,
-    the criterion forward builds for its loss): building a loss object has no effect, so
-    calls without labels see the same result without it."""
-    target = single_name_target(statement)
-    if target is None or not is_criterion_constructor(target[1]):
-        return False
-    return not any(target[0] in names_in(other) for other in statements if other is not statement)
 
 
 def _labelless_view(
@@ -279,7 +164,7 @@ def _labelless_view(
         return None
     kind, keys, values = packing
     # Without labels the loss slot held a constant: None, or a placeholder's (`loss = 0`).
-    sentinels = [_sentinel(v, views) for v in values]
+    sentinels = [placeholder_constant(v, views) for v in values]
     filled = [i for i, sentinel in enumerate(sentinels) if sentinel is None]
     if len(filled) != 1 or not isinstance(values[filled[0]], cst.Name):
         return None
@@ -305,13 +190,13 @@ def _labelless_view(
             continue
         # The return reads only the prediction, which the call site now computes.
         dropped = flow.droppable(set(derivation.lines) | (unread - {root}), gone=frozenset({len(statements) - 1}))
-        kept = [_bare(s).strip() for i, s in enumerate(statements[:-1]) if i not in dropped]
-        unread_texts = {_bare(statements[i]).strip() for i in dropped}
+        kept = [bare(s).strip() for i, s in enumerate(statements[:-1]) if i not in dropped]
+        unread_texts = {bare(statements[i]).strip() for i in dropped}
         # The new forward may still compute what only calls without labels read (forward
         # computed `prob` for them alone): those lines go from it too. Other unread lines
         # (`n_idx = 0`) are the author's, and stay.
-        only_for_them = {_bare(statements[i]).strip() for i in dropped if i in derivation.lines}
-        if any(plan.prediction in flow.stored(i) and _bare(statements[i]).strip() in new for i in dropped if i in derivation.lines):
+        only_for_them = {bare(statements[i]).strip() for i in dropped if i in derivation.lines}
+        if any(plan.prediction in flow.stored(i) and bare(statements[i]).strip() in new for i in dropped if i in derivation.lines):
             # `logits = torch.tanh(logits)` kept by the new forward: dropping it would change the
             # value it returns, which the moved loss reads. This root is not what it returns.
             # (One the new forward no longer has, calls with labels compute: `seen_prediction`.)
@@ -332,23 +217,6 @@ def _labelless_view(
             kind = ResultKind.MODEL_OUTPUT
         shape = ResultShape(kind, None, keys[at], len(values), derived=None if same else derivation.expression, filler=filler)
         return shape, only_for_them
-    return None
-
-
-def _sentinel(value: cst.BaseExpression, views: Views) -> Optional[str]:
-    """The constant a slot of the result holds without labels, as code: ``None``, a number, or
-    a placeholder assigned once to one (``loss = 0``); None when it holds a value computed."""
-    code = code_of(value)
-    if code == "None" or code in views.none_placeholders:
-        return "None"
-    if isinstance(value, (cst.Integer, cst.Float)):
-        return code
-    if isinstance(value, cst.Name) and value.value in views.placeholders:
-        statements: Sequence[cst.BaseStatement] = views.absent.body.body  # type: ignore[assignment]  # a view's body is an IndentedBlock
-        assigned = [found[1] for s in statements if (found := single_name_target(s)) is not None and found[0] == value.value]
-        bound_elsewhere = any(value.value in bound_names(s) for s in statements if single_name_target(s) is None)
-        if len(assigned) == 1 and isinstance(assigned[0], (cst.Integer, cst.Float)) and not bound_elsewhere:
-            return code_of(assigned[0])
     return None
 
 
