@@ -238,9 +238,10 @@ class ForwardReason(enum.Enum):
         "if labels is not None else self.fc(x)\n",
     )
     LABELLESS_RESULT = ReasonText(
-        "without labels, forward returns more than the prediction, and a call here passes none",
+        "without labels, forward returns something other than the prediction alone, and a call here passes none",
         "without labels ``forward`` returns a value the new ``forward`` no longer computes "
-        "(``return logits, hidden``), and a call passes no labels.",
+        "(``return logits, hidden``, or ``raw`` saved before ``logits`` changed), and a call passes no labels; "
+        "nor can ``forward`` keep returning it (the loss reads what it does not hold).",
         "def forward(self, x, labels=None):\n    logits = self.fc(x)\n    if labels is not None:\n"
         "        return F.cross_entropy(logits, labels), logits\n    return logits, self.aux(x)\n",
     )

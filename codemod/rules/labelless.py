@@ -22,6 +22,7 @@ from codemod.cst.nodes import code_of, names_in
 from codemod.lazy_libcst import cst
 from codemod.rules.class_move import InferredSites, binds_labels, fill_class_unit
 from codemod.rules.common import RuleContext, Unit, location_of
+from codemod.analysis.kept_result import Constructor
 from codemod.rules.kept_forward import Kept, constructor_fields, plan_kept
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod.transforms.forward import forward_edits
@@ -64,7 +65,8 @@ def fill_two_path_unit(
     try:
         forward = FileEdits()
         if kept is None:
-            rewritten, labelless, packing = two_path_forward(plan, views, cls, ctx.index.module_of(key).resolve)
+            module = ctx.index.module_of(key)
+            rewritten, labelless, packing = two_path_forward(plan, views, cls, module.resolve, constructor_fields(ctx, module))
             if not _calls_need_kept(ctx, key, plan, inferred, labelless, packing):
                 forward.replace[original] = rewritten
                 fill_class_unit(ctx, key, plan, unit, inferred, forward=forward, labelless_refusal=labelless, labelless_shape=packing)
@@ -104,7 +106,11 @@ def _calls_need_kept(
 
 
 def two_path_forward(
-    plan: LossPlan, views: Views, cls: cst.ClassDef, resolve: Callable[[str], str]
+    plan: LossPlan,
+    views: Views,
+    cls: cst.ClassDef,
+    resolve: Callable[[str], str],
+    constructor: Callable[[str], Optional[Constructor]] = lambda name: None,
 ) -> tuple[cst.FunctionDef, Optional[Refusal], Optional[ResultShape]]:
     """The rewritten forward; None if calls without labels see what they saw before, else why
     not; and when they saw the prediction packed (``{"logits": logits}``, ``(None, logits)``)
@@ -128,7 +134,7 @@ def two_path_forward(
     if new == absent:
         return rewritten, None, None
     if plan.hoisted_prediction is None:
-        found = _labelless_view(plan, new, statements, views, cls, resolve)
+        found = _labelless_view(plan, new, statements, views, cls, resolve, constructor)
         if found is not None:
             shape, only_for_them = found
             body = [s for s in rewritten.body.body[:-1] if bare(s).strip() not in only_for_them] + [rewritten.body.body[-1]]
@@ -149,6 +155,7 @@ def _labelless_view(
     views: Views,
     cls: cst.ClassDef,
     resolve: Callable[[str], str],
+    constructor: Callable[[str], Optional[Constructor]],
 ) -> Optional[tuple[ResultShape, set[str]]]:
     """What a call without labels used to get, in terms of what forward returns now: the
     labels-absent view must run the new forward's lines, plus only lines that computed its
@@ -201,20 +208,18 @@ def _labelless_view(
             # value it returns, which the moved loss reads. This root is not what it returns.
             # (One the new forward no longer has, calls with labels compute: `seen_prediction`.)
             continue
-        if root is None:
-            reassigned = any(plan.prediction in flow.stored(i) for i in dropped)
-        else:
-            reassigned = any(i > root and i not in dropped and plan.prediction in flow.stored(i) for i in range(len(statements) - 1))
+        reassigned = _reassigned_after(flow, statements, plan.prediction, root, set(dropped), derivation.lines, new)
         if kept != [line for line in new[:-1] if line not in unread_texts] or reassigned:
             continue
         same = isinstance(derivation.expression, cst.Name) and derivation.expression.value == plan.prediction
         if kind is ResultKind.BARE and same:
             return ResultShape(ResultKind.BARE), only_for_them  # the same value; forward only lost lines nothing read
         if kind is ResultKind.OBJECT:
-            qualified = resolve(code_of(returned.func))  # type: ignore[attr-defined]  # kind "object": packed_result read a call
-            if not qualified.startswith("transformers."):
-                return None  # only a ModelOutput is known to leave its None fields out
-            kind = ResultKind.MODEL_OUTPUT
+            called = code_of(returned.func)  # type: ignore[attr-defined]  # kind "object": packed_result read a call
+            if resolve(called).startswith("transformers."):
+                kind = ResultKind.MODEL_OUTPUT  # it leaves its None fields out: `out[0]` is the prediction
+            elif not _stores_keywords(constructor(called), keys):
+                return None  # which attribute holds the prediction is not known
         shape = ResultShape(kind, None, keys[at], len(values), derived=None if same else derivation.expression, filler=filler)
         return shape, only_for_them
     return None
@@ -235,6 +240,25 @@ def _packing(returned: cst.BaseExpression) -> Optional[tuple[ResultKind, list[Un
     if packed is None:
         return ResultKind.BARE, [0], [returned]
     return None
+
+
+def _reassigned_after(
+    flow: Flow, statements: Sequence[cst.BaseStatement], prediction: str, root: Optional[int], dropped: set[int], derived: frozenset[int], new: list[str]
+) -> bool:
+    """Does the new forward assign the prediction again after ``root``, so that it returns
+    another value than the one calls without labels read? A line nothing read without labels
+    still counts when the new forward keeps it (the author's ``logits = torch.tanh(logits)``)."""
+    if root is None:
+        return any(prediction in flow.stored(i) for i in dropped)
+    return any(
+        i > root and prediction in flow.stored(i) and (i not in dropped or (i not in derived and bare(statements[i]).strip() in new))
+        for i in range(len(statements) - 1)
+    )
+
+
+def _stores_keywords(built: Optional[Constructor], keywords: list[Union[int, str]]) -> bool:
+    """Does each keyword of the call set the attribute of its name (a plain dataclass does)?"""
+    return built is not None and all(dict(built.fields).get(str(keyword)) == keyword for keyword in keywords)
 
 
 def returned_name(views: Views) -> Optional[str]:

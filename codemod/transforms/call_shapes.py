@@ -49,6 +49,9 @@ def labelless_role(packing: ResultShape, key: Union[int, str, None]) -> Optional
             return "prediction"
         key = key[1:] if isinstance(key, str) and key.startswith(".") else key
         return "prediction" if key == packing.prediction_key else None
+    if packing.kind is ResultKind.OBJECT:
+        # Of the project's own class: read by attribute only.
+        return "prediction" if key == f".{packing.prediction_key}" else None
     if isinstance(key, str) and key.startswith("."):
         return None
     return packing.role_of(key)
