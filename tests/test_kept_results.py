@@ -238,3 +238,25 @@ def test_a_result_read_by_a_slice_is_rebuilt_whole(tmp_path: Path) -> None:
     assert [f.fixed for f in result.findings] == [True]
     new_train = next(c.new_text for c in result.changes if c.display_path == "train.py")
     assert "out = model(x)\nout = (nn.functional.cross_entropy(out[0], y), *out)\n" in new_train
+
+
+def test_a_result_never_read_is_only_the_call(tmp_path: Path) -> None:
+    train = """
+    import torch
+    from model import Net
+
+    model = Net()
+    x, y = torch.randn(5, 4), torch.randint(0, 3, (5,))
+    out = model(x, labels=y)
+    print(model(x)[0].sum().item())
+    """
+    serve = """
+    import pickle
+
+    def serve(blob, x):
+        return pickle.loads(blob)(x)[1]
+    """
+    result = _run(tmp_path / "p", {"model.py": MODEL, "serve.py": serve, "train.py": train})
+    assert [f.fixed for f in result.findings] == [True]
+    new_train = next(c.new_text for c in result.changes if c.display_path == "train.py")
+    assert "out = model(x)\nprint(model(x)[0].sum().item())\n" in new_train

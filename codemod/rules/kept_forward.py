@@ -43,9 +43,9 @@ def plan_kept(
 ) -> Optional[Kept]:
     """The loss move that leaves calls without labels as they are: the new ``forward`` returns
     what it returned without labels, and the plan of the loss that calls with labels compute
-    from it (``analysis.kept_result``). Refused unless the labels-absent path runs exactly the
-    lines the labels-given path keeps once the loss goes. None where it cannot: the caller
-    then says why the prediction alone cannot be returned."""
+    from it (``analysis.kept_result``). None unless the labels-absent path runs exactly the
+    lines the labels-given path keeps once the loss goes, and its result relates to the
+    labelled one: the caller then says why the prediction alone cannot be returned."""
     given_last = views.given.body.body[-1]
     absent_body: Sequence[cst.BaseStatement] = views.absent.body.body  # type: ignore[assignment]  # a view's body is an IndentedBlock
     absent_last = absent_body[-1]

@@ -196,9 +196,10 @@ def _readers(
     planner: FileSitePlanner, site: _Site, kept: KeptResult, target: cst.Name
 ) -> Optional[list[tuple[cst.CSTNode, tuple[bool, Key]]]]:
     """Each later reader of ``target`` with what it reads now: (True, _) the loss, (False, key)
-    that key of the kept result. None when ``target`` is used any other way, or not at all."""
+    that key of the kept result (none when it is never read). None when ``target`` is used any
+    other way, or when which binding a use reads cannot be told."""
     uses = planner.binding_uses(site.scope, target, site.statement)
-    if not uses:
+    if uses is None:
         return None
     end = planner.end_line(site.statement)
     function = site.scope if isinstance(site.scope, cst.FunctionDef) else None
