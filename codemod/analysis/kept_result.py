@@ -19,7 +19,7 @@ checks the lines). Anything else is not related (None): such a result is not kep
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional, Union
+from typing import Callable, Optional, TypeAlias, Union
 
 from codemod.analysis.derivations import Flow
 from codemod.cst.nodes import code_of, names_in
@@ -27,7 +27,7 @@ from codemod.lazy_libcst import cst
 from codemod.vocabulary import KeptResult, ResultKind
 
 Key = Union[int, str]
-Item = tuple[bool, cst.BaseExpression]
+Item: TypeAlias = "tuple[bool, cst.BaseExpression]"  # a string: LibCST loads on first use only
 """One element of a tuple display: (starred, value)."""
 Fields = tuple[tuple[str, str], ...]
 """A constructor's parameters in order, each with the attribute it sets."""

@@ -18,7 +18,7 @@ goes, and its result is the labelled one less the loss (or with a placeholder in
 
 from __future__ import annotations
 
-from typing import Callable, Optional, Sequence
+from typing import Callable, Optional, Sequence, TypeAlias
 
 from codemod.analysis.derivations import Flow
 from codemod.analysis.index import ModuleSummary
@@ -34,7 +34,7 @@ from codemod.transforms.edits import apply_edits
 from codemod.transforms.forward import forward_edits
 from codemod.vocabulary import KeptResult, LossPlan, Signature
 
-Kept = tuple[LossPlan, KeptResult, cst.FunctionDef]
+Kept: TypeAlias = "tuple[LossPlan, KeptResult, cst.FunctionDef]"  # a string: LibCST loads on first use only
 """``plan_kept``'s answer: the loss plan, how calls with labels rebuild their result, the new ``forward``."""
 
 
