@@ -26,9 +26,9 @@ returned without labels, as Trainer did. Where calls without labels cannot be re
 than the prediction), ``forward`` keeps returning what it returned without labels (``outputs``,
 ``(None, x)``, ``Output(logits, None)``): those calls change in nothing, and each call with labels
 computes the loss from what it gets and reads its old result through it (``analysis.kept_result``).
-One known difference under ``Trainer``: predicting on
-data without labels, Trainer unwraps one-element results, so a ``forward`` that used to return
-``{"logits": ...}`` gives a final batch of exactly one example without its batch dimension.
+One known difference under ``Trainer``: predicting on data without labels, Trainer unwraps
+one-element results, so a ``forward`` that used to return ``{"logits": ...}`` gives a final batch
+of exactly one example without its batch dimension.
 
 Example
 -------
@@ -234,6 +234,49 @@ model = Net()
 print(model(x)["loss"])
 """,
         refused='a call without labels reads `model(x)["loss"]`, which is not the prediction `logits` forward packed without labels',
+    ),
+    Example(
+        before="""\
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class Net(nn.Module):
+    def forward(self, x, labels=None):
+        logits = self.fc(x)
+        hidden = self.pool(x)
+        out = {"logits": logits, "hidden": hidden}
+        if labels is not None:
+            out["loss"] = F.cross_entropy(logits, labels)
+        return out
+
+
+model = Net()
+x, y = torch.randn(2, 4), torch.tensor([0, 1])
+out = model(x, y)
+out["loss"].backward()
+print(model(x)["hidden"])
+""",
+        after="""\
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class Net(nn.Module):
+    def forward(self, x):
+        logits = self.fc(x)
+        hidden = self.pool(x)
+        return {"logits": logits, "hidden": hidden}
+
+
+model = Net()
+x, y = torch.randn(2, 4), torch.tensor([0, 1])
+out = model(x)
+F.cross_entropy(out["logits"], y).backward()
+print(model(x)["hidden"])
+""",
     ),
     Example(
         before="""\
