@@ -135,7 +135,7 @@ class _Version(CalledDirectly, ProjectClasses):
     def __init__(self, texts: dict[Path, tuple[str, str]]) -> None:
         self.modules: dict[str, Module] = {}
         self.stand_ins: dict[str, str] = {}
-        """Classes the fix added, each evaluated as the class it stands in for (``_added_trainers``)."""
+        """Classes the fix added, each evaluated as the class it stands in for (``classes.added_trainers``)."""
         by_name: dict[str, list[Module]] = {}
         for path, (display, text) in sorted(texts.items(), key=lambda item: item[1][0]):
             module = read_module(path, display, text)
