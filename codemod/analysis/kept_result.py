@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional, TypeAlias, Union
 
 from codemod.analysis.derivations import Flow
-from codemod.cst.nodes import code_of, names_in
+from codemod.cst.nodes import code_of
 from codemod.lazy_libcst import cst
 from codemod.vocabulary import KeptResult, ResultKind
 
@@ -264,11 +264,6 @@ def _attributes(call: cst.Call, fields: Optional[Fields]) -> Optional[list[tuple
         found.append((name, arg.value))
     names = [n for n, _ in found]
     return found if len(set(names)) == len(names) else None
-
-
-def reads_only(value: cst.BaseExpression, names: set[str]) -> bool:
-    """Does ``value`` read none of ``names``?"""
-    return not (names_in(value) & names)
 
 
 _ATTRIBUTE_HOOKS = frozenset({"__getattr__", "__getattribute__", "__setattr__", "__slots__"})
