@@ -246,7 +246,7 @@ def _unpacked(
     for name, key in kept.slots:
         assert isinstance(key, int)
         index = key  # the loss's slot is gone from `kept_elements`, or keeps its placeholder
-        if any(isinstance(e, cst.StarredElement) for e in kept_elements[: index + 1]):
+        if index >= len(kept_elements) or any(isinstance(e, cst.StarredElement) for e in kept_elements[: index + 1]):
             raise SiteRefusal("the call's result is unpacked in a way whose items cannot be placed", site.line)
         element = kept_elements[index]
         if not isinstance(element.value, cst.Name):
