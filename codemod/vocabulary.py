@@ -264,6 +264,14 @@ class ResultShape:
         return None
 
 
+class LossPlace(TextEnum):
+    """Where a result with labels held its loss among its items or keys (``KeptResult.placed``)."""
+
+    FIRST = "first"
+    LAST = "last"
+    MIDDLE = "middle"
+
+
 @dataclass(frozen=True)
 class KeptResult:
     """FL101, when calls without labels must keep what they got: ``forward`` keeps returning
@@ -285,8 +293,8 @@ class KeptResult:
     """A tuple: how many items of known place followed the loss (``out[-1]`` is one of them)."""
     size: Optional[int] = None
     """A tuple: the length of the result with labels, when it is fixed."""
-    placed: str = "first"
-    """Where the loss sat: ``first``, ``last`` or ``middle``."""
+    placed: LossPlace = LossPlace.FIRST
+    """Where the loss sat among the items or keys."""
     model_output: bool = False
     """An object that is a Hugging Face ``ModelOutput``: read as a dict of its fields that are not None."""
 

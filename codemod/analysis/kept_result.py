@@ -24,7 +24,7 @@ from typing import Callable, Optional, TypeAlias, Union
 from codemod.analysis.derivations import Flow
 from codemod.cst.nodes import code_of
 from codemod.lazy_libcst import cst
-from codemod.vocabulary import KeptResult, ResultKind
+from codemod.vocabulary import KeptResult, LossPlace, ResultKind
 
 Key = Union[int, str]
 Item: TypeAlias = "tuple[bool, cst.BaseExpression]"  # a string: LibCST loads on first use only
@@ -141,8 +141,12 @@ def _relate_tuples(
     size = len(given) if not any(starred for starred, _ in given) else None
     return KeptResult(
         ResultKind.TUPLE, at, replaced, tuple(slots), sequence=expanded is not None, fixed_after=fixed_after, size=size,
-        placed="first" if at == 0 else "last" if at == len(given) - 1 else "middle",
+        placed=_place(at, len(given)),
     )
+
+
+def _place(at: int, size: int) -> LossPlace:
+    return LossPlace.FIRST if at == 0 else LossPlace.LAST if at == size - 1 else LossPlace.MIDDLE
 
 
 def _position(items: list[Item], name: str) -> Optional[int]:
@@ -170,8 +174,7 @@ def _relate_dicts(
         return None
     loss_key, replaced, slots = named
     keys = [k for k, _ in given_pairs]
-    placed = "first" if keys[0] == loss_key else "last" if keys[-1] == loss_key else "middle"
-    return KeptResult(ResultKind.DICT, loss_key, replaced, slots, placed=placed)
+    return KeptResult(ResultKind.DICT, loss_key, replaced, slots, placed=_place(keys.index(loss_key), len(keys)))
 
 
 def _relate_named(

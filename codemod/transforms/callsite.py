@@ -97,15 +97,10 @@ class _Site:
         return self.planner.end_line(self.statement)
 
     def loss_of(self, prediction: str) -> cst.BaseExpression:
-        mapping: dict[str, cst.BaseExpression] = {
-            LABELS_PARAM: self.labels,
-            self.plan.prediction_placeholder: cst.Name(prediction),
-            "self": self.self_expr,
-        }
-        if self.criterion is not None:
-            mapping[CRITERION] = cst.Name(self.criterion)
-        mapping.update({extra: cst.Name(name) for extra, name in self.extra_names.items()})
-        return substitute(self.plan.loss_template, mapping)
+        """The loss, with the prediction bound to ``prediction`` and the extras to their names."""
+        values: dict[str, cst.BaseExpression] = {self.plan.prediction_placeholder: cst.Name(prediction)}
+        values.update({extra: cst.Name(name) for extra, name in self.extra_names.items()})
+        return self.loss_reading(values)
 
     def loss_reading(self, values: dict[str, cst.BaseExpression]) -> cst.BaseExpression:
         """The loss, with forward's values it reads (the prediction, the extras) given."""

@@ -24,7 +24,7 @@ from codemod.lazy_libcst import cst
 from codemod.cst.scopes import ScopeNames
 from codemod.transforms.call_shapes import SiteRefusal, is_whole_value, reader_key
 from codemod.transforms.edits import FileEdits
-from codemod.vocabulary import KeptResult, ResultKind, SitePlan
+from codemod.vocabulary import KeptResult, LossPlace, ResultKind, SitePlan
 
 Key = Union[int, str]
 
@@ -136,9 +136,9 @@ def rebuilt_result(kept: KeptResult, held: cst.Name, loss: cst.BaseExpression) -
     if kept.kind is ResultKind.TUPLE:
         assert isinstance(kept.loss_key, int)
         at = kept.loss_key
-        if not kept.replaced and kept.placed == "first":
+        if not kept.replaced and kept.placed is LossPlace.FIRST:
             return cst.Tuple([cst.Element(loss), cst.StarredElement(held)])
-        if not kept.replaced and kept.placed == "last" and kept.size is None:
+        if not kept.replaced and kept.placed is LossPlace.LAST and kept.size is None:
             return cst.Tuple([cst.StarredElement(held), cst.Element(loss)])
         if not kept.sequence:
             return "what forward keeps returning is not known to be a tuple"
@@ -149,9 +149,9 @@ def rebuilt_result(kept: KeptResult, held: cst.Name, loss: cst.BaseExpression) -
         return cst.Tuple(items)
     if kept.kind is ResultKind.DICT:
         entry = cst.DictElement(_string(str(kept.loss_key)), loss)
-        if not kept.replaced and kept.placed == "first":
+        if not kept.replaced and kept.placed is LossPlace.FIRST:
             return cst.Dict([entry, cst.StarredDictElement(held)])
-        if kept.replaced or kept.placed == "last":
+        if kept.replaced or kept.placed is LossPlace.LAST:
             return cst.Dict([cst.StarredDictElement(held), entry])
         return "forward put the loss amid its keys"
     return "forward returned an object, which is not rebuilt at a call"
@@ -219,7 +219,7 @@ def _readers(
 def _stored_into(planner: FileSitePlanner, reader: Optional[cst.CSTNode]) -> bool:
     """``out[0] = ...``, ``del out.loss``, ``out["k"] += 1``: a change, not a read."""
     parent = planner.parent(reader) if reader is not None else None
-    if isinstance(parent, cst.AssignTarget) or isinstance(parent, (cst.AugAssign, cst.Del)):
+    if isinstance(parent, (cst.AssignTarget, cst.AugAssign, cst.Del)):
         return True
     return isinstance(parent, cst.Element) and isinstance(planner.parent(planner.parent(parent)), cst.AssignTarget)  # type: ignore[arg-type]  # an element has a parent
 
@@ -244,16 +244,16 @@ def _unpacked(
     kept_elements = elements if kept.replaced else elements[:at] + elements[at + 1 :]
     values: dict[str, cst.BaseExpression] = {}
     for name, key in kept.slots:
+        # The loss's slot is gone from `kept_elements`, or keeps its placeholder: `key` is the place.
         assert isinstance(key, int)
-        index = key  # the loss's slot is gone from `kept_elements`, or keeps its placeholder
-        if index >= len(kept_elements) or any(isinstance(e, cst.StarredElement) for e in kept_elements[: index + 1]):
+        if key >= len(kept_elements) or any(isinstance(e, cst.StarredElement) for e in kept_elements[: key + 1]):
             raise SiteRefusal("the call's result is unpacked in a way whose items cannot be placed", site.line)
-        element = kept_elements[index]
+        element = kept_elements[key]
         if not isinstance(element.value, cst.Name):
             raise SiteRefusal(f"the loss reads a value unpacked into `{code_of(element.value)}`", site.line)
         if element.value.value == "_":
             fresh = _fresh(planner, site, site.plan.preferred_prediction if name == site.plan.prediction_placeholder else name)
-            kept_elements[index] = element.with_changes(value=cst.Name(fresh))
+            kept_elements[key] = element.with_changes(value=cst.Name(fresh))
             values[name] = cst.Name(fresh)
         else:
             values[name] = element.value
