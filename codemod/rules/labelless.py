@@ -16,13 +16,13 @@ from typing import Any, Callable, Optional, Sequence, Union
 
 from codemod.analysis.derivations import Flow, movable_check
 from codemod.analysis.index import ClassKey
+from codemod.analysis.kept_result import Constructor
 from codemod.analysis.loss_plan import locals_of, packed_result, plan_forward
 from codemod.analysis.optional_labels import Views, bare, placeholder_constant, read_paths, unused_criterion
 from codemod.cst.nodes import code_of, names_in
 from codemod.lazy_libcst import cst
 from codemod.rules.class_move import InferredSites, binds_labels, fill_class_unit
 from codemod.rules.common import RuleContext, Unit, location_of
-from codemod.analysis.kept_result import Constructor
 from codemod.rules.kept_forward import Kept, constructor_fields, plan_kept
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod.transforms.forward import forward_edits
@@ -66,18 +66,14 @@ def fill_two_path_unit(
         forward = FileEdits()
         if kept is None:
             module = ctx.index.module_of(key)
-            rewritten, labelless, packing = two_path_forward(plan, views, cls, module.resolve, constructor_fields(ctx, module))
-            if not _calls_need_kept(ctx, key, plan, inferred, labelless, packing):
+            fields_of = constructor_fields(ctx, module)
+            rewritten, labelless, packing = two_path_forward(plan, views, cls, module.resolve, fields_of)
+            kept = plan_kept(cls, views, plan.signature, fields_of) if _calls_need_kept(ctx, key, plan, inferred, labelless, packing) else None
+            if kept is None:
+                # The prediction alone: what calls without labels read now, or why they cannot.
                 forward.replace[original] = rewritten
                 fill_class_unit(ctx, key, plan, unit, inferred, forward=forward, labelless_refusal=labelless, labelless_shape=packing)
                 return
-            found = plan_kept(cls, views, plan.signature, constructor_fields(ctx, ctx.index.module_of(key)))
-            if found is None:
-                # The prediction alone, with the reason calls without labels cannot have it.
-                forward.replace[original] = rewritten
-                fill_class_unit(ctx, key, plan, unit, inferred, forward=forward, labelless_refusal=labelless, labelless_shape=packing)
-                return
-            kept = found
         plan, kept_result, rewritten = kept
         forward.replace[original] = rewritten
         fill_class_unit(ctx, key, plan, unit, inferred, forward=forward, kept=kept_result)
