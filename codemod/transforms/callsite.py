@@ -780,17 +780,23 @@ class FileSitePlanner:
 
     def shadows(self, store: cst.Name, use: cst.Name) -> bool:
         """Does the statement of ``store`` always run, after ours, before ``use``: is it in a
-        block that holds ``use``, ahead of it?"""
-        holder = self.statement_holding(store)
-        block = self.parent(holder)
-        current: Optional[cst.CSTNode] = use
-        while current is not None:
-            parent = self.parent(current)
-            if parent is block:
-                body = list(block.body)  # type: ignore[union-attr]  # a statement's parent is a block: it has a body
-                return body.index(holder) < body.index(current)
-            current = parent
-        return False
+        block that holds ``use``, ahead of it? A ``with torch.no_grad():`` around it counts as
+        that block's statement: its body always runs to the end (torch's context managers
+        swallow no exception)."""
+        holder: cst.CSTNode = self.statement_holding(store)
+        while True:
+            block = self.parent(holder)
+            current: Optional[cst.CSTNode] = use
+            while current is not None:
+                parent = self.parent(current)
+                if parent is block:
+                    body = list(block.body)  # type: ignore[union-attr]  # a statement's parent is a block: it has a body
+                    return body.index(holder) < body.index(current)
+                current = parent
+            owner = self.parent(block) if block is not None else None
+            if not (isinstance(owner, cst.With) and all(_torch_context(item.item) for item in owner.items)):
+                return False
+            holder = owner
 
     def name_uses(self, scope: cst.CSTNode, name: str) -> list[cst.Name]:
         root = scope if isinstance(scope, cst.FunctionDef) else self.module
@@ -992,3 +998,9 @@ def _before_stripped(
 ) -> cst.BaseExpression:
     """What a label-less reader becomes, built on the call without its ``labels=None``."""
     return before(stripped if node is call else node)
+
+
+def _torch_context(manager: cst.BaseExpression) -> bool:
+    """``torch.no_grad()``, ``torch.autocast("cpu")``...: a context manager of torch's, which
+    lets every exception through."""
+    return isinstance(manager, cst.Call) and code_of(manager.func).startswith("torch.")

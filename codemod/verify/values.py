@@ -49,6 +49,9 @@ def child(value: Value, *path: int) -> Value:
 
 
 def const_key(value: Value) -> Optional[Union[str, int]]:
+    if value[0] == "op" and value[1] == "USub" and len(value) == 3:
+        negated = const_key(value[2])
+        return -negated if isinstance(negated, int) else None  # `out[-1]`
     if value[0] != "const":
         return None
     text = str(value[1])

@@ -21,13 +21,14 @@ tags = torch.randint(0, 4, (6,))
 for epoch in range(3):
     opt.zero_grad()
     scores = tagger(feats)
-    result = {"confidence": scores.softmax(-1), "loss": F.cross_entropy(scores, tags)}
-    result["loss"].backward()
+    loss = F.cross_entropy(scores, tags)
+    loss.backward()
     opt.step()
-    print(f"epoch {epoch} loss {result['loss'].item():.6f} confidence {result['confidence'].max().item():.6f}")
+    print(f"epoch {epoch} loss {loss.item():.6f} confidence {scores.softmax(-1).max().item():.6f}")
 
 tagger.eval()
 with torch.no_grad():
     scores = tagger(feats)
     result = {"confidence": scores.softmax(-1), "loss": F.cross_entropy(scores, tags)}
 print(f"eval loss {result['loss'].item():.6f} confidence {result['confidence'].max().item():.6f}")
+print("keys", list(result))

@@ -31,3 +31,4 @@ tagger.eval()
 with torch.no_grad():
     result = tagger(feats, tags)
 print(f"eval loss {result['loss'].item():.6f} confidence {result['confidence'].max().item():.6f}")
+print("keys", list(result))
