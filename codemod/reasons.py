@@ -75,10 +75,21 @@ class ForwardReason(enum.Enum):
     )
     MORE_THAN_LOSS_AND_PREDICTION = ReasonText(
         "forward returns more than a loss and one prediction",
-        "a result with a third value (``return loss, logits, hidden``), or two values computed from the "
-        "labels: the calls would read more than one prediction.",
-        "def forward(self, x, labels):\n    logits = self.fc(x)\n    hidden = self.aux(x)\n"
-        "    loss = F.cross_entropy(logits, labels)\n    return loss, logits, hidden\n",
+        "a third value beside the loss and the prediction, in a result that cannot be built without the "
+        "loss: an object of a class whose ``__init__`` does more than store its arguments, or one no analysis "
+        "can read. A tuple, a dict, a Hugging Face output, or a plain class or dataclass is returned less the "
+        "loss, and each call rebuilds what it got.",
+        "def forward(self, x, labels):\n    logits = self.fc(x)\n    loss = F.cross_entropy(logits, labels)\n"
+        "    return Report(loss=loss, logits=logits, hidden=self.aux(x))\n",
+    )
+    SEVERAL_FROM_LABELS = ReasonText(
+        "forward returns more than one value computed from the labels ({names})",
+        "a loss and an accuracy, or a prediction that reads the labels itself (a decoder fed the shifted "
+        "labels: ``out = self.model(x, labels=labels)``, ``return out.loss, out.logits``). No call could "
+        "compute such a value without the labels.",
+        "def forward(self, x, labels):\n    logits = self.fc(x)\n"
+        "    loss = F.cross_entropy(logits, labels)\n"
+        "    return loss, logits, (logits.argmax(-1) == labels).float().mean()\n",
     )
     PREDICTION_NOT_A_NAME = ReasonText(
         "forward returns its prediction as `{code}`, not as a plain variable",
@@ -244,6 +255,25 @@ class ForwardReason(enum.Enum):
         "nor can ``forward`` keep returning it (the loss reads what it does not hold).",
         "def forward(self, x, labels=None):\n    logits = self.fc(x)\n    if labels is not None:\n"
         "        return F.cross_entropy(logits, labels), logits\n    return logits, self.aux(x)\n",
+    )
+    LOSS_WITHOUT_LABELS_CALLED = ReasonText(
+        "forward computes the loss even when its labels are None, and a call may pass none",
+        "``labels=None`` by default, yet the loss is computed on every path, beside more than the "
+        "prediction (``return loss, logits, hidden``). The fix returns that result less the loss, and a call "
+        "without labels (or through a receiver nothing traces, or ``Trainer``, which may predict without "
+        "them) got the loss of no labels, or an error, before. Test the labels (``if labels is not None:``) "
+        "to say what such a call gets.",
+        "def forward(self, x, labels=None):\n    logits = self.fc(x)\n    hidden = self.aux(x)\n"
+        "    loss = F.cross_entropy(logits, labels)\n    return loss, logits, hidden\n",
+    )
+    LOSS_READS_UNRETURNED = ReasonText(
+        "the loss reads `{name}`, which forward's result does not hold beside the loss",
+        "``forward`` returns more than the loss and the prediction, so it returns that result less the loss "
+        "and each call computes the loss from it. Here the loss reads a value the result does not hold "
+        "(``loss = ce(logits, labels)`` beside ``return {\"loss\": loss, \"probs\": probs, \"hidden\": h}``, "
+        "``probs`` clipped), which no call can compute. Return that value in the result too.",
+        "def forward(self, x, labels):\n    logits = self.fc(x)\n    hidden = self.aux(x)\n"
+        "    loss = F.cross_entropy(logits, labels)\n    return loss, logits.clamp(-1, 1), hidden\n",
     )
     LABEL_AND_LABELS = ReasonText(
         "forward uses both `label` and `labels`",

@@ -294,7 +294,7 @@ class KeptResult:
     size: Optional[int] = None
     """A tuple: the length of the result with labels, when it is fixed."""
     placed: LossPlace = LossPlace.FIRST
-    """Where the loss sat among the items or keys."""
+    """Where the loss sat among the items or keys (an object's: among its constructor's fields)."""
     model_output: bool = False
     """An object that is a Hugging Face ``ModelOutput``: read as a dict of its fields that are not None."""
 
@@ -320,6 +320,13 @@ class KeptResult:
             if not isinstance(key, str) or key.startswith("."):
                 return None
             return (True, key) if key == self.loss_key else (False, key)
+        if self.model_output and isinstance(key, int):
+            # A ModelOutput indexes its fields that are not None, in declaration order.
+            if self.placed is not LossPlace.FIRST:
+                return None
+            return (True, key) if key == 0 else (False, key - 1 if key > 0 else key)
+        if self.model_output and isinstance(key, str) and not key.startswith("."):
+            return (True, key) if key == self.loss_key else (False, key)  # a ModelOutput is a dict of its fields
         if not isinstance(key, str) or not key.startswith("."):
             return None
         return (True, key) if key[1:] == self.loss_key else (False, key)

@@ -16,7 +16,7 @@ from codemod.engine import run
 from codemod.lazy_libcst import cst
 from codemod.results import Mode, Options, RunResult
 from codemod.rules.common import find_class, find_method
-from codemod.vocabulary import KeptResult, ResultKind
+from codemod.vocabulary import KeptResult, LossPlace, ResultKind
 
 
 def _tuple(at: int, replaced: bool = False, size: Optional[int] = None, fixed_after: int = 0) -> KeptResult:
@@ -159,14 +159,14 @@ class Net(nn.Module):
 """
 
 
-def _run(root: Path, files: dict[str, str]) -> RunResult:
+def _run(root: Path, files: dict[str, str], rules: frozenset[str] = frozenset({"FL101"})) -> RunResult:
     root.mkdir()
     for name, text in files.items():
         (root / name).write_text(textwrap.dedent(text), encoding="utf-8")
     previous = Path.cwd()
     os.chdir(root)
     try:
-        return run([Path(".")], Mode.DIFF, Options(rules=frozenset({"FL101"})))
+        return run([Path(".")], Mode.DIFF, Options(rules=rules))
     finally:
         os.chdir(previous)
 
@@ -260,3 +260,106 @@ def test_a_result_never_read_is_only_the_call(tmp_path: Path) -> None:
     assert [f.fixed for f in result.findings] == [True]
     new_train = next(c.new_text for c in result.changes if c.display_path == "train.py")
     assert "out = model(x)\nprint(model(x)[0].sum().item())\n" in new_train
+
+
+# ---------------------------------------------------------------------------------------------
+# A result returned less the loss: one path, more than the loss and one prediction
+
+
+def test_a_model_output_less_its_loss_is_read_by_key_and_by_position() -> None:
+    """A ModelOutput is a dict of its fields that are set, and indexes them in declaration
+    order: with ``loss`` first among them, every later position moves one place earlier."""
+    first = KeptResult(ResultKind.OBJECT, "loss", False, (("logits", ".logits"),), model_output=True)
+    assert first.translate("loss") == (True, "loss")
+    assert first.translate("hidden_states") == (False, "hidden_states")
+    assert [first.translate(k) for k in (0, 1, 2, -1)] == [(True, 0), (False, 0), (False, 1), (False, -1)]
+    later = KeptResult(ResultKind.OBJECT, "loss", False, (("logits", ".logits"),), model_output=True, placed=LossPlace.LAST)
+    assert later.translate(1) is None, "where the loss sat among the fields that are set is not known"
+    plain = KeptResult(ResultKind.OBJECT, "loss", True, (("logits", ".logits"),))
+    assert plain.translate("loss") is None and plain.translate(0) is None, "a class of the project is read by attribute only"
+
+
+LESS_MODEL = """
+import torch.nn.functional as F
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+        self.body = nn.Linear(4, 4)
+
+    def forward(self, x, labels):
+        hidden = self.body(x)
+        logits = self.fc(hidden)
+        loss = F.cross_entropy(logits, labels)
+        return loss, logits, hidden
+"""
+
+
+def _run_all(root: Path, files: dict[str, str]) -> RunResult:
+    return _run(root, files, frozenset({"FL001", "FL101"}))
+
+
+def test_a_result_of_three_values_is_returned_less_the_loss(tmp_path: Path) -> None:
+    train = """
+    import torch
+    from model import Net
+
+    model = Net()
+    x, y = torch.randn(5, 4), torch.randint(0, 3, (5,))
+    loss, logits, hidden = model(x, y)
+    loss.backward()
+    print(model(x, y)[2].sum().item())
+    """
+    result = _run_all(tmp_path / "p", {"model.py": LESS_MODEL, "train.py": train})
+    assert [f.fixed for f in result.findings] == [True]
+    texts = {c.display_path: c.new_text for c in result.changes}
+    assert "        return logits, hidden\n" in texts["model.py"]
+    assert "logits, hidden = model(x)\nloss = F.cross_entropy(logits, y)\n" in texts["train.py"]
+    assert "outputs = model(x)\nprint(outputs[1].sum().item())" in texts["train.py"], "the hidden state, one place earlier"
+
+
+@pytest.mark.parametrize("manager, rebuilt", [("torch.no_grad()", False), ("open('log.txt')", True)])
+def test_a_binding_inside_a_torch_context_hides_the_earlier_one(tmp_path: Path, manager: str, rebuilt: bool) -> None:
+    """``out`` bound again inside ``with torch.no_grad():`` is that binding's after the block:
+    torch's context managers swallow no exception, so the body runs to its end. Any other
+    manager might, and the first ``out`` may reach the last line: its result is rebuilt whole."""
+    train = f"""
+    import torch
+    from model import Net
+
+    model = Net()
+    x, y = torch.randn(5, 4), torch.randint(0, 3, (5,))
+    out = model(x, y)
+    out[0].backward()
+    with {manager}:
+        out = model(x, y)
+    print(out[1].sum().item())
+    """
+    result = _run_all(tmp_path / "p", {"model.py": LESS_MODEL, "train.py": train})
+    assert [f.fixed for f in result.findings] == [True]
+    new_train = next(c.new_text for c in result.changes if c.display_path == "train.py")
+    whole = "out = model(x)\nout = (F.cross_entropy(out[0], y), *out)\n"
+    assert (whole in new_train) is rebuilt, new_train
+
+
+def test_a_loss_computed_without_labels_is_refused_where_a_call_passes_none(tmp_path: Path) -> None:
+    optional = LESS_MODEL.replace("def forward(self, x, labels):", "def forward(self, x, labels=None):")
+    train = """
+    import torch
+    from model import Net
+
+    model = Net()
+    x, y = torch.randn(5, 4), torch.randint(0, 3, (5,))
+    loss, logits, hidden = model(x, labels=y)
+    print(model(x)[1])
+    """
+    result = _run_all(tmp_path / "p", {"model.py": optional, "train.py": train})
+    assert result.changes == ()
+    refusal = result.findings[0].refusal
+    assert refusal is not None and refusal.startswith("forward computes the loss even when its labels are None") and "train.py:8" in refusal
+    labelled_only = train.replace("print(model(x)[1])", "print(model(x, labels=y)[1])")
+    result = _run_all(tmp_path / "q", {"model.py": optional, "train.py": labelled_only})
+    assert [f.fixed for f in result.findings] == [True]

@@ -246,7 +246,11 @@ def _relate_objects(
     loss_attr, replaced, slots = named
     # Read as attributes: `out.logits`.
     slots_read = tuple((name, "." + str(attr)) for name, attr in slots)
-    return KeptResult(ResultKind.OBJECT, loss_attr, replaced, slots_read, model_output=constructor is not None and constructor.model_output)
+    attributes = [attribute for _, attribute in fields or ()]
+    placed = _place(attributes.index(loss_attr), len(attributes)) if loss_attr in attributes else LossPlace.MIDDLE
+    return KeptResult(
+        ResultKind.OBJECT, loss_attr, replaced, slots_read, placed=placed, model_output=constructor is not None and constructor.model_output
+    )
 
 
 def _attributes(call: cst.Call, fields: Optional[Fields]) -> Optional[list[tuple[str, cst.BaseExpression]]]:

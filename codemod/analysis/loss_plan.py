@@ -197,7 +197,9 @@ class _ForwardPlanner:
         unread = [v.value for i in lossy if isinstance(v := values[i], cst.Name) and self.flow.reaching(v.value, self.returned_at) is None]
         if unread:
             return Refusal.of(ForwardReason.LOSS_NOT_ASSIGNED, name=unread[0])
-        if len(values) != 2 or len(lossy) != 1:
+        if len(lossy) > 1:
+            return Refusal.of(ForwardReason.SEVERAL_FROM_LABELS, names=", ".join(f"`{code_of(values[i])}`" for i in lossy))
+        if len(values) != 2:
             return Refusal.of(ForwardReason.MORE_THAN_LOSS_AND_PREDICTION)
         loss_at, prediction_at = lossy[0], 1 - lossy[0]
         prediction_part = values[prediction_at]

@@ -35,7 +35,10 @@ on the model (``self.loss_fct``) stays there and is called as ``model.loss_fct(.
 model(...)``, ``out["loss"]``, ``out[0]``, ``out.loss``, or a call inside a larger expression are
 rewritten to the new variables. When ``forward`` returned a value computed from what the loss
 reads (``probs = self.softmax(logits)``), it returns what the loss reads and each call computes
-what it used to get. When the model is handed to ``Trainer``, the loss goes into a ``Trainer``
+what it used to get. When ``forward`` returned more than the loss and the prediction (``return
+loss, logits, hidden``, a Hugging Face output with its hidden states), it returns that result
+less the loss (``return logits, hidden``; the output without ``loss=``), and each call rebuilds
+what it got from it and the loss. When the model is handed to ``Trainer``, the loss goes into a ``Trainer``
 subclass's ``compute_loss`` (see FL003). Under ``DataParallel`` the fix is exact on one device;
 on several GPUs the loss is computed once on the gathered predictions (the finding says so).
 
@@ -67,7 +70,7 @@ computing another value somewhere (it names the call).
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Callable, Optional, Union
 
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
 from codemod.analysis.label_conversions import inline_label_conversions
@@ -75,10 +78,12 @@ from codemod.analysis.loss_plan import plan_forward
 from codemod.analysis.optional_labels import Views, specialize
 from codemod.cst.nodes import code_of
 from codemod.lazy_libcst import cst
+from codemod.reasons import ForwardReason
 from codemod.results import Finding
 from codemod.rules.class_move import fill_class_unit, inferred_sites
 from codemod.rules.common import RuleContext, Unit, find_method
-from codemod.rules.labelless import fill_two_path_unit, plan_two_paths, read_as_labels, unread_paths_refusal
+from codemod.rules.kept_forward import Kept, constructor_fields, plan_less_the_loss
+from codemod.rules.labelless import fill_kept_unit, fill_two_path_unit, plan_two_paths, read_as_labels, unread_paths_refusal
 from codemod.rules.spec import Example, Fix, Rule
 from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, PlanResult, Refusal, Signature
 
@@ -138,10 +143,18 @@ def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
     return lambda module: not names.isdisjoint(module.identifiers)
 
 
+def _less_the_loss(ctx: RuleContext, module: ModuleSummary, cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature) -> Union[Kept, Refusal]:
+    try:
+        return plan_less_the_loss(cls, func, signature, constructor_fields(ctx, module))
+    except Exception as exc:  # unforeseen code: report it refused, never guess
+        return Refusal(f"internal error ({type(exc).__name__}: {exc}); please report it")
+
+
 def find_units(ctx: RuleContext) -> list[Unit]:
     index = ctx.index
     candidates: dict[ClassKey, tuple[LossPlan | Refusal, Finding]] = {}
     two_paths: dict[ClassKey, tuple[Views, cst.ClassDef, cst.FunctionDef]] = {}
+    kept: dict[ClassKey, tuple[Kept, cst.FunctionDef]] = {}
     for key in index.module_classes():
         summary = index.summary(key)
         signature = summary.forward
@@ -182,6 +195,14 @@ def find_units(ctx: RuleContext) -> list[Unit]:
                 outcome = plan_forward(found[0], found[1], signature)
             except Exception as exc:  # unforeseen code: report it refused, never guess
                 outcome = Refusal(f"internal error ({type(exc).__name__}: {exc}); please report it")
+        one_path = views is None or code_of(views.given) == code_of(views.absent)
+        if isinstance(outcome, Refusal) and outcome.kind is ForwardReason.MORE_THAN_LOSS_AND_PREDICTION and one_path:
+            # `return loss, logits, hidden`: forward returns the result less the loss.
+            less = _less_the_loss(ctx, module, found[0], views.given if views is not None else inlined or func, signature)
+            if not isinstance(less, Refusal):
+                kept[key] = (less, found[1])
+                two_paths.pop(key, None)
+            outcome = less[0] if not isinstance(less, Refusal) else less
         if outcome is None:
             continue
         message = f"`{key.name}.forward` takes `{name}` and computes the loss inside the model"
@@ -198,6 +219,9 @@ def find_units(ctx: RuleContext) -> list[Unit]:
             continue
         if key in two_paths:
             fill_two_path_unit(ctx, key, outcome, *two_paths[key], unit, inferred)
+            continue
+        if key in kept:
+            fill_kept_unit(ctx, key, *kept[key], unit, inferred, less_the_loss=True)
             continue
         try:
             fill_class_unit(ctx, key, outcome, unit, inferred)

@@ -26,6 +26,9 @@ returned without labels, as Trainer did. Where calls without labels cannot be re
 than the prediction), ``forward`` keeps returning what it returned without labels (``outputs``,
 ``(None, x)``, ``Output(logits, None)``): those calls change in nothing, and each call with labels
 computes the loss from what it gets and reads its old result through it (``analysis.kept_result``).
+A ``forward`` that computes its loss on every path (``labels=None`` never tested) and returns more
+than the loss and the prediction returns that result less the loss, as FL001 does, when every
+call passes labels.
 One known difference under ``Trainer``: predicting on data without labels, Trainer unwraps
 one-element results, so a ``forward`` that used to return ``{"logits": ...}`` gives a final batch
 of exactly one example without its batch dimension.
@@ -64,12 +67,14 @@ from codemod.analysis.label_conversions import inline_label_conversions
 from codemod.analysis.optional_labels import Views, specialize
 from codemod.cst.nodes import code_of, defaults_to_none
 from codemod.lazy_libcst import cst
+from codemod.reasons import ForwardReason
 from codemod.results import Finding
 from codemod.rules.class_move import inferred_sites
 from codemod.rules.common import RuleContext, Unit, find_method
-from codemod.rules.kept_forward import Kept, constructor_fields, plan_kept
-from codemod.rules.labelless import fill_two_path_unit, plan_two_paths, read_as_labels, unread_paths_refusal
+from codemod.rules.kept_forward import Kept, constructor_fields, plan_kept, plan_less_the_loss
+from codemod.rules.labelless import fill_kept_unit, fill_two_path_unit, plan_two_paths, read_as_labels, unread_paths_refusal
 from codemod.rules.spec import Example, Fix, Rule
+from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, PlanResult, Refusal, Signature
 
 RULE = Rule(
     code="FL101",
@@ -80,9 +85,6 @@ RULE = Rule(
     reads_forward=True,
 )
 CODE = RULE.code
-
-
-"""``forward(self, x, mask, label=None)``: the same convention under the singular name."""
 
 
 def labels_name(signature: Optional[Signature]) -> Optional[str]:
@@ -117,12 +119,11 @@ def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
     return lambda module: not names.isdisjoint(module.identifiers)
 
 
-from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, PlanResult, Refusal, Signature
 def find_units(ctx: RuleContext) -> list[Unit]:
     index = ctx.index
     plans: dict[ClassKey, LossPlan] = {}
     cls_of: dict[ClassKey, cst.ClassDef] = {}
-    units: list[tuple[Unit, Optional[tuple[ClassKey, LossPlan, Views, cst.FunctionDef, Optional[Kept]]]]] = []
+    units: list[tuple[Unit, Optional[tuple[ClassKey, LossPlan, Views, cst.FunctionDef, Optional[Kept], bool]]]] = []
     for key in sorted(tracked_classes(index), key=lambda k: (index.module_of(k).display_path, k.name)):
         signature = index.summary(key).forward
         module = index.module_of(key)
@@ -142,6 +143,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         views = specialize(inlined) if inlined is not None else None
         outcome: PlanResult
         kept = None
+        less_the_loss = False
         if views is None:
             outcome = None if "loss" not in code_of(func).lower() else unread_paths_refusal(inlined)
         else:
@@ -152,6 +154,12 @@ def find_units(ctx: RuleContext) -> list[Unit]:
                 keeping = plan_kept(cls, views, signature, constructor_fields(ctx, module))
                 if keeping is not None:
                     kept, outcome = keeping, keeping[0]
+                elif outcome.kind is ForwardReason.MORE_THAN_LOSS_AND_PREDICTION and code_of(views.given) == code_of(views.absent):
+                    # The loss computed on every path: forward returns its result less the loss.
+                    less = plan_less_the_loss(cls, views.given, signature, constructor_fields(ctx, module))
+                    outcome = less if isinstance(less, Refusal) else less[0]
+                    if not isinstance(less, Refusal):
+                        kept, less_the_loss = less, True
         if outcome is None:
             continue
         message = f"`{key.name}.forward` takes optional `{name}` and computes the loss inside the model"
@@ -166,7 +174,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         assert views is not None
         plans[key] = outcome
         cls_of[key] = cls
-        units.append((unit, (key, outcome, views, found[1], kept)))
+        units.append((unit, (key, outcome, views, found[1], kept, less_the_loss)))
 
     inferred = inferred_sites(ctx, plans)
     result = []
@@ -174,8 +182,12 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         result.append(unit)
         if work is None:
             continue
-        key, plan, views, original, kept = work
-        fill_two_path_unit(ctx, key, plan, views, cls_of[key], original, unit, inferred, kept)
+        key, plan, views, original, kept, less_the_loss = work
+        if less_the_loss:
+            assert kept is not None
+            fill_kept_unit(ctx, key, kept, original, unit, inferred, less_the_loss=True)
+        else:
+            fill_two_path_unit(ctx, key, plan, views, cls_of[key], original, unit, inferred, kept)
     return result
 
 

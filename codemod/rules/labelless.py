@@ -27,7 +27,7 @@ from codemod.rules.kept_forward import Kept, constructor_fields, plan_kept
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod.transforms.forward import forward_edits
 from codemod.reasons import ForwardReason
-from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, LossPlan, PlanResult, Refusal, ResultKind, ResultShape, Signature
+from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, Location, LossPlan, PlanResult, Refusal, ResultKind, ResultShape, Signature
 
 
 def plan_two_paths(cls: cst.ClassDef, views: Views, signature: Signature) -> PlanResult:
@@ -74,14 +74,48 @@ def fill_two_path_unit(
                 forward.replace[original] = rewritten
                 fill_class_unit(ctx, key, plan, unit, inferred, forward=forward, labelless_refusal=labelless, labelless_shape=packing)
                 return
+    except Exception as exc:  # unforeseen code: refuse this class, keep its finding and the others
+        unit.refusal = Refusal(f"internal error ({type(exc).__name__}: {exc}); please report it")
+        return
+    fill_kept_unit(ctx, key, kept, original, unit, inferred)
+
+
+def fill_kept_unit(
+    ctx: RuleContext, key: ClassKey, kept: Kept, original: cst.FunctionDef, unit: Unit, inferred: InferredSites, less_the_loss: bool = False
+) -> None:
+    """The class's move where ``forward`` returns a result the calls with labels rebuild their
+    old one from (``plan_kept``, or with ``less_the_loss``, ``plan_less_the_loss``: then, where
+    the labels are optional, no call without labels may be there to get it, as it got the loss
+    of no labels before; where they are required, such a call failed)."""
+    try:
         plan, kept_result, rewritten = kept
+        labels = plan.signature.param(LABELS_PARAM)
+        optional = labels is not None and labels.has_default
+        unlabelled = _call_without_labels(ctx, key, plan, inferred) if less_the_loss and optional else None
+        if unlabelled is not None:
+            unit.refusal = Refusal.of(ForwardReason.LOSS_WITHOUT_LABELS_CALLED).located(unlabelled)
+            return
+        forward = FileEdits()
         forward.replace[original] = rewritten
         fill_class_unit(ctx, key, plan, unit, inferred, forward=forward, kept=kept_result)
-        if not unit.refusal:
+        if not unit.refusal and not less_the_loss:
             returned = rewritten.body.body[-1].body[0].value  # type: ignore[union-attr]  # plan_kept ends it with a `return` line
             unit.notes.append(f"; forward keeps returning `{code_of(returned)}` to calls without labels, which stay as they are")
     except Exception as exc:  # unforeseen code: refuse this class, keep its finding and the others
         unit.refusal = Refusal(f"internal error ({type(exc).__name__}: {exc}); please report it")
+
+
+def _call_without_labels(ctx: RuleContext, key: ClassKey, plan: LossPlan, inferred: InferredSites) -> Optional[Location]:
+    """Where a call may pass no labels: traced, through a receiver nothing traces, or
+    Trainer's (it evaluates and predicts on what its data holds); None if nowhere."""
+    family = ctx.index.forward_family(key)
+    for site in [*ctx.graph.sites_for(key, family), *inferred.get(key, [])]:
+        if not binds_labels(site, plan.signature):
+            return site.location
+    for use in ctx.graph.uses:
+        if key in use.instance.classes:
+            return Location(use.display_path, use.line, use.column + 1)
+    return None
 
 
 def _calls_need_kept(
