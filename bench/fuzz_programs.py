@@ -136,28 +136,51 @@ DISTRACTORS: Table = (
     ("hf_bert_head", 1),  # BertForSequenceClassification from a tiny config, given labels
 )
 HF_DISTRACTORS = ("trainer_subclass", "hf_pretrained", "hf_bert_head")
+EXTRA_RESULTS: Table = (
+    ("none", 2),
+    ("features", 1),  # return loss, logits, feats (required labels): more than a loss and one prediction
+    ("features_always", 1),  # the same with labels=None, the loss computed on every path and every call passing labels
+)
+EXTRA_RETURNS = ("loss_logits", "logits_loss", "dict", "hf_output")
+"""The results a third value is added to."""
 
 @dataclass(frozen=True)
 class Blocker:
     """A dimension value under which no exact rewrite can be proved: the tool must refuse, and
-    a refusal for this cause names ``place`` (a file of the program)."""
+    a refusal for this cause names ``place`` (a file of the program, or the words that say
+    why). ``when``: other dimensions' values it needs too (any of each)."""
 
     dimension: str
     value: str
     place: str
     why: str
+    when: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def applies(self, dimensions: dict[str, str]) -> bool:
+        return self.value in dimensions.get(self.dimension, "").split("+") and all(
+            dimensions.get(name, "") in values for name, values in self.when
+        )
 
 
+_UNRETURNED = "forward's result does not hold beside the loss"
 BLOCKERS: tuple[Blocker, ...] = (
     Blocker("serving", "uncalled", "predict.py", "`predict_fn(model, batch)` is never called: its model could be any, labels and all"),
     Blocker("serving", "dynamic_other", "predict.py", "`predict_fn` is reached through `getattr`, with another module: not visibly the model"),
     Blocker("distractors", "trainer_subclass", "hf_extras.py", "a Trainer subclass nothing builds: the model its `compute_loss` calls could be ours"),
+    *(
+        Blocker("extra_result", extra, _UNRETURNED, why, (condition,))
+        for extra in ("features", "features_always")
+        for condition, why in (
+            (("post_loss", ("same", "distinct")), "the loss reads the logits before the softmax, and forward returns them after it"),
+            (("loss_variant", ("aux_hidden",)), "the loss reads `hidden`, which forward returns nowhere"),
+        )
+    ),
 )
 
 
 def blockers(dimensions: dict[str, str]) -> tuple[Blocker, ...]:
     """The blockers among a program's dimension values (distractors combine with ``+``)."""
-    return tuple(b for b in BLOCKERS if b.value in dimensions.get(b.dimension, "").split("+"))
+    return tuple(b for b in BLOCKERS if b.applies(dimensions))
 
 
 ALL_READERS: Table = tuple(dict.fromkeys(row for table in READERS.values() for row in table))
@@ -188,6 +211,7 @@ DIMENSIONS: dict[str, Table] = {
     "serving": SERVINGS,
     "label_var": LABEL_VARS,
     "distractors": DISTRACTORS,
+    "extra_result": EXTRA_RESULTS,
 }
 """Every dimension's values, in ``Shape``'s field order (tests check each value gets drawn)."""
 
@@ -223,10 +247,17 @@ class Shape:
     label_var: str
     distractors: str
     """Distractor names joined by ``+`` in table order, or ``none``."""
+    extra_result: str
+    """``features``: forward also returns an encoder output beside the loss and the prediction."""
 
     @property
     def optional(self) -> bool:
         return self.signature in ("optional", "label_optional")
+
+    @property
+    def tests_labels(self) -> bool:
+        """Does forward run otherwise without labels (an optional signature, its loss tested)?"""
+        return self.optional and self.extra_result != "features_always"
 
     @property
     def label(self) -> str:
@@ -313,10 +344,18 @@ def draw_shape(rng: random.Random) -> Shape:
     packs_placeholder = optional and optional_style == "if_not_none" and returns != "loss" and (optional_return == "packed" or returns == "dict")
     placeholder = _pick(later, PLACEHOLDERS) if packs_placeholder else "-"
     labelless_style = _pick(later, LABELLESS_STYLES) if eval_call == "labelless" else "-"
+    # A loss computed on every path only where every call passes labels (else it ran on None).
+    every_call_labelled = eval_call not in ("labelless", "dict_loses_labels") and serving not in ("called_labelless", "loaded_labelless")
+    extras = ["none"]
+    if returns in EXTRA_RETURNS:
+        extras += ["features"] if not optional else ["features_always"] if every_call_labelled else []
+    extra_result = _pick(later, EXTRA_RESULTS, extras)
+    if extra_result == "features_always":
+        optional_style = optional_return = placeholder = "-"  # forward tests nothing
     return Shape(
         signature, optional_style, task, criterion, loss_variant, pre_loss, post_loss, pred_name, dropout, returns, optional_return, placeholder,
         reader, call, eval_call, labelless_style, binding, global_home, scope, wrapper, classes, layout, import_style, serving, label_var,
-        distractors,
+        distractors, extra_result,
     )
 
 
@@ -469,6 +508,8 @@ def output_constructor(shape: Shape) -> str:
 def labelled_return(shape: Shape, p: str) -> list[str]:
     """forward's return when it computed ``loss`` (never None here)."""
     r = shape.returns
+    if shape.extra_result != "none":
+        return [_with_features(shape, p)]
     if r == "loss":
         return ["return loss"]
     if r == "loss_logits":
@@ -482,6 +523,31 @@ def labelled_return(shape: Shape, p: str) -> list[str]:
     if r == "tuple_concat":
         return [f"outputs = ({p},)", "outputs = (loss,) + outputs", "return outputs"]
     return [f"return {output_constructor(shape)}(loss=loss, logits={p})"]
+
+
+def _with_features(shape: Shape, p: str) -> str:
+    r = shape.returns
+    if r == "loss_logits":
+        return f"return loss, {p}, feats"
+    if r == "logits_loss":
+        return f"return {p}, loss, feats"
+    if r == "dict":
+        return f'return {{"loss": loss, "logits": {p}, "features": feats}}'
+    return f"return {output_constructor(shape)}(loss=loss, logits={p}, hidden_states=(feats,))"
+
+
+def features_suffix(shape: Shape) -> str:
+    """What to append to a result with labels to read the features beside the prediction."""
+    r = shape.returns
+    if r in ("loss_logits", "logits_loss"):
+        return "[2]"
+    if r == "dict":
+        return '["features"]'
+    if shape.reader in ("attr", "attr_inline"):
+        return ".hidden_states[0]"
+    if shape.reader == "key":
+        return '["hidden_states"][0]'
+    return "[2][0]"
 
 
 def labelless_return(shape: Shape, p: str) -> list[str]:
@@ -528,8 +594,10 @@ def forward_lines(shape: Shape, rng: random.Random, scale: Optional[str]) -> lis
     }[shape.signature]
     parts = forward_parts(shape, rng, scale)
     body = list(parts.prediction)
+    if shape.extra_result != "none":
+        body.append("feats = self.encoder(x)")
     p = parts.returned
-    if not shape.optional:
+    if not shape.tests_labels:
         body += parts.loss + parts.post + labelled_return(shape, p)
     elif shape.optional_style == "early_return":
         body += [f"if {label} is None:"] + ind(parts.post + labelless_return(shape, p))
@@ -606,6 +674,8 @@ class Read:
     """An expression of the loss after ``lines``."""
     prediction: Optional[str]
     """An expression of the prediction, when the result carries one."""
+    features: Optional[str] = None
+    """An expression of the features forward returns beside them (``extra_result``)."""
 
 
 def labelled_suffixes(shape: Shape) -> tuple[str, Optional[str]]:
@@ -683,19 +753,25 @@ def read_labelled(shape: Shape, call: str) -> Read:
     reader = shape.reader
     if reader == "direct":
         return Read([f"loss = {call}"], "loss", None)
+    with_features = shape.extra_result != "none"
     if reader == "unpack":
         targets = "pred, loss" if shape.returns == "logits_loss" else "loss, pred"
+        if with_features:
+            return Read([f"{targets}, feats = {call}"], "loss", "pred", "feats")
         return Read([f"{targets} = {call}"], "loss", "pred")
     assert prediction_suffix is not None
+    features = f"out{features_suffix(shape)}" if with_features else None
     if reader.endswith("_inline"):
-        return Read([f"out = {call}"], f"out{loss_suffix}", f"out{prediction_suffix}")
-    return Read([f"out = {call}", f"loss = out{loss_suffix}", f"pred = out{prediction_suffix}"], "loss", "pred")
+        return Read([f"out = {call}"], f"out{loss_suffix}", f"out{prediction_suffix}", features)
+    return Read([f"out = {call}", f"loss = out{loss_suffix}", f"pred = out{prediction_suffix}"], "loss", "pred", features)
 
 
-def report_line(tag: str, loss: str, prediction: Optional[str]) -> str:
+def report_line(tag: str, loss: str, prediction: Optional[str], features: Optional[str] = None) -> str:
     text = f"{tag} loss {{{fq(loss)}.item():.6f}}"
     if prediction is not None:
         text += f" pred {{{fq(prediction)}.sum().item():.6f}}"
+    if features is not None:
+        text += f" feats {{{fq(features)}.mean().item():.6f}}"
     return f'print(f"{text}")'
 
 
@@ -703,7 +779,7 @@ def train_loop(shape: Shape, model: str, optimizer: str, tag: str) -> list[str]:
     setup, call = labelled_call(shape, model)
     read = read_labelled(shape, call)
     body = [f"{optimizer}.zero_grad()"] + setup + read.lines
-    body += [f"{read.loss}.backward()", f"{optimizer}.step()", report_line(f"{tag} step {{step}}", read.loss, read.prediction)]
+    body += [f"{read.loss}.backward()", f"{optimizer}.step()", report_line(f"{tag} step {{step}}", read.loss, read.prediction, read.features)]
     return ["for step in range(2):"] + ind(body)
 
 
@@ -717,7 +793,7 @@ def eval_block(shape: Shape, rng: random.Random, model: str) -> list[str]:
         setup, call = labelled_call(shape, model)
         read = read_labelled(shape, call)
         lines += ["with torch.no_grad():"] + ind(setup + read.lines)
-        lines.append(report_line("eval", read.loss, read.prediction))
+        lines.append(report_line("eval", read.loss, read.prediction, read.features))
     elif kind == "labelless":
         arguments = f"x, {shape.label}=None" if shape.labelless_style == "labels_none" else "x"
         lines += ["with torch.no_grad():", f"    pred = {model}({arguments}){labelless_suffix(shape)}"]
