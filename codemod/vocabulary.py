@@ -297,6 +297,9 @@ class KeptResult:
     """Where the loss sat among the items or keys (an object's: among its constructor's fields)."""
     model_output: bool = False
     """An object that is a Hugging Face ``ModelOutput``: read as a dict of its fields that are not None."""
+    rebuilt_by: Optional[str] = None
+    """A ModelOutput's class as ``forward``'s module names it (``SequenceClassifierOutput``): a
+    result used whole is rebuilt by calling it with the loss and the kept one's fields."""
 
     def translate(self, key: Union[int, str]) -> Optional[tuple[bool, Union[int, str]]]:
         """A reader's key of the old result (``0``, ``"loss"``, ``".logits"``) as (True, _)
@@ -410,6 +413,8 @@ class SitePlan:
     kept: Optional[KeptResult] = None
     """FL101: forward keeps returning its labels-absent result; a call with labels reads the
     loss's values from it and rebuilds the old result around the loss."""
+    rebuild_imports: dict[str, ImportSpec] = field(default_factory=dict)
+    """What a rebuilt kept result names (``KeptResult.rebuilt_by``), imported only where one is."""
 
 
 MODEL_CAPABLE_TYPES = frozenset({"Module", "Any", "Callable", "object", "Optional", "Union", "Sequential", "PreTrainedModel"})

@@ -363,3 +363,39 @@ def test_a_loss_computed_without_labels_is_refused_where_a_call_passes_none(tmp_
     labelled_only = train.replace("print(model(x)[1])", "print(model(x, labels=y)[1])")
     result = _run_all(tmp_path / "q", {"model.py": optional, "train.py": labelled_only})
     assert [f.fixed for f in result.findings] == [True]
+
+
+HF_LESS_MODEL = """
+import torch.nn.functional as F
+from torch import nn
+from transformers.modeling_outputs import SequenceClassifierOutput
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x, labels):
+        logits = self.fc(x)
+        loss = F.cross_entropy(logits, labels)
+        return SequenceClassifierOutput(loss=loss, logits=logits, hidden_states=(x,))
+"""
+
+
+def test_a_model_output_used_whole_is_rebuilt_by_its_class_imported_where_needed(tmp_path: Path) -> None:
+    train = """
+    import torch
+    from model import Net
+
+    model = Net()
+    x, y = torch.randn(5, 4), torch.randint(0, 3, (5,))
+    out = model(x, y)
+    print(out)
+    """
+    result = _run_all(tmp_path / "p", {"model.py": HF_LESS_MODEL, "train.py": train})
+    assert [f.fixed for f in result.findings] == [True]
+    texts = {c.display_path: c.new_text for c in result.changes}
+    assert "        return SequenceClassifierOutput(logits=logits, hidden_states=(x,))\n" in texts["model.py"]
+    assert "from transformers.modeling_outputs import SequenceClassifierOutput\n" in texts["train.py"]
+    assert "out = model(x)\nout = SequenceClassifierOutput(loss=F.cross_entropy(out.logits, y), **out)\n" in texts["train.py"]

@@ -18,7 +18,7 @@ goes, and its result is the labelled one less the loss (or with a placeholder in
 
 from __future__ import annotations
 
-from typing import Callable, Optional, Sequence, TypeAlias, Union
+from typing import Callable, Optional, Sequence, TypeAlias, TypeVar, Union
 
 from codemod.analysis.derivations import Flow
 from codemod.analysis.index import ModuleSummary
@@ -187,29 +187,34 @@ def _less_the_loss(
     output without its argument, any other object with None in its place. None for a result
     that is not built at the return."""
     if isinstance(result, cst.Tuple):
-        rest = [e for e in result.elements if e.value is not loss]
-        if len(rest) == 1:
+        rest = _without(list(result.elements), loss)
+        if len(rest) == 1 and not isinstance(rest[0].comma, cst.Comma):
             rest = [rest[0].with_changes(comma=cst.Comma())]  # still a tuple
-        elif rest:
-            rest[-1] = rest[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         return result.with_changes(elements=rest)
     if isinstance(result, cst.Dict):
-        kept = [e for e in result.elements if e.value is not loss]
-        if kept:
-            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        return result.with_changes(elements=kept)
+        return result.with_changes(elements=_without(list(result.elements), loss))
     if isinstance(result, cst.Call):
         constructor = fields_of(code_of(result.func))
         if constructor is None:
             return None
         arg = next(a for a in result.args if a.value is loss)
         if constructor.model_output and arg.keyword is not None:
-            args = [a for a in result.args if a is not arg]
-            if args:
-                args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-            return result.with_changes(args=args)
+            return result.with_changes(args=_without(list(result.args), loss))
         return result.with_changes(args=[a.with_changes(value=cst.Name("None")) if a is arg else a for a in result.args])
     return None
+
+
+_Item = TypeVar("_Item", "cst.BaseElement", "cst.BaseDictElement", "cst.Arg")  # strings: LibCST loads on first use only
+
+
+def _without(items: list[_Item], value: cst.BaseExpression) -> list[_Item]:
+    """``items`` less the one holding ``value``; the last one left ends as the last one did
+    (``a,\n)`` keeps its line break)."""
+    at = next(i for i, item in enumerate(items) if item.value is value)
+    rest = items[:at] + items[at + 1 :]
+    if at == len(items) - 1 and rest:
+        rest[-1] = rest[-1].with_changes(comma=items[at].comma)
+    return rest
 
 
 def _is_none(value: cst.BaseExpression) -> bool:

@@ -411,6 +411,10 @@ class FileSitePlanner:
                     return param.name.value
         return None
 
+    def in_home(self, plan: SitePlan) -> bool:
+        """Is this file the one the class's module is: its names need no import here?"""
+        return plan.home_module == self.module_name
+
     def import_names(self, imports: dict[str, ImportSpec], home_module: str, line: int) -> None:
         if home_module == self.module_name:
             return

@@ -17,6 +17,7 @@ a slice of the result, an item of unknown place, an unpacking with a starred nam
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional, Protocol, Union
 
 from codemod.cst.nodes import assign, code_of, is_atom, names_in, parenthesize
@@ -24,7 +25,7 @@ from codemod.lazy_libcst import cst
 from codemod.cst.scopes import ScopeNames
 from codemod.transforms.call_shapes import SiteRefusal, is_whole_value, reader_key
 from codemod.transforms.edits import FileEdits
-from codemod.vocabulary import KeptResult, LossPlace, ResultKind, SitePlan
+from codemod.vocabulary import ImportSpec, KeptResult, LossPlace, ResultKind, SitePlan
 
 Key = Union[int, str]
 
@@ -44,6 +45,8 @@ class FileSitePlanner(Protocol):
     def can_inline(
         self, statement: cst.CSTNode, reader: cst.CSTNode, labels: cst.BaseExpression, receiver: cst.BaseExpression, prediction: str
     ) -> bool: ...
+    def import_names(self, imports: dict[str, ImportSpec], home_module: str, line: int) -> None: ...
+    def in_home(self, plan: SitePlan) -> bool: ...
 
 
 class _Site(Protocol):
@@ -88,7 +91,7 @@ def plan_kept_site(planner: FileSitePlanner, site: _Site) -> None:
         held = _fresh(planner, site, "outputs")
         planner.edits.replace[statement] = [
             site.prediction_line(held),
-            site.plain(statement.with_changes(body=[small.with_changes(value=_rebuilt(site, kept, cst.Name(held)))])),  # type: ignore[arg-type]  # a `return` line is simple
+            site.plain(statement.with_changes(body=[small.with_changes(value=_rebuilt(planner, site, kept, cst.Name(held)))])),  # type: ignore[arg-type]  # a `return` line is simple
         ]
     else:
         _nested(planner, site, kept)
@@ -122,11 +125,15 @@ def _fresh(planner: FileSitePlanner, site: _Site, preferred: str) -> str:
     return name
 
 
-def _rebuilt(site: _Site, kept: KeptResult, held: cst.Name) -> cst.BaseExpression:
+def _rebuilt(planner: FileSitePlanner, site: _Site, kept: KeptResult, held: cst.Name) -> cst.BaseExpression:
     """The old result, from the kept one and the loss, in one expression."""
-    rebuilt = rebuilt_result(kept, held, _loss(site, kept, held))
+    rebuild_imports = site.plan.rebuild_imports
+    importable = kept.rebuilt_by is not None and (kept.rebuilt_by.partition(".")[0] in rebuild_imports or planner.in_home(site.plan))
+    rebuilt = rebuilt_result(kept if importable else replace(kept, rebuilt_by=None), held, _loss(site, kept, held))
     if isinstance(rebuilt, str):
         raise SiteRefusal(f"the result is used whole, and {rebuilt}", site.line)
+    if kept.kind is ResultKind.OBJECT:
+        planner.import_names(rebuild_imports, site.plan.home_module, site.line)
     return rebuilt
 
 
@@ -154,6 +161,10 @@ def rebuilt_result(kept: KeptResult, held: cst.Name, loss: cst.BaseExpression) -
         if kept.replaced or kept.placed is LossPlace.LAST:
             return cst.Dict([cst.StarredDictElement(held), entry])
         return "forward put the loss amid its keys"
+    if kept.model_output and kept.rebuilt_by is not None:
+        # A ModelOutput is a dict of its fields that are set: the same class, given the loss and them.
+        keyword = cst.Arg(value=loss, keyword=cst.Name(str(kept.loss_key)), equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
+        return cst.Call(func=cst.parse_expression(kept.rebuilt_by), args=[keyword, cst.Arg(value=held, star="**")])
     return "forward returned an object, which is not rebuilt at a call"
 
 
@@ -171,7 +182,7 @@ def _assigned(planner: FileSitePlanner, site: _Site, kept: KeptResult, small: cs
     readers = _readers(planner, site, kept, target)
     call_line = site.prediction_line(target.value)
     if readers is None:
-        rebuilt = assign(target, _rebuilt(site, kept, target)).with_changes(leading_lines=())
+        rebuilt = assign(target, _rebuilt(planner, site, kept, target)).with_changes(leading_lines=())
         planner.edits.replace[statement] = [call_line, rebuilt]
         return
     loss_readers = [node for node, (is_loss, _) in readers if is_loss]
@@ -279,7 +290,7 @@ def _nested(planner: FileSitePlanner, site: _Site, kept: KeptResult) -> None:
     planner.edits.add_before(site.statement, assign(cst.Name(held), site.new_call))
     if translated is None or _stored_into(planner, parent):
         # Used whole (`report(model(x, y))`): the old result, rebuilt where the call was.
-        planner.edits.replace[site.call] = _rebuilt(site, kept, cst.Name(held))
+        planner.edits.replace[site.call] = _rebuilt(planner, site, kept, cst.Name(held))
         return
     is_loss, new_key = translated
     value = _loss(site, kept, cst.Name(held)) if is_loss else read(cst.Name(held), new_key)

@@ -214,6 +214,9 @@ class Calls(EvaluatorBase):
     def spread_keywords(self, spread: Value) -> dict[str, Value]:
         if spread[0] == "dict" and all(isinstance(v.const_key(k), str) for k, _ in spread[1]):
             return {str(v.const_key(k)): value for k, value in spread[1]}
+        if spread[0] == "output":
+            # A ModelOutput unpacks as a dict of its fields that are set; one left out is None.
+            return {name: value for name, value in spread[2] if value != v.NONE}
         return {}
 
     def call_value(self, callee: Value, positional: list[Value], keywords: dict[str, Value], node: ast.Call) -> Value:
