@@ -106,9 +106,10 @@ def test_analysis_and_transforms_do_not_import_each_other() -> None:
 def test_the_independent_check_shares_no_decision_with_the_planner() -> None:
     """``codemod.verify`` reads the old and new texts with its own parser use and expression
     type: nothing of the call-site finder, the planner, the transforms or the rules. It shares
-    facts about libraries (``model_outputs``: the order transformers declares an output's
-    fields in), which decide nothing."""
-    allowed = ("codemod.verify", "codemod.vocabulary", "codemod.model_outputs")
+    facts about libraries and files (``model_outputs``: the order transformers declares an
+    output's fields in; ``unnamed_code``: whether a notebook runs code it does not import by
+    name), which decide nothing."""
+    allowed = ("codemod.verify", "codemod.vocabulary", "codemod.model_outputs", "codemod.unnamed_code")
     leaks = [
         f"{name} imports {target}"
         for name in MODULES

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from codemod.cli import app
 from codemod.engine import run
 from codemod.notebooks import read_notebook
+from codemod.registry import RULES
 from codemod.results import Mode, Options
 from tests.golden_cases import GOLDEN
 
@@ -274,3 +275,27 @@ def test_ipython_is_imported_only_when_a_notebook_is_read(tmp_path: Path) -> Non
     assert probe(scripts, ".") == "IPython loaded: False"
     assert probe(scripts, "--help") == "IPython loaded: False"
     assert probe(notebooks, ".") == "IPython loaded: True"
+
+
+@pytest.mark.parametrize(
+    "runner, reaches",
+    [("", False), ("%run tools/plugins.py", True), ("import importlib\nimportlib.import_module('tools.plugins')", True), ("from tools import plugins", True)],
+)
+def test_a_script_the_notebook_does_not_import_cannot_be_handed_its_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runner: str, reaches: bool) -> None:
+    """Nothing imports a notebook: a call through a receiver nothing traces, in a script the
+    notebook neither imports nor runs, cannot be the notebook's model. Imported by name, or run
+    by `%run`/`import_module`, it may be: the call without labels then refuses the fix."""
+    case = GOLDEN / "notebook_model_beside_a_script_with_dynamic_calls" / "before"
+    shutil.copytree(case, tmp_path / "p")
+    monkeypatch.chdir(tmp_path / "p")
+    book = tmp_path / "p" / "probe.ipynb"
+    data = json.loads(book.read_text())
+    if runner:
+        data["cells"].append({"cell_type": "code", "execution_count": None, "id": "runner", "metadata": {}, "outputs": [], "source": runner})
+    book.write_text(json.dumps(data, indent=1) + "\n")
+    result = run([Path(".")], Mode.DIFF, Options(rules=frozenset(RULES)))
+    assert result.errors == ()
+    [finding] = result.findings
+    assert finding.fixed is not reaches, finding.refusal
+    if reaches:
+        assert finding.refusal is not None and "tools/plugins.py:7" in finding.refusal

@@ -17,7 +17,7 @@ import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 from codemod.vocabulary import Param, Signature
 
@@ -710,22 +710,28 @@ class RepoIndex:
         if self._importers is None:
             reverse: dict[str, set[str]] = {}
             for module in self.modules.values():
-                targets = list((module.links if module.links is not None else module.imports).values())
-                targets += list((module.local_imports or {}).values())
-                for target in targets:
-                    parts = target.split(".")
-                    for cut in range(len(parts), 0, -1):
-                        prefix = ".".join(parts[:cut])
-                        if prefix in self.modules:
-                            reverse.setdefault(prefix, set()).add(module.key)
-                            break
+                for imported in self._imported_modules(module):
+                    reverse.setdefault(imported, set()).add(module.key)
             self._importers = reverse
-        found, pending = {module_key}, [module_key]
-        while pending:
-            for importer in self._importers.get(pending.pop(), ()):
-                if importer not in found:
-                    found.add(importer)
-                    pending.append(importer)
+        return _closure(module_key, lambda key: self._importers.get(key, ()) if self._importers is not None else ())
+
+    def imported(self, module_key: str) -> set[str]:
+        """Keys of the modules ``module_key`` imports, directly or through others, and the
+        module itself."""
+        return _closure(module_key, lambda key: self._imported_modules(self.modules[key]) if key in self.modules else ())
+
+    def _imported_modules(self, module: ModuleSummary) -> set[str]:
+        """The modules of the run ``module`` imports by name (the longest dotted prefix that is one)."""
+        targets = list((module.links if module.links is not None else module.imports).values())
+        targets += list((module.local_imports or {}).values())
+        found: set[str] = set()
+        for target in targets:
+            parts = target.split(".")
+            for cut in range(len(parts), 0, -1):
+                prefix = ".".join(parts[:cut])
+                if prefix in self.modules:
+                    found.add(prefix)
+                    break
         return found
 
     def resolves(self, dotted: str) -> bool:
@@ -851,3 +857,13 @@ class RepoIndex:
             for c in m.classes
             if self.kind(ClassKey(m.key, c)) is ClassKind.MODULE
         ]
+
+
+def _closure(start: str, following: Callable[[str], Iterable[str]]) -> set[str]:
+    found, pending = {start}, [start]
+    while pending:
+        for key in following(pending.pop()):
+            if key not in found:
+                found.add(key)
+                pending.append(key)
+    return found

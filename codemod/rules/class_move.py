@@ -10,6 +10,7 @@ call does not pass labels the way ``forward`` takes them.
 
 from __future__ import annotations
 
+
 from dataclasses import replace
 from pathlib import Path
 from typing import Optional, Union
@@ -24,6 +25,7 @@ from codemod.rules.trainer import UNWRAPPED, trainer_edits
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod.transforms.forward import forward_edits
 from codemod.transforms.kept_site import read, rebuilt_result
+from codemod.unnamed_code import runs_unnamed_code
 from codemod.vocabulary import CRITERION, LABELS_PARAM, ImportSpec, KeptResult, Location, LossPlan, Refusal, ResultKind, ResultShape, Signature, SitePlan
 
 InferredSites = dict[ClassKey, list[CallSite]]
@@ -98,6 +100,7 @@ def fill_class_unit(
         # Kept: the loss's values are read from the kept result, not bound beside the prediction.
         extras=plan.extras if kept is None else (),
         kept=kept,
+        rebuild_imports=_rebuild_imports(kept, module),
     )
     if forward is None and plan.source_node is not None:
         forward = FileEdits()
@@ -111,6 +114,16 @@ def fill_class_unit(
     unit.refusal = _site_tasks_into(ctx, key, plan, unit, site_plan, inferred, forward is not None, labelless_refusal, labelless_shape)
     if any(task.site.instance.wrapped for task in unit.sites):
         unit.notes.append(f"; {DATA_PARALLEL_NOTE}")
+
+
+def _rebuild_imports(kept: Optional[KeptResult], module: ModuleSummary) -> dict[str, ImportSpec]:
+    """How another file imports the class a kept ModelOutput is rebuilt by; none where it
+    cannot (a result used whole there then refuses)."""
+    if kept is None or kept.rebuilt_by is None:
+        return {}
+    head = kept.rebuilt_by.partition(".")[0]
+    spec = import_spec(head, module)
+    return {head: spec} if spec is not None else {}
 
 
 def _with_positions(plan: LossPlan, module: ModuleSummary) -> ResultShape:
@@ -326,6 +339,10 @@ def _can_reach(index: RepoIndex, path: Path, key: ClassKey) -> bool:
     others?"""
     site_module = index.by_path.get(path)
     home = index.module_of(key)
+    if site_module is not None and home.path.suffix == ".ipynb" and site_module.key != home.key and not runs_unnamed_code(home.path):
+        # No module imports a notebook: what it builds reaches another file only through the
+        # functions of the modules it imports.
+        return site_module.key in index.imported(home.key)
     if site_module is None or site_module.import_root == home.import_root:
         return True
     if site_module.key in index.importers(home.key):

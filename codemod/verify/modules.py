@@ -227,3 +227,23 @@ def top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
                 yield from top_level(getattr(node, field_name, []))
             for handler in getattr(node, "handlers", []):
                 yield from top_level(handler.body)
+
+
+def imported_modules(modules: dict[str, Module], name: str, stars: bool = False) -> set[str]:
+    """The modules of ``modules`` that module ``name`` imports, directly or through others
+    (with ``stars``, also by ``from x import *``)."""
+    found: set[str] = set()
+    pending = [name]
+    while pending:
+        current = modules.get(pending.pop())
+        targets = [*current.imports.values(), *(current.stars if stars else ())] if current else []
+        for target in targets:
+            parts = target.lstrip("?").split(".")
+            for cut in range(len(parts), 0, -1):
+                key = ".".join(parts[:cut])
+                if key in modules:
+                    if key not in found:
+                        found.add(key)
+                        pending.append(key)
+                    break
+    return found

@@ -25,6 +25,7 @@ from codemod.verify.modules import (
     Module,
     absolute,
     functions,
+    imported_modules,
     is_static,
     link,
     own_forward,
@@ -35,6 +36,7 @@ from codemod.verify.modules import (
 from codemod.verify.evaluate import Evaluator, Outcome, evaluate_scope
 from codemod.verify.program import Clock, TooLarge, Unresolvable, bind_arguments
 from codemod.verify.values import Value
+from codemod.unnamed_code import runs_unnamed_code
 from codemod.vocabulary import MODEL_CAPABLE_TYPES
 
 ROUNDS = 2
@@ -169,6 +171,7 @@ class _Version(CalledDirectly, ProjectClasses):
         module.stars = []
         self.rewritten: dict[str, tuple[Optional[tuple[str, ast.FunctionDef]], Optional[tuple[str, ast.FunctionDef]]]] = {}
         self._reach: dict[str, set[str]] = {}
+        self._reach_with_stars: dict[str, set[str]] = {}
         self._globals: dict[str, Optional[dict[str, Value]]] = {}
         self._calls: dict[tuple[str, str], list[Value]] = {}
         self._params: dict[tuple[str, str], Value] = {}
@@ -394,28 +397,23 @@ class _Version(CalledDirectly, ProjectClasses):
     def reaches(self, module_name: str, qualified: str) -> bool:
         """Can code of ``module_name`` be handed an instance of the class: is it in the class's
         import root (a framework may pass it one), or does it import the class's module,
-        directly or through others?"""
+        directly or through others? A class of a notebook reaches only the modules the
+        notebook imports (nothing imports a notebook), unless it runs code it does not name."""
         home = self.modules.get(qualified.rpartition(".")[0])
         module = self.modules.get(module_name)
         if home is None or module is None:
             return True  # nothing known: it may
+        if home.path.suffix == ".ipynb" and module is not home and not runs_unnamed_code(home.path):
+            return module_name in self._imported(home.name, stars=True)
         if module.root == home.root:
             return True
-        if module_name not in self._reach:
-            found, pending = set(), [module_name]
-            while pending:
-                current = self.modules.get(pending.pop())
-                for target in (current.imports.values() if current else ()):
-                    parts = target.lstrip("?").split(".")
-                    for cut in range(len(parts), 0, -1):
-                        key = ".".join(parts[:cut])
-                        if key in self.modules:
-                            if key not in found:
-                                found.add(key)
-                                pending.append(key)
-                            break
-            self._reach[module_name] = found
-        return home.name in self._reach[module_name]
+        return home.name in self._imported(module_name)
+
+    def _imported(self, module_name: str, stars: bool = False) -> set[str]:
+        cache = self._reach_with_stars if stars else self._reach
+        if module_name not in cache:
+            cache[module_name] = imported_modules(self.modules, module_name, stars)
+        return cache[module_name]
 
     def record_call(self, callee: Value, positional: list[Value], keywords: dict[str, Value]) -> None:
         if callee[0] != "free":
