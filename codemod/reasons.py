@@ -150,10 +150,12 @@ class ForwardReason(enum.Enum):
     DERIVED_READ_TWICE = ReasonText(
         "the loss reads `{name}` more than once, and forward computed it from `{prediction}` (`{code}`): "
         "computing it twice is not the same gradient",
-        "the loss reads twice a value ``forward`` computed from the prediction (``p = logits.softmax(-1)``); "
-        "at a call that passes labels it would be computed twice.",
+        "the loss reads twice a value ``forward`` computed from the prediction (``p = logits.softmax(-1)``), "
+        "and ``forward`` cannot return it as the loss read it (it assigns it again after the loss): at a call "
+        "that passes labels it would be computed twice. Where it can, ``forward`` returns it beside the "
+        "prediction (``return logits, p``).",
         "def forward(self, x, labels):\n    logits = self.fc(x)\n    p = logits.softmax(-1)\n"
-        "    loss = F.nll_loss(p.log(), labels) + p.pow(2).mean()\n    return loss, logits\n",
+        "    loss = F.nll_loss(p.log(), labels) + p.pow(2).mean()\n    p = p.detach()\n    return loss, logits\n",
     )
     PREDICTION_REASSIGNED = ReasonText(
         "forward assigns `{name}` again after the loss reads it",

@@ -103,8 +103,10 @@ def test_a_loss_reassigned_in_steps_moves_whole(tmp_path: Path) -> None:
     assert "loss = -(torch.log(out[:, 0] + 1e-10) * y.float()).mean()" in text, text
 
 
-def test_a_derived_value_the_loss_reads_twice_keeps_calls_with_labels_untouched(tmp_path: Path) -> None:
-    # Computing `sigmoid(logits)` once per use is not the same autograd graph: refused.
+@pytest.mark.execution  # rewrite_and_compare runs the program before and after
+def test_a_derived_value_the_loss_reads_twice_is_returned_as_the_loss_read_it(tmp_path: Path) -> None:
+    # Computed at the call for each use, `sigmoid(logits)` would be two nodes of the autograd
+    # graph: forward returns it, and the loss reads that one tensor twice, as it did.
     write_net(tmp_path, """
         def forward(self, x, labels=None):
             logits = self.fc(x)
@@ -112,6 +114,23 @@ def test_a_derived_value_the_loss_reads_twice_keeps_calls_with_labels_untouched(
             if labels is not None:
                 loss = -(torch.log(prob[:, 0]) * labels + torch.log(1 - prob[:, 0]) * (1 - labels)).mean()
                 return loss, prob
+            return logits
+        """, imports="import torch\nimport torch.nn as nn")
+    text = rewrite_and_compare(tmp_path, FL101)
+    assert "prob = torch.sigmoid(logits)\n        return prob\n" in text
+    assert "out = net(x)\n    loss = -(torch.log(out[:, 0]) * y + torch.log(1 - out[:, 0]) * (1 - y)).mean()" in text
+
+
+def test_a_derived_value_read_twice_and_assigned_again_keeps_calls_with_labels_untouched(tmp_path: Path) -> None:
+    # forward cannot return `prob` as the loss read it: computed at the call it would be twice.
+    write_net(tmp_path, """
+        def forward(self, x, labels=None):
+            logits = self.fc(x)
+            prob = torch.sigmoid(logits)
+            if labels is not None:
+                loss = -(torch.log(prob[:, 0]) * labels + torch.log(1 - prob[:, 0]) * (1 - labels)).mean()
+                prob = prob.detach()
+                return loss, logits
             return logits
         """, imports="import torch\nimport torch.nn as nn")
     before = {p: p.read_bytes() for p in tmp_path.iterdir()}

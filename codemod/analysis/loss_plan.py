@@ -86,10 +86,13 @@ def plan_forward(
     signature: Signature,
     optional_labels: bool = False,
     returns_without_labels: Optional[str] = None,
+    read_twice_beside: bool = True,
 ) -> PlanResult:
     """``optional_labels``: ``func`` is the labels-given view of a forward that also runs
     without labels (``labels=None``), and ``returns_without_labels`` the name its other view
-    returns, if that is one name."""
+    returns, if that is one name. ``read_twice_beside``: a value the loss reads more than once
+    is returned beside the prediction where it can be; else it is computed at the calls, and
+    no call with labels can be rewritten (``LossPlan.labelled_refusal``)."""
     labels_param = signature.param(LABELS_PARAM)
     if labels_param is None or (labels_param.has_default and not optional_labels):
         return None
@@ -115,7 +118,9 @@ def plan_forward(
     if len(_returns(inlined)) != 1:
         return _refuse_if_labels_loss(inlined, Refusal.of(ForwardReason.SEVERAL_RETURNS))
     source = func if code_of(inlined) != code_of(func) else None
-    return _ForwardPlanner(cls, inlined if source is not None else func, source).plan(signature, returns_without_labels)
+    planner = _ForwardPlanner(cls, inlined if source is not None else func, source)
+    planner.read_twice_beside = read_twice_beside
+    return planner.plan(signature, returns_without_labels)
 
 
 def labels_dependent(cls: cst.ClassDef, func: cst.FunctionDef) -> Callable[[cst.BaseExpression], bool]:
@@ -148,6 +153,7 @@ class _ForwardPlanner:
         self.criterion: Optional[cst.BaseExpression] = None
         self.reads: dict[str, set[Optional[int]]] = {}
         """The values the loss reads that are not part of it (the prediction), by version."""
+        self.read_twice_beside = True
 
     def depends_on_labels(self, node: cst.CSTNode, at: int, seen: frozenset[int] = frozenset()) -> bool:
         for name in names_in(node):
@@ -286,9 +292,12 @@ class _ForwardPlanner:
             root_line = next(iter(self.reads.get(prediction, {-1}))) if hoisted is None else -1
             self.local_names = self.local_names | {prediction}
             return _Prediction(prediction, template, root_line, hoisted=hoisted)
+        read_twice = frozenset(
+            name for name in template_locals if self.read_twice_beside and sum(1 for n in name_nodes(template) if n.value == name) > 1
+        )
         chosen = choose_root(
             self.flow, self.movable, template_locals, self.reads, prediction_part.value, self.returned_at, returns_without_labels,
-            frozenset(self.removed),
+            frozenset(self.removed), read_twice,
         )
         if isinstance(chosen, Refusal):
             return chosen

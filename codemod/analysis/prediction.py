@@ -58,6 +58,7 @@ def choose_root(
     returned_at: int,
     returns_without_labels: Optional[str],
     removed: frozenset[int],
+    read_twice: frozenset[str] = frozenset(),
 ) -> Union[Root, Refusal]:
     """The value the new forward returns: one every value the loss reads, and the prediction
     forward returned, can be computed from at the call site. Preferred: what forward returned
@@ -67,7 +68,8 @@ def choose_root(
 
     Returns its name, its line, the derivation of each other value (the prediction under
     ``PREDICTION_SEEN``), the lines of forward that only computed those (they go), and the
-    values returned beside it."""
+    values returned beside it. A value the loss reads more than once (``read_twice``) is
+    returned beside it rather than computed at the call, where it would be computed twice."""
     needed: dict[str, tuple[str, Optional[int]]] = {
         name: (name, next(iter(reads[name]))) for name in sorted(template_locals) if name in reads
     }
@@ -90,7 +92,10 @@ def choose_root(
         extras: list[str] = []
         for key, version in needed.items():
             derivation = flow.derive(version, root, movable)
-            if derivation is not None:
+            twice = key in read_twice and not (derivation is not None and _is_name(derivation.expression, root[0]))
+            if twice and returnable(flow, version, returned_at, removed):
+                extras.append(key)
+            elif derivation is not None:
                 derived[key] = derivation
             elif key != PREDICTION_SEEN and returnable(flow, version, returned_at, removed):
                 extras.append(key)
@@ -101,7 +106,7 @@ def choose_root(
             extra_lines = {flow.reaching(name, returned_at) for name in extras}
             if lines & extra_lines:
                 continue  # an extra is computed on the way to another value: it cannot stay and go
-            trivial = {k for k, d in derived.items() if isinstance(d.expression, cst.Name) and d.expression.value == root[0]}
+            trivial = {k for k, d in derived.items() if _is_name(d.expression, root[0])}
             found: Root = root[0], root[1], {k: d for k, d in derived.items() if k not in trivial}, flow.droppable(lines, removed), tuple(extras)
             if not extras:
                 return found
@@ -119,6 +124,10 @@ def choose_root(
             )
         return Refusal.of(ForwardReason.OTHER_FORWARD_VALUE, name=others[0])
     return Refusal.of(ForwardReason.PREDICTION_REASSIGNED, name=prediction)
+
+
+def _is_name(expression: cst.BaseExpression, name: str) -> bool:
+    return isinstance(expression, cst.Name) and expression.value == name
 
 
 def left_unread(

@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any, Callable, Optional, Sequence, Union
 
 from codemod.analysis.derivations import Flow, movable_check
+from codemod.analysis.callsites import CallSite
 from codemod.analysis.index import ClassKey
 from codemod.analysis.kept_result import Constructor
 from codemod.analysis.loss_plan import locals_of, packed_result, plan_forward
@@ -30,10 +31,12 @@ from codemod.reasons import ForwardReason
 from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, Location, LossPlan, PlanResult, Refusal, ResultKind, ResultShape, Signature
 
 
-def plan_two_paths(cls: cst.ClassDef, views: Views, signature: Signature) -> PlanResult:
+def plan_two_paths(cls: cst.ClassDef, views: Views, signature: Signature, read_twice_beside: bool = True) -> PlanResult:
     """The loss move of the labels-given path; an unforeseen failure is a refusal, never a guess."""
     try:
-        return plan_forward(cls, views.given, signature, optional_labels=True, returns_without_labels=returned_name(views))
+        return plan_forward(
+            cls, views.given, signature, optional_labels=True, returns_without_labels=returned_name(views), read_twice_beside=read_twice_beside
+        )
     except Exception as exc:  # unforeseen code: report it refused, never guess
         return Refusal(f"internal error ({type(exc).__name__}: {exc}); please report it")
 
@@ -64,6 +67,10 @@ def fill_two_path_unit(
     read it; else, given ``kept`` (``plan_kept``), it keeps returning what those calls got."""
     try:
         forward = FileEdits()
+        if kept is None and _call_with_labels(ctx, key, plan, inferred) is None:
+            # No call needs the loss: a value it reads twice is not worth returning.
+            alone = plan_two_paths(cls, views, plan.signature, read_twice_beside=False)
+            plan = alone if isinstance(alone, LossPlan) else plan
         if kept is None:
             module = ctx.index.module_of(key)
             fields_of = constructor_fields(ctx, module)
@@ -108,9 +115,20 @@ def fill_kept_unit(
 def _call_without_labels(ctx: RuleContext, key: ClassKey, plan: LossPlan, inferred: InferredSites) -> Optional[Location]:
     """Where a call may pass no labels: traced, through a receiver nothing traces, or
     Trainer's (it evaluates and predicts on what its data holds); None if nowhere."""
+    return _call_where(ctx, key, plan, inferred, lambda site: not binds_labels(site, plan.signature))
+
+
+def _call_with_labels(ctx: RuleContext, key: ClassKey, plan: LossPlan, inferred: InferredSites) -> Optional[Location]:
+    """Where a call may pass labels: traced, through a receiver nothing traces, or Trainer's."""
+    return _call_where(ctx, key, plan, inferred, lambda site: site.shape.star or binds_labels(site, plan.signature))
+
+
+def _call_where(
+    ctx: RuleContext, key: ClassKey, plan: LossPlan, inferred: InferredSites, matching: Callable[[CallSite], bool]
+) -> Optional[Location]:
     family = ctx.index.forward_family(key)
     for site in [*ctx.graph.sites_for(key, family), *inferred.get(key, [])]:
-        if not binds_labels(site, plan.signature):
+        if matching(site):
             return site.location
     for use in ctx.graph.uses:
         if key in use.instance.classes:
