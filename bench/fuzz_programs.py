@@ -142,6 +142,10 @@ EXTRA_RESULTS: Table = (
     ("features_always", 1),  # the same with labels=None, the loss computed on every path and every call passing labels
 )
 EXTRA_RETURNS = ("loss_logits", "logits_loss", "dict", "hf_output")
+DERIVED_TWICE: Table = (("no", 4), ("yes", 1))
+"""``yes``: the loss also reads twice a value forward derives from the prediction (``p =
+logits.softmax(-1)``; ``loss + 0.1 * p.pow(2).mean() - 0.1 * p.mean()``); required labels only."""
+DERIVED = {"ce": "{}.softmax(-1)", "bce": "torch.sigmoid({})", "mse": "torch.tanh({})"}
 """The results a third value is added to."""
 
 @dataclass(frozen=True)
@@ -212,6 +216,7 @@ DIMENSIONS: dict[str, Table] = {
     "label_var": LABEL_VARS,
     "distractors": DISTRACTORS,
     "extra_result": EXTRA_RESULTS,
+    "derived_twice": DERIVED_TWICE,
 }
 """Every dimension's values, in ``Shape``'s field order (tests check each value gets drawn)."""
 
@@ -249,6 +254,7 @@ class Shape:
     """Distractor names joined by ``+`` in table order, or ``none``."""
     extra_result: str
     """``features``: forward also returns an encoder output beside the loss and the prediction."""
+    derived_twice: str
 
     @property
     def optional(self) -> bool:
@@ -352,10 +358,12 @@ def draw_shape(rng: random.Random) -> Shape:
     extra_result = _pick(later, EXTRA_RESULTS, extras)
     if extra_result == "features_always":
         optional_style = optional_return = placeholder = "-"  # forward tests nothing
+    twice_applies = not optional and extra_result == "none" and loss_variant == "plain"
+    derived_twice = _pick(later, DERIVED_TWICE) if twice_applies else "-"
     return Shape(
         signature, optional_style, task, criterion, loss_variant, pre_loss, post_loss, pred_name, dropout, returns, optional_return, placeholder,
         reader, call, eval_call, labelless_style, binding, global_home, scope, wrapper, classes, layout, import_style, serving, label_var,
-        distractors, extra_result,
+        distractors, extra_result, derived_twice,
     )
 
 
@@ -488,6 +496,8 @@ def forward_parts(shape: Shape, rng: random.Random, scale: Optional[str]) -> For
         loss.append(f"loss = {expression} + 0.1 * {name}.pow(2).mean()")
     elif shape.loss_variant == "aux_hidden":
         loss.append(f"loss = {expression} + 0.01 * hidden.pow(2).mean()")
+    elif shape.derived_twice == "yes":
+        loss += [f"p = {DERIVED[shape.task].format(name)}", f"loss = {expression} + 0.1 * p.pow(2).mean() - 0.1 * p.mean()"]
     else:
         loss.append(f"loss = {expression}")
 
