@@ -488,18 +488,7 @@ def forward_parts(shape: Shape, rng: random.Random, scale: Optional[str]) -> For
         expression = f"(({predicted} - {target}) ** 2).mean()"
     if scale is not None:
         expression = f"{scale} * {expression}"
-    if shape.loss_variant == "two_step":
-        loss += [f"loss = {expression}", "loss = loss.mean()"]
-    elif shape.loss_variant == "neg_mean":
-        loss.append(f"loss = -(-{expression}).mean()")
-    elif shape.loss_variant == "aux_pred":
-        loss.append(f"loss = {expression} + 0.1 * {name}.pow(2).mean()")
-    elif shape.loss_variant == "aux_hidden":
-        loss.append(f"loss = {expression} + 0.01 * hidden.pow(2).mean()")
-    elif shape.derived_twice == "yes":
-        loss += [f"p = {DERIVED[shape.task].format(name)}", f"loss = {expression} + 0.1 * p.pow(2).mean() - 0.1 * p.mean()"]
-    else:
-        loss.append(f"loss = {expression}")
+    loss += _loss_lines(shape, expression)
 
     # After the loss, on what forward returns as its prediction.
     post: list[str] = []
@@ -509,6 +498,22 @@ def forward_parts(shape: Shape, rng: random.Random, scale: Optional[str]) -> For
         post.append(f"{POST_NAME[shape.task]} = {POST[shape.task].format(returned)}")
         returned = POST_NAME[shape.task]
     return ForwardParts(prediction, loss, post, returned)
+
+
+def _loss_lines(shape: Shape, expression: str) -> list[str]:
+    """The lines that bind ``loss`` from the criterion's ``expression``, as ``loss_variant`` says."""
+    name = shape.pred_name
+    if shape.loss_variant == "two_step":
+        return [f"loss = {expression}", "loss = loss.mean()"]
+    if shape.loss_variant == "neg_mean":
+        return [f"loss = -(-{expression}).mean()"]
+    if shape.loss_variant == "aux_pred":
+        return [f"loss = {expression} + 0.1 * {name}.pow(2).mean()"]
+    if shape.loss_variant == "aux_hidden":
+        return [f"loss = {expression} + 0.01 * hidden.pow(2).mean()"]
+    if shape.derived_twice == "yes":
+        return [f"p = {DERIVED[shape.task].format(name)}", f"loss = {expression} + 0.1 * p.pow(2).mean() - 0.1 * p.mean()"]
+    return [f"loss = {expression}"]
 
 
 def output_constructor(shape: Shape) -> str:
