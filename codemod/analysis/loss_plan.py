@@ -278,6 +278,10 @@ class _ForwardPlanner:
         for name in sorted(template_locals):
             if len(self.reads.get(name, ())) > 1:
                 return Refusal.of(ForwardReason.READ_ACROSS_REASSIGNMENT, name=name)
+        if prediction_part is None and returns_without_labels is not None and returns_without_labels in self.local_names - {LABELS_PARAM, "self"}:
+            # `return loss` with labels, `return logits` without: the new forward returns what
+            # calls without labels got, and the loss is computed from it where it can be.
+            prediction_part = cst.Name(returns_without_labels)
         if prediction_part is None:
             beside = self.returned_beside(template, template_locals, signature)
             if beside is not None:

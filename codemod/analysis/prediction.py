@@ -110,6 +110,8 @@ def choose_root(
             found: Root = root[0], root[1], {k: d for k, d in derived.items() if k not in trivial}, flow.droppable(lines, removed), tuple(extras)
             if not extras:
                 return found
+            if returns_without_labels is not None and root[0] == returns_without_labels and set(extras) <= read_twice:
+                return found  # calls without labels read it first, as they did; what the loss reads twice beside it
             if best is None or len(extras) < len(best[4]):
                 best = found
     if best is not None:
