@@ -190,3 +190,28 @@ def test_a_prediction_bound_by_tuple_unpacking_is_returned_bare_to_calls_without
         ))
     text = rewrite_and_compare(tmp_path, FL101)
     assert "net(x).sum()" in text, text
+
+
+@pytest.mark.execution  # rewrite_and_compare runs the program before and after
+def test_a_forward_taking_label_and_returning_the_loss_alone_returns_the_prediction(tmp_path: Path) -> None:
+    # Read as two paths (`label` renamed `labels`), both the same: what it returns "without
+    # labels" is the loss itself, never a prediction to keep.
+    write_net(tmp_path, """
+        def forward(self, x, label):
+            logits = self.fc(x)
+            loss = nn.functional.cross_entropy(logits, label)
+            return loss
+        """, train="""
+        import torch
+        from model import Net
+
+        torch.manual_seed(0)
+        net = Net()
+        x, y = torch.randn(8, 3), torch.tensor([0, 1, 0, 1, 1, 0, 0, 1])
+        loss = net(x, label=y)
+        loss.backward()
+        print(f"loss {loss.item():.6f}")
+        """)
+    text = rewrite_and_compare(tmp_path, FL001)
+    assert "        logits = self.fc(x)\n        return logits\n" in text
+    assert "logits = net(x)\nloss = nn.functional.cross_entropy(logits, y)" in text

@@ -278,7 +278,12 @@ class _ForwardPlanner:
         for name in sorted(template_locals):
             if len(self.reads.get(name, ())) > 1:
                 return Refusal.of(ForwardReason.READ_ACROSS_REASSIGNMENT, name=name)
-        if prediction_part is None and returns_without_labels is not None and returns_without_labels in self.local_names - {LABELS_PARAM, "self"}:
+        if (
+            prediction_part is None
+            and returns_without_labels is not None
+            and returns_without_labels in self.local_names - {LABELS_PARAM, "self"}
+            and not self.depends_on_labels(cst.Name(returns_without_labels), self.returned_at)
+        ):
             # `return loss` with labels, `return logits` without: the new forward returns what
             # calls without labels got, and the loss is computed from it where it can be.
             prediction_part = cst.Name(returns_without_labels)
