@@ -6,7 +6,8 @@ import textwrap
 from pathlib import Path
 
 from codemod.engine import run
-from codemod.results import Mode
+from codemod.registry import RULES
+from codemod.results import Mode, Options
 from tests.conftest import assert_nothing_crashed
 
 NET = """
@@ -177,3 +178,27 @@ class CrossEntropyTrainer(Trainer):
 args = TrainingArguments(output_dir="out", label_names=["labels"])
 trainer = CrossEntropyTrainer(model=Net(), args=args, train_dataset=data)
 """) == []
+
+
+def test_a_wrapper_that_hands_its_labels_to_a_library_model_computes_no_loss_itself(tmp_path: Path) -> None:
+    """``outputs = self.model(..., labels=labels); return outputs``: the library model computes
+    the loss, as it should, and what forward returns without labels is no prediction to keep."""
+    (tmp_path / "train.py").write_text(textwrap.dedent("""
+        import torch.nn as nn
+        from transformers import AutoModelForSequenceClassification
+
+        class Wrapper(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.model = AutoModelForSequenceClassification.from_pretrained("x")
+
+            def forward(self, input_ids=None, attention_mask=None, labels=None):
+                outputs = self.model(input_ids, attention_mask=attention_mask, labels=labels)
+                return outputs
+
+        model = Wrapper()
+        loss = model(ids, mask, labels=y).loss
+        """))
+    result = run([tmp_path], Mode.CHECK, Options(rules=frozenset(RULES)))
+    assert_nothing_crashed(result)
+    assert [f.render() for f in result.findings] == []
