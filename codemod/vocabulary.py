@@ -300,6 +300,9 @@ class KeptResult:
     rebuilt_by: Optional[str] = None
     """A ModelOutput's class as ``forward``'s module names it (``SequenceClassifierOutput``): a
     result used whole is rebuilt by calling it with the loss and the kept one's fields."""
+    fields: tuple[str, ...] = ()
+    """An object: the attributes its constructor sets. Any other attribute (a method, a
+    property, ``to_tuple()``) may read the loss: it is not translated."""
 
     def translate(self, key: Union[int, str]) -> Optional[tuple[bool, Union[int, str]]]:
         """A reader's key of the old result (``0``, ``"loss"``, ``".logits"``) as (True, _)
@@ -324,15 +327,16 @@ class KeptResult:
                 return None
             return (True, key) if key == self.loss_key else (False, key)
         if self.model_output and isinstance(key, int):
-            # A ModelOutput indexes its fields that are not None, in declaration order.
-            if self.placed is not LossPlace.FIRST:
+            # A ModelOutput indexes its fields that are not None, in declaration order: with the
+            # loss first and gone, each set field one place earlier. A placeholder kept there may
+            # be set (0) or not (None); from the end, which fields are set decides.
+            if self.placed is not LossPlace.FIRST or self.replaced or key < 0:
                 return None
-            return (True, key) if key == 0 else (False, key - 1 if key > 0 else key)
-        if self.model_output and isinstance(key, str) and not key.startswith("."):
-            return (True, key) if key == self.loss_key else (False, key)  # a ModelOutput is a dict of its fields
-        if not isinstance(key, str) or not key.startswith("."):
-            return None
-        return (True, key) if key[1:] == self.loss_key else (False, key)
+            return (True, key) if key == 0 else (False, key - 1)
+        name = key[1:] if isinstance(key, str) and key.startswith(".") else key if self.model_output else None
+        if not isinstance(name, str) or name not in self.fields:
+            return None  # not an attribute the constructor sets: it may read the loss
+        return (True, key) if name == self.loss_key else (False, key)
 
 
 @dataclass(frozen=True)

@@ -52,9 +52,10 @@ def test_keys_and_attributes_read_themselves_but_the_loss() -> None:
     assert as_dict.translate("hidden") == (False, "hidden")
     assert as_dict.translate(0) is None
     assert as_dict.translate(".loss") is None, "a dict's attribute is not its key"
-    as_object = KeptResult(ResultKind.OBJECT, "loss", True, (("logits", ".logits"),))
+    as_object = KeptResult(ResultKind.OBJECT, "loss", True, (("logits", ".logits"),), fields=("loss", "logits", "hidden"))
     assert as_object.translate(".loss") == (True, ".loss")
     assert as_object.translate(".hidden") == (False, ".hidden")
+    assert as_object.translate(".total") is None, "a method or property may read the loss"
     assert as_object.translate("loss") is None
     assert as_object.translate(0) is None
 
@@ -269,13 +270,18 @@ def test_a_result_never_read_is_only_the_call(tmp_path: Path) -> None:
 def test_a_model_output_less_its_loss_is_read_by_key_and_by_position() -> None:
     """A ModelOutput is a dict of its fields that are set, and indexes them in declaration
     order: with ``loss`` first among them, every later position moves one place earlier."""
-    first = KeptResult(ResultKind.OBJECT, "loss", False, (("logits", ".logits"),), model_output=True)
+    fields = ("loss", "logits", "hidden_states", "attentions")
+    first = KeptResult(ResultKind.OBJECT, "loss", False, (("logits", ".logits"),), model_output=True, fields=fields)
     assert first.translate("loss") == (True, "loss")
     assert first.translate("hidden_states") == (False, "hidden_states")
-    assert [first.translate(k) for k in (0, 1, 2, -1)] == [(True, 0), (False, 0), (False, 1), (False, -1)]
-    later = KeptResult(ResultKind.OBJECT, "loss", False, (("logits", ".logits"),), model_output=True, placed=LossPlace.LAST)
+    assert [first.translate(k) for k in (0, 1, 2)] == [(True, 0), (False, 0), (False, 1)]
+    assert first.translate(-1) is None, "from the end, which fields are set decides"
+    assert first.translate(".to_tuple") is None and first.translate(".keys") is None, "a method reads every field"
+    placeholder = KeptResult(ResultKind.OBJECT, "loss", True, (("logits", ".logits"),), model_output=True, fields=fields)
+    assert placeholder.translate(1) is None, "a placeholder kept there may be set (0) or not (None)"
+    later = KeptResult(ResultKind.OBJECT, "loss", False, (("logits", ".logits"),), model_output=True, placed=LossPlace.LAST, fields=fields)
     assert later.translate(1) is None, "where the loss sat among the fields that are set is not known"
-    plain = KeptResult(ResultKind.OBJECT, "loss", True, (("logits", ".logits"),))
+    plain = KeptResult(ResultKind.OBJECT, "loss", True, (("logits", ".logits"),), fields=fields)
     assert plain.translate("loss") is None and plain.translate(0) is None, "a class of the project is read by attribute only"
 
 

@@ -250,7 +250,10 @@ def _relate_objects(
     placed = _place(attributes.index(loss_attr), len(attributes)) if loss_attr in attributes else LossPlace.MIDDLE
     model_output = constructor is not None and constructor.model_output
     rebuilt_by = code_of(given.func) if model_output and isinstance(given.func, (cst.Name, cst.Attribute)) else None
-    return KeptResult(ResultKind.OBJECT, loss_attr, replaced, slots_read, placed=placed, model_output=model_output, rebuilt_by=rebuilt_by)
+    return KeptResult(
+        ResultKind.OBJECT, loss_attr, replaced, slots_read, placed=placed, model_output=model_output, rebuilt_by=rebuilt_by,
+        fields=tuple(attributes),
+    )
 
 
 def _attributes(call: cst.Call, fields: Optional[Fields]) -> Optional[list[tuple[str, cst.BaseExpression]]]:

@@ -70,7 +70,7 @@ computing another value somewhere (it names the call).
 
 from __future__ import annotations
 
-from typing import Callable, Optional, Union
+from typing import Callable, Optional
 
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
 from codemod.analysis.label_conversions import inline_label_conversions
@@ -82,7 +82,7 @@ from codemod.reasons import ForwardReason
 from codemod.results import Finding
 from codemod.rules.class_move import fill_class_unit, inferred_sites
 from codemod.rules.common import RuleContext, Unit, find_method
-from codemod.rules.kept_forward import Kept, constructor_fields, plan_less_the_loss
+from codemod.rules.kept_forward import Kept, constructor_fields, less_the_loss_or_refusal
 from codemod.rules.labelless import fill_kept_unit, fill_two_path_unit, plan_two_paths, read_as_labels, unread_paths_refusal
 from codemod.rules.spec import Example, Fix, Rule
 from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, PlanResult, Refusal, Signature
@@ -143,13 +143,6 @@ def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
     return lambda module: not names.isdisjoint(module.identifiers)
 
 
-def _less_the_loss(ctx: RuleContext, module: ModuleSummary, cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature) -> Union[Kept, Refusal]:
-    try:
-        return plan_less_the_loss(cls, func, signature, constructor_fields(ctx, module))
-    except Exception as exc:  # unforeseen code: report it refused, never guess
-        return Refusal(f"internal error ({type(exc).__name__}: {exc}); please report it")
-
-
 def find_units(ctx: RuleContext) -> list[Unit]:
     index = ctx.index
     candidates: dict[ClassKey, tuple[LossPlan | Refusal, Finding]] = {}
@@ -198,7 +191,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         one_path = views is None or code_of(views.given) == code_of(views.absent)
         if isinstance(outcome, Refusal) and outcome.kind is ForwardReason.MORE_THAN_LOSS_AND_PREDICTION and one_path:
             # `return loss, logits, hidden`: forward returns the result less the loss.
-            less = _less_the_loss(ctx, module, found[0], views.given if views is not None else inlined or func, signature)
+            less = less_the_loss_or_refusal(found[0], views.given if views is not None else inlined or func, signature, constructor_fields(ctx, module))
             if not isinstance(less, Refusal):
                 kept[key] = (less, found[1])
                 two_paths.pop(key, None)

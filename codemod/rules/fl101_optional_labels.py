@@ -71,7 +71,7 @@ from codemod.reasons import ForwardReason
 from codemod.results import Finding
 from codemod.rules.class_move import inferred_sites
 from codemod.rules.common import RuleContext, Unit, find_method
-from codemod.rules.kept_forward import Kept, constructor_fields, plan_kept, plan_less_the_loss
+from codemod.rules.kept_forward import Kept, constructor_fields, less_the_loss_or_refusal, plan_kept
 from codemod.rules.labelless import fill_kept_unit, fill_two_path_unit, plan_two_paths, read_as_labels, unread_paths_refusal
 from codemod.rules.spec import Example, Fix, Rule
 from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, LOSS_CLASS_SUFFIXES, LossPlan, PlanResult, Refusal, Signature
@@ -156,7 +156,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
                     kept, outcome = keeping, keeping[0]
                 elif outcome.kind is ForwardReason.MORE_THAN_LOSS_AND_PREDICTION and code_of(views.given) == code_of(views.absent):
                     # The loss computed on every path: forward returns its result less the loss.
-                    less = plan_less_the_loss(cls, views.given, signature, constructor_fields(ctx, module))
+                    less = less_the_loss_or_refusal(cls, views.given, signature, constructor_fields(ctx, module))
                     outcome = less if isinstance(less, Refusal) else less[0]
                     if not isinstance(less, Refusal):
                         kept, less_the_loss = less, True

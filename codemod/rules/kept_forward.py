@@ -1,6 +1,7 @@
-"""The loss move that leaves calls without labels as they are (FL101): ``forward`` keeps
-returning what it returned without labels, and calls with labels rebuild their old result from
-it and the loss (``analysis.kept_result`` reads how the two results relate)::
+"""The loss moves that keep ``forward``'s result but for the loss, and let calls with labels
+rebuild their old result from it and the loss (``analysis.kept_result`` reads how the two
+results relate). FL101: ``forward`` keeps returning what it returned without labels, so calls
+without labels stay as they are (``plan_kept``)::
 
     def forward(self, x, labels=None):          def forward(self, x):
         outputs = self.encoder(x)                   outputs = self.encoder(x)
@@ -14,6 +15,18 @@ it and the loss (``analysis.kept_result`` reads how the two results relate)::
 Used where returning the prediction alone would fail a call without labels. None (not kept)
 unless the labels-absent path runs exactly the lines the labels-given path keeps once the loss
 goes, and its result is the labelled one less the loss (or with a placeholder in its place).
+
+FL001, and FL101 with the loss on every path: a ``forward`` returning more than the loss and
+one prediction returns its result less the loss (``plan_less_the_loss``)::
+
+    def forward(self, x, labels):               def forward(self, x):
+        hidden = self.body(x)                       hidden = self.body(x)
+        logits = self.fc(hidden)                    logits = self.fc(hidden)
+        loss = F.cross_entropy(logits, labels)      return logits, hidden
+        return loss, logits, hidden
+
+Refused when the result holds two values computed from the labels, when it does not hold a
+value the loss reads, or when it is an object whose attributes are not known.
 """
 
 from __future__ import annotations
@@ -122,6 +135,16 @@ def plan_less_the_loss(
     return first
 
 
+def less_the_loss_or_refusal(
+    cls: cst.ClassDef, func: cst.FunctionDef, signature: Signature, fields_of: Callable[[str], Optional[Constructor]]
+) -> Union[Kept, Refusal]:
+    """``plan_less_the_loss``, where an unforeseen failure is a refusal, never a guess."""
+    try:
+        return plan_less_the_loss(cls, func, signature, fields_of)
+    except Exception as exc:  # unforeseen code: report it refused, never guess
+        return Refusal(f"internal error ({type(exc).__name__}: {exc}); please report it")
+
+
 def _result_and_loss(cls: cst.ClassDef, given: cst.FunctionDef) -> Union[tuple[cst.BaseExpression, cst.BaseExpression, list[cst.Name]], Refusal]:
     """``given``'s result, the one loss it holds, and the other names it holds (not unpacked)."""
     more = Refusal.of(ForwardReason.MORE_THAN_LOSS_AND_PREDICTION)
@@ -184,8 +207,8 @@ def _less_the_loss(
     result: cst.BaseExpression, loss: cst.BaseExpression, fields_of: Callable[[str], Optional[Constructor]]
 ) -> Optional[cst.BaseExpression]:
     """``result`` built without ``loss``: a tuple or dict without its slot, a Hugging Face
-    output without its argument, any other object with None in its place. None for a result
-    that is not built at the return."""
+    output without its keyword argument; None in place of a positional one, or of any other
+    object's. None for a result that is not built at the return."""
     if isinstance(result, cst.Tuple):
         rest = _without(list(result.elements), loss)
         if len(rest) == 1 and not isinstance(rest[0].comma, cst.Comma):

@@ -11,7 +11,8 @@ old result read the same values where they now are::
                                                      print(out[0])
 
 A result used whole is rebuilt in one line around the loss (``out = (F.cross_entropy(out[0],
-y), *out)``), for a tuple or a dict; an object is never rebuilt. Refuses what it cannot read:
+y), *out)``), for a tuple or a dict, and a Hugging Face output by its class
+(``SequenceClassifierOutput(loss=..., **out)``); any other object is never rebuilt. Refuses what it cannot read:
 a slice of the result, an item of unknown place, an unpacking with a starred name before the loss.
 """
 
@@ -161,6 +162,8 @@ def rebuilt_result(kept: KeptResult, held: cst.Name, loss: cst.BaseExpression) -
         if kept.replaced or kept.placed is LossPlace.LAST:
             return cst.Dict([cst.StarredDictElement(held), entry])
         return "forward put the loss amid its keys"
+    if kept.model_output and kept.replaced:
+        return "forward keeps a placeholder in place of its loss"
     if kept.model_output and kept.rebuilt_by is not None:
         # A ModelOutput is a dict of its fields that are set: the same class, given the loss and them.
         keyword = cst.Arg(value=loss, keyword=cst.Name(str(kept.loss_key)), equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))

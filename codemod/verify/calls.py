@@ -50,7 +50,11 @@ class Calls(EvaluatorBase):
             if unwrapped is not None:
                 return unwrapped  # `getattr(model, "module", model)` of a DataParallel: the model
         if spread is not None:
-            keywords = {**self.spread_keywords(spread), **keywords}
+            spread_keys = self.spread_keywords(spread)
+            if spread_keys.keys() & keywords.keys():
+                # `Output(loss=x, **out)` with `loss` in `out` too: Python raises TypeError there.
+                raise Unresolvable(node.lineno, f"`{sorted(spread_keys.keys() & keywords.keys())[0]}` is given twice to one call")
+            keywords = {**spread_keys, **keywords}
         if callee == v.free("transformers.TrainingArguments") and keywords.get("label_names") == LABEL_NAMES:
             # What Trainer assumes of a model whose forward takes `labels`, said aloud: the fix
             # adds it where forward no longer takes them (`rules.trainer`).
