@@ -299,3 +299,32 @@ def test_a_script_the_notebook_does_not_import_cannot_be_handed_its_model(tmp_pa
     assert finding.fixed is not reaches, finding.refusal
     if reaches:
         assert finding.refusal is not None and "tools/plugins.py:7" in finding.refusal
+
+
+def _probe_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "p"
+    shutil.copytree(GOLDEN / "notebook_model_beside_a_script_with_dynamic_calls" / "before", root)
+    monkeypatch.chdir(root)
+    return root
+
+
+def test_a_notebook_another_notebook_runs_may_hand_its_model_to_any_script(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`%run probe.ipynb` in a driver notebook puts the model in the driver's namespace, and the
+    driver may pass it anywhere: the scripts' untraced calls count again."""
+    root = _probe_project(tmp_path, monkeypatch)
+    _notebook(root, "%run probe.ipynb", name="driver.ipynb")
+    result = run([Path(".")], Mode.DIFF, Options(rules=frozenset(RULES)))
+    [finding] = [f for f in result.findings if f.code == "FL101"]
+    assert not finding.fixed and finding.refusal is not None and "tools/plugins.py:7" in finding.refusal
+
+
+def test_a_module_the_notebook_imports_that_loads_code_by_name_may_hand_its_model_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _probe_project(tmp_path, monkeypatch)
+    (root / "tools" / "runner.py").write_text("import importlib\n\n\ndef run(name, model):\n    return importlib.import_module(name).apply(model)\n")
+    book = root / "probe.ipynb"
+    data = json.loads(book.read_text())
+    data["cells"].append({"cell_type": "code", "execution_count": None, "id": "runner", "metadata": {}, "outputs": [], "source": "from tools.runner import run"})
+    book.write_text(json.dumps(data, indent=1) + "\n")
+    result = run([Path(".")], Mode.DIFF, Options(rules=frozenset(RULES)))
+    [finding] = [f for f in result.findings if f.code == "FL101"]
+    assert not finding.fixed and finding.refusal is not None and "tools/plugins.py:7" in finding.refusal

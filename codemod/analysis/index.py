@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
+from codemod.unnamed_code import runs_unnamed_code
 from codemod.vocabulary import Param, Signature
 
 MODULE_BASES = frozenset(
@@ -616,6 +617,7 @@ class RepoIndex:
         self.modules = {m.key: m for m in modules}
         self._aliases = _aliases(modules)
         self._importers: Optional[dict[str, set[str]]] = None
+        self._isolated: dict[str, bool] = {}
         self._subclasses: Optional[dict[ClassKey, list[ClassKey]]] = None
         if shared or self._aliases:
             for module in modules:
@@ -714,6 +716,23 @@ class RepoIndex:
                     reverse.setdefault(imported, set()).add(module.key)
             self._importers = reverse
         return _closure(module_key, lambda key: self._importers.get(key, ()) if self._importers is not None else ())
+
+    def notebook_isolated(self, module_key: str) -> bool:
+        """Does what notebook ``module_key`` builds reach other files only through the modules
+        it imports? Not when it, another notebook, or a module it imports runs code no import
+        names (``codemod.unnamed_code``), nor when some module imports it (an import hook)."""
+        if module_key not in self._isolated:
+            home = self.modules.get(module_key)
+            if home is None or home.path.suffix != ".ipynb" or self.importers(module_key) != {module_key}:
+                self._isolated[module_key] = False
+            else:
+                imported = self.imported(module_key)
+                self._isolated[module_key] = not any(
+                    runs_unnamed_code(module.path)
+                    for module in self.modules.values()
+                    if module.key in imported or module.path.suffix == ".ipynb"
+                )
+        return self._isolated[module_key]
 
     def imported(self, module_key: str) -> set[str]:
         """Keys of the modules ``module_key`` imports, directly or through others, and the

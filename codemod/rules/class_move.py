@@ -25,7 +25,6 @@ from codemod.rules.trainer import UNWRAPPED, trainer_edits
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod.transforms.forward import forward_edits
 from codemod.transforms.kept_site import read, rebuilt_result
-from codemod.unnamed_code import runs_unnamed_code
 from codemod.vocabulary import CRITERION, LABELS_PARAM, ImportSpec, KeptResult, Location, LossPlan, Refusal, ResultKind, ResultShape, Signature, SitePlan
 
 InferredSites = dict[ClassKey, list[CallSite]]
@@ -339,7 +338,7 @@ def _can_reach(index: RepoIndex, path: Path, key: ClassKey) -> bool:
     others?"""
     site_module = index.by_path.get(path)
     home = index.module_of(key)
-    if site_module is not None and home.path.suffix == ".ipynb" and site_module.key != home.key and not runs_unnamed_code(home.path):
+    if site_module is not None and site_module.key != home.key and index.notebook_isolated(home.key):
         # No module imports a notebook: what it builds reaches another file only through the
         # functions of the modules it imports.
         return site_module.key in index.imported(home.key)

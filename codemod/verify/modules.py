@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
 
+from codemod.unnamed_code import runs_unnamed_code
+
+
 @dataclass
 class Module:
     name: str
@@ -247,3 +250,17 @@ def imported_modules(modules: dict[str, Module], name: str, stars: bool = False)
                         pending.append(key)
                     break
     return found
+
+
+def notebook_isolated(modules: dict[str, Module], home: Module) -> bool:
+    """A notebook nothing imports, whose objects no code that runs by other means than an
+    import (in it, in another notebook, in a module it imports) can be handed: what it builds
+    reaches only the modules it imports."""
+    if home.path.suffix != ".ipynb":
+        return False
+    for module in modules.values():
+        targets = [*module.imports.values(), *module.stars]
+        if module is not home and any(t.lstrip("?") == home.name or t.lstrip("?").startswith(home.name + ".") for t in targets):
+            return False  # imported, by a hook
+    imported = imported_modules(modules, home.name, stars=True) | {home.name}
+    return not any(runs_unnamed_code(m.path) for name, m in modules.items() if name in imported or m.path.suffix == ".ipynb")

@@ -26,6 +26,7 @@ from codemod.verify.modules import (
     absolute,
     functions,
     imported_modules,
+    notebook_isolated,
     is_static,
     link,
     own_forward,
@@ -36,7 +37,6 @@ from codemod.verify.modules import (
 from codemod.verify.evaluate import Evaluator, Outcome, evaluate_scope
 from codemod.verify.program import Clock, TooLarge, Unresolvable, bind_arguments
 from codemod.verify.values import Value
-from codemod.unnamed_code import runs_unnamed_code
 from codemod.vocabulary import MODEL_CAPABLE_TYPES
 
 ROUNDS = 2
@@ -403,7 +403,7 @@ class _Version(CalledDirectly, ProjectClasses):
         module = self.modules.get(module_name)
         if home is None or module is None:
             return True  # nothing known: it may
-        if home.path.suffix == ".ipynb" and module is not home and not runs_unnamed_code(home.path):
+        if module is not home and notebook_isolated(self.modules, home):
             return module_name in self._imported(home.name, stars=True)
         if module.root == home.root:
             return True
