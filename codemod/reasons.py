@@ -119,6 +119,16 @@ class ForwardReason(enum.Enum):
         "def forward(self, x, labels):\n    logits = self.fc(x)\n    ce = nn.CrossEntropyLoss()\n    mse = nn.MSELoss()\n"
         "    loss = ce(logits, labels) + mse(logits.sum(-1), labels.float())\n    return loss\n",
     )
+    COMPUTED_TWICE = ReasonText(
+        "forward would return `{extra}`, computed from `{name}`, which the call would compute again for the loss: "
+        "two copies of one value do not give the same gradient",
+        "the loss reads a value ``forward`` derives (``logits = torch.tanh(raw)``) and another computed from it "
+        "that must stay in ``forward`` (``p = logits.softmax(-1)``, read twice): the call would compute "
+        "``logits`` a second time, and the gradients of two copies add up otherwise than those of one.",
+        "def forward(self, x, labels):\n    raw = self.fc(x)\n    logits = torch.tanh(raw)\n"
+        "    p = logits.softmax(-1)\n    loss = F.cross_entropy(logits, labels) + p.pow(2).mean() - p.mean()\n"
+        "    return loss, raw\n",
+    )
     LOSS_READS_TWICE = ReasonText(
         "the loss reads `{name}` more than once",
         "a value computed from the labels is read twice by the loss (``loss = ce + 0.1 * ce``): written "

@@ -73,6 +73,24 @@ class Flow:
                 return index
         return -1
 
+    def upstream(self, index: int) -> set[int]:
+        """The lines whose values line ``index`` reads, directly or through others (an opaque
+        name, or one bound in a block, reads as every line)."""
+        found: set[int] = set()
+        pending = [index]
+        while pending:
+            line = pending.pop()
+            if line not in self.values:
+                return set(range(len(self.statements)))
+            for name in names_in(self.values[line][1]):
+                source = self.reaching(name, line)
+                if source is None:
+                    return set(range(len(self.statements)))
+                if source >= 0 and source not in found:
+                    found.add(source)
+                    pending.append(source)
+        return found
+
     def stored(self, index: int) -> set[str]:
         """The names line ``index`` binds."""
         if index in self.values:

@@ -87,25 +87,23 @@ def choose_root(
     # One root every value can be computed from; else the root computing the most of them,
     # the rest returned beside it (extras), each as the loss read it.
     best: Optional[Root] = None
+    copied: Optional[tuple[str, str]] = None
     for root in candidates:
-        derived: dict[str, Derivation] = {}
-        extras: list[str] = []
-        for key, version in needed.items():
-            derivation = flow.derive(version, root, movable)
-            twice = key in read_twice and not (derivation is not None and _is_name(derivation.expression, root[0]))
-            if twice and returnable(flow, version, returned_at, removed):
-                extras.append(key)
-            elif derivation is not None:
-                derived[key] = derivation
-            elif key != PREDICTION_SEEN and returnable(flow, version, returned_at, removed):
-                extras.append(key)
-            else:
-                break
-        else:
+        split = _split_by_root(flow, movable, needed, root, returned_at, removed, read_twice)
+        if split is not None:
+            derived, extras = split
             lines = set().union(*(d.lines for d in derived.values()))
             extra_lines = {flow.reaching(name, returned_at) for name in extras}
             if lines & extra_lines:
                 continue  # an extra is computed on the way to another value: it cannot stay and go
+            shared = [
+                (extra, line) for extra in extras if (line := flow.reaching(extra, returned_at)) is not None and line >= 0 and lines & flow.upstream(line)
+            ]
+            if shared:
+                # A value computed at the call would also be computed in forward, for an extra:
+                # two nodes of one value, whose gradients add up otherwise than in one.
+                copied = copied or (shared[0][0], flow.name(min(lines & flow.upstream(shared[0][1]))))
+                continue
             trivial = {k for k, d in derived.items() if _is_name(d.expression, root[0])}
             found: Root = root[0], root[1], {k: d for k, d in derived.items() if k not in trivial}, flow.droppable(lines, removed), tuple(extras)
             if not extras:
@@ -116,6 +114,8 @@ def choose_root(
                 best = found
     if best is not None:
         return best
+    if copied is not None:
+        return Refusal.of(ForwardReason.COMPUTED_TWICE, extra=copied[0], name=copied[1])
     others = sorted(set(template_locals) - {prediction})
     if others:
         line = flow.reaching(prediction, returned_at)
@@ -126,6 +126,33 @@ def choose_root(
             )
         return Refusal.of(ForwardReason.OTHER_FORWARD_VALUE, name=others[0])
     return Refusal.of(ForwardReason.PREDICTION_REASSIGNED, name=prediction)
+
+
+def _split_by_root(
+    flow: Flow,
+    movable: MovableCheck,
+    needed: dict[str, tuple[str, Optional[int]]],
+    root: tuple[str, Optional[int]],
+    returned_at: int,
+    removed: frozenset[int],
+    read_twice: frozenset[str],
+) -> Optional[tuple[dict[str, Derivation], list[str]]]:
+    """Each needed value computed from ``root`` at the call, or returned beside it (a value
+    read twice, where it can be); None when one can be neither."""
+    derived: dict[str, Derivation] = {}
+    extras: list[str] = []
+    for key, version in needed.items():
+        derivation = flow.derive(version, root, movable)
+        twice = key in read_twice and not (derivation is not None and _is_name(derivation.expression, root[0]))
+        if twice and returnable(flow, version, returned_at, removed):
+            extras.append(key)
+        elif derivation is not None:
+            derived[key] = derivation
+        elif key != PREDICTION_SEEN and returnable(flow, version, returned_at, removed):
+            extras.append(key)
+        else:
+            return None
+    return derived, extras
 
 
 def _is_name(expression: cst.BaseExpression, name: str) -> bool:
