@@ -618,6 +618,7 @@ class RepoIndex:
         self._aliases = _aliases(modules)
         self._importers: Optional[dict[str, set[str]]] = None
         self._isolated: dict[str, bool] = {}
+        self._imported: dict[str, set[str]] = {}
         self._subclasses: Optional[dict[ClassKey, list[ClassKey]]] = None
         if shared or self._aliases:
             for module in modules:
@@ -737,7 +738,9 @@ class RepoIndex:
     def imported(self, module_key: str) -> set[str]:
         """Keys of the modules ``module_key`` imports, directly or through others, and the
         module itself."""
-        return _closure(module_key, lambda key: self._imported_modules(self.modules[key]) if key in self.modules else ())
+        if module_key not in self._imported:
+            self._imported[module_key] = _closure(module_key, lambda key: self._imported_modules(self.modules[key]) if key in self.modules else ())
+        return self._imported[module_key]
 
     def _imported_modules(self, module: ModuleSummary) -> set[str]:
         """The modules of the run ``module`` imports by name (the longest dotted prefix that is one)."""

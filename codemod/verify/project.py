@@ -172,6 +172,7 @@ class _Version(CalledDirectly, ProjectClasses):
         self.rewritten: dict[str, tuple[Optional[tuple[str, ast.FunctionDef]], Optional[tuple[str, ast.FunctionDef]]]] = {}
         self._reach: dict[str, set[str]] = {}
         self._reach_with_stars: dict[str, set[str]] = {}
+        self._isolated: dict[str, bool] = {}
         self._globals: dict[str, Optional[dict[str, Value]]] = {}
         self._calls: dict[tuple[str, str], list[Value]] = {}
         self._params: dict[tuple[str, str], Value] = {}
@@ -403,7 +404,9 @@ class _Version(CalledDirectly, ProjectClasses):
         module = self.modules.get(module_name)
         if home is None or module is None:
             return True  # nothing known: it may
-        if module is not home and notebook_isolated(self.modules, home):
+        if home.name not in self._isolated:
+            self._isolated[home.name] = notebook_isolated(self.modules, home)
+        if module is not home and self._isolated[home.name]:
             return module_name in self._imported(home.name, stars=True)
         if module.root == home.root:
             return True
