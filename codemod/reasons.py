@@ -226,9 +226,13 @@ class ForwardReason(enum.Enum):
     )
     LABELS_UNDER_OTHER_TEST = ReasonText(
         "forward chooses how to use labels under `{header}:`, a branch that is not moved to calls",
-        "two losses under a test of something else (``if self.smooth:``): the calls would need the test too.",
+        "the loss is chosen by a test of something other than the labels that a call could not repeat: "
+        "one that calls something (``if torch.rand(1) < 0.5:``) or reads a value ``forward`` changes, or a "
+        "branch holding more than plain ``name = value`` lines. A test of an input or a setting "
+        "(``if attention_mask is not None:``, ``if self.smooth:``) moves to the calls as a conditional "
+        "expression.",
         "def forward(self, x, labels=None):\n    logits = self.fc(x)\n    loss = None\n    if labels is not None:\n"
-        "        if self.training:\n            loss = F.cross_entropy(logits, labels, label_smoothing=0.1)\n"
+        "        if torch.rand(1).item() < 0.5:\n            loss = F.cross_entropy(logits, labels, label_smoothing=0.1)\n"
         "        else:\n            loss = F.cross_entropy(logits, labels)\n    return loss, logits\n",
     )
     LOSS_UNDER_OTHER_TEST = ReasonText(

@@ -371,6 +371,9 @@ class LossPlan:
     """Values of forward besides the prediction that the loss reads and no call could compute
     from it (``hidden`` in ``F.cross_entropy(logits, labels) + 0.01 * hidden.pow(2).mean()``):
     forward returns ``(prediction, *extras)`` from now on, and the calls unpack them."""
+    inputs: tuple[tuple[str, Optional[str]], ...] = ()
+    """Parameters of forward the loss reads as the call passed them (``attention_mask`` in a
+    masked loss), each with its default as code (None: no default a call can write)."""
 
 
 PlanResult = Union[LossPlan, Refusal, None]
@@ -419,6 +422,8 @@ class SitePlan:
     loss's values from it and rebuilds the old result around the loss."""
     rebuild_imports: dict[str, ImportSpec] = field(default_factory=dict)
     """What a rebuilt kept result names (``KeptResult.rebuilt_by``), imported only where one is."""
+    inputs: tuple[tuple[str, Optional[str]], ...] = ()
+    """``LossPlan.inputs``: the call's own arguments the loss reads, by parameter."""
 
 
 MODEL_CAPABLE_TYPES = frozenset({"Module", "Any", "Callable", "object", "Optional", "Union", "Sequential", "PreTrainedModel"})

@@ -214,31 +214,54 @@ def test_a_model_from_a_factory_function_is_rewritten_at_its_callers(tmp_path: P
     assert "(x, y)" not in text and "nn.functional.cross_entropy(logits, y)" in text, text
 
 
-def test_fl101_names_the_branch_it_cannot_move_when_the_loss_is_chosen_by_a_flag(tmp_path: Path) -> None:
-    (tmp_path / "train.py").write_text(textwrap.dedent("""
-        import torch.nn as nn
-        import torch.nn.functional as F
+FLAGGED_LOSS = textwrap.dedent("""
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
 
 
-        class Net(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.fc = nn.Linear(3, 2)
-                self.smooth = True
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(3, 2)
+            self.smooth = True
 
-            def forward(self, x, labels=None):
-                logits = self.fc(x)
-                if labels is not None:
-                    if self.smooth:
-                        loss = F.cross_entropy(logits, labels, label_smoothing=0.1)
-                    else:
-                        loss = F.cross_entropy(logits, labels)
-                    return loss, logits
-                return logits
-        """))
+        def forward(self, x, labels=None):
+            logits = self.fc(x)
+            if labels is not None:
+                if TEST:
+                    loss = F.cross_entropy(logits, labels, label_smoothing=0.1)
+                else:
+                    loss = F.cross_entropy(logits, labels)
+                return loss, logits
+            return logits
+
+
+    model = Net()
+    loss, logits = model(torch.ones(1, 3), torch.tensor([1]))
+    """)
+
+
+def test_fl101_moves_a_loss_chosen_by_a_flag_to_the_call_as_a_conditional_expression(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_text(FLAGGED_LOSS.replace("TEST", "self.smooth"))
     result = run([tmp_path], Mode.WRITE, Options(rules=select_rules(["FL101"], [])))
     (finding,) = [f.render() for f in result.findings]
-    assert finding.endswith("not rewritten: forward chooses how to use labels under `if self.smooth:`, a branch that is not moved to calls")
+    assert "not rewritten" not in finding, finding
+    text = (tmp_path / "train.py").read_text()
+    assert "def forward(self, x):" in text, text
+    assert (
+        "loss = F.cross_entropy(logits, torch.tensor([1]), label_smoothing=0.1) if model.smooth "
+        "else F.cross_entropy(logits, torch.tensor([1]))"
+    ) in text, text
+
+
+def test_fl101_names_the_branch_it_cannot_move_when_its_test_cannot_be_repeated_at_the_call(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_text(FLAGGED_LOSS.replace("TEST", "torch.rand(1).item() < 0.5"))
+    result = run([tmp_path], Mode.WRITE, Options(rules=select_rules(["FL101"], [])))
+    (finding,) = [f.render() for f in result.findings]
+    assert finding.endswith(
+        "not rewritten: forward chooses how to use labels under `if torch.rand(1).item() < 0.5:`, a branch that is not moved to calls"
+    ), finding
     assert result.changes == ()
 
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from codemod.cst.bindings import bound_names
-from codemod.cst.nodes import dotted, name_nodes, names_in, single_name_target, substitute
+from codemod.cst.conditionals import reads_on_one_path
+from codemod.cst.nodes import code_of, dotted, names_in, single_name_target, substitute
 from codemod.lazy_libcst import cst
 from codemod.vocabulary import LABELS_PARAM
 
@@ -44,9 +45,12 @@ class Derivation:
 class Flow:
     """The top-level lines of one function body (its final ``return`` excluded)."""
 
-    def __init__(self, statements: Sequence[cst.CSTNode], local_names: set[str]) -> None:
+    def __init__(self, statements: Sequence[cst.CSTNode], local_names: set[str], inputs: frozenset[str] = frozenset()) -> None:
         self.statements = list(statements)
         self.local_names = local_names
+        self.inputs = inputs
+        """Parameters a call site has as its own arguments: read as they came in, they need no
+        root (``attention_mask`` in a masked loss is the argument the call passed)."""
         self.values: dict[int, tuple[str, cst.BaseExpression]] = {}
         plain: set[str] = set()
         for index, statement in enumerate(self.statements):
@@ -110,23 +114,23 @@ class Flow:
             return False
         return name in self.opaque or self.reaching(name, index) == line
 
-    def derive(self, version: Version, root: Version, movable: "MovableCheck") -> Optional[Derivation]:
-        """``version`` in terms of ``root``, or None when it is not computed from the root alone
-        by lines that can move."""
+    def derive(self, version: Version, root: Version, movable: "MovableCheck", inputs: bool = True) -> Optional[Derivation]:
+        """``version`` in terms of ``root`` (and, with ``inputs``, of the call's own arguments),
+        or None when it is not computed from those alone by lines that can move."""
         if version == root or version in self.aliased(root):
             return Derivation(cst.Name(root[0]), frozenset())
         name, index = version
+        if inputs and index == -1 and name in self.inputs and root[1] is not None and root[1] >= 0:
+            return Derivation(cst.Name(name), frozenset())
         if index is None or index < 0 or index not in self.values or not movable(self.value(index)):
             return None
         value = self.value(index)
         mapping: dict[str, cst.BaseExpression] = {}
         lines = {index}
-        counts: dict[str, int] = {}
-        for node in name_nodes(value):
-            counts[node.value] = counts.get(node.value, 0) + 1
+        counts = {name: reads_on_one_path(value, name) for name in names_in(value)}
         for used in sorted(names_in(value) & self.local_names - {"self"}):
             line = self.reaching(used, index)
-            inner = self.derive((used, line), root, movable)
+            inner = self.derive((used, line), root, movable, inputs)
             if inner is None:
                 return None
             if not isinstance(inner.expression, cst.Name) and counts[used] > 1:
@@ -163,6 +167,32 @@ class Flow:
                     dropped.discard(line)
                     changed = True
         return sorted(dropped)
+
+
+def call_inputs(func: cst.FunctionDef) -> dict[str, Optional[str]]:
+    """The parameters of ``func`` a call site can read the loss's inputs from, by their default
+    as code (None: no default a call site can write): those ``forward`` neither assigns nor
+    changes in place, so each holds, wherever the loss read it, the argument the call passed."""
+    changed = bound_names(func.body, mutations=True)
+    params = [*func.params.posonly_params, *func.params.params, *func.params.kwonly_params]
+    return {
+        p.name.value: _constant_code(p.default)
+        for p in params
+        if p.name.value not in changed | {LABELS_PARAM, "self"}
+    }
+
+
+def _constant_code(default: Optional[cst.BaseExpression]) -> Optional[str]:
+    """A default a call site can write as the same value: ``None``, a bool, a number, a string."""
+    if default is None:
+        return None
+    if isinstance(default, cst.Name) and default.value in ("None", "True", "False"):
+        return default.value
+    if isinstance(default, (cst.Integer, cst.Float, cst.SimpleString)):
+        return code_of(default)
+    if isinstance(default, cst.UnaryOperation) and isinstance(default.operator, cst.Minus) and isinstance(default.expression, (cst.Integer, cst.Float)):
+        return code_of(default)
+    return None
 
 
 @functools.lru_cache(maxsize=32)

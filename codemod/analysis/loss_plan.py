@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional, Union
 
 from codemod.analysis.containers import fold_containers
-from codemod.analysis.derivations import Flow, movable_check
+from codemod.analysis.derivations import Flow, call_inputs, movable_check
 from codemod.analysis.label_conversions import inline_label_conversions
 from codemod.analysis.prediction import (
     PREDICTION_SEEN,
@@ -28,6 +28,7 @@ from codemod.analysis.prediction import (
     returnable,
 )
 from codemod.cst.bindings import bound_names
+from codemod.cst.conditionals import folded, reads_on_one_path
 from codemod.cst.nodes import BUILTIN_NAMES, code_of, is_criterion_constructor, name_nodes, names_in, substitute
 from codemod.lazy_libcst import cst
 from codemod.reasons import ForwardReason
@@ -146,7 +147,8 @@ class _ForwardPlanner:
         self.last: cst.SimpleStatementLine = self.statements[-1]  # type: ignore[assignment]  # checked likewise
         self.returned: cst.BaseExpression = self.last.body[0].value  # type: ignore[attr-defined]  # a `return` with a value: plan_forward checked
         self.local_names = locals_of(func)
-        self.flow = Flow(self.statements[:-1], self.local_names)
+        self.inputs = call_inputs(func)
+        self.flow = Flow(self.statements[:-1], self.local_names, frozenset(self.inputs))
         self.returned_at = len(self.statements) - 1
         self.movable = movable_check(cls)
         self.removed: list[int] = []
@@ -245,7 +247,7 @@ class _ForwardPlanner:
                 mapping[name] = cst.Name(CRITERION)
                 self.removed.append(line)
             elif self.depends_on_labels(value, line):
-                if sum(1 for n in name_nodes(node) if n.value == name) > 1:
+                if reads_on_one_path(node, name) > 1:
                     return Refusal.of(ForwardReason.LOSS_READS_TWICE, name=name)
                 inner = self.expand(value, line, depth + 1)
                 if isinstance(inner, Refusal):
@@ -302,7 +304,7 @@ class _ForwardPlanner:
             self.local_names = self.local_names | {prediction}
             return _Prediction(prediction, template, root_line, hoisted=hoisted)
         read_twice = frozenset(
-            name for name in template_locals if self.read_twice_beside and sum(1 for n in name_nodes(template) if n.value == name) > 1
+            name for name in template_locals if self.read_twice_beside and reads_on_one_path(template, name) > 1
         )
         chosen = choose_root(
             self.flow, self.movable, template_locals, self.reads, prediction_part.value, self.returned_at, returns_without_labels,
@@ -316,7 +318,9 @@ class _ForwardPlanner:
         for name, derivation in sorted(derived.items()):
             if name == PREDICTION_SEEN:
                 seen = derivation.expression
-            elif sum(1 for n in name_nodes(template) if n.value == name) > 1:
+            elif name in self.inputs:
+                continue  # the call's own argument: read again, nothing is computed twice
+            elif reads_on_one_path(template, name) > 1:
                 labelled_refusal = Refusal.of(
                     ForwardReason.DERIVED_READ_TWICE, name=name, prediction=prediction, code=code_of(derivation.expression)
                 )
@@ -353,7 +357,9 @@ class _ForwardPlanner:
         return not (version[0] in names_in(self.returned) and self.flow.reaching(version[0], self.returned_at) == index)
 
     def loss_plan(self, signature: Signature, shape: ResultShape, chosen: "_Prediction") -> PlanResult:
-        prediction, template, root_line, hoisted = chosen.name, chosen.template, chosen.root_line, chosen.hoisted
+        prediction, root_line, hoisted = chosen.name, chosen.root_line, chosen.hoisted
+        # A branch read as conditional expressions repeats its test in every value it set.
+        template = folded(chosen.template)
         if hoisted is None:
             # `return logits` in the new forward must give the value the loss read: nothing that
             # stays may assign it after that (after the loss, for a value bound by a tuple or loop).
@@ -378,6 +384,7 @@ class _ForwardPlanner:
         if criterion_locals:
             return Refusal.of(ForwardReason.CRITERION_USES_LOCAL, name=sorted(criterion_locals)[0])
         seen_names = names_in(chosen.seen) if chosen.seen is not None else set()
+        read_inputs = tuple((name, self.inputs[name]) for name in sorted(names_in(template) & set(self.inputs)))
         free = (names_in(template) | criterion_names | seen_names) - self.local_names - BUILTIN_NAMES - {CRITERION, "self"}
         return LossPlan(
             class_name=self.class_name,
@@ -398,6 +405,7 @@ class _ForwardPlanner:
             seen_prediction=chosen.seen,
             labelled_refusal=chosen.labelled_refusal,
             extras=chosen.extras,
+            inputs=read_inputs,
         )
 
 

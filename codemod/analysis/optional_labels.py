@@ -28,11 +28,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any, Optional, Sequence, Union
+from typing import Any, Callable, Optional, Sequence, Union
 
+from codemod.analysis.branches import as_conditional_lines
 from codemod.analysis.containers import fold_containers
 from codemod.cst.bindings import bound_names
-from codemod.cst.nodes import code_of, is_criterion_constructor, names_in, single_name_target
+from codemod.cst.nodes import code_of, is_criterion_constructor, name_nodes, names_in, single_name_target
 from codemod.lazy_libcst import cst
 from codemod.reasons import ForwardReason
 from codemod.vocabulary import LABELS_PARAM, Refusal
@@ -50,6 +51,10 @@ class Views:
     loss slot of the result its value."""
     none_placeholders: frozenset[str] = frozenset()
     """Those set to ``None``: without labels the loss slot they fill is empty."""
+    branches_read: bool = False
+    """A branch on something else that computes from the labels is read as conditional
+    expressions (``analysis.branches``): the views differ from ``forward`` even where they
+    are the same."""
 
 
 def _none_test(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
@@ -119,11 +124,20 @@ class _NotUnderstood(Exception):
 
 
 class _Specializer:
-    def __init__(self, given: bool, placeholders: set[str], none_placeholders: set[str]) -> None:
+    def __init__(self, given: bool, placeholders: set[str], none_placeholders: set[str], func: cst.FunctionDef) -> None:
         self.given = given
         self.placeholders = placeholders
         self.none_placeholders = none_placeholders
         """Placeholders whose None-ness is the labels' (``loss = None``): a test of one is decided."""
+        self.func = func
+        self.changed = bound_names(func.body, mutations=True)
+        self.branches_read = False
+        self.under_labels = False
+        self.from_labels = {LABELS_PARAM}
+        """The labels and the names the view so far computed from them."""
+        """Reading code that runs only where labels are given (``if labels is not None:``)."""
+        self.bound = {p.name.value for p in (*func.params.posonly_params, *func.params.params, *func.params.kwonly_params)}
+        """Names bound on every run of the view so far: parameters, lines the view runs unconditionally."""
 
     def decide(self, test: cst.BaseExpression) -> Optional[bool]:
         found = _none_test(test)
@@ -144,7 +158,7 @@ class _Specializer:
             if isinstance(statement, cst.If):
                 decision = self.decide(statement.test)
                 if decision is True:
-                    chosen = self.block(_statements(statement.body), top)
+                    chosen = self.labels_only(statement, lambda: self.block(_statements(statement.body), top))
                 elif decision is False:
                     orelse = statement.orelse
                     if orelse is None:
@@ -154,19 +168,45 @@ class _Specializer:
                     else:
                         chosen = self.block([orelse.with_changes(leading_lines=())], top)  # an elif
                 else:
-                    self.refuse_if_reads_labels(statement, f"if {code_of(statement.test)}")
-                    chosen = [statement]
+                    converted = self.as_conditional_lines(statement, statements)
+                    if converted is None:
+                        self.refuse_if_reads_labels(statement, f"if {code_of(statement.test)}")
+                    chosen = [statement] if converted is None else self.block(converted, top)
                 if chosen and statement.leading_lines and isinstance(chosen[0], (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
                     chosen[0] = chosen[0].with_changes(leading_lines=statement.leading_lines)
                 out.extend(chosen)
             elif isinstance(statement, cst.SimpleStatementLine):
                 out.append(statement.visit(_expressions()(self)))  # type: ignore[arg-type]  # rewriting expressions leaves a statement line
+                self.bound |= bound_names(statement)
+                if names_in(statement) & self.from_labels:
+                    self.from_labels |= bound_names(statement, mutations=True)
             else:
                 self.refuse_if_reads_labels(statement, _header(statement))
                 out.append(statement)
             if out and isinstance(out[-1], cst.SimpleStatementLine) and any(isinstance(s, (cst.Return, cst.Raise)) for s in out[-1].body):
                 break  # what follows a return is dead in this view
         return out
+
+    def labels_only(self, test: cst.If, read: Callable[[], list[cst.BaseStatement]]) -> list[cst.BaseStatement]:
+        """``read()`` of the arm a labels test chose, knowing whether only labels run it."""
+        outer = self.under_labels
+        found = _none_test(test.test)
+        self.under_labels = outer or (self.given and found is not None and found[0] == LABELS_PARAM)
+        try:
+            return read()
+        finally:
+            self.under_labels = outer
+
+    def as_conditional_lines(self, branch: cst.If, block: Sequence[cst.BaseStatement]) -> Optional[list[cst.BaseStatement]]:
+        """A branch on something other than the labels that computes from them (how the loss
+        is masked, which criterion): its lines as conditional expressions, which move with the
+        loss (``analysis.branches``); None for any other branch, kept as it is."""
+        read = names_in(branch)
+        if not self.under_labels and (not read & self.from_labels or read & self.placeholders):
+            return None  # a branch packing the loss (`output = (loss,) + output`) chooses the result's shape
+        converted = as_conditional_lines(branch, self.bound, _names_outside(self.func, branch), self.changed)
+        self.branches_read = self.branches_read or converted is not None
+        return converted
 
     def refuse_if_reads_labels(self, statement: cst.BaseStatement, header: str) -> None:
         """A block run whatever the labels are must not read them, nor the values only labels set."""
@@ -179,6 +219,17 @@ class _Specializer:
         if name == LABELS_PARAM:
             raise _NotUnderstood(Refusal.of(ForwardReason.LABELS_UNDER_OTHER_TEST, header=header))
         raise _NotUnderstood(Refusal.of(ForwardReason.LOSS_UNDER_OTHER_TEST, header=header, name=name))
+
+
+def _names_outside(func: cst.FunctionDef, branch: cst.CSTNode) -> set[str]:
+    """The names ``func`` reads or binds outside ``branch``."""
+    inside: dict[str, int] = {}
+    for node in name_nodes(branch):
+        inside[node.value] = inside.get(node.value, 0) + 1
+    everywhere: dict[str, int] = {}
+    for node in name_nodes(func.body):
+        everywhere[node.value] = everywhere.get(node.value, 0) + 1
+    return {name for name, count in everywhere.items() if count > inside.get(name, 0)}
 
 
 def _header(statement: cst.BaseStatement) -> str:
@@ -237,8 +288,10 @@ def read_paths(func: cst.FunctionDef) -> Union[Views, Refusal]:
     initial = [s for s in body if _is_constant_assignment(s) in placeholders]
     none_placeholders = {name for s in initial if (name := _is_none_assignment(s)) is not None}
     try:
-        given = _Specializer(True, placeholders, none_placeholders).block(body, True)
-        absent = _Specializer(False, placeholders, none_placeholders).block(body, True)
+        given_reader = _Specializer(True, placeholders, none_placeholders, func)
+        absent_reader = _Specializer(False, placeholders, none_placeholders, func)
+        given = given_reader.block(body, True)
+        absent = absent_reader.block(body, True)
     except _NotUnderstood as not_understood:
         return not_understood.refusal
     # With labels given, a placeholder's first value is overwritten before it is read: noise
@@ -253,7 +306,10 @@ def read_paths(func: cst.FunctionDef) -> Union[Views, Refusal]:
         return func.with_changes(body=func.body.with_changes(body=fold_containers(statements)))
 
     lines = frozenset(code_of(s.with_changes(leading_lines=())).strip() for s in initial)
-    return Views(as_function(given), as_function(absent), frozenset(placeholders), lines, frozenset(none_placeholders))
+    return Views(
+        as_function(given), as_function(absent), frozenset(placeholders), lines, frozenset(none_placeholders),
+        given_reader.branches_read or absent_reader.branches_read,
+    )
 
 
 def _shape_unpack_as_items(statement: cst.BaseStatement) -> list[cst.BaseStatement]:

@@ -116,7 +116,28 @@ def choose_root(
         return best
     if copied is not None:
         return Refusal.of(ForwardReason.COMPUTED_TWICE, extra=copied[0], name=copied[1])
+    return _no_root_refusal(flow, movable, needed, template_locals, prediction, returned_at, removed)
+
+
+def _no_root_refusal(
+    flow: Flow,
+    movable: MovableCheck,
+    needed: dict[str, tuple[str, Optional[int]]],
+    template_locals: set[str],
+    prediction: str,
+    returned_at: int,
+    removed: frozenset[int],
+) -> Refusal:
+    """Why no value can be returned for the calls to compute the loss from: a value in the way,
+    one neither computed from the prediction nor returnable beside it."""
     others = sorted(set(template_locals) - {prediction})
+    # Name a value that is truly in the way: one neither computed from the prediction nor returnable.
+    root = needed[PREDICTION_SEEN]
+    blocking = [
+        name for name in others
+        if flow.derive(needed[name], root, movable) is None and not returnable(flow, needed[name], returned_at, removed)
+    ]
+    others = blocking + [name for name in others if name not in blocking]
     if others:
         line = flow.reaching(prediction, returned_at)
         if line is not None and line >= 0 and others[0] in names_in(flow.value(line)):
@@ -142,7 +163,8 @@ def _split_by_root(
     derived: dict[str, Derivation] = {}
     extras: list[str] = []
     for key, version in needed.items():
-        derivation = flow.derive(version, root, movable)
+        # Only the loss reads the call's arguments: calls without labels get the prediction alone.
+        derivation = flow.derive(version, root, movable, inputs=key != PREDICTION_SEEN)
         twice = key in read_twice and not (derivation is not None and _is_name(derivation.expression, root[0]))
         if twice and returnable(flow, version, returned_at, removed):
             extras.append(key)

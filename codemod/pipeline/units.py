@@ -193,6 +193,7 @@ def _call_rewrite(plan: SitePlan, site_module: str) -> tuple[object, ...]:
         tuple(sorted(plan.criterion_imports.items())),
         plan.home_module == site_module,
         plan.reuse_scope_criterion,
+        plan.inputs,
         plan.labels_optional,
         None if plan.labelless_shape is None else _shape(plan.labelless_shape),
         None if plan.seen_prediction is None else code_of(plan.seen_prediction),

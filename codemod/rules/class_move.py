@@ -100,6 +100,7 @@ def fill_class_unit(
         extras=plan.extras if kept is None else (),
         kept=kept,
         rebuild_imports=_rebuild_imports(kept, module),
+        inputs=plan.inputs,
     )
     if forward is None and plan.source_node is not None:
         forward = FileEdits()
@@ -288,6 +289,11 @@ def _trainer_loss(plan: LossPlan, values: Optional[dict[str, cst.BaseExpression]
         LABELS_PARAM: cst.Name(LABELS_PARAM),  # compute_loss names them as forward did
         plan.prediction: cst.Name("logits"),
         "self": cst.Name(UNWRAPPED),
+        # What `model(**inputs)` gave each parameter: the batch's key, else forward's default.
+        **{
+            name: cst.parse_expression(f'inputs["{name}"]' if default is None else f'inputs.get("{name}", {default})')
+            for name, default in plan.inputs
+        },
         **(values or {}),
     }
     if plan.criterion is not None:

@@ -115,7 +115,7 @@ def _two_paths(inlined: Optional[cst.FunctionDef], always: bool = False) -> Opti
     labels are None; None when it computes the same either way (the labels are always used),
     unless ``always``."""
     views = specialize(inlined) if inlined is not None else None
-    if views is None or (code_of(views.given) == code_of(views.absent) and not always):
+    if views is None or (code_of(views.given) == code_of(views.absent) and not always and not views.branches_read):
         return None
     return views
 

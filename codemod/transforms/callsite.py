@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional, Union
 
 from codemod.cst.bindings import bound_names
+from codemod.cst.conditionals import folded
 from codemod.cst.nodes import (
     assign,
     code_of,
@@ -83,6 +84,14 @@ class _Site:
     line: int
     extra_names: dict[str, str] = field(default_factory=dict)
     """Each of ``plan.extras`` (returned beside the prediction), by the name this call binds it to."""
+    inputs: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    """Each of ``plan.inputs`` (forward's parameters the loss reads), as this call passed it."""
+
+    @property
+    def call_reads(self) -> cst.BaseExpression:
+        """What the loss reads of the call's arguments (the labels, the inputs), as one
+        expression whose names must hold the same values wherever the loss is computed."""
+        return cst.Tuple([cst.Element(value) for value in (self.labels, *self.inputs.values())])
 
     @property
     def names(self) -> ScopeNames:
@@ -104,10 +113,11 @@ class _Site:
 
     def loss_reading(self, values: dict[str, cst.BaseExpression]) -> cst.BaseExpression:
         """The loss, with forward's values it reads (the prediction, the extras) given."""
-        mapping: dict[str, cst.BaseExpression] = {LABELS_PARAM: self.labels, "self": self.self_expr, **values}
+        mapping: dict[str, cst.BaseExpression] = {LABELS_PARAM: self.labels, "self": self.self_expr, **self.inputs, **values}
         if self.criterion is not None:
             mapping[CRITERION] = cst.Name(self.criterion)
-        return substitute(self.plan.loss_template, mapping)
+        # An input the call did not pass is its default: a test of it (`None is not None`) is decided.
+        return folded(substitute(self.plan.loss_template, mapping))
 
     def bound(self, prediction: str) -> cst.BaseAssignTargetExpression:
         """What the call without labels is assigned to: the prediction, and beside it the
@@ -334,6 +344,46 @@ class FileSitePlanner:
             raise SiteRefusal("labels reach forward through *args", line)
         raise SiteRefusal("cannot tell which argument is labels", line)
 
+    def input_arguments(self, call: cst.Call, plan: SitePlan, known_keys: Optional[tuple[str, ...]], line: int) -> dict[str, cst.BaseExpression]:
+        """What this call gave each parameter the loss reads (``plan.inputs``): its argument,
+        a key of the dict it unpacks, or the default forward gave it. Raises ``SiteRefusal``
+        where that cannot be read again after the call as the same value."""
+        found: dict[str, cst.BaseExpression] = {}
+        positional = [a for a in call.args if a.keyword is None and not a.star]
+        unpacked = [a.value for a in call.args if a.star == "**"]
+        for name, default in plan.inputs:
+            keyword = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == name), None)
+            names = plan.signature.positional_names
+            at = names.index(name) if name in names else None
+            value: Optional[cst.BaseExpression] = keyword
+            if value is None and at is not None and at < len(positional):
+                value = positional[at].value
+            if value is None and any(a.star == "*" for a in call.args):
+                raise SiteRefusal(f"the loss reads `{name}`, which may reach forward through *args", line)
+            if value is None and len(unpacked) == 1 and is_simple(unpacked[0]):
+                value = self.unpacked_input(unpacked[0], name, default, known_keys)
+            elif value is None and unpacked:
+                raise SiteRefusal(f"the loss reads `{name}`, which may come from a `**` expression that is not a plain name", line)
+            if value is None and default is not None:
+                value = cst.parse_expression(default)
+            if value is None:
+                raise SiteRefusal(f"the loss reads `{name}`, and this call gives it no value that can be read again", line)
+            if not is_pure(value, self.module_imports):
+                raise SiteRefusal(f"the loss reads `{name}`, and the argument `{code_of(value)}` may have side effects", line)
+            found[name] = value
+        return found
+
+    @staticmethod
+    def unpacked_input(source: cst.BaseExpression, name: str, default: Optional[str], known_keys: Optional[tuple[str, ...]]) -> Optional[cst.BaseExpression]:
+        """``batch["mask"]`` for a parameter filled from ``**batch``: by key where its keys are
+        known, else ``batch.get("mask", default)`` (what ``**`` binds: the key, or the default)."""
+        key = cst.SimpleString(f'"{name}"')
+        if known_keys is not None and name in known_keys:
+            return cst.Subscript(value=source, slice=[cst.SubscriptElement(cst.Index(key))])
+        if known_keys is not None or default is None:
+            return cst.parse_expression(default) if known_keys is not None and default is not None else None
+        return cst.Call(func=cst.Attribute(value=source, attr=cst.Name("get")), args=[cst.Arg(key), cst.Arg(cst.parse_expression(default))])
+
     # --- criterion and names ----------------------------------------------------------------
     def criterion_name(
         self, plan: SitePlan, scope: cst.CSTNode, statement: cst.CSTNode, self_expr: Optional[cst.BaseExpression] = None
@@ -464,6 +514,7 @@ class FileSitePlanner:
         site = _Site(
             self, call, statement, scope, plan, labels, receiver, self_expr, call.with_changes(args=new_args),
             self.criterion_name(plan, scope, statement, self_expr), line,
+            inputs=self.input_arguments(call, plan, known_keys, line),
         )
         for extra in plan.extras:
             # Bound at the call and read by the loss, wherever a reader puts it: held to the
@@ -515,7 +566,7 @@ class FileSitePlanner:
         if plan.shape.kind is ResultKind.LOSS:
             return site.rebuilt()
         if isinstance(target, cst.Name) and self.plan_readers(
-            target, site.statement, site.scope, plan, site.new_call, site.loss_of, site.labels, site.receiver, site.seen, site.bound
+            target, site.statement, site.scope, plan, site.new_call, site.loss_of, site.call_reads, site.receiver, site.seen, site.bound
         ):
             return None
         if (
@@ -814,7 +865,7 @@ class FileSitePlanner:
         plan: SitePlan,
         new_call: cst.Call,
         loss_of: Callable[[str], cst.BaseExpression],
-        labels: cst.BaseExpression,
+        call_reads: cst.BaseExpression,
         receiver: cst.BaseExpression,
         seen: Callable[[str], cst.BaseExpression],
         bound: Callable[[str], cst.BaseAssignTargetExpression],
@@ -832,7 +883,7 @@ class FileSitePlanner:
         following = list(block.body)[index + 1 : index + 3]  # type: ignore[attr-defined]  # block_of answered an IndentedBlock or Module
         derived = plan.seen_prediction is not None
         unpacked = None if derived else self.unpacked_pair(following[0] if following else None, readers)
-        if unpacked is not None and not (set(unpacked) & (names_in(labels) | names_in(receiver))):
+        if unpacked is not None and not (set(unpacked) & (names_in(call_reads) | names_in(receiver))):
             # `out = model(x, y)` + `loss, logits = out[0], out[1]`: two plain lines.
             loss_target, prediction_target = unpacked
             self.edits.replace[statement] = [
@@ -845,7 +896,7 @@ class FileSitePlanner:
             self.edits.remove.add(following[0])
             self.claimed.add(statement)
             return True
-        prediction, removed = (None, set()) if derived else self.prediction_read_next(following, readers, labels, receiver)
+        prediction, removed = (None, set()) if derived else self.prediction_read_next(following, readers, call_reads, receiver)
         if prediction is None:
             prediction = names.fresh(plan.preferred_prediction, stmt_line)
             last_read = max(self.end_line(node) for node, _ in readers)
@@ -857,7 +908,7 @@ class FileSitePlanner:
                 trailing_whitespace=cst.TrailingWhitespace(),
             )
         ]
-        inline = len(loss_readers) == 1 and self.can_inline(statement, loss_readers[0], labels, receiver, prediction)
+        inline = len(loss_readers) == 1 and self.can_inline(statement, loss_readers[0], call_reads, receiver, prediction)
         loss_name: Optional[str] = None
         if loss_readers and not inline:
             loss_name = names.fresh("loss", stmt_line)
@@ -908,7 +959,7 @@ class FileSitePlanner:
         self,
         following: list[cst.CSTNode],
         readers: list[tuple[cst.CSTNode, str]],
-        labels: cst.BaseExpression,
+        call_reads: cst.BaseExpression,
         receiver: cst.BaseExpression,
     ) -> tuple[Optional[str], set[cst.CSTNode]]:
         """``logits = out.logits`` right after the call (past loss readers): that name can take
@@ -929,7 +980,7 @@ class FileSitePlanner:
                 break
         if prediction is not None:
             between = [s for s in following if s not in removed][: list(following).index(next(iter(removed)))]
-            if any(prediction in names_in(s) for s in between) or prediction in names_in(labels) | names_in(receiver):
+            if any(prediction in names_in(s) for s in between) or prediction in names_in(call_reads) | names_in(receiver):
                 return None, set()
         return prediction, removed
 
@@ -954,7 +1005,7 @@ class FileSitePlanner:
         return placed["loss"], placed["prediction"]
 
     def can_inline(
-        self, statement: cst.CSTNode, reader: cst.CSTNode, labels: cst.BaseExpression, receiver: cst.BaseExpression, prediction: str
+        self, statement: cst.CSTNode, reader: cst.CSTNode, call_reads: cst.BaseExpression, receiver: cst.BaseExpression, prediction: str
     ) -> bool:
         between = self.statements_between(statement, reader)
         if between is None:
@@ -962,7 +1013,7 @@ class FileSitePlanner:
         block, _ = self.block_of(statement)
         if self.loops_between(reader, block):
             return False
-        needed = names_in(labels) | names_in(receiver) | {prediction}
+        needed = names_in(call_reads) | names_in(receiver) | {prediction}
         for item in between:
             # A reader moved past this statement would see what it binds or changes in place.
             if needed & bound_names(item, mutations=True):

@@ -44,7 +44,7 @@ class FileSitePlanner(Protocol):
     def enclosing_function(self, node: cst.CSTNode) -> Union[cst.FunctionDef, cst.Lambda, None]: ...
     def binding_uses(self, scope: cst.CSTNode, target: cst.Name, statement: cst.CSTNode) -> Optional[list[cst.Name]]: ...
     def can_inline(
-        self, statement: cst.CSTNode, reader: cst.CSTNode, labels: cst.BaseExpression, receiver: cst.BaseExpression, prediction: str
+        self, statement: cst.CSTNode, reader: cst.CSTNode, call_reads: cst.BaseExpression, receiver: cst.BaseExpression, prediction: str
     ) -> bool: ...
     def import_names(self, imports: dict[str, ImportSpec], home_module: str, line: int) -> None: ...
     def in_home(self, plan: SitePlan) -> bool: ...
@@ -61,6 +61,9 @@ class _Site(Protocol):
     receiver: cst.BaseExpression
     new_call: cst.Call
     line: int
+
+    @property
+    def call_reads(self) -> cst.BaseExpression: ...
 
     @property
     def names(self) -> ScopeNames: ...
@@ -190,7 +193,7 @@ def _assigned(planner: FileSitePlanner, site: _Site, kept: KeptResult, small: cs
         return
     loss_readers = [node for node, (is_loss, _) in readers if is_loss]
     replacement: list[cst.BaseStatement] = [call_line]
-    if len(loss_readers) == 1 and planner.can_inline(statement, loss_readers[0], site.labels, site.receiver, target.value):
+    if len(loss_readers) == 1 and planner.can_inline(statement, loss_readers[0], site.call_reads, site.receiver, target.value):
         value = _loss(site, kept, target)
         whole = is_atom(value) or is_whole_value(planner.parent(loss_readers[0]), loss_readers[0])
         planner.edits.replace[loss_readers[0]] = value if whole else parenthesize(value)
