@@ -145,6 +145,10 @@ EXTRA_RETURNS = ("loss_logits", "logits_loss", "dict", "hf_output")
 DERIVED_TWICE: Table = (("no", 4), ("yes", 1))
 """``yes``: the loss also reads twice a value forward derives from the prediction (``p =
 logits.softmax(-1)``; ``loss + 0.1 * p.pow(2).mean() - 0.1 * p.mean()``); required labels only."""
+LOSS_BRANCHES: Table = (("none", 6), ("setting", 1), ("input", 1))
+"""How forward chooses its loss's last step: ``setting``, by a flag of the model (``if
+self.strict:``, full or halved); ``input``, by a test of another argument (``if mask is not
+None:``, scaled by the mask's mean or not; signatures with a mask only)."""
 DERIVED = {"ce": "{}.softmax(-1)", "bce": "torch.sigmoid({})", "mse": "torch.tanh({})"}
 """The results a third value is added to."""
 
@@ -217,6 +221,7 @@ DIMENSIONS: dict[str, Table] = {
     "distractors": DISTRACTORS,
     "extra_result": EXTRA_RESULTS,
     "derived_twice": DERIVED_TWICE,
+    "loss_branch": LOSS_BRANCHES,
 }
 """Every dimension's values, in ``Shape``'s field order (tests check each value gets drawn)."""
 
@@ -255,6 +260,7 @@ class Shape:
     extra_result: str
     """``features``: forward also returns an encoder output beside the loss and the prediction."""
     derived_twice: str
+    loss_branch: str
 
     @property
     def optional(self) -> bool:
@@ -360,10 +366,11 @@ def draw_shape(rng: random.Random) -> Shape:
         optional_style = optional_return = placeholder = "-"  # forward tests nothing
     twice_applies = not optional and extra_result == "none" and loss_variant == "plain"
     derived_twice = _pick(later, DERIVED_TWICE) if twice_applies else "-"
+    loss_branch = _pick(later, LOSS_BRANCHES, None if signature.startswith("mask_") else _values(LOSS_BRANCHES, "input"))
     return Shape(
         signature, optional_style, task, criterion, loss_variant, pre_loss, post_loss, pred_name, dropout, returns, optional_return, placeholder,
         reader, call, eval_call, labelless_style, binding, global_home, scope, wrapper, classes, layout, import_style, serving, label_var,
-        distractors, extra_result, derived_twice,
+        distractors, extra_result, derived_twice, loss_branch,
     )
 
 
@@ -488,7 +495,7 @@ def forward_parts(shape: Shape, rng: random.Random, scale: Optional[str]) -> For
         expression = f"(({predicted} - {target}) ** 2).mean()"
     if scale is not None:
         expression = f"{scale} * {expression}"
-    loss += _loss_lines(shape, expression)
+    loss += _branched(shape, _loss_lines(shape, expression))
 
     # After the loss, on what forward returns as its prediction.
     post: list[str] = []
@@ -514,6 +521,17 @@ def _loss_lines(shape: Shape, expression: str) -> list[str]:
     if shape.derived_twice == "yes":
         return [f"p = {DERIVED[shape.task].format(name)}", f"loss = {expression} + 0.1 * p.pow(2).mean() - 0.1 * p.mean()"]
     return [f"loss = {expression}"]
+
+
+def _branched(shape: Shape, lines: list[str]) -> list[str]:
+    """The loss's last line chosen by a test of something other than the labels (``loss_branch``)."""
+    if shape.loss_branch == "none":
+        return lines
+    *first, last = lines
+    target, _, value = last.partition(" = ")
+    if shape.loss_branch == "setting":
+        return first + ["if self.strict:", f"    {target} = {value}", "else:", f"    {target} = 0.5 * ({value})"]
+    return first + ["if mask is not None:", f"    {target} = ({value}) * mask.mean()", "else:", f"    {target} = {value}"]
 
 
 def output_constructor(shape: Shape) -> str:
@@ -638,6 +656,8 @@ def class_lines(shape: Shape, rng: random.Random, name: str, activation: str, sc
         init.append("    self.drop = nn.Dropout(0.25)")
     if shape.criterion == "init":
         init.append(f"    self.criterion = {criterion_constructor(shape)}")
+    if shape.loss_branch == "setting":
+        init.append(f"    self.strict = {rng.random() < 0.5}")
     return [f"class {name}(nn.Module):"] + ind(init + [""] + forward_lines(shape, rng, scale))
 
 
