@@ -53,8 +53,8 @@ def as_conditional_lines(
     converted: list[cst.BaseStatement] = []
     for name in order:
         everywhere = all(name in dict(lines) for _, lines in arms)
-        if not everywhere and name not in bound and name in outside:
-            return None  # unbound after the branch on some path: a failure the lines would not repeat
+        if not everywhere and name not in bound and (name in outside or _read_before_assigned(arms, name)):
+            return None  # read unbound on some path: a failure the lines would not repeat
         # An arm that does not assign it leaves the value from before; where there was none,
         # nothing reads it on that path, and None stands in.
         otherwise: cst.BaseExpression = cst.Name(name) if name in bound else cst.Name("None")
@@ -66,6 +66,17 @@ def as_conditional_lines(
     if converted:
         converted[0] = converted[0].with_changes(leading_lines=branch.leading_lines)
     return converted
+
+
+def _read_before_assigned(arms: Sequence[tuple[Optional[cst.BaseExpression], list[tuple[str, cst.BaseExpression]]]], name: str) -> bool:
+    """Does a line of an arm read ``name`` before that arm assigns it (its value from before)?"""
+    for _, lines in arms:
+        for assigned, value in lines:
+            if name in names_in(value):
+                return True
+            if assigned == name:
+                break
+    return False
 
 
 def _arms(branch: cst.If) -> Optional[list[tuple[Optional[cst.BaseExpression], list[tuple[str, cst.BaseExpression]]]]]:

@@ -361,8 +361,10 @@ class FileSitePlanner:
             if value is None and any(a.star == "*" for a in call.args):
                 raise SiteRefusal(f"the loss reads `{name}`, which may reach forward through *args", line)
             if value is None and len(unpacked) == 1 and is_simple(unpacked[0]):
-                value = self.unpacked_input(unpacked[0], name, default, known_keys)
-            elif value is None and unpacked:
+                # A read of the mapping `**` unpacked (a plain name): `.get` of it has no effects.
+                found[name] = self.unpacked_input(unpacked[0], name, default, known_keys) or _no_value(name, line)
+                continue
+            if value is None and unpacked:
                 raise SiteRefusal(f"the loss reads `{name}`, which may come from a `**` expression that is not a plain name", line)
             if value is None and default is not None:
                 value = cst.parse_expression(default)
@@ -1042,6 +1044,10 @@ class FileSitePlanner:
                 return current
             current = self.parent(current)
         return None
+
+
+def _no_value(name: str, line: int) -> cst.BaseExpression:
+    raise SiteRefusal(f"the loss reads `{name}`, and this call gives it no value that can be read again", line)
 
 
 def _is_labels_none(arg: cst.Arg) -> bool:
