@@ -191,6 +191,15 @@ class ForwardReason(enum.Enum):
         "    loss = F.cross_entropy(logits, labels) + aux.pow(2).mean()\n    aux = aux.detach()\n"
         "    print(aux.sum())\n    return loss, logits\n",
     )
+    INPUT_USED_AFTER_LOSS = ReasonText(
+        "the loss reads the argument `{name}`, which forward uses again after the loss: the call would read it "
+        "as forward left it",
+        "the loss reads another argument of ``forward`` (a mask), which each call would read as it passed it; "
+        "here ``forward`` goes on using it after the loss, where it may change it (``mask.masked_fill_``, "
+        "``out=``, an alias). Compute what the loss needs from it before the loss, or move that use before.",
+        "def forward(self, x, mask, labels):\n    logits = self.fc(x)\n    loss = F.cross_entropy(logits[mask], labels[mask])\n"
+        "    self.last_mask = mask\n    return loss, logits\n",
+    )
     PREDICTION_FROM_LOSS_INPUT = ReasonText(
         "the loss uses `{name}`, while forward returns `{prediction}` computed from it (`{code}`) in a "
         "way that cannot move to the call",

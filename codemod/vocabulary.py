@@ -373,7 +373,7 @@ class LossPlan:
     forward returns ``(prediction, *extras)`` from now on, and the calls unpack them."""
     inputs: tuple[tuple[str, Optional[str]], ...] = ()
     """Parameters of forward the loss reads as the call passed them (``attention_mask`` in a
-    masked loss), each with its default as code (None: no default a call can write)."""
+    masked loss), each with its default as code (None: required)."""
 
 
 PlanResult = Union[LossPlan, Refusal, None]

@@ -14,10 +14,13 @@ from codemod.cst.conditionals import folded, reads_on_one_path
 from codemod.transforms.callsite import FileSitePlanner
 
 
-def _converted(code: str, bound: frozenset[str] = frozenset(), outside: frozenset[str] = frozenset()) -> Optional[str]:
+def _converted(
+    code: str, bound: frozenset[str] = frozenset(), outside: frozenset[str] = frozenset(), later: str = "", layers: frozenset[str] = frozenset()
+) -> Optional[str]:
     branch = cst.parse_statement(textwrap.dedent(code))
     assert isinstance(branch, cst.If)
-    lines = as_conditional_lines(branch, set(bound), set(outside), changed={"loss", "active"})
+    after = list(cst.parse_module(textwrap.dedent(later)).body)
+    lines = as_conditional_lines(branch, set(bound), set(outside), changed={"loss", "active"}, later=after, layers=layers)
     return None if lines is None else "".join(cst.Module(body=[line]).code for line in lines).lstrip("\n")
 
 
@@ -87,5 +90,31 @@ def test_an_input_from_an_unpacked_dict_is_its_key_or_what_double_star_gives_it(
     assert read("None", ("x", "mask")) == 'batch["mask"]'
     assert read("None", ("x",)) == "None"
     assert read("None", None) == 'batch.get("mask", None)'
-    assert read(None, None) is None
+    assert read(None, None) == 'batch["mask"]'  # required: the call fails unless the dict has it
     assert read(None, ("x",)) is None
+
+
+SETTING = """
+    if self.smooth > 0:
+        loss = F.cross_entropy(logits, labels, label_smoothing=self.smooth)
+    else:
+        loss = F.cross_entropy(logits, labels)
+"""
+
+
+def test_a_setting_read_by_torch_s_functions_is_a_test_the_call_can_repeat() -> None:
+    assert _converted(SETTING, later="return loss, self.fc(logits)\n", layers=frozenset({"fc"})) == (
+        "loss = F.cross_entropy(logits, labels, label_smoothing=self.smooth) if self.smooth > 0 else F.cross_entropy(logits, labels)\n"
+    )
+
+
+def test_a_setting_forward_may_change_after_the_branch_is_not_a_test_the_call_can_repeat() -> None:
+    # The call would test it once forward has run: after the append, after a method of the model.
+    assert _converted(SETTING.replace("self.smooth > 0", "self.history"), later="self.history.append(1)\n") is None
+    assert _converted(SETTING, later="self.update_smoothing()\n") is None
+    assert _converted(SETTING, later="logits = self.head(logits)\n", layers=frozenset()) is None  # a module of the user's
+
+
+def test_an_argument_given_to_a_function_of_the_user_s_after_the_branch_is_not_a_test_the_call_can_repeat() -> None:
+    assert _converted(MASKED, later="loss = loss + 0 * mask.sum()\n") is not None  # read only
+    assert _converted(MASKED, later="record(mask)\n") is None

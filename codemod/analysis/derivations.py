@@ -171,14 +171,15 @@ class Flow:
 
 def call_inputs(func: cst.FunctionDef) -> dict[str, Optional[str]]:
     """The parameters of ``func`` a call site can read the loss's inputs from, by their default
-    as code (None: no default a call site can write): those ``forward`` neither assigns nor
-    changes in place, so each holds, wherever the loss read it, the argument the call passed."""
+    as code (None: required): those ``forward`` neither assigns nor changes in place, so each
+    holds, wherever the loss read it, the argument the call passed."""
     changed = bound_names(func.body, mutations=True)
     params = [*func.params.posonly_params, *func.params.params, *func.params.kwonly_params]
+    # A default no call site can write (`scale=1 / 3`, a module constant) leaves the parameter out.
     return {
         p.name.value: _constant_code(p.default)
         for p in params
-        if p.name.value not in changed | {LABELS_PARAM, "self"}
+        if p.name.value not in changed | {LABELS_PARAM, "self"} and (p.default is None or _constant_code(p.default) is not None)
     }
 
 
@@ -235,6 +236,26 @@ class MovableCheck:
 
         node.visit(Calls())
         return ok
+
+
+def torch_layers(cls: cst.ClassDef) -> frozenset[str]:
+    """Attributes of ``cls`` that only ever hold a module of torch's own (``self.fc =
+    nn.Linear(4, 2)``, ``self.criterion = torch.nn.CrossEntropyLoss()``): calling one changes
+    no other attribute of the model."""
+    assigned: dict[str, list[cst.BaseExpression]] = {}
+
+    class Stores(cst.CSTVisitor):
+        def visit_Assign(self, node: cst.Assign) -> None:
+            for target in node.targets:
+                if isinstance(target.target, cst.Attribute) and dotted(target.target.value) == "self":
+                    assigned.setdefault(target.target.attr.value, []).append(node.value)
+
+    cls.visit(Stores())
+    return frozenset(
+        attribute
+        for attribute, values in assigned.items()
+        if all(isinstance(v, cst.Call) and (dotted(v.func) or "").startswith(("nn.", "torch.nn.")) for v in values)
+    )
 
 
 def _stateless_attributes(cls: cst.ClassDef) -> frozenset[str]:

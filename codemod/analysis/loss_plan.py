@@ -294,7 +294,7 @@ class _ForwardPlanner:
             if beside is not None:
                 prediction, extras = beside
                 return _Prediction(prediction, template, next(iter(self.reads[prediction])), extras=extras)
-            found = prediction_from_loss(template, self.local_names, signature)
+            found = prediction_from_loss(template, self.local_names, signature, frozenset(self.inputs))
             if isinstance(found, Refusal):
                 return found
             if found is None:
@@ -333,6 +333,7 @@ class _ForwardPlanner:
         """``return loss`` of a loss reading several values of forward: the one the labels are
         compared with is the prediction, the others are returned beside it, each as the loss read
         it (a line of its own, not assigned again before the return). None when that is not so."""
+        template_locals = template_locals - set(self.inputs)  # the call has those: nothing to return
         if len(template_locals) < 2 or template_locals & {p.name for p in signature.params}:
             return None
         compared = compared_with_labels(template, self.local_names) & template_locals
@@ -385,6 +386,12 @@ class _ForwardPlanner:
             return Refusal.of(ForwardReason.CRITERION_USES_LOCAL, name=sorted(criterion_locals)[0])
         seen_names = names_in(chosen.seen) if chosen.seen is not None else set()
         read_inputs = tuple((name, self.inputs[name]) for name in sorted(names_in(template) & set(self.inputs)))
+        after_loss = [i for i in range(min(self.removed, default=self.returned_at), self.returned_at) if i not in self.removed]
+        for name, _default in read_inputs:
+            if any(name in names_in(self.statements[i]) for i in after_loss):
+                # Given to code that runs after the loss, it may be changed there (`out=`, an
+                # alias): the call would read it as forward left it, not as the loss did.
+                return Refusal.of(ForwardReason.INPUT_USED_AFTER_LOSS, name=name)
         free = (names_in(template) | criterion_names | seen_names) - self.local_names - BUILTIN_NAMES - {CRITERION, "self"}
         return LossPlan(
             class_name=self.class_name,

@@ -124,12 +124,13 @@ class _NotUnderstood(Exception):
 
 
 class _Specializer:
-    def __init__(self, given: bool, placeholders: set[str], none_placeholders: set[str], func: cst.FunctionDef) -> None:
+    def __init__(self, given: bool, placeholders: set[str], none_placeholders: set[str], func: cst.FunctionDef, layers: frozenset[str]) -> None:
         self.given = given
         self.placeholders = placeholders
         self.none_placeholders = none_placeholders
         """Placeholders whose None-ness is the labels' (``loss = None``): a test of one is decided."""
         self.func = func
+        self.layers = layers
         self.changed = bound_names(func.body, mutations=True)
         self.branches_read = False
         self.under_labels = False
@@ -204,7 +205,10 @@ class _Specializer:
         read = names_in(branch)
         if not self.under_labels and (not read & self.from_labels or read & self.placeholders):
             return None  # a branch packing the loss (`output = (loss,) + output`) chooses the result's shape
-        converted = as_conditional_lines(branch, self.bound, _names_outside(self.func, branch), self.changed)
+        later = _statements_after(self.func, branch)
+        if later is None:
+            return None  # a branch rebuilt from an `elif`: where it stands cannot be told
+        converted = as_conditional_lines(branch, self.bound, _names_outside(self.func, branch), self.changed, later, self.layers)
         self.branches_read = self.branches_read or converted is not None
         return converted
 
@@ -219,6 +223,38 @@ class _Specializer:
         if name == LABELS_PARAM:
             raise _NotUnderstood(Refusal.of(ForwardReason.LABELS_UNDER_OTHER_TEST, header=header))
         raise _NotUnderstood(Refusal.of(ForwardReason.LOSS_UNDER_OTHER_TEST, header=header, name=name))
+
+
+def _statements_after(func: cst.FunctionDef, branch: cst.CSTNode) -> Optional[list[cst.CSTNode]]:
+    """The statements of ``func`` that run after ``branch`` (in source order, past its own
+    body); None when ``branch`` is not one of them."""
+    flat: list[cst.CSTNode] = []
+    end: list[int] = []
+
+    def walk(statements: Sequence[cst.CSTNode]) -> None:
+        for statement in statements:
+            flat.append(statement)
+            if statement is branch:
+                end.append(len(flat))
+                continue
+            for block in _blocks_of(statement):
+                walk(block)
+
+    walk(_statements(func.body))
+    return flat[end[0] :] if end else None
+
+
+def _blocks_of(statement: cst.CSTNode) -> list[Sequence[cst.CSTNode]]:
+    """The statement lists nested in a compound statement (bodies, ``else``, ``elif``, handlers)."""
+    blocks: list[Sequence[cst.CSTNode]] = []
+    for child in statement.children:
+        if isinstance(child, cst.BaseSuite):
+            blocks.append(_statements(child))
+        elif isinstance(child, cst.If):
+            blocks.append([child])
+        elif isinstance(child, (cst.Else, cst.ExceptHandler, cst.Finally)):
+            blocks.extend(_blocks_of(child))
+    return blocks
 
 
 def _names_outside(func: cst.FunctionDef, branch: cst.CSTNode) -> set[str]:
@@ -271,14 +307,15 @@ def _placeholders(func: cst.FunctionDef) -> set[str]:
     return (initial & guarded) - elsewhere
 
 
-def specialize(func: cst.FunctionDef) -> Optional[Views]:
+def specialize(func: cst.FunctionDef, layers: frozenset[str] = frozenset()) -> Optional[Views]:
     """Both views of ``func``, or None when it branches on labels in a way not understood."""
-    found = read_paths(func)
+    found = read_paths(func, layers)
     return found if isinstance(found, Views) else None
 
 
-def read_paths(func: cst.FunctionDef) -> Union[Views, Refusal]:
-    """Both views of ``func``, or the statement the reading cannot model, and why."""
+def read_paths(func: cst.FunctionDef, layers: frozenset[str] = frozenset()) -> Union[Views, Refusal]:
+    """Both views of ``func``, or the statement the reading cannot model, and why. ``layers``:
+    the attributes of the model that hold torch's own modules (``torch_layers``)."""
     placeholders = _placeholders(func)
     body = _statements(func.body)
     if LABELS_PARAM in bound_names(func.body, mutations=True):
@@ -288,8 +325,8 @@ def read_paths(func: cst.FunctionDef) -> Union[Views, Refusal]:
     initial = [s for s in body if _is_constant_assignment(s) in placeholders]
     none_placeholders = {name for s in initial if (name := _is_none_assignment(s)) is not None}
     try:
-        given_reader = _Specializer(True, placeholders, none_placeholders, func)
-        absent_reader = _Specializer(False, placeholders, none_placeholders, func)
+        given_reader = _Specializer(True, placeholders, none_placeholders, func, layers)
+        absent_reader = _Specializer(False, placeholders, none_placeholders, func, layers)
         given = given_reader.block(body, True)
         absent = absent_reader.block(body, True)
     except _NotUnderstood as not_understood:

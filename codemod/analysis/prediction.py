@@ -226,15 +226,16 @@ def compared_with_labels(template: cst.BaseExpression, local_names: set[str]) ->
 
 
 def prediction_from_loss(
-    template: cst.BaseExpression, local_names: set[str], signature: Signature
+    template: cst.BaseExpression, local_names: set[str], signature: Signature, inputs: frozenset[str] = frozenset()
 ) -> Union[tuple[str, Optional[cst.BaseExpression], cst.BaseExpression], Refusal, None]:
     """For ``return loss``: which value the loss is computed on. A variable computed in forward
-    is the prediction; a model expression inside the loss call (``F.cross_entropy(self.fc(x),
-    labels)``) is hoisted into a new ``logits`` variable."""
+    is the prediction (beside it, the loss may read ``inputs``, arguments the call has); a
+    model expression inside the loss call (``F.cross_entropy(self.fc(x), labels)``) is hoisted
+    into a new ``logits`` variable."""
     template_locals = (names_in(template) & local_names) - {LABELS_PARAM, "self"}
     params = {p.name for p in signature.params}
     computed = template_locals - params
-    if len(template_locals) == 1 and computed:
+    if len(computed) == 1 and template_locals - computed <= inputs:
         return next(iter(computed)), None, template
     if not isinstance(template, cst.Call):
         if template_locals:

@@ -20,7 +20,8 @@ from codemod.lazy_libcst import cst
 
 def bare_atom(value: cst.BaseExpression) -> bool:
     """An expression that needs no brackets anywhere."""
-    return isinstance(value, (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer, cst.Float, cst.SimpleString))
+    # Not a number: `(2).bit_length()` needs its brackets.
+    return isinstance(value, (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.SimpleString))
 
 
 def folded(expression: cst.BaseExpression) -> cst.BaseExpression:
@@ -76,6 +77,22 @@ def _outermost_conditionals() -> type[Any]:
             self.known = known
 
         def visit_IfExp(self, node: cst.IfExp) -> bool:
+            return False
+
+        # A lambda or a comprehension binds names of its own: a test inside may read another value.
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+        def visit_ListComp(self, node: cst.ListComp) -> bool:
+            return False
+
+        def visit_SetComp(self, node: cst.SetComp) -> bool:
+            return False
+
+        def visit_DictComp(self, node: cst.DictComp) -> bool:
+            return False
+
+        def visit_GeneratorExp(self, node: cst.GeneratorExp) -> bool:
             return False
 
         def leave_IfExp(self, original: cst.IfExp, updated: cst.IfExp) -> cst.BaseExpression:

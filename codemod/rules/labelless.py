@@ -41,12 +41,12 @@ def plan_two_paths(cls: cst.ClassDef, views: Views, signature: Signature, read_t
         return Refusal(f"internal error ({type(exc).__name__}: {exc}); please report it")
 
 
-def unread_paths_refusal(inlined: Optional[cst.FunctionDef]) -> Refusal:
+def unread_paths_refusal(inlined: Optional[cst.FunctionDef], layers: frozenset[str] = frozenset()) -> Refusal:
     """Why ``specialize`` gave no paths: ``labels`` assigned in ``forward`` (``inlined`` is
     None: its label conversions could not be inlined), else the test it could not decide."""
     if inlined is None:
         return Refusal.of(ForwardReason.LABELS_REASSIGNED)
-    found = read_paths(inlined)
+    found = read_paths(inlined, layers)
     assert isinstance(found, Refusal), "called only where specialize gave no paths"
     return found
 

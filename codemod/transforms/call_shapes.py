@@ -141,6 +141,37 @@ def is_simple(node: cst.BaseExpression) -> bool:
     return False
 
 
+def calls_anything(node: cst.CSTNode) -> bool:
+    """Does ``node`` call something that may change state (``model.eval()``,
+    ``optimizer.step()``, ``init.ones_(mask)``)? Reading values to show them does not:
+    ``print``, ``len``, ``float`` and the like, and reading methods of tensors (``x.item()``)."""
+    for call in _calls_in(node):
+        name = dotted(call.func) or ""
+        if name in READING_FUNCTIONS:
+            continue
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in READING_METHODS:
+            continue
+        return True
+    return False
+
+
+READING_FUNCTIONS = frozenset({"print", "len", "float", "int", "str", "round", "abs", "format", "repr", "bool"})
+READING_METHODS = PURE_METHODS | frozenset(
+    {"item", "size", "dim", "numel", "tolist", "numpy", "sum", "mean", "norm", "argmax", "argmin", "max", "min", "std", "abs", "exp", "format"}
+)
+
+
+def _calls_in(node: cst.CSTNode) -> list[cst.Call]:
+    found: list[cst.Call] = []
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, cst.Call):
+            found.append(current)
+        pending.extend(current.children)
+    return found
+
+
 def is_pure(node: cst.BaseExpression, imports: Optional[dict[str, str]] = None) -> bool:
     """No side effects, so evaluating it after the model call instead of before is exact.
     ``imports``: what the module's imported names stand for (``Variable`` from torch)."""

@@ -43,6 +43,7 @@ from codemod.lazy_libcst import cst
 from codemod.transforms.call_shapes import (
     SiteRefusal,
     as_before,
+    calls_anything,
     is_pure,
     is_simple,
     is_whole_value,
@@ -344,7 +345,9 @@ class FileSitePlanner:
             raise SiteRefusal("labels reach forward through *args", line)
         raise SiteRefusal("cannot tell which argument is labels", line)
 
-    def input_arguments(self, call: cst.Call, plan: SitePlan, known_keys: Optional[tuple[str, ...]], line: int) -> dict[str, cst.BaseExpression]:
+    def input_arguments(
+        self, call: cst.Call, receiver: cst.BaseExpression, plan: SitePlan, known_keys: Optional[tuple[str, ...]], line: int
+    ) -> dict[str, cst.BaseExpression]:
         """What this call gave each parameter the loss reads (``plan.inputs``): its argument,
         a key of the dict it unpacks, or the default forward gave it. Raises ``SiteRefusal``
         where that cannot be read again after the call as the same value."""
@@ -372,15 +375,22 @@ class FileSitePlanner:
                 raise SiteRefusal(f"the loss reads `{name}`, and this call gives it no value that can be read again", line)
             if not is_pure(value, self.module_imports):
                 raise SiteRefusal(f"the loss reads `{name}`, and the argument `{code_of(value)}` may have side effects", line)
+            # Read again after the call, a part of something forward was given (the model, an
+            # argument passed whole) may be what forward changed: `model.last`, `batch.mask`.
+            given_whole = names_in(receiver) | {a.value.value for a in call.args if isinstance(a.value, cst.Name)}
+            if not isinstance(value, cst.Name) and names_in(value) & given_whole:
+                raise SiteRefusal(f"the loss reads `{name}`, and `{code_of(value)}` is part of what the call gives forward, which may change it", line)
             found[name] = value
         return found
 
     @staticmethod
     def unpacked_input(source: cst.BaseExpression, name: str, default: Optional[str], known_keys: Optional[tuple[str, ...]]) -> Optional[cst.BaseExpression]:
         """``batch["mask"]`` for a parameter filled from ``**batch``: by key where its keys are
-        known, else ``batch.get("mask", default)`` (what ``**`` binds: the key, or the default)."""
+        known or the parameter is required, else ``batch.get("mask", default)`` (what ``**``
+        binds: the key, or the default)."""
         key = cst.SimpleString(f'"{name}"')
-        if known_keys is not None and name in known_keys:
+        if (known_keys is not None and name in known_keys) or (known_keys is None and default is None):
+            # A required parameter the call fills from the dict: the dict has the key.
             return cst.Subscript(value=source, slice=[cst.SubscriptElement(cst.Index(key))])
         if known_keys is not None or default is None:
             return cst.parse_expression(default) if known_keys is not None and default is not None else None
@@ -516,7 +526,7 @@ class FileSitePlanner:
         site = _Site(
             self, call, statement, scope, plan, labels, receiver, self_expr, call.with_changes(args=new_args),
             self.criterion_name(plan, scope, statement, self_expr), line,
-            inputs=self.input_arguments(call, plan, known_keys, line),
+            inputs=self.input_arguments(call, receiver, plan, known_keys, line),
         )
         for extra in plan.extras:
             # Bound at the call and read by the loss, wherever a reader puts it: held to the
@@ -583,18 +593,19 @@ class FileSitePlanner:
             assert isinstance(loss_target, cst.Name) and isinstance(predicted, cst.Name)  # checked above
             prediction = predicted.value
             read_as = prediction
-            if prediction == "_" or (
+            # `loss, prev = model(x, prev, y)`: the loss reads the argument `prev` after the call.
+            clash = prediction in names_in(site.call_reads) | names_in(site.receiver)
+            if prediction == "_" or clash or (
                 # `loss, prob = model(x, y)`, forward now returning the logits the loss is
                 # computed on: they get their own name, and `prob` is computed from them.
-                plan.seen_prediction is not None
-                and (prediction != plan.preferred_prediction or prediction in names_in(site.labels) | names_in(site.receiver))
+                plan.seen_prediction is not None and prediction != plan.preferred_prediction
             ):
                 prediction = names.fresh(plan.preferred_prediction, site.first_line)
                 names.introduce(prediction, site.last_line + 1)
             replacement: list[cst.BaseStatement] = [site.prediction_line(prediction)]
             if loss_target.value != "_":
                 replacement.append(site.plain(assign(loss_target, site.loss_of(prediction))))
-            if plan.seen_prediction is not None and read_as != "_":
+            if (plan.seen_prediction is not None or clash) and read_as != "_":
                 replacement.append(site.plain(assign(cst.Name(read_as), site.seen(prediction))))
             return replacement
         if plan.shape.kind is ResultKind.HF_OUTPUT and isinstance(target, cst.Name):
@@ -1017,8 +1028,9 @@ class FileSitePlanner:
             return False
         needed = names_in(call_reads) | names_in(receiver) | {prediction}
         for item in between:
-            # A reader moved past this statement would see what it binds or changes in place.
-            if needed & bound_names(item, mutations=True):
+            # A reader moved past this statement would see what it binds or changes in place,
+            # or what a call there changes: `model.eval()`, `optimizer.step()`, `init.ones_(mask)`.
+            if needed & bound_names(item, mutations=True) or calls_anything(item):
                 return False
         return True
 
