@@ -21,7 +21,7 @@ from typing import Optional, Sequence
 
 from codemod.cst.bindings import bound_names
 from codemod.cst.conditionals import reads_on_one_path
-from codemod.cst.nodes import code_of, dotted, names_in, single_name_target, substitute
+from codemod.cst.nodes import calls_in, code_of, dotted, names_in, single_name_target, substitute
 from codemod.lazy_libcst import cst
 from codemod.vocabulary import LABELS_PARAM
 
@@ -239,9 +239,22 @@ class MovableCheck:
 
 
 def torch_layers(cls: cst.ClassDef) -> frozenset[str]:
-    """Attributes of ``cls`` that only ever hold a module of torch's own (``self.fc =
-    nn.Linear(4, 2)``, ``self.criterion = torch.nn.CrossEntropyLoss()``): calling one changes
-    no other attribute of the model."""
+    """Attributes of ``cls`` that only ever hold a module of torch's own, built of torch's own
+    (``self.fc = nn.Linear(4, 2)``, ``nn.Sequential(nn.Linear(4, 8), nn.ReLU())``): calling one
+    runs no code of the user's, so it changes no other attribute of the model."""
+    return frozenset(
+        attribute
+        for attribute, values in _attribute_assignments(cls).items()
+        if all(isinstance(v, cst.Call) and all(_torch_call(c) for c in calls_in(v)) for v in values)
+    )
+
+
+def _torch_call(call: cst.Call) -> bool:
+    return (dotted(call.func) or "").startswith(("nn.", "torch.nn."))
+
+
+def _attribute_assignments(cls: cst.ClassDef) -> dict[str, list[cst.BaseExpression]]:
+    """Every value ``cls`` assigns to ``self.<name>``, by name."""
     assigned: dict[str, list[cst.BaseExpression]] = {}
 
     class Stores(cst.CSTVisitor):
@@ -251,25 +264,13 @@ def torch_layers(cls: cst.ClassDef) -> frozenset[str]:
                     assigned.setdefault(target.target.attr.value, []).append(node.value)
 
     cls.visit(Stores())
-    return frozenset(
-        attribute
-        for attribute, values in assigned.items()
-        if all(isinstance(v, cst.Call) and (dotted(v.func) or "").startswith(("nn.", "torch.nn.")) for v in values)
-    )
+    return assigned
 
 
 def _stateless_attributes(cls: cst.ClassDef) -> frozenset[str]:
     """``self.softmax = nn.Softmax(dim=-1)`` in the class: attributes holding a module with no
     parameters, buffers or randomness, assigned once."""
-    assigned: dict[str, list[cst.BaseExpression]] = {}
-
-    class Stores(cst.CSTVisitor):
-        def visit_Assign(self, node: cst.Assign) -> None:
-            for target in node.targets:
-                if isinstance(target.target, cst.Attribute) and dotted(target.target.value) == "self":
-                    assigned.setdefault(target.target.attr.value, []).append(node.value)
-
-    cls.visit(Stores())
+    assigned = _attribute_assignments(cls)
     found = set()
     for attribute, values in assigned.items():
         if len(values) != 1 or not isinstance(values[0], cst.Call):

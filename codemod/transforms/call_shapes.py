@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Optional, Union
 
-from codemod.cst.nodes import dotted, is_atom, parenthesize, substitute
+from codemod.cst.nodes import calls_in, dotted, is_atom, parenthesize, substitute
 from codemod.lazy_libcst import cst
 from codemod.vocabulary import ResultKind, ResultShape
 
@@ -145,7 +145,7 @@ def calls_anything(node: cst.CSTNode) -> bool:
     """Does ``node`` call something that may change state (``model.eval()``,
     ``optimizer.step()``, ``init.ones_(mask)``)? Reading values to show them does not:
     ``print``, ``len``, ``float`` and the like, and reading methods of tensors (``x.item()``)."""
-    for call in _calls_in(node):
+    for call in calls_in(node):
         name = dotted(call.func) or ""
         if name in READING_FUNCTIONS:
             continue
@@ -159,17 +159,6 @@ READING_FUNCTIONS = frozenset({"print", "len", "float", "int", "str", "round", "
 READING_METHODS = PURE_METHODS | frozenset(
     {"item", "size", "dim", "numel", "tolist", "numpy", "sum", "mean", "norm", "argmax", "argmin", "max", "min", "std", "abs", "exp", "format"}
 )
-
-
-def _calls_in(node: cst.CSTNode) -> list[cst.Call]:
-    found: list[cst.Call] = []
-    pending = [node]
-    while pending:
-        current = pending.pop()
-        if isinstance(current, cst.Call):
-            found.append(current)
-        pending.extend(current.children)
-    return found
 
 
 def is_pure(node: cst.BaseExpression, imports: Optional[dict[str, str]] = None) -> bool:
