@@ -200,6 +200,16 @@ class ForwardReason(enum.Enum):
         "def forward(self, x, mask, labels):\n    logits = self.fc(x)\n    loss = F.cross_entropy(logits[mask], labels[mask])\n"
         "    self.last_mask = mask\n    return loss, logits\n",
     )
+    CHANGED_AFTER_LOSS = ReasonText(
+        "forward runs `{code}` after the loss, which may change what the loss reads (a setting of the model, "
+        "an argument, a module-level value): the call would read it once forward has returned",
+        "the loss reads a setting of the model (``self.smooth``), a module-level value or another argument, "
+        "which each call reads again once ``forward`` has returned; here ``forward`` goes on after the loss "
+        "with code that may change it (a method of the model, a function given the model, a store into "
+        "it). Move that code before the loss.",
+        "def forward(self, x, labels):\n    logits = self.fc(x)\n    loss = F.cross_entropy(logits, labels, "
+        "label_smoothing=self.smooth)\n    self.anneal()\n    return loss, logits\n",
+    )
     PREDICTION_FROM_LOSS_INPUT = ReasonText(
         "the loss uses `{name}`, while forward returns `{prediction}` computed from it (`{code}`) in a "
         "way that cannot move to the call",

@@ -10,6 +10,7 @@ from typing import Optional
 import libcst as cst
 
 from codemod.analysis.branches import as_conditional_lines
+from codemod.analysis.effects import ModelParts
 from codemod.cst.conditionals import folded, reads_on_one_path
 from codemod.transforms.callsite import FileSitePlanner
 
@@ -17,10 +18,13 @@ from codemod.transforms.callsite import FileSitePlanner
 def _converted(
     code: str, bound: frozenset[str] = frozenset(), outside: frozenset[str] = frozenset(), later: str = "", layers: frozenset[str] = frozenset()
 ) -> Optional[str]:
+    parts = ModelParts(layers=layers, settings=frozenset({"smooth", "history"}))
     branch = cst.parse_statement(textwrap.dedent(code))
     assert isinstance(branch, cst.If)
     after = list(cst.parse_module(textwrap.dedent(later)).body)
-    lines = as_conditional_lines(branch, set(bound), set(outside), changed={"loss", "active"}, later=after, layers=layers)
+    lines = as_conditional_lines(
+        branch, set(bound), set(outside), changed={"loss", "active"}, later=after, parts=parts, params=frozenset({"mask", "logits", "labels"})
+    )
     return None if lines is None else "".join(cst.Module(body=[line]).code for line in lines).lstrip("\n")
 
 

@@ -24,27 +24,37 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
+from codemod.analysis.derivations import RANDOM_HINTS
+from codemod.analysis.effects import LIBRARIES, READING_METHODS, ModelParts, may_change, self_attributes_read
 from codemod.cst.conditionals import bare_atom
-from codemod.cst.nodes import code_of, names_in, single_name_target
+from codemod.cst.nodes import calls_in, code_of, dotted, names_in, single_name_target
 from codemod.lazy_libcst import cst
 
 
 def as_conditional_lines(
-    branch: cst.If, bound: set[str], outside: set[str], changed: set[str], later: Sequence[cst.CSTNode], layers: frozenset[str] = frozenset()
+    branch: cst.If,
+    bound: set[str],
+    outside: set[str],
+    changed: set[str],
+    later: Sequence[cst.CSTNode],
+    parts: ModelParts = ModelParts(),
+    params: frozenset[str] = frozenset(),
 ) -> Optional[list[cst.BaseStatement]]:
     """``branch`` as one ``name = a if test else b`` line per name it assigns, or None when that
     is not exact. ``bound``: the names bound on every path to it; ``outside``: those the
     function reads or binds elsewhere; ``changed``: every name it assigns or changes in place
     (a test reading one may change value); ``later``: the statements that run after it, up to
-    the end of the function (the call reads the test again once they have run); ``layers``:
-    attributes holding torch's own modules, whose calls change no setting of the model."""
+    the end of the function (the call reads the test again once they have run); ``parts``:
+    what the class assigns to ``self`` (``analysis.effects``); ``params``: the function's."""
     arms = _arms(branch)
     if arms is None:
         return None
     tests = [test for test, _ in arms if test is not None]
     arm_values = [value for _, lines in arms for _, value in lines]
-    if any(not _stable_test(test, changed) or _touched(test, [*arm_values, *later], layers) for test in tests):
+    if any(not _stable_test(test, changed) or _touched(test, [*arm_values, *later], parts, params) for test in tests):
         return None
+    if any(_draws_random_numbers(value) for value in arm_values):
+        return None  # the lines would draw them in another order than an arm did
     assigned: list[str] = []
     for _, lines in arms:
         for name, _value in lines:
@@ -141,33 +151,29 @@ def _order(arms: Sequence[tuple[Optional[cst.BaseExpression], list[tuple[str, cs
     return order
 
 
-def _touched(test: cst.BaseExpression, nodes: Sequence[cst.CSTNode], layers: frozenset[str]) -> bool:
-    """Could ``nodes`` change what ``test`` reads, by a means assignments do not show
-    (``self.history.append(1)``, a tensor given to a function of the user's, ``self.eval()``)?
-    Reads are fine: arithmetic, indexing, reading methods (``mask.view(-1)``), arguments of
-    torch's functions and losses (``label_smoothing=self.smoothing``). Once they have run, the
-    call site tests the value again."""
-    watched = {code_of(a) for a in _self_attributes(test)} | (names_in(test) - {"self"})
-    if not watched:
-        return False
+def _touched(test: cst.BaseExpression, nodes: Sequence[cst.CSTNode], parts: ModelParts, params: frozenset[str]) -> bool:
+    """Could ``nodes`` change what ``test`` reads, by a means assignments do not show? Once they
+    have run, the call site tests the value again. An argument it reads (``mask``) may be
+    changed by any use but a read: arithmetic, indexing, reading methods (``mask.view(-1)``),
+    torch's functions. A setting of the model (``self.smooth``) or a module-level value by what
+    ``analysis.effects`` says may change them."""
+    arguments = (names_in(test) - {"self"}) & params
+    globals_read = bool(names_in(test) - {"self"} - params - {"None", "True", "False"} - LIBRARIES)
+    read = self_attributes_read(test)
     for node in nodes:
-        if _self_attributes(test) and _calls_self_method(node, layers):
+        if arguments and _touches(node, arguments, None, None):
             return True
-        if _touches(node, watched, None, None):
+        if (read or globals_read) and may_change(node, parts, read, globals_read):
             return True
     return False
 
 
 def _touches(node: cst.CSTNode, watched: set[str], parent: Optional[cst.CSTNode], grandparent: Optional[cst.CSTNode]) -> bool:
-    if isinstance(node, (cst.Name, cst.Attribute)) and code_of(node.with_changes(lpar=[], rpar=[])) in watched:
+    if isinstance(node, cst.Name) and node.value in watched:
         return not _a_read(node, parent, grandparent)
     return any(_touches(child, watched, node, parent) for child in node.children)
 
 
-_READING_METHODS = frozenset(
-    {"view", "reshape", "size", "dim", "numel", "float", "long", "int", "bool", "to", "type", "eq", "ne", "gt", "lt", "ge", "le",
-     "sum", "mean", "any", "all", "unsqueeze", "squeeze", "flatten", "contiguous", "detach", "clone", "item", "expand", "expand_as"}
-)
 _READING_FUNCTIONS = ("torch.", "F.", "nn.", "torch.nn.")
 
 
@@ -175,7 +181,7 @@ def _a_read(node: cst.CSTNode, parent: Optional[cst.CSTNode], grandparent: Optio
     """Is ``node``, met under ``parent`` (under ``grandparent``), only read there?"""
     if isinstance(parent, cst.Attribute) and parent.value is node:
         if isinstance(grandparent, cst.Call) and grandparent.func is parent:
-            return parent.attr.value in _READING_METHODS
+            return parent.attr.value in READING_METHODS
         return True  # an attribute of it read (`mask.shape`)
     if isinstance(parent, cst.Arg) and isinstance(grandparent, cst.Call):
         name = code_of(grandparent.func)
@@ -187,30 +193,8 @@ def _a_read(node: cst.CSTNode, parent: Optional[cst.CSTNode], grandparent: Optio
     )
 
 
-def _self_attributes(node: cst.CSTNode) -> list[cst.Attribute]:
-    """The ``self.name`` attributes ``node`` mentions (the first attribute after ``self``)."""
-    found: list[cst.Attribute] = []
-    pending = [node]
-    while pending:
-        current = pending.pop()
-        if isinstance(current, cst.Attribute) and isinstance(current.value, cst.Name) and current.value.value == "self":
-            found.append(current.with_changes(lpar=[], rpar=[]))
-        pending.extend(current.children)
-    return found
-
-
-def _calls_self_method(node: cst.CSTNode, layers: frozenset[str]) -> bool:
-    """A call on ``self`` other than one of torch's own layers (``self.fc(x)``,
-    ``self.criterion(...)``): a method of the model (``self.eval()``, ``self.update()``) or a
-    module of the user's may change any setting."""
-    pending = [node]
-    while pending:
-        current = pending.pop()
-        if isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute) and code_of(current.func.value) == "self":
-            if current.func.attr.value not in layers:
-                return True
-        pending.extend(current.children)
-    return False
+def _draws_random_numbers(value: cst.BaseExpression) -> bool:
+    return any(hint in (dotted(call.func) or "").rpartition(".")[2].lower() for call in calls_in(value) for hint in RANDOM_HINTS)
 
 
 def _stable_test(test: cst.BaseExpression, changed: set[str]) -> bool:

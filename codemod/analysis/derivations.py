@@ -21,7 +21,7 @@ from typing import Optional, Sequence
 
 from codemod.cst.bindings import bound_names
 from codemod.cst.conditionals import reads_on_one_path
-from codemod.cst.nodes import calls_in, code_of, dotted, names_in, single_name_target, substitute
+from codemod.cst.nodes import code_of, dotted, names_in, single_name_target, substitute
 from codemod.lazy_libcst import cst
 from codemod.vocabulary import LABELS_PARAM
 
@@ -236,21 +236,6 @@ class MovableCheck:
 
         node.visit(Calls())
         return ok
-
-
-def torch_layers(cls: cst.ClassDef) -> frozenset[str]:
-    """Attributes of ``cls`` that only ever hold a module of torch's own, built of torch's own
-    (``self.fc = nn.Linear(4, 2)``, ``nn.Sequential(nn.Linear(4, 8), nn.ReLU())``): calling one
-    runs no code of the user's, so it changes no other attribute of the model."""
-    return frozenset(
-        attribute
-        for attribute, values in _attribute_assignments(cls).items()
-        if all(isinstance(v, cst.Call) and all(_torch_call(c) for c in calls_in(v)) for v in values)
-    )
-
-
-def _torch_call(call: cst.Call) -> bool:
-    return (dotted(call.func) or "").startswith(("nn.", "torch.nn."))
 
 
 def _attribute_assignments(cls: cst.ClassDef) -> dict[str, list[cst.BaseExpression]]:

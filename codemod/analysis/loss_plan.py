@@ -17,6 +17,7 @@ from typing import Callable, Optional, Union
 
 from codemod.analysis.containers import fold_containers
 from codemod.analysis.derivations import Flow, call_inputs, movable_check
+from codemod.analysis.effects import changed_after_loss, model_parts
 from codemod.analysis.label_conversions import inline_label_conversions
 from codemod.analysis.prediction import (
     PREDICTION_SEEN,
@@ -141,6 +142,7 @@ class _ForwardPlanner:
 
     def __init__(self, cls: cst.ClassDef, func: cst.FunctionDef, source_node: Optional[cst.FunctionDef]) -> None:
         self.class_name = cls.name.value
+        self.cls = cls
         self.func = func
         self.source_node = source_node
         self.statements = list(func.body.body)  # an IndentedBlock: plan_forward checked
@@ -347,6 +349,13 @@ class _ForwardPlanner:
         prediction = compared.pop()
         return prediction, tuple(sorted(template_locals - {prediction}))
 
+    def changed_after_loss(self, template: cst.BaseExpression, read_inputs: tuple[tuple[str, Optional[str]], ...]) -> Optional[Refusal]:
+        after_loss = [i for i in range(min(self.removed, default=self.returned_at), self.returned_at) if i not in self.removed]
+        free = names_in(template) - self.local_names - BUILTIN_NAMES - {CRITERION, "self"}
+        return changed_after_loss(
+            [self.statements[i] for i in after_loss], template, self.criterion, frozenset(free), tuple(n for n, _ in read_inputs), model_parts(self.cls)
+        )
+
     def unread(self, index: int) -> bool:
         """Is line ``index`` a plain assignment computed without effects whose value nothing
         after it reads, the return included? Then it can go with the loss."""
@@ -386,12 +395,9 @@ class _ForwardPlanner:
             return Refusal.of(ForwardReason.CRITERION_USES_LOCAL, name=sorted(criterion_locals)[0])
         seen_names = names_in(chosen.seen) if chosen.seen is not None else set()
         read_inputs = tuple((name, self.inputs[name]) for name in sorted(names_in(template) & set(self.inputs)))
-        after_loss = [i for i in range(min(self.removed, default=self.returned_at), self.returned_at) if i not in self.removed]
-        for name, _default in read_inputs:
-            if any(name in names_in(self.statements[i]) for i in after_loss):
-                # Given to code that runs after the loss, it may be changed there (`out=`, an
-                # alias): the call would read it as forward left it, not as the loss did.
-                return Refusal.of(ForwardReason.INPUT_USED_AFTER_LOSS, name=name)
+        refusal = self.changed_after_loss(template, read_inputs)
+        if refusal is not None:
+            return refusal
         free = (names_in(template) | criterion_names | seen_names) - self.local_names - BUILTIN_NAMES - {CRITERION, "self"}
         return LossPlan(
             class_name=self.class_name,

@@ -32,6 +32,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 
 from codemod.analysis.branches import as_conditional_lines
 from codemod.analysis.containers import fold_containers
+from codemod.analysis.effects import ModelParts
 from codemod.cst.bindings import bound_names
 from codemod.cst.nodes import code_of, is_criterion_constructor, name_nodes, names_in, single_name_target
 from codemod.lazy_libcst import cst
@@ -124,13 +125,13 @@ class _NotUnderstood(Exception):
 
 
 class _Specializer:
-    def __init__(self, given: bool, placeholders: set[str], none_placeholders: set[str], func: cst.FunctionDef, layers: frozenset[str]) -> None:
+    def __init__(self, given: bool, placeholders: set[str], none_placeholders: set[str], func: cst.FunctionDef, parts: ModelParts) -> None:
         self.given = given
         self.placeholders = placeholders
         self.none_placeholders = none_placeholders
         """Placeholders whose None-ness is the labels' (``loss = None``): a test of one is decided."""
         self.func = func
-        self.layers = layers
+        self.parts = parts
         self.changed = bound_names(func.body, mutations=True)
         self.branches_read = False
         self.under_labels = False
@@ -208,7 +209,8 @@ class _Specializer:
         later = _statements_after(self.func, branch)
         if later is None:
             return None  # a branch rebuilt from an `elif`: where it stands cannot be told
-        converted = as_conditional_lines(branch, self.bound, _names_outside(self.func, branch), self.changed, later, self.layers)
+        params = frozenset(p.name.value for p in (*self.func.params.posonly_params, *self.func.params.params, *self.func.params.kwonly_params))
+        converted = as_conditional_lines(branch, self.bound, _names_outside(self.func, branch), self.changed, later, self.parts, params)
         self.branches_read = self.branches_read or converted is not None
         return converted
 
@@ -307,15 +309,15 @@ def _placeholders(func: cst.FunctionDef) -> set[str]:
     return (initial & guarded) - elsewhere
 
 
-def specialize(func: cst.FunctionDef, layers: frozenset[str] = frozenset()) -> Optional[Views]:
+def specialize(func: cst.FunctionDef, parts: ModelParts = ModelParts()) -> Optional[Views]:
     """Both views of ``func``, or None when it branches on labels in a way not understood."""
-    found = read_paths(func, layers)
+    found = read_paths(func, parts)
     return found if isinstance(found, Views) else None
 
 
-def read_paths(func: cst.FunctionDef, layers: frozenset[str] = frozenset()) -> Union[Views, Refusal]:
-    """Both views of ``func``, or the statement the reading cannot model, and why. ``layers``:
-    the attributes of the model that hold torch's own modules (``torch_layers``)."""
+def read_paths(func: cst.FunctionDef, parts: ModelParts = ModelParts()) -> Union[Views, Refusal]:
+    """Both views of ``func``, or the statement the reading cannot model, and why. ``parts``:
+    what the model's class assigns to ``self`` (``analysis.effects.model_parts``)."""
     placeholders = _placeholders(func)
     body = _statements(func.body)
     if LABELS_PARAM in bound_names(func.body, mutations=True):
@@ -325,8 +327,8 @@ def read_paths(func: cst.FunctionDef, layers: frozenset[str] = frozenset()) -> U
     initial = [s for s in body if _is_constant_assignment(s) in placeholders]
     none_placeholders = {name for s in initial if (name := _is_none_assignment(s)) is not None}
     try:
-        given_reader = _Specializer(True, placeholders, none_placeholders, func, layers)
-        absent_reader = _Specializer(False, placeholders, none_placeholders, func, layers)
+        given_reader = _Specializer(True, placeholders, none_placeholders, func, parts)
+        absent_reader = _Specializer(False, placeholders, none_placeholders, func, parts)
         given = given_reader.block(body, True)
         absent = absent_reader.block(body, True)
     except _NotUnderstood as not_understood:

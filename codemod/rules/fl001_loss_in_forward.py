@@ -72,7 +72,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from codemod.analysis.derivations import torch_layers
+from codemod.analysis.effects import ModelParts, model_parts
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
 from codemod.analysis.label_conversions import inline_label_conversions
 from codemod.analysis.loss_plan import plan_forward
@@ -111,11 +111,11 @@ def _takes_required_labels(signature: Optional[Signature]) -> bool:
     return _required_labels_name(signature) is not None
 
 
-def _two_paths(inlined: Optional[cst.FunctionDef], layers: frozenset[str], always: bool = False) -> Optional[Views]:
+def _two_paths(inlined: Optional[cst.FunctionDef], parts: ModelParts, always: bool = False) -> Optional[Views]:
     """Both paths of a ``forward`` (its label conversions inlined) that runs otherwise when its
     labels are None; None when it computes the same either way (the labels are always used),
     unless ``always``."""
-    views = specialize(inlined, layers) if inlined is not None else None
+    views = specialize(inlined, parts) if inlined is not None else None
     if views is None or (code_of(views.given) == code_of(views.absent) and not always and not views.branches_read):
         return None
     return views
@@ -171,12 +171,12 @@ def find_units(ctx: RuleContext) -> list[Unit]:
                 continue  # `label` for something else (a class to condition on): not ours
             func, signature, aliased = read
         inlined = inline_label_conversions(func)
-        views = _two_paths(inlined, torch_layers(found[0]), always=name == LABEL_ALIAS)
+        views = _two_paths(inlined, model_parts(found[0]), always=name == LABEL_ALIAS)
         outcome: PlanResult
         if aliased is not None:
             outcome = aliased
         elif views is None and name == LABEL_ALIAS:
-            outcome = unread_paths_refusal(inlined, torch_layers(found[0]))
+            outcome = unread_paths_refusal(inlined, model_parts(found[0]))
         elif views is not None:
             # `labels` required, yet tested (`if labels is not None:`): calls passing
             # `labels=None` take forward's other path, and see what it returned there.

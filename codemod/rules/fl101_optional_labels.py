@@ -62,7 +62,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from codemod.analysis.derivations import torch_layers
+from codemod.analysis.effects import model_parts
 from codemod.analysis.index import ClassKey, ClassKind, ModuleSummary, RepoIndex
 from codemod.analysis.label_conversions import inline_label_conversions
 from codemod.analysis.optional_labels import Views, specialize
@@ -141,12 +141,12 @@ def find_units(ctx: RuleContext) -> list[Unit]:
                 continue  # `label` for something else (a class to condition on): not ours
             func, signature, alias_refused = aliased
         inlined = inline_label_conversions(func)  # `labels = labels.long()` moves with the loss
-        views = specialize(inlined, torch_layers(cls)) if inlined is not None else None
+        views = specialize(inlined, model_parts(cls)) if inlined is not None else None
         outcome: PlanResult
         kept = None
         less_the_loss = False
         if views is None:
-            outcome = None if "loss" not in code_of(func).lower() else unread_paths_refusal(inlined, torch_layers(cls))
+            outcome = None if "loss" not in code_of(func).lower() else unread_paths_refusal(inlined, model_parts(cls))
         else:
             outcome = plan_two_paths(cls, views, signature)
             if isinstance(outcome, Refusal):

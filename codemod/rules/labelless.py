@@ -19,6 +19,7 @@ from codemod.analysis.callsites import CallSite
 from codemod.analysis.index import ClassKey
 from codemod.analysis.kept_result import Constructor
 from codemod.analysis.loss_plan import locals_of, packed_result, plan_forward
+from codemod.analysis.effects import ModelParts
 from codemod.analysis.optional_labels import Views, bare, placeholder_constant, read_paths, unused_criterion
 from codemod.cst.nodes import code_of, names_in
 from codemod.lazy_libcst import cst
@@ -41,12 +42,12 @@ def plan_two_paths(cls: cst.ClassDef, views: Views, signature: Signature, read_t
         return Refusal(f"internal error ({type(exc).__name__}: {exc}); please report it")
 
 
-def unread_paths_refusal(inlined: Optional[cst.FunctionDef], layers: frozenset[str] = frozenset()) -> Refusal:
+def unread_paths_refusal(inlined: Optional[cst.FunctionDef], parts: ModelParts = ModelParts()) -> Refusal:
     """Why ``specialize`` gave no paths: ``labels`` assigned in ``forward`` (``inlined`` is
     None: its label conversions could not be inlined), else the test it could not decide."""
     if inlined is None:
         return Refusal.of(ForwardReason.LABELS_REASSIGNED)
-    found = read_paths(inlined, layers)
+    found = read_paths(inlined, parts)
     assert isinstance(found, Refusal), "called only where specialize gave no paths"
     return found
 

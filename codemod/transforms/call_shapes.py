@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Optional, Union
 
+from codemod.cst.bindings import bound_names
 from codemod.cst.nodes import calls_in, dotted, is_atom, parenthesize, substitute
 from codemod.lazy_libcst import cst
 from codemod.vocabulary import ResultKind, ResultShape
@@ -152,6 +153,20 @@ def calls_anything(node: cst.CSTNode) -> bool:
         if isinstance(call.func, cst.Attribute) and call.func.attr.value in READING_METHODS:
             continue
         return True
+    return False
+
+
+def changes_in_place(node: cst.CSTNode) -> bool:
+    """Does ``node`` change an object in place, under whatever name (``v += 1`` on a tensor,
+    ``net.smooth = 0``, ``batch["w"] = w``, ``x.zero_()``)? Another name may hold the same object."""
+    if bound_names(node, mutations=True) - bound_names(node):
+        return True
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, cst.AugAssign):
+            return True
+        pending.extend(current.children)
     return False
 
 

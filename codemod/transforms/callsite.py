@@ -44,6 +44,7 @@ from codemod.transforms.call_shapes import (
     SiteRefusal,
     as_before,
     calls_anything,
+    changes_in_place,
     is_pure,
     is_simple,
     is_whole_value,
@@ -90,9 +91,12 @@ class _Site:
 
     @property
     def call_reads(self) -> cst.BaseExpression:
-        """What the loss reads of the call's arguments (the labels, the inputs), as one
-        expression whose names must hold the same values wherever the loss is computed."""
-        return cst.Tuple([cst.Element(value) for value in (self.labels, *self.inputs.values())])
+        """What the loss reads besides forward's result (the labels, the inputs, module-level
+        names), as one expression whose names must hold the same values wherever the loss is
+        computed."""
+        # Module-level names the loss reads (`config.SMOOTH`) too: a store into one is a change.
+        free = sorted(names_in(self.plan.loss_template) & set(self.plan.imports))
+        return cst.Tuple([cst.Element(value) for value in (self.labels, *self.inputs.values(), *map(cst.Name, free))])
 
     @property
     def names(self) -> ScopeNames:
@@ -1029,8 +1033,9 @@ class FileSitePlanner:
         needed = names_in(call_reads) | names_in(receiver) | {prediction}
         for item in between:
             # A reader moved past this statement would see what it binds or changes in place,
-            # or what a call there changes: `model.eval()`, `optimizer.step()`, `init.ones_(mask)`.
-            if needed & bound_names(item, mutations=True) or calls_anything(item):
+            # what a call there changes (`model.eval()`, `optimizer.step()`, `init.ones_(mask)`),
+            # or what it changes through another name for the same object (`v += 1`, `net.p = 0`).
+            if needed & bound_names(item, mutations=True) or calls_anything(item) or changes_in_place(item):
                 return False
         return True
 
