@@ -238,7 +238,7 @@ class MovableCheck:
         return ok
 
 
-def _attribute_assignments(cls: cst.ClassDef) -> dict[str, list[cst.BaseExpression]]:
+def attribute_assignments(cls: cst.ClassDef) -> dict[str, list[cst.BaseExpression]]:
     """Every value ``cls`` assigns to ``self.<name>``, by name."""
     assigned: dict[str, list[cst.BaseExpression]] = {}
 
@@ -255,7 +255,7 @@ def _attribute_assignments(cls: cst.ClassDef) -> dict[str, list[cst.BaseExpressi
 def _stateless_attributes(cls: cst.ClassDef) -> frozenset[str]:
     """``self.softmax = nn.Softmax(dim=-1)`` in the class: attributes holding a module with no
     parameters, buffers or randomness, assigned once."""
-    assigned = _attribute_assignments(cls)
+    assigned = attribute_assignments(cls)
     found = set()
     for attribute, values in assigned.items():
         if len(values) != 1 or not isinstance(values[0], cst.Call):

@@ -21,6 +21,7 @@ import functools
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
+from codemod.analysis.derivations import attribute_assignments
 from codemod.cst.bindings import bound_names
 from codemod.cst.nodes import calls_in, code_of, dotted, names_in
 from codemod.lazy_libcst import cst
@@ -58,15 +59,7 @@ class ModelParts:
 def model_parts(cls: cst.ClassDef) -> ModelParts:
     """Built once per class: both rules and both readings of a ``forward`` ask (nodes hash by
     identity; a few recent classes are kept)."""
-    assigned: dict[str, list[cst.BaseExpression]] = {}
-
-    class Stores(cst.CSTVisitor):
-        def visit_Assign(self, node: cst.Assign) -> None:
-            for target in node.targets:
-                if isinstance(target.target, cst.Attribute) and dotted(target.target.value) == "self":
-                    assigned.setdefault(target.target.attr.value, []).append(node.value)
-
-    cls.visit(Stores())
+    assigned = attribute_assignments(cls)
     layers = frozenset(
         name for name, values in assigned.items()
         if all(isinstance(v, cst.Call) and all((dotted(c.func) or "").startswith(("nn.", "torch.nn.")) for c in calls_in(v)) for v in values)
