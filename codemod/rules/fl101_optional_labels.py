@@ -7,8 +7,12 @@ A direct ``nn.Module`` subclass (never a ``PreTrainedModel`` one) whose ``forwar
 None:``, ``if label == None:``, ``... if labels is not None else ...``, placeholders (``loss =
 None``, ``loss = 0``, ``torch.tensor(0.)``), results built step by step (``out["loss"] = ...``,
 ``outputs = (loss,) + outputs``), ``labels = labels.long()`` conversions in the branch, a
-criterion built in ``forward``. ``forward`` is read as two paths, labels given and labels absent
-(``analysis.optional_labels``); a call passing ``labels=None`` takes the second.
+criterion built in ``forward``, a loss masked by another argument under a test of it (``if
+attention_mask is not None:``) or chosen by a setting of the model (``if self.loss_type ==
+"focal":``). ``forward`` is read as two paths, labels given and labels absent
+(``analysis.optional_labels``); a call passing ``labels=None`` takes the second. A branch on
+something other than the labels moves to the calls as a conditional expression, on the argument
+each call passed or the setting of the model it called (``analysis.branches``).
 
 Why
 ---
