@@ -305,3 +305,52 @@ def test_a_forward_read_as_taking_labels_binds_the_keyword_calls_spell() -> None
     plain = Signature((Param("x", True, False), Param("labels", True, True)), False, False, 1, 1)
     assert plain.binds(1, ["labels"], False) == {"x", "labels"}
     assert plain.binds(1, ["label"], False) is None
+
+
+def test_a_criterion_built_before_the_model_runs_does_not_stop_a_masked_loss_from_moving(tmp_path: Path) -> None:
+    """What forward runs after the loss may change what the call reads again (``effects``);
+    what it runs before the loss's first line does not: here the criterion comes first, then
+    a module of the user's, then the loss on the mask."""
+    (tmp_path / "train.py").write_text(textwrap.dedent("""
+        import torch
+        import torch.nn as nn
+
+
+        class Encoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lin = nn.Linear(4, 6)
+
+            def forward(self, x):
+                return torch.tanh(self.lin(x))
+
+
+        class Net(nn.Module):
+            def __init__(self, num_labels=3):
+                super().__init__()
+                self.num_labels = num_labels
+                self.encoder = Encoder()
+                self.fc = nn.Linear(6, num_labels)
+
+            def forward(self, x, mask, labels):
+                loss_fct = nn.CrossEntropyLoss()
+                logits = self.fc(self.encoder(x))
+                loss = loss_fct(logits.view(-1, self.num_labels)[mask.view(-1) == 1], labels.view(-1)[mask.view(-1) == 1])
+                self.encoder(x)
+                return loss, logits
+
+
+        model = Net()
+        x, mask, y = torch.randn(2, 5, 4), torch.ones(2, 5), torch.zeros(2, 5, dtype=torch.long)
+        loss, logits = model(x, mask, y)
+        """))
+    result = run([tmp_path], Mode.WRITE, Options(rules=select_rules(["FL001"], [])))
+    (finding,) = [f.render() for f in result.findings]
+    # After the loss, a module of the user's given the model's input: refused, naming it.
+    assert "forward runs `self.encoder(x)` after the loss" in finding, finding
+    source = (tmp_path / "train.py").read_text().replace("        self.encoder(x)\n", "")
+    (tmp_path / "train.py").write_text(source)
+    result = run([tmp_path], Mode.WRITE, Options(rules=select_rules(["FL001"], [])))
+    (finding,) = [f.render() for f in result.findings]
+    assert "not rewritten" not in finding, finding
+    assert "loss = criterion(logits.view(-1, model.num_labels)[mask.view(-1) == 1], y.view(-1)[mask.view(-1) == 1])" in (tmp_path / "train.py").read_text()

@@ -141,27 +141,44 @@ def self_attributes_read(node: cst.CSTNode) -> frozenset[str]:
 
 
 def changed_after_loss(
-    after: Sequence[cst.CSTNode],
+    statements: Sequence[cst.CSTNode],
+    moved: frozenset[int],
+    returned_at: int,
     template: cst.BaseExpression,
     criterion: Optional[cst.BaseExpression],
     free: frozenset[str],
     inputs: tuple[str, ...],
     parts: ModelParts,
 ) -> Optional[Refusal]:
-    """Why the statements ``forward`` runs ``after`` its loss may change what the moved loss
-    reads once forward has returned: an argument among ``inputs`` they use at all, a setting
-    of the model or a module-level name among ``free`` they may change; None if none."""
+    """Why the lines of ``forward`` that stay may change, after the moved lines (``moved``)
+    first read it, what the loss reads once forward has returned: an argument among ``inputs``
+    they use at all, a setting of the model or a module-level name among ``free`` they may
+    change; None if none."""
+
+    def staying_after(names: set[str]) -> list[cst.CSTNode]:
+        first = min((i for i in moved if names_in(statements[i]) & names), default=returned_at)
+        return [statements[i] for i in range(first + 1, returned_at) if i not in moved]
+
     for name in inputs:
+        after = staying_after({name})
         if any(name in names_in(statement) for statement in after):
-            # Given to code that runs after the loss, it may be changed there (`out=`, an
-            # alias): the call would read it as forward left it, not as the loss did.
+            # Given to code that runs after the loss read it, it may be changed there (`out=`,
+            # an alias): the call would read it as forward left it, not as the loss did.
             return Refusal.of(ForwardReason.INPUT_USED_AFTER_LOSS, name=name)
+        changing = next((s for s in after if may_change(s, parts, frozenset(), False)), None)
+        if changing is not None:
+            # The model may hold it from before (`self.last = opts`) and change it through itself.
+            return _changed(changing)
     read = self_attributes_read(template) | (self_attributes_read(criterion) if criterion is not None else frozenset())
     free = free - LIBRARIES
-    if not (read or free or inputs):
+    if not (read or free):
         return None
-    for statement in after:
+    for statement in staying_after({"self", *free} if read else set(free)):
         if may_change(statement, parts, read, bool(free)):
-            lines = [line.strip() for line in code_of(statement).splitlines() if line.strip() and not line.strip().startswith("#")]
-            return Refusal.of(ForwardReason.CHANGED_AFTER_LOSS, code=lines[0])
+            return _changed(statement)
     return None
+
+
+def _changed(statement: cst.CSTNode) -> Refusal:
+    lines = [line.strip() for line in code_of(statement).splitlines() if line.strip() and not line.strip().startswith("#")]
+    return Refusal.of(ForwardReason.CHANGED_AFTER_LOSS, code=lines[0])

@@ -350,10 +350,10 @@ class _ForwardPlanner:
         return prediction, tuple(sorted(template_locals - {prediction}))
 
     def changed_after_loss(self, template: cst.BaseExpression, read_inputs: tuple[tuple[str, Optional[str]], ...]) -> Optional[Refusal]:
-        after_loss = [i for i in range(min(self.removed, default=self.returned_at), self.returned_at) if i not in self.removed]
         free = names_in(template) - self.local_names - BUILTIN_NAMES - {CRITERION, "self"}
         return changed_after_loss(
-            [self.statements[i] for i in after_loss], template, self.criterion, frozenset(free), tuple(n for n, _ in read_inputs), model_parts(self.cls)
+            self.statements, frozenset(self.removed), self.returned_at, template, self.criterion, frozenset(free),
+            tuple(n for n, _ in read_inputs), model_parts(self.cls),
         )
 
     def unread(self, index: int) -> bool:
