@@ -25,9 +25,9 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 from codemod.analysis.derivations import RANDOM_HINTS
-from codemod.analysis.effects import LIBRARIES, READING_METHODS, ModelParts, may_change, self_attributes_read
+from codemod.analysis.effects import LIBRARIES, READING_METHODS, TORCH_PREFIXES, ModelParts, may_change, self_attributes_read
 from codemod.cst.conditionals import bare_atom
-from codemod.cst.nodes import calls_in, code_of, dotted, names_in, single_name_target
+from codemod.cst.nodes import calls_in, code_of, dotted, names_in, single_name_target, walk
 from codemod.lazy_libcst import cst
 
 
@@ -174,9 +174,6 @@ def _touches(node: cst.CSTNode, watched: set[str], parent: Optional[cst.CSTNode]
     return any(_touches(child, watched, node, parent) for child in node.children)
 
 
-_READING_FUNCTIONS = ("torch.", "F.", "nn.", "torch.nn.")
-
-
 def _a_read(node: cst.CSTNode, parent: Optional[cst.CSTNode], grandparent: Optional[cst.CSTNode]) -> bool:
     """Is ``node``, met under ``parent`` (under ``grandparent``), only read there?"""
     if isinstance(parent, cst.Attribute) and parent.value is node:
@@ -185,7 +182,7 @@ def _a_read(node: cst.CSTNode, parent: Optional[cst.CSTNode], grandparent: Optio
         return True  # an attribute of it read (`mask.shape`)
     if isinstance(parent, cst.Arg) and isinstance(grandparent, cst.Call):
         name = code_of(grandparent.func)
-        return name.startswith(_READING_FUNCTIONS) or name.endswith("Loss")
+        return name.startswith(TORCH_PREFIXES) or name.endswith("Loss")
     return isinstance(
         parent,
         (cst.BinaryOperation, cst.Comparison, cst.ComparisonTarget, cst.UnaryOperation, cst.BooleanOperation, cst.IfExp, cst.Subscript,
@@ -203,18 +200,7 @@ def _stable_test(test: cst.BaseExpression, changed: set[str]) -> bool:
     if names_in(test) & changed:
         return False
     allowed = (cst.Name, cst.Attribute, cst.Comparison, cst.UnaryOperation, cst.BooleanOperation, cst.Integer, cst.Float, cst.SimpleString)
-
-    class Shapes(cst.CSTVisitor):
-        ok = True
-
-        def on_visit(self, node: cst.CSTNode) -> bool:
-            if isinstance(node, cst.BaseExpression) and not isinstance(node, allowed):
-                Shapes.ok = False
-            return Shapes.ok
-
-    Shapes.ok = True
-    test.visit(Shapes())
-    return Shapes.ok
+    return all(isinstance(node, allowed) for node in walk(test) if isinstance(node, cst.BaseExpression))
 
 
 def _grouped(value: cst.BaseExpression) -> cst.BaseExpression:

@@ -21,7 +21,7 @@ from typing import Optional, Sequence
 
 from codemod.cst.bindings import bound_names
 from codemod.cst.conditionals import reads_on_one_path
-from codemod.cst.nodes import code_of, dotted, names_in, single_name_target, substitute
+from codemod.cst.nodes import code_of, dotted, named_params, names_in, single_name_target, substitute
 from codemod.lazy_libcst import cst
 from codemod.vocabulary import LABELS_PARAM
 
@@ -174,11 +174,10 @@ def call_inputs(func: cst.FunctionDef) -> dict[str, Optional[str]]:
     as code (None: required): those ``forward`` neither assigns nor changes in place, so each
     holds, wherever the loss read it, the argument the call passed."""
     changed = bound_names(func.body, mutations=True)
-    params = [*func.params.posonly_params, *func.params.params, *func.params.kwonly_params]
     # A default no call site can write (`scale=1 / 3`, a module constant) leaves the parameter out.
     return {
         p.name.value: _constant_code(p.default)
-        for p in params
+        for p in named_params(func)
         if p.name.value not in changed | {LABELS_PARAM, "self"} and (p.default is None or _constant_code(p.default) is not None)
     }
 

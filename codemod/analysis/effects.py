@@ -23,7 +23,7 @@ from typing import Optional, Sequence
 
 from codemod.analysis.derivations import attribute_assignments
 from codemod.cst.bindings import bound_names
-from codemod.cst.nodes import calls_in, code_of, dotted, names_in
+from codemod.cst.nodes import calls_in, code_of, dotted, names_in, walk
 from codemod.lazy_libcst import cst
 from codemod.reasons import ForwardReason
 from codemod.vocabulary import Refusal
@@ -70,13 +70,8 @@ def model_parts(cls: cst.ClassDef) -> ModelParts:
 
 def _plain(value: cst.BaseExpression) -> bool:
     """A value with no call and no container in it: a number, a string, a name, arithmetic."""
-    pending: list[cst.CSTNode] = [value]
-    while pending:
-        current = pending.pop()
-        if isinstance(current, (cst.Call, cst.List, cst.Dict, cst.Set, cst.Tuple, cst.ListComp, cst.DictComp, cst.SetComp, cst.Lambda)):
-            return False
-        pending.extend(current.children)
-    return True
+    containers = (cst.Call, cst.List, cst.Dict, cst.Set, cst.Tuple, cst.ListComp, cst.DictComp, cst.SetComp, cst.Lambda)
+    return not any(isinstance(node, containers) for node in walk(value))
 
 
 def may_change(node: cst.CSTNode, parts: ModelParts, read: frozenset[str], globals_read: bool) -> bool:
@@ -130,14 +125,9 @@ def _passes_model(node: cst.CSTNode, parts: ModelParts, read: frozenset[str]) ->
 
 def self_attributes_read(node: cst.CSTNode) -> frozenset[str]:
     """The attributes of ``self`` that ``node`` reads (``smooth`` of ``self.smooth > 0``)."""
-    found: set[str] = set()
-    pending = [node]
-    while pending:
-        current = pending.pop()
-        if isinstance(current, cst.Attribute) and isinstance(current.value, cst.Name) and current.value.value == "self":
-            found.add(current.attr.value)
-        pending.extend(current.children)
-    return frozenset(found)
+    return frozenset(
+        n.attr.value for n in walk(node) if isinstance(n, cst.Attribute) and isinstance(n.value, cst.Name) and n.value.value == "self"
+    )
 
 
 def changed_after_loss(

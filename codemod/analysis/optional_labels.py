@@ -27,6 +27,7 @@ the display it returns (``analysis.containers``), so ``out["loss"] = ...`` and `
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence, Union
 
@@ -34,7 +35,7 @@ from codemod.analysis.branches import as_conditional_lines
 from codemod.analysis.containers import fold_containers
 from codemod.analysis.effects import ModelParts
 from codemod.cst.bindings import bound_names
-from codemod.cst.nodes import code_of, is_criterion_constructor, name_nodes, names_in, single_name_target
+from codemod.cst.nodes import code_of, is_criterion_constructor, name_nodes, named_params, names_in, single_name_target
 from codemod.lazy_libcst import cst
 from codemod.reasons import ForwardReason
 from codemod.vocabulary import LABELS_PARAM, Refusal
@@ -138,7 +139,8 @@ class _Specializer:
         self.from_labels = {LABELS_PARAM}
         """The labels and the names the view so far computed from them."""
         """Reading code that runs only where labels are given (``if labels is not None:``)."""
-        self.bound = {p.name.value for p in (*func.params.posonly_params, *func.params.params, *func.params.kwonly_params)}
+        self.params = frozenset(p.name.value for p in named_params(func))
+        self.bound = set(self.params)
         """Names bound on every run of the view so far: parameters, lines the view runs unconditionally."""
 
     def decide(self, test: cst.BaseExpression) -> Optional[bool]:
@@ -209,8 +211,7 @@ class _Specializer:
         later = _statements_after(self.func, branch)
         if later is None:
             return None  # a branch rebuilt from an `elif`: where it stands cannot be told
-        params = frozenset(p.name.value for p in (*self.func.params.posonly_params, *self.func.params.params, *self.func.params.kwonly_params))
-        converted = as_conditional_lines(branch, self.bound, _names_outside(self.func, branch), self.changed, later, self.parts, params)
+        converted = as_conditional_lines(branch, self.bound, _names_outside(self.func, branch), self.changed, later, self.parts, self.params)
         self.branches_read = self.branches_read or converted is not None
         return converted
 
@@ -261,13 +262,8 @@ def _blocks_of(statement: cst.CSTNode) -> list[Sequence[cst.CSTNode]]:
 
 def _names_outside(func: cst.FunctionDef, branch: cst.CSTNode) -> set[str]:
     """The names ``func`` reads or binds outside ``branch``."""
-    inside: dict[str, int] = {}
-    for node in name_nodes(branch):
-        inside[node.value] = inside.get(node.value, 0) + 1
-    everywhere: dict[str, int] = {}
-    for node in name_nodes(func.body):
-        everywhere[node.value] = everywhere.get(node.value, 0) + 1
-    return {name for name, count in everywhere.items() if count > inside.get(name, 0)}
+    outside = Counter(n.value for n in name_nodes(func.body)) - Counter(n.value for n in name_nodes(branch))
+    return set(outside)
 
 
 def _header(statement: cst.BaseStatement) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 import functools
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Optional, Sequence
 
 from codemod.lazy_libcst import cst
 from codemod.vocabulary import TORCH_LOSS_CLASSES
@@ -119,16 +119,18 @@ def parenthesize(node: cst.BaseExpression) -> cst.BaseExpression:
     return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
 
-def calls_in(node: cst.CSTNode) -> list[cst.Call]:
-    """Every call in ``node``, nested ones included."""
-    found: list[cst.Call] = []
+def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """``node`` and every node below it."""
     pending = [node]
     while pending:
         current = pending.pop()
-        if isinstance(current, cst.Call):
-            found.append(current)
+        yield current
         pending.extend(current.children)
-    return found
+
+
+def calls_in(node: cst.CSTNode) -> list[cst.Call]:
+    """Every call in ``node``, nested ones included."""
+    return [n for n in walk(node) if isinstance(n, cst.Call)]
 
 
 def code_of(node: cst.CSTNode) -> str:
@@ -181,10 +183,15 @@ def single_name_target(statement: cst.CSTNode) -> Optional[tuple[str, cst.BaseEx
     return None
 
 
+def named_params(func: cst.FunctionDef) -> list[cst.Param]:
+    """The parameters of ``func`` that have a name of their own (not ``*args``, ``**kwargs``)."""
+    params = func.params
+    return [*params.posonly_params, *params.params, *params.kwonly_params]
+
+
 def defaults_to_none(func: cst.FunctionDef, name: str) -> bool:
     """Does ``func`` take a parameter ``name`` whose default is ``None``?"""
-    params = func.params
-    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+    for param in named_params(func):
         if param.name.value == name:
             return isinstance(param.default, cst.Name) and param.default.value == "None"
     return False
