@@ -79,8 +79,14 @@ def test_the_same_test_inside_an_arm_is_decided_and_none_tests_of_constants_too(
 
 
 def test_a_value_each_arm_reads_once_is_read_once() -> None:
-    assert reads_on_one_path(cst.parse_expression("f(p) if t else g(p)"), "p") == 1
-    assert reads_on_one_path(cst.parse_expression("f(p) + g(p)"), "p") == 2
+    assert reads_on_one_path(cst.parse_expression("f(p) if t else g(p)"))["p"] == 1
+    assert reads_on_one_path(cst.parse_expression("f(p) + g(p)"))["p"] == 2
+
+
+def test_a_keyword_or_an_attribute_of_the_same_name_is_no_second_read() -> None:
+    # `weight=weight` reads `weight` once: counted twice, forward would return it beside the logits.
+    reads = reads_on_one_path(cst.parse_expression("F.cross_entropy(logits, labels, weight=weight) + x.weight.sum()"))
+    assert reads["weight"] == 1 and reads["x"] == 1 and reads["F"] == 1
 
 
 def test_an_input_from_an_unpacked_dict_is_its_key_or_what_double_star_gives_it() -> None:

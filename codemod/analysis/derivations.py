@@ -127,7 +127,7 @@ class Flow:
         value = self.value(index)
         mapping: dict[str, cst.BaseExpression] = {}
         lines = {index}
-        counts = {name: reads_on_one_path(value, name) for name in names_in(value)}
+        counts = reads_on_one_path(value)
         for used in sorted(names_in(value) & self.local_names - {"self"}):
             line = self.reaching(used, index)
             inner = self.derive((used, line), root, movable, inputs)

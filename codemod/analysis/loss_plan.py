@@ -236,6 +236,7 @@ class _ForwardPlanner:
             self.criterion = node.func
             node = node.with_changes(func=cst.Name(CRITERION))
         mapping: dict[str, cst.BaseExpression] = {}
+        reads = reads_on_one_path(node)
         for name in sorted(names_in(node) & self.local_names - {LABELS_PARAM, "self"}):
             line = self.flow.reaching(name, at)
             if line is None or line < 0:
@@ -249,7 +250,7 @@ class _ForwardPlanner:
                 mapping[name] = cst.Name(CRITERION)
                 self.removed.append(line)
             elif self.depends_on_labels(value, line):
-                if reads_on_one_path(node, name) > 1:
+                if reads[name] > 1:
                     return Refusal.of(ForwardReason.LOSS_READS_TWICE, name=name)
                 inner = self.expand(value, line, depth + 1)
                 if isinstance(inner, Refusal):
@@ -305,9 +306,8 @@ class _ForwardPlanner:
             root_line = next(iter(self.reads.get(prediction, {-1}))) if hoisted is None else -1
             self.local_names = self.local_names | {prediction}
             return _Prediction(prediction, template, root_line, hoisted=hoisted)
-        read_twice = frozenset(
-            name for name in template_locals if self.read_twice_beside and reads_on_one_path(template, name) > 1
-        )
+        template_reads = reads_on_one_path(template)
+        read_twice = frozenset(name for name in template_locals if self.read_twice_beside and template_reads[name] > 1)
         chosen = choose_root(
             self.flow, self.movable, template_locals, self.reads, prediction_part.value, self.returned_at, returns_without_labels,
             frozenset(self.removed), read_twice,
@@ -322,7 +322,7 @@ class _ForwardPlanner:
                 seen = derivation.expression
             elif name in self.inputs:
                 continue  # the call's own argument: read again, nothing is computed twice
-            elif reads_on_one_path(template, name) > 1:
+            elif template_reads[name] > 1:
                 labelled_refusal = Refusal.of(
                     ForwardReason.DERIVED_READ_TWICE, name=name, prediction=prediction, code=code_of(derivation.expression)
                 )

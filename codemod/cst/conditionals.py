@@ -12,6 +12,7 @@ and a call that did not pass ``m`` gives the test ``None is not None``, decided 
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from typing import Any, Optional
 
 from codemod.cst.nodes import code_of
@@ -101,11 +102,15 @@ def _outermost_conditionals() -> type[Any]:
     return Outermost
 
 
-def reads_on_one_path(node: cst.CSTNode, name: str) -> int:
-    """How often evaluating ``node`` reads ``name`` at most: the two arms of ``a if t else b``
-    never both run, so a value each arm reads once is read once (not computed twice)."""
+def reads_on_one_path(node: cst.CSTNode) -> Counter[str]:
+    """How often evaluating ``node`` reads each variable at most: the two arms of ``a if t else
+    b`` never both run, so a value each arm reads once is read once (not computed twice). Only
+    variables count, as ``nodes.name_nodes`` finds them: not ``x.attr``'s ``attr``, not
+    ``f(k=v)``'s ``k`` (``weight=weight`` reads ``weight`` once)."""
     if isinstance(node, cst.Name):
-        return int(node.value == name)
+        return Counter({node.value: 1})
+    if isinstance(node, (cst.Attribute, cst.Arg)):
+        return reads_on_one_path(node.value)
     if isinstance(node, cst.IfExp):
-        return reads_on_one_path(node.test, name) + max(reads_on_one_path(node.body, name), reads_on_one_path(node.orelse, name))
-    return sum(reads_on_one_path(child, name) for child in node.children)
+        return reads_on_one_path(node.test) + (reads_on_one_path(node.body) | reads_on_one_path(node.orelse))
+    return sum((reads_on_one_path(child) for child in node.children), Counter())
