@@ -18,7 +18,7 @@ from codemod.transforms.callsite import FileSitePlanner
 def _converted(
     code: str, bound: frozenset[str] = frozenset(), outside: frozenset[str] = frozenset(), later: str = "", layers: frozenset[str] = frozenset()
 ) -> Optional[str]:
-    parts = ModelParts(layers=layers, settings=frozenset({"smooth", "history"}))
+    parts = ModelParts(layers=layers, settings=frozenset({"smooth", "history", "seen"}))
     branch = cst.parse_statement(textwrap.dedent(code))
     assert isinstance(branch, cst.If)
     after = list(cst.parse_module(textwrap.dedent(later)).body)
@@ -123,6 +123,9 @@ def test_a_setting_forward_may_change_after_the_branch_is_not_a_test_the_call_ca
     assert _converted(SETTING.replace("self.smooth > 0", "self.history"), later="self.history.append(1)\n") is None
     assert _converted(SETTING, later="self.update_smoothing()\n") is None
     assert _converted(SETTING, later="logits = self.head(logits)\n", layers=frozenset()) is None  # a module of the user's
+    # `add` and `sort` change a set or a list in place, whatever a tensor's do.
+    assert _converted(SETTING.replace("self.smooth > 0", "self.seen"), later="self.seen.add(1)\n") is None
+    assert _converted(SETTING.replace("self.smooth > 0", "self.seen"), later="self.seen.sort()\n") is None
 
 
 def test_an_argument_given_to_a_function_of_the_user_s_after_the_branch_is_not_a_test_the_call_can_repeat() -> None:

@@ -33,10 +33,12 @@ READING_METHODS = frozenset(
      "eq", "ne", "gt", "lt", "ge", "le", "sum", "mean", "any", "all", "unsqueeze", "squeeze", "flatten", "contiguous", "detach",
      "clone", "item", "expand", "expand_as", "softmax", "log_softmax", "sigmoid", "argmax", "max", "min", "norm", "pow", "abs",
      "exp", "log", "masked_fill", "permute", "transpose", "t", "repeat", "gather", "index_select", "tolist", "format", "get", "keys",
-     "values", "items", "clamp", "clip", "round", "floor", "ceil", "sqrt", "neg", "mul", "add", "sub", "div", "matmul", "bmm",
-     "split", "chunk", "narrow", "select", "nonzero", "topk", "sort", "cumsum", "prod", "var", "logsumexp", "relu", "tanh"}
+     "values", "items", "clamp", "clip", "round", "floor", "ceil", "sqrt", "neg", "mul", "sub", "div", "matmul", "bmm",
+     "split", "chunk", "narrow", "select", "nonzero", "topk", "cumsum", "prod", "var", "logsumexp", "relu", "tanh"}
 )
-"""Methods that read their receiver and make a new value (``masked_fill``, not ``masked_fill_``)."""
+"""Methods that read their receiver and make a new value (``masked_fill``, not ``masked_fill_``).
+Not ``add`` nor ``sort``: a tensor's make a new one, but a set's ``add`` and a list's ``sort``
+change theirs."""
 READING_BUILTINS = frozenset({"print", "len", "float", "int", "str", "round", "abs", "min", "max", "sum", "isinstance", "range", "tuple", "list", "bool", "repr"})
 TORCH_PREFIXES = ("torch.", "F.", "nn.", "torch.nn.")
 LIBRARIES = frozenset({"torch", "F", "nn", "np", "numpy", "math", "transformers", "functional"})
