@@ -358,25 +358,27 @@ class FileSitePlanner:
         found: dict[str, cst.BaseExpression] = {}
         positional = [a for a in call.args if a.keyword is None and not a.star]
         unpacked = [a.value for a in call.args if a.star == "**"]
+        names = plan.signature.positional_names
         for name, default in plan.inputs:
-            keyword = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == name), None)
-            names = plan.signature.positional_names
-            at = names.index(name) if name in names else None
-            value: Optional[cst.BaseExpression] = keyword
-            if value is None and at is not None and at < len(positional):
-                value = positional[at].value
+            no_value = SiteRefusal(f"the loss reads `{name}`, and this call gives it no value that can be read again", line)
+            value = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == name), None)
+            if value is None and name in names and names.index(name) < len(positional):
+                value = positional[names.index(name)].value
             if value is None and any(a.star == "*" for a in call.args):
                 raise SiteRefusal(f"the loss reads `{name}`, which may reach forward through *args", line)
             if value is None and len(unpacked) == 1 and is_simple(unpacked[0]):
                 # A read of the mapping `**` unpacked (a plain name): `.get` of it has no effects.
-                found[name] = self.unpacked_input(unpacked[0], name, default, known_keys) or _no_value(name, line)
+                read = self.unpacked_input(unpacked[0], name, default, known_keys)
+                if read is None:
+                    raise no_value
+                found[name] = read
                 continue
             if value is None and unpacked:
                 raise SiteRefusal(f"the loss reads `{name}`, which may come from a `**` expression that is not a plain name", line)
             if value is None and default is not None:
                 value = cst.parse_expression(default)
             if value is None:
-                raise SiteRefusal(f"the loss reads `{name}`, and this call gives it no value that can be read again", line)
+                raise no_value
             if not is_pure(value, self.module_imports):
                 raise SiteRefusal(f"the loss reads `{name}`, and the argument `{code_of(value)}` may have side effects", line)
             # Read again after the call, a part of something forward was given (the model, an
@@ -393,11 +395,13 @@ class FileSitePlanner:
         known or the parameter is required, else ``batch.get("mask", default)`` (what ``**``
         binds: the key, or the default)."""
         key = cst.SimpleString(f'"{name}"')
-        if (known_keys is not None and name in known_keys) or (known_keys is None and default is None):
-            # A required parameter the call fills from the dict: the dict has the key.
-            return cst.Subscript(value=source, slice=[cst.SubscriptElement(cst.Index(key))])
-        if known_keys is not None or default is None:
-            return cst.parse_expression(default) if known_keys is not None and default is not None else None
+        by_key = cst.Subscript(value=source, slice=[cst.SubscriptElement(cst.Index(key))])
+        if known_keys is not None:
+            if name in known_keys:
+                return by_key
+            return None if default is None else cst.parse_expression(default)
+        if default is None:
+            return by_key  # a required parameter the call fills from the dict: the dict has the key
         return cst.Call(func=cst.Attribute(value=source, attr=cst.Name("get")), args=[cst.Arg(key), cst.Arg(cst.parse_expression(default))])
 
     # --- criterion and names ----------------------------------------------------------------
@@ -1061,10 +1065,6 @@ class FileSitePlanner:
                 return current
             current = self.parent(current)
         return None
-
-
-def _no_value(name: str, line: int) -> cst.BaseExpression:
-    raise SiteRefusal(f"the loss reads `{name}`, and this call gives it no value that can be read again", line)
 
 
 def _is_labels_none(arg: cst.Arg) -> bool:
