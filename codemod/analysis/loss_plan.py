@@ -244,7 +244,8 @@ class _ForwardPlanner:
                 continue
             value = self.flow.value(line)
             if is_criterion_constructor(value):
-                if self.criterion is not None:
+                # One line read twice (`loss_fct(...)` and `loss_fct.ignore_index`) is one criterion.
+                if self.criterion is not None and self.criterion is not value:
                     return Refusal.of(ForwardReason.SEVERAL_CRITERIA)
                 self.criterion = value
                 mapping[name] = cst.Name(CRITERION)
