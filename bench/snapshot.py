@@ -24,6 +24,9 @@ from pathlib import Path
 import tomllib
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.golden_cases import case_folders  # noqa: E402
 
 
 def _fixlabels(args: list[str], cwd: Path) -> dict[str, object]:
@@ -63,9 +66,9 @@ def _fetched(git_dir: Path) -> dict[str, object]:
 
 
 def snapshot(corpora: bool) -> dict[str, object]:
-    cases = sorted(p for p in (REPO / "golden").iterdir() if (p / "before").is_dir())
+    cases = case_folders(REPO / "golden")
     with ThreadPoolExecutor(2) as pool:
-        golden = dict(zip((c.name for c in cases), pool.map(_golden, cases)))
+        golden = dict(zip((c.relative_to(REPO / "golden").as_posix() for c in cases), pool.map(_golden, cases)))
     result: dict[str, object] = {"golden": golden}
     if corpora:
         site = Path(sysconfig.get_paths()["purelib"])

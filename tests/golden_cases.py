@@ -77,13 +77,25 @@ def _scripts(run: str | list[str] | None) -> tuple[str, ...]:
     return (run,) if isinstance(run, str) else tuple(run)
 
 
+def case_folders(root: Path = GOLDEN) -> list[Path]:
+    """Every case folder: ``golden/<case>`` and, one level down, ``golden/<group>/<case>``
+    (the reports suite is the group ``reports``)."""
+    found = []
+    for path in sorted(p for p in root.iterdir() if p.is_dir()):
+        if (path / "before").is_dir():
+            found.append(path)
+        else:
+            found.extend(sorted(p for p in path.iterdir() if (p / "before").is_dir()))
+    return found
+
+
 def cases() -> list[Case]:
     found = []
-    for path in sorted(p for p in GOLDEN.iterdir() if (p / "before").is_dir()):
+    for path in case_folders():
         config = tomllib.loads((path / "case.toml").read_text(encoding="utf-8")) if (path / "case.toml").exists() else {}
         found.append(
             Case(
-                path.name,
+                path.relative_to(GOLDEN).as_posix(),
                 path,
                 config.get("description", ""),
                 _scripts(config.get("run")),

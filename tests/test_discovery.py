@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from codemod.discovery import SKIPPED_DIRS, SOURCE_SUFFIXES, Specs, _gitignore_spec, discover, exclude_spec
-from tests.golden_cases import GOLDEN
+from tests.golden_cases import GOLDEN, case_folders
 
 
 def _reference_ignored(path: Path, specs: Specs, *, is_dir: bool) -> bool:
@@ -82,10 +82,9 @@ def test_fast_discovery_matches_the_reference_on_installed_packages(corpus: str,
 
 def test_fast_discovery_matches_the_reference_on_every_golden_case(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(GOLDEN)
-    for case in sorted(GOLDEN.iterdir()):
-        if (case / "before").is_dir():
-            named = [Path(case.name) / "before"]
-            assert list(discover(named).files) == _reference(named), case.name
+    for case in case_folders():
+        named = [case.relative_to(GOLDEN) / "before"]
+        assert list(discover(named).files) == _reference(named), case.name
 
 
 def test_fast_discovery_matches_the_reference_with_ignores_links_and_paths_named_twice(

@@ -24,7 +24,7 @@ from codemod.engine import run
 from codemod.registry import select_rules
 from codemod.results import Mode, Options, RunResult
 from codemod.verify.project import check_rewrite
-from tests.golden_cases import GOLDEN
+from tests.golden_cases import GOLDEN, case_folders
 
 OPTIONS = Options(rules=select_rules(["ALL"], []), verify=False)
 
@@ -353,7 +353,7 @@ def test_a_library_model_built_by_from_pretrained_is_known_not_to_be_ours(tmp_pa
 
 def _golden_rewrites() -> list[tuple[str, dict[Path, tuple[str, str, str]]]]:
     found = []
-    for case in sorted(GOLDEN.iterdir()):
+    for case in case_folders():
         before, after = case / "before", case / "after"
         if not after.is_dir():
             continue
@@ -362,7 +362,7 @@ def _golden_rewrites() -> list[tuple[str, dict[Path, tuple[str, str, str]]]]:
             relative = path.relative_to(before)
             new = after / relative
             files[path] = (relative.as_posix(), path.read_text(encoding="utf-8"), new.read_text(encoding="utf-8") if new.exists() else path.read_text(encoding="utf-8"))
-        found.append((case.name, files))
+        found.append((case.relative_to(GOLDEN).as_posix(), files))
     return found
 
 
