@@ -12,7 +12,7 @@ import pytest
 from codemod.engine import run
 from codemod.registry import select_rules
 from codemod.results import Mode, Options
-from codemod.rules.fl004_base_model_given_labels import _tasks, head_class, head_exists
+from codemod.rules.heads import head_class, head_exists, tasks_in
 from tests.conftest import assert_nothing_crashed
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
@@ -36,15 +36,15 @@ GOLDEN = Path(__file__).resolve().parent.parent / "golden"
     ],
 )
 def test_base_model_task_is_read_from_the_code(snippet: str, family: str, head: str) -> None:
-    tasks = _tasks(snippet, family)
+    tasks = tasks_in(snippet, family)
     assert len(tasks) == 1
     assert head_class(family, tasks[0]) == head
     assert head_exists(family, head) is not False
 
 
 def test_base_model_task_is_not_guessed_when_nothing_or_two_things_say_it() -> None:
-    assert _tasks("x = 1", "Bert") == []
-    assert len(_tasks("BertConfig(num_labels=2)\nDataCollatorForTokenClassification(tok)", "Bert")) == 2
+    assert tasks_in("x = 1", "Bert") == []
+    assert len(tasks_in("BertConfig(num_labels=2)\nDataCollatorForTokenClassification(tok)", "Bert")) == 2
 
 
 def check(tmp_path: Path, source: str, mode: Mode = Mode.CHECK) -> list[str]:

@@ -49,9 +49,19 @@ PARALLEL_WRAPPERS = frozenset(
         "torch.nn.parallel.data_parallel.DataParallel",
     }
 )
+PEFT_WRAPPERS = frozenset({"get_peft_model", "PeftModel.from_pretrained", "prepare_model_for_kbit_training"})
 LIBRARY_MODEL_PACKAGES = ("transformers.",)
 LIBRARY_CONSTRUCTORS = frozenset({"from_pretrained", "from_config"})
 DATALOADERS = frozenset({"torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"})
+
+
+def is_peft_wrapper(qualified: str) -> bool:
+    """``peft.get_peft_model(model, config)``, ``peft.PeftModel.from_pretrained(model, path)``,
+    also from peft's submodules (``peft.mapping.get_peft_model``)."""
+    if not qualified.startswith("peft."):
+        return False
+    parts = qualified.split(".")
+    return parts[-1] in PEFT_WRAPPERS or ".".join(parts[-2:]) in PEFT_WRAPPERS
 
 
 @dataclass(frozen=True)
@@ -589,6 +599,13 @@ class _ModuleWalk:
                     return Instance(inner.classes, True, inner.library, bare=False) if inner else None
                 if qualified in TRANSPARENT_WRAPPERS:
                     return self.instance_of(node.args[0], scope)
+                if is_peft_wrapper(qualified):
+                    # PEFT hands the batch's keywords, labels included, to the library model it
+                    # wraps. A module of the project it wraps is left untraced as before: a
+                    # task-specific PeftModel calls it with keywords of its own choosing.
+                    inner = self.instance_of(node.args[0], scope)
+                    if inner is not None and inner.library and not inner.classes:
+                        return Instance(frozenset(), library=inner.library)
         return None
 
     def held_before(self, name: str, wrapping: ast.Assign, scope: _Scope) -> Optional[Instance]:

@@ -4,51 +4,101 @@ What it finds
 -------------
 ``BertModel``, ``AutoModel``, ``GPT2Model``... (a transformers class without a head) called with
 ``labels=``, or handed to ``Trainer`` whose batches carry labels (``DataCollatorForLanguageModeling``
-and friends). A Trainer subclass with its own ``compute_loss`` is the user's loss, and is left alone.
+and friends), also inside a PEFT wrapper (``get_peft_model(BertModel(config), lora_config)``). A
+Trainer subclass with its own ``compute_loss`` is the user's loss, and is left alone.
 
 Why
 ---
-A base model computes no loss: transformers 4 raised the TypeError for ``labels=``, transformers 5
-drops the keyword silently and ``outputs.loss`` fails later. When the task is evident, the model
-becomes the matching head class, whose output has a loss. The task: ``num_labels=`` (sequence
-classification), ``DataCollatorForTokenClassification`` (token classification),
-``DataCollatorForLanguageModeling`` (masked LM, or causal LM with ``mlm=False``), a PEFT
-``TaskType``; failing those, a decoder-only family (``GPT2``, ``Llama``...: causal LM) or an
+A base model computes no loss. transformers 4 raised the TypeError for ``labels=``; transformers 5
+drops the keyword silently and the program fails later, and the finding says where:
+``ValueError: The model did not return a loss from the inputs`` (Trainer), ``AttributeError: ...
+object has no attribute 'loss'`` (``outputs.loss``), ``RuntimeError: grad can be implicitly created
+only for scalar outputs`` (``outputs[0].backward()``), ``ValueError: You must specify exactly one
+of input_ids or inputs_embeds`` (a T5 model, whose decoder gets no input), or ``AttributeError:
+... no attribute 'prepare_inputs_for_generation'`` (a causal-LM PEFT wrapper).
+
+When the task is evident, the model becomes the matching head class, whose output has a loss.
+The task: ``num_labels=`` (sequence classification), ``DataCollatorForTokenClassification`` (token
+classification), ``DataCollatorForLanguageModeling`` (masked LM, or causal LM with ``mlm=False``),
+a PEFT ``TaskType``; failing those, a decoder-only family (``GPT2``, ``Llama``...: causal LM) or an
 encoder-decoder one (``T5``, ``Bart``, ``Pegasus``...: seq2seq LM, ``...ForConditionalGeneration``,
 ``AutoModelForSeq2SeqLM`` for ``AutoModel``). The head class is checked in the installed
-transformers when there is one, else taken from a table.
+transformers.
+
+A classification head is sized by ``num_labels``, 2 unless set: the repair carries the class
+count the program shows (``num_labels = ...``, ``n_classes = ...``, an ``id2label`` map, a
+``ClassLabel``) into the config or the ``from_pretrained`` call, unless the construction sizes the
+head already.
 
 Example
 -------
 ::
 
-    config = BertConfig(..., num_labels=3)          config = BertConfig(..., num_labels=3)
-    model = BertModel(config)                  ->   model = BertForSequenceClassification(config)
-    loss = model(ids, labels=y).loss                loss = model(ids, labels=y).loss
+    num_labels = 6                                   num_labels = 6
+    config = BertConfig(vocab_size=50)               config = BertConfig(vocab_size=50, num_labels=num_labels)
+    model = BertModel(config)                  ->    model = BertForSequenceClassification(config)
+    loss = model(ids, labels=y).loss                 loss = model(ids, labels=y).loss
 
 When it refuses
 ---------------
 Reports without changing anything when the task is not evident or ambiguous (the finding lists
 the candidates), when the code reads base-model outputs (``last_hidden_state``,
-``pooler_output``) that a head model does not return, or when the model's construction is not a
-single visible assignment.
+``pooler_output``) that a head model does not return, when the model's construction is not a
+single visible assignment, when a classification head's class count is not shown (none, or
+several) or its config cannot be traced, and when no head class exists.
+
+*The recipe when no head class exists.* An encoder-only model (``MT5EncoderModel``,
+``T5EncoderModel``) has no head class to swap in. The usual answer is a small module of your
+own around it, with the loss in the training loop::
+
+    class Classifier(nn.Module):
+        def __init__(self, encoder, num_labels):
+            super().__init__()
+            self.encoder = encoder
+            self.head = nn.Linear(encoder.config.d_model, num_labels)
+
+        def forward(self, input_ids, attention_mask=None):
+            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            return self.head(hidden[:, 0])
+
+    model = Classifier(MT5EncoderModel(config), num_labels)
+    loss = nn.CrossEntropyLoss()(model(ids), labels)
 """
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
-from codemod.analysis.callsites import CallSite, Instance, ModelUse
+from codemod.analysis.callsites import CallSite, Instance, ModelUse, is_peft_wrapper
 from codemod.analysis.index import ModuleSummary, RepoIndex
-from codemod.cst.nodes import dotted, single_name_target
+from codemod.cst.nodes import code_of, dotted
 from codemod.cst.positions import Layout
 from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
+from codemod.rules.heads import (
+    ANSWER_SPANS,
+    FALLBACK_CANDIDATES,
+    PEFT_TASK_MENTION,
+    Bindings,
+    CountState,
+    Task,
+    auto_class_takes,
+    base_model_family,
+    bindings_visible,
+    class_counts,
+    count_state,
+    describe,
+    head_class,
+    head_exists,
+    tasks_in,
+    traced_config,
+    with_count,
+)
+from codemod.rules.symptoms import Symptom, output_reader, under_transformers_5
 from codemod.rules.spec import Example, Fix, Rule
 from codemod.transforms.edits import FileEdits
 from codemod.vocabulary import IMPORTS_TRANSFORMERS, LABELS_PARAM, ImportSpec, Refusal
@@ -60,28 +110,7 @@ RULE = Rule(
     fix=Fix.REPAIR,
 )
 CODE = RULE.code
-DECODER_ONLY = ("GPT2", "GPTNeo", "GPTJ", "Llama", "Mistral", "Mixtral", "Qwen2", "Qwen3", "OPT", "Falcon", "Gemma", "Gemma2", "Phi", "Phi3", "Bloom")
-SEQ2SEQ = ("T5", "MT5", "Bart", "MBart", "Pegasus", "Marian")
-HEAD_SUFFIX = {
-    "sequence classification": "ForSequenceClassification",
-    "token classification": "ForTokenClassification",
-    "masked LM": "ForMaskedLM",
-    "causal LM": "ForCausalLM",
-    "seq2seq LM": "ForConditionalGeneration",
-}
-SPECIAL_HEADS = {("GPT2", "causal LM"): "GPT2LMHeadModel", ("Auto", "seq2seq LM"): "AutoModelForSeq2SeqLM"}
 BASE_OUTPUT_READERS = re.compile(r"\b(last_hidden_state|pooler_output)\b")
-PEFT_TASKS = {"SEQ_CLS": "sequence classification", "TOKEN_CLS": "token classification", "CAUSAL_LM": "causal LM", "SEQ_2_SEQ_LM": "seq2seq LM"}
-
-
-def base_model_family(qualified: str) -> Optional[str]:
-    """``transformers.BertModel`` -> ``Bert``; None for head classes."""
-    if not qualified.startswith("transformers."):
-        return None
-    name = qualified.rpartition(".")[2]
-    if not name.endswith("Model") or "For" in name or name.endswith(("LMHeadModel", "PreTrainedModel", "HeadsModel")):
-        return None
-    return name[: -len("Model")] or None
 
 
 def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
@@ -92,70 +121,74 @@ def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
     )
 
 
-def _tasks(text: str, family: str) -> list[str]:
-    found = []
-    if re.search(r"\bnum_labels\s*=", text):
-        found.append("sequence classification")
-    if "DataCollatorForTokenClassification" in text:
-        found.append("token classification")
-    match = re.search(r"DataCollatorForLanguageModeling\(([^)]*)\)", text)
-    if match:
-        found.append("causal LM" if re.search(r"\bmlm\s*=\s*False", match.group(1)) else "masked LM")
-    for task in re.findall(r"TaskType\.(\w+)", text):
-        if task in PEFT_TASKS:
-            found.append(PEFT_TASKS[task])
-    if not found and family in DECODER_ONLY:
-        found.append("causal LM")
-    if not found and family in SEQ2SEQ:
-        found.append("seq2seq LM")
-    return sorted(set(found))
+MODEL_METHODS = frozenset({"to", "cuda", "train", "eval", "float", "half"})
+T5_FAMILIES = frozenset({"T5", "MT5", "UMT5", "LongT5"})
+"""Encoder-decoder families whose decoder has no input without labels or ``decoder_input_ids``."""
 
 
-def head_class(family: str, task: str) -> str:
-    return SPECIAL_HEADS.get((family, task), f"{family}{HEAD_SUFFIX[task]}" if family != "Auto" else f"AutoModel{HEAD_SUFFIX[task]}")
+@dataclass(frozen=True)
+class _Construction:
+    """Where the base model the call or Trainer reaches is built."""
+
+    call: cst.Call
+    """``BertModel(config)``, ``AutoModel.from_pretrained(...)``."""
+    line: int
+    wrapper: Optional[str]
+    """``get_peft_model``, when the model reaches the call inside a PEFT wrapper."""
+    bindings: Bindings
+    """What the module and the building function bind: where a config or a class count is."""
 
 
-def head_exists(family: str, head: str) -> Optional[bool]:
-    """Is ``head`` a class of the installed transformers? None if transformers is not installed."""
-    spec = importlib.util.find_spec("transformers")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    models = Path(list(spec.submodule_search_locations)[0]) / "models"
-    folder = "auto" if family == "Auto" else re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", family).lower()
-    pattern = re.compile(rf"^class {re.escape(head)}\b", re.MULTILINE)
-    candidates = list((models / folder).glob("modeling_*.py")) if (models / folder).is_dir() else []
-    if not candidates:
-        candidates = list(models.glob(f"*/modeling_{folder.replace('_', '')}*.py"))
-    return any(pattern.search(p.read_text(encoding="utf-8", errors="replace")) for p in candidates)
-
-
-def _constructor(layout: Layout, receiver: str, line: int) -> Optional[cst.Call]:
-    """The base-model call in the one assignment ``receiver = Base(...)`` (or
-    ``Base.from_pretrained(...)``) of the function that holds the call on ``line``."""
+def _construction(layout: Layout, resolve: Callable[[str], str], receiver: str, line: int) -> Optional[_Construction]:
+    """The base-model call ``receiver`` holds at ``line``, through the one assignment that
+    builds it in the function holding the call (or the module), and through names and wrappers
+    that hand the same model on (``model = get_peft_model(base, config)``, ``.to(device)``)."""
     tree, positions = layout.module, layout.positions
     functions = [
         node for node, p in positions.items()
         if isinstance(node, cst.FunctionDef) and p.start.line <= line <= p.end.line
     ]
-    scope: cst.CSTNode = min(functions, key=lambda f: positions[f].end.line - positions[f].start.line) if functions else tree
-    values = []
+    function = min(functions, key=lambda f: positions[f].end.line - positions[f].start.line) if functions else None
+    line_of = lambda node: positions[node].start.line  # noqa: E731
+    bindings = bindings_visible([tree], line_of)
+    if function is not None:
+        bindings.update(bindings_visible([function], line_of))  # a function's own names hide the module's
+    name, wrapper = receiver, None
+    for _ in range(8):  # a few names at most hand one model on
+        own = []
+        for where, value in bindings.get(name, []):
+            inner, through = _unwrapped(value, resolve)
+            if not (isinstance(inner, cst.Name) and inner.value == name):  # `model = model.to(device)` keeps it
+                own.append((where, inner, through))
+            else:
+                wrapper = wrapper or through
+        if len(own) != 1:
+            return None
+        where, value, through = own[0]
+        wrapper = wrapper or through
+        if isinstance(value, cst.Call):
+            return _Construction(value, where, wrapper, bindings)
+        if not isinstance(value, cst.Name):
+            return None
+        name = value.value
+    return None
 
-    class Lines(cst.CSTVisitor):
-        def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
-            target = single_name_target(node)
-            if target is not None and target[0] == receiver:
-                values.append(target[1])
 
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return node is scope  # a nested function's names are its own
-
-    scope.visit(Lines())
-    if len(values) != 1:
-        return None
-    value = values[0]
-    while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in ("to", "cuda", "train", "eval"):
-        value = value.func.value
-    return value if isinstance(value, cst.Call) else None
+def _unwrapped(value: cst.BaseExpression, resolve: Callable[[str], str]) -> tuple[cst.BaseExpression, Optional[str]]:
+    """``value`` without the calls that return the model they are given: ``.to(device)``, and
+    PEFT's wrappers (also named, as the second item)."""
+    wrapper = None
+    while isinstance(value, cst.Call):
+        func = value.func
+        if isinstance(func, cst.Attribute) and func.attr.value in MODEL_METHODS:
+            value = func.value
+            continue
+        name = dotted(func)
+        if name is not None and is_peft_wrapper(resolve(name)) and value.args and value.args[0].keyword is None:
+            wrapper, value = name, value.args[0].value
+            continue
+        break
+    return value, wrapper
 
 
 def _class_node(call: cst.Call) -> cst.BaseExpression:
@@ -177,16 +210,58 @@ class _Target:
     qualified: str
     receiver: str
     message: str
+    by_trainer: bool
+    keywords: tuple[str, ...] = ()
+    by_peft: bool = False
+    """Found at a PEFT wrapper with a task, not where labels go."""
 
 
 LABELLING_COLLATORS = re.compile(r"\bDataCollatorFor(LanguageModeling|TokenClassification|Seq2Seq|WholeWordMask)\b")
-LABELS_MENTIONED = re.compile(r"\blabels?\b")
+LABELS_MENTIONED = re.compile(r"\b(labels?|start_positions)\b")
 
 
 def find_units(ctx: RuleContext) -> list[Unit]:
     targets = [t for t in map(_call_target, ctx.graph.sites) if t is not None]
     targets += [t for t in (_trainer_target(ctx, use) for use in ctx.graph.uses) if t is not None]
+    targets += _peft_targets(ctx, {t.path for t in targets})
     return [_unit_for(ctx, t) for t in targets]
+
+
+def _peft_targets(ctx: RuleContext, reported: set[Path]) -> list[_Target]:
+    """``get_peft_model(model, LoraConfig(task_type=TaskType.SEQ_CLS))`` around a base model:
+    the task-specific PEFT model needs the head the base model lacks, labels or not (a causal-LM
+    one fails at construction, a classifier's output has no logits). A file whose base model is
+    reported for its labels already is left to that finding."""
+    targets = []
+    for module in ctx.index.modules.values():
+        if module.path in reported or "peft" not in module.text or not PEFT_TASK_MENTION.search(module.text):
+            continue
+        layout = ctx.layout(module.path)
+        if layout is None:
+            continue
+        for (line, column), call in sorted(layout.calls.items()):
+            name = dotted(call.func)
+            if name is None or not is_peft_wrapper(module.resolve(name)) or not call.args or call.args[0].keyword is not None:
+                continue
+            receiver = _bound_name(layout, call) or code_of(call.args[0].value)
+            construction = _construction(layout, module.resolve, receiver, line)
+            node = _class_node(construction.call) if construction is not None else None
+            qualified = module.resolve(dotted(node) or "") if node is not None else ""
+            base = base_model_family(qualified) if qualified.startswith("transformers.") else None
+            if base is None:
+                continue
+            model = qualified.rpartition(".")[2]
+            message = f"`{model}` has no head, but `{name.rpartition('.')[2]}` wraps it for a task that needs one"
+            targets.append(_Target(module.path, module.display_path, line, column, qualified, receiver, message, False, by_peft=True))
+    return targets
+
+
+def _bound_name(layout: Layout, call: cst.Call) -> Optional[str]:
+    """``name`` of ``name = call``."""
+    parent = layout.parents.get(call)
+    if isinstance(parent, cst.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0].target, cst.Name):
+        return parent.targets[0].target.value
+    return None
 
 
 def _single_base_model(instance: Instance) -> Optional[tuple[str, str]]:
@@ -201,11 +276,11 @@ def _call_target(site: CallSite) -> Optional[_Target]:
     base = _single_base_model(site.instance)
     if base is None:
         return None
-    if LABELS_PARAM not in site.shape.keywords and not (site.shape.double_star and site.shape.double_star_has_labels):
+    if not ({LABELS_PARAM, *ANSWER_SPANS} & set(site.shape.keywords)) and not (site.shape.double_star and site.shape.double_star_has_labels):
         return None
     name = base[0].rpartition(".")[2]
     message = f"`{name}` has no head and computes no loss, but `{site.receiver}(...)` gives it labels"
-    return _Target(site.path, site.display_path, site.line, site.column, base[0], site.receiver, message)
+    return _Target(site.path, site.display_path, site.line, site.column, base[0], site.receiver, message, False, site.shape.keywords)
 
 
 def _trainer_target(ctx: RuleContext, use: ModelUse) -> Optional[_Target]:
@@ -223,45 +298,116 @@ def _trainer_target(ctx: RuleContext, use: ModelUse) -> Optional[_Target]:
     name = base[0].rpartition(".")[2]
     trainer = use.consumer.rpartition(".")[2]
     message = f"`{name}` has no head and computes no loss, but `{trainer}` trains it on labels"
-    return _Target(use.path, use.display_path, use.line, use.column, base[0], use.value, message)
+    return _Target(use.path, use.display_path, use.line, use.column, base[0], use.value, message, True)
+
+
+def _symptom(target: _Target, family: str, tasks: list[Task], construction: Optional[_Construction], reader: tuple[Symptom, ...]) -> str:
+    """Which transformers-5 message this program raises instead of the TypeError."""
+    if construction is not None and construction.wrapper is not None and Task.CAUSAL_LM in tasks:
+        return under_transformers_5(Symptom.PEFT_WITHOUT_HEAD)
+    if target.by_peft:
+        return under_transformers_5(Symptom.NO_LOGITS)
+    if family in T5_FAMILIES and "decoder_input_ids" not in target.keywords:
+        return under_transformers_5(Symptom.NO_DECODER_INPUTS)
+    if target.by_trainer:
+        return under_transformers_5(Symptom.NO_LOSS_FROM_TRAINER)
+    return under_transformers_5(*(reader or (Symptom.NO_LOSS_ATTRIBUTE, Symptom.NOT_A_SCALAR)))
 
 
 def _unit_for(ctx: RuleContext, target: _Target) -> Unit:
     base = target.qualified.rpartition(".")[2]
     family = base_model_family(target.qualified) or ""
     module = ctx.index.by_path[target.path]
-    tasks = _tasks(module.text, family)
-    heads = [head_class(family, t) for t in tasks]
-    finding = Finding(target.display_path, target.line, target.column + 1, CODE, target.message)
-    unit = Unit(finding)
-    if len(heads) != 1:
-        candidates = heads or [head_class(family, t) for t in ("sequence classification", "causal LM", "masked LM")]
-        unit.refusal = Refusal("the task is not evident; use one of " + ", ".join(f"`{h}`" for h in candidates))
-        return unit
-    head = heads[0]
-    if head_exists(family, head) is False:
-        unit.refusal = Refusal(f"`{head}` is not in the installed transformers")
-        return unit
-    if BASE_OUTPUT_READERS.search(module.text):
-        unit.refusal = Refusal("the code reads base-model outputs (last_hidden_state/pooler_output) that a head model does not return")
-        return unit
     layout = ctx.layout(target.path)
-    call = _constructor(layout, target.receiver, target.line) if layout is not None else None
-    node = _class_node(call) if call is not None else None
-    if node is None or dotted(node) is None or not module.resolve(dotted(node)).endswith("." + base):  # type: ignore[arg-type]  # dotted(node) was just found not None
+    construction = _construction(layout, module.resolve, target.receiver, target.line) if layout is not None else None
+    config = traced_config(construction.call, construction.bindings, construction.line) if construction is not None else None
+    config_class = (dotted(config.node.func) or "").split(".")[-1] if config is not None and config.node is not None else ""
+    # `AutoModel.from_config(T5Config(...))` is a T5 model: its family says what it is built for.
+    tasks = tasks_in(module.text, config_class.removesuffix("Config") if family == "Auto" and config_class.endswith("Config") else family)
+    message = f"{target.message} {_symptom(target, family, tasks, construction, output_reader(layout, target.line, target.column, module.text, Symptom.NO_LOSS_ATTRIBUTE))}"
+    unit = Unit(Finding(target.display_path, target.line, target.column + 1, CODE, message))
+    refusal = _refusal(family, base, tasks, module.text)
+    if refusal is not None:
+        unit.refusal = refusal
+        return unit
+    (task,) = tasks
+    head = head_class(family, task)
+    node = _class_node(construction.call) if construction is not None else None
+    if construction is None or node is None or dotted(node) is None or not module.resolve(dotted(node)).endswith("." + base):  # type: ignore[arg-type]  # dotted(node) was just found not None
         unit.refusal = Refusal(f"`{target.receiver}` is not built by one visible `{base}` call")
         return unit
+    if family == "Auto" and config_class.endswith("Config") and auto_class_takes(head, config_class) is False:
+        unit.refusal = Refusal(f"`{head}` does not build a model for `{config_class}` in the installed transformers")
+        return unit
+    renamed = node.with_changes(value=head) if isinstance(node, cst.Name) else node.with_changes(attr=node.attr.with_changes(value=head))  # type: ignore[attr-defined]  # a dotted name: a Name or an Attribute
     edits = FileEdits()
+    edits.replace[node] = renamed
     if isinstance(node, cst.Name):
-        edits.replace[node] = node.with_changes(value=head)
         edits.renamed_imports[ImportSpec("transformers", base)] = ImportSpec("transformers", head)
-    elif isinstance(node, cst.Attribute):
-        edits.replace[node.attr] = node.attr.with_changes(value=head)
+    if task.classifies:
+        counted = _carry_class_count(construction, head, module.text, edits, node, renamed)
+        if counted is not None:
+            unit.refusal = counted
+            return unit
     unit.finding = Finding(
-        target.display_path, target.line, target.column + 1, CODE, f"{target.message}; the task is {tasks[0]}: use `{head}`"
+        target.display_path, target.line, target.column + 1, CODE, f"{message}; the task is {task}: use `{head}`"
     )
     unit.edits[target.path] = edits
     return unit
+
+
+def _refusal(family: str, base: str, tasks: list[Task], text: str) -> Optional[Refusal]:
+    """Why no head class can be chosen: none is evident, none exists, or the code reads what
+    only the base model returns."""
+    existing = [head_class(family, t) for t in (tasks or FALLBACK_CANDIDATES) if head_exists(family, head_class(family, t)) is not False]
+    if not existing:
+        return Refusal(
+            f"no head class of the installed transformers takes `{base}`'s place: keep `{base}` as the body of a small "
+            "module of your own with a head sized to your classes, and compute the loss from its output "
+            "(the recipe: `fixlabels explain FL004`)"
+        )
+    if len(tasks) != 1:
+        return Refusal("the task is not evident; use one of " + ", ".join(f"`{h}`" for h in existing))
+    if tasks == [Task.CAUSAL_LM] and family != "Auto" and head_exists(family, head_class(family, Task.MASKED_LM)):
+        # `RobertaForCausalLM` is the encoder run as a decoder (`is_decoder=True`), not a
+        # language model of its own: the collator's `mlm=False` does not make one of `Roberta`.
+        return Refusal(
+            f"`{base}` is an encoder: its causal-LM class is for use as a decoder (`is_decoder=True`); "
+            f"for language modelling use `{head_class(family, Task.MASKED_LM)}` with a masking collator (`mlm=True`)"
+        )
+    if BASE_OUTPUT_READERS.search(text):
+        return Refusal("the code reads base-model outputs (last_hidden_state/pooler_output) that a head model does not return")
+    return None
+
+
+def _carry_class_count(
+    construction: _Construction, head: str, text: str, edits: FileEdits, node: cst.BaseExpression, renamed: cst.BaseExpression
+) -> Optional[Refusal]:
+    """A classification head's size: kept when the construction already gives it, else
+    ``num_labels=`` from the one class count the program binds, else a refusal. ``node`` is
+    the class in the construction, already set to become ``renamed``."""
+    call, bindings = construction.call, construction.bindings
+    state = count_state(call, bindings, construction.line)
+    if state is CountState.CARRIED:
+        return None
+    if state is CountState.UNKNOWN:
+        return Refusal(f"`{head}` sizes its head from a config the analysis cannot trace; give it `num_labels=` (the number of classes)")
+    config = traced_config(call, bindings, construction.line)
+    counts = class_counts(bindings, config.line if config is not None else construction.line)
+    if len(counts) != 1:
+        shown = f"the program binds several: {describe(counts)}" if counts else "the program binds none the analysis can read"
+        return Refusal(
+            f"`{head}` would have 2 classes, its default, and the number of classes is not known ({shown}); "
+            "give it `num_labels=`"
+        )
+    if config is None:  # the count goes into the construction, whose class changes too
+        del edits.replace[node]
+        edits.replace[call] = with_count(call.deep_replace(node, renamed), counts[0])  # type: ignore[arg-type]  # replacing an expression by one
+        return None
+    if config.node is None or config.shared(text):
+        return Refusal(f"`{head}` sizes its head from `{config.name}`, which other code reads too; give it `num_labels=`")
+    edits.replace[config.node] = with_count(config.node, counts[0])
+    return None
 
 
 EXAMPLES = (
@@ -286,7 +432,7 @@ from transformers import BertModel
 model = BertModel.from_pretrained("bert-base-uncased")
 outputs = model(ids, labels=y)
 """,
-        refused='the task is not evident; use one of `BertForSequenceClassification`, `BertForCausalLM`, `BertForMaskedLM`',
+        refused='the task is not evident; use one of `BertForSequenceClassification`, `BertForMaskedLM`',
     ),
     Example(
         before="""\

@@ -1,0 +1,337 @@
+"""FL004's model of transformers: which head class computes the loss a base model cannot, how the
+task is read off the program, and where a classification head gets its number of classes.
+
+A head class is the base class's family plus the task's suffix (``Bert`` + sequence
+classification = ``BertForSequenceClassification``), checked in the installed transformers.
+
+A classification head is sized by ``config.num_labels``, 2 unless something sets it. Swapping
+``BertModel`` for ``BertForSequenceClassification`` on six classes without carrying the count
+trains a 2-class head: ``IndexError: Target 4 is out of bounds``. So a classification repair
+carries the count from what the program shows (``ClassCount``), or refuses.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import importlib.util
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional, TypeAlias
+
+from codemod.cst.nodes import dotted, single_name_target
+from codemod.lazy_libcst import cst
+
+DECODER_ONLY = ("GPT2", "GPTNeo", "GPTNeoX", "GPTJ", "Llama", "Mistral", "Mixtral", "Qwen2", "Qwen3", "OPT", "Falcon", "Gemma", "Gemma2", "Phi", "Phi3", "Bloom")
+SEQ2SEQ = ("T5", "MT5", "Bart", "MBart", "Pegasus", "Marian")
+
+
+class Task(str, enum.Enum):
+    SEQUENCE_CLASSIFICATION = "sequence classification"
+    TOKEN_CLASSIFICATION = "token classification"
+    MASKED_LM = "masked LM"
+    CAUSAL_LM = "causal LM"
+    SEQ2SEQ_LM = "seq2seq LM"
+    QUESTION_ANSWERING = "question answering"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @property
+    def classifies(self) -> bool:
+        """A head sized by ``num_labels``."""
+        return self in (Task.SEQUENCE_CLASSIFICATION, Task.TOKEN_CLASSIFICATION)
+
+
+HEAD_SUFFIX = {
+    Task.SEQUENCE_CLASSIFICATION: "ForSequenceClassification",
+    Task.TOKEN_CLASSIFICATION: "ForTokenClassification",
+    Task.MASKED_LM: "ForMaskedLM",
+    Task.CAUSAL_LM: "ForCausalLM",
+    Task.SEQ2SEQ_LM: "ForConditionalGeneration",
+    Task.QUESTION_ANSWERING: "ForQuestionAnswering",
+}
+ANSWER_SPANS = ("start_positions", "end_positions")
+"""The labels of extractive question answering: the answer's first and last token."""
+SPECIAL_HEADS = {("GPT2", Task.CAUSAL_LM): "GPT2LMHeadModel", ("Auto", Task.SEQ2SEQ_LM): "AutoModelForSeq2SeqLM"}
+PEFT_TASKS = {"SEQ_CLS": Task.SEQUENCE_CLASSIFICATION, "TOKEN_CLS": Task.TOKEN_CLASSIFICATION, "CAUSAL_LM": Task.CAUSAL_LM, "SEQ_2_SEQ_LM": Task.SEQ2SEQ_LM}
+PEFT_TASK_MENTION = re.compile(r"TaskType\.(\w+)|\btask_type\s*=\s*[\"'](\w+)[\"']")
+FALLBACK_CANDIDATES = (Task.SEQUENCE_CLASSIFICATION, Task.CAUSAL_LM, Task.MASKED_LM)
+
+
+def base_model_family(qualified: str) -> Optional[str]:
+    """``transformers.BertModel`` -> ``Bert``; None for head classes."""
+    if not qualified.startswith("transformers."):
+        return None
+    name = qualified.rpartition(".")[2]
+    if not name.endswith("Model") or "For" in name or name.endswith(("LMHeadModel", "PreTrainedModel", "HeadsModel")):
+        return None
+    return name[: -len("Model")] or None
+
+
+def tasks_in(text: str, family: str) -> list[Task]:
+    """The tasks a module's text names for a base model of ``family``: a class count, a
+    collator that labels, a PEFT task type; failing those, what the family is built for."""
+    found = []
+    if re.search(r"\bnum_labels\s*=", text):
+        found.append(Task.SEQUENCE_CLASSIFICATION)
+    if re.search(r"\bstart_positions\b", text):
+        found.append(Task.QUESTION_ANSWERING)
+    if "DataCollatorForTokenClassification" in text:
+        found.append(Task.TOKEN_CLASSIFICATION)
+    match = re.search(r"DataCollatorForLanguageModeling\(([^)]*)\)", text)
+    if match:
+        found.append(Task.CAUSAL_LM if re.search(r"\bmlm\s*=\s*False", match.group(1)) else Task.MASKED_LM)
+    for named in PEFT_TASK_MENTION.finditer(text):
+        task = PEFT_TASKS.get(named.group(1) or named.group(2))
+        if task is not None:
+            found.append(task)
+    if not found and family in DECODER_ONLY:
+        found.append(Task.CAUSAL_LM)
+    if not found and family in SEQ2SEQ:
+        found.append(Task.SEQ2SEQ_LM)
+    return sorted(set(found), key=lambda task: task.value)
+
+
+def head_class(family: str, task: Task) -> str:
+    return SPECIAL_HEADS.get((family, task), f"{family}{HEAD_SUFFIX[task]}" if family != "Auto" else f"AutoModel{HEAD_SUFFIX[task]}")
+
+
+def head_exists(family: str, head: str) -> Optional[bool]:
+    """Is ``head`` a class of the installed transformers? None if transformers is not installed."""
+    spec = importlib.util.find_spec("transformers")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    models = Path(list(spec.submodule_search_locations)[0]) / "models"
+    folder = "auto" if family == "Auto" else re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", family).lower()
+    pattern = re.compile(rf"^class {re.escape(head)}\b", re.MULTILINE)
+    candidates = list((models / folder).glob("modeling_*.py")) if (models / folder).is_dir() else []
+    if not candidates:
+        candidates = list(models.glob(f"*/modeling_{folder.replace('_', '')}*.py"))
+    if not candidates and folder.endswith("_encoder"):  # `MT5EncoderModel` lives with MT5
+        return head_exists(family[: -len("Encoder")], head)
+    return any(pattern.search(p.read_text(encoding="utf-8", errors="replace")) for p in candidates)
+
+
+def _transformers_file(*parts: str) -> Optional[str]:
+    spec = importlib.util.find_spec("transformers")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(list(spec.submodule_search_locations)[0]).joinpath(*parts)
+    return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+
+
+@functools.cache
+def _auto_builds() -> Optional[dict[str, frozenset[str]]]:
+    """Auto class -> the model types it builds, read from the installed transformers' auto
+    module without importing it."""
+    models = _transformers_file("models", "auto", "modeling_auto.py")
+    if models is None:
+        return None
+    tables = {
+        name: frozenset(re.findall(r'^\s*\(\s*"(\w+)"\s*,', block, re.MULTILINE))
+        for name, block in re.findall(r"^(\w+_MAPPING_NAMES) = OrderedDict\((.*?)^\)", models, re.MULTILINE | re.DOTALL)
+    }
+    return {
+        auto: tables[f"{mapping}_NAMES"]
+        for auto, mapping in re.findall(r"^class (AutoModel\w*)\(_BaseAutoModelClass\):\n\s+_model_mapping = (\w+)", models, re.MULTILINE)
+        if f"{mapping}_NAMES" in tables
+    }
+
+
+@functools.cache
+def _model_type(config_class: str) -> Optional[str]:
+    """The ``model_type`` a config class of the installed transformers declares."""
+    spec = importlib.util.find_spec("transformers")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    models = Path(list(spec.submodule_search_locations)[0]) / "models"
+    folder = re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", config_class.removesuffix("Config")).lower()
+    declared = re.compile(rf"^class {re.escape(config_class)}\b.*?^\s+model_type = [\"'](\w+)[\"']", re.MULTILINE | re.DOTALL)
+    for path in [*models.glob(f"{folder}/configuration_*.py"), *models.glob("*/configuration_*.py")]:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if f"class {config_class}" in text:
+            found = declared.search(text)
+            return found.group(1) if found else None
+    return None
+
+
+def auto_class_takes(auto_class: str, config_class: str) -> Optional[bool]:
+    """Does ``AutoModelForX`` build a model for a ``config_class`` config in the installed
+    transformers? None when that cannot be read."""
+    builds = _auto_builds()
+    kind = _model_type(config_class)
+    if builds is None or kind is None or auto_class not in builds:
+        return None
+    return kind in builds[auto_class]
+
+
+# --- the number of classes -----------------------------------------------------------------
+
+COUNT_KEYWORDS = frozenset({"num_labels", "id2label", "label2id"})
+"""What sizes a classification head when given to its config or its ``from_pretrained``."""
+COUNT_NAME = re.compile(r"^(?:num|n|nb|number_of|total)_?(?:labels?|class(?:es)?)$", re.IGNORECASE)
+"""A name that says it holds a class count (``num_labels``, ``n_classes``)."""
+LABEL_MAPS = frozenset({"id2label", "label2id"})
+
+
+@dataclass(frozen=True)
+class ClassCount:
+    """Where the program shows its number of classes, as the code to pass: ``num_labels``,
+    ``len(id2label)``, ``label_feature.num_classes``."""
+
+    expression: str
+    line: int
+
+
+class CountState(enum.Enum):
+    CARRIED = "carried"
+    """The construction already sizes the head (``num_labels=`` or ``id2label=`` reaches it)."""
+    UNKNOWN = "unknown"
+    """The construction reads a config the program does not build where we can see it."""
+    MISSING = "missing"
+    """Nothing sizes the head: it would have the default 2 classes."""
+
+
+# A string: evaluating `cst.BaseExpression` here would load LibCST for every run.
+Bindings: TypeAlias = "dict[str, list[tuple[int, cst.BaseExpression]]]"
+
+
+def bindings_visible(scopes: list[cst.CSTNode], line_of: Callable[[cst.CSTNode], int]) -> Bindings:
+    """``name = value`` lines in the bodies of ``scopes`` (the module, the function that builds
+    the model), outside functions and classes nested in them: name -> [(line, value)]."""
+    found: Bindings = {}
+    for scope in scopes:
+        for statement in _own_statements(scope):
+            target = single_name_target(statement)
+            if target is not None:
+                found.setdefault(target[0], []).append((line_of(statement), target[1]))
+    return found
+
+
+def _own_statements(scope: cst.CSTNode) -> list[cst.CSTNode]:
+    """The statements of ``scope``'s body and of the blocks in it, not of nested definitions."""
+    found: list[cst.CSTNode] = []
+    pending: list[cst.CSTNode] = list(scope.children)
+    while pending:
+        node = pending.pop(0)
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)) and node is not scope:
+            continue
+        if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            found.append(node)
+        if not isinstance(node, cst.SimpleStatementLine):
+            pending[:0] = [c for c in node.children if isinstance(c, (cst.BaseSuite, cst.BaseStatement, cst.If, cst.Else, cst.ExceptHandler, cst.Finally))]
+    return found
+
+
+@dataclass(frozen=True)
+class ConfigSource:
+    """The config call a construction reads, inline or through ``name = ...Config(...)``."""
+
+    node: Optional[cst.Call]
+    """None when the name is not bound once, before the construction, to a config call."""
+    name: Optional[str]
+    line: int
+    """Where the config call is: a count given to it must be bound before."""
+
+    def shared(self, text: str) -> bool:
+        """Is the config's name read by more than the construction (another model, a print)?"""
+        return self.name is not None and len(re.findall(rf"\b{re.escape(self.name)}\b", text)) > 2
+
+
+def config_argument(construction: cst.Call) -> Optional[cst.BaseExpression]:
+    """What ``construction`` takes as its config: ``config=``, or the first positional of a
+    direct construction (``BertModel(config)``); ``from_pretrained``'s is a checkpoint."""
+    config = next((arg.value for arg in construction.args if arg.keyword is not None and arg.keyword.value == "config"), None)
+    pretrained = isinstance(construction.func, cst.Attribute) and construction.func.attr.value == "from_pretrained"
+    if config is None and not pretrained:
+        config = next((arg.value for arg in construction.args if arg.keyword is None), None)
+    return config
+
+
+def traced_config(construction: cst.Call, bindings: Bindings, before: int) -> Optional[ConfigSource]:
+    """The config call ``construction`` reads (``BertConfig(...)``, ``AutoConfig.from_pretrained(...)``),
+    inline or through the one line that binds it before ``before``; None without a config."""
+    value = config_argument(construction)
+    if value is None:
+        return None
+    name, line = None, before
+    if isinstance(value, cst.Name):
+        name = value.value
+        values = bindings.get(name, [])
+        if len(values) != 1 or values[0][0] >= before:
+            return ConfigSource(None, name, line)
+        line, value = values[0]
+    called = (dotted(value.func) or "") if isinstance(value, cst.Call) else ""
+    if isinstance(value, cst.Call) and (called.endswith("Config") or called.endswith("Config.from_pretrained")):
+        return ConfigSource(value, name, line)
+    return ConfigSource(None, name, line)
+
+
+def count_state(construction: cst.Call, bindings: Bindings, before: int) -> CountState:
+    """Does ``construction`` (``Head(config)``, ``Head.from_pretrained(path, ...)``) size its head?"""
+    keywords = {arg.keyword.value for arg in construction.args if arg.keyword is not None}
+    if keywords & COUNT_KEYWORDS:
+        return CountState.CARRIED
+    config = traced_config(construction, bindings, before)
+    if config is None:
+        return CountState.MISSING  # a checkpoint's config: its classes are a base model's, 2 by default
+    if config.node is None:
+        return CountState.UNKNOWN
+    config_keywords = {arg.keyword.value for arg in config.node.args if arg.keyword is not None}
+    return CountState.CARRIED if config_keywords & COUNT_KEYWORDS else CountState.MISSING
+
+
+def class_counts(bindings: Bindings, before: int) -> list[ClassCount]:
+    """What the program binds, before ``before``, that is its number of classes: a name that
+    says so (``num_labels = len(label_list)``), a label map (``id2label = {...}``) or a
+    ``ClassLabel`` feature."""
+    found = []
+    for name, values in sorted(bindings.items()):
+        if len(values) != 1 or values[0][0] >= before:
+            continue
+        line, value = values[0]
+        if isinstance(value, cst.Name) and value.value == "None":
+            continue
+        if COUNT_NAME.match(name):
+            found.append(ClassCount(name, line))
+        elif name in LABEL_MAPS and isinstance(value, (cst.Dict, cst.DictComp)):
+            found.append(ClassCount(f"len({name})", line))
+        elif isinstance(value, cst.Call) and (dotted(value.func) or "").rpartition(".")[2] == "ClassLabel":
+            found.append(ClassCount(f"{name}.num_classes", line))
+    # `id2label` and `label2id` built from one another count the same classes: one is enough.
+    if sum(1 for c in found if c.expression.startswith("len(")) == 2:
+        found = [c for c in found if c.expression != "len(label2id)"]
+    return found
+
+
+def count_argument(count: ClassCount) -> cst.Arg:
+    return cst.Arg(
+        keyword=cst.Name("num_labels"),
+        value=cst.parse_expression(count.expression),
+        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+    )
+
+
+def with_count(construction: cst.Call, count: ClassCount) -> cst.Call:
+    """``construction`` given ``num_labels=<count>`` as its last argument, laid out as the
+    arguments before it (one a line with a trailing comma, or on one line)."""
+    args = list(construction.args)
+    added = count_argument(count)
+    if not args:
+        return construction.with_changes(args=[added])
+    last = args[-1]
+    one_a_line = isinstance(last.comma, cst.Comma) and isinstance(last.comma.whitespace_after, cst.ParenthesizedWhitespace)
+    if one_a_line and len(args) > 1 and isinstance(args[-2].comma, cst.Comma):
+        args[-1] = last.with_changes(comma=args[-2].comma)
+        added = added.with_changes(comma=last.comma)
+    else:
+        args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        if isinstance(last.comma, cst.Comma):
+            added = added.with_changes(comma=last.comma.with_changes(whitespace_after=cst.SimpleWhitespace(""))) if not one_a_line else added.with_changes(comma=last.comma)
+    return construction.with_changes(args=[*args, added])
+
+
+def describe(counts: list[ClassCount]) -> str:
+    return ", ".join(f"`{c.expression}` (line {c.line})" for c in counts)
