@@ -5,7 +5,9 @@ What it finds
 ``Trainer(model=...)`` (or a subclass from ``transformers``/``trl``) given a custom model whose
 ``forward`` takes neither ``labels`` nor ``**kwargs``. A Trainer subclass of the project whose
 own ``compute_loss`` takes the labels out (``labels = inputs.pop("labels")``) already does what
-the fix would, and is not reported.
+the fix would, and is not reported; nor is a Trainer whose ``data_collator`` (a function or
+collator class of the file) returns dicts of known keys without labels: its batches never carry
+them.
 
 Why
 ---
@@ -49,6 +51,7 @@ from codemod.analysis.callsites import ModelUse
 from codemod.analysis.index import ClassKind, ModuleSummary, RepoIndex, module_level_definitions
 from codemod.lazy_libcst import cst
 from codemod.results import Finding
+from codemod.rules.dict_origin import builder_of, returned_keys
 from codemod.rules.common import RuleContext, Unit
 from codemod.rules.criterion import Criterion, criterion_on_first_use
 from codemod.rules.spec import Example, Fix, Rule
@@ -77,6 +80,23 @@ def find_units(ctx: RuleContext) -> list[Unit]:
     return units
 
 
+TRAINER_LABEL_KEYS = frozenset({LABELS_PARAM, LABEL_ALIAS, "label_ids"})
+"""The batch keys Trainer's default collator and models read as labels."""
+
+
+def _collator_gives_no_labels(ctx: RuleContext, use: ModelUse) -> bool:
+    """Is the Trainer's ``data_collator`` a function (or collator class) of the file whose
+    every batch is a dict of known keys, none of them labels?"""
+    layout = ctx.layout(use.path)
+    trainer = layout.calls.get((use.line, use.column)) if layout is not None else None
+    if layout is None or trainer is None:
+        return False
+    collator = next((a.value for a in trainer.args if a.keyword is not None and a.keyword.value == "data_collator"), None)
+    builder = builder_of(layout.module, collator, trainer) if collator is not None else None
+    keys = returned_keys(builder) if builder is not None else None
+    return keys is not None and not keys & TRAINER_LABEL_KEYS
+
+
 def _unit_for(
     ctx: RuleContext, use: ModelUse, criterion: Callable[[], Criterion]
 ) -> Optional[Unit]:
@@ -97,6 +117,8 @@ def _unit_for(
     if trainer_key is not None and _compute_loss_reads_labels(index.module_of(trainer_key), trainer_key.name):
         return None  # the user's compute_loss takes the labels out itself: correct code
     assert owner is not None  # it has a signature
+    if _collator_gives_no_labels(ctx, use):
+        return None  # the batches carry no labels: forward computes its loss from what they carry
     message = f"`{trainer}` passes labels to `{owner.name}.forward`, which does not take them"
     unit = Unit(Finding(use.display_path, use.line, use.column + 1, CODE, message))
     if index.summary(owner).forward_returns_packed:

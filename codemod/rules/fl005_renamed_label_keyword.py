@@ -6,13 +6,17 @@ What it finds
 (``BertForMaskedLM(...)``, ``AutoModelForCausalLM.from_pretrained(...)``, also through
 ``.to(device)`` and a ``MODEL_CLASSES[name]`` registry of transformers classes), as a keyword or as
 the key of a batch dict unpacked into the call (``inputs = {"input_ids": x, "lm_labels": y};
-model(**inputs)``).
+model(**inputs)``), also when the dict is built away from the call: returned by a method or
+function of the file (``model(**self.inputs_for(batch))``), or by a data collator handed to
+``Trainer`` (``Trainer(..., data_collator=collate)``).
 
 Why
 ---
 ``lm_labels`` and ``masked_lm_labels`` were renamed ``labels`` in transformers 3/4 (and ``label``
-was never a model argument); today's models reject them with the TypeError. The keyword (or the
-dict's key, when that dict is used for nothing else) becomes ``labels``. Before transformers 2.4
+was never a model argument); transformers 4 rejected them with the TypeError, transformers 5
+drops them silently and the program fails later (the finding says with which message). The
+keyword (or the dict's key, when that dict is used for nothing else; in the function that builds
+it, when nothing else in the project spells the key) becomes ``labels``. Before transformers 2.4
 the old names ignored positions marked ``-1``; ``labels`` ignores only ``-100``. Where the project
 builds labels with ``-1`` fills (``[-1] * n``, ``torch.full_like(x, -1)``, ``masked_fill(...,
 -1)``, ``labels[m] = -1``), a bare rename would train on padding or fail (``Target -1 is out of
@@ -27,22 +31,28 @@ Example
 
 When it refuses
 ---------------
-When the call also passes ``labels``, or when ``-1`` must be mapped and the labels are not a plain
-name or attribute (they would be evaluated twice).
+When the call also passes ``labels``, when ``-1`` must be mapped and the labels are not a plain
+name or attribute (they would be evaluated twice), when the model's ``labels`` are not the token
+labels the old keyword carried (``BertForNextSentencePrediction``), and, for a dict built away
+from the call, when the old key is spelled elsewhere in the project too.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import replace
+from pathlib import Path
 from typing import Callable, Optional, Union
 
+from codemod.analysis.callsites import CallSite
 from codemod.analysis.index import ModuleSummary, RepoIndex
 from codemod.cst.nodes import all_statements, code_of, name_nodes, single_name_target
 from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
+from codemod.rules.dict_origin import Builder, builder_of, dict_writes, enclosing, returned_keys
 from codemod.rules.spec import Example, Fix, Rule
+from codemod.rules.symptoms import Symptom, output_reader, under_transformers_5
 from codemod.transforms.edits import FileEdits
 from codemod.vocabulary import IMPORTS_TRANSFORMERS, LABEL_ALIAS, LABELS_PARAM, Refusal
 
@@ -56,6 +66,11 @@ CODE = RULE.code
 RENAMED = ("lm_labels", "masked_lm_labels", LABEL_ALIAS)
 MENTION = re.compile(r"\b(?:masked_)?lm_labels\b|\blabel\s*=")
 OLD_IGNORE_INDEX = ("lm_labels", "masked_lm_labels")
+LANGUAGE_MODEL_HEADS = ("ForMaskedLM", "LMHeadModel", "ForCausalLM", "ForConditionalGeneration", "ForPreTraining", "EncoderDecoderModel", "ForSeq2SeqLM", "WithLMHead")
+"""Classes whose ``labels`` are the token labels ``lm_labels``/``masked_lm_labels`` were: for
+another head (``BertForNextSentencePrediction``), ``labels`` means something else."""
+T5_MODELS = ("T5", "MT5", "UMT5", "LongT5")
+"""Encoder-decoder models whose decoder gets no input without labels or ``decoder_input_ids``."""
 MINUS_ONE_FILL = re.compile(
     r"\[\s*-1\s*\]\s*\*"  # [-1] * n
     r"|\bfull(?:_like)?\([^()\n]*(?:\([^()\n]*\)[^()\n]*)*,\s*(?:fill_value\s*=\s*)?-1\s*[,)]"  # full_like(x, -1)
@@ -103,16 +118,23 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         if in_dict:  # `model(**{"input_ids": x, "lm_labels": y})`, or a dict built so
             old = next((k for k in site.shape.double_star_keys or () if k in RENAMED[:2]), None)
         if old is None:
+            if site.shape.double_star and site.shape.double_star_keys is None:
+                unit = _built_away(ctx, site)
+                if unit is not None:
+                    units.append(unit)
             continue
         model = sorted(instance.library)[0].rpartition(".")[2]
         spelled = f'the key "{old}"' if in_dict else f"`{old}=`"
         called = f'"{LABELS_PARAM}"' if in_dict else f"`{LABELS_PARAM}=`"
-        message = f"{spelled} is not an argument of `{model}`: transformers calls it {called}"
+        message = f"{spelled} is not an argument of `{model}`: transformers calls it {called} {_symptom(ctx, site, model)}"
         finding = Finding(site.display_path, site.line, site.column + 1, CODE, message)
         unit = Unit(finding)
         units.append(unit)
         if LABELS_PARAM in site.shape.keywords or LABELS_PARAM in (site.shape.double_star_keys or ()):
             unit.refusal = Refusal("the call passes `labels` as well")
+            continue
+        unit.refusal = _not_a_language_model(instance.library, old)
+        if unit.refusal is not None:
             continue
         layout = ctx.layout(site.path)
         if layout is None:
@@ -159,7 +181,100 @@ def find_units(ctx: RuleContext) -> list[Unit]:
                 if arg.keyword is not None and arg.keyword.value == old:
                     edits.replace[arg] = arg.with_changes(keyword=arg.keyword.with_changes(value=LABELS_PARAM), value=mapped)
         unit.edits[site.path] = edits
+    return units + _trainer_collators(ctx)
+
+
+def _built_away(ctx: RuleContext, site: CallSite) -> Optional[Unit]:
+    """``model(**self.inputs_for(batch))``: the old key, renamed in the function that builds
+    the dict (``analysis`` of it in ``rules.dict_origin``)."""
+    layout = ctx.layout(site.path)
+    call = layout.calls.get((site.line, site.column)) if layout is not None else None
+    if layout is None or call is None:
+        return None
+    unpacked = next((a.value for a in call.args if a.star == "**"), None)
+    builder = builder_of(layout.module, unpacked, call) if unpacked is not None else None
+    if builder is None:
+        return None
+    model = sorted(site.instance.library)[0].rpartition(".")[2]
+    symptom = _symptom(ctx, site, model)
+    return _renamed_in_builder(ctx, site.path, site.display_path, site.line, site.column, builder, site.instance.library, f"`{site.receiver}(...)`", symptom)
+
+
+def _not_a_language_model(library: frozenset[str], old: str) -> Optional[Refusal]:
+    """The old LM keywords become ``labels`` only for a model whose labels are token labels."""
+    if old not in OLD_IGNORE_INDEX:
+        return None
+    others = sorted(name.rpartition(".")[2] for name in library if not name.rpartition(".")[2].endswith(LANGUAGE_MODEL_HEADS))
+    if not others:
+        return None
+    return Refusal(f"`labels` of `{others[0]}` are not the language-model labels `{old}` were; drop `{old}` or use a language-model head")
+
+
+def _symptom(ctx: RuleContext, site: CallSite, model: str) -> str:
+    """What the call raises under transformers 5, where the old keyword is dropped silently."""
+    if model.startswith(T5_MODELS) and "decoder_input_ids" not in site.shape.keywords:
+        return under_transformers_5(Symptom.NO_DECODER_INPUTS)
+    reader = output_reader(ctx.layout(site.path), site.line, site.column, ctx.index.by_path[site.path].text, Symptom.LOSS_IS_NONE)
+    return under_transformers_5(*(reader or (Symptom.LOSS_IS_NONE, Symptom.NOT_A_SCALAR)))
+
+
+def _trainer_collators(ctx: RuleContext) -> list[Unit]:
+    """``Trainer(model=model, data_collator=collate)``: Trainer unpacks each batch the
+    collator returns into the model, so an old key the collator writes is renamed there."""
+    units = []
+    for use in ctx.graph.uses:
+        if use.instance.classes or not use.instance.library:
+            continue
+        layout = ctx.layout(use.path)
+        trainer = layout.calls.get((use.line, use.column)) if layout is not None else None
+        if layout is None or trainer is None:
+            continue
+        collator = next((a.value for a in trainer.args if a.keyword is not None and a.keyword.value == "data_collator"), None)
+        builder = builder_of(layout.module, collator, trainer) if collator is not None else None
+        if builder is None:
+            continue
+        consumer = use.consumer.rpartition(".")[2]
+        symptom = under_transformers_5(Symptom.NO_LOSS_FROM_TRAINER)
+        unit = _renamed_in_builder(ctx, use.path, use.display_path, use.line, use.column, builder, use.instance.library, f"`{consumer}`", symptom)
+        if unit is not None:
+            units.append(unit)
     return units
+
+
+def _renamed_in_builder(
+    ctx: RuleContext, path: Path, display_path: str, line: int, column: int, builder: Builder, library: frozenset[str], caller: str, symptom: str
+) -> Optional[Unit]:
+    model = sorted(library)[0].rpartition(".")[2]
+    keys = returned_keys(builder)
+    old = next((k for k in sorted(keys or ()) if k in RENAMED[:2]), None)
+    if keys is None or old is None:
+        return None
+    message = (
+        f'`{builder.name}` builds the dict {caller} gives `{model}` with the key "{old}", which is not an argument of `{model}`: '
+        f'transformers calls it "{LABELS_PARAM}" {symptom}'
+    )
+    unit = Unit(Finding(display_path, line, column + 1, CODE, message))
+    unit.refusal = _not_a_language_model(library, old)
+    if unit.refusal is not None:
+        return unit
+    if LABELS_PARAM in keys:
+        unit.refusal = Refusal(f'`{builder.name}` writes "{LABELS_PARAM}" as well')
+        return unit
+    if old in OLD_IGNORE_INDEX:
+        fill = minus_one_fill(ctx.index)
+        if fill is not None:
+            unit.refusal = Refusal(f"labels are filled with -1 at {fill}, which `labels` does not ignore (only -100)")
+            return unit
+    texts = {module.display_path: module.text for module in ctx.index.modules.values() if old in module.text}
+    strings = dict_writes(builder, old, texts, display_path)
+    if isinstance(strings, Refusal):
+        unit.refusal = strings
+        return unit
+    edits = FileEdits()
+    for string in strings:
+        edits.replace[string] = string.with_changes(value=f"{string.prefix}{string.quote}{LABELS_PARAM}{string.quote}")
+    unit.edits[path] = edits
+    return unit
 
 
 def _dict_entry(tree: cst.Module, call: cst.Call, key: str) -> Union[cst.DictElement, Refusal]:
@@ -169,7 +284,7 @@ def _dict_entry(tree: cst.Module, call: cst.Call, key: str) -> Union[cst.DictEle
     unpacked = next(a.value for a in call.args if a.star == "**")
     literal: Optional[cst.Dict] = unpacked if isinstance(unpacked, cst.Dict) else None
     if literal is None and isinstance(unpacked, cst.Name):
-        holder = _enclosing_function(tree, call) or tree
+        holder = enclosing(tree, call)[1] or tree
         bound = [
             found[1]
             for found in (single_name_target(s) for s in all_statements(holder))
@@ -190,27 +305,6 @@ def _dict_entry(tree: cst.Module, call: cst.Call, key: str) -> Union[cst.DictEle
     if len(entries) != 1:
         return Refusal(f"the dict does not hold `{key}` once as a plain string key")
     return entries[0]
-
-
-def _enclosing_function(tree: cst.Module, call: cst.Call) -> Optional[cst.FunctionDef]:
-    found: list[cst.FunctionDef] = []
-
-    class Finder(cst.CSTVisitor):
-        def __init__(self) -> None:
-            self.stack: list[cst.FunctionDef] = []
-
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-            self.stack.append(node)
-
-        def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
-            self.stack.pop()
-
-        def visit_Call(self, node: cst.Call) -> None:
-            if node is call and self.stack:
-                found.append(self.stack[-1])
-
-    tree.visit(Finder())
-    return found[0] if found else None
 
 
 _UNSEEN = object()
