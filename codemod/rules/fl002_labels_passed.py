@@ -17,6 +17,7 @@ become the new values (``.loss``/``["loss"]``/``[0]`` the loss, ``.logits``/``["
 the prediction). When the loop already applies a criterion to the result, only the labels go. The
 criterion is one the scope already has, else ``--criterion`` (default ``nn.CrossEntropyLoss()``),
 created once before the loop: the program failed before, so this is a choice, named here.
+``labels=None`` passes nothing: the keyword alone goes.
 
 Example
 -------
@@ -27,7 +28,9 @@ Example
 
 When it refuses
 ---------------
-When the result is used in a way that needs a real output object (returned whole, passed on),
+When ``forward`` wraps a transformers model that computes its own loss (the labels belong
+to it: pass them through), when the result is used in a way that needs a real output object
+(returned whole, passed on),
 when the call could be more than one class, or when the call cannot be rewritten exactly (see
 FL001's list).
 """
@@ -35,6 +38,7 @@ FL001's list).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Callable, Optional
 
 from codemod.analysis.callsites import CallSite
@@ -44,6 +48,7 @@ from codemod.results import Finding
 from codemod.rules.common import RuleContext, SiteTask, Unit
 from codemod.rules.criterion import criterion_on_first_use
 from codemod.rules.spec import Example, Fix, Rule
+from codemod.transforms.edits import FileEdits
 from codemod.vocabulary import CRITERION, HF_OUTPUT, LABEL_ALIAS, LABELS_PARAM, Refusal, Signature, SitePlan
 
 RULE = Rule(
@@ -96,6 +101,43 @@ def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
     return wanted
 
 
+TRANSFORMERS_HEAD = re.compile(r"\b\w+(?:For\w+|LMHeadModel)\b")
+"""A transformers class that computes a loss when given labels (``GPT2LMHeadModel``, ``AutoModelForCausalLM``)."""
+
+
+def _wrapped_loss_model(text: str, forward_line: int) -> Optional[str]:
+    """``self.<name>`` when ``forward`` (at ``forward_line``) calls a model held on ``self`` and
+    its module imports a transformers class with a head: the module most likely wraps it."""
+    if not re.search(r"^\s*from transformers\b.*\b\w+(?:For\w+|LMHeadModel)\b|^\s*import transformers\b", text, re.MULTILINE):
+        return None
+    lines = text.splitlines()[forward_line - 1 :]
+    indent = len(lines[0]) - len(lines[0].lstrip())
+    body = []
+    for line in lines[1:]:
+        if line.strip() and len(line) - len(line.lstrip()) <= indent:
+            break
+        body.append(line)
+    called = re.search(r"\bself\.(\w+)(?:\.forward)?\(", "\n".join(body))
+    return f"self.{called.group(1)}" if called is not None and TRANSFORMERS_HEAD.search(text) else None
+
+
+def _drop_labels_none(ctx: RuleContext, site: CallSite, unit: Unit) -> None:
+    """``model(x, labels=None)``: there is no loss to move, and the keyword goes. A forward
+    that does not take labels ran as without them, so nothing else changes."""
+    layout = ctx.layout(site.path)
+    call = layout.calls.get((site.line, site.column)) if layout is not None else None
+    if call is None:
+        unit.refusal = Refusal("could not find the call in the source")
+        return
+    kept = [arg for arg in call.args if not (arg.keyword is not None and arg.keyword.value == LABELS_PARAM)]
+    if kept and not any(arg.keyword is not None and arg.keyword.value == LABELS_PARAM for arg in call.args[:-1]):
+        kept[-1] = kept[-1].with_changes(comma=call.args[-1].comma)  # the dropped keyword was last
+    edits = FileEdits()
+    edits.replace[call] = call.with_changes(args=kept)
+    unit.edits[site.path] = edits
+    unit.finding = replace(unit.finding, message=f"{unit.finding.message}; `labels=None` passes nothing: it is dropped")
+
+
 def find_units(ctx: RuleContext) -> list[Unit]:
     units: list[Unit] = []
     criterion = criterion_on_first_use(ctx.options)
@@ -119,6 +161,18 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         finding = Finding(site.display_path, site.line, site.column + 1, CODE, message)
         unit = Unit(finding)
         units.append(unit)
+        if site.shape.labels_none and LABELS_PARAM in site.shape.keywords:
+            _drop_labels_none(ctx, site, unit)
+            continue
+        wrapped = _wrapped_loss_model(ctx.index.module_of(owner).text, signature.line)
+        if wrapped is not None:
+            # Such a forward's output is the library model's (often reshaped): its loss is that
+            # model's own (shifted, with its ignored index), not a criterion chosen here.
+            unit.refusal = Refusal(
+                f"`{owner.name}.forward` calls `{wrapped}`, a transformers model that computes its own loss from labels: "
+                f"give `{owner.name}.forward` a `labels=None` parameter and pass it on to that call"
+            )
+            continue
         if ctx.index.summary(owner).forward_returns_packed:
             unit.refusal = Refusal(f"`{owner.name}.forward` returns a tuple or dict, so the prediction is not clear")
             continue
