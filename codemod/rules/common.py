@@ -133,7 +133,7 @@ def location_of(site: CallSite) -> Location:
     return site.location
 
 
-def _classes_named(tree: cst.Module, class_name: str) -> list[cst.ClassDef]:
+def classes_named(tree: cst.Module, class_name: str) -> list[cst.ClassDef]:
     """Classes of that name defined at module level (also under a module-level ``if``/``try``)."""
 
     class Finder(cst.CSTVisitor):
@@ -155,12 +155,12 @@ def _classes_named(tree: cst.Module, class_name: str) -> list[cst.ClassDef]:
 
 def find_class(tree: cst.Module, class_name: str) -> Optional[cst.ClassDef]:
     """The first class of that name defined at module level."""
-    return next(iter(_classes_named(tree, class_name)), None)
+    return next(iter(classes_named(tree, class_name)), None)
 
 
 def find_method(tree: cst.Module, class_name: str, method: str) -> Optional[tuple[cst.ClassDef, cst.FunctionDef]]:
     """A method of a class defined at module level: of the first class of that name that has it."""
-    for cls in _classes_named(tree, class_name):
+    for cls in classes_named(tree, class_name):
         # The last definition is the one the class keeps.
         defined = [item for item in cls.body.body if isinstance(item, cst.FunctionDef) and item.name.value == method]
         if defined:

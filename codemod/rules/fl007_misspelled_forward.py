@@ -3,13 +3,16 @@
 What it finds
 -------------
 A custom ``nn.Module`` with no ``forward`` anywhere in its known bases and one method one edit
-away from the name (a letter missing, added, changed, or two swapped: ``farward``, ``foward``).
+away from the name (a letter missing, added, changed, or two swapped: ``farward``, ``foward``),
+or whose ``def forward`` is written inside another method (``__init__``'s last lines, indented
+one level too deep).
 
 Why
 ---
 ``nn.Module.__call__`` runs ``forward``; a module that defines ``farward`` instead inherits the
 placeholder, and the first call fails with ``_forward_unimplemented() got an unexpected keyword
-argument 'labels'`` (or ``NotImplementedError``). The method is renamed.
+argument 'labels'`` (or ``NotImplementedError``). The method is renamed; a nested ``forward`` is
+moved out to the class.
 
 Example
 -------
@@ -21,16 +24,22 @@ Example
 When it refuses
 ---------------
 When anything in the project uses the misspelled name elsewhere (``model.farward(x)``): reported
-alone, to be renamed by hand.
+alone, to be renamed by hand. A nested ``forward`` stays where it is when it reads names of the
+method around it (it would lose them at class level), when that method uses it, or when it does
+not take ``self``.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Callable, Optional
 
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
 from codemod.results import Finding
-from codemod.rules.common import RuleContext, Unit, find_method
+from codemod.cst.bindings import bound_names
+from codemod.cst.nodes import names_in
+from codemod.lazy_libcst import cst
+from codemod.rules.common import RuleContext, Unit, classes_named, find_method
 from codemod.rules.spec import Example, Fix, Rule
 from codemod.transforms.edits import FileEdits
 from codemod.vocabulary import Refusal
@@ -43,6 +52,7 @@ RULE = Rule(
 )
 CODE = RULE.code
 TARGET = "forward"
+NESTED_FORWARD = re.compile(r"^(?: {8,}|\t{2,})def forward\(\s*self\b", re.MULTILINE)
 
 
 def one_edit_away(word: str, target: str = TARGET) -> bool:
@@ -71,12 +81,61 @@ def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
     return lambda module: False  # needs no call sites
 
 
+def _nested_forward(tree: cst.Module, class_name: str) -> Optional[tuple[cst.FunctionDef, cst.FunctionDef]]:
+    """(method, nested) for a ``def forward(self, ...)`` written inside a method of the class
+    (``__init__``'s last lines, indented one level too deep)."""
+    found = []
+    for cls in classes_named(tree, class_name):
+        for method in cls.body.body:
+            if not isinstance(method, cst.FunctionDef):
+                continue
+            for statement in method.body.body:
+                if isinstance(statement, cst.FunctionDef) and statement.name.value == TARGET:
+                    found.append((method, statement))
+    return found[0] if len(found) == 1 else None
+
+
+def _nested_unit(ctx: RuleContext, key: ClassKey) -> Optional[Unit]:
+    """A ``forward`` nested in a method: moved out to the class, where ``nn.Module`` looks."""
+    module = ctx.index.module_of(key)
+    # A method's own lines are indented once inside its class; a nested def at least twice.
+    if "def forward" not in module.text or not NESTED_FORWARD.search(module.text):
+        return None
+    tree = ctx.parse(module.path)
+    nested = _nested_forward(tree, key.name) if tree is not None else None
+    if nested is None:
+        return None
+    method, forward = nested
+    summary = ctx.index.summary(key)
+    message = f"`{key.name}` has no `forward`: its `def forward` is inside `{key.name}.{method.name.value}`, indented one level too deep"
+    unit = Unit(Finding(module.display_path, summary.line, summary.column + 1, CODE, message))
+    params = forward.params.params
+    # What the method binds would be lost to a forward moved out of it (a closure).
+    captured = sorted((names_in(forward) - bound_names(forward, params=True, nested=True) - {TARGET}) & bound_names(method, params=True))
+    rest = [statement for statement in method.body.body if statement is not forward]
+    if not params or params[0].name.value != "self":
+        unit.refusal = Refusal("the nested `forward` does not take `self`")
+    elif captured:
+        unit.refusal = Refusal(f"the nested `forward` reads `{captured[0]}` of `{method.name.value}`, which it would lose at class level")
+    elif not rest or any(TARGET in names_in(statement) for statement in rest):
+        unit.refusal = Refusal(f"`{method.name.value}` uses its nested `forward`")
+    else:
+        edits = FileEdits()
+        edits.replace[method] = [method.with_changes(body=method.body.with_changes(body=rest)), forward]
+        unit.edits[module.path] = edits
+    return unit
+
+
 def find_units(ctx: RuleContext) -> list[Unit]:
     index = ctx.index
     units = []
     for key in index.module_classes():
         name = _misspelling(index, key)
         if name is None:
+            if index.forward_owner(key) is None:
+                nested = _nested_unit(ctx, key)
+                if nested is not None:
+                    units.append(nested)
             continue
         module = index.module_of(key)
         summary = index.summary(key)
