@@ -9,6 +9,7 @@ importing LibCST and every rule (``codemod.pipeline``) before it knows it needs 
 from __future__ import annotations
 
 import gc
+from dataclasses import replace
 from pathlib import Path
 
 from codemod import cache
@@ -28,10 +29,26 @@ def run(paths: list[Path], mode: Mode, options: Options = Options()) -> RunResul
             gc.enable()
 
 
+MAX_WRITE_PASSES = 3
+"""A fix can make another visible (``def farward`` renamed ``forward`` shows the loss inside
+it): ``--write`` runs again on what it wrote, as Ruff's ``--fix`` does, until nothing changes."""
+
+
 def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
     # Paths name what to report; a fix spans files, so their whole projects are read.
     roots = analysis_roots(paths)
-    found = discover(roots + list(paths), exclude_spec(options.exclude, options.exclude_base or Path.cwd()))
+    spec = exclude_spec(options.exclude, options.exclude_base or Path.cwd())
+    found = discover(roots + list(paths), spec)
+    if mode is Mode.WRITE and options.stdin is None:
+        result = _analyse(paths, mode, options, found)
+        for _ in range(MAX_WRITE_PASSES - 1):
+            if not result.written or result.errors or result.interrupted:
+                break
+            again = _analyse(paths, mode, options, discover(roots + list(paths), spec))
+            if not again.written:
+                break
+            result = _passes_joined(result, again)
+        return result
     if not (options.cache and mode is Mode.CHECK and options.stdin is None):
         return _analyse(paths, mode, options, found)
     key = cache.run_key(paths, found.files, found.problems, options)
@@ -50,3 +67,21 @@ def _analyse(paths: list[Path], mode: Mode, options: Options, found: Discovered)
     from codemod import pipeline
 
     return pipeline.analyse(paths, mode, options, found)
+
+
+def _passes_joined(first: RunResult, second: RunResult) -> RunResult:
+    """One ``--write`` told as one run: what the first pass fixed, then all the second says;
+    each file changed from its text before the first pass to its text after the second."""
+    earlier = {change.path: change for change in first.changes}
+    changes = {change.path: change for change in first.changes}
+    for change in second.changes:
+        before = earlier.get(change.path)
+        changes[change.path] = replace(change, old_text=before.old_text) if before is not None else change
+    return replace(
+        second,
+        findings=tuple(sorted({*(f for f in first.findings if f.fixed), *second.findings})),
+        changes=tuple(sorted(changes.values(), key=lambda change: change.display_path)),
+        written=tuple(sorted({*first.written, *second.written})),
+        beyond_named=tuple(sorted({*first.beyond_named, *second.beyond_named})),
+        notes=tuple(dict.fromkeys((*first.notes, *second.notes))),
+    )
