@@ -1,0 +1,97 @@
+import argparse
+import tempfile
+
+import torch
+from tokenizers import Tokenizer
+from tokenizers.models import WordLevel
+from tokenizers.pre_tokenizers import Whitespace
+from torch.utils.data import Dataset
+from transformers import (
+    DataCollatorForLanguageModeling,
+    PreTrainedTokenizerFast,
+    PrinterCallback,
+    RobertaConfig,
+    RobertaModel,
+    Trainer,
+    TrainingArguments,
+)
+
+args = argparse.Namespace(
+    seed=42,
+    model_id="Roberta2",
+    block_size=16,
+    max_steps=3,
+)
+
+WORDS = ["markets", "rose", "as", "the", "bank", "cut", "rates", "and", "stocks", "fell"]
+
+
+def build_tokenizer():
+    specials = {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3, "<mask>": 4}
+    vocab = {**specials, **{w: i + len(specials) for i, w in enumerate(WORDS)}}
+    backend = Tokenizer(WordLevel(vocab, unk_token="<unk>"))
+    backend.pre_tokenizer = Whitespace()
+    return PreTrainedTokenizerFast(
+        tokenizer_object=backend, bos_token="<s>", eos_token="</s>", pad_token="<pad>", unk_token="<unk>", mask_token="<mask>"
+    )
+
+
+class LineByLineText(Dataset):
+    """One example per line of the new corpus, like transformers' old LineByLineTextDataset."""
+
+    def __init__(self, tokenizer, lines, block_size):
+        encoding = tokenizer(lines, truncation=True, max_length=block_size)
+        self.examples = [{"input_ids": torch.tensor(ids, dtype=torch.long)} for ids in encoding["input_ids"]]
+
+    def __len__(self):
+        return len(self.examples)
+
+    def __getitem__(self, i):
+        return self.examples[i]
+
+
+def make_lines(n=16):
+    g = torch.Generator().manual_seed(1)
+    return [" ".join(WORDS[j] for j in torch.randint(0, len(WORDS), (10,), generator=g).tolist()) for _ in range(n)]
+
+
+def main():
+    torch.manual_seed(0)
+    tokenizer = build_tokenizer()
+    # stands for the roberta-base checkpoint whose MLM training continues on a new corpus
+    config = RobertaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=34,
+        type_vocab_size=1,
+    )
+    model = RobertaModel(config)
+    dataset = LineByLineText(tokenizer=tokenizer, lines=make_lines(), block_size=args.block_size)
+    data_collator = DataCollatorForLanguageModeling(tokenizer=tokenizer, mlm=True, mlm_probability=0.15)
+    with tempfile.TemporaryDirectory() as output_directory:
+        training_args = TrainingArguments(
+            output_dir=output_directory,
+            max_steps=args.max_steps,
+            per_device_train_batch_size=4,
+            learning_rate=0.01,
+            prediction_loss_only=True,
+            logging_steps=1,
+            report_to=[],
+            save_strategy="no",
+            use_cpu=True,
+            seed=args.seed,
+            disable_tqdm=True,
+        )
+        trainer = Trainer(model=model, args=training_args, data_collator=data_collator, train_dataset=dataset)
+        trainer.remove_callback(PrinterCallback)  # its log lines include timings
+        trainer.train()
+    for entry in trainer.state.log_history:
+        if "loss" in entry:
+            print(f"step {entry['step']} loss {entry['loss']:.6f}")
+
+
+if __name__ == "__main__":
+    main()
