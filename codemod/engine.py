@@ -45,9 +45,9 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
             if not result.written or result.errors or result.interrupted:
                 break
             again = _analyse(paths, mode, options, discover(roots + list(paths), spec))
+            result = _passes_joined(result, again)  # what the last pass still reports, refused or not
             if not again.written:
                 break
-            result = _passes_joined(result, again)
         return result
     if not (options.cache and mode is Mode.CHECK and options.stdin is None):
         return _analyse(paths, mode, options, found)

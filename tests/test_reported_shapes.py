@@ -190,6 +190,7 @@ def test_labels_for_a_wrapper_of_a_loss_computing_model_are_not_given_a_criterio
 
 
 def test_a_forward_nested_in_init_moves_out_unless_it_reads_inits_names(tmp_path: Path) -> None:
+    """Also through a default, evaluated in ``__init__``: ``def forward(self, x, scale=scale)``."""
     source = """
         import torch.nn as nn
 
@@ -201,6 +202,9 @@ def test_a_forward_nested_in_init_moves_out_unless_it_reads_inits_names(tmp_path
 
                 def forward(self, x):
                     return self.fc(x){times}
+
+        net = Net()
+        out = net(x)
         """
     findings, text = fixlabels(tmp_path, source.format(scale="", times=""))
     assert findings[0].startswith("FL007 ")
@@ -209,3 +213,142 @@ def test_a_forward_nested_in_init_moves_out_unless_it_reads_inits_names(tmp_path
     findings, text = fixlabels(tmp_path, source.format(scale="scale = 2", times=" * scale"))
     assert "reads `scale` of `__init__`" in findings[0]
     assert "        def forward(self, x):" in text
+
+
+def test_a_nested_forward_is_left_alone_in_a_module_nobody_calls_or_that_assigns_forward(tmp_path: Path) -> None:
+    source = """
+        import torch.nn as nn
+
+        def _impl(self, x):
+            return x
+
+        class Net(nn.Module):
+            {alias}
+            def __init__(self):
+                super().__init__()
+
+                def forward(self, x):
+                    return x
+        {call}
+        """
+    assert fixlabels(tmp_path, source.format(alias="", call=""))[0] == []
+    (tmp_path / "train.py").unlink()
+    assert fixlabels(tmp_path, source.format(alias="forward = _impl", call="out = Net()(x)"))[0] == []
+
+
+def test_a_nested_forward_whose_default_reads_inits_argument_stays(tmp_path: Path) -> None:
+    findings, _ = fixlabels(tmp_path, """
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self, scale):
+                super().__init__()
+
+                def forward(self, x, scale=scale):
+                    return x * scale
+
+        net = Net(3.0)
+        out = net(x)
+        """)
+    assert "reads `scale` of `__init__`" in findings[0]
+
+
+def test_a_class_count_that_may_sit_in_unpacked_settings_is_not_added_twice(tmp_path: Path) -> None:
+    findings, text = fixlabels(tmp_path, """
+        from transformers import BertConfig, BertModel
+        num_labels = 3
+        settings = dict(vocab_size=50, num_labels=num_labels)
+        model = BertModel(BertConfig(**settings))
+        out = model(ids, labels=y)
+        """)
+    assert "cannot trace" in findings[0] and "BertConfig(**settings))" in text
+
+
+def test_a_feature_extraction_peft_wrapper_around_a_base_model_is_correct_code(tmp_path: Path) -> None:
+    assert fixlabels(tmp_path, """
+        from peft import LoraConfig, TaskType, get_peft_model
+        from transformers import GPT2Config, GPT2Model
+
+        model = get_peft_model(GPT2Model(GPT2Config()), LoraConfig(task_type=TaskType.FEATURE_EXTRACTION))
+        features = model(input_ids=ids)[0]
+        """)[0] == []
+
+
+BUILDER = """
+    from transformers import BertConfig, BertForMaskedLM
+
+    def make_inputs(features):
+        return {{"input_ids": features["input_ids"], "lm_labels": {labels}}}
+
+    model = BertForMaskedLM(BertConfig())
+    out = model(**make_inputs(feats){extra})
+    {other}
+    """
+
+
+def test_an_old_key_the_builder_also_reads_or_another_forward_takes_by_name_is_not_renamed(tmp_path: Path) -> None:
+    findings, text = fixlabels(tmp_path, BUILDER.format(labels='features["lm_labels"]', extra="", other=""))
+    assert 'also reads "lm_labels"' in findings[0] and '"lm_labels": features["lm_labels"]' in text
+    (tmp_path / "train.py").unlink()
+    other = "def probe(input_ids, lm_labels=None): ..."
+    findings, _ = fixlabels(tmp_path, BUILDER.format(labels='features["y"]', extra="", other=other))
+    assert "is also a parameter or keyword" in findings[0]
+
+
+def test_a_call_that_passes_labels_beside_a_built_dict_with_the_old_key_is_correct_code(tmp_path: Path) -> None:
+    assert fixlabels(tmp_path, BUILDER.format(labels='features["y"]', extra=", labels=y", other=""))[0] == []
+
+
+def test_a_collator_whose_batch_is_changed_in_place_may_carry_labels(tmp_path: Path) -> None:
+    findings, _ = fixlabels(tmp_path, """
+        import torch.nn as nn
+        from transformers import Trainer
+
+        class Net(nn.Module):
+            def forward(self, x):
+                return x
+
+        def collate(items):
+            batch = {"x": items}
+            batch.update({"labels": items})
+            return batch
+
+        trainer = Trainer(model=Net(), data_collator=collate, train_dataset=data)
+        """, Mode.CHECK)
+    assert findings and findings[0].startswith("FL003 ")
+
+
+def test_a_forward_calling_a_plain_layer_is_not_taken_for_a_wrapped_transformers_model(tmp_path: Path) -> None:
+    findings, text = fixlabels(tmp_path, """
+        import torch.nn as nn
+        from transformers import AutoModelForSequenceClassification
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lin = nn.Linear(4, 3)
+
+            def forward(self, x):
+                return self.lin(x)
+
+        net = Net()
+        out = net(x, labels=y)
+        """)
+    assert "not rewritten" not in findings[0] and "out = net(x)" in text
+
+
+def test_write_reports_what_its_last_pass_left_unfixed(tmp_path: Path) -> None:
+    findings, _ = fixlabels(tmp_path, """
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def farward(self, x):
+                return x
+
+        def run(net, x, y):
+            return net(x, labels=y)
+
+        run(Net(), x, y)
+        """)
+    assert sorted(f[:5] for f in findings) == ["FL002", "FL007"]
+    assert "not rewritten" in next(f for f in findings if f.startswith("FL002"))

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional, Union
 
-from codemod.cst.nodes import single_name_target, walk
+from codemod.cst.nodes import named_params, single_name_target, walk
 from codemod.lazy_libcst import cst
 from codemod.vocabulary import Refusal
 
@@ -75,8 +75,11 @@ def _method(cls: cst.ClassDef, name: str) -> Optional[cst.FunctionDef]:
     return found[0] if len(found) == 1 else None
 
 
-def _single_value(scope: cst.CSTNode, name: str) -> Optional[cst.BaseExpression]:
-    values = [found[1] for found in (single_name_target(s) for s in walk(scope)) if found is not None and found[0] == name]
+def _single_value(scope: cst.CSTNode, name: str, top_level: bool = False) -> Optional[cst.BaseExpression]:
+    """The value of the one ``name = value`` line in ``scope`` (only its own top-level lines
+    when ``top_level``: a module's, not its functions')."""
+    statements = list(scope.body) if top_level and isinstance(scope, cst.Module) else walk(scope)
+    values = [found[1] for found in (single_name_target(s) for s in statements) if found is not None and found[0] == name]
     return values[0] if len(values) == 1 else None
 
 
@@ -88,8 +91,10 @@ def builder_of(tree: cst.Module, value: cst.BaseExpression, at: cst.CSTNode) -> 
     cls, function = enclosing(tree, at)
     for _ in range(3):  # `inputs = self.inputs_for(batch)`: a name or two at most
         if isinstance(value, cst.Name):
+            if function is not None and value.value in {param.name.value for param in named_params(function)}:
+                return None  # a parameter: what callers pass is not read here
             own = _single_value(function, value.value) if function is not None else None
-            bound = own if own is not None else _single_value(tree, value.value)
+            bound = own if own is not None else _single_value(cst.Module(body=tree.body), value.value, top_level=True)
             if bound is None:
                 defined = _top_level(tree, cst.FunctionDef, value.value)
                 return Builder(defined, value.value) if isinstance(defined, cst.FunctionDef) else None
@@ -115,14 +120,29 @@ def builder_of(tree: cst.Module, value: cst.BaseExpression, at: cst.CSTNode) -> 
     return None
 
 
+@dataclass(frozen=True)
+class Written:
+    """What the dicts a builder returns are written with: their keys, and the string literals
+    that spell those keys (dict-display keys, ``d["key"] = v`` stores on the returned name)."""
+
+    keys: frozenset[str]
+    literals: tuple[cst.SimpleString, ...]
+
+
 def returned_keys(builder: Builder) -> Optional[set[str]]:
-    """The string keys of the dicts ``builder`` returns, when every return is a dict display or
-    a name bound in it only to dict displays (keys added by ``name["key"] = v`` count); None
-    when one return is anything else."""
+    """The string keys of the dicts ``builder`` returns (see ``written``); None when unknown."""
+    found = written(builder)
+    return set(found.keys) if found is not None else None
+
+
+def written(builder: Builder) -> Optional[Written]:
+    """How the dicts ``builder`` returns are written, when every return is a dict display or a
+    name that is only bound to dict displays, given keys by subscript stores, and returned
+    (``inputs.update(...)``, ``inputs |= ...``, passing it on: None, the keys are not known)."""
     keys: set[str] = set()
-    for node in _own_nodes(builder.function):
-        if not isinstance(node, cst.Return):
-            continue
+    literals: list[cst.SimpleString] = []
+    returns = [node for node in _own_nodes(builder.function) if isinstance(node, cst.Return)]
+    for node in returns:
         value = node.value
         if isinstance(value, cst.Dict):
             shown = _display_keys(value)
@@ -132,23 +152,28 @@ def returned_keys(builder: Builder) -> Optional[set[str]]:
             return None
         if shown is None:
             return None
-        keys |= shown
-    return keys or None
+        keys |= shown[0]
+        literals += shown[1]
+    return Written(frozenset(keys), tuple(dict.fromkeys(literals))) if keys else None
 
 
-def _display_keys(display: cst.Dict) -> Optional[set[str]]:
-    keys = set()
+def _display_keys(display: cst.Dict) -> Optional[tuple[set[str], list[cst.SimpleString]]]:
+    keys, literals = set(), []
     for element in display.elements:
         if not (isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString)):
             return None  # `**other` or a computed key: what it holds is not seen
         keys.add(str(element.key.evaluated_value))
-    return keys
+        literals.append(element.key)
+    return keys, literals
 
 
-def _name_keys(function: cst.FunctionDef, name: str) -> Optional[set[str]]:
+def _name_keys(function: cst.FunctionDef, name: str) -> Optional[tuple[set[str], list[cst.SimpleString]]]:
     keys: set[str] = set()
-    bound = False
+    literals: list[cst.SimpleString] = []
+    accounted: set[int] = set()  # the Name nodes of `name` that bind, store into or return it
     for node in _own_nodes(function):
+        if isinstance(node, cst.Return) and isinstance(node.value, cst.Name) and node.value.value == name:
+            accounted.add(id(node.value))
         target = single_name_target(node)
         if target is not None and target[0] == name:
             if not isinstance(target[1], cst.Dict):
@@ -156,8 +181,9 @@ def _name_keys(function: cst.FunctionDef, name: str) -> Optional[set[str]]:
             shown = _display_keys(target[1])
             if shown is None:
                 return None
-            keys |= shown
-            bound = True
+            keys |= shown[0]
+            literals += shown[1]
+            accounted.add(id(node.body[0].targets[0].target))  # type: ignore[attr-defined]  # single_name_target: one Assign to a Name
         if isinstance(node, cst.Assign):
             for assigned in node.targets:
                 store = assigned.target
@@ -166,7 +192,12 @@ def _name_keys(function: cst.FunctionDef, name: str) -> Optional[set[str]]:
                     if key is None:
                         return None
                     keys.add(key)
-    return keys if bound else None
+                    literals.append(store.slice[0].slice.value)  # type: ignore[attr-defined]  # _subscript_key read a string there
+                    accounted.add(id(store.value))
+    uses = [n for n in _own_nodes(function) if isinstance(n, cst.Name) and n.value == name]
+    if not keys or any(id(use) not in accounted for use in uses):
+        return None  # read, changed in place or passed on somewhere: its keys are not all seen
+    return keys, literals
 
 
 def _subscript_key(node: cst.Subscript) -> Optional[str]:
@@ -188,23 +219,23 @@ def _own_nodes(function: cst.FunctionDef) -> list[cst.CSTNode]:
     return found
 
 
-def key_strings(builder: Builder, key: str) -> list[cst.SimpleString]:
-    """Every string literal ``key`` in ``builder``'s own body."""
-    return [node for node in _own_nodes(builder.function) if isinstance(node, cst.SimpleString) and node.evaluated_value == key]
-
-
 def dict_writes(builder: Builder, key: str, texts: dict[str, str], own_path: str) -> Union[list[cst.SimpleString], Refusal]:
-    """The literals to rename for the dicts ``builder`` returns to stop carrying ``key``: every
-    ``"key"`` in its body, when each is a dict key or a subscript (a write, or a read of the
-    dict being built), and no other file or place of the project spells the key."""
-    strings = key_strings(builder, key)
-    if not strings:
+    """The literals to rename for the dicts ``builder`` returns to stop carrying ``key``: the
+    keys it writes them with, when that is every spelling of the key in the builder, no other
+    place of the project spells it, and nothing takes it as a parameter or keyword."""
+    found = written(builder)
+    literals = [literal for literal in (found.literals if found is not None else ()) if literal.evaluated_value == key]
+    if not literals:
         return Refusal(f"`{builder.name}` does not write `{key}` as a plain string key")
+    spelled_in_builder = [n for n in _own_nodes(builder.function) if isinstance(n, cst.SimpleString) and n.evaluated_value == key]
+    if len(spelled_in_builder) != len(literals):
+        return Refusal(f'`{builder.name}` also reads "{key}", which the rename would leave behind')
     spelled = re.compile(rf"[\"']{re.escape(key)}[\"']")
+    taken = re.compile(rf"[(,]\s*{re.escape(key)}\s*[=:,)]")
     for path, text in sorted(texts.items()):
-        count = len(spelled.findall(text))
-        if path == own_path:
-            count -= len(strings)
+        count = len(spelled.findall(text)) - (len(literals) if path == own_path else 0)
         if count > 0:
             return Refusal(f'"{key}" is also read or written outside `{builder.name}` ({path}), which the rename would leave behind')
-    return strings
+        if taken.search(text):
+            return Refusal(f"`{key}` is also a parameter or keyword in {path}, which a dict with `labels` would no longer fill")
+    return literals

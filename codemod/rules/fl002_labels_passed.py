@@ -117,8 +117,17 @@ def _wrapped_loss_model(text: str, forward_line: int) -> Optional[str]:
         if line.strip() and len(line) - len(line.lstrip()) <= indent:
             break
         body.append(line)
-    called = re.search(r"\bself\.(\w+)(?:\.forward)?\(", "\n".join(body))
-    return f"self.{called.group(1)}" if called is not None and TRANSFORMERS_HEAD.search(text) else None
+    for called in re.finditer(r"\bself\.(\w+)(?:\.forward)?\(", "\n".join(body)):
+        attribute = re.escape(called.group(1))
+        # `self.model = GPT2LMHeadModel(...)`, or `self.model = model` given one by a subclass's
+        # `super().__init__(GPT2LMHeadModel(config))`.
+        built = re.search(rf"\bself\.{attribute}\s*=\s*[\w.]*(?:For\w+|LMHeadModel)\b", text)
+        handed = re.search(rf"\bself\.{attribute}\s*=\s*\w+\s*$", text, re.MULTILINE) and re.search(
+            r"super\(\)\.__init__\(\s*[\w.]*(?:For\w+|LMHeadModel)\b", text
+        )
+        if built or handed:
+            return f"self.{called.group(1)}"
+    return None
 
 
 def _drop_labels_none(ctx: RuleContext, site: CallSite, unit: Unit) -> None:

@@ -94,6 +94,7 @@ from codemod.rules.heads import (
     describe,
     head_class,
     head_exists,
+    peft_task,
     tasks_in,
     traced_config,
     with_count,
@@ -248,8 +249,9 @@ def _peft_targets(ctx: RuleContext, reported: set[Path]) -> list[_Target]:
             node = _class_node(construction.call) if construction is not None else None
             qualified = module.resolve(dotted(node) or "") if node is not None else ""
             base = base_model_family(qualified) if qualified.startswith("transformers.") else None
-            if base is None:
-                continue
+            config = next((a.value for a in call.args[1:] if a.keyword is None or a.keyword.value == "peft_config"), None)
+            if base is None or construction is None or config is None or peft_task(config, construction.bindings) is None:
+                continue  # a feature-extraction wrapper needs no head
             model = qualified.rpartition(".")[2]
             message = f"`{model}` has no head, but `{name.rpartition('.')[2]}` wraps it for a task that needs one"
             targets.append(_Target(module.path, module.display_path, line, column, qualified, receiver, message, False, by_peft=True))

@@ -196,6 +196,8 @@ def _built_away(ctx: RuleContext, site: CallSite) -> Optional[Unit]:
     if builder is None:
         return None
     model = sorted(site.instance.library)[0].rpartition(".")[2]
+    if LABELS_PARAM in site.shape.keywords:
+        return None  # the call gives labels itself: the old key is dropped and the loss is there
     symptom = _symptom(ctx, site, model)
     return _renamed_in_builder(ctx, site.path, site.display_path, site.line, site.column, builder, site.instance.library, f"`{site.receiver}(...)`", symptom)
 

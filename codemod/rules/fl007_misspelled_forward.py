@@ -37,7 +37,7 @@ from typing import Callable, Optional
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
 from codemod.results import Finding
 from codemod.cst.bindings import bound_names
-from codemod.cst.nodes import names_in
+from codemod.cst.nodes import named_params, names_in, single_name_target
 from codemod.lazy_libcst import cst
 from codemod.rules.common import RuleContext, Unit, classes_named, find_method
 from codemod.rules.spec import Example, Fix, Rule
@@ -78,7 +78,14 @@ def _misspelling(index: RepoIndex, key: ClassKey) -> Optional[str]:
 
 
 def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
-    return lambda module: False  # needs no call sites
+    """A misspelled forward needs no call sites. A nested one does: it is moved out only for a
+    module the project calls (dead code, like a test helper never run, is left alone); so the
+    modules that name a class holding one are walked."""
+    holders = frozenset(
+        key.name for key in index.module_classes()
+        if index.forward_owner(key) is None and NESTED_FORWARD.search(index.module_of(key).text)
+    )
+    return lambda module: bool(holders) and not holders.isdisjoint(module.identifiers)
 
 
 def _nested_forward(tree: cst.Module, class_name: str) -> Optional[tuple[cst.FunctionDef, cst.FunctionDef]]:
@@ -95,6 +102,16 @@ def _nested_forward(tree: cst.Module, class_name: str) -> Optional[tuple[cst.Fun
     return found[0] if len(found) == 1 else None
 
 
+def _assigns_forward(tree: cst.Module, class_name: str) -> bool:
+    """Does the class bind ``forward`` by assignment (``forward = _impl``)?"""
+    for cls in classes_named(tree, class_name):
+        for statement in cls.body.body:
+            target = single_name_target(statement)
+            if target is not None and target[0] == TARGET:
+                return True
+    return False
+
+
 def _nested_unit(ctx: RuleContext, key: ClassKey) -> Optional[Unit]:
     """A ``forward`` nested in a method: moved out to the class, where ``nn.Module`` looks."""
     module = ctx.index.module_of(key)
@@ -106,12 +123,18 @@ def _nested_unit(ctx: RuleContext, key: ClassKey) -> Optional[Unit]:
     if nested is None:
         return None
     method, forward = nested
+    assert tree is not None  # the nested forward was read from it
+    if not ctx.graph.sites_for(key) or _assigns_forward(tree, key.name):
+        return None  # never called, or `forward = _impl` at class level: its forward is not missing
     summary = ctx.index.summary(key)
     message = f"`{key.name}` has no `forward`: its `def forward` is inside `{key.name}.{method.name.value}`, indented one level too deep"
     unit = Unit(Finding(module.display_path, summary.line, summary.column + 1, CODE, message))
     params = forward.params.params
     # What the method binds would be lost to a forward moved out of it (a closure).
-    captured = sorted((names_in(forward) - bound_names(forward, params=True, nested=True) - {TARGET}) & bound_names(method, params=True))
+    # Defaults and decorators are evaluated in the method, whatever forward's own names are.
+    evaluated_there = set().union(*(names_in(p.default) for p in named_params(forward) if p.default is not None), *(names_in(d) for d in forward.decorators))
+    inside = names_in(forward.body) - bound_names(forward, params=True, nested=True)
+    captured = sorted(((inside | evaluated_there) - {TARGET}) & bound_names(method, params=True))
     rest = [statement for statement in method.body.body if statement is not forward]
     if not params or params[0].name.value != "self":
         unit.refusal = Refusal("the nested `forward` does not take `self`")

@@ -57,6 +57,22 @@ ANSWER_SPANS = ("start_positions", "end_positions")
 SPECIAL_HEADS = {("GPT2", Task.CAUSAL_LM): "GPT2LMHeadModel", ("Auto", Task.SEQ2SEQ_LM): "AutoModelForSeq2SeqLM"}
 PEFT_TASKS = {"SEQ_CLS": Task.SEQUENCE_CLASSIFICATION, "TOKEN_CLS": Task.TOKEN_CLASSIFICATION, "CAUSAL_LM": Task.CAUSAL_LM, "SEQ_2_SEQ_LM": Task.SEQ2SEQ_LM}
 PEFT_TASK_MENTION = re.compile(r"TaskType\.(\w+)|\btask_type\s*=\s*[\"'](\w+)[\"']")
+
+
+def peft_task(config: cst.BaseExpression, bindings: "Bindings") -> Optional[Task]:
+    """The head task a PEFT config names (``LoraConfig(task_type=TaskType.SEQ_CLS)``, inline or
+    through one binding); None for a task that needs no head (``FEATURE_EXTRACTION``) or one
+    that cannot be read."""
+    if isinstance(config, cst.Name):
+        values = bindings.get(config.value, [])
+        config = values[0][1] if len(values) == 1 else config
+    if not isinstance(config, cst.Call):
+        return None
+    for arg in config.args:
+        if arg.keyword is not None and arg.keyword.value == "task_type":
+            named = PEFT_TASK_MENTION.search(f"task_type={cst.Module([]).code_for_node(arg.value)}")
+            return PEFT_TASKS.get((named.group(1) or named.group(2)) if named else "")
+    return None
 FALLBACK_CANDIDATES = (Task.SEQUENCE_CLASSIFICATION, Task.CAUSAL_LM, Task.MASKED_LM)
 
 
@@ -274,13 +290,16 @@ def count_state(construction: cst.Call, bindings: Bindings, before: int) -> Coun
     keywords = {arg.keyword.value for arg in construction.args if arg.keyword is not None}
     if keywords & COUNT_KEYWORDS:
         return CountState.CARRIED
+    if any(arg.star for arg in construction.args):
+        return CountState.UNKNOWN  # `**settings` may hold the count
     config = traced_config(construction, bindings, before)
     if config is None:
         return CountState.MISSING  # a checkpoint's config: its classes are a base model's, 2 by default
     if config.node is None:
         return CountState.UNKNOWN
-    config_keywords = {arg.keyword.value for arg in config.node.args if arg.keyword is not None}
-    return CountState.CARRIED if config_keywords & COUNT_KEYWORDS else CountState.MISSING
+    if {arg.keyword.value for arg in config.node.args if arg.keyword is not None} & COUNT_KEYWORDS:
+        return CountState.CARRIED
+    return CountState.UNKNOWN if any(arg.star for arg in config.node.args) else CountState.MISSING
 
 
 def class_counts(bindings: Bindings, before: int) -> list[ClassCount]:

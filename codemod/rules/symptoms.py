@@ -23,8 +23,8 @@ class Symptom(TextEnum):
     """``outputs[0].backward()``: the first output is the hidden state or the logits."""
     NO_LOSS_ATTRIBUTE = "AttributeError: ... object has no attribute 'loss'"
     """``outputs.loss`` on a base model's output, which has no loss field."""
-    LOSS_IS_NONE = "AttributeError: 'NoneType' object has no attribute 'backward'"
-    """``outputs.loss.backward()`` on a head model that got no labels."""
+    LOSS_IS_NONE = "AttributeError: 'NoneType' object has no attribute ..."
+    """``outputs.loss.backward()`` (or ``.item()``) on a head model that got no labels."""
     NO_DECODER_INPUTS = "ValueError: You must specify exactly one of input_ids or inputs_embeds"
     """An encoder-decoder model given neither labels it reads nor ``decoder_input_ids``: its
     decoder has no input."""
