@@ -352,3 +352,22 @@ def test_write_reports_what_its_last_pass_left_unfixed(tmp_path: Path) -> None:
         """)
     assert sorted(f[:5] for f in findings) == ["FL002", "FL007"]
     assert "not rewritten" in next(f for f in findings if f.startswith("FL002"))
+
+
+def test_an_old_key_is_renamed_for_every_caller_of_its_builder_or_for_none(tmp_path: Path) -> None:
+    findings, text = fixlabels(tmp_path, """
+        from transformers import BertConfig, BertForMaskedLM, BertForNextSentencePrediction
+
+        def inputs_for(batch):
+            return {"input_ids": batch, "masked_lm_labels": batch}
+
+        mlm = BertForMaskedLM(BertConfig())
+        nsp = BertForNextSentencePrediction(BertConfig())
+
+        def main(batch):
+            loss = mlm(**inputs_for(batch)).loss
+            logits = nsp(**inputs_for(batch)).logits
+        """)
+    assert all("not rewritten" in finding for finding in findings) and len(findings) == 2
+    assert any("it must land with the fix of" in finding for finding in findings)
+    assert '"masked_lm_labels": batch' in text

@@ -108,8 +108,8 @@ def settle(repo: Repo, units: list[Unit], mode: Mode, options: Options, denied: 
 
 
 def _refuse_partners(units: list[Unit]) -> None:
-    """A fix that shares a call with a refused one is refused with it: the call was to be
-    rewritten once for both."""
+    """A fix that must land with a refused one is refused with it: they share a call, rewritten
+    once for both, or an edit (a dict builder's key renamed for every caller)."""
     pending = [unit for unit in units if unit.refusal is not None and unit.lands_with]
     while pending:
         refused = pending.pop()
@@ -117,7 +117,7 @@ def _refuse_partners(units: list[Unit]) -> None:
         for partner in refused.lands_with:
             if partner.refusal is None:
                 partner.refusal = Refusal(
-                    f"it shares calls with the fix of {refused.finding.path}:{refused.finding.line}, which is refused: {refused.refusal.text}"
+                    f"it must land with the fix of {refused.finding.path}:{refused.finding.line}, which is refused: {refused.refusal.text}"
                 )
                 pending.append(partner)
 

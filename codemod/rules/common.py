@@ -43,8 +43,9 @@ class Unit:
     """The classes whose ``forward`` this unit rewrites (a class and the subclasses sharing its
     ``forward``): each call of one of them is this unit's to rewrite, or a partner's."""
     lands_with: list["Unit"] = field(default_factory=list)
-    """Units sharing a call with this one (``fit(model)`` given a ``Net`` and a ``Net2``): the
-    call is rewritten once for all, so they land together or not at all."""
+    """Units sharing a call with this one (``fit(model)`` given a ``Net`` and a ``Net2``: the
+    call is rewritten once for all), or an edit (FL005's key renamed in a dict builder two
+    calls use): they land together or not at all."""
 
     @property
     def files(self) -> set[Path]:

@@ -109,6 +109,7 @@ def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
 def find_units(ctx: RuleContext) -> list[Unit]:
     units = []
     fill: object = _UNSEEN  # where -1 fills are: looked up once, when first needed
+    sites_unpacking_calls: list[CallSite] = []  # `model(**builder(...))`: see `_built_away`
     for site in ctx.graph.sites:
         instance = site.instance
         if instance.classes or not instance.library:
@@ -119,9 +120,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
             old = next((k for k in site.shape.double_star_keys or () if k in RENAMED[:2]), None)
         if old is None:
             if site.shape.double_star and site.shape.double_star_keys is None:
-                unit = _built_away(ctx, site)
-                if unit is not None:
-                    units.append(unit)
+                sites_unpacking_calls.append(site)
             continue
         model = sorted(instance.library)[0].rpartition(".")[2]
         spelled = f'the key "{old}"' if in_dict else f"`{old}=`"
@@ -181,10 +180,24 @@ def find_units(ctx: RuleContext) -> list[Unit]:
                 if arg.keyword is not None and arg.keyword.value == old:
                     edits.replace[arg] = arg.with_changes(keyword=arg.keyword.with_changes(value=LABELS_PARAM), value=mapped)
         unit.edits[site.path] = edits
-    return units + _trainer_collators(ctx)
+    built = [found for found in (_built_away(ctx, site) for site in sites_unpacking_calls) if found is not None]
+    built += _trainer_collators(ctx)
+    _land_builders_together(built)
+    return units + [unit for unit, _ in built]
 
 
-def _built_away(ctx: RuleContext, site: CallSite) -> Optional[Unit]:
+def _land_builders_together(built: list[tuple[Unit, Builder]]) -> None:
+    """Units that rename the same builder's key land together or not at all: one refused
+    (a caller whose model's labels mean something else) keeps the key for every caller."""
+    by_builder: dict[int, list[Unit]] = {}
+    for unit, builder in built:
+        by_builder.setdefault(id(builder.function), []).append(unit)
+    for sharing in by_builder.values():
+        for unit in sharing:
+            unit.lands_with.extend(u for u in sharing if u is not unit and u not in unit.lands_with)
+
+
+def _built_away(ctx: RuleContext, site: CallSite) -> Optional[tuple[Unit, Builder]]:
     """``model(**self.inputs_for(batch))``: the old key, renamed in the function that builds
     the dict (``analysis`` of it in ``rules.dict_origin``)."""
     layout = ctx.layout(site.path)
@@ -199,7 +212,8 @@ def _built_away(ctx: RuleContext, site: CallSite) -> Optional[Unit]:
     if LABELS_PARAM in site.shape.keywords:
         return None  # the call gives labels itself: the old key is dropped and the loss is there
     symptom = _symptom(ctx, site, model)
-    return _renamed_in_builder(ctx, site.path, site.display_path, site.line, site.column, builder, site.instance.library, f"`{site.receiver}(...)`", symptom)
+    unit = _renamed_in_builder(ctx, site.path, site.display_path, site.line, site.column, builder, site.instance.library, f"`{site.receiver}(...)`", symptom)
+    return (unit, builder) if unit is not None else None
 
 
 def _not_a_language_model(library: frozenset[str], old: str) -> Optional[Refusal]:
@@ -220,7 +234,7 @@ def _symptom(ctx: RuleContext, site: CallSite, model: str) -> str:
     return under_transformers_5(*(reader or (Symptom.LOSS_IS_NONE, Symptom.NOT_A_SCALAR)))
 
 
-def _trainer_collators(ctx: RuleContext) -> list[Unit]:
+def _trainer_collators(ctx: RuleContext) -> list[tuple[Unit, Builder]]:
     """``Trainer(model=model, data_collator=collate)``: Trainer unpacks each batch the
     collator returns into the model, so an old key the collator writes is renamed there."""
     units = []
@@ -239,7 +253,7 @@ def _trainer_collators(ctx: RuleContext) -> list[Unit]:
         symptom = under_transformers_5(Symptom.NO_LOSS_FROM_TRAINER)
         unit = _renamed_in_builder(ctx, use.path, use.display_path, use.line, use.column, builder, use.instance.library, f"`{consumer}`", symptom)
         if unit is not None:
-            units.append(unit)
+            units.append((unit, builder))
     return units
 
 
