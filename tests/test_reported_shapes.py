@@ -371,3 +371,11 @@ def test_an_old_key_is_renamed_for_every_caller_of_its_builder_or_for_none(tmp_p
     assert all("not rewritten" in finding for finding in findings) and len(findings) == 2
     assert any("it must land with the fix of" in finding for finding in findings)
     assert '"masked_lm_labels": batch' in text
+
+
+def test_a_builder_whose_dict_is_also_unpacked_beside_labels_keeps_its_old_key(tmp_path: Path) -> None:
+    findings, text = fixlabels(tmp_path, BUILDER.format(
+        labels='features["y"]', extra="", other="def evaluate(y):\n        return model(**make_inputs(feats), labels=y)"
+    ))
+    assert len(findings) == 1 and "would then get labels twice" in findings[0]
+    assert '"lm_labels": features["y"]' in text

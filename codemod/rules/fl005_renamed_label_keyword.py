@@ -180,10 +180,22 @@ def find_units(ctx: RuleContext) -> list[Unit]:
                 if arg.keyword is not None and arg.keyword.value == old:
                     edits.replace[arg] = arg.with_changes(keyword=arg.keyword.with_changes(value=LABELS_PARAM), value=mapped)
         unit.edits[site.path] = edits
-    built = [found for found in (_built_away(ctx, site) for site in sites_unpacking_calls) if found is not None]
-    built += _trainer_collators(ctx)
+    return units + _builder_units(ctx, sites_unpacking_calls)
+
+
+def _builder_units(ctx: RuleContext, sites_unpacking_calls: list[CallSite]) -> list[Unit]:
+    """The renames in dict builders, for calls and for Trainer's collators, each builder's
+    landing together."""
+    found = [away for away in (_built_away(ctx, site) for site in sites_unpacking_calls) if away is not None]
+    # A call that passes `labels=` beside the builder's dict would get labels twice once renamed.
+    beside_labels = {id(builder.function): where for unit, builder, where in found if unit is None}
+    built = [(unit, builder) for unit, builder, _ in found if unit is not None] + _trainer_collators(ctx)
+    for unit, builder in built:
+        where = beside_labels.get(id(builder.function))
+        if where is not None and unit.refusal is None:
+            unit.refusal = Refusal(f"`{builder.name}`'s dict is also unpacked beside `labels=` ({where}), which would then get labels twice")
     _land_builders_together(built)
-    return units + [unit for unit, _ in built]
+    return [unit for unit, _ in built]
 
 
 def _land_builders_together(built: list[tuple[Unit, Builder]]) -> None:
@@ -197,9 +209,10 @@ def _land_builders_together(built: list[tuple[Unit, Builder]]) -> None:
             unit.lands_with.extend(u for u in sharing if u is not unit and u not in unit.lands_with)
 
 
-def _built_away(ctx: RuleContext, site: CallSite) -> Optional[tuple[Unit, Builder]]:
+def _built_away(ctx: RuleContext, site: CallSite) -> Optional[tuple[Optional[Unit], Builder, str]]:
     """``model(**self.inputs_for(batch))``: the old key, renamed in the function that builds
-    the dict (``analysis`` of it in ``rules.dict_origin``)."""
+    the dict (``rules.dict_origin``), with the builder and the call's place. A call that
+    passes ``labels=`` itself is correct code: no unit, but its builder is named."""
     layout = ctx.layout(site.path)
     call = layout.calls.get((site.line, site.column)) if layout is not None else None
     if layout is None or call is None:
@@ -209,11 +222,12 @@ def _built_away(ctx: RuleContext, site: CallSite) -> Optional[tuple[Unit, Builde
     if builder is None:
         return None
     model = sorted(site.instance.library)[0].rpartition(".")[2]
+    where = f"{site.display_path}:{site.line}"
     if LABELS_PARAM in site.shape.keywords:
-        return None  # the call gives labels itself: the old key is dropped and the loss is there
+        return None, builder, where  # correct code: the old key is dropped and the loss is there
     symptom = _symptom(ctx, site, model)
     unit = _renamed_in_builder(ctx, site.path, site.display_path, site.line, site.column, builder, site.instance.library, f"`{site.receiver}(...)`", symptom)
-    return (unit, builder) if unit is not None else None
+    return (unit, builder, where) if unit is not None else None
 
 
 def _not_a_language_model(library: frozenset[str], old: str) -> Optional[Refusal]:
