@@ -110,16 +110,24 @@ def tasks_in(text: str, family: str) -> list[Task]:
     return sorted(set(found), key=lambda task: task.value)
 
 
+def _transformers_root() -> Optional[Path]:
+    """The installed transformers package's folder, None without one (read, never imported)."""
+    spec = importlib.util.find_spec("transformers")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0])
+
+
 def head_class(family: str, task: Task) -> str:
     return SPECIAL_HEADS.get((family, task), f"{family}{HEAD_SUFFIX[task]}" if family != "Auto" else f"AutoModel{HEAD_SUFFIX[task]}")
 
 
 def head_exists(family: str, head: str) -> Optional[bool]:
     """Is ``head`` a class of the installed transformers? None if transformers is not installed."""
-    spec = importlib.util.find_spec("transformers")
-    if spec is None or not spec.submodule_search_locations:
+    root = _transformers_root()
+    if root is None:
         return None
-    models = Path(list(spec.submodule_search_locations)[0]) / "models"
+    models = root / "models"
     folder = "auto" if family == "Auto" else re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", family).lower()
     pattern = re.compile(rf"^class {re.escape(head)}\b", re.MULTILINE)
     candidates = list((models / folder).glob("modeling_*.py")) if (models / folder).is_dir() else []
@@ -131,10 +139,10 @@ def head_exists(family: str, head: str) -> Optional[bool]:
 
 
 def _transformers_file(*parts: str) -> Optional[str]:
-    spec = importlib.util.find_spec("transformers")
-    if spec is None or not spec.submodule_search_locations:
+    root = _transformers_root()
+    if root is None:
         return None
-    path = Path(list(spec.submodule_search_locations)[0]).joinpath(*parts)
+    path = root.joinpath(*parts)
     return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
 
 
@@ -159,10 +167,10 @@ def _auto_builds() -> Optional[dict[str, frozenset[str]]]:
 @functools.cache
 def _model_type(config_class: str) -> Optional[str]:
     """The ``model_type`` a config class of the installed transformers declares."""
-    spec = importlib.util.find_spec("transformers")
-    if spec is None or not spec.submodule_search_locations:
+    root = _transformers_root()
+    if root is None:
         return None
-    models = Path(list(spec.submodule_search_locations)[0]) / "models"
+    models = root / "models"
     folder = re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", config_class.removesuffix("Config")).lower()
     declared = re.compile(rf"^class {re.escape(config_class)}\b.*?^\s+model_type = [\"'](\w+)[\"']", re.MULTILINE | re.DOTALL)
     for path in [*models.glob(f"{folder}/configuration_*.py"), *models.glob("*/configuration_*.py")]:
