@@ -85,24 +85,49 @@ def test_a_task_typed_peft_wrapper_around_a_base_model_is_found_without_labels(t
 
 def test_auto_model_is_not_given_a_head_its_config_has_no_mapping_for(tmp_path: Path) -> None:
     findings, text = fixlabels(tmp_path, """
+        from transformers import AutoModel, ViTConfig
+        config = ViTConfig()
+        model = AutoModel.from_config(config)
+        lora = dict(task_type="CAUSAL_LM")
+        loss = model(pixel_values=images, labels=ids).loss
+        """)
+    assert "`AutoModelForCausalLM` nor `AutoModelForImageTextToText` builds a model for `ViTConfig`" in findings[0]
+    assert "AutoModel.from_config(config)" in text
+
+
+def test_a_vision_language_config_gets_the_auto_class_that_generates_text_for_it(tmp_path: Path) -> None:
+    findings, text = fixlabels(tmp_path, """
         from transformers import AutoModel, Mistral3Config
         config = Mistral3Config()
         model = AutoModel.from_config(config)
         lora = dict(task_type="CAUSAL_LM")
         loss = model(input_ids=ids, labels=ids).loss
         """)
-    assert "`AutoModelForCausalLM` does not build a model for `Mistral3Config`" in findings[0]
-    assert "AutoModel.from_config(config)" in text
+    assert findings[0].endswith("the task is causal LM: use `AutoModelForImageTextToText`")
+    assert "AutoModelForImageTextToText.from_config(config)" in text
 
 
-def test_an_encoder_is_not_made_a_causal_lm_because_the_collator_says_mlm_false(tmp_path: Path) -> None:
-    findings, _ = fixlabels(tmp_path, """
+def test_an_encoder_under_an_unmasking_collator_gets_its_masked_lm_head_not_the_decoder_class(tmp_path: Path) -> None:
+    findings, text = fixlabels(tmp_path, """
         from transformers import DataCollatorForLanguageModeling, RobertaConfig, RobertaModel, Trainer
         model = RobertaModel(RobertaConfig())
         collator = DataCollatorForLanguageModeling(tokenizer=tok, mlm=False)
         trainer = Trainer(model=model, data_collator=collator, train_dataset=data)
         """)
+    assert "use `RobertaForMaskedLM`" in findings[0] and "`mlm=True` pretrains it" in findings[0]
+    assert "model = RobertaForMaskedLM(RobertaConfig())" in text and "RobertaForCausalLM" not in text
+
+
+def test_an_encoder_under_a_causal_lm_peft_wrapper_is_refused(tmp_path: Path) -> None:
+    findings, text = fixlabels(tmp_path, """
+        from peft import LoraConfig, TaskType, get_peft_model
+        from transformers import DataCollatorForLanguageModeling, RobertaConfig, RobertaModel, Trainer
+        model = get_peft_model(RobertaModel(RobertaConfig()), LoraConfig(task_type=TaskType.CAUSAL_LM))
+        collator = DataCollatorForLanguageModeling(tokenizer=tok, mlm=False)
+        trainer = Trainer(model=model, data_collator=collator, train_dataset=data)
+        """)
     assert "is an encoder" in findings[0] and "RobertaForMaskedLM" in findings[0]
+    assert "RobertaModel(RobertaConfig())" in text
 
 
 def test_an_old_label_key_is_renamed_in_the_method_that_builds_the_dict(tmp_path: Path) -> None:

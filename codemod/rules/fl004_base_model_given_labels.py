@@ -72,32 +72,38 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
-from codemod.analysis.callsites import CallSite, Instance, ModelUse, is_peft_wrapper
+from codemod.analysis.callsites import CallSite, Instance, ModelUse
 from codemod.analysis.index import ModuleSummary, RepoIndex
-from codemod.cst.nodes import code_of, dotted
+from codemod.cst.nodes import dotted
 from codemod.cst.positions import Layout
 from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
+from codemod.rules.constructions import Construction, class_node, construction_of, peft_wrappings
+from codemod.rules.class_count import (
+    CountState,
+    LabelDraw,
+    class_counts,
+    count_state,
+    describe,
+    drawn_count,
+    label_draws,
+    with_count,
+)
 from codemod.rules.heads import (
     ANSWER_SPANS,
     FALLBACK_CANDIDATES,
     PEFT_TASK_MENTION,
-    Bindings,
-    CountState,
+    ConfigSource,
     Task,
     auto_class_takes,
+    auto_heads,
     base_model_family,
-    bindings_visible,
-    class_counts,
-    count_state,
-    describe,
     head_class,
     head_exists,
     peft_task,
     tasks_in,
     traced_config,
-    with_count,
 )
 from codemod.rules.symptoms import Symptom, output_reader, under_transformers_5
 from codemod.rules.spec import Example, Fix, Rule
@@ -111,6 +117,8 @@ RULE = Rule(
     fix=Fix.REPAIR,
 )
 CODE = RULE.code
+T5_FAMILIES = frozenset({"T5", "MT5", "UMT5", "LongT5"})
+"""Encoder-decoder families whose decoder has no input without labels or ``decoder_input_ids``."""
 BASE_OUTPUT_READERS = re.compile(r"\b(last_hidden_state|pooler_output)\b")
 
 
@@ -120,83 +128,6 @@ def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
     return lambda module: (
         LABELS_PARAM in module.text and "transformers" in module.text and IMPORTS_TRANSFORMERS.search(module.text) is not None
     )
-
-
-MODEL_METHODS = frozenset({"to", "cuda", "train", "eval", "float", "half"})
-T5_FAMILIES = frozenset({"T5", "MT5", "UMT5", "LongT5"})
-"""Encoder-decoder families whose decoder has no input without labels or ``decoder_input_ids``."""
-
-
-@dataclass(frozen=True)
-class _Construction:
-    """Where the base model the call or Trainer reaches is built."""
-
-    call: cst.Call
-    """``BertModel(config)``, ``AutoModel.from_pretrained(...)``."""
-    line: int
-    wrapper: Optional[str]
-    """``get_peft_model``, when the model reaches the call inside a PEFT wrapper."""
-    bindings: Bindings
-    """What the module and the building function bind: where a config or a class count is."""
-
-
-def _construction(layout: Layout, resolve: Callable[[str], str], receiver: str, line: int) -> Optional[_Construction]:
-    """The base-model call ``receiver`` holds at ``line``, through the one assignment that
-    builds it in the function holding the call (or the module), and through names and wrappers
-    that hand the same model on (``model = get_peft_model(base, config)``, ``.to(device)``)."""
-    tree, positions = layout.module, layout.positions
-    functions = [
-        node for node, p in positions.items()
-        if isinstance(node, cst.FunctionDef) and p.start.line <= line <= p.end.line
-    ]
-    function = min(functions, key=lambda f: positions[f].end.line - positions[f].start.line) if functions else None
-    line_of = lambda node: positions[node].start.line  # noqa: E731
-    bindings = bindings_visible([tree], line_of)
-    if function is not None:
-        bindings.update(bindings_visible([function], line_of))  # a function's own names hide the module's
-    name, wrapper = receiver, None
-    for _ in range(8):  # a few names at most hand one model on
-        own = []
-        for where, value in bindings.get(name, []):
-            inner, through = _unwrapped(value, resolve)
-            if not (isinstance(inner, cst.Name) and inner.value == name):  # `model = model.to(device)` keeps it
-                own.append((where, inner, through))
-            else:
-                wrapper = wrapper or through
-        if len(own) != 1:
-            return None
-        where, value, through = own[0]
-        wrapper = wrapper or through
-        if isinstance(value, cst.Call):
-            return _Construction(value, where, wrapper, bindings)
-        if not isinstance(value, cst.Name):
-            return None
-        name = value.value
-    return None
-
-
-def _unwrapped(value: cst.BaseExpression, resolve: Callable[[str], str]) -> tuple[cst.BaseExpression, Optional[str]]:
-    """``value`` without the calls that return the model they are given: ``.to(device)``, and
-    PEFT's wrappers (also named, as the second item)."""
-    wrapper = None
-    while isinstance(value, cst.Call):
-        func = value.func
-        if isinstance(func, cst.Attribute) and func.attr.value in MODEL_METHODS:
-            value = func.value
-            continue
-        name = dotted(func)
-        if name is not None and is_peft_wrapper(resolve(name)) and value.args and value.args[0].keyword is None:
-            wrapper, value = name, value.args[0].value
-            continue
-        break
-    return value, wrapper
-
-
-def _class_node(call: cst.Call) -> cst.BaseExpression:
-    func = call.func
-    if isinstance(func, cst.Attribute) and func.attr.value in ("from_pretrained", "from_config"):
-        return func.value
-    return func
 
 
 @dataclass(frozen=True)
@@ -240,30 +171,17 @@ def _peft_targets(ctx: RuleContext, reported: set[Path]) -> list[_Target]:
         layout = ctx.layout(module.path)
         if layout is None:
             continue
-        for (line, column), call in sorted(layout.calls.items()):
-            name = dotted(call.func)
-            if name is None or not is_peft_wrapper(module.resolve(name)) or not call.args or call.args[0].keyword is not None:
-                continue
-            receiver = _bound_name(layout, call) or code_of(call.args[0].value)
-            construction = _construction(layout, module.resolve, receiver, line)
-            node = _class_node(construction.call) if construction is not None else None
-            qualified = module.resolve(dotted(node) or "") if node is not None else ""
+        for wrapping in peft_wrappings(layout, module.resolve):
+            qualified = wrapping.qualified
             base = base_model_family(qualified) if qualified.startswith("transformers.") else None
-            config = next((a.value for a in call.args[1:] if a.keyword is None or a.keyword.value == "peft_config"), None)
-            if base is None or construction is None or config is None or peft_task(config, construction.bindings) is None:
+            if base is None or peft_task(wrapping.config, wrapping.model.bindings) is None:
                 continue  # a feature-extraction wrapper needs no head
             model = qualified.rpartition(".")[2]
-            message = f"`{model}` has no head, but `{name.rpartition('.')[2]}` wraps it for a task that needs one"
-            targets.append(_Target(module.path, module.display_path, line, column, qualified, receiver, message, False, by_peft=True))
+            message = f"`{model}` has no head, but `{wrapping.wrapper.rpartition('.')[2]}` wraps it for a task that needs one"
+            targets.append(
+                _Target(module.path, module.display_path, wrapping.line, wrapping.column, qualified, wrapping.receiver, message, False, by_peft=True)
+            )
     return targets
-
-
-def _bound_name(layout: Layout, call: cst.Call) -> Optional[str]:
-    """``name`` of ``name = call``."""
-    parent = layout.parents.get(call)
-    if isinstance(parent, cst.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0].target, cst.Name):
-        return parent.targets[0].target.value
-    return None
 
 
 def _single_base_model(instance: Instance) -> Optional[tuple[str, str]]:
@@ -303,7 +221,7 @@ def _trainer_target(ctx: RuleContext, use: ModelUse) -> Optional[_Target]:
     return _Target(use.path, use.display_path, use.line, use.column, base[0], use.value, message, True)
 
 
-def _symptom(target: _Target, family: str, tasks: list[Task], construction: Optional[_Construction], reader: tuple[Symptom, ...]) -> str:
+def _symptom(target: _Target, family: str, tasks: list[Task], construction: Optional[Construction], reader: tuple[Symptom, ...]) -> str:
     """Which transformers-5 message this program raises instead of the TypeError."""
     if construction is not None and construction.wrapper is not None and Task.CAUSAL_LM in tasks:
         return under_transformers_5(Symptom.PEFT_WITHOUT_HEAD)
@@ -321,33 +239,42 @@ def _unit_for(ctx: RuleContext, target: _Target) -> Unit:
     family = base_model_family(target.qualified) or ""
     module = ctx.index.by_path[target.path]
     layout = ctx.layout(target.path)
-    construction = _construction(layout, module.resolve, target.receiver, target.line) if layout is not None else None
+    construction = construction_of(layout, module.resolve, target.receiver, target.line) if layout is not None else None
     config = traced_config(construction.call, construction.bindings, construction.line) if construction is not None else None
     config_class = (dotted(config.node.func) or "").split(".")[-1] if config is not None and config.node is not None else ""
+    draws = _draws(layout, module.resolve, construction, config)
     # `AutoModel.from_config(T5Config(...))` is a T5 model: its family says what it is built for.
-    tasks = tasks_in(module.text, config_class.removesuffix("Config") if family == "Auto" and config_class.endswith("Config") else family)
+    tasks = tasks_in(module.text, config_class.removesuffix("Config") if family == "Auto" and config_class.endswith("Config") else family, bool(draws) and all(draw.per_example for draw in draws))
     message = f"{target.message} {_symptom(target, family, tasks, construction, output_reader(layout, target.line, target.column, module.text, Symptom.NO_LOSS_ATTRIBUTE))}"
     unit = Unit(Finding(target.display_path, target.line, target.column + 1, CODE, message))
+    if tasks == [Task.CAUSAL_LM] and _encoder_under_unmasking_collator(family, module.text):
+        # The collator's labels are the inputs; the one language-model head an encoder has
+        # takes them (the answer such reports get). Its causal-LM class is a decoder's.
+        tasks = [Task.MASKED_LM]
+        unit.notes.append("; with `mlm=False` the collator masks no token, so the masked-LM head learns to copy its input: `mlm=True` pretrains it")
     refusal = _refusal(family, base, tasks, module.text)
     if refusal is not None:
         unit.refusal = refusal
         return unit
     (task,) = tasks
     head = head_class(family, task)
-    node = _class_node(construction.call) if construction is not None else None
+    node = class_node(construction.call) if construction is not None else None
     if construction is None or node is None or dotted(node) is None or not module.resolve(dotted(node)).endswith("." + base):  # type: ignore[arg-type]  # dotted(node) was just found not None
         unit.refusal = Refusal(f"`{target.receiver}` is not built by one visible `{base}` call")
         return unit
-    if family == "Auto" and config_class.endswith("Config") and auto_class_takes(head, config_class) is False:
-        unit.refusal = Refusal(f"`{head}` does not build a model for `{config_class}` in the installed transformers")
-        return unit
+    if family == "Auto" and config_class.endswith("Config"):
+        built = [auto for auto in auto_heads(task) if auto_class_takes(auto, config_class) is not False]
+        if not built:
+            unit.refusal = Refusal(f"{' nor '.join(f'`{auto}`' for auto in auto_heads(task))} builds a model for `{config_class}` in the installed transformers")
+            return unit
+        head = built[0]
     renamed = node.with_changes(value=head) if isinstance(node, cst.Name) else node.with_changes(attr=node.attr.with_changes(value=head))  # type: ignore[attr-defined]  # a dotted name: a Name or an Attribute
     edits = FileEdits()
     edits.replace[node] = renamed
     if isinstance(node, cst.Name):
         edits.renamed_imports[ImportSpec("transformers", base)] = ImportSpec("transformers", head)
     if task.classifies:
-        counted = _carry_class_count(construction, head, module.text, edits, node, renamed)
+        counted = _carry_class_count(construction, head, module.text, edits, node, renamed, draws, unit.notes)
         if counted is not None:
             unit.refusal = counted
             return unit
@@ -356,6 +283,21 @@ def _unit_for(ctx: RuleContext, target: _Target) -> Unit:
     )
     unit.edits[target.path] = edits
     return unit
+
+
+def _encoder_under_unmasking_collator(family: str, text: str) -> bool:
+    """An encoder family (one with a masked-LM head) whose causal-LM task comes only from
+    ``DataCollatorForLanguageModeling(..., mlm=False)``, not from a PEFT task type, which would
+    need a generating model."""
+    return (
+        family != "Auto"
+        and LANGUAGE_MODEL_COLLATOR.search(text) is not None
+        and PEFT_TASK_MENTION.search(text) is None
+        and head_exists(family, head_class(family, Task.MASKED_LM)) is True
+    )
+
+
+LANGUAGE_MODEL_COLLATOR = re.compile(r"DataCollatorForLanguageModeling\([^)]*\bmlm\s*=\s*False")
 
 
 def _refusal(family: str, base: str, tasks: list[Task], text: str) -> Optional[Refusal]:
@@ -382,12 +324,27 @@ def _refusal(family: str, base: str, tasks: list[Task], text: str) -> Optional[R
     return None
 
 
+def _draws(layout: Optional[Layout], resolve: Callable[[str], str], construction: Optional[Construction], config: Optional[ConfigSource]) -> list[LabelDraw]:
+    """The labels the module draws from a class range, read where the head's config is built."""
+    if layout is None or construction is None:
+        return []
+    return label_draws(layout.positions, resolve, construction.bindings, config.line if config is not None else construction.line)
+
+
 def _carry_class_count(
-    construction: _Construction, head: str, text: str, edits: FileEdits, node: cst.BaseExpression, renamed: cst.BaseExpression
+    construction: Construction,
+    head: str,
+    text: str,
+    edits: FileEdits,
+    node: cst.BaseExpression,
+    renamed: cst.BaseExpression,
+    draws: list[LabelDraw],
+    notes: list[str],
 ) -> Optional[Refusal]:
     """A classification head's size: kept when the construction already gives it, else
-    ``num_labels=`` from the one class count the program binds, else a refusal. ``node`` is
-    the class in the construction, already set to become ``renamed``."""
+    ``num_labels=`` from the one class count the program binds (failing that, the range its
+    labels are drawn from), else a refusal. ``node`` is the class in the construction, already
+    set to become ``renamed``."""
     call, bindings = construction.call, construction.bindings
     state = count_state(call, bindings, construction.line)
     if state is CountState.CARRIED:
@@ -395,13 +352,14 @@ def _carry_class_count(
     if state is CountState.UNKNOWN:
         return Refusal(f"`{head}` sizes its head from a config the analysis cannot trace; give it `num_labels=` (the number of classes)")
     config = traced_config(call, bindings, construction.line)
-    counts = class_counts(bindings, config.line if config is not None else construction.line)
+    counts = class_counts(bindings, config.line if config is not None else construction.line) or drawn_count(draws)
     if len(counts) != 1:
         shown = f"the program binds several: {describe(counts)}" if counts else "the program binds none the analysis can read"
         return Refusal(
             f"`{head}` would have 2 classes, its default, and the number of classes is not known ({shown}); "
             "give it `num_labels=`"
         )
+    notes.append(f"; the head's classes: `{counts[0].expression}` (line {counts[0].line})")
     if config is None:  # the count goes into the construction, whose class changes too
         del edits.replace[node]
         edits.replace[call] = with_count(call.deep_replace(node, renamed), counts[0])  # type: ignore[arg-type]  # replacing an expression by one

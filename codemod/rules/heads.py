@@ -1,13 +1,9 @@
 """FL004's model of transformers: which head class computes the loss a base model cannot, how the
-task is read off the program, and where a classification head gets its number of classes.
+task is read off the program, and which config a construction reads (``codemod.rules.class_count``
+sizes a classification head from it).
 
 A head class is the base class's family plus the task's suffix (``Bert`` + sequence
 classification = ``BertForSequenceClassification``), checked in the installed transformers.
-
-A classification head is sized by ``config.num_labels``, 2 unless something sets it. Swapping
-``BertModel`` for ``BertForSequenceClassification`` on six classes without carrying the count
-trains a 2-class head: ``IndexError: Target 4 is out of bounds``. So a classification repair
-carries the count from what the program shows (``ClassCount``), or refuses.
 """
 
 from __future__ import annotations
@@ -55,7 +51,14 @@ HEAD_SUFFIX = {
 ANSWER_SPANS = ("start_positions", "end_positions")
 """The labels of extractive question answering: the answer's first and last token."""
 SPECIAL_HEADS = {("GPT2", Task.CAUSAL_LM): "GPT2LMHeadModel", ("Auto", Task.SEQ2SEQ_LM): "AutoModelForSeq2SeqLM"}
-PEFT_TASKS = {"SEQ_CLS": Task.SEQUENCE_CLASSIFICATION, "TOKEN_CLS": Task.TOKEN_CLASSIFICATION, "CAUSAL_LM": Task.CAUSAL_LM, "SEQ_2_SEQ_LM": Task.SEQ2SEQ_LM}
+PEFT_TASKS = {
+    "SEQ_CLS": Task.SEQUENCE_CLASSIFICATION,
+    "TOKEN_CLS": Task.TOKEN_CLASSIFICATION,
+    "CAUSAL_LM": Task.CAUSAL_LM,
+    "SEQ_2_SEQ_LM": Task.SEQ2SEQ_LM,
+    "QUESTION_ANS": Task.QUESTION_ANSWERING,
+}
+"""PEFT's ``TaskType`` names -> the head task each wrapper needs."""
 PEFT_TASK_MENTION = re.compile(r"TaskType\.(\w+)|\btask_type\s*=\s*[\"'](\w+)[\"']")
 
 
@@ -63,16 +66,42 @@ def peft_task(config: cst.BaseExpression, bindings: "Bindings") -> Optional[Task
     """The head task a PEFT config names (``LoraConfig(task_type=TaskType.SEQ_CLS)``, inline or
     through one binding); None for a task that needs no head (``FEATURE_EXTRACTION``) or one
     that cannot be read."""
-    if isinstance(config, cst.Name):
-        values = bindings.get(config.value, [])
-        config = values[0][1] if len(values) == 1 else config
+    value = peft_task_value(config, bindings)
+    return PEFT_TASKS.get(peft_task_name(value) or "") if value is not None else None
+
+
+def peft_task_name(value: cst.BaseExpression) -> Optional[str]:
+    """``SEQ_CLS`` of ``TaskType.SEQ_CLS`` or ``"SEQ_CLS"``."""
+    named = PEFT_TASK_MENTION.search(f"task_type={cst.Module([]).code_for_node(value)}")
+    return (named.group(1) or named.group(2)) if named else None
+
+
+def peft_task_value(config: cst.BaseExpression, bindings: "Bindings") -> Optional[cst.BaseExpression]:
+    """The expression that gives a PEFT config its task type: ``task_type=`` of the config call
+    (inline or bound once to a name), or the ``"task_type"`` entry of the one dict literal the
+    call unpacks (``LoraConfig(**settings)``)."""
+    config = _bound_once(config, bindings)
     if not isinstance(config, cst.Call):
         return None
     for arg in config.args:
         if arg.keyword is not None and arg.keyword.value == "task_type":
-            named = PEFT_TASK_MENTION.search(f"task_type={cst.Module([]).code_for_node(arg.value)}")
-            return PEFT_TASKS.get((named.group(1) or named.group(2)) if named else "")
+            return arg.value
+    unpacked = [_bound_once(arg.value, bindings) for arg in config.args if arg.star == "**"]
+    for settings in unpacked:
+        if isinstance(settings, cst.Dict):
+            for element in settings.elements:
+                if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString) and element.key.evaluated_value == "task_type":
+                    return element.value
     return None
+
+
+def _bound_once(value: cst.BaseExpression, bindings: "Bindings") -> cst.BaseExpression:
+    if isinstance(value, cst.Name):
+        values = bindings.get(value.value, [])
+        return values[0][1] if len(values) == 1 else value
+    return value
+
+
 FALLBACK_CANDIDATES = (Task.SEQUENCE_CLASSIFICATION, Task.CAUSAL_LM, Task.MASKED_LM)
 
 
@@ -86,10 +115,13 @@ def base_model_family(qualified: str) -> Optional[str]:
     return name[: -len("Model")] or None
 
 
-def tasks_in(text: str, family: str) -> list[Task]:
+def tasks_in(text: str, family: str, labels_per_example: bool = False) -> list[Task]:
     """The tasks a module's text names for a base model of ``family``: a class count, a
-    collator that labels, a PEFT task type; failing those, what the family is built for."""
+    collator that labels, a PEFT task type, labels drawn one an example (``labels_per_example``);
+    failing those, what the family is built for."""
     found = []
+    if labels_per_example:
+        found.append(Task.SEQUENCE_CLASSIFICATION)
     if re.search(r"\bnum_labels\s*=", text):
         found.append(Task.SEQUENCE_CLASSIFICATION)
     if re.search(r"\bstart_positions\b", text):
@@ -120,6 +152,17 @@ def _transformers_root() -> Optional[Path]:
 
 def head_class(family: str, task: Task) -> str:
     return SPECIAL_HEADS.get((family, task), f"{family}{HEAD_SUFFIX[task]}" if family != "Auto" else f"AutoModel{HEAD_SUFFIX[task]}")
+
+
+AUTO_GENERATION_HEADS = {Task.CAUSAL_LM: ("AutoModelForImageTextToText",)}
+"""Auto classes that also train a task, for configs the task's own auto class does not build: a
+vision-language model (``Mistral3Config``, ``LlavaConfig``) generates text as a causal LM does,
+labels and all, through its ``...ForConditionalGeneration``."""
+
+
+def auto_heads(task: Task) -> tuple[str, ...]:
+    """The auto classes that give a model ``task``'s loss, the task's own first."""
+    return (head_class("Auto", task), *AUTO_GENERATION_HEADS.get(task, ()))
 
 
 def head_exists(family: str, head: str) -> Optional[bool]:
@@ -191,34 +234,8 @@ def auto_class_takes(auto_class: str, config_class: str) -> Optional[bool]:
     return kind in builds[auto_class]
 
 
-# --- the number of classes -----------------------------------------------------------------
+# --- the config a construction reads ------------------------------------------------------
 
-COUNT_KEYWORDS = frozenset({"num_labels", "id2label", "label2id"})
-"""What sizes a classification head when given to its config or its ``from_pretrained``."""
-COUNT_NAME = re.compile(r"^(?:num|n|nb|number_of|total)_?(?:labels?|class(?:es)?)$", re.IGNORECASE)
-"""A name that says it holds a class count (``num_labels``, ``n_classes``)."""
-LABEL_MAPS = frozenset({"id2label", "label2id"})
-
-
-@dataclass(frozen=True)
-class ClassCount:
-    """Where the program shows its number of classes, as the code to pass: ``num_labels``,
-    ``len(id2label)``, ``label_feature.num_classes``."""
-
-    expression: str
-    line: int
-
-
-class CountState(enum.Enum):
-    CARRIED = "carried"
-    """The construction already sizes the head (``num_labels=`` or ``id2label=`` reaches it)."""
-    UNKNOWN = "unknown"
-    """The construction reads a config the program does not build where we can see it."""
-    MISSING = "missing"
-    """Nothing sizes the head: it would have the default 2 classes."""
-
-
-# A string: evaluating `cst.BaseExpression` here would load LibCST for every run.
 Bindings: TypeAlias = "dict[str, list[tuple[int, cst.BaseExpression]]]"
 
 
@@ -291,74 +308,3 @@ def traced_config(construction: cst.Call, bindings: Bindings, before: int) -> Op
     if isinstance(value, cst.Call) and (called.endswith("Config") or called.endswith("Config.from_pretrained")):
         return ConfigSource(value, name, line)
     return ConfigSource(None, name, line)
-
-
-def count_state(construction: cst.Call, bindings: Bindings, before: int) -> CountState:
-    """Does ``construction`` (``Head(config)``, ``Head.from_pretrained(path, ...)``) size its head?"""
-    keywords = {arg.keyword.value for arg in construction.args if arg.keyword is not None}
-    if keywords & COUNT_KEYWORDS:
-        return CountState.CARRIED
-    if any(arg.star for arg in construction.args):
-        return CountState.UNKNOWN  # `**settings` may hold the count
-    config = traced_config(construction, bindings, before)
-    if config is None:
-        return CountState.MISSING  # a checkpoint's config: its classes are a base model's, 2 by default
-    if config.node is None:
-        return CountState.UNKNOWN
-    if {arg.keyword.value for arg in config.node.args if arg.keyword is not None} & COUNT_KEYWORDS:
-        return CountState.CARRIED
-    return CountState.UNKNOWN if any(arg.star for arg in config.node.args) else CountState.MISSING
-
-
-def class_counts(bindings: Bindings, before: int) -> list[ClassCount]:
-    """What the program binds, before ``before``, that is its number of classes: a name that
-    says so (``num_labels = len(label_list)``), a label map (``id2label = {...}``) or a
-    ``ClassLabel`` feature."""
-    found = []
-    for name, values in sorted(bindings.items()):
-        if len(values) != 1 or values[0][0] >= before:
-            continue
-        line, value = values[0]
-        if isinstance(value, cst.Name) and value.value == "None":
-            continue
-        if COUNT_NAME.match(name):
-            found.append(ClassCount(name, line))
-        elif name in LABEL_MAPS and isinstance(value, (cst.Dict, cst.DictComp)):
-            found.append(ClassCount(f"len({name})", line))
-        elif isinstance(value, cst.Call) and (dotted(value.func) or "").rpartition(".")[2] == "ClassLabel":
-            found.append(ClassCount(f"{name}.num_classes", line))
-    # `id2label` and `label2id` built from one another count the same classes: one is enough.
-    if sum(1 for c in found if c.expression.startswith("len(")) == 2:
-        found = [c for c in found if c.expression != "len(label2id)"]
-    return found
-
-
-def count_argument(count: ClassCount) -> cst.Arg:
-    return cst.Arg(
-        keyword=cst.Name("num_labels"),
-        value=cst.parse_expression(count.expression),
-        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
-    )
-
-
-def with_count(construction: cst.Call, count: ClassCount) -> cst.Call:
-    """``construction`` given ``num_labels=<count>`` as its last argument, laid out as the
-    arguments before it (one a line with a trailing comma, or on one line)."""
-    args = list(construction.args)
-    added = count_argument(count)
-    if not args:
-        return construction.with_changes(args=[added])
-    last = args[-1]
-    one_a_line = isinstance(last.comma, cst.Comma) and isinstance(last.comma.whitespace_after, cst.ParenthesizedWhitespace)
-    if one_a_line and len(args) > 1 and isinstance(args[-2].comma, cst.Comma):
-        args[-1] = last.with_changes(comma=args[-2].comma)
-        added = added.with_changes(comma=last.comma)
-    else:
-        args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-        if isinstance(last.comma, cst.Comma):
-            added = added.with_changes(comma=last.comma.with_changes(whitespace_after=cst.SimpleWhitespace(""))) if not one_a_line else added.with_changes(comma=last.comma)
-    return construction.with_changes(args=[*args, added])
-
-
-def describe(counts: list[ClassCount]) -> str:
-    return ", ".join(f"`{c.expression}` (line {c.line})" for c in counts)
