@@ -134,7 +134,7 @@ def _training_arguments(view: _FileView, trainer_call: cst.Call, line: int = 0) 
     return None
 
 
-def _with_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> cst.Call:
+def with_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> cst.Call:
     args = list(call.args)
     new = cst.Arg(
         keyword=cst.Name(keyword),
@@ -255,6 +255,6 @@ def trainer_edits(
     edits.replace[call.func] = cst.Name(name)
     if not any(a.keyword and a.keyword.value == "label_names" for a in arguments.args):
         value = cst.List([cst.Element(cst.SimpleString(f'"{LABELS_PARAM}"'))])
-        edits.replace[arguments] = _with_keyword(arguments, "label_names", value)
+        edits.replace[arguments] = with_keyword(arguments, "label_names", value)
     return edits
 
