@@ -136,3 +136,34 @@ def peft_wrappings(layout: Layout, resolve: Callable[[str], str]) -> list[PeftWr
         qualified = resolve(dotted(class_node(model.call)) or "")
         found.append(PeftWrapping(call, line, column, name, receiver, model, qualified, config))
     return found
+
+
+def enclosing_scope(layout: Layout, node: cst.CSTNode) -> cst.CSTNode:
+    """The function ``node`` is in, or the module."""
+    current: Optional[cst.CSTNode] = node
+    while current is not None and not isinstance(current, (cst.FunctionDef, cst.Module)):
+        current = layout.parents.get(current)
+    return current if current is not None else layout.module
+
+
+def self_assignments(layout: Layout, class_def: cst.ClassDef, attr: str) -> list[cst.BaseExpression]:
+    """The values ``self.attr = value`` binds in the methods of ``class_def`` (a binding of
+    another form, ``self.attr += ...`` or a tuple target, counts as a value that is not a call)."""
+    span = layout.positions[class_def]
+    found: list[cst.BaseExpression] = []
+    for node, position in layout.positions.items():
+        if not span.start.line <= position.start.line <= span.end.line:
+            continue
+        if isinstance(node, cst.Assign):
+            for target in node.targets:
+                if _is_self_attribute(target.target, attr):
+                    found.append(node.value)
+                elif isinstance(target.target, (cst.Tuple, cst.List)) and any(_is_self_attribute(e.value, attr) for e in target.target.elements):
+                    found.append(cst.Name("None"))
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign)) and _is_self_attribute(node.target, attr):
+            found.append(cst.Name("None"))
+    return found
+
+
+def _is_self_attribute(node: cst.BaseExpression, attr: str) -> bool:
+    return isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self" and node.attr.value == attr

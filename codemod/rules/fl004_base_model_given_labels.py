@@ -79,7 +79,7 @@ from codemod.cst.positions import Layout
 from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
-from codemod.rules.constructions import Construction, class_node, construction_of, peft_wrappings
+from codemod.rules.constructions import Construction, class_node, construction_of, enclosing_scope, peft_wrappings
 from codemod.rules.class_count import (
     CountState,
     LabelDraw,
@@ -105,7 +105,7 @@ from codemod.rules.heads import (
     tasks_in,
     traced_config,
 )
-from codemod.rules.symptoms import Symptom, output_reader, under_transformers_5
+from codemod.rules.symptoms import Symptom, output_reader, read_as_hidden_states, under_transformers_5
 from codemod.rules.spec import Example, Fix, Rule
 from codemod.transforms.edits import FileEdits
 from codemod.vocabulary import IMPORTS_TRANSFORMERS, LABELS_PARAM, ImportSpec, Refusal
@@ -176,6 +176,8 @@ def _peft_targets(ctx: RuleContext, reported: set[Path]) -> list[_Target]:
             base = base_model_family(qualified) if qualified.startswith("transformers.") else None
             if base is None or peft_task(wrapping.config, wrapping.model.bindings) is None:
                 continue  # a feature-extraction wrapper needs no head
+            if read_as_hidden_states(layout, enclosing_scope(layout, wrapping.call), wrapping.receiver) is True:
+                continue  # an encoder whose wrapper's task type is wrong: FL008's
             model = qualified.rpartition(".")[2]
             message = f"`{model}` has no head, but `{wrapping.wrapper.rpartition('.')[2]}` wraps it for a task that needs one"
             targets.append(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from codemod.cst.nodes import code_of
 from codemod.cst.positions import Layout
 from codemod.lazy_libcst import cst
 from codemod.vocabulary import TextEnum
@@ -62,3 +63,67 @@ def output_reader(layout: Optional[Layout], line: int, column: int, text: str, a
             found.append(Symptom.NOT_A_SCALAR)
         return tuple(found)
     return ()
+
+
+HIDDEN_STATE_FIELDS = frozenset({"last_hidden_state", "hidden_states", "pooler_output"})
+"""What a base model's output holds and a head model's output does not hold in the same place."""
+
+
+def read_as_hidden_states(layout: Layout, scope: cst.CSTNode, receiver: str) -> Optional[bool]:
+    """Does the code in ``scope`` read what the model ``receiver`` (``model``, ``self.model``)
+    returns as an encoder's hidden states only: ``[0]``, ``.last_hidden_state``,
+    ``.pooler_output``, directly or through the one name it is bound to, never given labels?
+    True so, False when some read is of a head's output (``.logits``, ``.loss``) or it is given
+    labels, None when a read is anything else or there is no call."""
+    span = layout.positions[scope]
+    calls = [
+        call for call in layout.calls.values()
+        if code_of(call.func) == receiver and span.start.line <= layout.positions[call].start.line <= span.end.line
+    ]
+    if not calls:
+        return None
+    verdicts = []
+    for call in calls:
+        if any(arg.keyword is not None and arg.keyword.value in ("labels", "start_positions") for arg in call.args):
+            return False
+        parent = layout.parents.get(call)
+        if isinstance(parent, cst.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0].target, cst.Name):
+            verdicts += [_hidden_read(layout, use) for use in _reads_of(layout, parent, parent.targets[0].target.value)]
+        else:
+            verdicts.append(_hidden_read(layout, call))
+    if False in verdicts:
+        return False
+    return True if verdicts and all(verdicts) else None
+
+
+def _hidden_read(layout: Layout, value: cst.CSTNode) -> Optional[bool]:
+    parent = layout.parents.get(value)
+    if isinstance(parent, cst.Subscript) and parent.value is value and len(parent.slice) == 1:
+        index = parent.slice[0].slice
+        return True if isinstance(index, cst.Index) and isinstance(index.value, cst.Integer) and index.value.value == "0" else None
+    if isinstance(parent, cst.Attribute) and parent.value is value:
+        if parent.attr.value in HIDDEN_STATE_FIELDS:
+            return True
+        return False if parent.attr.value in ("logits", "loss") else None
+    return None
+
+
+def _reads_of(layout: Layout, assign: cst.Assign, name: str) -> list[cst.CSTNode]:
+    """The reads of ``name`` in the function (or module) around ``assign`` after it; a second
+    binding of the name there gives a read that says nothing (None)."""
+    scope: Optional[cst.CSTNode] = assign
+    while scope is not None and not isinstance(scope, (cst.FunctionDef, cst.Module)):
+        scope = layout.parents.get(scope)
+    if scope is None:
+        return []
+    span, after = layout.positions[scope], layout.positions[assign].end.line
+    reads: list[cst.CSTNode] = []
+    for node, position in layout.positions.items():
+        if isinstance(node, cst.Name) and node.value == name and span.start.line <= position.start.line <= span.end.line:
+            holder = layout.parents.get(node)
+            if isinstance(holder, cst.AssignTarget) and holder.target is node:
+                if node is not assign.targets[0].target:
+                    reads.append(holder)  # bound again: not a read `_hidden_read` knows
+            elif position.start.line >= after:
+                reads.append(node)
+    return reads
