@@ -310,7 +310,7 @@ def test_a_model_called_out_of_a_list(tmp_path: Path, monkeypatch: pytest.Monkey
     not checked), and leaves ``models[0](x, y)`` as it was. The check does not pick elements
     out of a list something changes (``append``), so a call of one that holds a rewritten
     model refuses."""
-    monkeypatch.setattr(callsites._ModuleWalk, "check_constructions", lambda self, nodes, returns_followed=False: None)
+    monkeypatch.setattr(callsites._ModuleWalk, "check_constructions", lambda self, nodes, returns_followed=False, scope=None: None)
     tree = _tree(tmp_path, IN_A_LIST)
     _refused_at(tree, _line_of(tree, "train.py", "out = models[0](x, y)"), monkeypatch)
 

@@ -40,6 +40,9 @@ INSTANCE_METHODS = frozenset(
     {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "bfloat16", "requires_grad_", "share_memory"}
 )
 TRANSPARENT_WRAPPERS = frozenset({"torch.compile"})
+LIBRARY_COPIES = frozenset({"copy.deepcopy", "copy.copy"})
+"""A copy of a library model is a model of its class. (A copy of a project class is left
+untraced: the independent check of a rewrite does not follow copies.)"""
 PARALLEL_WRAPPERS = frozenset(
     {
         "torch.nn.DataParallel",
@@ -506,8 +509,43 @@ class _ModuleWalk:
         self._unpacked: Optional[dict[str, set[tuple[str, int]]]] = None
         self._attributes: Optional[dict[str, list[tuple[str, Optional[ast.expr]]]]] = None
         self._init_stores: dict[str, list[ast.Name]] = {}
+        self._private: dict[tuple[str, str], Optional[ast.FunctionDef]] = {}
 
     # --- resolution -------------------------------------------------------------------------
+    def private_method(self, cls: Optional[ClassKey], name: str) -> Optional[ast.FunctionDef]:
+        """The method ``name`` of ``cls`` (a class of this module), when the project only ever
+        calls it as ``self.name(...)`` in this module and no subclass overrides it: every call
+        of it is in sight, so what it is given and what it returns can be followed like a
+        module function's. ``forward`` and dunders are called by the framework: never."""
+        if cls is None or cls.module != self.module.key or name == "forward" or name.startswith("__"):
+            return None
+        cached = self._private.get((cls.name, name), False)
+        if cached is not False:
+            return cached  # type: ignore[return-value]  # a FunctionDef or None, once looked up
+        found = self._private_method(cls, name)
+        self._private[(cls.name, name)] = found
+        return found
+
+    def _private_method(self, cls: ClassKey, name: str) -> Optional[ast.FunctionDef]:
+        if name not in self.index.summary(cls).method_names or self.index.subclasses(cls):
+            return None
+        class_def = next((n for n in self.module.tree.body if isinstance(n, ast.ClassDef) and n.name == cls.name), None)
+        method = next((n for n in class_def.body if isinstance(n, ast.FunctionDef) and n.name == name), None) if class_def else None
+        if method is None or method.decorator_list:
+            return None
+        mention = re.compile(rf"\b{re.escape(name)}\b")
+        called = re.compile(rf"\bself\.{re.escape(name)}\(")
+        for module in self.index.modules.values():
+            if module.key == self.module.key or name not in module.text:
+                continue
+            if mention.search(module.text):
+                return None  # named elsewhere: called, passed or overridden out of sight
+        text = self.module.text
+        defined = len(re.findall(rf"\bdef {re.escape(name)}\(", text))
+        if defined != 1 or len(mention.findall(text)) != defined + len(called.findall(text)):
+            return None
+        return method
+
     def resolve(self, node: ast.AST) -> Optional[str]:
         name = dotted_name(node)
         return self.module.resolve(name) if name else None
@@ -583,9 +621,9 @@ class _ModuleWalk:
                     func.attr in self.index.summary(k).self_returning for k in inner.classes
                 ):
                     return inner  # `Net(name).get_model()`, where get_model returns self
-            function = self.function_of(func)
-            if function is not None and function in self.finder.return_types:
-                return self.finder.return_types[function]
+            returned = self.returned(func, scope)
+            if returned is not None:
+                return returned
             library = self.library_model(func)
             if library is not None:
                 return Instance(frozenset(), library=frozenset({library}))
@@ -594,18 +632,41 @@ class _ModuleWalk:
                 return Instance(frozenset(), library=registered)
             qualified = self.resolve(func)
             if qualified and node.args:
-                if _is_parallel_wrapper(qualified):
-                    inner = self.instance_of(node.args[0], scope)
-                    return Instance(inner.classes, True, inner.library, bare=False) if inner else None
-                if qualified in TRANSPARENT_WRAPPERS:
-                    return self.instance_of(node.args[0], scope)
-                if is_peft_wrapper(qualified):
-                    # PEFT hands the batch's keywords, labels included, to the library model it
-                    # wraps. A module of the project it wraps is left untraced as before: a
-                    # task-specific PeftModel calls it with keywords of its own choosing.
-                    inner = self.instance_of(node.args[0], scope)
-                    if inner is not None and inner.library and not inner.classes:
-                        return Instance(frozenset(), library=inner.library)
+                return self.through_wrapper(qualified, node, scope)
+        return None
+
+    def returned(self, func: ast.expr, scope: _Scope) -> Optional[Instance]:
+        """What calling ``func`` returns, when it is a module function or a private method whose
+        returns are known."""
+        function = self.function_of(func) or self.self_method(func, scope)
+        return self.finder.return_types.get(function) if function is not None else None
+
+    def self_method(self, func: ast.expr, scope: _Scope) -> Optional[tuple[str, str]]:
+        """``self.name`` in a method, for a private method (see ``private_method``): the key its
+        parameters and returns are recorded under, ``(module, "Class.name")``."""
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+            if self.private_method(scope.cls, func.attr) is not None:
+                return (self.module.key, f"{scope.cls.name}.{func.attr}")  # type: ignore[union-attr]  # private_method ruled out None
+        return None
+
+    def through_wrapper(self, qualified: str, node: ast.Call, scope: _Scope) -> Optional[Instance]:
+        """What ``wrapper(model, ...)`` holds when the wrapper hands its first argument on: a
+        parallel wrapper, ``torch.compile``, a copy of a library model, a PEFT wrapper."""
+        if _is_parallel_wrapper(qualified):
+            inner = self.instance_of(node.args[0], scope)
+            return Instance(inner.classes, True, inner.library, bare=False) if inner else None
+        if qualified in TRANSPARENT_WRAPPERS:
+            return self.instance_of(node.args[0], scope)
+        if qualified in LIBRARY_COPIES:
+            inner = self.instance_of(node.args[0], scope)
+            return inner if inner is not None and inner.library and not inner.classes else None
+        if is_peft_wrapper(qualified):
+            # PEFT hands the batch's keywords, labels included, to the library model it
+            # wraps. A module of the project it wraps is left untraced as before: a
+            # task-specific PeftModel calls it with keywords of its own choosing.
+            inner = self.instance_of(node.args[0], scope)
+            if inner is not None and inner.library and not inner.classes:
+                return Instance(frozenset(), library=inner.library)
         return None
 
     def held_before(self, name: str, wrapping: ast.Assign, scope: _Scope) -> Optional[Instance]:
@@ -1016,7 +1077,7 @@ class _ModuleWalk:
         values = self._assignments.get(name, [])
         return values[0] if len(values) == 1 else None
 
-    def check_constructions(self, nodes: list[ast.AST], returns_followed: bool = False) -> None:
+    def check_constructions(self, nodes: list[ast.AST], returns_followed: bool = False, scope: Optional[_Scope] = None) -> None:
         """Each ``C(...)`` of a repo class must land where the analysis follows it: assigned to
         a name or ``self.X`` (through ``.to()``, wrappers, ``x if c else y``), or handed to a
         repo function or a Trainer. Anywhere else (called on the spot, put in a list, returned)
@@ -1043,7 +1104,8 @@ class _ModuleWalk:
                     followed.add(id(node.func.value))
             if isinstance(node, ast.Call):
                 qualified = self.resolve(node.func) or ""
-                if self.function_of(node.func) is not None or self.is_library_trainer(qualified):
+                private = scope is not None and self.self_method(node.func, scope) is not None
+                if self.function_of(node.func) is not None or private or self.is_library_trainer(qualified):
                     for value in [*node.args, *(k.value for k in node.keywords)]:
                         self.follow_value(value, followed)
                 constructed = self.constructed_with_init(qualified)
@@ -1218,6 +1280,10 @@ class _ModuleWalk:
             if extra is not None:
                 scope.bound.add(extra.arg)
         trainer_model = self.trainer_model(cls) if method else None
+        # A private method's every call is in sight: it learns its parameters and gives its
+        # returns as a module function does, under "Class.method".
+        private = method and isinstance(node, ast.FunctionDef) and cls is not None and self.private_method(cls, node.name) is node
+        function_name = f"{cls.name}.{node.name}" if private and cls is not None else node.name
         for place, arg in enumerate(all_args):
             scope.bound.add(arg.arg)
             if method and place == 0:
@@ -1232,16 +1298,16 @@ class _ModuleWalk:
                 flowed: Optional[Instance] = trainer_model
             elif method and node.name == "__init__" and cls is not None and self.constructed_init(cls) is not None:
                 flowed = self.init_parameter(cls, arg.arg)
-            elif method:
+            elif method and not private:
                 flowed = None
             else:
-                flowed = self.finder.param_types.get((self.module.key, node.name, arg.arg))
-                untraced = next(iter(sorted(self.finder.param_untraced.get((self.module.key, node.name, arg.arg), {}).values())), None)
+                flowed = self.finder.param_types.get((self.module.key, function_name, arg.arg))
+                untraced = next(iter(sorted(self.finder.param_untraced.get((self.module.key, function_name, arg.arg), {}).values())), None)
                 if untraced is not None:
                     flowed = flowed | Instance(frozenset(), untraced=untraced) if flowed else Instance(frozenset(), untraced=untraced)
             if flowed is not None and flowed.known:
                 scope.names[arg.arg] = flowed
-            elif flowed is None and not method and (self.module.key, node.name, arg.arg) in self.finder.param_others:
+            elif flowed is None and (not method or private) and (self.module.key, function_name, arg.arg) in self.finder.param_others:
                 continue  # every visible call passes something known to be no model
             elif flowed is not None and flowed.untraced:
                 scope.params[arg.arg] = f"`{arg.arg}` is a parameter, and {flowed.untraced}"
@@ -1253,9 +1319,9 @@ class _ModuleWalk:
             self.bind_passed_dicts(node, scope)
         self.bind_wrapping(node.body, scope)
         module_level = not method and parent.parent is None and self.module.functions.get(node.name) is not None
-        self.check_constructions(nodes, returns_followed=module_level)
+        self.check_constructions(nodes, returns_followed=module_level or private, scope=scope)
         self.visit_block(nodes, scope)
-        self.record_returns(node, nodes, scope, module_level)
+        self.record_returns(node, nodes, scope, module_level or private, function_name)
 
     def annotated_other(self, annotation: ast.expr) -> bool:
         """An annotation naming a type no model of the project is (not ``nn.Module``, ``Any``,
@@ -1277,7 +1343,9 @@ class _ModuleWalk:
             return None
         return self.finder.trainer_models.get(cls, Instance(frozenset(), untraced=f"no construction of `{cls.name}` is seen"))
 
-    def record_returns(self, node: ast.FunctionDef | ast.AsyncFunctionDef, nodes: list[ast.AST], scope: _Scope, module_level: bool) -> None:
+    def record_returns(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, nodes: list[ast.AST], scope: _Scope, module_level: bool, name: str = ""
+    ) -> None:
         """What a module-level function returns, when every value it returns is a model we
         know (``return Net(...)``), or every return is a tuple with a known model at some place
         (``return model, tokenizer``): its callers then hold that model. A model returned where
@@ -1291,10 +1359,10 @@ class _ModuleWalk:
             sizes = {len(v.elts) for v in values}  # type: ignore[union-attr]  # every value is a Tuple: checked just above
             if len(sizes) == 1:
                 for place in range(sizes.pop()):
-                    self.record_return(node.name, [v.elts[place] for v in values], returns, scope, f"#{place}")  # type: ignore[union-attr]  # likewise
+                    self.record_return(name or node.name, [v.elts[place] for v in values], returns, scope, f"#{place}")  # type: ignore[union-attr]  # likewise
                 return
         if module_level:
-            self.record_return(node.name, values, returns, scope, "")  # type: ignore[arg-type]  # returns with a value only: none is None
+            self.record_return(name or node.name, values, returns, scope, "")  # type: ignore[arg-type]  # returns with a value only: none is None
             return
         for ret in returns:
             self.escape(ret.value, ret, scope)  # type: ignore[arg-type]  # likewise
@@ -1498,13 +1566,24 @@ class _ModuleWalk:
             return None
         return function, params, passed
 
+    def method_target(
+        self, node: ast.Call, scope: _Scope, passed: list[tuple[int | str | None, ast.expr]]
+    ) -> Optional[tuple[tuple[str, str], tuple[str, ...], list[tuple[int | str | None, ast.expr]]]]:
+        """``self.method(...)`` of a private method: its key and parameters (``self`` left out)."""
+        key = self.self_method(node.func, scope)
+        method = self.private_method(scope.cls, node.func.attr) if key is not None else None  # type: ignore[attr-defined]  # an attribute when key is set
+        if key is None or method is None:
+            return None
+        params = tuple(a.arg for a in method.args.posonlyargs + method.args.args)[1:]
+        return key, params, passed
+
     def flow(self, node: ast.Call, scope: _Scope) -> None:
         qualified = self.resolve(node.func) or ""
         passed: list[tuple[int | str | None, ast.expr]] = [*enumerate(node.args), *((k.arg, k.value) for k in node.keywords)]
         if self.is_library_trainer(qualified):
             self.flow_to_trainer(node, qualified, passed, scope)
             return
-        target = self.flow_target(node, qualified, passed)
+        target = self.flow_target(node, qualified, passed) or self.method_target(node, scope, passed)
         if target is None:
             return
         function, params, passed = target
