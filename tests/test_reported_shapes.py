@@ -91,7 +91,7 @@ def test_auto_model_is_not_given_a_head_its_config_has_no_mapping_for(tmp_path: 
         lora = dict(task_type="CAUSAL_LM")
         loss = model(pixel_values=images, labels=ids).loss
         """)
-    assert "`AutoModelForCausalLM` nor `AutoModelForImageTextToText` builds a model for `ViTConfig`" in findings[0]
+    assert "neither `AutoModelForCausalLM` nor `AutoModelForImageTextToText` builds a model for `ViTConfig`" in findings[0]
     assert "AutoModel.from_config(config)" in text
 
 
@@ -404,3 +404,229 @@ def test_a_builder_whose_dict_is_also_unpacked_beside_labels_keeps_its_old_key(t
     ))
     assert len(findings) == 1 and "would then get labels twice" in findings[0]
     assert '"lm_labels": features["y"]' in text
+
+
+# --- issue 24, second session: labels drawn from a class range, PEFT task types, dataset columns
+
+def test_labels_drawn_from_a_class_range_size_the_head_and_name_the_task(tmp_path: Path) -> None:
+    findings, text = fixlabels(tmp_path, """
+        import torch
+        from transformers import BertConfig, BertModel
+        CLASSES = ["sad", "joy", "fear"]
+        config = BertConfig(vocab_size=50)
+        model = BertModel(config)
+        labels = torch.randint(0, len(CLASSES), (4,))
+        loss = model(input_ids=ids, labels=labels).loss
+        """)
+    assert "use `BertForSequenceClassification`" in findings[0] and "the head's classes: `len(CLASSES)` (line 7)" in findings[0]
+    assert "config = BertConfig(vocab_size=50, num_labels=len(CLASSES))" in text
+
+
+def test_a_draw_that_never_reaches_the_labels_says_nothing_of_the_task(tmp_path: Path) -> None:
+    findings, text = fixlabels(tmp_path, """
+        import torch
+        from transformers import GPT2Config, GPT2Model
+        model = GPT2Model(GPT2Config())
+        y = torch.randint(0, 2, (4,))  # a domain id, for logging
+        out = model(input_ids=ids, labels=ids)
+        print(y)
+        """)
+    assert findings[0].endswith("the task is causal LM: use `GPT2LMHeadModel`")
+    assert "num_labels" not in text
+
+
+def test_a_class_count_shadowed_where_the_labels_are_drawn_is_not_carried(tmp_path: Path) -> None:
+    findings, text = fixlabels(tmp_path, """
+        import torch
+        from transformers import BertConfig, BertModel
+        K = 3
+        def make_data(n=8):
+            K = 6
+            labels = torch.randint(0, K, (n,))
+            return labels
+        def main():
+            labels = make_data()
+            model = BertModel(BertConfig(vocab_size=50))
+            return model(input_ids=ids, labels=labels).loss
+        """)
+    assert "not rewritten" in findings[0]
+    assert "BertModel(BertConfig(vocab_size=50))" in text
+
+
+def test_float_or_multi_label_draws_are_not_class_labels(tmp_path: Path) -> None:
+    for draw, passed in (("torch.randint(0, 100, (4,), dtype=torch.float)", "labels"), ("torch.randint(0, 2, (4, 5))", "labels.float()")):
+        findings, text = fixlabels(tmp_path, f"""
+            import torch
+            from peft import LoraConfig, TaskType, get_peft_model
+            from transformers import AutoModel, BertConfig
+            model = get_peft_model(AutoModel.from_config(BertConfig()), LoraConfig(task_type=TaskType.SEQ_CLS))
+            labels = {draw}
+            loss = model(input_ids=ids, labels={passed}).loss
+            """)
+        assert "not rewritten" in findings[0] and "number of classes is not known" in findings[0], draw
+        assert "num_labels" not in text
+
+
+def test_a_decoder_classifier_without_a_pad_token_is_refused(tmp_path: Path) -> None:
+    findings, text = fixlabels(tmp_path, """
+        import torch
+        from transformers import GPT2Config, GPT2Model
+        model = GPT2Model(GPT2Config(vocab_size=50))
+        labels = torch.randint(0, 3, (4,))
+        loss = model(input_ids=ids, labels=labels).loss
+        """)
+    assert "sets no `pad_token_id`" in findings[0]
+    assert "GPT2Model(GPT2Config(vocab_size=50))" in text
+
+
+def test_a_model_rebound_through_a_tuple_is_not_taken_for_what_it_held_before(tmp_path: Path) -> None:
+    findings, text = fixlabels(tmp_path, """
+        from peft import PromptTuningConfig, TaskType, get_peft_model
+        from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
+        def main():
+            model = AutoModelForSequenceClassification.from_config(config)
+            model, ref = AutoModelForCausalLM.from_config(config), AutoModelForCausalLM.from_config(config)
+            model = get_peft_model(model, PromptTuningConfig(task_type=TaskType.CAUSAL_LM, num_virtual_tokens=4))
+        """)
+    assert findings == []
+    assert "TaskType.CAUSAL_LM" in text
+
+
+def test_a_parameter_hides_the_module_model_of_the_same_name(tmp_path: Path) -> None:
+    findings, _ = fixlabels(tmp_path, """
+        from peft import LoraConfig, TaskType, get_peft_model
+        from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
+        def add_lora(model):
+            return get_peft_model(model, LoraConfig(task_type=TaskType.CAUSAL_LM))
+        model = AutoModelForSequenceClassification.from_config(config)
+        policy = add_lora(AutoModelForCausalLM.from_config(config))
+        """)
+    assert findings == []
+
+
+def test_a_causal_lm_task_type_on_a_classification_head_becomes_the_heads_task(tmp_path: Path) -> None:
+    findings, text = fixlabels(tmp_path, """
+        from peft import LoraConfig, TaskType, get_peft_model
+        from transformers import AutoModelForTokenClassification
+        def build(config):
+            critic = AutoModelForTokenClassification.from_config(config)
+            settings = {"task_type": TaskType.CAUSAL_LM, "r": 2}
+            return get_peft_model(critic, LoraConfig(**settings))
+        """)
+    assert findings[0].startswith("FL008 ") and findings[0].endswith("the task type becomes `TOKEN_CLS`")
+    assert '"task_type": TaskType.TOKEN_CLS' in text
+
+
+def test_a_task_type_read_by_another_module_is_not_changed(tmp_path: Path) -> None:
+    (tmp_path / "actor.py").write_text("from train import lora_config\nactor = get_peft_model(policy, lora_config)\n")
+    findings, text = fixlabels(tmp_path, """
+        from peft import LoraConfig, TaskType, get_peft_model
+        from transformers import AutoModelForTokenClassification
+        lora_config = LoraConfig(task_type=TaskType.CAUSAL_LM)
+        critic = get_peft_model(AutoModelForTokenClassification.from_config(config), lora_config)
+        """)
+    assert "`lora_config`, which other code reads too" in findings[0]
+    assert "TaskType.CAUSAL_LM" in text
+
+
+def test_a_task_type_computed_by_an_expression_is_left_alone(tmp_path: Path) -> None:
+    for expression in ("peft.TaskType.CAUSAL_LM if not critic else peft.TaskType.TOKEN_CLS", "peft.TaskType.CAUSAL_LM.value"):
+        findings, text = fixlabels(tmp_path, f"""
+            import peft
+            from transformers import AutoModelForTokenClassification
+            model = AutoModelForTokenClassification.from_config(config)
+            model = peft.get_peft_model(model, peft.LoraConfig(task_type={expression}))
+            """)
+        assert findings == [], expression
+        assert expression in text
+
+
+def test_an_encoder_behind_a_causal_lm_wrapper_loses_the_task_type_not_its_hidden_states(tmp_path: Path) -> None:
+    findings, text = fixlabels(tmp_path, """
+        from peft import LoraConfig, TaskType, get_peft_model
+        from transformers import AutoModel
+        encoder = get_peft_model(AutoModel.from_config(config), LoraConfig(task_type=TaskType.CAUSAL_LM, r=8))
+        out = encoder(input_ids=ids)
+        embeddings = out[0].mean(dim=1)
+        """)
+    assert findings[0].startswith("FL008 ") and "`task_type` is dropped" in findings[0]
+    assert "LoraConfig(r=8)" in text and "AutoModel.from_config(config)" in text and "TaskType" not in text
+
+
+def test_an_encoder_whose_output_is_also_read_as_logits_is_not_an_encoder(tmp_path: Path) -> None:
+    findings, text = fixlabels(tmp_path, """
+        from peft import LoraConfig, TaskType, get_peft_model
+        from transformers import AutoModel
+        model = get_peft_model(AutoModel.from_config(config), LoraConfig(task_type=TaskType.CAUSAL_LM, r=8))
+        out = model(input_ids=ids)
+        first, logits = out[0], out.logits
+        """)
+    assert all(not f.startswith("FL008 ") for f in findings)
+    assert "TaskType.CAUSAL_LM" in text or "AutoModelForCausalLM" in text
+
+
+def test_an_encoder_is_given_its_masked_lm_head_only_for_the_collator_its_trainer_uses(tmp_path: Path) -> None:
+    findings, text = fixlabels(tmp_path, """
+        from transformers import BertConfig, BertModel, DataCollatorForLanguageModeling
+        def lm_collator(tokenizer):
+            return DataCollatorForLanguageModeling(tokenizer, mlm=False)  # another script's
+        model = BertModel(BertConfig())
+        loss = model(input_ids=ids, labels=labels).loss
+        """)
+    assert "BertForMaskedLM" not in text and "not rewritten" in findings[0]
+
+
+def test_an_encoder_configured_as_a_decoder_keeps_the_refusal(tmp_path: Path) -> None:
+    findings, text = fixlabels(tmp_path, """
+        from transformers import DataCollatorForLanguageModeling, RobertaConfig, RobertaModel, Trainer
+        model = RobertaModel(RobertaConfig(is_decoder=True))
+        collator = DataCollatorForLanguageModeling(tokenizer=tok, mlm=False)
+        trainer = Trainer(model=model, data_collator=collator, train_dataset=data)
+        """)
+    assert "is an encoder" in findings[0]
+    assert "RobertaModel(RobertaConfig(is_decoder=True))" in text
+
+
+DATASET_UNDER_TRAINER = """
+    from datasets import Dataset
+    from transformers import {head}, Trainer
+    def main(tokenizer, args):
+        model = {head}.from_config(config)
+        rows = Dataset.from_dict({{"text": ["a b", "c d"], "label": [0, 1]}})
+        encoded = rows.map(lambda batch: tokenizer(batch["text"]), batched=True{remove})
+        {format}
+        trainer = Trainer(model=model, args=args, train_dataset=encoded, processing_class=tokenizer)
+    """
+
+
+def test_a_label_column_formatted_away_is_shown_again(tmp_path: Path) -> None:
+    findings, text = fixlabels(tmp_path, DATASET_UNDER_TRAINER.format(
+        head="AutoModelForSequenceClassification", remove="", format='encoded.set_format("torch", columns=["input_ids", "attention_mask"])'))
+    assert findings[0].startswith("FL009 ") and "`set_format` hides its `label` column" in findings[0]
+    assert 'columns=["input_ids", "attention_mask", "label"]' in text
+
+
+def test_a_language_model_on_text_alone_gets_the_collator_that_makes_its_labels(tmp_path: Path) -> None:
+    findings, text = fixlabels(tmp_path, DATASET_UNDER_TRAINER.format(head="AutoModelForCausalLM", remove=', remove_columns=["text", "label"]', format=""))
+    assert findings[0].startswith("FL009 ")
+    assert "data_collator=DataCollatorForLanguageModeling(tokenizer, mlm=False)" in text
+
+
+def test_a_classifier_with_no_label_column_is_refused_and_a_dataset_with_labels_is_left_alone(tmp_path: Path) -> None:
+    findings, text = fixlabels(tmp_path, DATASET_UNDER_TRAINER.format(head="AutoModelForSequenceClassification", remove=', remove_columns=["text", "label"]', format=""))
+    assert "the dataset has no label column" in findings[0] and "data_collator" not in text
+    findings, _ = fixlabels(tmp_path, DATASET_UNDER_TRAINER.format(head="AutoModelForSequenceClassification", remove="", format=""))
+    assert findings == []
+
+
+def test_columns_the_analysis_cannot_read_say_nothing(tmp_path: Path) -> None:
+    removed = ', remove_columns=["text", "label"]'
+    for remove, change in (
+        (", remove_columns=dropped", ""),
+        (removed, "encoded.set_transform(add_labels)"),
+        (removed, "encoded = encoded.add_column('labels', ys)"),
+    ):
+        findings, _ = fixlabels(tmp_path, DATASET_UNDER_TRAINER.format(head="AutoModelForCausalLM", remove=remove, format=change))
+        assert findings == [], (remove, change)
+    findings, _ = fixlabels(tmp_path, DATASET_UNDER_TRAINER.format(head="AutoModelForCausalLM", remove=removed, format=""))
+    assert findings[0].startswith("FL009 ")  # the same program with its columns in sight

@@ -12,11 +12,12 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from typing import Callable, Mapping, Optional
+from typing import Callable, Optional
 
-from codemod.cst.nodes import dotted
+from codemod.cst.nodes import code_of, dotted
+from codemod.cst.positions import Layout
 from codemod.lazy_libcst import cst
-from codemod.rules.heads import Bindings, traced_config
+from codemod.rules.heads import Bindings, bindings_visible, traced_config
 
 COUNT_KEYWORDS = frozenset({"num_labels", "id2label", "label2id"})
 """What sizes a classification head when given to its config or its ``from_pretrained``."""
@@ -101,12 +102,16 @@ class LabelDraw:
     """One label an example (a one-dimensional size): a sequence classifier's labels."""
 
 
-def label_draws(layout_positions: "Mapping[cst.CSTNode, cst.metadata.CodeRange]", resolve: Callable[[str], str], bindings: Bindings, before: int) -> list[LabelDraw]:
+def label_draws(layout: Layout, resolve: Callable[[str], str], bindings: Bindings, before: int) -> list[LabelDraw]:
     """The labels the module draws at random (``labels = torch.randint(0, 2, (4,))``, also
-    ``self.labels = ...`` in a dataset), each with its class count as code that reads the same
-    where the head's config is built (a number, or a module name bound before ``before``)."""
+    ``self.labels = ...`` in a dataset) and hands on as labels, each with its class count as
+    code that reads the same where the head's config is built (a number, or a module name bound
+    before ``before`` that neither place binds otherwise). ``bindings`` are those where the
+    config is built. A draw of another type (``dtype=torch.float``), or read as floats, is no
+    class label."""
     found = []
-    for node, position in layout_positions.items():
+    module_bindings = bindings_visible([layout.module], lambda node: layout.positions[node].start.line)
+    for node, position in layout.positions.items():
         if not isinstance(node, cst.Assign) or len(node.targets) != 1 or not isinstance(node.value, cst.Call):
             continue
         target = node.targets[0].target
@@ -114,12 +119,57 @@ def label_draws(layout_positions: "Mapping[cst.CSTNode, cst.metadata.CodeRange]"
         called = dotted(node.value.func)
         if name is None or not LABELS_NAME.match(name) or called is None or resolve(called) not in RANDOM_INTEGERS:
             continue
-        high, size = _draw_bounds(node.value, numpy=resolve(called).startswith("numpy."))
-        if high is None or not _readable_at(high, bindings, before):
+        if any(arg.keyword is not None and arg.keyword.value == "dtype" and not INTEGER_TYPE.search(code_of(arg.value)) for arg in node.value.args):
             continue
-        expression = cst.Module([]).code_for_node(high)
+        high, size = _draw_bounds(node.value, numpy=resolve(called).startswith("numpy."))
+        if high is None or not _readable_at(high, layout, node, module_bindings, bindings, before):
+            continue
+        if _read_as_labels(layout, target) is not True:
+            continue
         per_example = isinstance(size, cst.Integer) or (isinstance(size, cst.Tuple) and len(size.elements) == 1)
-        found.append(LabelDraw(ClassCount(expression, position.start.line), per_example))
+        found.append(LabelDraw(ClassCount(code_of(high), position.start.line), per_example))
+    return found
+
+
+INTEGER_TYPE = re.compile(r"\b(?:long|int|int64|int32|int16|int8|uint8)\b")
+PASSES_VALUES_ON = frozenset({"to", "long", "cuda", "cpu", "view", "reshape", "squeeze", "flatten", "clone", "detach", "contiguous"})
+"""Methods whose result holds the same class ids."""
+MAKES_FLOATS = frozenset({"float", "half", "double", "bfloat16"})
+
+
+def _read_as_labels(layout: Layout, target: cst.BaseExpression) -> Optional[bool]:
+    """Is what ``target`` (``labels``, ``self.labels``) holds handed on as class labels:
+    ``labels=...``, a ``"labels"`` entry, or beside ``.logits`` in a call (a loss)? False when a
+    read turns it into floats (a regression target, multi-label targets)."""
+    spelled = code_of(target)
+    found: Optional[bool] = None
+    for node in layout.positions:
+        if not isinstance(node, (cst.Name, cst.Attribute)) or node is target or code_of(node) != spelled:
+            continue
+        value: cst.CSTNode = node
+        parent = layout.parents.get(value)
+        if _names_not_reads(parent, node):
+            continue
+        while True:
+            if isinstance(parent, cst.Subscript) and parent.value is value:
+                value, parent = parent, layout.parents.get(parent)
+            elif isinstance(parent, cst.Attribute) and parent.value is value and isinstance(layout.parents.get(parent), cst.Call):
+                if parent.attr.value in MAKES_FLOATS:
+                    return False
+                if parent.attr.value not in PASSES_VALUES_ON:
+                    break
+                value = layout.parents[parent]
+                parent = layout.parents.get(value)
+            else:
+                break
+        if isinstance(parent, cst.Arg) and parent.keyword is not None and parent.keyword.value in ("labels", "label"):
+            found = True
+        elif isinstance(parent, cst.DictElement) and parent.value is value and isinstance(parent.key, cst.SimpleString) and parent.key.evaluated_value in ("labels", "label"):
+            found = True
+        elif isinstance(parent, cst.Arg) and isinstance(layout.parents.get(parent), cst.Call):
+            call = layout.parents[parent]
+            if any(a is not parent and "logits" in code_of(a.value) for a in call.args):  # type: ignore[attr-defined]  # a Call's args
+                found = True
     return found
 
 
@@ -141,24 +191,46 @@ def _draw_bounds(draw: cst.Call, numpy: bool) -> tuple[Optional[cst.BaseExpressi
     return None, None
 
 
-def _readable_at(expression: cst.BaseExpression, bindings: Bindings, before: int) -> bool:
-    """Does ``expression`` mean the same where the config is built: a whole number, or
-    ``len(NAME)``/``NAME`` for a name the module binds once, before ``before``?"""
+def _names_not_reads(parent: Optional[cst.CSTNode], node: cst.CSTNode) -> bool:
+    """``x.labels``'s ``labels``, ``f(labels=...)``'s keyword, a parameter, a target: a name
+    that reads nothing."""
+    return (
+        (isinstance(parent, cst.Attribute) and parent.attr is node)
+        or (isinstance(parent, cst.Arg) and parent.keyword is node)
+        or isinstance(parent, (cst.Param, cst.AssignTarget))
+    )
+
+
+def _readable_at(
+    expression: cst.BaseExpression, layout: Layout, draw: cst.CSTNode, module_bindings: Bindings, bindings: Bindings, before: int
+) -> bool:
+    """Does ``expression`` mean the same where the config is built as at ``draw``: a whole
+    number, or ``len(NAME)``/``NAME`` for a name the module binds once, before ``before``, that
+    neither the draw's function nor the config's binds otherwise?"""
     if isinstance(expression, cst.Integer):
         return True
     if isinstance(expression, cst.Call) and dotted(expression.func) == "len" and len(expression.args) == 1:
         expression = expression.args[0].value
     if not isinstance(expression, cst.Name):
         return False
-    values = bindings.get(expression.value, [])
-    return len(values) == 1 and values[0][0] < before
+    name = expression.value
+    values = module_bindings.get(name, [])
+    if len(values) != 1 or values[0][0] >= before or bindings.get(name) != values:
+        return False
+    scope: Optional[cst.CSTNode] = draw
+    while scope is not None and not isinstance(scope, (cst.FunctionDef, cst.Module)):
+        scope = layout.parents.get(scope)
+    inner = bindings_visible([scope], lambda node: layout.positions[node].start.line) if isinstance(scope, cst.FunctionDef) else {}
+    return name not in inner
 
 
-def drawn_count(draws: list[LabelDraw]) -> list[ClassCount]:
-    """The count the draws agree on, once (several draws of one range are one count)."""
+def drawn_count(draws: list[LabelDraw], one_label_an_example: bool) -> list[ClassCount]:
+    """The count the draws agree on, once (several draws of one range are one count); for a
+    sequence classifier (``one_label_an_example``) only the draws of one label an example."""
     by_expression: dict[str, ClassCount] = {}
     for draw in draws:
-        by_expression.setdefault(draw.count.expression, draw.count)
+        if draw.per_example or not one_label_an_example:
+            by_expression.setdefault(draw.count.expression, draw.count)
     return list(by_expression.values())
 
 

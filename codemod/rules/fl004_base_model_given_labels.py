@@ -20,15 +20,18 @@ of input_ids or inputs_embeds`` (a T5 model, whose decoder gets no input), or ``
 When the task is evident, the model becomes the matching head class, whose output has a loss.
 The task: ``num_labels=`` (sequence classification), ``DataCollatorForTokenClassification`` (token
 classification), ``DataCollatorForLanguageModeling`` (masked LM, or causal LM with ``mlm=False``),
-a PEFT ``TaskType``; failing those, a decoder-only family (``GPT2``, ``Llama``...: causal LM) or an
+a PEFT ``TaskType``, labels drawn one an example (``torch.randint(0, K, (n,))`` handed on as
+labels: sequence classification); failing those, a decoder-only family (``GPT2``, ``Llama``...: causal LM) or an
 encoder-decoder one (``T5``, ``Bart``, ``Pegasus``...: seq2seq LM, ``...ForConditionalGeneration``,
 ``AutoModelForSeq2SeqLM`` for ``AutoModel``). The head class is checked in the installed
 transformers.
 
 A classification head is sized by ``num_labels``, 2 unless set: the repair carries the class
 count the program shows (``num_labels = ...``, ``n_classes = ...``, an ``id2label`` map, a
-``ClassLabel``) into the config or the ``from_pretrained`` call, unless the construction sizes the
-head already.
+``ClassLabel``; failing those, the range its labels are drawn from) into the config or the
+``from_pretrained`` call, unless the construction sizes the head already. An encoder trained by a
+Trainer whose collator is ``DataCollatorForLanguageModeling(mlm=False)`` gets its masked-LM head
+(its causal-LM class is a decoder's), with a note that such a collator masks nothing.
 
 Example
 -------
@@ -45,7 +48,8 @@ Reports without changing anything when the task is not evident or ambiguous (the
 the candidates), when the code reads base-model outputs (``last_hidden_state``,
 ``pooler_output``) that a head model does not return, when the model's construction is not a
 single visible assignment, when a classification head's class count is not shown (none, or
-several) or its config cannot be traced, and when no head class exists.
+several) or its config cannot be traced, when a decoder's sequence classifier would have no
+``pad_token_id`` (it fails on batches of more than one), and when no head class exists.
 
 *The recipe when no head class exists.* An encoder-only model (``MT5EncoderModel``,
 ``T5EncoderModel``) has no head class to swap in. The usual answer is a small module of your
@@ -99,8 +103,10 @@ from codemod.rules.heads import (
     auto_class_takes,
     auto_heads,
     base_model_family,
+    config_class_of,
     head_class,
     head_exists,
+    unpadded_decoder_classifier,
     peft_task,
     tasks_in,
     traced_config,
@@ -243,13 +249,13 @@ def _unit_for(ctx: RuleContext, target: _Target) -> Unit:
     layout = ctx.layout(target.path)
     construction = construction_of(layout, module.resolve, target.receiver, target.line) if layout is not None else None
     config = traced_config(construction.call, construction.bindings, construction.line) if construction is not None else None
-    config_class = (dotted(config.node.func) or "").split(".")[-1] if config is not None and config.node is not None else ""
+    config_class = config_class_of(config)
     draws = _draws(layout, module.resolve, construction, config)
     # `AutoModel.from_config(T5Config(...))` is a T5 model: its family says what it is built for.
     tasks = tasks_in(module.text, config_class.removesuffix("Config") if family == "Auto" and config_class.endswith("Config") else family, bool(draws) and all(draw.per_example for draw in draws))
     message = f"{target.message} {_symptom(target, family, tasks, construction, output_reader(layout, target.line, target.column, module.text, Symptom.NO_LOSS_ATTRIBUTE))}"
     unit = Unit(Finding(target.display_path, target.line, target.column + 1, CODE, message))
-    if tasks == [Task.CAUSAL_LM] and _encoder_under_unmasking_collator(family, module.text):
+    if tasks == [Task.CAUSAL_LM] and target.by_trainer and _encoder_under_unmasking_collator(family, module.text, layout, target, construction, config):
         # The collator's labels are the inputs; the one language-model head an encoder has
         # takes them (the answer such reports get). Its causal-LM class is a decoder's.
         tasks = [Task.MASKED_LM]
@@ -267,7 +273,9 @@ def _unit_for(ctx: RuleContext, target: _Target) -> Unit:
     if family == "Auto" and config_class.endswith("Config"):
         built = [auto for auto in auto_heads(task) if auto_class_takes(auto, config_class) is not False]
         if not built:
-            unit.refusal = Refusal(f"{' nor '.join(f'`{auto}`' for auto in auto_heads(task))} builds a model for `{config_class}` in the installed transformers")
+            named = [f"`{auto}`" for auto in auto_heads(task)]
+            said = f"{named[0]} does not build" if len(named) == 1 else f"neither {' nor '.join(named)} builds"
+            unit.refusal = Refusal(f"{said} a model for `{config_class}` in the installed transformers")
             return unit
         head = built[0]
     renamed = node.with_changes(value=head) if isinstance(node, cst.Name) else node.with_changes(attr=node.attr.with_changes(value=head))  # type: ignore[attr-defined]  # a dotted name: a Name or an Attribute
@@ -275,6 +283,10 @@ def _unit_for(ctx: RuleContext, target: _Target) -> Unit:
     edits.replace[node] = renamed
     if isinstance(node, cst.Name):
         edits.renamed_imports[ImportSpec("transformers", base)] = ImportSpec("transformers", head)
+    unpadded = unpadded_decoder_classifier(task, family, config_class, config, head)
+    if unpadded is not None:
+        unit.refusal = unpadded
+        return unit
     if task.classifies:
         counted = _carry_class_count(construction, head, module.text, edits, node, renamed, draws, unit.notes)
         if counted is not None:
@@ -287,19 +299,41 @@ def _unit_for(ctx: RuleContext, target: _Target) -> Unit:
     return unit
 
 
-def _encoder_under_unmasking_collator(family: str, text: str) -> bool:
-    """An encoder family (one with a masked-LM head) whose causal-LM task comes only from
-    ``DataCollatorForLanguageModeling(..., mlm=False)``, not from a PEFT task type, which would
-    need a generating model."""
-    return (
-        family != "Auto"
-        and LANGUAGE_MODEL_COLLATOR.search(text) is not None
-        and PEFT_TASK_MENTION.search(text) is None
-        and head_exists(family, head_class(family, Task.MASKED_LM)) is True
+def _encoder_under_unmasking_collator(
+    family: str, text: str, layout: Optional[Layout], target: _Target, construction: Optional[Construction], config: Optional[ConfigSource]
+) -> bool:
+    """An encoder family (one with a masked-LM head, not configured as a decoder) trained by a
+    Trainer whose own collator is ``DataCollatorForLanguageModeling(..., mlm=False)``, and no PEFT
+    task type, which would need a generating model."""
+    if family == "Auto" or PEFT_TASK_MENTION.search(text) is not None or head_exists(family, head_class(family, Task.MASKED_LM)) is not True:
+        return False
+    if config is None or config.node is None or any(a.keyword is not None and a.keyword.value == "is_decoder" for a in config.node.args):
+        return False
+    collator = _trainer_collator(layout, target, construction)
+    return collator is not None and (dotted(collator.func) or "").endswith(COLLATOR) and any(
+        a.keyword is not None and a.keyword.value == "mlm" and isinstance(a.value, cst.Name) and a.value.value == "False" for a in collator.args
     )
 
 
-LANGUAGE_MODEL_COLLATOR = re.compile(r"DataCollatorForLanguageModeling\([^)]*\bmlm\s*=\s*False")
+def _trainer_collator(layout: Optional[Layout], target: _Target, construction: Optional[Construction]) -> Optional[cst.Call]:
+    """The collator call the Trainer at ``target`` is given, inline or through one binding."""
+    if layout is None or construction is None:
+        return None
+    around = [
+        call for (line, column), call in layout.calls.items()
+        if (dotted(call.func) or "").endswith("Trainer")
+        and (line, column) <= (target.line, target.column) <= (layout.positions[call].end.line, layout.positions[call].end.column)
+    ]
+    if len(around) != 1:
+        return None
+    value = next((a.value for a in around[0].args if a.keyword is not None and a.keyword.value == "data_collator"), None)
+    if isinstance(value, cst.Name):
+        values = construction.bindings.get(value.value, [])
+        value = values[0][1] if len(values) == 1 else None
+    return value if isinstance(value, cst.Call) else None
+
+
+COLLATOR = "DataCollatorForLanguageModeling"
 
 
 def _refusal(family: str, base: str, tasks: list[Task], text: str) -> Optional[Refusal]:
@@ -330,7 +364,7 @@ def _draws(layout: Optional[Layout], resolve: Callable[[str], str], construction
     """The labels the module draws from a class range, read where the head's config is built."""
     if layout is None or construction is None:
         return []
-    return label_draws(layout.positions, resolve, construction.bindings, config.line if config is not None else construction.line)
+    return label_draws(layout, resolve, construction.bindings, config.line if config is not None else construction.line)
 
 
 def _carry_class_count(
@@ -354,7 +388,7 @@ def _carry_class_count(
     if state is CountState.UNKNOWN:
         return Refusal(f"`{head}` sizes its head from a config the analysis cannot trace; give it `num_labels=` (the number of classes)")
     config = traced_config(call, bindings, construction.line)
-    counts = class_counts(bindings, config.line if config is not None else construction.line) or drawn_count(draws)
+    counts = class_counts(bindings, config.line if config is not None else construction.line) or drawn_count(draws, one_label_an_example=head.endswith("ForSequenceClassification"))
     if len(counts) != 1:
         shown = f"the program binds several: {describe(counts)}" if counts else "the program binds none the analysis can read"
         return Refusal(

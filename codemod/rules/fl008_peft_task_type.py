@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence
 
 from codemod.analysis.callsites import is_peft_wrapper
 from codemod.analysis.index import ModuleSummary, RepoIndex
@@ -106,9 +106,10 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         layout = ctx.layout(module.path)
         if layout is None:
             continue
+        importers = [ctx.index.modules[name].text for name in ctx.index.importers(module.key) if name != module.key]
         for wrapping in _wrappings(layout, module.resolve):
-            units.append(_unit_for(module, wrapping))
-        units += [_encoder_unit(module, encoder) for encoder in _encoders(ctx, module, layout)]
+            units.append(_unit_for(module, wrapping, importers))
+        units += [_encoder_unit(module, encoder, importers) for encoder in _encoders(ctx, module, layout)]
     return units
 
 
@@ -133,7 +134,7 @@ def _head_of(qualified: str) -> tuple[Optional[str], Optional[Task]]:
     return (head, task) if task is not None else (None, None)
 
 
-def _unit_for(module: ModuleSummary, wrapping: _Wrapping) -> Unit:
+def _unit_for(module: ModuleSummary, wrapping: _Wrapping, importers: list[str]) -> Unit:
     wanted = TASK_TYPE_OF[wrapping.head_task]
     given = peft_task_name(wrapping.task_value)
     wrapper = wrapping.peft.wrapper.rpartition(".")[2]
@@ -142,7 +143,7 @@ def _unit_for(module: ModuleSummary, wrapping: _Wrapping) -> Unit:
         f"(task type `{given}`), which needs a generating head: `{Symptom.PEFT_WITHOUT_HEAD}`"
     )
     unit = Unit(Finding(module.display_path, wrapping.peft.line, wrapping.peft.column + 1, CODE, message))
-    shared = _shared_name(module.text, wrapping.peft.config, wrapping.peft.model.bindings)
+    shared = _shared_name(module.text, wrapping.peft.config, wrapping.peft.model.bindings, importers)
     if shared is not None:
         unit.refusal = Refusal(f"the task type is set in `{shared}`, which other code reads too; give this wrapper its own config with `task_type=TaskType.{wanted}`")
         return unit
@@ -153,9 +154,10 @@ def _unit_for(module: ModuleSummary, wrapping: _Wrapping) -> Unit:
     return unit
 
 
-def _shared_name(text: str, config: cst.BaseExpression, bindings: Bindings) -> Optional[str]:
+def _shared_name(text: str, config: cst.BaseExpression, bindings: Bindings, importers: Sequence[str] = ()) -> Optional[str]:
     """A name between a wrapper call and its task type (the config, a dict the config unpacks)
-    that more code reads than its binding and this use."""
+    that more code reads than its binding and this use, here or in a module that imports this
+    one (``importers``: their texts)."""
     names: list[str] = []
     if isinstance(config, cst.Name):
         names.append(config.value)
@@ -163,7 +165,13 @@ def _shared_name(text: str, config: cst.BaseExpression, bindings: Bindings) -> O
         config = values[0][1] if len(values) == 1 else config
     if isinstance(config, cst.Call):
         names += [arg.value.value for arg in config.args if arg.star == "**" and isinstance(arg.value, cst.Name)]
-    return next((name for name in names if len(re.findall(rf"\b{re.escape(name)}\b", text)) > 2), None)
+    return next(
+        (
+            name for name in names
+            if len(re.findall(rf"\b{re.escape(name)}\b", text)) > 2 or any(re.search(rf"\b{re.escape(name)}\b", other) for other in importers)
+        ),
+        None,
+    )
 
 
 def _task_type(value: cst.BaseExpression, wanted: str) -> cst.BaseExpression:
@@ -249,7 +257,7 @@ def _held_model(
     return (qualified, config, holder.bindings) if config is not None else None
 
 
-def _encoder_unit(module: ModuleSummary, encoder: _Encoder) -> Unit:
+def _encoder_unit(module: ModuleSummary, encoder: _Encoder, importers: list[str]) -> Unit:
     wrapper = encoder.wrapper.rpartition(".")[2]
     message = (
         f"`{wrapper}` wraps `{encoder.base}`, a model without a head whose output the code reads as hidden states, "
@@ -261,7 +269,7 @@ def _encoder_unit(module: ModuleSummary, encoder: _Encoder) -> Unit:
         values = encoder.bindings.get(config.value, [])
         config = values[0][1] if len(values) == 1 else config
     argument = next((a for a in config.args if a.keyword is not None and a.keyword.value == "task_type"), None) if isinstance(config, cst.Call) else None
-    shared = _shared_name(module.text, encoder.config, encoder.bindings)
+    shared = _shared_name(module.text, encoder.config, encoder.bindings, importers)
     if argument is None or shared is not None or not isinstance(config, cst.Call):
         where = f"`{shared}`, which other code reads too" if shared is not None else "a config the analysis cannot edit"
         unit.refusal = Refusal(f"the task type is set in {where}; drop its `task_type` (or use `TaskType.FEATURE_EXTRACTION`)")

@@ -18,6 +18,7 @@ from typing import Callable, Optional, TypeAlias
 
 from codemod.cst.nodes import dotted, single_name_target
 from codemod.lazy_libcst import cst
+from codemod.vocabulary import Refusal
 
 DECODER_ONLY = ("GPT2", "GPTNeo", "GPTNeoX", "GPTJ", "Llama", "Mistral", "Mixtral", "Qwen2", "Qwen3", "OPT", "Falcon", "Gemma", "Gemma2", "Phi", "Phi3", "Bloom")
 SEQ2SEQ = ("T5", "MT5", "Bart", "MBart", "Pegasus", "Marian")
@@ -71,9 +72,13 @@ def peft_task(config: cst.BaseExpression, bindings: "Bindings") -> Optional[Task
 
 
 def peft_task_name(value: cst.BaseExpression) -> Optional[str]:
-    """``SEQ_CLS`` of ``TaskType.SEQ_CLS`` or ``"SEQ_CLS"``."""
-    named = PEFT_TASK_MENTION.search(f"task_type={cst.Module([]).code_for_node(value)}")
-    return (named.group(1) or named.group(2)) if named else None
+    """``SEQ_CLS`` of ``TaskType.SEQ_CLS`` (``peft.TaskType.SEQ_CLS``) or ``"SEQ_CLS"``; None for
+    any other expression (a conditional, ``.value``), whose task is not read."""
+    if isinstance(value, cst.Attribute) and (dotted(value.value) or "").rpartition(".")[2] == "TaskType":
+        return value.attr.value
+    if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
+        return value.evaluated_value
+    return None
 
 
 def peft_task_value(config: cst.BaseExpression, bindings: "Bindings") -> Optional[cst.BaseExpression]:
@@ -224,6 +229,22 @@ def _model_type(config_class: str) -> Optional[str]:
     return None
 
 
+@functools.cache
+def config_default(config_class: str, field: str) -> Optional[str]:
+    """The default a config class of the installed transformers declares for ``field``
+    (``pad_token_id: int | None = None`` -> ``"None"``), as written; None when not found."""
+    root = _transformers_root()
+    if root is None:
+        return None
+    declared = re.compile(rf"^class {re.escape(config_class)}\b.*?^\s+{re.escape(field)}\s*:[^=\n]*=\s*([^\n#]+)", re.MULTILINE | re.DOTALL)
+    for path in (root / "models").glob("*/configuration_*.py"):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if f"class {config_class}(" in text:
+            found = declared.search(text)
+            return found.group(1).strip() if found else None
+    return None
+
+
 def auto_class_takes(auto_class: str, config_class: str) -> Optional[bool]:
     """Does ``AutoModelForX`` build a model for a ``config_class`` config in the installed
     transformers? None when that cannot be read."""
@@ -241,14 +262,56 @@ Bindings: TypeAlias = "dict[str, list[tuple[int, cst.BaseExpression]]]"
 
 def bindings_visible(scopes: list[cst.CSTNode], line_of: Callable[[cst.CSTNode], int]) -> Bindings:
     """``name = value`` lines in the bodies of ``scopes`` (the module, the function that builds
-    the model), outside functions and classes nested in them: name -> [(line, value)]."""
+    the model), outside functions and classes nested in them: name -> [(line, value)]. A name
+    bound any other way there (a parameter, a tuple target, a loop, an import, a ``def``) is
+    bound to ``...``: a value nothing reads, so that it hides what an outer scope binds and
+    counts as a second binding."""
     found: Bindings = {}
     for scope in scopes:
+        if isinstance(scope, cst.FunctionDef):
+            for param in (*scope.params.posonly_params, *scope.params.params, *scope.params.kwonly_params):
+                found.setdefault(param.name.value, []).append((line_of(scope), cst.Ellipsis()))
         for statement in _own_statements(scope):
             target = single_name_target(statement)
             if target is not None:
                 found.setdefault(target[0], []).append((line_of(statement), target[1]))
+                continue
+            for name in _other_bindings(statement):
+                found.setdefault(name, []).append((line_of(statement), cst.Ellipsis()))
     return found
+
+
+def _other_bindings(statement: cst.CSTNode) -> list[str]:
+    """The names ``statement`` binds other than as ``name = value``."""
+    names: list[str] = []
+    if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+        return [statement.name.value]
+    if isinstance(statement, cst.For):
+        return _target_names(statement.target)
+    if isinstance(statement, cst.With):
+        return [n for item in statement.items if item.asname is not None for n in _target_names(item.asname.name)]
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return names
+    for small in statement.body:
+        if isinstance(small, cst.Assign):
+            names += [n for target in small.targets for n in _target_names(target.target)]
+        elif isinstance(small, (cst.AugAssign, cst.AnnAssign)):
+            names += _target_names(small.target)
+        elif isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
+            for alias in small.names:
+                bound = alias.asname.name if alias.asname is not None else alias.name
+                names += _target_names(bound) if isinstance(bound, cst.Name) else [cst.Module([]).code_for_node(bound).split(".")[0]]
+    return names
+
+
+def _target_names(target: cst.BaseExpression) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for element in target.elements for n in _target_names(element.value)]
+    if isinstance(target, cst.StarredElement):
+        return _target_names(target.value)
+    return []
 
 
 def _own_statements(scope: cst.CSTNode) -> list[cst.CSTNode]:
@@ -258,6 +321,7 @@ def _own_statements(scope: cst.CSTNode) -> list[cst.CSTNode]:
     while pending:
         node = pending.pop(0)
         if isinstance(node, (cst.FunctionDef, cst.ClassDef)) and node is not scope:
+            found.append(node)  # it binds its name; its body is its own scope
             continue
         if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
             found.append(node)
@@ -308,3 +372,29 @@ def traced_config(construction: cst.Call, bindings: Bindings, before: int) -> Op
     if isinstance(value, cst.Call) and (called.endswith("Config") or called.endswith("Config.from_pretrained")):
         return ConfigSource(value, name, line)
     return ConfigSource(None, name, line)
+
+
+def config_class_of(config: Optional[ConfigSource]) -> str:
+    """``BertConfig`` of ``BertConfig(...)`` or ``BertConfig.from_pretrained(...)``; empty for
+    ``AutoConfig``, whose class the checkpoint decides."""
+    called = (dotted(config.node.func) or "") if config is not None and config.node is not None else ""
+    named = next((part for part in reversed(called.split(".")) if part.endswith("Config")), "")
+    return "" if named == "AutoConfig" else named
+
+
+def unpadded_decoder_classifier(task: Task, family: str, config_class: str, config: Optional[ConfigSource], head: str) -> Optional[Refusal]:
+    """A decoder's sequence classifier scores the last token that is not padding: without a
+    ``pad_token_id`` it fails on any batch of more than one (``Cannot handle batch sizes > 1 if
+    no padding token is defined``). GPT-2's and Llama's configs have none by default, OPT's has."""
+    decoder = config_class.removesuffix("Config") if family == "Auto" else family
+    if task is not Task.SEQUENCE_CLASSIFICATION or decoder not in DECODER_ONLY:
+        return None
+    if config is not None and config.node is not None and any(a.keyword is not None and a.keyword.value == "pad_token_id" for a in config.node.args):
+        return None
+    default = config_default(config_class or f"{decoder}Config", "pad_token_id")
+    if default is not None and default != "None":
+        return None
+    return Refusal(
+        f"`{head}` scores the last token that is not padding, and its config sets no `pad_token_id`: "
+        "it would fail on batches of more than one; give the config a `pad_token_id` (the tokenizer's)"
+    )
