@@ -630,3 +630,31 @@ def test_columns_the_analysis_cannot_read_say_nothing(tmp_path: Path) -> None:
         assert findings == [], (remove, change)
     findings, _ = fixlabels(tmp_path, DATASET_UNDER_TRAINER.format(head="AutoModelForCausalLM", remove=removed, format=""))
     assert findings[0].startswith("FL009 ")  # the same program with its columns in sight
+
+
+PRIVATE_FIT = """
+    import torch.nn as nn
+    class Net(nn.Module):
+        def forward(self, x, labels):
+            logits = self.fc(x)
+            return nn.functional.cross_entropy(logits, labels)
+    class Runner:
+        def _fit(self, model, x, y):
+            loss = model(x, y)
+            loss.backward()
+        def run(self, x, y):
+            self._fit(Net(), x, y)
+    {outside}
+    """
+
+
+def test_a_method_called_only_as_self_method_learns_what_it_is_given(tmp_path: Path) -> None:
+    findings, text = fixlabels(tmp_path, PRIVATE_FIT.format(outside="Runner().run(x, y)"))
+    assert findings[0].startswith("FL001 ") and "not rewritten" not in findings[0]
+    assert "loss = nn.functional.cross_entropy(model(x), y)" in text or "logits = model(x)" in text
+
+
+def test_a_method_also_called_from_outside_is_not_followed(tmp_path: Path) -> None:
+    findings, text = fixlabels(tmp_path, PRIVATE_FIT.format(outside="Runner()._fit(other_model, x, y)"))
+    assert "not rewritten" in findings[0]
+    assert "loss = model(x, y)" in text
