@@ -19,10 +19,11 @@ from codemod.lazy_libcst import cst
 
 TOKENIZER_COLUMNS = frozenset({"input_ids", "attention_mask", "token_type_ids"})
 """What a tokenizer call adds; ``labels`` only with ``text_target=``, which is not read here."""
-KEEPS_COLUMNS = frozenset({"shuffle", "select", "filter", "sort", "flatten_indices", "with_format"})
-"""Methods returning a dataset with the columns of the one they are called on (``with_format``
-keeps what a format hides visible to ``map``, but not to ``Trainer``: handled apart)."""
-IN_PLACE = frozenset({"set_format", "reset_format", "set_transform", "cast_column_", "cleanup_cache_files"})
+KEEPS_COLUMNS = frozenset({"shuffle", "select", "filter", "sort", "flatten_indices"})
+"""Methods returning a dataset with the columns of the one they are called on."""
+IN_PLACE = frozenset({"set_format", "reset_format", "set_transform"})
+"""Methods that change what a dataset shows in place (``set_format`` is read; the others make
+the columns unknown)."""
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ class DatasetReader:
             return None  # what a format hides and `map` still sees is not modelled
         keyword = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
         positional = [a.value for a in call.args if a.keyword is None]
-        if name in KEEPS_COLUMNS - {"with_format"}:
+        if name in KEEPS_COLUMNS:
             return inner
         if name == "rename_column" and len(positional) == 2:
             old, new = (_string(v) for v in positional)
