@@ -658,3 +658,78 @@ def test_a_method_also_called_from_outside_is_not_followed(tmp_path: Path) -> No
     findings, text = fixlabels(tmp_path, PRIVATE_FIT.format(outside="Runner()._fit(other_model, x, y)"))
     assert "not rewritten" in findings[0]
     assert "loss = model(x, y)" in text
+
+
+# --- the second review: FL009's columns, FL008's encoders, private methods
+
+def test_a_prompt_tuned_encoder_keeps_its_task_type_and_a_classification_wrapper_is_left_alone(tmp_path: Path) -> None:
+    findings, text = fixlabels(tmp_path, """
+        from peft import PromptTuningConfig, TaskType, get_peft_model
+        from transformers import AutoModel
+        encoder = get_peft_model(AutoModel.from_config(config), PromptTuningConfig(task_type=TaskType.CAUSAL_LM, num_virtual_tokens=4))
+        embeddings = encoder(input_ids=ids).last_hidden_state
+        """)
+    assert "a prompt-learning config needs a task type" in findings[0] and "TaskType.CAUSAL_LM" in text
+    findings, text = fixlabels(tmp_path, """
+        from peft import LoraConfig, TaskType, get_peft_model
+        from transformers import AutoModel
+        encoder = get_peft_model(AutoModel.from_config(config), LoraConfig(task_type=TaskType.SEQ_CLS, r=4))
+        embeddings = encoder(input_ids=ids).last_hidden_state
+        """)
+    assert findings == [] and "TaskType.SEQ_CLS" in text
+
+
+def test_a_private_method_reached_through_a_proxy_or_getattr_is_not_followed(tmp_path: Path) -> None:
+    for outside in (
+        "class Report:\n    def __getattr__(self, name):\n        return getattr(Runner(), name)\n    def base(self, x, y):\n        self._fit(Other(), x, y)\n",
+        "def pick(runner, kind):\n    return getattr(runner, kind)\n",
+    ):
+        findings, text = fixlabels(tmp_path, PRIVATE_FIT.format(outside=outside.replace("\n", "\n    ")))
+        assert "not rewritten" in findings[0], outside
+        assert "loss = model(x, y)" in text
+
+
+def test_a_collator_given_by_position_or_set_later_is_seen(tmp_path: Path) -> None:
+    program = DATASET_UNDER_TRAINER.format(head="AutoModelForCausalLM", remove=', remove_columns=["text", "label"]', format="")
+    findings, _ = fixlabels(tmp_path, program.replace("Trainer(model=model, args=args,", "Trainer(model, args, add_labels,"))
+    assert findings == []
+    findings, _ = fixlabels(tmp_path, program + "    trainer.data_collator = add_labels\n")
+    assert findings == []
+
+
+def test_columns_that_may_be_a_heads_own_labels_are_not_called_missing(tmp_path: Path) -> None:
+    findings, _ = fixlabels(tmp_path, """
+        from datasets import Dataset
+        from transformers import AutoModelForQuestionAnswering, Trainer
+        def main(tokenizer, args, ids):
+            model = AutoModelForQuestionAnswering.from_config(config)
+            data = Dataset.from_dict({"input_ids": ids, "start_positions": [1], "end_positions": [3]})
+            trainer = Trainer(model=model, args=args, train_dataset=data, processing_class=tokenizer)
+        """)
+    assert findings == []
+
+
+def test_a_map_function_that_is_not_the_trainers_tokenizer_or_writes_into_its_batch_is_not_read(tmp_path: Path) -> None:
+    removed = ', remove_columns=["text", "label"]'
+    for mapped in ("lambda batch: prompt_tokenizer(batch['text'])", "encode"):
+        program = DATASET_UNDER_TRAINER.format(head="AutoModelForCausalLM", remove=removed, format="")
+        program = program.replace('lambda batch: tokenizer(batch["text"])', mapped)
+        program = program.replace("    def main(", '    def encode(batch):\n        batch["labels"] = batch["text"]\n        return tokenizer(batch["text"])\n    def main(')
+        findings, _ = fixlabels(tmp_path, program)
+        assert findings == [], mapped
+
+
+def test_a_masked_lm_without_labels_is_refused_with_the_collator_to_give(tmp_path: Path) -> None:
+    findings, text = fixlabels(tmp_path, DATASET_UNDER_TRAINER.format(head="AutoModelForMaskedLM", remove=', remove_columns=["text", "label"]', format=""))
+    assert "a masked LM needs a collator that masks tokens" in findings[0] and "data_collator" not in text
+
+
+def test_the_collator_added_to_a_trainer_laid_out_one_argument_a_line_keeps_each_comment_on_its_line(tmp_path: Path) -> None:
+    program = DATASET_UNDER_TRAINER.format(head="AutoModelForCausalLM", remove=', remove_columns=["text", "label"]', format="")
+    program = program.replace(
+        "trainer = Trainer(model=model, args=args, train_dataset=encoded, processing_class=tokenizer)",
+        "trainer = Trainer(\n            model=model,\n            train_dataset=encoded,  # the split\n            processing_class=tokenizer,  # its tokenizer\n        )",
+    )
+    _, text = fixlabels(tmp_path, program)
+    assert "train_dataset=encoded,  # the split\n" in text and "processing_class=tokenizer,  # its tokenizer\n" in text
+    assert "        data_collator=DataCollatorForLanguageModeling(tokenizer, mlm=False),\n    )" in text

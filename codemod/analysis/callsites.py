@@ -544,6 +544,14 @@ class _ModuleWalk:
         defined = len(re.findall(rf"\bdef {re.escape(name)}\(", text))
         if defined != 1 or len(mention.findall(text)) != defined + len(called.findall(text)):
             return None
+        # Every `self.name(` must be this class's own `self`: not a proxy class's, which reaches
+        # the method through `__getattr__`, nor a subclass's made through an alias.
+        span = "\n".join(text.splitlines()[class_def.lineno - 1 : class_def.end_lineno])  # type: ignore[union-attr]  # class_def was found
+        if len(called.findall(span)) != len(called.findall(text)) or re.search(r"\bgetattr\(|__getattr(?:ibute)?__", text):
+            return None
+        besides = re.sub(rf"\bclass {re.escape(cls.name)}\b", "", text)
+        if re.search(rf"\b{re.escape(cls.name)}\b(?!\s*\()", besides):  # built only: no alias, base or annotation
+            return None
         return method
 
     def resolve(self, node: ast.AST) -> Optional[str]:

@@ -10,10 +10,11 @@ unknown, and a rule that needs them says nothing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from codemod.cst.nodes import dotted
+from codemod.cst.nodes import code_of, dotted
 from codemod.cst.positions import Layout
 from codemod.lazy_libcst import cst
 
@@ -45,14 +46,23 @@ class DatasetReader:
     """Reads dataset expressions of one module. ``resolve`` turns a dotted name into what the
     module's imports make of it."""
 
-    def __init__(self, layout: Layout, resolve: Callable[[str], str]) -> None:
+    def __init__(self, layout: Layout, resolve: Callable[[str], str], tokenizer: Optional[str]) -> None:
         self.layout = layout
         self.resolve = resolve
-        positions = layout.positions
+        self.tokenizer = tokenizer
+        """The code of the tokenizer the Trainer is given (``tokenizer``): a call of it adds the
+        tokenizer's columns. Another callable, whatever its name, is not read."""
+        self.text = layout.module.code
         self.functions: dict[str, list[cst.FunctionDef]] = {}
-        for node in positions:
+        for node in layout.positions:
             if isinstance(node, cst.FunctionDef):
-                self.functions.setdefault(node.name.value, []).append(node)
+                # A method is not what a bare name calls; a name also imported is ambiguous.
+                owner = layout.parents.get(layout.parents.get(node))  # type: ignore[arg-type]  # a def's parent is a suite or the module
+                key = node.name.value if not isinstance(owner, cst.ClassDef) else f".{node.name.value}"
+                self.functions.setdefault(key, []).append(node)
+        for name in list(self.functions):
+            if re.search(rf"\bimport\b[^\n]*\b{re.escape(name)}\b", self.text):
+                self.functions[name].append(self.functions[name][0])  # two definitions: unknown
 
     def columns(self, value: cst.BaseExpression, at: cst.CSTNode, depth: int = 0) -> Optional[Columns]:
         """The columns ``value`` (an expression at node ``at``) holds, or None if unknown."""
@@ -105,23 +115,38 @@ class DatasetReader:
         if name == "map" and (positional or "function" in keyword):
             added = self._mapped_keys(positional[0] if positional else keyword["function"])
             removed = _string_list(keyword["remove_columns"]) if "remove_columns" in keyword else frozenset()
-            if "remove_columns" in keyword and isinstance(keyword["remove_columns"], cst.Attribute) and keyword["remove_columns"].attr.value == "column_names":
-                removed = inner.present
+            dropped = keyword.get("remove_columns")
+            if isinstance(dropped, cst.Attribute) and dropped.attr.value == "column_names":
+                # Only the dataset's own `column_names` is all of its columns.
+                removed = inner.present if code_of(dropped.value) == code_of(func.value) else None
             if added is None or removed is None:
                 return None
             return Columns((inner.present - removed) | added)
         return None
 
     def _mapped_keys(self, function: cst.BaseExpression) -> Optional[frozenset[str]]:
-        """The keys a ``map`` function returns: a tokenizer call's, or a dict literal's."""
+        """The keys a ``map`` function returns: a tokenizer call's, or a dict literal's. A
+        function that writes into the batch it is given adds what it writes: unknown."""
         if isinstance(function, cst.Lambda):
-            return _returned_keys(function.body)
+            return self._returned_keys(function.body)
         if isinstance(function, cst.Name) and len(self.functions.get(function.value, [])) == 1:
-            returns = _returns(self.functions[function.value][0])
-            keys = [_returned_keys(r) for r in returns]
+            definition = self.functions[function.value][0]
+            if _writes_its_argument(definition):
+                return None
+            returns = _returns(definition)
+            keys = [self._returned_keys(r) for r in returns]
             if not keys or any(k is None for k in keys):
                 return None
             return frozenset().union(*keys)  # type: ignore[arg-type]  # None was ruled out
+        return None
+
+    def _returned_keys(self, value: cst.BaseExpression) -> Optional[frozenset[str]]:
+        if isinstance(value, cst.Dict):
+            return _literal_keys(value)
+        if isinstance(value, cst.Call) and self.tokenizer is not None and code_of(value.func) == self.tokenizer:
+            given = {a.keyword.value for a in value.args if a.keyword is not None}
+            if not any(a.star for a in value.args) and not given & {"text_target", "return_special_tokens_mask", "return_offsets_mapping", "return_overflowing_tokens", "return_length"}:
+                return TOKENIZER_COLUMNS
         return None
 
     def _returned(self, name: str, depth: int) -> Optional[Columns]:
@@ -143,11 +168,17 @@ class DatasetReader:
         columns = self.columns(bound, bound, depth + 1)
         if columns is None:
             return None
+        if re.search(rf"\b(?:global|nonlocal)\b[^\n]*\b{re.escape(name)}\b", self.text):
+            return None  # rebound from another scope
+        if self._escapes(scope, name):
+            return None  # held by another name too: a format set through it would be this one's
         line = self.layout.positions[at].start.line
         for use in uses:
+            method = _method_of(use)
             if self.layout.positions[use].start.line >= line:
+                if method in IN_PLACE:
+                    return None  # changed again before training starts, perhaps
                 continue
-            method = use.func.attr.value  # type: ignore[attr-defined]  # uses are method calls
             if method == "set_format":
                 argument = format_columns_argument(use)
                 if argument is None:
@@ -160,6 +191,26 @@ class DatasetReader:
             elif method in IN_PLACE:
                 return None
         return columns
+
+    def _escapes(self, scope: cst.CSTNode, name: str) -> bool:
+        """Is the dataset ``name`` read in ``scope`` other than by calling its methods, reading
+        its attributes or splits, or handing it to a Trainer as a dataset (put in a tuple, bound
+        to another name, given to a function)?"""
+        span = self.layout.positions[scope]
+        for node, position in self.layout.positions.items():
+            if not (isinstance(node, cst.Name) and node.value == name and span.start.line <= position.start.line <= span.end.line):
+                continue
+            parent = self.layout.parents.get(node)
+            if isinstance(parent, (cst.Attribute, cst.Subscript)) and parent.value is node:
+                continue
+            if isinstance(parent, cst.AssignTarget) or (isinstance(parent, cst.Attribute) and parent.attr is node):
+                continue
+            if isinstance(parent, cst.Arg) and parent.keyword is not None and parent.keyword.value in ("train_dataset", "eval_dataset"):
+                continue
+            if isinstance(parent, cst.Arg) and parent.keyword is node:
+                continue
+            return True
+        return False
 
     def _scope_of(self, node: cst.CSTNode) -> cst.CSTNode:
         parents = self.layout.parents
@@ -197,6 +248,14 @@ def _bindings_and_uses(scope: cst.CSTNode, name: str) -> tuple[list[cst.BaseExpr
             if isinstance(node.target, cst.Name) and node.target.value == name:
                 bindings.extend([node.value, node.value])
 
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            if isinstance(node.target, cst.Name) and node.target.value == name:
+                bindings.extend([node.target, node.target])
+
+        def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+            if isinstance(node.target, cst.Name) and node.target.value == name:
+                bindings.extend([node.value, node.value])
+
         def visit_For(self, node: cst.For) -> None:
             if name in {n.value for n in _names_in(node.target)}:
                 bindings.extend([node.iter, node.iter])
@@ -210,6 +269,10 @@ def _bindings_and_uses(scope: cst.CSTNode, name: str) -> tuple[list[cst.BaseExpr
     if isinstance(scope, cst.FunctionDef) and name in {p.name.value for p in (*scope.params.params, *scope.params.kwonly_params, *scope.params.posonly_params)}:
         bindings.extend([cst.Name("None"), cst.Name("None")])  # a parameter: its columns are the caller's
     return bindings, uses
+
+
+def _method_of(call: cst.Call) -> str:
+    return call.func.attr.value if isinstance(call.func, cst.Attribute) else ""
 
 
 def _names_in(target: cst.BaseExpression) -> list[cst.Name]:
@@ -237,15 +300,33 @@ def _returns(function: cst.FunctionDef) -> list[cst.BaseExpression]:
     return found
 
 
-def _returned_keys(value: cst.BaseExpression) -> Optional[frozenset[str]]:
-    if isinstance(value, cst.Dict):
-        return _literal_keys(value)
-    if isinstance(value, cst.Call):
-        last = (dotted(value.func) or "").rpartition(".")[2].lower()
-        given = {a.keyword.value for a in value.args if a.keyword is not None}
-        if last.endswith("tokenizer") and not any(a.star for a in value.args) and not given & {"text_target", "return_special_tokens_mask", "return_offsets_mapping", "return_overflowing_tokens", "return_length"}:
-            return TOKENIZER_COLUMNS
-    return None
+def _writes_its_argument(function: cst.FunctionDef) -> bool:
+    """Does ``function`` store into what it is given (``batch["labels"] = ...``,
+    ``batch.update(...)``)? ``datasets`` keeps such keys beside what it returns."""
+    params = {p.name.value for p in (*function.params.posonly_params, *function.params.params)}
+    found = False
+
+    class Visitor(cst.CSTVisitor):
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            nonlocal found
+            target = node.target
+            if isinstance(target, (cst.Subscript, cst.Attribute)) and isinstance(target.value, cst.Name) and target.value.value in params:
+                found = True
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            nonlocal found
+            target = node.target
+            if isinstance(target, (cst.Subscript, cst.Attribute)) and isinstance(target.value, cst.Name) and target.value.value in params:
+                found = True
+
+        def visit_Call(self, node: cst.Call) -> None:
+            nonlocal found
+            func = node.func
+            if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in params and func.attr.value in ("update", "setdefault", "__setitem__"):
+                found = True
+
+    function.visit(Visitor())
+    return found
 
 
 def _literal_keys(value: cst.BaseExpression) -> Optional[frozenset[str]]:

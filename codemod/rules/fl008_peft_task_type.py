@@ -8,7 +8,7 @@ What it finds
 reward model. The task type may be given inline, through a name, or in a dict the config
 unpacks (``LoraConfig(**lora_config)``).
 
-Also a wrapper with any head task around a *base* model (``AutoModel``) that the code uses as an
+Also a causal-LM or seq2seq wrapper around a *base* model (``AutoModel``) that the code uses as an
 encoder: every read of its output is a hidden state (``[0]``, ``.last_hidden_state``), and it is
 never given labels. The model may go by a name, or by an attribute of a class of the project
 (``model.model = get_peft_model(model.model, config)``, ``self.model = AutoModel...``).
@@ -34,8 +34,9 @@ Example
 When it refuses
 ---------------
 When the config (or the dict it unpacks) is read by other code too, as one config shared by an
-actor and a critic would be: changing it would change the other wrapper; and when an encoder's
-task type is in a dict it cannot drop it from.
+actor and a critic would be: changing it would change the other wrapper; when an encoder's
+task type is in a dict it cannot drop it from; and for a prompt-learning config (prompt or prefix
+tuning), which needs a task type.
 """
 
 from __future__ import annotations
@@ -80,6 +81,8 @@ GENERATING = frozenset({Task.CAUSAL_LM, Task.SEQ2SEQ_LM})
 CLASSIFYING = (Task.SEQUENCE_CLASSIFICATION, Task.TOKEN_CLASSIFICATION, Task.QUESTION_ANSWERING)
 """Head tasks whose classes have no generation: the head's suffix names the task outright."""
 TASK_TYPE_OF = {task: name for name, task in PEFT_TASKS.items()}
+PROMPT_LEARNING = frozenset({"PromptTuningConfig", "PrefixTuningConfig", "PromptEncoderConfig", "MultitaskPromptTuningConfig", "CPTConfig"})
+"""PEFT configs whose wrapper is chosen by the task type: without one, ``get_peft_model`` fails."""
 
 
 def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
@@ -216,7 +219,7 @@ def _encoders(ctx: RuleContext, module: ModuleSummary, layout: Layout) -> list[_
     encoders = []
     for line, column, wrapper, qualified, config, bindings in found:
         task = peft_task(config, bindings)
-        if task is not None:
+        if task in GENERATING:  # a classification wrapper passes an encoder's outputs through
             encoders.append(_Encoder(line, column, wrapper, qualified.rpartition(".")[2], config, bindings, task))
     return encoders
 
@@ -270,6 +273,9 @@ def _encoder_unit(module: ModuleSummary, encoder: _Encoder, importers: list[str]
         config = values[0][1] if len(values) == 1 else config
     argument = next((a for a in config.args if a.keyword is not None and a.keyword.value == "task_type"), None) if isinstance(config, cst.Call) else None
     shared = _shared_name(module.text, encoder.config, encoder.bindings, importers)
+    if isinstance(config, cst.Call) and (dotted(config.func) or "").rpartition(".")[2] in PROMPT_LEARNING:
+        unit.refusal = Refusal("a prompt-learning config needs a task type; for an encoder use `TaskType.FEATURE_EXTRACTION`")
+        return unit
     if argument is None or shared is not None or not isinstance(config, cst.Call):
         where = f"`{shared}`, which other code reads too" if shared is not None else "a config the analysis cannot edit"
         unit.refusal = Refusal(f"the task type is set in {where}; drop its `task_type` (or use `TaskType.FEATURE_EXTRACTION`)")

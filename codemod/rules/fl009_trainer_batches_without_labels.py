@@ -15,9 +15,9 @@ stops: ``ValueError: The model did not return a loss from the inputs``. Two caus
 
 * a ``set_format(columns=[...])`` that leaves the dataset's label column out: the column goes
   back into the list;
-* a language model trained on text alone, with no collator to make its labels: ``Trainer`` gets
-  ``DataCollatorForLanguageModeling`` over the tokenizer it was given (``mlm=False`` for a causal
-  LM, which copies the inputs into the labels; masking for a masked LM).
+* a causal language model trained on text alone, with no collator to make its labels:
+  ``Trainer`` gets ``DataCollatorForLanguageModeling(tokenizer, mlm=False)`` over the tokenizer it
+  was given, which copies the inputs into the labels.
 
 Example
 -------
@@ -34,19 +34,24 @@ Example
 
 When it refuses
 ---------------
-When the data has no labels and the head is not a language model (a classifier needs labels only
-the user knows), when ``Trainer`` is given no tokenizer to build the collator from, and when the
-``columns=`` list is not a literal. When the columns cannot be read at all, it says nothing.
+When the data has no labels and the head is not a causal language model (a classifier needs
+labels only the user knows; a masked LM needs a tokenizer with a mask token), when ``Trainer`` is
+given no tokenizer to build the collator from, and when the ``columns=`` list is not a literal.
+It says nothing when a column ``Trainer`` gets may be a head's labels (anything but the
+tokenizer's columns and the text), when the columns cannot be read (a map function the analysis
+does not read, a tokenizer other than the one ``Trainer`` is given, a format changed through
+another name), or when a collator or ``label_names`` is given anywhere.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Optional
 
 from codemod.analysis.callsites import ModelUse
 from codemod.analysis.index import ModuleSummary, RepoIndex
-from codemod.cst.nodes import dotted
+from codemod.cst.nodes import code_of, dotted
 from codemod.cst.positions import Layout
 from codemod.lazy_libcst import cst
 from codemod.results import Finding
@@ -69,6 +74,10 @@ LIBRARY_TRAINERS = frozenset({"transformers.Trainer", "transformers.Seq2SeqTrain
 """Trainers whose default collator passes the dataset's columns on as they are."""
 LABEL_COLUMNS = (LABELS_PARAM, LABEL_ALIAS, "label_ids")
 """Columns the default collator hands the model as ``labels``."""
+NOT_LABELS = frozenset({"input_ids", "attention_mask", "token_type_ids", "position_ids", "special_tokens_mask", "text", "sentence", "idx"})
+"""Columns that are known to be no head's labels. Batches are taken to have none only when every
+column Trainer gets is one of these (a head's own label names, ``start_positions`` and the
+like, are not listed here, and so are never missed)."""
 CAUSAL_HEADS = ("ForCausalLM", "LMHeadModel")
 MASKED_HEADS = ("ForMaskedLM",)
 COLLATOR = "DataCollatorForLanguageModeling"
@@ -116,13 +125,17 @@ def _training(use: ModelUse, layout: Layout, resolve: Callable[[str], str]) -> O
     if call is None:
         return None
     keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
-    if "data_collator" in keywords or "train_dataset" not in keywords or any(a.star for a in call.args):
-        return None
+    positional = [a for a in call.args if a.keyword is None]
+    if "data_collator" in keywords or "train_dataset" not in keywords or len(positional) > 2 or any(a.star for a in call.args):
+        return None  # the third positional argument is the collator
+    text = layout.module.code
+    if re.search(r"\.data_collator\b|\blabel_names\b", text):
+        return None  # a collator set later, or labels under other names
     dataset = keywords["train_dataset"]
-    columns = DatasetReader(layout, resolve).columns(dataset, dataset)
-    if columns is None or any(c in columns.visible for c in LABEL_COLUMNS):
-        return None
     tokenizer = keywords.get("processing_class", keywords.get("tokenizer"))
+    columns = DatasetReader(layout, resolve, code_of(tokenizer) if tokenizer is not None else None).columns(dataset, dataset)
+    if columns is None or not columns.visible <= NOT_LABELS:
+        return None
     return _Training(call, head, dataset, columns, tokenizer)
 
 
@@ -140,7 +153,9 @@ def _trainer_call(layout: Layout, use: ModelUse, resolve: Callable[[str], str]) 
 
 def _unit_for(use: ModelUse, training: _Training) -> Unit:
     trainer = use.consumer.rpartition(".")[2]
-    hidden = [c for c in LABEL_COLUMNS if c in training.columns.present]
+    language_model = training.head.endswith(CAUSAL_HEADS + MASKED_HEADS)
+    # A class label hidden from a language model is not what it lacks: its labels are tokens.
+    hidden = [c for c in ((LABELS_PARAM,) if language_model else LABEL_COLUMNS) if c in training.columns.present]
     why = f"`set_format` hides its `{hidden[0]}` column" if hidden else "its dataset has no label column"
     message = f"`{trainer}` trains `{training.head}` on batches without labels ({why}): `{Symptom.NO_LOSS_FROM_TRAINER}`"
     unit = Unit(Finding(use.display_path, use.line, use.column + 1, CODE, message))
@@ -148,9 +163,14 @@ def _unit_for(use: ModelUse, training: _Training) -> Unit:
     if hidden and training.columns.formatted is not None:
         fix = _shown_again(training.columns.formatted, hidden[0], edits)
         said = f"`set_format` shows `{hidden[0]}` again"
-    elif training.head.endswith(CAUSAL_HEADS + MASKED_HEADS):
+    elif training.head.endswith(CAUSAL_HEADS):
         fix = _with_collator(training, edits)
         said = f"`{trainer}` gets `{COLLATOR}` to make the labels from the inputs"
+    elif language_model:
+        fix = Refusal(
+            f"a masked LM needs a collator that masks tokens: give `{trainer}` `data_collator={COLLATOR}(tokenizer)`, "
+            "if the tokenizer has a mask token"
+        )
     else:
         fix = Refusal(f"the dataset has no label column, and what `{training.head}`'s labels are is the program's to say; add a `labels` column")
     if isinstance(fix, Refusal):
@@ -178,8 +198,7 @@ def _shown_again(formatted: cst.Call, column: str, edits: FileEdits) -> Optional
 def _with_collator(training: _Training, edits: FileEdits) -> Optional[Refusal]:
     if not isinstance(training.tokenizer, cst.Name):
         return Refusal(f"`Trainer` is given no tokenizer (`processing_class=`) to build `{COLLATOR}` from; give it one, or a collator that makes labels")
-    causal = training.head.endswith(CAUSAL_HEADS)
-    collator = cst.parse_expression(f"{COLLATOR}({training.tokenizer.value}{', mlm=False' if causal else ''})")
+    collator = cst.parse_expression(f"{COLLATOR}({training.tokenizer.value}, mlm=False)")
     edits.replace[training.trainer_call] = with_keyword(training.trainer_call, "data_collator", collator)
     edits.imports.add(ImportSpec("transformers", COLLATOR))
     return None

@@ -147,8 +147,15 @@ def with_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> cst
     if isinstance(last.comma, cst.Comma):
         # A trailing comma: the layout is one argument per line; keep it.
         between = args[-2].comma if len(args) > 1 and isinstance(args[-2].comma, cst.Comma) else last.comma
+        closing = last.comma
+        own, next_line = last.comma.whitespace_after, between.whitespace_after
+        if isinstance(own, cst.ParenthesizedWhitespace) and isinstance(next_line, cst.ParenthesizedWhitespace):
+            # Each argument keeps the comment of its own line; the new one goes where the `)`'s
+            # line starts, with none.
+            between = last.comma.with_changes(whitespace_after=next_line.with_changes(first_line=own.first_line))
+            closing = last.comma.with_changes(whitespace_after=own.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=()))
         args[-1] = last.with_changes(comma=between)
-        args.append(new.with_changes(comma=last.comma))
+        args.append(new.with_changes(comma=closing))
     elif isinstance(last.whitespace_after_arg, cst.ParenthesizedWhitespace) and len(args) > 1 and isinstance(args[-2].comma, cst.Comma):
         # One argument per line, the `)` on its own line: the new one goes on a line of its own.
         after = args[-2].comma.whitespace_after
