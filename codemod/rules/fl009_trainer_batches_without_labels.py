@@ -4,9 +4,9 @@ What it finds
 -------------
 A transformers head model (``AutoModelForCausalLM``, ``...ForSequenceClassification``...) handed
 to ``Trainer`` with no ``data_collator``, whose ``train_dataset`` is built in the same module from
-``datasets`` calls the analysis reads (``Dataset.from_dict``, ``DatasetDict``, ``map`` with a
-tokenizer, ``remove_columns``, ``rename_column``, ``set_format``), and has no ``labels``
-(``label``, ``label_ids``) column ``Trainer`` gets to see.
+``datasets`` calls the analysis reads (``Dataset.from_dict``, ``DatasetDict``, ``map`` with the
+Trainer's tokenizer, ``remove_columns``, ``rename_column``, ``set_format``), and whose every
+column ``Trainer`` gets to see is the tokenizer's or the text: no labels of any head.
 
 Why
 ---
