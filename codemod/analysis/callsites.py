@@ -16,12 +16,14 @@ results it produces (``CallSite``, ``ModelUse``, ``CallGraph``) are at the top.
 from __future__ import annotations
 
 import ast
+import collections
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
 from codemod.analysis.index import (
+    IDENTIFIER,
     ClassKey,
     InitSummary,
     ModuleSummary,
@@ -302,6 +304,7 @@ class CallSiteFinder:
         """A ``Trainer`` subclass of the project -> what its constructions are given as
         ``model``: the ``model`` its ``compute_loss``/``prediction_step`` receive."""
         self._globals: dict[str, Optional[dict[str, Instance]]] = {}
+        self._spellings: Optional[collections.Counter[str]] = None
 
     def run(
         self,
@@ -357,6 +360,17 @@ class CallSiteFinder:
             graph.merge(results[name])
             modules[name].release()
         return graph
+
+    def modules_spelling(self, name: str) -> int:
+        """How many modules of the project spell the identifier ``name`` anywhere (code, strings,
+        comments). Counted for every identifier in one pass over the texts, the first time a
+        private method is asked about: asking each module for each method would be quadratic."""
+        if self._spellings is None:
+            counts: collections.Counter[str] = collections.Counter()
+            for module in self.index.modules.values():
+                counts.update(set(IDENTIFIER.findall(module.text)))
+            self._spellings = counts
+        return self._spellings[name]
 
     def module_global(self, module_key: str, name: str) -> Optional[Instance]:
         """What a module-level name of a project module holds, as its own module reads it
@@ -519,12 +533,10 @@ class _ModuleWalk:
         module function's. ``forward`` and dunders are called by the framework: never."""
         if cls is None or cls.module != self.module.key or name == "forward" or name.startswith("__"):
             return None
-        cached = self._private.get((cls.name, name), False)
-        if cached is not False:
-            return cached  # type: ignore[return-value]  # a FunctionDef or None, once looked up
-        found = self._private_method(cls, name)
-        self._private[(cls.name, name)] = found
-        return found
+        key = (cls.name, name)
+        if key not in self._private:
+            self._private[key] = self._private_method(cls, name)
+        return self._private[key]
 
     def _private_method(self, cls: ClassKey, name: str) -> Optional[ast.FunctionDef]:
         if name not in self.index.summary(cls).method_names or self.index.subclasses(cls):
@@ -533,16 +545,14 @@ class _ModuleWalk:
         method = next((n for n in class_def.body if isinstance(n, ast.FunctionDef) and n.name == name), None) if class_def else None
         if method is None or method.decorator_list:
             return None
-        mention = re.compile(rf"\b{re.escape(name)}\b")
-        called = re.compile(rf"\bself\.{re.escape(name)}\(")
-        for module in self.index.modules.values():
-            if module.key == self.module.key or name not in module.text:
-                continue
-            if mention.search(module.text):
-                return None  # named elsewhere: called, passed or overridden out of sight
         text = self.module.text
-        defined = len(re.findall(rf"\bdef {re.escape(name)}\(", text))
-        if defined != 1 or len(mention.findall(text)) != defined + len(called.findall(text)):
+        # A cheap filter first (substring counts only err towards more mentions), then the words.
+        if text.count(name) != 1 + text.count(f"self.{name}(") or text.count(f"def {name}(") != 1:
+            return None  # most methods are named some other way in their module
+        if self.finder.modules_spelling(name) > 1:
+            return None  # named in another module: called, passed or overridden out of sight
+        called = re.compile(rf"\bself\.{re.escape(name)}\(")
+        if len(re.findall(rf"\b{re.escape(name)}\b", text)) != 1 + len(called.findall(text)) or len(re.findall(rf"\bdef {re.escape(name)}\(", text)) != 1:
             return None
         # Every `self.name(` must be this class's own `self`: not a proxy class's, which reaches
         # the method through `__getattr__`, nor a subclass's made through an alias.
