@@ -524,6 +524,7 @@ class _ModuleWalk:
         self._attributes: Optional[dict[str, list[tuple[str, Optional[ast.expr]]]]] = None
         self._init_stores: dict[str, list[ast.Name]] = {}
         self._private: dict[tuple[str, str], Optional[ast.FunctionDef]] = {}
+        self._text_counts: Optional[tuple[collections.Counter[str], collections.Counter[str], collections.Counter[str]]] = None
 
     # --- resolution -------------------------------------------------------------------------
     def private_method(self, cls: Optional[ClassKey], name: str) -> Optional[ast.FunctionDef]:
@@ -538,6 +539,18 @@ class _ModuleWalk:
             self._private[key] = self._private_method(cls, name)
         return self._private[key]
 
+    def text_counts(self) -> tuple[collections.Counter[str], collections.Counter[str], collections.Counter[str]]:
+        """How often the module spells each identifier, calls ``self.name(``, defines ``def
+        name(``: counted once a walk, the first time a method passes the project-wide test."""
+        if self._text_counts is None:
+            text = self.module.text
+            self._text_counts = (
+                collections.Counter(IDENTIFIER.findall(text)),
+                collections.Counter(re.findall(r"\bself\.(\w+)\(", text)),
+                collections.Counter(re.findall(r"\bdef (\w+)\(", text)),
+            )
+        return self._text_counts
+
     def _private_method(self, cls: ClassKey, name: str) -> Optional[ast.FunctionDef]:
         if name not in self.index.summary(cls).method_names or self.index.subclasses(cls):
             return None
@@ -545,15 +558,13 @@ class _ModuleWalk:
         method = next((n for n in class_def.body if isinstance(n, ast.FunctionDef) and n.name == name), None) if class_def else None
         if method is None or method.decorator_list:
             return None
-        text = self.module.text
-        # A cheap filter first (substring counts only err towards more mentions), then the words.
-        if text.count(name) != 1 + text.count(f"self.{name}(") or text.count(f"def {name}(") != 1:
-            return None  # most methods are named some other way in their module
         if self.finder.modules_spelling(name) > 1:
             return None  # named in another module: called, passed or overridden out of sight
+        text = self.module.text
+        spelled, self_calls, definitions = self.text_counts()
+        if definitions[name] != 1 or spelled[name] != 1 + self_calls[name]:
+            return None  # named here other than by its `def` and `self.name(...)` calls
         called = re.compile(rf"\bself\.{re.escape(name)}\(")
-        if len(re.findall(rf"\b{re.escape(name)}\b", text)) != 1 + len(called.findall(text)) or len(re.findall(rf"\bdef {re.escape(name)}\(", text)) != 1:
-            return None
         # Every `self.name(` must be this class's own `self`: not a proxy class's, which reaches
         # the method through `__getattr__`, nor a subclass's made through an alias.
         span = "\n".join(text.splitlines()[class_def.lineno - 1 : class_def.end_lineno])  # type: ignore[union-attr]  # class_def was found
