@@ -8,7 +8,7 @@ edits hold."""
 from __future__ import annotations
 
 import functools
-from typing import Mapping
+from typing import Mapping, Optional
 
 from codemod.lazy_libcst import cst
 
@@ -47,3 +47,11 @@ def calls_by_start(positions: Mapping[cst.CSTNode, cst.metadata.CodeRange]) -> d
             if start not in calls or end < ends[start]:
                 calls[start], ends[start] = node, end
     return calls
+
+
+def enclosing_scope(layout: Layout, node: cst.CSTNode) -> cst.CSTNode:
+    """The function ``node`` is in, or the module."""
+    current: Optional[cst.CSTNode] = node
+    while current is not None and not isinstance(current, (cst.FunctionDef, cst.Module)):
+        current = layout.parents.get(current)
+    return current if current is not None else layout.module

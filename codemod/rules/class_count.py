@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from codemod.cst.nodes import code_of, dotted
-from codemod.cst.positions import Layout
+from codemod.cst.positions import Layout, enclosing_scope
 from codemod.lazy_libcst import cst
 from codemod.rules.heads import Bindings, bindings_visible, traced_config
 
@@ -217,9 +217,7 @@ def _readable_at(
     values = module_bindings.get(name, [])
     if len(values) != 1 or values[0][0] >= before or bindings.get(name) != values:
         return False
-    scope: Optional[cst.CSTNode] = draw
-    while scope is not None and not isinstance(scope, (cst.FunctionDef, cst.Module)):
-        scope = layout.parents.get(scope)
+    scope = enclosing_scope(layout, draw)
     inner = bindings_visible([scope], lambda node: layout.positions[node].start.line) if isinstance(scope, cst.FunctionDef) else {}
     return name not in inner
 

@@ -138,14 +138,6 @@ def peft_wrappings(layout: Layout, resolve: Callable[[str], str]) -> list[PeftWr
     return found
 
 
-def enclosing_scope(layout: Layout, node: cst.CSTNode) -> cst.CSTNode:
-    """The function ``node`` is in, or the module."""
-    current: Optional[cst.CSTNode] = node
-    while current is not None and not isinstance(current, (cst.FunctionDef, cst.Module)):
-        current = layout.parents.get(current)
-    return current if current is not None else layout.module
-
-
 def self_assignments(layout: Layout, class_def: cst.ClassDef, attr: str) -> list[cst.BaseExpression]:
     """The values ``self.attr = value`` binds in the methods of ``class_def`` (a binding of
     another form, ``self.attr += ...`` or a tuple target, counts as a value that is not a call)."""

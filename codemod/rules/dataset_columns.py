@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from codemod.cst.nodes import code_of, dotted
-from codemod.cst.positions import Layout
+from codemod.cst.positions import Layout, enclosing_scope
 from codemod.lazy_libcst import cst
 
 TOKENIZER_COLUMNS = frozenset({"input_ids", "attention_mask", "token_type_ids"})
@@ -160,7 +160,7 @@ class DatasetReader:
     def _name(self, name: str, at: cst.CSTNode, depth: int) -> Optional[Columns]:
         """The columns ``name`` holds at ``at``: its one binding in the enclosing function (or the
         module), then the in-place ``set_format`` calls on it before ``at``."""
-        scope = self._scope_of(at)
+        scope = enclosing_scope(self.layout, at)
         bindings, uses = _bindings_and_uses(scope, name)
         if len(bindings) != 1:
             return None
@@ -211,14 +211,6 @@ class DatasetReader:
                 continue
             return True
         return False
-
-    def _scope_of(self, node: cst.CSTNode) -> cst.CSTNode:
-        parents = self.layout.parents
-        current: Optional[cst.CSTNode] = node
-        while current is not None and not isinstance(current, (cst.FunctionDef, cst.Module)):
-            current = parents.get(current)
-        return current if current is not None else self.layout.module
-
 
 def _bindings_and_uses(scope: cst.CSTNode, name: str) -> tuple[list[cst.BaseExpression], list[cst.Call]]:
     """The values ``name = ...`` binds in ``scope`` (not in nested definitions; any other kind

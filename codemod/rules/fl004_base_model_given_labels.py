@@ -83,7 +83,8 @@ from codemod.cst.positions import Layout
 from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
-from codemod.rules.constructions import Construction, class_node, construction_of, enclosing_scope, peft_wrappings
+from codemod.cst.positions import enclosing_scope
+from codemod.rules.constructions import Construction, class_node, construction_of, peft_wrappings
 from codemod.rules.class_count import (
     CountState,
     LabelDraw,

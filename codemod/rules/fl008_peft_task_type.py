@@ -52,7 +52,8 @@ from codemod.cst.positions import Layout
 from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.common import RuleContext, Unit
-from codemod.rules.constructions import PeftWrapping, class_node, construction_of, enclosing_scope, peft_wrappings, self_assignments
+from codemod.cst.positions import enclosing_scope
+from codemod.rules.constructions import PeftWrapping, class_node, construction_of, peft_wrappings, self_assignments
 from codemod.rules.heads import (
     HEAD_SUFFIX,
     PEFT_TASK_MENTION,

@@ -12,7 +12,7 @@ import re
 from typing import Optional
 
 from codemod.cst.nodes import code_of
-from codemod.cst.positions import Layout
+from codemod.cst.positions import Layout, enclosing_scope
 from codemod.lazy_libcst import cst
 from codemod.vocabulary import TextEnum
 
@@ -111,11 +111,7 @@ def _hidden_read(layout: Layout, value: cst.CSTNode) -> Optional[bool]:
 def _reads_of(layout: Layout, assign: cst.Assign, name: str) -> list[cst.CSTNode]:
     """The reads of ``name`` in the function (or module) around ``assign`` after it; a second
     binding of the name there gives a read that says nothing (None)."""
-    scope: Optional[cst.CSTNode] = assign
-    while scope is not None and not isinstance(scope, (cst.FunctionDef, cst.Module)):
-        scope = layout.parents.get(scope)
-    if scope is None:
-        return []
+    scope = enclosing_scope(layout, assign)
     span, after = layout.positions[scope], layout.positions[assign].end.line
     reads: list[cst.CSTNode] = []
     for node, position in layout.positions.items():
