@@ -99,10 +99,6 @@ class _ModuleRule(RuleModule):
         units: list[Unit] = self.module.find_units(ctx)
         return units
 
-    def tracked_classes(self, index: RepoIndex) -> set[ClassKey]:
-        own = self.hooks.get("tracked_classes")
-        return own(index) if own is not None else super().tracked_classes(index)
-
     def watched_classes(self, index: RepoIndex) -> set[ClassKey]:
         own = self.hooks.get("watched_classes")
         return own(index) if own is not None else super().watched_classes(index)

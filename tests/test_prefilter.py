@@ -12,12 +12,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from codemod.engine import run
-from codemod.results import Mode, Options
+from codemod.results import Finding, Mode, Options
 from tests.conftest import assert_nothing_crashed
 from tests.golden_cases import cases
 from tests.test_properties import modules
 
 CASES = cases()
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+GENERATED_SEEDS = range(0, 40)
+"""Generated multi-file programs (``bench/fuzz_programs.py``): a model built in one module and
+called in another, through factories, runners and Trainer subclasses."""
 
 
 def alone(case, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
@@ -66,3 +70,69 @@ def test_golden_findings_are_the_same_in_parallel(case, monkeypatch: pytest.Monk
     assert parallel.findings == one.findings
     assert parallel.errors == one.errors
     assert [(c.display_path, c.new_text) for c in parallel.changes] == [(c.display_path, c.new_text) for c in one.changes]
+
+
+def _same_with_and_without_the_prefilter(tree: Path, options: Options = Options()) -> tuple[Finding, ...]:
+    filtered = run([tree], Mode.DIFF, options)
+    everything = run([tree], Mode.DIFF, replace(options, prefilter=False))
+    assert_nothing_crashed(everything)  # two crashes would compare equal
+    assert filtered.findings == everything.findings
+    assert [(c.display_path, c.new_text) for c in filtered.changes] == [(c.display_path, c.new_text) for c in everything.changes]
+    return filtered.findings
+
+
+BUILT_HERE = """\
+import torch
+from transformers import BertConfig, BertForSequenceClassification
+from {module} import {function}
+
+config = BertConfig(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, vocab_size=50)
+model = BertForSequenceClassification(config)
+print({function}(model, torch.randint(0, 50, (2, 5)), torch.tensor([0, 1])))
+"""
+
+
+def test_a_model_is_followed_into_a_module_that_never_says_labels(tmp_path: Path) -> None:
+    """The model is built where transformers is imported and called with `label=` in a module
+    that neither imports transformers nor says "labels": the start's words are not the call's."""
+    (tmp_path / "train.py").write_text(BUILT_HERE.format(module="steps", function="step"))
+    (tmp_path / "steps.py").write_text("def step(model, ids, y):\n    return model(input_ids=ids, label=y).loss\n")
+    findings = _same_with_and_without_the_prefilter(tmp_path)
+    assert [(Path(f.path).name, f.line, f.code) for f in findings] == [("steps.py", 2, "FL005")]
+
+
+def test_a_model_is_followed_through_a_module_without_any_rule_s_words(tmp_path: Path) -> None:
+    """train.py -> loop.py (no label, no Trainer, no transformers) -> steps.py: every hop is followed."""
+    (tmp_path / "train.py").write_text(BUILT_HERE.format(module="loop", function="fit"))
+    (tmp_path / "loop.py").write_text("from steps import step\n\n\ndef fit(model, ids, y):\n    return step(model, ids, y)\n")
+    (tmp_path / "steps.py").write_text("def step(model, ids, y):\n    return model(input_ids=ids, label=y).loss\n")
+    findings = _same_with_and_without_the_prefilter(tmp_path)
+    assert [(Path(f.path).name, f.line, f.code) for f in findings] == [("steps.py", 2, "FL005")]
+
+
+def test_a_model_returned_by_a_factory_is_followed_into_its_callers(tmp_path: Path) -> None:
+    (tmp_path / "models.py").write_text(
+        "from transformers import BertConfig, BertForSequenceClassification\n\n\n"
+        "def build():\n"
+        "    return BertForSequenceClassification(BertConfig(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, vocab_size=50))\n"
+    )
+    (tmp_path / "train.py").write_text(
+        "import torch\nfrom models import build\n\nmodel = build()\n"
+        "print(model(input_ids=torch.randint(0, 50, (2, 5)), label=torch.tensor([0, 1])).loss)\n"
+    )
+    findings = _same_with_and_without_the_prefilter(tmp_path)
+    assert [(Path(f.path).name, f.line, f.code) for f in findings] == [("train.py", 5, "FL005")]
+
+
+@pytest.mark.parametrize("seed", GENERATED_SEEDS)
+def test_generated_programs_give_the_same_findings_and_fixes_with_the_prefilter_off(seed: int, tmp_path: Path) -> None:
+    import sys
+
+    if str(BENCH) not in sys.path:
+        sys.path.insert(0, str(BENCH))
+    from fuzz_programs import generate
+
+    for name, text in generate(seed).files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    _same_with_and_without_the_prefilter(tmp_path)

@@ -39,7 +39,7 @@ def test_a_run_gets_every_rule_module_behind_its_interface_with_the_optional_hoo
     assert [rule.RULE for rule in loaded] == list(RULES.values()), "in code order, whatever the selection's"
     assert rule_modules(["FL002"])[0].RULE == RULES["FL002"]
     left_out = [(rule, hook) for rule in loaded for hook in OPTIONAL_HOOKS if not hasattr(MODULES[rule.RULE.code], hook)]
-    assert left_out, "some rule leaves a hook out (FL002 tracks no class)"
+    assert left_out, "some rule leaves a hook out (FL002 watches no class)"
     for rule, hook in left_out:
         assert getattr(rule, hook)(None) == set(), f"{rule.RULE.code}.{hook} is the default: no class"
 

@@ -178,10 +178,7 @@ def _changed_classes(index: RepoIndex, planned: dict[Path, ModuleSummary]) -> di
 
 
 def _graph(index: RepoIndex, names: set[str], watched: dict[ClassKey, bool]) -> CallGraph:
-    return CallSiteFinder(index, frozenset(watched)).run(
-        lambda module: not names.isdisjoint(module.identifiers),
-        lambda module, instance: True,
-    )
+    return CallSiteFinder(index, frozenset(watched)).run(lambda module: not names.isdisjoint(module.identifiers))
 
 
 def _forward(index: RepoIndex, key: ClassKey) -> Optional[Signature]:

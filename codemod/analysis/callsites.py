@@ -309,12 +309,12 @@ class CallSiteFinder:
     def run(
         self,
         wanted: Callable[[ModuleSummary], bool],
-        follow: Callable[[ModuleSummary, Instance], bool],
         jobs: int = 1,
     ) -> CallGraph:
         """Walk the modules ``wanted`` picks, then, until nothing changes, those an instance
-        flows into (when ``follow`` says that flow matters) and those whose parameters learned
-        a new type. Each module's result only depends on what flows into its own functions,
+        flows into and those whose parameters learned a new type. A flow is followed wherever
+        it goes: the module it reaches need not hold the words that picked the start (``fit(model,
+        y)`` in a module without "labels" may call ``model(x, label=y)``). Each module's result only depends on what flows into its own functions,
         so a round's modules can be walked in ``jobs`` processes: parameter types only grow
         (unions), and a module whose inputs grew in a round is walked again in the next."""
         modules = self.index.modules
@@ -338,7 +338,6 @@ class CallSiteFinder:
                 module
                 for (module, function, param), instance in self.param_types.items()
                 if before.get((module, function, param)) != instance
-                and (module in results or follow(modules[module], instance))
             }
             pending |= {key[0] for key, calls in self.param_untraced.items() if untraced_before.get(key, {}) != calls}
             pending |= {key[0] for key in self.param_others - others_before}
@@ -353,7 +352,7 @@ class CallSiteFinder:
                     pending |= {
                         name
                         for name in self.index.importers(module)  # who can call it imports it
-                        if called in modules[name].text and (name in results or name == module or follow(modules[name], instance))
+                        if called in modules[name].text
                     }
         graph = CallGraph()
         for name in sorted(results):

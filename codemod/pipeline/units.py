@@ -22,10 +22,8 @@ def find_units(repo: Repo, options: Options) -> tuple[list[Unit], list[Finding]]
     """Every rule's units, and an internal error for each rule that crashed."""
     rules = rule_modules(options.rules if options.rules is not None else DEFAULT_SELECTION)
     filters = [rule.walk_filter(repo.index) for rule in rules]
-    # Classes whose every call matters, whether or not the call's file mentions labels.
-    tracked = set().union(*(rule.tracked_classes(repo.index) for rule in rules))
     if not options.prefilter:
-        filters, tracked = [lambda module: True], set()
+        filters = [lambda module: True]
     # Classes a rule may rewrite with their calls: where one is built out of sight, it refuses.
     watched = frozenset().union(*(rule.watched_classes(repo.index) for rule in rules))
     # Code that can get hold of a watched class's instance, by import or by being handed one
@@ -36,8 +34,6 @@ def find_units(repo: Repo, options: Options) -> tuple[list[Unit], list[Finding]]
     filters.append(lambda module: module.key in reach or module.import_root in roots)
     graph = CallSiteFinder(repo.index, watched).run(
         lambda module: any(wanted(module) for wanted in filters),
-        # Labels passed on (FL002) show in the callee's text; FL001 calls may pass them unnamed.
-        lambda module, instance: not options.prefilter or LABELS_PARAM in module.text or not tracked.isdisjoint(instance.classes),
         jobs=options.jobs,
     )
     context = RuleContext(repo.index, graph, options, repo.parse, repo.layout)

@@ -121,8 +121,9 @@ def _two_paths(inlined: Optional[cst.FunctionDef], parts: ModelParts, always: bo
     return views
 
 
-def tracked_classes(index: RepoIndex) -> set[ClassKey]:
-    """Custom models whose forward takes required labels (loss modules aside)."""
+def watched_classes(index: RepoIndex) -> set[ClassKey]:
+    """Custom models whose forward takes required labels (loss modules aside): the classes it
+    may rewrite, whose every construction must be followed."""
     return {
         key
         for key in index.module_classes()
@@ -132,13 +133,11 @@ def tracked_classes(index: RepoIndex) -> set[ClassKey]:
     }
 
 
-watched_classes = tracked_classes  # the classes it may rewrite: every construction must be followed
-
 
 def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
     """Call sites matter only in files that name such a class (and in those the analysis
     follows instances into)."""
-    names = {key.name for key in tracked_classes(index)}
+    names = {key.name for key in watched_classes(index)}
     if not names:
         return lambda module: False  # spare every file its set of words
     return lambda module: not names.isdisjoint(module.identifiers)

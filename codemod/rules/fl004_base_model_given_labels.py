@@ -130,11 +130,10 @@ BASE_OUTPUT_READERS = re.compile(r"\b(last_hidden_state|pooler_output)\b")
 
 
 def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
-    """Files that import transformers themselves (a model's library class is known only
-    through such an import) and mention labels."""
-    return lambda module: (
-        LABELS_PARAM in module.text and "transformers" in module.text and IMPORTS_TRANSFORMERS.search(module.text) is not None
-    )
+    """Files that import transformers themselves: a model's library class is known only
+    through such an import, and the walk follows the model wherever it flows (its labels may be
+    passed in another module)."""
+    return lambda module: "transformers" in module.text and IMPORTS_TRANSFORMERS.search(module.text) is not None
 
 
 @dataclass(frozen=True)

@@ -103,8 +103,9 @@ def labels_name(signature: Optional[Signature]) -> Optional[str]:
     return None
 
 
-def tracked_classes(index: RepoIndex) -> set[ClassKey]:
-    """Custom models whose forward takes ``labels`` (or ``label``) with a default (``=None``)."""
+def watched_classes(index: RepoIndex) -> set[ClassKey]:
+    """Custom models whose forward takes ``labels`` (or ``label``) with a default (``=None``):
+    the classes it may rewrite, whose every construction must be followed."""
     found: set[ClassKey] = set()
     for key in index.module_classes():
         if key.name.endswith(LOSS_CLASS_SUFFIXES) or index.kind(key) is not ClassKind.MODULE:
@@ -114,11 +115,9 @@ def tracked_classes(index: RepoIndex) -> set[ClassKey]:
     return found
 
 
-watched_classes = tracked_classes  # the classes it may rewrite: every construction must be followed
-
 
 def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
-    names = {key.name for key in tracked_classes(index)}
+    names = {key.name for key in watched_classes(index)}
     if not names:
         return lambda module: False  # spare every file its set of words
     return lambda module: not names.isdisjoint(module.identifiers)
@@ -129,7 +128,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
     plans: dict[ClassKey, LossPlan] = {}
     cls_of: dict[ClassKey, cst.ClassDef] = {}
     units: list[tuple[Unit, Optional[tuple[ClassKey, LossPlan, Views, cst.FunctionDef, Optional[Kept], bool]]]] = []
-    for key in sorted(tracked_classes(index), key=lambda k: (index.module_of(k).display_path, k.name)):
+    for key in sorted(watched_classes(index), key=lambda k: (index.module_of(k).display_path, k.name)):
         signature = index.summary(key).forward
         module = index.module_of(key)
         tree = ctx.parse(module.path)

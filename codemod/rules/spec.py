@@ -66,9 +66,9 @@ class Example:
 
 class RuleModule(Protocol):
     """A rule, as the run sees it (Fixit's ``LintRule``; here a module, ``codemod/rules/flNNN_*.py``):
-    ``RULE``, ``walk_filter`` and ``find_units`` every rule module defines; ``tracked_classes``
-    and ``watched_classes`` are optional hooks, and a module that leaves one out gets the default
-    below (``registry.rule_modules`` hands out the modules so)."""
+    ``RULE``, ``walk_filter`` and ``find_units`` every rule module defines; ``watched_classes``
+    is an optional hook, and a module that leaves it out gets the default below
+    (``registry.rule_modules`` hands out the modules so)."""
 
     @property
     def RULE(self) -> Rule: ...
@@ -82,16 +82,11 @@ class RuleModule(Protocol):
         """The rule's findings, each with the rewrite that fixes it or why none can be made."""
         ...
 
-    def tracked_classes(self, index: RepoIndex) -> set[ClassKey]:
-        """Classes whose every call matters, whether or not the call's file mentions labels (a
-        call may pass them unnamed). Default: none."""
-        return set()
-
     def watched_classes(self, index: RepoIndex) -> set[ClassKey]:
         """Classes the rule may rewrite with their calls: code that can get hold of an instance
         is walked, so that a call the analysis cannot follow is seen, and refuses. Default: none."""
         return set()
 
 
-OPTIONAL_HOOKS = ("tracked_classes", "watched_classes")
+OPTIONAL_HOOKS = ("watched_classes",)
 """The members of ``RuleModule`` a rule module may leave out."""
