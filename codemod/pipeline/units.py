@@ -16,7 +16,7 @@ from codemod.registry import DEFAULT_SELECTION, rule_modules
 from codemod.results import Finding, Options
 from codemod.rules.common import RuleContext, SiteTask, Unit
 from codemod.suppression import silenced, suppressions
-from codemod.vocabulary import INTERNAL_ERROR, LABELS_PARAM, Refusal, ResultShape, SitePlan
+from codemod.vocabulary import INTERNAL_ERROR, Refusal, ResultShape, SitePlan
 
 def find_units(repo: Repo, options: Options) -> tuple[list[Unit], list[Finding]]:
     """Every rule's units, and an internal error for each rule that crashed."""
