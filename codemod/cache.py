@@ -38,8 +38,9 @@ KEEP = 8
 """Entries kept per project: a few branches or option sets, not a history."""
 _ENTRY = re.compile(r"[0-9a-f]{64}\.json")
 """The names of the entries this module writes: the only files it ever deletes."""
-_NOT_IN_THE_ANSWER = frozenset({"jobs", "progress", "cache", "stdin"})
-"""Options that change how a check runs, not what it finds (stdin runs are never cached)."""
+_NOT_IN_THE_ANSWER = frozenset({"jobs", "progress", "cache", "stdin", "python"})
+"""Options that change how a check runs, not what it finds (stdin runs are never cached; a
+check imports nothing, so its interpreter is not part of the answer)."""
 
 
 def _package_digest() -> str:

@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import threading
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Iterator, List, NoReturn, Optional
 
@@ -14,7 +15,8 @@ import typer
 
 from codemod import __version__
 from codemod.registry import RULES, documentation
-from codemod.results import Finding, Mode, Options, RunResult
+from codemod.report import console
+from codemod.results import Mode, Options, RunResult
 from codemod.rules.spec import FIX_MEANING
 from codemod.vocabulary import DEFAULT_CRITERION
 
@@ -34,6 +36,7 @@ EXIT_CODES = (
 HELP = f"""Find and fix the causes of `forward() got an unexpected keyword argument 'labels'`.
 
 Without --diff or --write, report findings as `path:line:col: CODE message`.
+`fixlabels check [PATHS]` is the same command, as Ruff users type it; `--fix` is `--write`.
 
 \b
 Rules:
@@ -46,7 +49,8 @@ Silence a finding with `# fixlabels: ignore[FL001]` (or `# noqa: FL001`; a bare
 `# fixlabels: ignore` silences every rule) on the `class`, `def forward` or call line.
 
 Settings can live in the nearest pyproject.toml, under [tool.fixlabels]: select, ignore,
-exclude (gitignore-style patterns), criterion, verify. Flags given here override them.
+exclude (gitignore-style patterns), per-file-ignores (pattern = [codes]), criterion, verify.
+Flags given here override them.
 
 In an editor, `fixlabels --stdin-filename PATH -` fixes an unsaved buffer: code in on stdin, fixed
 code out on stdout (with --diff: the diff), findings on stderr.
@@ -59,7 +63,10 @@ Exit codes (the same for a check, --diff, --write and stdin):
 changed module is imported in a subprocess (the import root as working directory, empty stdin,
 a time limit) before and after the change. Importing runs the module's top-level code: a script
 without an `if __name__ == "__main__":` guard will run (and may write files) during the check.
-Use --no-verify to skip the import step.
+Use --no-verify to skip the import step. The import check runs the project's interpreter (see
+--python): a module that does not import there before the change either (torch not installed) is
+checked by the other checks only, and a note names the file; the line `Checked: ...` after the
+summary names the checks that ran. Such a --write still exits 0 when every finding was fixed.
 """
 
 app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]})
@@ -81,7 +88,17 @@ PathsArg = Annotated[
     ),
 ]
 DiffOpt = Annotated[bool, typer.Option("--diff", help="Print the changes as a unified diff; write nothing.")]
-WriteOpt = Annotated[bool, typer.Option("--write", help="Apply the changes to the files.")]
+WriteOpt = Annotated[bool, typer.Option("--write", "--fix", help="Apply the changes to the files (`--fix` is the same, as in Ruff).")]
+ExitZeroOpt = Annotated[
+    bool,
+    typer.Option("--exit-zero", help="Exit 0 even when findings remain (errors reading, parsing or writing files still exit 2)."),
+]
+StatisticsOpt = Annotated[bool, typer.Option("--statistics", help="Print how many findings each rule has, instead of each finding.")]
+ShowFixesOpt = Annotated[
+    bool,
+    typer.Option("--show-fixes", help="List each finding fixed (--write), that would be fixed (--diff) or that --write can fix (a check)."),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print findings and errors only: no summary, notes or progress bar.")]
 CriterionOpt = Annotated[
     Optional[str],
     typer.Option("--criterion", metavar="EXPR", help=f"Criterion to insert where the code has none (FL002). Default: {DEFAULT_CRITERION}."),
@@ -114,6 +131,15 @@ VerifyOpt = Annotated[
     Optional[bool],
     typer.Option("--verify/--no-verify", help="With --write: import each changed module before and after (default: on; files must compile either way)."),
 ]
+PythonOpt = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--python",
+        metavar="PATH",
+        help="The interpreter the import check of --write runs, where the project's dependencies (torch) are installed. "
+        "Default: the active VIRTUAL_ENV, a .venv in the project, the active CONDA_PREFIX, else fixlabels' own.",
+    ),
+]
 NoCacheOpt = Annotated[
     bool,
     typer.Option(
@@ -139,7 +165,12 @@ def fixlabels(
     no_color: NoColorOpt = False,
     jobs: JobsOpt = os.cpu_count() or 1,
     verify: VerifyOpt = None,
+    python: PythonOpt = None,
     no_cache: NoCacheOpt = False,
+    exit_zero: ExitZeroOpt = False,
+    statistics: StatisticsOpt = False,
+    show_fixes: ShowFixesOpt = False,
+    quiet: QuietOpt = False,
     version: VersionOpt = False,
 ) -> None:
     from codemod.report.formats import OutputFormat
@@ -150,14 +181,34 @@ def fixlabels(
         chosen = OutputFormat(output_format)
     except ValueError:
         _fail(f"--output-format must be one of {', '.join(f.value for f in OutputFormat)}, not {output_format!r}")
+    if statistics and chosen is not OutputFormat.TEXT:
+        _fail("--statistics prints text: use it without --output-format")
     given, stdin = _named_paths(list(paths or [Path(".")]), stdin_filename, write)
     mode = Mode.WRITE if write else Mode.DIFF if diff or stdin is not None else Mode.CHECK
-    options = _options(given, select, ignore, criterion, verify, jobs, stdin, cache=not no_cache)
+    if python is not None and not (python.is_file() and os.access(python, os.X_OK)):
+        _fail(f"--python {python}: not an executable file")
+    options = _options(given, select, ignore, criterion, verify, jobs, stdin, cache=not no_cache, quiet=quiet)
+    if python is not None:
+        options = replace(options, python=str(python.absolute()))
     result = _run(given, mode, options)
+    shown = _Shown(chosen, _colored(no_color), statistics, show_fixes, quiet)
     if options.stdin is not None:
-        _print_stdin_result(result, options.stdin, chosen, diff, _colored(no_color))
-    _print_result(result, mode, chosen, _colored(no_color))
-    raise typer.Exit(_exit_code(result, mode))
+        code = _print_stdin_result(result, options.stdin, shown, diff)
+    else:
+        _print_result(result, mode, shown)
+        code = _exit_code(result, mode)
+    raise typer.Exit(EXIT_CLEAN if exit_zero and code == EXIT_FINDINGS else code)
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """How the result is printed: the format and the display flags."""
+
+    output_format: OutputFormat
+    color: bool
+    statistics: bool = False
+    show_fixes: bool = False
+    quiet: bool = False
 
 
 def _named_paths(given: list[Path], stdin_filename: Optional[Path], write: bool) -> tuple[list[Path], Optional[tuple[Path, bytes]]]:
@@ -183,6 +234,7 @@ def _options(
     jobs: int,
     stdin: Optional[tuple[Path, bytes]],
     cache: bool,
+    quiet: bool,
 ) -> Options:
     """The command line over the nearest pyproject.toml's [tool.fixlabels]."""
     from codemod.config import ConfigError, find_config, resolve
@@ -201,7 +253,8 @@ def _options(
         exclude_base=file_config.directory,
         stdin=stdin,
         cache=cache,
-        progress=_ProgressBar() if stdin is None and sys.stderr.isatty() else None,
+        per_file_ignores=settings.per_file_ignores,
+        progress=console.ProgressBar() if stdin is None and not quiet and sys.stderr.isatty() else None,
     )
 
 
@@ -214,7 +267,7 @@ def _run(given: list[Path], mode: Mode, options: Options) -> RunResult:
             try:
                 return run(given, mode, options)
             finally:
-                if isinstance(options.progress, _ProgressBar):
+                if isinstance(options.progress, console.ProgressBar):
                     options.progress.close()  # before anything else is printed on its line
     except KeyboardInterrupt:
         typer.echo("fixlabels: interrupted; no file was written.", err=True)
@@ -230,19 +283,23 @@ def _run(given: list[Path], mode: Mode, options: Options) -> RunResult:
         raise typer.Exit(EXIT_ERROR)
 
 
-def _print_result(result: RunResult, mode: Mode, output_format: OutputFormat, color: bool) -> None:
+def _print_result(result: RunResult, mode: Mode, shown: _Shown) -> None:
     """Findings (on stderr beside a diff), errors, the diff, the files a fix took beyond the named
     paths, and a one-line summary; the machine formats get one parseable document."""
     from codemod.report.diff import colorize, unified_diff
 
+    output_format = shown.output_format
     machine = output_format.for_programs
-    shown = result.findings if machine or mode is Mode.CHECK else result.remaining
-    report = output_format.render(sorted(list(shown) + (list(result.errors) if machine else [])))
+    listed = result.findings if machine or mode is Mode.CHECK else result.remaining
+    if shown.statistics:
+        report = console.statistics(listed)
+    else:
+        report = output_format.render(sorted(list(listed) + (list(result.errors) if machine else [])))
     out = sys.stdout
     if mode is Mode.DIFF:
         for change in result.changes:
             patch = unified_diff(change)
-            out.write(colorize(patch) if color else patch)
+            out.write(colorize(patch) if shown.color else patch)
         sys.stderr.write(report)
     else:
         out.write(report)
@@ -250,28 +307,21 @@ def _print_result(result: RunResult, mode: Mode, output_format: OutputFormat, co
         for error in result.errors:
             typer.echo(error.render(), err=True)
     out.flush()
-    if not output_format.one_document:
+    if not output_format.one_document and shown.show_fixes:
+        for line in console.fixes(result, mode):
+            typer.echo(line, err=True)
+    if not output_format.one_document and not shown.quiet:
         if mode is Mode.WRITE:
             beyond = [name for name in result.written if name in result.beyond_named]
         else:
             beyond = list(result.beyond_named) if mode is Mode.DIFF else []
         for name in beyond:  # a fix is applied whole: say which files it took beyond the named ones
             typer.echo(f"{'also wrote' if mode is Mode.WRITE else 'also changes'} {name} (the fix spans it)", err=True)
-        for note in result.notes:
+        for note in result.notes + console.import_notes(result):
             typer.echo(f"note: {note}", err=True)
-        typer.echo(_summary(result, mode), err=True)
-
-
-def _summary(result: RunResult, mode: Mode) -> str:
-    fixed = [f for f in result.findings if f.fixed]
-    if mode is Mode.CHECK:
-        fixable = sum(1 for f in result.findings if f.fixable)
-        summary = f"Found {len(result.findings)} finding(s) in {result.files_checked} file(s) ({fixable} fixable with --write)."
-    elif mode is Mode.DIFF:
-        summary = f"Would fix {len(fixed)} finding(s) in {len(result.changes)} file(s); {len(result.remaining)} not fixable."
-    else:
-        summary = f"Fixed {len(fixed)} finding(s), wrote {len(result.written)} file(s); {len(result.remaining)} remaining."
-    return summary + (f" {len(result.errors)} error(s)." if result.errors else "")
+        typer.echo(console.summary(result, mode), err=True)
+        if result.checks:
+            typer.echo(console.checks_line(result), err=True)
 
 
 def _exit_code(result: RunResult, mode: Mode) -> int:
@@ -299,26 +349,22 @@ def _colored(no_color: bool) -> bool:
     return sys.stdout.isatty() and not no_color and not os.environ.get("NO_COLOR")
 
 
-def _print_stdin_result(result: RunResult, stdin: tuple[Path, bytes], output_format: OutputFormat, as_diff: bool, color: bool) -> NoReturn:
+def _print_stdin_result(result: RunResult, stdin: tuple[Path, bytes], shown: _Shown, as_diff: bool) -> int:
     """The editor's buffer, fixed or as it came (with ``as_diff``, the diff of the two), on
-    stdout; its own findings on stderr. Other files of the project were read for context only:
-    their findings are not this buffer's. The exit code is file mode's: a formatter run is a
-    --write of the buffer, and --diff is --diff."""
+    stdout; on stderr, the findings file mode reports for it: in the buffer, or whose fix
+    changes it (a ``forward`` in model.py rewritten with the buffer's calls). Its exit code is
+    file mode's: a formatter run is a --write of the buffer, and --diff is --diff."""
     from codemod.report.diff import colorize, unified_diff
 
     target = stdin[0].resolve()
-
-    def in_buffer(finding: Finding) -> bool:
-        return Path(finding.path).resolve() == target
-
-    mine = [f for f in result.findings if in_buffer(f)]
-    errors = [e for e in result.errors if in_buffer(e)]
-    fixed = [f for f in mine if f.fixed]
-    remaining = [f for f in mine if not f.fixed]
+    output_format = shown.output_format
+    fixed = [f for f in result.findings if f.fixed]
+    remaining = [f for f in result.findings if not f.fixed]
+    errors = list(result.errors)
     change = next((c for c in result.changes if c.path.resolve() == target), None)
     if as_diff:
         patch = unified_diff(change) if change is not None else ""
-        sys.stdout.write(colorize(patch) if color else patch)
+        sys.stdout.write(colorize(patch) if shown.color else patch)
     else:
         sys.stdout.buffer.write(change.new_data if change is not None else stdin[1])
     sys.stdout.flush()
@@ -326,46 +372,19 @@ def _print_stdin_result(result: RunResult, stdin: tuple[Path, bytes], output_for
         # Fixed findings are not problems any more: worded so no problem matcher takes them for one.
         verb = "Would fix" if as_diff else "Fixed"
         listed = "".join(f"{verb} {f.code} at {f.file}:{f.line}:{f.column} ({f.text})\n" for f in fixed)
-        sys.stderr.write(output_format.render(sorted(remaining + errors)) + listed)
-        if mine or errors:
+        report = console.statistics(tuple(remaining)) if shown.statistics else output_format.render(sorted(remaining + errors))
+        sys.stderr.write(report + listed)
+        if (result.findings or errors) and not shown.quiet:
             sys.stderr.write(f"{verb} {len(fixed)} finding(s); {len(remaining)} remaining.\n")
     else:
         # As in file mode, the machine formats list every finding, `fix_applied` telling them apart.
-        sys.stderr.write(output_format.render(sorted(mine + errors)))
+        sys.stderr.write(output_format.render(sorted(list(result.findings) + errors)))
     sys.stderr.flush()
     if errors:
-        raise typer.Exit(EXIT_ERROR)
+        return EXIT_ERROR
     if as_diff and change is not None:
-        raise typer.Exit(EXIT_FINDINGS)
-    raise typer.Exit(EXIT_FINDINGS if remaining else EXIT_CLEAN)
-
-
-class _ProgressBar:
-    """Files read so far, on stderr, for long runs only; redrawn at most ten times a second."""
-
-    MIN_FILES = 200
-    WIDTH = 30
-
-    def __init__(self) -> None:
-        self.drawn = False
-        self.last = 0.0
-
-    def __call__(self, done: int, total: int) -> None:
-        import time
-
-        now = time.monotonic()
-        if total < self.MIN_FILES or (done < total and now - self.last < 0.1):
-            return
-        self.last = now
-        filled = self.WIDTH * done // total
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total} files")
-        sys.stderr.flush()
-        self.drawn = True
-
-    def close(self) -> None:
-        if self.drawn:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
+        return EXIT_FINDINGS
+    return EXIT_FINDINGS if remaining else EXIT_CLEAN
 
 
 @contextlib.contextmanager
@@ -404,9 +423,12 @@ def explain(code: Optional[str] = typer.Argument(None, metavar="CODE", help="A r
 
 
 def main() -> None:
-    # `fixlabels explain FL001` is a second command beside the default one; a path named
-    # `explain` is still reachable as `./explain`.
+    # `fixlabels explain FL001` is a second command beside the default one, and `fixlabels
+    # check` the default one by Ruff's name; a path named `explain` or `check` is still
+    # reachable as `./explain`, `./check`.
     if len(sys.argv) > 1 and sys.argv[1] == "explain":
         explain_app(args=sys.argv[2:], prog_name="fixlabels explain")
+    elif len(sys.argv) > 1 and sys.argv[1] == "check":
+        app(args=sys.argv[2:], prog_name="fixlabels check")
     else:
         app()

@@ -8,6 +8,9 @@ and line, never ignored::
     exclude = ["legacy/", "*_old.py"]  # gitignore-style, relative to this file
     criterion = "nn.MSELoss()"     # as --criterion
     verify = false                 # as --no-verify
+
+    [tool.fixlabels.per-file-ignores]  # as Ruff's: gitignore-style pattern -> codes or prefixes
+    "tests/" = ["FL001"]
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ KEYS: dict[str, str] = {
     "exclude": "a list of gitignore-style patterns",
     "criterion": "a Python expression (a string)",
     "verify": "true or false",
+    "per-file-ignores": "a table of gitignore-style patterns, each to a list of rule codes or prefixes",
 }
 
 
@@ -48,6 +52,8 @@ class FileConfig:
     exclude: tuple[str, ...] = ()
     criterion: Optional[str] = None
     verify: Optional[bool] = None
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(pattern, codes or prefixes), as written."""
 
     @property
     def directory(self) -> Optional[Path]:
@@ -108,7 +114,22 @@ def _config_from(pyproject: Path, text: str, document: dict[str, Any]) -> FileCo
     verify = table.get("verify")
     if verify is not None and not isinstance(verify, bool):
         raise ConfigError(f"{pyproject}:{_line_of(text, 'verify')}: `{SECTION}.verify` must be {KEYS['verify']}")
-    return FileConfig(pyproject, strings("select"), strings("ignore"), strings("exclude") or (), criterion, verify)
+    return FileConfig(pyproject, strings("select"), strings("ignore"), strings("exclude") or (), criterion, verify, _per_file_ignores(pyproject, text, table))
+
+
+def _per_file_ignores(pyproject: Path, text: str, table: dict[str, Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    value = table.get("per-file-ignores")
+    if value is None:
+        return ()
+    wrong = ConfigError(f"{pyproject}:{_line_of(text, 'per-file-ignores')}: `{SECTION}.per-file-ignores` must be {KEYS['per-file-ignores']}")
+    if not isinstance(value, dict):
+        raise wrong
+    entries = []
+    for pattern, codes in value.items():
+        if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
+            raise wrong
+        entries.append((pattern, tuple(codes)))
+    return tuple(entries)
 
 
 def _line_of(text: str, key: str) -> int:
@@ -132,6 +153,8 @@ class Settings:
     rules: frozenset[str]
     criterion: str
     verify: bool
+    per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
+    """(gitignore-style pattern relative to the config's folder, the rule codes it silences)."""
 
 
 def resolve(
@@ -144,7 +167,8 @@ def resolve(
 
     where = f"{file.path}: " if file.path is not None else ""
     # Each source is checked on its own, so an unknown code is blamed on where it was written.
-    for origin, codes in (("", [*select, *ignore]), (where, [*(file.select or ()), *(file.ignore or ())])):
+    ignored_per_file = [code for _, codes in file.per_file_ignores for code in codes]
+    for origin, codes in (("", [*select, *ignore]), (where, [*(file.select or ()), *(file.ignore or ()), *ignored_per_file])):
         try:
             select_rules(codes, [])
         except SelectionError as exc:
@@ -167,4 +191,6 @@ def resolve(
         except CriterionError as exc:
             raise ConfigError(f"{where if criterion is None and file.criterion else ''}{exc}") from None
     chosen_verify = verify if verify is not None else file.verify if file.verify is not None else True
-    return Settings(rules, chosen_criterion, chosen_verify)
+    # An empty list silences nothing (select_rules would read it as the default selection).
+    per_file = tuple((pattern, select_rules(list(codes), []) if codes else frozenset()) for pattern, codes in file.per_file_ignores)
+    return Settings(rules, chosen_criterion, chosen_verify, per_file)

@@ -7,7 +7,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import pathspec
 
@@ -23,6 +23,9 @@ class Discovered:
     """(path, display path) pairs, sorted by display path."""
     problems: tuple[tuple[str, str], ...]
     """(given path, why it cannot be checked): missing, a symlink loop, a FIFO or device."""
+    links: tuple[tuple[Path, Path], ...] = ()
+    """(file, the symbolic link it was named through): a file named as, or below, a link. It is
+    read and checked, and never written: a write would go through the link."""
 
 
 def _is_virtualenv(directory: Path) -> bool:
@@ -117,6 +120,7 @@ def discover(paths: list[Path], exclude: Specs = ()) -> Discovered:
     cwd = Path.cwd()
     cwd_prefix = os.path.join(str(cwd), "")
     walked: set[Path] = set()
+    links: dict[Path, Path] = {}
     for given in paths:
         problem = _problem_with(given)
         if problem is not None:
@@ -135,8 +139,25 @@ def discover(paths: list[Path], exclude: Specs = ()) -> Discovered:
                 files.setdefault(Path(real), _display_below(real, found, cwd_prefix))
         else:
             files.setdefault(resolved, display_name(given, cwd))
+            link = link_on_the_way(given)
+            if link is not None:
+                links[resolved] = link
     ordered = tuple(sorted(files.items(), key=lambda item: item[1]))
-    return Discovered(ordered, tuple(problems))
+    return Discovered(ordered, tuple(problems), tuple(sorted(links.items())))
+
+
+def link_on_the_way(path: Path) -> Optional[Path]:
+    """The symbolic link a write of ``path`` would go through: the file itself, or a folder
+    between it and its project's root (a link leads anywhere, often out of the tree). Folders
+    above the project (``/tmp`` on macOS) are the machine's, not the tree's."""
+    absolute = Path(os.path.abspath(path))
+    root = project_root(absolute)
+    for candidate in (absolute, *absolute.parents):
+        if candidate == root or candidate == candidate.parent:
+            break
+        if candidate.is_symlink():
+            return candidate
+    return None
 
 
 def _problem_with(given: Path) -> str | None:

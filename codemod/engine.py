@@ -84,4 +84,7 @@ def _passes_joined(first: RunResult, second: RunResult) -> RunResult:
         written=tuple(sorted({*first.written, *second.written})),
         beyond_named=tuple(sorted({*first.beyond_named, *second.beyond_named})),
         notes=tuple(dict.fromkeys((*first.notes, *second.notes))),
+        # The checks each written change passed: a pass that wrote nothing checked nothing.
+        checks=tuple(dict.fromkeys((*first.checks, *second.checks))),
+        imports=(*first.imports, *second.imports),
     )

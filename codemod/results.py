@@ -17,6 +17,48 @@ class Mode(enum.Enum):
     WRITE = "write"
 
 
+class Phase(enum.Enum):
+    """What a run is doing, as the progress display names it."""
+
+    READING = "reading"
+    ANALYSING = "analysing"
+    CHECKING = "checking"
+    IMPORTING = "importing"
+
+
+Progress = Callable[[Phase, int, int], None]
+"""Told (phase, done, total) as a run goes; a phase's total may grow (the walk finds more)."""
+
+
+class Check(enum.Enum):
+    """The checks a rewrite passed before it was kept, in the order they run."""
+
+    COMPILED = "every changed file compiles"
+    CALLS = "every call matches its new signature"
+    SAME_NUMBERS = "the rewrite computes the same values (fixlabels' proof)"
+    IMPORTS = "each changed module imports after the change as before"
+
+
+class ImportStatus(enum.Enum):
+    IMPORTED = "imported before and after the change"
+    NOT_IMPORTABLE = "did not import before the change"
+    SKIPPED = "not imported (--no-verify)"
+
+
+@dataclass(frozen=True)
+class ImportCheck:
+    """What the import check did with one changed file."""
+
+    path: str
+    """The file, as displayed."""
+    module: str
+    status: ImportStatus
+    reason: Optional[str] = None
+    """For NOT_IMPORTABLE: the error the original raised (``ModuleNotFoundError: No module named 'torch'``)."""
+    interpreter: Optional[str] = None
+    """The Python that imported it (``--python``, a detected virtual environment, or fixlabels' own)."""
+
+
 @dataclass(frozen=True)
 class Options:
     criterion: str = DEFAULT_CRITERION
@@ -36,11 +78,17 @@ class Options:
     stdin: Optional[tuple[Path, bytes]] = None
     """An editor's unsaved buffer: this path's content is these bytes, not the file on disk.
     A fix that would change any other file is refused (an editor can only take this one back)."""
+    per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
+    """``[tool.fixlabels.per-file-ignores]``: (gitignore-style pattern relative to
+    ``exclude_base``, the codes it silences) for files it matches, as a comment on every line."""
     cache: bool = False
     """Answer a check from the project's ``.fixlabels_cache`` when nothing it depends on has
     changed (see ``codemod.cache``); never used to write."""
-    progress: Optional[Callable[[int, int], None]] = field(default=None, compare=False)
-    """Called with (files read, files to read) while a run reads and indexes files."""
+    python: Optional[str] = None
+    """The interpreter the import check runs (``--python``); None: the project's virtual
+    environment when one is found (``VIRTUAL_ENV``, a ``.venv`` in the project, ``CONDA_PREFIX``), else fixlabels' own."""
+    progress: Optional[Progress] = field(default=None, compare=False)
+    """Told each phase's (done, total) as the run reads, analyses, checks and imports."""
 
 
 @functools.total_ordering
@@ -110,6 +158,10 @@ class RunResult:
     notes: tuple[str, ...] = field(default=())
     """What a person should know about how the run read its files, each said once (notebooks
     read without IPython); neither findings nor errors, so they change no exit code."""
+    checks: tuple[Check, ...] = field(default=())
+    """The checks the changes passed (none in a check, which plans but keeps no change)."""
+    imports: tuple[ImportCheck, ...] = field(default=())
+    """What the import check did with each changed module (``--write`` only)."""
 
     @property
     def remaining(self) -> tuple[Finding, ...]:

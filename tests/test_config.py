@@ -115,7 +115,7 @@ def test_verify_false_in_pyproject_skips_the_import_check(seed: Path, monkeypatc
 
     checked: list[dict[str, str]] = []
 
-    def record(root, modules, overlay, timeout):  # type: ignore[no-untyped-def]
+    def record(root, modules, overlay, timeout, python=None):  # type: ignore[no-untyped-def]
         checked.append(modules)
         return []
 

@@ -56,9 +56,23 @@ def test_stdin_refuses_a_fix_that_would_change_other_files(tmp_path: Path) -> No
     assert result.returncode == 1
     assert result.stderr.decode().startswith("models/net.py:13:5: FL001 ")
     assert "not rewritten: the fix also changes evaluate.py; run `fixlabels --write` on the project" in result.stderr.decode()
-    # The call sites' own buffer reports nothing: the finding is the class's.
-    other = fixlabels("--stdin-filename", "train.py", "-", cwd=tmp_path / "t", stdin=(tmp_path / "t" / "train.py").read_bytes())
-    assert other.returncode == 0 and other.stderr == b""
+
+
+
+def test_stdin_on_a_calling_file_reports_what_file_mode_reports_for_it(tmp_path: Path) -> None:
+    """train.py calls a model whose forward lives in models/net.py: `fixlabels train.py` reports
+    the class's finding (its fix changes train.py) and exits 1; the buffer of train.py does too."""
+    shutil.copytree(GOLDEN / "multi_file_repo" / "before", tmp_path / "t")
+    buffer = (tmp_path / "t" / "train.py").read_bytes()
+    by_file = fixlabels("--no-cache", "train.py", cwd=tmp_path / "t")
+    by_stdin = fixlabels("--stdin-filename", "train.py", "-", cwd=tmp_path / "t", stdin=buffer)
+    assert by_file.returncode == by_stdin.returncode == 1
+    assert by_stdin.stdout == buffer  # the fix changes other files: the buffer comes back as it was
+    assert by_file.stdout.decode().startswith("models/net.py:13:5: FL001 ")
+    assert by_stdin.stderr.decode().startswith("models/net.py:13:5: FL001 ")
+    assert "the fix also changes evaluate.py; run `fixlabels --write` on the project" in by_stdin.stderr.decode()
+    unrelated = fixlabels("--stdin-filename", "main.py", "-", cwd=tmp_path / "t", stdin=(tmp_path / "t" / "main.py").read_bytes())
+    assert unrelated.returncode == 0 and unrelated.stderr == b""
 
 
 def test_stdin_findings_go_to_stderr_in_the_chosen_format(tmp_path: Path) -> None:

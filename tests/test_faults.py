@@ -209,7 +209,7 @@ def test_what_is_written_after_a_refused_rewrite_was_import_checked_as_written(
 
     checked: list[str] = []
 
-    def record(root, modules, overlay, timeout):  # type: ignore[no-untyped-def]
+    def record(root, modules, overlay, timeout, python=None):  # type: ignore[no-untyped-def]
         checked.extend(text for path, text in overlay.items() if path.endswith("train.py"))
         return []
 

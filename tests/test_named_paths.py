@@ -90,7 +90,7 @@ def test_a_finding_elsewhere_in_the_project_is_not_reported_for_an_unrelated_nam
     result = invoke(root, "plot.py")
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert "Found 0 finding(s) in 1 file(s)" in result.stderr
+    assert "Found 0 finding(s) in 0 file(s); 1 file(s) checked" in result.stderr
 
 
 def test_a_syntax_error_in_a_named_notebook_is_reported_and_one_elsewhere_is_not(tmp_path: Path) -> None:
@@ -103,4 +103,4 @@ def test_a_syntax_error_in_a_named_notebook_is_reported_and_one_elsewhere_is_not
     assert result.exit_code == 2, result.output
     assert "explore.ipynb:cell 1:1:7: E999" in result.stderr
     assert "broken.py" not in result.output
-    assert "in 1 file(s)" in result.stderr
+    assert "1 file(s) checked" in result.stderr

@@ -208,12 +208,7 @@ def test_readme_pre_commit_snippet_fails_the_commit_on_a_finding(tmp_path: Path)
 @pytest.mark.usefixtures("needs_git_and_pre_commit")
 def test_readme_pre_commit_snippet_with_the_write_entry_fixes_the_project(tmp_path: Path) -> None:
     """The snippet's commented alternative entry, switched on as a user would."""
-    snippet = _pre_commit_snippet()
-    entries = re.findall(r"^( *)(# )?entry: (.+?)(?: +#.*)?$", snippet, re.MULTILINE)
-    assert [(commented, entry) for _, commented, entry in entries] == [("", "fixlabels"), ("# ", "fixlabels --write")]
-    lines = [line for line in snippet.splitlines() if not re.match(r"^ *entry: fixlabels(?: |$)", line)]
-    switched = "\n".join(re.sub(r"^( *)# (entry: fixlabels --write)", r"\1\2", line) for line in lines) + "\n"
-    project = _git_project(tmp_path, switched)
+    project = _git_project(tmp_path, _switched_to(ENTRIES[1]))
     _installed_fixlabels()
     result = _pre_commit_run(project, tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr  # pre-commit fails a hook that changed files
@@ -221,3 +216,34 @@ def test_readme_pre_commit_snippet_with_the_write_entry_fixes_the_project(tmp_pa
     assert _tree_files(project) == _tree_files(CASE / "after")
     again = _pre_commit_run(project, tmp_path)
     assert again.returncode == 0, again.stdout + again.stderr
+
+
+ENTRIES = ("fixlabels", "fixlabels --write", "fixlabels --write --python .venv/bin/python")
+
+
+def _switched_to(entry: str) -> str:
+    """The snippet with ``entry`` switched on, and the others off, as a user would."""
+    snippet = _pre_commit_snippet()
+    entries = re.findall(r"^( *)(# )?entry: (.+?)(?: +#.*)?$", snippet, re.MULTILINE)
+    assert [(commented, entry) for _, commented, entry in entries] == [("", ENTRIES[0]), *(("# ", e) for e in ENTRIES[1:])]
+    kept = []
+    for line in snippet.splitlines():
+        found = re.match(r"^( *)(# )?entry: (.+?)(?: +#.*)?$", line)
+        if found is None:
+            kept.append(line)
+        elif found.group(3) == entry:
+            kept.append(f"{found.group(1)}entry: {entry}")
+    return "\n".join(kept) + "\n"
+
+
+@pytest.mark.usefixtures("needs_git_and_pre_commit")
+def test_readme_pre_commit_snippet_with_the_project_s_python_imports_with_it(tmp_path: Path) -> None:
+    """The third entry: the import check runs the project's .venv (here one that sees this
+    machine's torch), and the run says it imported the changed modules with it."""
+    project = _git_project(tmp_path, _switched_to(ENTRIES[2]))
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(project / ".venv")], check=True)
+    _installed_fixlabels()
+    result = _pre_commit_run(project, tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert _tree_files(project) == _tree_files(CASE / "after")
+    assert "imports (3 of 3 module(s) imported before and after)" in result.stdout

@@ -310,6 +310,7 @@ class CallSiteFinder:
         self,
         wanted: Callable[[ModuleSummary], bool],
         jobs: int = 1,
+        progress: Optional[Callable[[int, int], None]] = None,
     ) -> CallGraph:
         """Walk the modules ``wanted`` picks, then, until nothing changes, those an instance
         flows into and those whose parameters learned a new type. A flow is followed wherever
@@ -320,9 +321,13 @@ class CallSiteFinder:
         modules = self.index.modules
         pending = self._wanted(wanted, jobs)
         results: dict[str, CallGraph] = {}
+        walks = 0
         for _ in range(MAX_FLOW_ROUNDS):
             if not pending:
                 break
+            if progress is not None:  # modules walked so far, of those known to need a walk
+                progress(walks, walks + len(pending))
+            walks += len(pending)
             before = dict(self.param_types)
             returns_before = dict(self.return_types)
             trainers_before = dict(self.trainer_models)

@@ -20,9 +20,11 @@ from pathlib import Path
 
 from codemod.analysis.call_check import CallProblem, check_calls, new_undefined_names
 from codemod.analysis.index import import_root, module_name_for
+from codemod.discovery import project_root
 from codemod.pipeline import import_check
 from codemod.pipeline.load import Repo
 from codemod.pipeline.plan import Refused
+from codemod.results import ImportCheck, ImportStatus, Options, Phase
 from codemod.rules.common import Unit
 from codemod.sources import SourceError
 from codemod.verify.project import check_rewrite
@@ -87,9 +89,12 @@ def same_numbers(repo: Repo, units: list[Unit], texts: dict[Path, str]) -> Refus
     return [(unit, Refusal(first.reason, first.location)) for unit in live if unit.files & set(texts)]
 
 
-def imports_still_work(repo: Repo, units: list[Unit], texts: dict[Path, str], timeout: float) -> Refused:
+def imports_still_work(
+    repo: Repo, units: list[Unit], texts: dict[Path, str], options: Options
+) -> tuple[Refused, list[ImportCheck]]:
     """Import every changed module before and after; refuse units that break one. A module that
-    did not import before either is noted on its units (it was checked by compiling only)."""
+    did not import before either is noted on its units, and in what the check did: it was
+    checked by compiling only."""
     by_root: dict[Path, dict[str, str]] = {}
     for path in texts:
         if repo.sources[path].notebook is not None:
@@ -97,21 +102,32 @@ def imports_still_work(repo: Repo, units: list[Unit], texts: dict[Path, str], ti
         root = import_root(path.resolve())
         by_root.setdefault(root, {})[module_name_for(path.resolve(), root)] = str(path.resolve())
     overlay = {str(path.resolve()): text for path, text in texts.items()}
+    display = {str(path.resolve()): repo.display(path) for path in texts}
     refused: Refused = []
-    for root, modules in sorted(by_root.items()):
-        for outcome in import_check.check_imports(root, modules, overlay, timeout):
+    seen: list[ImportCheck] = []
+    report = options.progress or (lambda phase, done, total: None)
+    for number, (root, modules) in enumerate(sorted(by_root.items())):
+        report(Phase.IMPORTING, number, len(by_root))
+        python, how = import_check.interpreter(options.python, project_root(root / "__init__.py"))
+        for outcome in import_check.check_imports(root, modules, overlay, options.import_timeout, python):
             path = Path(modules[outcome.module])
+            status = ImportStatus.IMPORTED if outcome.before is None else ImportStatus.NOT_IMPORTABLE
+            seen.append(ImportCheck(display[str(path)], outcome.module, status, outcome.before, f"{python} ({how})"))
             owners = [unit for unit in units if unit.refusal is None and path in {p.resolve() for p in unit.files}]
             if outcome.broken:
                 # No live unit owns the file (it cannot happen): refuse every change, never write it.
                 owners = owners or [unit for unit in units if unit.refusal is None and unit.files & set(texts)]
-                refused += [(unit, Refusal(f"the rewritten module `{outcome.module}` no longer imports: {outcome.after}")) for unit in owners]
+                # A package the rewrite imports (torch) that this interpreter lacks: say which one ran.
+                missing = f" with {python} ({how}); name the project's interpreter with --python" if "ModuleNotFoundError" in str(outcome.after) else ""
+                refusal = Refusal(f"the rewritten module `{outcome.module}` no longer imports: {outcome.after}{missing}")
+                refused += [(unit, refusal) for unit in owners]
             elif outcome.before is not None:
                 note = f" (verified by compiling only: `{outcome.module}` did not import before the rewrite either)"
                 for unit in owners:
                     if note not in unit.notes:
                         unit.notes.append(note)
-    return refused
+    report(Phase.IMPORTING, len(by_root), len(by_root))
+    return refused, seen
 
 
 def unwritable(repo: Repo, units: list[Unit], texts: dict[Path, str], writing: bool, denied: dict[Path, str]) -> Refused:
@@ -121,6 +137,11 @@ def unwritable(repo: Repo, units: list[Unit], texts: dict[Path, str], writing: b
     recorded in ``denied``: like a file that cannot be read, they are errors of the run."""
     problems: dict[Path, str] = {}
     for path, text in texts.items():
+        link = repo.links.get(path)
+        if link is not None:  # the same for --diff: it shows what --write would do
+            shown = os.path.relpath(link) if Path.cwd() in link.parents else str(link)
+            problems[path] = f"it was named through the symbolic link {shown}; fixlabels never writes through a link"
+            continue
         if writing and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)):
             problems[path] = denied[path] = "permission denied"
             continue

@@ -134,8 +134,32 @@ def compile_error(text: str, filename: str, notebook: bool = False) -> Optional[
     return None
 
 
+VENV_FOLDER = ".venv"
+
+
+def interpreter(explicit: Optional[str], project: Path) -> tuple[str, str]:
+    """The Python to import the project's modules with, and how it was chosen: ``--python``;
+    else the project's own environment (an active ``VIRTUAL_ENV``, a ``.venv`` in the project,
+    an active ``CONDA_PREFIX``), where its dependencies (torch) are installed when fixlabels
+    runs from pipx or pre-commit; else fixlabels' own interpreter."""
+    if explicit:
+        return explicit, "--python"
+    places = [
+        (os.environ.get("VIRTUAL_ENV"), "VIRTUAL_ENV"),
+        (str(project / VENV_FOLDER), f"{VENV_FOLDER} in the project"),
+        (os.environ.get("CONDA_PREFIX"), "CONDA_PREFIX"),
+    ]
+    for place, how in places:
+        if not place:
+            continue
+        for candidate in (Path(place, "bin", "python"), Path(place, "Scripts", "python.exe")):
+            if candidate.is_file() and os.access(candidate, os.X_OK):
+                return str(candidate), how
+    return sys.executable, "fixlabels' own"
+
+
 def _import_phases(
-    root: Path, modules: list[str], overlays: list[Mapping[str, str]], timeout: float
+    root: Path, modules: list[str], overlays: list[Mapping[str, str]], timeout: float, python: str = sys.executable
 ) -> list[dict[str, Optional[str]]]:
     """Import ``modules`` once per overlay, in one subprocess: the phases that finished, each
     a module -> error (None: imported) map; fewer than asked if it timed out or crashed."""
@@ -146,7 +170,7 @@ def _import_phases(
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
         # A session of its own, so a timeout also ends what the module started (workers, shells).
         process = subprocess.Popen(
-            [sys.executable, "-c", _CHECK, str(spec_path), str(out_path)],
+            [python, "-c", _CHECK, str(spec_path), str(out_path)],
             cwd=root,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -183,9 +207,9 @@ def _read_phases(out_path: Path) -> list[dict[str, Optional[str]]]:
         return []
 
 
-def _import_all(root: Path, modules: list[str], overlay: Mapping[str, str], timeout: float) -> dict[str, Optional[str]]:
+def _import_all(root: Path, modules: list[str], overlay: Mapping[str, str], timeout: float, python: str) -> dict[str, Optional[str]]:
     """One fresh process, one phase."""
-    phases = _import_phases(root, modules, [overlay], timeout)
+    phases = _import_phases(root, modules, [overlay], timeout, python)
     return phases[0] if phases else {m: "the import check crashed" for m in modules}
 
 
@@ -197,7 +221,9 @@ def _kill_session(process: subprocess.Popen[bytes]) -> None:
     process.wait()
 
 
-def check_imports(root: Path, modules: dict[str, str], overlay: Mapping[str, str], timeout: float) -> list[ImportOutcome]:
+def check_imports(
+    root: Path, modules: dict[str, str], overlay: Mapping[str, str], timeout: float, python: str = sys.executable
+) -> list[ImportOutcome]:
     """``modules`` maps module name -> file path; ``overlay`` maps file path -> new text.
 
     The original and the rewrite are imported in one process, the project's modules dropped
@@ -206,9 +232,9 @@ def check_imports(root: Path, modules: dict[str, str], overlay: Mapping[str, str
     the first import left behind (a registry entry, a file it made) never refuses a rewrite,
     and a failure is only ever reported from a clean start."""
     names = sorted(modules)
-    phases = _import_phases(root, names, [{}, overlay], timeout)
-    before = phases[0] if phases else _import_all(root, names, {}, timeout)
+    phases = _import_phases(root, names, [{}, overlay], timeout, python)
+    before = phases[0] if phases else _import_all(root, names, {}, timeout, python)
     after = phases[1] if len(phases) == 2 else None
     if after is None or any(before[n] is None and after[n] is not None for n in names):
-        after = _import_all(root, names, overlay, timeout)
+        after = _import_all(root, names, overlay, timeout, python)
     return [ImportOutcome(name, before[name], after[name]) for name in names]

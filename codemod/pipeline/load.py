@@ -12,7 +12,7 @@ from codemod.cst.positions import Layout
 from codemod.discovery import Discovered, display_name
 from codemod.lazy_libcst import cst
 from codemod.parallel import map_in_processes
-from codemod.results import Finding, Options
+from codemod.results import Finding, Options, Phase
 from codemod.sources import SourceError, SourceFile, decode_source, read_source
 from codemod.vocabulary import IO_ERROR, SYNTAX_ERROR
 
@@ -27,6 +27,8 @@ class Repo:
     errors: list[Finding]
     trees: dict[Path, Optional[cst.Module]]
     layouts: dict[Path, Optional[Layout]] = field(default_factory=dict)
+    links: dict[Path, Path] = field(default_factory=dict)
+    """Files named through a symbolic link (``Discovered.links``): never written."""
 
     @functools.cached_property
     def by_display(self) -> dict[str, Path]:
@@ -87,7 +89,12 @@ def load(found: Discovered, options: Options) -> tuple[Repo, list[Path]]:
         path = options.stdin[0].resolve()
         if all(existing != path for existing, _ in files):  # an unsaved file, or outside the paths
             files.append((path, display_name(options.stdin[0], Path.cwd())))
-    report = options.progress or (lambda done, total: None)
+    progress = options.progress
+
+    def report(done: int, total: int) -> None:
+        if progress is not None:
+            progress(Phase.READING, done, total)
+
     loaded: Optional[list[_Loaded]] = None
     _STDIN = (options.stdin[0].resolve(), options.stdin[1]) if options.stdin is not None else None
     try:
@@ -109,4 +116,4 @@ def load(found: Discovered, options: Options) -> tuple[Repo, list[Path]]:
         elif source is not None and summary is not None:
             sources[source.path] = source
             summaries.append(summary)
-    return Repo(sources, RepoIndex(summaries), errors, {}), [path for path, _ in files]
+    return Repo(sources, RepoIndex(summaries), errors, {}, links=dict(found.links)), [path for path, _ in files]

@@ -3,16 +3,17 @@ the ``RunResult``."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from codemod import cells
+from codemod.analysis.index import import_root, module_name_for
 from codemod.discovery import Discovered, within
 from codemod.pipeline.checks import call_check, imports_still_work, magic_lines, same_numbers, unwritable
 from codemod.pipeline.load import Repo, load
 from codemod.pipeline.plan import Refused, plan_edits, render
 from codemod.pipeline.units import confine_to, displayed_within, find_units, join_shared_calls, named_units, unsilenced
-from codemod.results import FileChange, Finding, Mode, Options, RunResult
+from codemod.results import Check, FileChange, Finding, ImportCheck, ImportStatus, Mode, Options, Phase, RunResult
 from codemod.rules.common import Unit
 from codemod.sources import SourceFile, WriteError, write_all_atomically
 from codemod.vocabulary import INTERNAL_ERROR, IO_ERROR, Refusal
@@ -21,16 +22,18 @@ from codemod.vocabulary import INTERNAL_ERROR, IO_ERROR, Refusal
 def analyse(paths: list[Path], mode: Mode, options: Options, found: Discovered) -> RunResult:
     """The whole run on the files ``found`` in the named paths' projects: ``paths`` say what to
     report (``engine.run`` is the entry point)."""
-    named = [p.resolve() for p in paths if p.exists()]
+    # An editor's buffer is the one file named: its project is only read.
+    named = [options.stdin[0].resolve()] if options.stdin is not None else [p.resolve() for p in paths if p.exists()]
     repo, read = load(found, options)
     units, errors = find_units(repo, options)
-    units = unsilenced(repo, units)
+    units = unsilenced(repo, units, options)
     join_shared_calls(repo, units)
     units = named_units(repo, units, named)
     if options.stdin is not None:
         confine_to(options.stdin[0].resolve(), repo, units)
     denied: dict[Path, str] = {}
-    texts = settle(repo, units, mode, options, denied)
+    verified = Verified()
+    texts = settle(repo, units, mode, options, denied, verified)
     changes = tuple(
         FileChange(path, repo.display(path), repo.sources[path].text, text, _cells(repo.sources[path], text), repo.sources[path].encode(text))
         for path, text in sorted(texts.items(), key=lambda item: repo.display(item[0]))
@@ -59,6 +62,8 @@ def analyse(paths: list[Path], mode: Mode, options: Options, found: Discovered) 
         beyond_named=tuple(c.display_path for c in changes if not within(c.path, named)) if mode is not Mode.CHECK else (),
         interrupted=interrupted,
         notes=_notes(read),
+        checks=tuple(verified.checks) if mode is not Mode.CHECK and texts else (),
+        imports=tuple(verified.imports) if mode is Mode.WRITE else (),
     )
 
 
@@ -74,27 +79,50 @@ def _notes(read: list[Path]) -> tuple[str, ...]:
     )
 
 
-def settle(repo: Repo, units: list[Unit], mode: Mode, options: Options, denied: dict[Path, str]) -> dict[Path, str]:
+@dataclass
+class Verified:
+    """What the last round of ``settle`` checked: the changes kept are the ones it checked."""
+
+    checks: list[Check] = field(default_factory=list)
+    imports: list[ImportCheck] = field(default_factory=list)
+
+
+def settle(repo: Repo, units: list[Unit], mode: Mode, options: Options, denied: dict[Path, str], verified: Verified) -> dict[Path, str]:
     """The new texts of the units that survive every step. Each round plans the live units,
     renders and compiles their files, then runs the checks; the first step that refuses some
     units ends the round, and the next plans again without them, so nothing is written that
     depended on a refused edit or was not checked as it will be written."""
+    report = options.progress or (lambda phase, done, total: None)
+    rounds = 0
     while True:
+        report(Phase.CHECKING, rounds, rounds + 1)
+        rounds += 1
         _refuse_partners(units)
         texts: dict[Path, str] = {}
         refused: Refused = []
+        verified.checks, verified.imports = [], []
         if any(unit.refusal is None for unit in units):
             per_file, refused = plan_edits(repo, units)
             if not refused:
                 texts, refused = render(repo, units, per_file)
+                verified.checks.append(Check.COMPILED)
         if not refused and texts:
             refused = magic_lines(repo, units, texts)
         if not refused and texts:
             refused = call_check(repo, units, texts)
+            verified.checks.append(Check.CALLS)
         if not refused and texts:
             refused = same_numbers(repo, units, texts)
+            verified.checks.append(Check.SAME_NUMBERS)
         if not refused and texts and mode is Mode.WRITE and options.verify:
-            refused = imports_still_work(repo, units, texts, options.import_timeout)
+            refused, verified.imports = imports_still_work(repo, units, texts, options)
+            verified.checks.append(Check.IMPORTS)
+        elif texts and mode is Mode.WRITE:
+            verified.imports = [
+                ImportCheck(repo.display(path), module_name_for(path.resolve(), import_root(path.resolve())), ImportStatus.SKIPPED)
+                for path in sorted(texts)
+                if repo.sources[path].notebook is None
+            ]
         if not refused:
             refused = unwritable(repo, units, texts, writing=mode is Mode.WRITE, denied=denied)
         if not refused:

@@ -4,6 +4,7 @@ join the fixes that share a call."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -13,7 +14,7 @@ from codemod.cst.nodes import code_of
 from codemod.discovery import within
 from codemod.pipeline.load import Repo
 from codemod.registry import DEFAULT_SELECTION, rule_modules
-from codemod.results import Finding, Options
+from codemod.results import Finding, Options, Phase
 from codemod.rules.common import RuleContext, SiteTask, Unit
 from codemod.suppression import silenced, suppressions
 from codemod.vocabulary import INTERNAL_ERROR, Refusal, ResultShape, SitePlan
@@ -35,6 +36,7 @@ def find_units(repo: Repo, options: Options) -> tuple[list[Unit], list[Finding]]
     graph = CallSiteFinder(repo.index, watched).run(
         lambda module: any(wanted(module) for wanted in filters),
         jobs=options.jobs,
+        progress=None if options.progress is None else functools.partial(options.progress, Phase.ANALYSING),
     )
     context = RuleContext(repo.index, graph, options, repo.parse, repo.layout)
     units: list[Unit] = []
@@ -47,12 +49,13 @@ def find_units(repo: Repo, options: Options) -> tuple[list[Unit], list[Finding]]
     return units, errors
 
 
-def unsilenced(repo: Repo, units: list[Unit]) -> list[Unit]:
-    """Drop the units a ``# fixlabels: ignore[...]``/``# noqa: ...`` comment silences (their
-    edits and call sites go with them); refuse a unit when one of its call sites is silenced,
-    since a class's rewrite cannot leave one call behind."""
+def unsilenced(repo: Repo, units: list[Unit], options: Options) -> list[Unit]:
+    """Drop the units a ``# fixlabels: ignore[...]``/``# noqa: ...`` comment or a
+    ``per-file-ignores`` entry silences (their edits and call sites go with them); refuse a unit
+    when one of its call sites is silenced, since a class's rewrite cannot leave one call behind."""
     by_display = {source.display_path: source for source in repo.sources.values()}
     tables: dict[Path, dict[int, Optional[frozenset[str]]]] = {}
+    ignored_in = per_file_ignores(options)
 
     def table(path: Path) -> dict[int, Optional[frozenset[str]]]:
         if path not in tables:
@@ -63,16 +66,41 @@ def unsilenced(repo: Repo, units: list[Unit]) -> list[Unit]:
     for unit in units:
         code = unit.finding.code
         source = by_display.get(unit.finding.path)
-        if source is not None and silenced(table(source.path), code, [unit.finding.line, *unit.also_at]):
+        if source is not None and (code in ignored_in(source.path) or silenced(table(source.path), code, [unit.finding.line, *unit.also_at])):
             continue
         if unit.refusal is None:
             for task in unit.sites:
+                if code in ignored_in(task.site.path):
+                    unit.refusal = Refusal(f"the call at {task.site.display_path}:{task.site.line} is in a file per-file-ignores excludes from {code}")
+                    break
                 line = silenced(table(task.site.path), code, [task.site.line])
                 if line is not None:
                     unit.refusal = Refusal(f"the call at {task.site.display_path}:{line} is marked to be ignored for {code}")
                     break
         kept.append(unit)
     return kept
+
+
+def per_file_ignores(options: Options) -> Callable[[Path], frozenset[str]]:
+    """The codes ``[tool.fixlabels.per-file-ignores]`` silences in a file: its patterns are
+    gitignore-style, relative to the config's folder (a file outside it matches none)."""
+    import os
+
+    import pathspec
+
+    if not options.per_file_ignores:
+        return lambda path: frozenset()
+    base = os.path.abspath(options.exclude_base or Path.cwd())
+    specs = [(pathspec.GitIgnoreSpec.from_lines([pattern]), codes) for pattern, codes in options.per_file_ignores]
+
+    @functools.cache
+    def ignored(path: Path) -> frozenset[str]:
+        relative = os.path.relpath(os.path.abspath(path), base)
+        if relative.startswith(".."):
+            return frozenset()
+        return frozenset().union(*(codes for spec, codes in specs if spec.match_file(Path(relative).as_posix())))
+
+    return ignored
 
 
 def named_units(repo: Repo, units: list[Unit], named: list[Path]) -> list[Unit]:
