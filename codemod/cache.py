@@ -106,6 +106,7 @@ def run_key(
     # unless someone decides otherwise here.
     chosen = {f.name: getattr(options, f.name) for f in fields(options) if f.name not in _NOT_IN_THE_ANSWER}
     chosen["rules"] = sorted(options.rules) if options.rules is not None else None
+    chosen["per_file_ignores"] = [(pattern, sorted(codes)) for pattern, codes in options.per_file_ignores]  # sets print in hash order
     chosen["exclude_base"] = options.exclude_base and os.path.abspath(options.exclude_base)
     add("options", sorted(chosen.items()))
     add("cwd", os.getcwd(), [str(p) for p in paths], [os.path.abspath(p) for p in paths])

@@ -185,8 +185,8 @@ def fixlabels(
         _fail("--statistics prints text: use it without --output-format")
     given, stdin = _named_paths(list(paths or [Path(".")]), stdin_filename, write)
     mode = Mode.WRITE if write else Mode.DIFF if diff or stdin is not None else Mode.CHECK
-    if python is not None and not (python.is_file() and os.access(python, os.X_OK)):
-        _fail(f"--python {python}: not an executable file")
+    if python is not None and not _runs_python(python):  # a mistyped path fails here, not as "no module imports"
+        _fail(f"--python {python}: not a Python interpreter (it must run `python -c ...`)")
     options = _options(given, select, ignore, criterion, verify, jobs, stdin, cache=not no_cache, quiet=quiet)
     if python is not None:
         options = replace(options, python=str(python.absolute()))
@@ -340,6 +340,12 @@ def _exit_code(result: RunResult, mode: Mode) -> int:
     return EXIT_FINDINGS if result.findings else EXIT_CLEAN
 
 
+def _runs_python(python: Path) -> bool:
+    from codemod.pipeline.import_check import runs_python  # --python is for --write, which loads the pipeline anyway
+
+    return runs_python(python)
+
+
 def _fail(message: str) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(EXIT_ERROR)
@@ -372,7 +378,10 @@ def _print_stdin_result(result: RunResult, stdin: tuple[Path, bytes], shown: _Sh
         # Fixed findings are not problems any more: worded so no problem matcher takes them for one.
         verb = "Would fix" if as_diff else "Fixed"
         listed = "".join(f"{verb} {f.code} at {f.file}:{f.line}:{f.column} ({f.text})\n" for f in fixed)
-        report = console.statistics(tuple(remaining)) if shown.statistics else output_format.render(sorted(remaining + errors))
+        if shown.statistics:
+            report = output_format.render(sorted(errors)) + console.statistics(tuple(remaining))
+        else:
+            report = output_format.render(sorted(remaining + errors))
         sys.stderr.write(report + listed)
         if (result.findings or errors) and not shown.quiet:
             sys.stderr.write(f"{verb} {len(fixed)} finding(s); {len(remaining)} remaining.\n")

@@ -114,7 +114,9 @@ def _config_from(pyproject: Path, text: str, document: dict[str, Any]) -> FileCo
     verify = table.get("verify")
     if verify is not None and not isinstance(verify, bool):
         raise ConfigError(f"{pyproject}:{_line_of(text, 'verify')}: `{SECTION}.verify` must be {KEYS['verify']}")
-    return FileConfig(pyproject, strings("select"), strings("ignore"), strings("exclude") or (), criterion, verify, _per_file_ignores(pyproject, text, table))
+    exclude = strings("exclude") or ()
+    _check_patterns(pyproject, text, "exclude", list(exclude))
+    return FileConfig(pyproject, strings("select"), strings("ignore"), exclude, criterion, verify, _per_file_ignores(pyproject, text, table))
 
 
 def _per_file_ignores(pyproject: Path, text: str, table: dict[str, Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -128,8 +130,20 @@ def _per_file_ignores(pyproject: Path, text: str, table: dict[str, Any]) -> tupl
     for pattern, codes in value.items():
         if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
             raise wrong
+        _check_patterns(pyproject, text, "per-file-ignores", [pattern])
         entries.append((pattern, tuple(codes)))
     return tuple(entries)
+
+
+def _check_patterns(pyproject: Path, text: str, key: str, patterns: list[str]) -> None:
+    """A pattern gitignore's rules cannot read is an error at its line, not a crash later."""
+    import pathspec
+
+    for pattern in patterns:
+        try:
+            pathspec.GitIgnoreSpec.from_lines([pattern])
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(f"{pyproject}:{_line_of(text, key)}: `{SECTION}.{key}` has a pattern that is not gitignore-style: {pattern!r} ({exc})") from None
 
 
 def _line_of(text: str, key: str) -> int:

@@ -132,11 +132,14 @@ def discover(paths: list[Path], exclude: Specs = ()) -> Discovered:
                 continue
             walked.add(resolved)
             top, real_top = str(given), str(resolved)
+            through = link_on_the_way(given)
             for found in _walk(given, exclude):
                 # The walk follows no symlink, so below the resolved top nothing needs resolving
                 # again (resolving each file was half the time of discovering a large tree).
                 real = found if top == real_top else os.path.join(real_top, found[len(top):].lstrip(os.sep))
                 files.setdefault(Path(real), _display_below(real, found, cwd_prefix))
+                if through is not None:
+                    links.setdefault(Path(real), through)
         else:
             files.setdefault(resolved, display_name(given, cwd))
             link = link_on_the_way(given)

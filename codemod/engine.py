@@ -84,7 +84,8 @@ def _passes_joined(first: RunResult, second: RunResult) -> RunResult:
         written=tuple(sorted({*first.written, *second.written})),
         beyond_named=tuple(sorted({*first.beyond_named, *second.beyond_named})),
         notes=tuple(dict.fromkeys((*first.notes, *second.notes))),
-        # The checks each written change passed: a pass that wrote nothing checked nothing.
+        # The checks each written change passed (a pass that wrote nothing checked nothing); a
+        # file checked by both passes is told as the last one checked it.
         checks=tuple(dict.fromkeys((*first.checks, *second.checks))),
-        imports=(*first.imports, *second.imports),
+        imports=tuple({check.path: check for check in (*first.imports, *second.imports)}.values()),
     )

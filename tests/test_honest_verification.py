@@ -148,3 +148,77 @@ def test_the_progress_display_names_each_phase_and_does_not_stop_at_the_last_fil
     assert phases[0] == "reading" and "221/221 files" in " ".join(drawn)
     assert "analysing" in phases and "checking" in phases
     assert phases.index("checking") > phases.index("analysing") > phases.index("reading")
+
+
+@pytest.mark.parametrize("verify", ["--verify", "--no-verify"])
+def test_a_folder_named_through_a_link_has_none_of_its_files_written(verify: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    outside = tmp_path / "outside"
+    shutil.copytree(GOLDEN / "seed_example" / "before", outside)
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / ".git").mkdir()
+    (tree / "ext").symlink_to(outside)
+    monkeypatch.chdir(tree)
+    original = (outside / "train.py").read_text()
+    result = invoke("--write", verify, "ext")
+    assert (outside / "train.py").read_text() == original
+    assert result.exit_code == 1 and "it was named through the symbolic link ext" in result.stdout
+
+
+def test_a_project_reached_through_a_link_keeps_working(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The link is above the project (as /tmp is on macOS): the project's own files are written."""
+    shutil.copytree(GOLDEN / "seed_example" / "before", tmp_path / "real" / "seed")
+    (tmp_path / "real" / "seed" / ".git").mkdir()
+    (tmp_path / "via").symlink_to(tmp_path / "real")
+    monkeypatch.chdir(tmp_path / "via" / "seed")
+    result = invoke("--write", "--no-verify", ".")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "real" / "seed" / "train.py").read_text() == (GOLDEN / "seed_example" / "after" / "train.py").read_text()
+
+
+def test_an_interpreter_that_runs_no_code_is_a_usage_error(seed: Path) -> None:
+    true = shutil.which("true")
+    assert true is not None
+    result = invoke("--write", "--python", true, ".")
+    assert result.exit_code == 2 and "not a Python interpreter" in result.stderr
+    assert (seed / "train.py").read_text() == (GOLDEN / "seed_example" / "before" / "train.py").read_text()
+
+
+def test_an_import_check_that_cannot_start_refuses_instead_of_passing(seed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A detected environment whose python runs nothing (a venv whose base Python is gone)."""
+    bin_folder = tmp_path / "env" / "bin"
+    bin_folder.mkdir(parents=True)
+    (bin_folder / "python").write_text("#!/bin/sh\nexit 0\n")
+    (bin_folder / "python").chmod(0o755)
+    monkeypatch.setenv("VIRTUAL_ENV", str(tmp_path / "env"))
+    result = invoke("--write", ".")
+    assert result.exit_code == 1
+    assert "the import check could not run with" in result.stdout
+    assert (seed / "train.py").read_text() == (GOLDEN / "seed_example" / "before" / "train.py").read_text()
+
+
+def test_a_relative_virtual_env_is_taken_from_where_fixlabels_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    python_without_site_packages(tmp_path / "relvenv" / "bin")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("VIRTUAL_ENV", "relvenv")
+    chosen, how = interpreter(None, tmp_path / "elsewhere")
+    assert chosen == str(tmp_path / "relvenv" / "bin" / "python") and how == "VIRTUAL_ENV"
+
+
+def test_a_two_pass_write_tells_each_file_s_import_check_once(seed: Path, tmp_path: Path) -> None:
+    """`def farward` (FL007) is fixed first; the second pass fixes FL001 in the same file."""
+    text = (seed / "train.py").read_text()
+    (seed / "train.py").write_text(text.replace("def forward(", "def farward(", 1))
+    python = python_without_site_packages(tmp_path / "bare")
+    result = invoke("--write", "--python", str(python), ".")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("note: train.py: not import-checked") == 1
+    assert "(0 of 1 module(s) imported before and after)" in result.stderr
+
+
+def test_a_notebook_only_write_claims_no_import_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(GOLDEN / "notebook_class_and_loop_in_cells" / "before", tmp_path / "t")
+    monkeypatch.chdir(tmp_path / "t")
+    result = invoke("--write", ".")
+    assert result.exit_code == 0, result.output
+    assert "Checked: compile, calls, same-numbers proof." in result.stderr and "imports" not in result.stderr.split("Checked:")[1]

@@ -124,6 +124,79 @@ def test_a_model_returned_by_a_factory_is_followed_into_its_callers(tmp_path: Pa
     assert [(Path(f.path).name, f.line, f.code) for f in findings] == [("train.py", 5, "FL005")]
 
 
+NET = """\
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x):
+        return self.fc(x)
+"""
+
+
+def test_a_custom_model_is_followed_from_where_it_is_built_to_a_call_giving_it_labels(tmp_path: Path) -> None:
+    """FL002: train.py builds a `Net` and never says labels; steps.py passes them."""
+    (tmp_path / "model.py").write_text(NET)
+    (tmp_path / "train.py").write_text("import torch\nfrom model import Net\nfrom steps import step\n\nprint(step(Net(), torch.randn(2, 4), torch.tensor([0, 1])))\n")
+    (tmp_path / "steps.py").write_text("def step(model, x, y):\n    return model(x, labels=y)\n")
+    findings = _same_with_and_without_the_prefilter(tmp_path)
+    assert [(Path(f.path).name, f.line, f.code) for f in findings] == [("steps.py", 2, "FL002")]
+
+
+def test_a_custom_model_built_by_a_factory_without_the_word_trainer_is_followed_to_its_trainer(tmp_path: Path) -> None:
+    """FL003: factory.py returns a `Net` and never says Trainer; train.py hands it to one."""
+    (tmp_path / "model.py").write_text(NET)
+    (tmp_path / "factory.py").write_text("from model import Net\n\n\ndef build():\n    return Net()\n")
+    (tmp_path / "train.py").write_text(
+        "from transformers import Trainer, TrainingArguments\nfrom factory import build\n\n"
+        'trainer = Trainer(model=build(), args=TrainingArguments(output_dir="out"))\n'
+    )
+    findings = _same_with_and_without_the_prefilter(tmp_path)
+    assert [(Path(f.path).name, f.line, f.code) for f in findings] == [("train.py", 4, "FL003")]
+
+
+CONFIG = "BertConfig(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, vocab_size=50)"
+
+
+@pytest.mark.parametrize(
+    "built, call, code",
+    [
+        ("BertForSequenceClassification", "MODEL(input_ids=torch.randint(0, 50, (2, 5)), label=torch.tensor([0, 1]))", "FL005"),
+        ("BertModel", "MODEL(input_ids=torch.randint(0, 50, (2, 5)), labels=torch.tensor([0, 1]))", "FL004"),
+    ],
+    ids=["label= on a head", "labels= on a base model"],
+)
+def test_a_module_global_holding_a_model_is_followed_into_the_modules_importing_it(tmp_path: Path, built: str, call: str, code: str) -> None:
+    """models.py builds `MODEL` at its top level; a module that imports it, and never says
+    transformers, calls it."""
+    (tmp_path / "models.py").write_text(f"from transformers import BertConfig, {built}\n\nMODEL = {built}({CONFIG})\n")
+    (tmp_path / "run.py").write_text(f"import torch\nfrom models import MODEL\n\nprint({call})\n")
+    findings = _same_with_and_without_the_prefilter(tmp_path)
+    assert [(Path(f.path).name, f.line, f.code) for f in findings] == [("run.py", 4, code)]
+
+
+def test_a_model_built_in_one_module_reaches_a_trainer_over_a_label_less_dataset_in_another(tmp_path: Path) -> None:
+    """FL009 alone selected: main.py builds the classifier; trainmod.py hides the label column."""
+    (tmp_path / "main.py").write_text(
+        "from transformers import AutoModelForSequenceClassification, DistilBertConfig\nfrom trainmod import fit\n\n"
+        "model = AutoModelForSequenceClassification.from_config(DistilBertConfig(dim=16, n_layers=1, n_heads=2, hidden_dim=32, vocab_size=50))\n"
+        "fit(model)\n"
+    )
+    (tmp_path / "trainmod.py").write_text(
+        "from datasets import Dataset\nfrom transformers import Trainer, TrainingArguments\n\n\n"
+        "def fit(model):\n"
+        '    data = Dataset.from_dict({"input_ids": [[1, 2]], "attention_mask": [[1, 1]], "labels": [0]})\n'
+        '    data.set_format(columns=["input_ids", "attention_mask"])\n'
+        '    Trainer(model=model, args=TrainingArguments(output_dir="out"), train_dataset=data).train()\n'
+    )
+    findings = _same_with_and_without_the_prefilter(tmp_path, Options(rules=frozenset({"FL009"})))
+    assert [(Path(f.path).name, f.code) for f in findings] == [("trainmod.py", "FL009")]
+
+
 @pytest.mark.parametrize("seed", GENERATED_SEEDS)
 def test_generated_programs_give_the_same_findings_and_fixes_with_the_prefilter_off(seed: int, tmp_path: Path) -> None:
     import sys

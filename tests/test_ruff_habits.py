@@ -183,3 +183,39 @@ def test_help_teaches_each_habit() -> None:
     text = invoke("--help").stdout
     for flag in ("--fix", "--exit-zero", "--statistics", "--show-fixes", "--quiet", "-q", "--python", "per-file-ignores", "fixlabels check"):
         assert flag in text, flag
+
+
+def test_per_file_ignores_hold_when_the_project_is_named_through_a_link(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = multi_file(tmp_path, monkeypatch)
+    _pyproject(tree, '[tool.fixlabels.per-file-ignores]\n"models/" = ["FL001"]')
+    (tmp_path / "link").symlink_to(tree)
+    monkeypatch.chdir(tmp_path)
+    assert invoke("--no-cache", "link").exit_code == 0
+
+
+def test_per_file_ignores_match_a_file_whose_name_starts_with_two_dots(seed: Path) -> None:
+    (seed / "train.py").rename(seed / "..train.py")
+    _pyproject(seed, '[tool.fixlabels.per-file-ignores]\n"*.py" = ["FL001"]')
+    assert invoke("--no-cache", ".").exit_code == 0
+
+
+def test_a_pattern_gitignore_cannot_read_is_an_error_at_its_line(seed: Path) -> None:
+    for table in ('[tool.fixlabels.per-file-ignores]\n"train\\\\" = ["FL001"]', 'exclude = ["train\\\\"]'):
+        _pyproject(seed, table)
+        result = invoke("--no-cache", ".")
+        assert result.exit_code == 2, result.output
+        assert "pyproject.toml:" in result.stderr and "not gitignore-style" in result.stderr and "internal error" not in result.stderr
+
+
+def test_statistics_in_stdin_mode_still_prints_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["--statistics", "--stdin-filename", "new.py", "-"], input="def f(:\n")
+    assert result.exit_code == 2
+    assert "new.py:1" in result.stderr and "E999" in result.stderr
+
+
+def test_per_file_ignores_give_one_cache_entry_whatever_the_hash_seed(seed: Path) -> None:
+    _pyproject(seed, '[tool.fixlabels.per-file-ignores]\n"other.py" = ["FL005", "FL004", "FL001"]')
+    for hash_seed in ("1", "2", "3"):
+        subprocess.run([sys.executable, "-m", "codemod", "."], capture_output=True, env={**__import__("os").environ, "PYTHONHASHSEED": hash_seed})
+    assert len(list((seed / ".fixlabels_cache").glob("*.json"))) == 1

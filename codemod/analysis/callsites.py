@@ -153,9 +153,13 @@ class CallGraph:
     untraced_receivers: dict[tuple[str, int, int], str] = field(default_factory=dict)
     """(display path, line, column) of a call in ``unresolved`` -> why its receiver is not
     traced (``model` is a parameter no visible call passes a model to``)."""
+    model_globals: list[str] = field(default_factory=list)
+    """Module-level names of the walked module that hold a model (``MODEL = Net()``): a module
+    that imports one gets it, and must be walked, whatever words it holds."""
 
     def merge(self, other: "CallGraph") -> None:
         self.sites += other.sites
+        self.model_globals += other.model_globals
         self.unresolved += other.unresolved
         self.untraced_receivers.update(other.untraced_receivers)
         self.uses += other.uses
@@ -339,7 +343,15 @@ class CallSiteFinder:
             if walked is None:
                 walked = self._walk(names)
             results.update(walked)
-            pending = {
+            # A module global holding a model reaches every module that imports it by name.
+            pending_globals = {
+                importer
+                for name in names
+                if walked[name].model_globals
+                for importer in self.index.importers(name)
+                if importer not in results and any(held in modules[importer].text for held in walked[name].model_globals)
+            }
+            pending = pending_globals | {
                 module
                 for (module, function, param), instance in self.param_types.items()
                 if before.get((module, function, param)) != instance
@@ -902,6 +914,7 @@ class _ModuleWalk:
         scope.body = tree.body
         nodes = _scope_nodes(tree.body)
         self.bind_block(nodes, scope)
+        self.graph.model_globals = sorted(name for name, held in scope.names.items() if name not in scope.unknown and held.known)
         self.bind_wrapping(tree.body, scope)
         self.check_constructions(nodes)
         self.visit_block(nodes, scope)

@@ -114,6 +114,11 @@ def imports_still_work(
             status = ImportStatus.IMPORTED if outcome.before is None else ImportStatus.NOT_IMPORTABLE
             seen.append(ImportCheck(display[str(path)], outcome.module, status, outcome.before, f"{python} ({how})"))
             owners = [unit for unit in units if unit.refusal is None and path in {p.resolve() for p in unit.files}]
+            if outcome.before == import_check.CHECK_CRASHED:
+                # Not the module's failure: nothing was checked, so nothing of it is written.
+                refusal = Refusal(f"the import check could not run with {python} ({how}); name a working interpreter with --python, or use --no-verify")
+                refused += [(unit, refusal) for unit in owners or [u for u in units if u.refusal is None and u.files & set(texts)]]
+                continue
             if outcome.broken:
                 # No live unit owns the file (it cannot happen): refuse every change, never write it.
                 owners = owners or [unit for unit in units if unit.refusal is None and unit.files & set(texts)]

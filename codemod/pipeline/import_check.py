@@ -135,6 +135,9 @@ def compile_error(text: str, filename: str, notebook: bool = False) -> Optional[
 
 
 VENV_FOLDER = ".venv"
+CHECK_CRASHED = "the import check crashed"
+"""What every module gets when the check's own process gave no answer: a fact about the
+interpreter, not about the module."""
 
 
 def interpreter(explicit: Optional[str], project: Path) -> tuple[str, str]:
@@ -154,8 +157,21 @@ def interpreter(explicit: Optional[str], project: Path) -> tuple[str, str]:
             continue
         for candidate in (Path(place, "bin", "python"), Path(place, "Scripts", "python.exe")):
             if candidate.is_file() and os.access(candidate, os.X_OK):
-                return str(candidate), how
+                # Absolute: the check runs in the import root, not where the variable was set.
+                return os.path.abspath(candidate), how
     return sys.executable, "fixlabels' own"
+
+
+def runs_python(python: Path) -> bool:
+    """Whether ``python`` is an interpreter that runs code: an executable that merely exits 0
+    (``/bin/true``) would make every module look unimportable."""
+    if not (python.is_file() and os.access(python, os.X_OK)):
+        return False
+    try:
+        done = subprocess.run([str(python), "-c", "print('fixlabels' + 'ok')"], capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.stdout.strip() == "fixlabelsok"
 
 
 def _import_phases(
@@ -210,7 +226,7 @@ def _read_phases(out_path: Path) -> list[dict[str, Optional[str]]]:
 def _import_all(root: Path, modules: list[str], overlay: Mapping[str, str], timeout: float, python: str) -> dict[str, Optional[str]]:
     """One fresh process, one phase."""
     phases = _import_phases(root, modules, [overlay], timeout, python)
-    return phases[0] if phases else {m: "the import check crashed" for m in modules}
+    return phases[0] if phases else {m: CHECK_CRASHED for m in modules}
 
 
 def _kill_session(process: subprocess.Popen[bytes]) -> None:

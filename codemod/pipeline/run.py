@@ -116,7 +116,8 @@ def settle(repo: Repo, units: list[Unit], mode: Mode, options: Options, denied: 
             verified.checks.append(Check.SAME_NUMBERS)
         if not refused and texts and mode is Mode.WRITE and options.verify:
             refused, verified.imports = imports_still_work(repo, units, texts, options)
-            verified.checks.append(Check.IMPORTS)
+            if verified.imports:  # notebooks alone: compiled, never imported
+                verified.checks.append(Check.IMPORTS)
         elif texts and mode is Mode.WRITE:
             verified.imports = [
                 ImportCheck(repo.display(path), module_name_for(path.resolve(), import_root(path.resolve())), ImportStatus.SKIPPED)

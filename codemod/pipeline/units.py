@@ -90,13 +90,14 @@ def per_file_ignores(options: Options) -> Callable[[Path], frozenset[str]]:
 
     if not options.per_file_ignores:
         return lambda path: frozenset()
-    base = os.path.abspath(options.exclude_base or Path.cwd())
+    # Both sides resolved: a project named through a link (or macOS's /tmp) is still inside.
+    base = os.path.realpath(options.exclude_base or Path.cwd())
     specs = [(pathspec.GitIgnoreSpec.from_lines([pattern]), codes) for pattern, codes in options.per_file_ignores]
 
     @functools.cache
     def ignored(path: Path) -> frozenset[str]:
-        relative = os.path.relpath(os.path.abspath(path), base)
-        if relative.startswith(".."):
+        relative = os.path.relpath(os.path.realpath(path), base)
+        if relative == os.pardir or relative.startswith(os.pardir + os.sep):
             return frozenset()
         return frozenset().union(*(codes for spec, codes in specs if spec.match_file(Path(relative).as_posix())))
 

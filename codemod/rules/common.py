@@ -65,6 +65,28 @@ class RuleContext:
     """Per-run state rules share about a file, e.g. the names already given out in it."""
 
 
+def forward_without_labels(index: RepoIndex) -> set[ClassKey]:
+    """Custom models whose ``forward`` takes neither ``labels`` nor ``label`` nor ``**kwargs``:
+    what a call passing labels (FL002), or a Trainer that does (FL003), breaks."""
+    found = set()
+    for key in index.module_classes():
+        owner = index.forward_owner(key)
+        signature = index.summary(owner).forward if owner else None
+        if signature is not None and signature.param(LABELS_PARAM) is None and signature.param(LABEL_ALIAS) is None and not signature.var_keyword:
+            found.add(key)
+    return found
+
+
+def naming_any(classes: set[ClassKey]) -> Callable[[ModuleSummary], bool]:
+    """The modules that name one of ``classes``: where their instances are made. The walk
+    follows each instance from there into every module it flows to, where its calls are; so
+    a walk that must see those calls starts here, whatever words the start itself holds."""
+    names = frozenset(key.name for key in classes)
+    if not names:
+        return lambda module: False  # spare every file its set of words
+    return lambda module: not names.isdisjoint(module.identifiers)
+
+
 def import_spec(local: str, module: ModuleSummary) -> Optional[ImportSpec]:
     """How to make ``local`` mean in another file what it means in ``module``."""
     dotted = module.imports.get(local)

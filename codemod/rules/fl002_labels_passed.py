@@ -45,7 +45,7 @@ from codemod.analysis.callsites import CallSite
 from codemod.analysis.index import ClassKind, ModuleSummary, RepoIndex
 from codemod.lazy_libcst import cst
 from codemod.results import Finding
-from codemod.rules.common import RuleContext, SiteTask, Unit
+from codemod.rules.common import RuleContext, SiteTask, Unit, forward_without_labels, naming_any
 from codemod.rules.criterion import criterion_on_first_use
 from codemod.rules.spec import Example, Fix, Rule
 from codemod.transforms.edits import FileEdits
@@ -85,20 +85,9 @@ def looks_like_labels(source: str) -> bool:
 
 
 def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
-    """Files that mention labels and a custom model whose forward does not take them."""
-    names = set()
-    for key in index.module_classes():
-        owner = index.forward_owner(key)
-        signature = index.summary(owner).forward if owner else None
-        if signature is not None and signature.param(LABELS_PARAM) is None and not signature.var_keyword:
-            names.add(key.name)
-
-    def wanted(module: ModuleSummary) -> bool:
-        if names.isdisjoint(module.identifiers):
-            return False
-        return LABELS_PARAM in module.text or any(looks_like_labels(word) for word in module.identifiers)
-
-    return wanted
+    """Files that name a custom model whose forward does not take labels: the walk follows its
+    instances from there to the calls that pass them labels, in any module."""
+    return naming_any(forward_without_labels(index))
 
 
 TRANSFORMERS_HEAD = re.compile(r"\b\w+(?:For\w+|LMHeadModel)\b")

@@ -52,7 +52,7 @@ from codemod.analysis.index import ClassKind, ModuleSummary, RepoIndex, module_l
 from codemod.lazy_libcst import cst
 from codemod.results import Finding
 from codemod.rules.dict_origin import builder_of, returned_keys
-from codemod.rules.common import RuleContext, Unit
+from codemod.rules.common import RuleContext, Unit, forward_without_labels, naming_any
 from codemod.rules.criterion import Criterion, criterion_on_first_use
 from codemod.rules.spec import Example, Fix, Rule
 from codemod.rules.trainer import trainer_edits
@@ -67,7 +67,10 @@ RULE = Rule(
 CODE = RULE.code
 
 def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
-    return lambda module: "Trainer" in module.text
+    """Files that name a custom model whose forward does not take labels (the walk follows it
+    to the Trainer it is given, in any module), and those that name a Trainer."""
+    names = naming_any(forward_without_labels(index))
+    return lambda module: "Trainer" in module.text or names(module)
 
 
 def find_units(ctx: RuleContext) -> list[Unit]:

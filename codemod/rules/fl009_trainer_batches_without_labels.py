@@ -61,7 +61,7 @@ from codemod.rules.spec import Example, Fix, Rule
 from codemod.rules.symptoms import Symptom
 from codemod.rules.trainer import with_keyword
 from codemod.transforms.edits import FileEdits
-from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, ImportSpec, Refusal
+from codemod.vocabulary import IMPORTS_TRANSFORMERS, LABEL_ALIAS, LABELS_PARAM, ImportSpec, Refusal
 
 RULE = Rule(
     code="FL009",
@@ -84,8 +84,12 @@ COLLATOR = "DataCollatorForLanguageModeling"
 
 
 def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
-    """Files that hand a model to a Trainer and build a dataset of ``datasets``."""
-    return lambda module: "Trainer" in module.text and "datasets" in module.text
+    """Files that import transformers, where the models it reads are built (the walk follows
+    each to the Trainer it is given, in any module), and those that hand a model to a Trainer
+    and build a dataset of ``datasets``."""
+    return lambda module: ("Trainer" in module.text and "datasets" in module.text) or (
+        "transformers" in module.text and IMPORTS_TRANSFORMERS.search(module.text) is not None
+    )
 
 
 @dataclass(frozen=True)
