@@ -9,6 +9,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from codemod.engine import run
 from codemod.registry import select_rules
 from codemod.results import Mode, Options
@@ -733,3 +735,64 @@ def test_the_collator_added_to_a_trainer_laid_out_one_argument_a_line_keeps_each
     _, text = fixlabels(tmp_path, program)
     assert "train_dataset=encoded,  # the split\n" in text and "processing_class=tokenizer,  # its tokenizer\n" in text
     assert "        data_collator=DataCollatorForLanguageModeling(tokenizer, mlm=False),\n    )" in text
+
+
+SUBCLASS_RUNNER = """\
+import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x, labels):
+        logits = self.fc(x)
+        return nn.functional.cross_entropy(logits, labels)
+
+
+class Runner:
+    def __init__(self):
+        self.model = Net()
+
+    def step(self, x, y):
+        return self.model(x, y)
+"""
+SUBCLASS_OTHER = """\
+import torch.nn as nn
+import train
+{alias}
+
+class Other(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x, labels):
+        return self.fc(x).sum() * 0 + labels.float().mean()
+
+
+class B({base}):
+    def __init__(self):
+        self.model = Other()
+"""
+
+
+@pytest.mark.parametrize(
+    "alias, base, reason",
+    [
+        ("", "train.Runner", "the call could also be a `Other`"),
+        ("Base = train.Runner\n", "Base", "`self.model` is set to something the analysis cannot follow"),
+    ],
+    ids=["a subclass in another module", "a subclass through an alias"],
+)
+def test_a_subclass_elsewhere_that_sets_its_own_model_keeps_the_inherited_call_unrewritten(tmp_path: Path, alias: str, base: str, reason: str) -> None:
+    """`B(Runner)` in other.py stores an `Other` in `self.model` and inherits `Runner.step`:
+    `self.model(x, y)` there may call either model, so Net's fix cannot rewrite it alone."""
+    (tmp_path / "train.py").write_text(SUBCLASS_RUNNER)
+    (tmp_path / "other.py").write_text(SUBCLASS_OTHER.format(alias=alias, base=base))
+    result = run([tmp_path], Mode.DIFF)
+    assert result.changes == ()
+    net = next(f for f in result.findings if "Net.forward" in f.message)
+    assert net.refusal is not None and reason in net.refusal

@@ -138,6 +138,12 @@ class ModelUse:
     """Source of the argument that hands the model over (``model``, ``self.model``)."""
 
 
+NOT_STORED = Instance(frozenset(), untraced="(no store)")
+"""``own_attribute``: no method of the class stores the attribute. Compared by identity."""
+UNKNOWN = Instance(frozenset(), untraced="(unknown)")
+"""``own_attribute``: some method stores what the analysis cannot follow. Compared by identity."""
+
+
 @dataclass
 class CallGraph:
     sites: list[CallSite] = field(default_factory=list)
@@ -309,6 +315,7 @@ class CallSiteFinder:
         ``model``: the ``model`` its ``compute_loss``/``prediction_step`` receive."""
         self._globals: dict[str, Optional[dict[str, Instance]]] = {}
         self._spellings: Optional[collections.Counter[str]] = None
+        self._subclass_attributes: dict[tuple[ClassKey, str], Instance] = {}
 
     def run(
         self,
@@ -387,6 +394,26 @@ class CallSiteFinder:
                 counts.update(set(IDENTIFIER.findall(module.text)))
             self._spellings = counts
         return self._spellings[name]
+
+    def subclass_attribute(self, sub: ClassKey, attr: str) -> Instance:
+        """What a subclass (and its own subclasses, in turn) store as ``self.attr``, read in the
+        subclass's module: ``NOT_STORED`` or ``UNKNOWN`` (see ``_ModuleWalk.own_attribute``)."""
+        if (sub, attr) not in self._subclass_attributes:
+            self._subclass_attributes[(sub, attr)] = UNKNOWN  # a cycle of bases reads nothing while this runs
+            module = self.index.modules.get(sub.module)
+            if module is not None:
+                walk = _ModuleWalk(self, module, CallGraph())
+                found = walk.own_attribute(sub, attr)
+                for deeper in self.index.subclasses(sub):
+                    if found is UNKNOWN:
+                        break
+                    held = self.subclass_attribute(deeper, attr)
+                    if held is UNKNOWN or held is NOT_STORED:
+                        found = held if held is UNKNOWN else found
+                    else:
+                        found = held if found is NOT_STORED else found | held
+                self._subclass_attributes[(sub, attr)] = found
+        return self._subclass_attributes[(sub, attr)]
 
     def module_global(self, module_key: str, name: str) -> Optional[Instance]:
         """What a module-level name of a project module holds, as its own module reads it
@@ -866,9 +893,29 @@ class _ModuleWalk:
         return self.attribute_of(scope.cls, attr) if scope.cls is not None else None
 
     def attribute_of(self, cls: ClassKey, attr: str) -> Optional[Instance]:
-        """What ``self.attr`` holds in a class of this module: every ``self.attr = ...`` of its
-        methods, or None when one of them is not a model we know."""
-        found: Optional[Instance] = None
+        """What ``self.attr`` holds in a method of a class of this module: every ``self.attr =
+        ...`` of its methods and of its subclasses' (``self`` may be one of theirs, in any
+        module), or None when one of them is not a model we know, or when a class whose base
+        cannot be named (``class B(Base)`` with ``Base = Runner``) stores it too."""
+        found = self.own_attribute(cls, attr)
+        if found is UNKNOWN:
+            return None
+        for sub in self.index.subclasses(cls):
+            held = self.finder.subclass_attribute(sub, attr)
+            if held is UNKNOWN:
+                return None
+            if held is not NOT_STORED:
+                found = held if found is NOT_STORED else found | held
+        if found is NOT_STORED:
+            return None
+        if any(f"self.{attr}" in self.index.module_of(key).text for key in self.index.opaque_subclassing() if key != cls):
+            return None
+        return found
+
+    def own_attribute(self, cls: ClassKey, attr: str) -> Instance:
+        """What ``self.attr = ...`` in the class's own methods store: ``NOT_STORED`` when none
+        does, ``UNKNOWN`` when one stores what is not a model we know."""
+        found: Instance = NOT_STORED
         class_scope = _Scope(None, None)
         kept = self.kept_parameters(cls)
         for name, value in self.class_attributes(cls.name):
@@ -878,8 +925,8 @@ class _ModuleWalk:
                 else:
                     inst = self.instance_of(value, class_scope) if value is not None else None
                 if inst is None:
-                    return None
-                found = inst if found is None else found | inst
+                    return UNKNOWN
+                found = inst if found is NOT_STORED else found | inst
         return found
 
     def kept_parameters(self, cls: ClassKey) -> dict[int, str]:

@@ -12,6 +12,7 @@ resolution rules and are read together.
 from __future__ import annotations
 
 import ast
+import builtins
 import enum
 import os
 import re
@@ -620,6 +621,7 @@ class RepoIndex:
         self._isolated: dict[str, bool] = {}
         self._imported: dict[str, set[str]] = {}
         self._subclasses: Optional[dict[ClassKey, list[ClassKey]]] = None
+        self._opaque: Optional[list[ClassKey]] = None
         if shared or self._aliases:
             for module in modules:
                 self._link(module, by_name)
@@ -871,6 +873,28 @@ class RepoIndex:
                             table.setdefault(base_key, []).append(ClassKey(module.key, cls.name))
             self._subclasses = table
         return list(self._subclasses.get(key, ()))
+
+    def opaque_subclassing(self) -> list[ClassKey]:
+        """Classes of the project with a base the index cannot name: an alias (``Base =
+        train.Runner``), a call, a name of the project that is no class. Any class of the
+        project may be their base, so what their methods store on ``self`` may be what a
+        method of that base reads."""
+        if self._opaque is None:
+            opaque = []
+            for module in self.modules.values():
+                for cls in module.classes.values():
+                    if any(self._opaque_base(base) for base in cls.bases):
+                        opaque.append(ClassKey(module.key, cls.name))
+            self._opaque = opaque
+        return list(self._opaque)
+
+    def _opaque_base(self, base: str) -> bool:
+        if base == "?":
+            return True
+        if "." not in base:  # not an import, not a class of the module: a builtin, or an alias
+            return not isinstance(getattr(builtins, base, None), type)
+        module = base.rpartition(".")[0]
+        return module in self.modules and self.class_key(base) is None
 
     def module_classes(self) -> list[ClassKey]:
         return [

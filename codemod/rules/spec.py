@@ -74,8 +74,12 @@ class RuleModule(Protocol):
     def RULE(self) -> Rule: ...
 
     def walk_filter(self, index: RepoIndex) -> Callable[[ModuleSummary], bool]:
-        """Whether the call sites of a file matter to the rule: with ``Options.prefilter`` on,
-        the call-site analysis walks only the files some selected rule wants."""
+        """Where the call-site analysis starts for the rule: the files where the instances it
+        reads are made (a class of its named, transformers imported). The walk then follows
+        each instance into every module it flows to (arguments, returns, module globals), so a
+        filter says where to start, never where to look: a call in a file without the rule's
+        words is still seen. With ``Options.prefilter`` off every file is a start; tests hold
+        the two to the same findings."""
         ...
 
     def find_units(self, ctx: RuleContext) -> list[Unit]:
