@@ -61,8 +61,9 @@ Specs = tuple[tuple[Path, "pathspec.PathSpec[Any]"], ...]
 
 
 def exclude_spec(patterns: tuple[str, ...], base: Path) -> Specs:
-    """The ``exclude`` setting as specs for ``discover``."""
-    return ((Path(os.path.abspath(base)), pathspec.GitIgnoreSpec.from_lines(patterns)),) if patterns else ()
+    """The ``exclude`` setting as specs for ``discover``. The base is resolved: the walk reads
+    each project at its resolved root, also when it was named through a link."""
+    return ((Path(os.path.realpath(base)), pathspec.GitIgnoreSpec.from_lines(patterns)),) if patterns else ()
 
 
 def _walk(top: Path, exclude: Specs) -> list[str]:
@@ -105,8 +106,11 @@ def _ignored(path: str, specs: Specs, *, is_dir: bool) -> bool:
         within = os.path.abspath(path) if base.is_absolute() and not os.path.isabs(path) else path
         try:
             relative = Path(within).relative_to(base).as_posix() + ("/" if is_dir else "")
-        except ValueError:  # an exclude base that is not above this path says nothing of it
-            continue
+        except ValueError:
+            try:  # spelled through a link (a folder named below a linked project): as resolved
+                relative = Path(os.path.realpath(path)).relative_to(base).as_posix() + ("/" if is_dir else "")
+            except ValueError:  # an exclude base that is not above this path says nothing of it
+                continue
         if spec.match_file(relative):
             return True
     return False

@@ -219,3 +219,14 @@ def test_per_file_ignores_give_one_cache_entry_whatever_the_hash_seed(seed: Path
     for hash_seed in ("1", "2", "3"):
         subprocess.run([sys.executable, "-m", "codemod", "."], capture_output=True, env={**__import__("os").environ, "PYTHONHASHSEED": hash_seed})
     assert len(list((seed / ".fixlabels_cache").glob("*.json"))) == 1
+
+
+def test_exclude_holds_when_the_project_is_named_through_a_link(seed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (seed / "sub").mkdir()
+    shutil.copy(seed / "train.py", seed / "sub" / "train.py")
+    _pyproject(seed, 'exclude = ["sub/"]')
+    (tmp_path / "link").symlink_to(seed)
+    monkeypatch.chdir(tmp_path)
+    for named in ("link", "link/sub/.."):
+        result = invoke("--no-cache", named)
+        assert "Found 1 finding(s) in 1 file(s)" in result.stderr, (named, result.output)

@@ -316,6 +316,7 @@ class CallSiteFinder:
         self._globals: dict[str, Optional[dict[str, Instance]]] = {}
         self._spellings: Optional[collections.Counter[str]] = None
         self._subclass_attributes: dict[tuple[ClassKey, str], Instance] = {}
+        self._opaque_stores: dict[str, set[ClassKey]] = {}
 
     def run(
         self,
@@ -395,6 +396,14 @@ class CallSiteFinder:
             self._spellings = counts
         return self._spellings[name]
 
+    def opaque_stores(self, attr: str) -> set[ClassKey]:
+        """The classes with a base that cannot be named (``RepoIndex.opaque_subclassing``) whose
+        module writes ``self.attr``: any of them may be a subclass that stores it."""
+        if attr not in self._opaque_stores:
+            written = f"self.{attr}"
+            self._opaque_stores[attr] = {key for key in self.index.opaque_subclassing() if written in self.index.module_of(key).text}
+        return self._opaque_stores[attr]
+
     def subclass_attribute(self, sub: ClassKey, attr: str) -> Instance:
         """What a subclass (and its own subclasses, in turn) store as ``self.attr``, read in the
         subclass's module: ``NOT_STORED`` or ``UNKNOWN`` (see ``_ModuleWalk.own_attribute``)."""
@@ -402,8 +411,10 @@ class CallSiteFinder:
             self._subclass_attributes[(sub, attr)] = UNKNOWN  # a cycle of bases reads nothing while this runs
             module = self.index.modules.get(sub.module)
             if module is not None:
-                walk = _ModuleWalk(self, module, CallGraph())
-                found = walk.own_attribute(sub, attr)
+                parsed = module.parsed
+                # `self.attr = ...` is what own_attribute reads: a module without the words
+                # stores nothing there, and need not be parsed.
+                found = _ModuleWalk(self, module, CallGraph()).own_attribute(sub, attr) if f"self.{attr}" in module.text else NOT_STORED
                 for deeper in self.index.subclasses(sub):
                     if found is UNKNOWN:
                         break
@@ -412,6 +423,8 @@ class CallSiteFinder:
                         found = held if held is UNKNOWN else found
                     else:
                         found = held if found is NOT_STORED else found | held
+                if not parsed:
+                    module.release()  # read for one class's stores: not worth keeping its tree
                 self._subclass_attributes[(sub, attr)] = found
         return self._subclass_attributes[(sub, attr)]
 
@@ -898,17 +911,17 @@ class _ModuleWalk:
         module), or None when one of them is not a model we know, or when a class whose base
         cannot be named (``class B(Base)`` with ``Base = Runner``) stores it too."""
         found = self.own_attribute(cls, attr)
-        if found is UNKNOWN:
+        if found is UNKNOWN or found is NOT_STORED:
+            # Not stored by the class itself: untraced there, whatever a subclass stores (and
+            # no subclass need be read: most attributes a large project reads are of this kind).
             return None
         for sub in self.index.subclasses(cls):
             held = self.finder.subclass_attribute(sub, attr)
             if held is UNKNOWN:
                 return None
             if held is not NOT_STORED:
-                found = held if found is NOT_STORED else found | held
-        if found is NOT_STORED:
-            return None
-        if any(f"self.{attr}" in self.index.module_of(key).text for key in self.index.opaque_subclassing() if key != cls):
+                found = found | held
+        if self.finder.opaque_stores(attr) - {cls}:
             return None
         return found
 

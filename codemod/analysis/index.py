@@ -143,6 +143,11 @@ class ModuleSummary:
         self._tree = None
         self._lines = None
 
+    @property
+    def parsed(self) -> bool:
+        """Whether the module's tree is held now (``tree`` parses it on demand)."""
+        return self._tree is not None
+
     def forget_identifiers(self) -> None:
         self._identifiers = None
 
