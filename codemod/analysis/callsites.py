@@ -404,6 +404,19 @@ class CallSiteFinder:
             self._opaque_stores[attr] = {key for key in self.index.opaque_subclassing() if written in self.index.module_of(key).text}
         return self._opaque_stores[attr]
 
+    def with_subclasses(self, cls: ClassKey, attr: str, found: Instance) -> Instance:
+        """``found``, what ``cls`` itself stores as ``self.attr``, joined with what each of its
+        subclasses stores (``subclass_attribute``): ``UNKNOWN`` as soon as one is unknown."""
+        for sub in self.index.subclasses(cls):
+            if found is UNKNOWN:
+                break
+            held = self.subclass_attribute(sub, attr)
+            if held is UNKNOWN:
+                return UNKNOWN
+            if held is not NOT_STORED:
+                found = held if found is NOT_STORED else found | held
+        return found
+
     def subclass_attribute(self, sub: ClassKey, attr: str) -> Instance:
         """What a subclass (and its own subclasses, in turn) store as ``self.attr``, read in the
         subclass's module: ``NOT_STORED`` or ``UNKNOWN`` (see ``_ModuleWalk.own_attribute``)."""
@@ -415,14 +428,7 @@ class CallSiteFinder:
                 # `self.attr = ...` is what own_attribute reads: a module without the words
                 # stores nothing there, and need not be parsed.
                 found = _ModuleWalk(self, module, CallGraph()).own_attribute(sub, attr) if f"self.{attr}" in module.text else NOT_STORED
-                for deeper in self.index.subclasses(sub):
-                    if found is UNKNOWN:
-                        break
-                    held = self.subclass_attribute(deeper, attr)
-                    if held is UNKNOWN or held is NOT_STORED:
-                        found = held if held is UNKNOWN else found
-                    else:
-                        found = held if found is NOT_STORED else found | held
+                found = self.with_subclasses(sub, attr, found)
                 if not parsed:
                     module.release()  # read for one class's stores: not worth keeping its tree
                 self._subclass_attributes[(sub, attr)] = found
@@ -915,13 +921,8 @@ class _ModuleWalk:
             # Not stored by the class itself: untraced there, whatever a subclass stores (and
             # no subclass need be read: most attributes a large project reads are of this kind).
             return None
-        for sub in self.index.subclasses(cls):
-            held = self.finder.subclass_attribute(sub, attr)
-            if held is UNKNOWN:
-                return None
-            if held is not NOT_STORED:
-                found = found | held
-        if self.finder.opaque_stores(attr) - {cls}:
+        found = self.finder.with_subclasses(cls, attr, found)
+        if found is UNKNOWN or self.finder.opaque_stores(attr) - {cls}:
             return None
         return found
 

@@ -13,7 +13,7 @@ from codemod.cst.positions import Layout
 from codemod.lazy_libcst import cst
 from codemod.results import Finding, Options
 from codemod.transforms.edits import FileEdits
-from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, ImportSpec, Location, Refusal, SitePlan
+from codemod.vocabulary import IMPORTS_TRANSFORMERS, LABEL_ALIAS, LABELS_PARAM, ImportSpec, Location, Refusal, SitePlan
 
 
 @dataclass
@@ -85,6 +85,12 @@ def naming_any(classes: set[ClassKey]) -> Callable[[ModuleSummary], bool]:
     if not names:
         return lambda module: False  # spare every file its set of words
     return lambda module: not names.isdisjoint(module.identifiers)
+
+
+def imports_transformers(module: ModuleSummary) -> bool:
+    """The module imports transformers itself: where the library models rules read are built.
+    A substring test first: the regex costs far more on a large repository."""
+    return "transformers" in module.text and IMPORTS_TRANSFORMERS.search(module.text) is not None
 
 
 def import_spec(local: str, module: ModuleSummary) -> Optional[ImportSpec]:

@@ -82,7 +82,7 @@ from codemod.cst.nodes import dotted
 from codemod.cst.positions import Layout
 from codemod.lazy_libcst import cst
 from codemod.results import Finding
-from codemod.rules.common import RuleContext, Unit
+from codemod.rules.common import RuleContext, Unit, imports_transformers
 from codemod.cst.positions import enclosing_scope
 from codemod.rules.constructions import Construction, class_node, construction_of, peft_wrappings
 from codemod.rules.class_count import (
@@ -115,7 +115,7 @@ from codemod.rules.heads import (
 from codemod.rules.symptoms import Symptom, output_reader, read_as_hidden_states, under_transformers_5
 from codemod.rules.spec import Example, Fix, Rule
 from codemod.transforms.edits import FileEdits
-from codemod.vocabulary import IMPORTS_TRANSFORMERS, LABELS_PARAM, ImportSpec, Refusal
+from codemod.vocabulary import LABELS_PARAM, ImportSpec, Refusal
 
 RULE = Rule(
     code="FL004",
@@ -133,7 +133,7 @@ def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
     """Files that import transformers themselves: a model's library class is known only
     through such an import, and the walk follows the model wherever it flows (its labels may be
     passed in another module)."""
-    return lambda module: "transformers" in module.text and IMPORTS_TRANSFORMERS.search(module.text) is not None
+    return imports_transformers
 
 
 @dataclass(frozen=True)

@@ -49,12 +49,12 @@ from codemod.analysis.index import ModuleSummary, RepoIndex
 from codemod.cst.nodes import all_statements, code_of, name_nodes, single_name_target
 from codemod.lazy_libcst import cst
 from codemod.results import Finding
-from codemod.rules.common import RuleContext, Unit
+from codemod.rules.common import RuleContext, Unit, imports_transformers
 from codemod.rules.dict_origin import Builder, builder_of, dict_writes, enclosing, returned_keys
 from codemod.rules.spec import Example, Fix, Rule
 from codemod.rules.symptoms import Symptom, output_reader, under_transformers_5
 from codemod.transforms.edits import FileEdits
-from codemod.vocabulary import IMPORTS_TRANSFORMERS, LABEL_ALIAS, LABELS_PARAM, Refusal
+from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, Refusal
 
 RULE = Rule(
     code="FL005",
@@ -96,8 +96,7 @@ def minus_one_fill(index: RepoIndex) -> str | None:
 def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
     """Files that import transformers, where the models it reads are built: the walk follows
     each one wherever it flows, and its old keyword may be passed in another module."""
-    # A substring test first: the regex costs far more on a large repository.
-    return lambda module: "transformers" in module.text and IMPORTS_TRANSFORMERS.search(module.text) is not None
+    return imports_transformers
 
 
 def find_units(ctx: RuleContext) -> list[Unit]:

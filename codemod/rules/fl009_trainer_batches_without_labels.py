@@ -55,13 +55,13 @@ from codemod.cst.nodes import code_of, dotted
 from codemod.cst.positions import Layout
 from codemod.lazy_libcst import cst
 from codemod.results import Finding
-from codemod.rules.common import RuleContext, Unit
+from codemod.rules.common import RuleContext, Unit, imports_transformers
 from codemod.rules.dataset_columns import Columns, DatasetReader, format_columns_argument
 from codemod.rules.spec import Example, Fix, Rule
 from codemod.rules.symptoms import Symptom
 from codemod.rules.trainer import with_keyword
 from codemod.transforms.edits import FileEdits
-from codemod.vocabulary import IMPORTS_TRANSFORMERS, LABEL_ALIAS, LABELS_PARAM, ImportSpec, Refusal
+from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, ImportSpec, Refusal
 
 RULE = Rule(
     code="FL009",
@@ -87,9 +87,7 @@ def walk_filter(index: RepoIndex) -> Callable[[ModuleSummary], bool]:
     """Files that import transformers, where the models it reads are built (the walk follows
     each to the Trainer it is given, in any module), and those that hand a model to a Trainer
     and build a dataset of ``datasets``."""
-    return lambda module: ("Trainer" in module.text and "datasets" in module.text) or (
-        "transformers" in module.text and IMPORTS_TRANSFORMERS.search(module.text) is not None
-    )
+    return lambda module: ("Trainer" in module.text and "datasets" in module.text) or imports_transformers(module)
 
 
 @dataclass(frozen=True)
