@@ -783,7 +783,7 @@ class B({base}):
     "alias, base, reason",
     [
         ("", "train.Runner", "the call could also be a `Other`"),
-        ("Base = train.Runner\n", "Base", "`self.model` is set to something the analysis cannot follow"),
+        ("Base = train.Runner\n", "Base", "the call could also be a `Other`"),
     ],
     ids=["a subclass in another module", "a subclass through an alias"],
 )
@@ -796,3 +796,38 @@ def test_a_subclass_elsewhere_that_sets_its_own_model_keeps_the_inherited_call_u
     assert result.changes == ()
     net = next(f for f in result.findings if "Net.forward" in f.message)
     assert net.refusal is not None and reason in net.refusal
+
+
+OPAQUE_STORER = """\
+import train
+{alias}
+
+class Server({base}):
+    def __init__(self):
+        self.model = {stored}
+"""
+
+
+@pytest.mark.parametrize(
+    "stored, fixed, reason",
+    [
+        ("train.Net()", True, None),
+        ("object()", False, "`self.model` is set to something the analysis cannot follow"),
+    ],
+    ids=["the same model: the inherited call is rewritten", "what it cannot follow: refused"],
+)
+def test_a_class_with_an_unnamed_base_joins_what_it_stores_into_self_attributes(tmp_path: Path, stored: str, fixed: bool, reason: str | None) -> None:
+    """`class Server(Base)` with `Base = train.Runner` may be a subclass of Runner: what it stores
+    in `self.model` is read like a named subclass's store, not taken as a reason to refuse."""
+    (tmp_path / "train.py").write_text(SUBCLASS_RUNNER)
+    (tmp_path / "server.py").write_text(OPAQUE_STORER.format(alias="Base = train.Runner\n", base="Base", stored=stored))
+    result = run([tmp_path], Mode.DIFF)
+    net = next(f for f in result.findings if "Net.forward" in f.message)
+    if fixed:
+        assert net.refusal is None
+        assert {c.path.name for c in result.changes} == {"train.py"}
+        (change,) = result.changes
+        assert "        logits = self.model(x)\n        return nn.functional.cross_entropy(logits, y)\n" in change.new_text
+    else:
+        assert result.changes == ()
+        assert net.refusal is not None and reason is not None and reason in net.refusal

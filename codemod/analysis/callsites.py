@@ -914,17 +914,21 @@ class _ModuleWalk:
     def attribute_of(self, cls: ClassKey, attr: str) -> Optional[Instance]:
         """What ``self.attr`` holds in a method of a class of this module: every ``self.attr =
         ...`` of its methods and of its subclasses' (``self`` may be one of theirs, in any
-        module), or None when one of them is not a model we know, or when a class whose base
-        cannot be named (``class B(Base)`` with ``Base = Runner``) stores it too."""
+        module), and of every class whose base cannot be named (``class B(Base)`` with ``Base =
+        Runner``: it may be one of them); None when one of them is not a model we know."""
         found = self.own_attribute(cls, attr)
         if found is UNKNOWN or found is NOT_STORED:
             # Not stored by the class itself: untraced there, whatever a subclass stores (and
             # no subclass need be read: most attributes a large project reads are of this kind).
             return None
         found = self.finder.with_subclasses(cls, attr, found)
-        if found is UNKNOWN or self.finder.opaque_stores(attr) - {cls}:
-            return None
-        return found
+        for other in self.finder.opaque_stores(attr) - {cls}:
+            # A class whose base cannot be named may be a subclass: what it stores joins in.
+            if found is UNKNOWN:
+                break
+            held = self.finder.subclass_attribute(other, attr)
+            found = UNKNOWN if held is UNKNOWN else found if held is NOT_STORED else found | held
+        return None if found is UNKNOWN else found
 
     def own_attribute(self, cls: ClassKey, attr: str) -> Instance:
         """What ``self.attr = ...`` in the class's own methods store: ``NOT_STORED`` when none
