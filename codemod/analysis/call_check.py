@@ -17,6 +17,7 @@ Calls that did not bind before the rewrite either are the user's own, and are no
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -24,6 +25,9 @@ from typing import Optional
 from codemod.analysis.callsites import CallGraph, CallSite, CallSiteFinder
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex, char_column, summarize
 from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, CallVia, Location, Signature
+
+PHYSICAL_LINE_BREAK = re.compile(r"\r\n?|\n")
+"""What ends a line for ``ast``'s line numbers (``str.splitlines`` also breaks at form feeds)."""
 
 LOSS_READS = frozenset({"loss"})
 """What a rewritten ``forward`` (which returns the prediction) certainly no longer returns."""
@@ -78,35 +82,69 @@ def check_calls(index: RepoIndex, texts: dict[Path, str]) -> list[CallProblem]:
     return problems
 
 
-def new_undefined_names(old_text: str, new_text: str) -> list[tuple[str, int]]:
+def new_undefined_names(old_text: str, new_text: str, *, whole: bool = False) -> list[tuple[str, int]]:
     """Names the rewritten text reads inside a function that nothing binds there, in the
     module, or among the builtins, and that the old text did not already read unbound:
-    (name, line). A moved expression that kept ``self`` outside its class is one."""
-    old = {name for name, _ in _unbound_reads(old_text)}
-    return [(name, line) for name, line in _unbound_reads(new_text) if name not in old]
+    (name, line). A moved expression that kept ``self`` outside its class is one. ``whole``
+    reads every statement, as the shortcut below must answer (tests/test_large_file_shortcuts.py)."""
+    old_tree, new_tree = ast.parse(old_text), ast.parse(new_text)
+    if _star_import(old_tree) or _star_import(new_tree):
+        # a star import binds names no one can list: nothing is known to be unbound
+        return [] if _star_import(new_tree) else _unbound_reads(new_tree, new_tree.body)
+    old_known, new_known = _scope_bindings(old_tree), _scope_bindings(new_tree)
+    if new_known >= old_known and not whole:
+        # What a top-level statement reads unbound depends only on its text and on what the
+        # module binds: a statement the rewrite left as it was reads nothing new while the
+        # module binds no less. When the changed ones read nothing unbound, that is the answer.
+        old_lines, new_lines = PHYSICAL_LINE_BREAK.split(old_text), PHYSICAL_LINE_BREAK.split(new_text)
+        kept = {_source_of(old_lines, statement) for statement in old_tree.body}
+        changed = [statement for statement in new_tree.body if _source_of(new_lines, statement) not in kept]
+        if not _unbound_reads(new_tree, changed, new_known):
+            return []
+    old = {name for name, _ in _unbound_reads(old_tree, old_tree.body, old_known)}
+    return [(name, line) for name, line in _unbound_reads(new_tree, new_tree.body, new_known) if name not in old]
 
 
-def _unbound_reads(text: str) -> list[tuple[str, int]]:
+def _star_import(tree: ast.Module) -> bool:
+    return any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in ast.walk(tree))
+
+
+def _source_of(lines: list[str], statement: ast.stmt) -> str:
+    """The lines a top-level statement spans, its decorators included."""
+    first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
+    return "\n".join(lines[first - 1 : statement.end_lineno])
+
+
+def _unbound_reads(tree: ast.Module, statements: list[ast.stmt], module_bound: Optional[set[str]] = None) -> list[tuple[str, int]]:
+    """(name, line) of each read, inside a function of ``statements`` (top-level statements of
+    ``tree``), of a name bound neither there, nor by a function around it, nor by the module,
+    nor among the builtins."""
     import builtins
 
-    tree = ast.parse(text)
-    if any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in ast.walk(tree)):
-        return []  # a star import binds names no one can list
-    known = _scope_bindings(tree) | set(dir(builtins)) | {"__file__", "__name__", "__doc__", "__builtins__", "__spec__"}
-    parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
-    found = []
-    for function in ast.walk(tree):
+    known = (module_bound if module_bound is not None else _scope_bindings(tree)) | set(dir(builtins)) | {
+        "__file__",
+        "__name__",
+        "__doc__",
+        "__builtins__",
+        "__spec__",
+    }
+    scope = ast.Module(body=statements, type_ignores=[])
+    parents = {id(child): node for node in ast.walk(scope) for child in ast.iter_child_nodes(node)}
+    found: list[tuple[str, int]] = []
+    for function in ast.walk(scope):
         if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             continue
-        visible = set(known)
+        visible: set[str] = set()
         current: Optional[ast.AST] = function
         while current is not None:  # the function's own names and those of functions around it
             if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
                 visible |= _function_bindings(current)
             current = parents.get(id(current))
-        for node in ast.walk(function):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in visible:
-                found.append((node.id, node.lineno))
+        found.extend(
+            (node.id, node.lineno)
+            for node in ast.walk(function)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in known and node.id not in visible
+        )
     return found
 
 

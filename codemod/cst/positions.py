@@ -8,7 +8,7 @@ edits hold."""
 from __future__ import annotations
 
 import functools
-from typing import Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional
 
 from codemod.lazy_libcst import cst
 
@@ -26,13 +26,54 @@ class Layout:
 
     @functools.cached_property
     def parents(self) -> Mapping[cst.CSTNode, cst.CSTNode]:
-        parents: Mapping[cst.CSTNode, cst.CSTNode] = self._wrapper.resolve(cst.metadata.ParentNodeProvider)
+        """Node -> the node it is a child of (the module has none). One walk: LibCST's
+        ``ParentNodeProvider`` asks every node for its ``children``, a second visit of each,
+        and took longer than the positions on a large file."""
+        parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        self.module.visit(_parents_recorder()(parents))
         return parents
+
+    def top_level_statements(self, nodes: Iterable[cst.CSTNode]) -> Optional[set[cst.CSTNode]]:
+        """The statements of the module's body that hold ``nodes`` (or are among them); None
+        when one of them is the module itself or not in it."""
+        tops: set[cst.CSTNode] = set()
+        parents = self.parents
+        for node in nodes:
+            current = node
+            while (parent := parents.get(current)) is not None and parent is not self.module:
+                current = parent
+            if parent is None:
+                return None
+            tops.add(current)
+        return tops
 
     @functools.cached_property
     def calls(self) -> dict[tuple[int, int], cst.Call]:
         """Calls by where they start (line, 0-based column), as the ``ast`` index records them."""
         return calls_by_start(self.positions)
+
+
+@functools.cache
+def _parents_recorder() -> type[Any]:
+    """The visitor, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
+
+    class ParentsRecorder(cst.CSTVisitor):
+        # Each node is visited once, inside its parent's visit: the parent is on top of the stack.
+        def __init__(self, parents: dict[cst.CSTNode, cst.CSTNode]) -> None:
+            super().__init__()
+            self.parents = parents
+            self.stack: list[cst.CSTNode] = []
+
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if self.stack:
+                self.parents[node] = self.stack[-1]
+            self.stack.append(node)
+            return True
+
+        def on_leave(self, original_node: cst.CSTNode) -> None:
+            self.stack.pop()
+
+    return ParentsRecorder
 
 
 def calls_by_start(positions: Mapping[cst.CSTNode, cst.metadata.CodeRange]) -> dict[tuple[int, int], cst.Call]:

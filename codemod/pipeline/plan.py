@@ -69,8 +69,10 @@ def render(repo: Repo, units: list[Unit], per_file: dict[Path, FileEdits]) -> tu
     for path, edits in per_file.items():
         tree = repo.parse(path)
         assert tree is not None
+        layout = repo.layouts.get(path)  # made by the call-site planner: its parents are resolved
+        holding = layout.top_level_statements(edits.touched() | set(edits.insert_before)) if layout is not None else None
         try:
-            text = apply_edits(tree, edits).code
+            text = apply_edits(tree, edits, holding).code
         except OverlappingEdits as exc:  # a planning bug: refuse, never write a guess
             return {}, _touching(units, path, Refusal(f"the rewrite of {repo.display(path)} hit an internal error ({exc}); please report it"))
         error = import_check.compile_error(text, str(path), notebook=repo.sources[path].notebook is not None)

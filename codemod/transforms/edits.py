@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, Optional, Union
 
 from codemod.lazy_libcst import cst
 from codemod.transforms.imports import add_imports, remove_unused_imports, rename_imports
@@ -139,8 +139,24 @@ def _requoted(formatted: "cst.FormattedString") -> "cst.FormattedString":
     return formatted.with_changes(parts=parts)
 
 
-def apply_edits(module: cst.Module, edits: FileEdits) -> cst.Module:
-    updated = module.visit(_apply()(edits))
+def apply_edits(module: cst.Module, edits: FileEdits, holding: Optional[set[cst.CSTNode]] = None) -> cst.Module:
+    """``module`` with ``edits`` applied. ``holding``, when known, is the statements of the
+    module's body that hold every edited node: only those are rebuilt (a large file with one
+    fix is not copied whole); the result is the same."""
+    if holding is None:
+        updated = module.visit(_apply()(edits))
+    else:
+        body: list[Any] = []
+        for statement in module.body:
+            if statement not in holding:
+                body.append(statement)
+                continue
+            result = statement.visit(_apply()(edits))
+            if isinstance(result, cst.FlattenSentinel):
+                body.extend(result.nodes)
+            elif not isinstance(result, cst.RemovalSentinel):
+                body.append(result)
+        updated = module.with_changes(body=body)
     imports, stale_imports = edits.imports, edits.stale_imports
     if edits.renamed_imports:
         updated, to_add, to_drop = rename_imports(updated, edits.renamed_imports)
