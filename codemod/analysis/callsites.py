@@ -371,14 +371,13 @@ class CallSiteFinder:
             # A Trainer subclass's methods receive what its constructions are given.
             pending |= {key.module for key, instance in self.trainer_models.items() if trainers_before.get(key) != instance}
             # A function that returns a model makes its callers' modules worth a (new) walk.
+            importers: dict[str, set[str]] = {}  # each module's closure once a round, not once a function
             for (module, function), instance in self.return_types.items():
                 if returns_before.get((module, function)) != instance:
                     called = function.partition("#")[0]
-                    pending |= {
-                        name
-                        for name in self.index.importers(module)  # who can call it imports it
-                        if called in modules[name].text
-                    }
+                    if module not in importers:
+                        importers[module] = self.index.importers(module)  # who can call it imports it
+                    pending |= {name for name in importers[module] if called in modules[name].text}
         graph = CallGraph()
         for name in sorted(results):
             graph.merge(results[name])
@@ -443,10 +442,15 @@ class CallSiteFinder:
             if module is None:
                 return None
             self._globals[module_key] = None  # an import cycle reads nothing while this runs
+            parsed = module.parsed
             scope = _Scope(None, None)
             walk = _ModuleWalk(self, module, CallGraph())
             walk.bind_block(_scope_nodes(module.tree.body), scope)
             self._globals[module_key] = {n: i for n, i in scope.names.items() if n not in scope.unknown}
+            if not parsed:
+                # Read for its globals only: kept, the tree of every module a large package
+                # imports from stayed to the end of the walk.
+                module.release()
         table = self._globals[module_key]
         return table.get(name) if table is not None else None
 
