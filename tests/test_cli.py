@@ -147,8 +147,8 @@ def _break_every_rewrite(monkeypatch: pytest.MonkeyPatch) -> None:
 
     real = plan.apply_edits
 
-    def broken(module, edits):  # type: ignore[no-untyped-def]
-        updated = real(module, edits)
+    def broken(module, edits, holding=None):  # type: ignore[no-untyped-def]
+        updated = real(module, edits, holding)
         return updated.with_changes(body=[*updated.body, *__import__("libcst").parse_module("import no_such_module_xyz\n").body])
 
     monkeypatch.setattr(plan, "apply_edits", broken)
