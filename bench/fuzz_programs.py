@@ -192,6 +192,10 @@ def blockers(dimensions: dict[str, str]) -> tuple[Blocker, ...]:
 
 
 ALL_READERS: Table = tuple(dict.fromkeys(row for table in READERS.values() for row in table))
+RUNNER_BUILDERS: Table = (("inline", 1), ("helper_below", 1))
+"""How ``runner_builds`` builds its model: ``self.model = Net()`` in ``__init__``, or ``self.model
+= self._build_model()`` with that private method defined last in the class, below its caller
+(the walk learns what it returns after reading ``__init__``)."""
 DIMENSIONS: dict[str, Table] = {
     "signature": SIGNATURES,
     "optional_style": OPTIONAL_STYLES,
@@ -222,6 +226,7 @@ DIMENSIONS: dict[str, Table] = {
     "extra_result": EXTRA_RESULTS,
     "derived_twice": DERIVED_TWICE,
     "loss_branch": LOSS_BRANCHES,
+    "runner_builder": RUNNER_BUILDERS,
 }
 """Every dimension's values, in ``Shape``'s field order (tests check each value gets drawn)."""
 
@@ -261,6 +266,7 @@ class Shape:
     """``features``: forward also returns an encoder output beside the loss and the prediction."""
     derived_twice: str
     loss_branch: str
+    runner_builder: str
 
     @property
     def optional(self) -> bool:
@@ -367,10 +373,11 @@ def draw_shape(rng: random.Random) -> Shape:
     twice_applies = not optional and extra_result == "none" and loss_variant == "plain"
     derived_twice = _pick(later, DERIVED_TWICE) if twice_applies else "-"
     loss_branch = _pick(later, LOSS_BRANCHES, None if signature.startswith("mask_") else _values(LOSS_BRANCHES, "input"))
+    runner_builder = _pick(later, RUNNER_BUILDERS) if binding == "runner_builds" else "-"
     return Shape(
         signature, optional_style, task, criterion, loss_variant, pre_loss, post_loss, pred_name, dropout, returns, optional_return, placeholder,
         reader, call, eval_call, labelless_style, binding, global_home, scope, wrapper, classes, layout, import_style, serving, label_var,
-        distractors, extra_result, derived_twice, loss_branch,
+        distractors, extra_result, derived_twice, loss_branch, runner_builder,
     )
 
 
@@ -1096,11 +1103,13 @@ def _training_code(draft: _Draft, ctor: str) -> str:
     parameters = args  # the data parameters of the functions below
     if shape.binding.startswith("runner"):
         builds = shape.binding == "runner_builds"
+        helper = shape.runner_builder == "helper_below"
+        stored = "self._build_model()" if helper else ctor if builds else "model"
         draft.top.append(
             ["class Runner:"]
             + ind([
                 "def __init__(self):" if builds else "def __init__(self, model):",
-                f"    self.model = {ctor}" if builds else "    self.model = model",
+                f"    self.model = {stored}",
                 "    self.optimizer = torch.optim.SGD(self.model.parameters(), lr=0.1)",
                 "",
                 f"def fit(self, {parameters}):",
@@ -1108,6 +1117,7 @@ def _training_code(draft: _Draft, ctor: str) -> str:
                 *ind(train_loop(shape, "self.model", "self.optimizer", "train")),
             ])
             + ([""] + ind([f"def evaluate(self, {parameters}):", *ind(eval_block(shape, rng, "self.model"))]) if shape.eval_call != "none" else [])
+            + ([""] + ind(["def _build_model(self):", f"    return {ctor}"]) if helper else [])
         )
         if shape.binding == "runner_name":
             draft.driver += [f"model = {ctor}", "runner = Runner(model)"]

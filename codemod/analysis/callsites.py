@@ -375,6 +375,11 @@ class CallSiteFinder:
             for (module, function), instance in self.return_types.items():
                 if returns_before.get((module, function)) != instance:
                     called = function.partition("#")[0]
+                    if "." in called:
+                        # `Class._m`: a private method, called only as `self._m()` in its own
+                        # module (`_ModuleWalk.private_method`), whose text need not spell the key.
+                        pending.add(module)
+                        continue
                     if module not in importers:
                         importers[module] = self.index.importers(module)  # who can call it imports it
                     pending |= {name for name in importers[module] if called in modules[name].text}
@@ -926,7 +931,9 @@ class _ModuleWalk:
             # no subclass need be read: most attributes a large project reads are of this kind).
             return None
         found = self.finder.with_subclasses(cls, attr, found)
-        for other in self.finder.opaque_stores(attr) - {cls}:
+        # Sorted: with a cycle of bases the memo's placeholder makes the join order-dependent,
+        # and a set's order differs between runs.
+        for other in sorted(self.finder.opaque_stores(attr) - {cls}, key=lambda key: key.qualified):
             # A class whose base cannot be named may be a subclass: what it stores joins in.
             if found is UNKNOWN:
                 break
@@ -944,6 +951,10 @@ class _ModuleWalk:
             if name == attr:
                 if value is not None and id(value) in kept:
                     inst = self.init_parameter(cls, kept[id(value)])
+                elif isinstance(value, ast.Call) and (method := self.self_method(value.func, _Scope(None, cls))) is not None:
+                    # `self.model = self._build()`: what the private method returns. Its
+                    # module is walked again when that return is learned (`run`).
+                    inst = self.finder.return_types.get(method)
                 else:
                     inst = self.instance_of(value, class_scope) if value is not None else None
                 if inst is None:
