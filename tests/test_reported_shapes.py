@@ -831,3 +831,25 @@ def test_a_class_with_an_unnamed_base_joins_what_it_stores_into_self_attributes(
     else:
         assert result.changes == ()
         assert net.refusal is not None and reason is not None and reason in net.refusal
+
+
+@pytest.mark.parametrize(
+    "stored, fixed",
+    [("train.Net()", True), ("object()", False)],
+    ids=["the same model: the inherited call is rewritten", "what it cannot follow: refused"],
+)
+def test_a_named_subclass_of_a_class_with_an_unnamed_base_joins_what_it_stores(tmp_path: Path, stored: str, fixed: bool) -> None:
+    """`class Mid(Base)` (`Base = train.Runner`) stores nothing, but `class Leaf(Mid)` in another
+    file stores `self.model`: a Leaf may be a Runner too, so its store joins in. Mid's module never
+    spells `self.model`: reading only that module's text once left Leaf out and rewrote the call."""
+    (tmp_path / "train.py").write_text(SUBCLASS_RUNNER)
+    (tmp_path / "mid.py").write_text("import train\n\nBase = train.Runner\n\n\nclass Mid(Base):\n    pass\n")
+    (tmp_path / "leaf.py").write_text(f"import train\nfrom mid import Mid\n\n\nclass Leaf(Mid):\n    def __init__(self):\n        self.model = {stored}\n")
+    result = run([tmp_path], Mode.DIFF)
+    net = next(f for f in result.findings if "Net.forward" in f.message)
+    if fixed:
+        assert net.refusal is None
+        assert {c.path.name for c in result.changes} == {"train.py"}
+    else:
+        assert result.changes == ()
+        assert net.refusal is not None and "`self.model` is set to something the analysis cannot follow" in net.refusal

@@ -401,12 +401,26 @@ class CallSiteFinder:
         return self._spellings[name]
 
     def opaque_stores(self, attr: str) -> set[ClassKey]:
-        """The classes with a base that cannot be named (``RepoIndex.opaque_subclassing``) whose
-        module writes ``self.attr``: any of them may be a subclass that stores it."""
+        """The classes with a base that cannot be named (``RepoIndex.opaque_subclassing``) that,
+        or one of whose own subclasses, stores ``self.attr``: any of them may be a subclass
+        that stores it (``subclass_attribute`` joins its subclasses' stores in)."""
         if attr not in self._opaque_stores:
-            written = f"self.{attr}"
-            self._opaque_stores[attr] = {key for key in self.index.opaque_subclassing() if written in self.index.module_of(key).text}
+            self._opaque_stores[attr] = {key for key in self.index.opaque_subclassing() if self.lineage_stores(key, attr)}
         return self._opaque_stores[attr]
+
+    def lineage_stores(self, cls: ClassKey, attr: str) -> bool:
+        """Does ``cls`` or a class below it (subclasses, theirs in turn) assign ``self.attr``?"""
+        seen = {cls}
+        stack = [cls]
+        while stack:
+            key = stack.pop()
+            if attr in self.index.summary(key).stored:
+                return True
+            for sub in self.index.subclasses(key):
+                if sub not in seen:
+                    seen.add(sub)
+                    stack.append(sub)
+        return False
 
     def with_subclasses(self, cls: ClassKey, attr: str, found: Instance) -> Instance:
         """``found``, what ``cls`` itself stores as ``self.attr``, joined with what each of its
@@ -429,9 +443,10 @@ class CallSiteFinder:
             module = self.index.modules.get(sub.module)
             if module is not None:
                 parsed = module.parsed
-                # `self.attr = ...` is what own_attribute reads: a module without the words
-                # stores nothing there, and need not be parsed.
-                found = _ModuleWalk(self, module, CallGraph()).own_attribute(sub, attr) if f"self.{attr}" in module.text else NOT_STORED
+                # `self.attr = ...` is what own_attribute reads: a class that stores no such
+                # attribute (its summary says) stores nothing there, and need not be parsed.
+                stores = attr in self.index.summary(sub).stored
+                found = _ModuleWalk(self, module, CallGraph()).own_attribute(sub, attr) if stores else NOT_STORED
                 found = self.with_subclasses(sub, attr, found)
                 if not parsed:
                     module.release()  # read for one class's stores: not worth keeping its tree

@@ -62,6 +62,9 @@ class ClassSummary:
     """Methods whose every ``return`` is ``return self`` (``def get_model(self): return self``)."""
     init: Optional["InitSummary"] = None
     """The class's own ``__init__``, when it defines one: where its arguments go."""
+    stored: frozenset[str] = frozenset()
+    """The attributes its own methods assign on ``self`` (``self_attribute_values``' names): a
+    class storing no ``self.X`` needs no parse to say so."""
 
 
 @dataclass(frozen=True)
@@ -474,6 +477,7 @@ def _class_summary(node: ast.ClassDef, module: ModuleSummary, lines: tuple[str, 
         packed,
         frozenset(self_returning),
         init,
+        frozenset(name for name, _ in self_attribute_values(node)),
     )
 
 
