@@ -40,9 +40,11 @@ class ForwardReason(enum.Enum):
     """Every refusal the reading of ``forward`` can end in."""
 
     LABELS_REASSIGNED = ReasonText(
-        "forward assigns `labels` other than by converting it (`labels = labels.long()`)",
-        "``labels`` is assigned something other than a conversion of itself (``labels = labels[:, 0]``): "
-        "the calls would have to compute it. A conversion of dtype, shape or device moves with the loss.",
+        "forward assigns `labels` in a way the loss cannot take with it (`{statement}`)",
+        "``labels`` is assigned something other than a conversion of itself (``labels = labels[:, 0]``), "
+        "a conversion under a branch (``if self.num_labels == 1: labels = labels.unsqueeze(1)``), or "
+        "anything while labels are optional: the calls would have to compute it. One conversion of "
+        "dtype, shape or device (``labels = labels.long()``) in forward's own body moves with the loss.",
         "def forward(self, x, labels):\n    labels = labels[:, 0]\n    logits = self.fc(x)\n"
         "    loss = F.cross_entropy(logits, labels)\n    return loss\n",
     )

@@ -853,3 +853,41 @@ def test_a_named_subclass_of_a_class_with_an_unnamed_base_joins_what_it_stores(t
     else:
         assert result.changes == ()
         assert net.refusal is not None and "`self.model` is set to something the analysis cannot follow" in net.refusal
+
+
+CONVERTED_UNDER_A_BRANCH = """\
+import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, num_labels):
+        super().__init__()
+        self.num_labels = num_labels
+        self.fc = nn.Linear(4, num_labels)
+        self.loss_fnc = nn.BCEWithLogitsLoss()
+
+    def forward(self, x, labels):
+        logits = self.fc(x)
+        if self.num_labels == 1:
+            {conversion}
+        loss = self.loss_fnc(logits, labels)
+        return loss, logits
+
+
+model = Net(1)
+loss, logits = model(torch.randn(5, 4), torch.tensor([0.0, 1.0, 1.0, 0.0, 1.0]))
+"""
+
+
+@pytest.mark.parametrize("conversion", ["labels = labels.unsqueeze(1)", "labels = torch.unsqueeze(labels, 1)"])
+def test_labels_converted_under_a_branch_are_refused_showing_the_user_s_own_line(tmp_path: Path, conversion: str) -> None:
+    """A conversion under `if` reaches the loss after the branch on some paths only: inlining it
+    into its own block once dropped it for the loss (the same-numbers proof caught that, with a
+    vaguer reason). The refusal quotes the line, not an example of a conversion."""
+    (tmp_path / "train.py").write_text(CONVERTED_UNDER_A_BRANCH.format(conversion=conversion))
+    result = run([tmp_path], Mode.DIFF)
+    (finding,) = result.findings
+    assert result.changes == ()
+    assert finding.refusal is not None
+    assert finding.refusal.endswith(f"forward assigns `labels` in a way the loss cannot take with it (`{conversion}`)"), finding.refusal

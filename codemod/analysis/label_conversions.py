@@ -1,16 +1,20 @@
 """``labels = labels.long()`` in ``forward``: inlined into the uses, so that ``labels`` is the
 caller's argument throughout and the conversion moves with the loss. Only conversions of dtype,
-shape and device (pure), and only where it is the one assignment to ``labels`` in its block."""
+shape and device (pure), only where it is the one assignment to ``labels`` in its block, and
+only where every use it reaches is in that block: one under ``if`` whose converted labels are
+read after the ``if`` (on some paths only), or under a loop (read again by the next pass), is not."""
 
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any, Optional
 
 from codemod.cst.bindings import bound_names
-from codemod.cst.nodes import names_in, single_name_target, substitute
+from codemod.cst.nodes import code_of, names_in, single_name_target, substitute
 from codemod.lazy_libcst import cst
-from codemod.vocabulary import LABELS_PARAM
+from codemod.reasons import ForwardReason
+from codemod.vocabulary import LABELS_PARAM, Refusal
 
 LABEL_CONVERSIONS = frozenset(
     {"long", "float", "double", "int", "half", "bool", "view", "reshape", "squeeze", "unsqueeze", "flatten",
@@ -29,6 +33,44 @@ def _is_label_conversion(node: cst.BaseExpression) -> bool:
 
 
 @functools.cache
+def _enclosed_blocks() -> type[Any]:
+    """``_EnclosedBlocks``, built on first use (see ``_inline_conversions``)."""
+
+    class _EnclosedBlocks(cst.CSTVisitor):
+        """The blocks of a ``forward`` whose conversions may be inlined: outside any loop, and
+        no ``labels`` read after the block ends (nodes are visited in source order)."""
+
+        def __init__(self) -> None:
+            self.reads: list[int] = []  # the visit order of each `labels` name
+            self.seen = 0
+            self.loops = 0
+            self.spans: dict[cst.IndentedBlock, tuple[int, int, bool]] = {}
+            self.open: list[tuple[cst.IndentedBlock, int, bool]] = []
+
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            self.seen += 1
+            if isinstance(node, cst.Name) and node.value == LABELS_PARAM:
+                self.reads.append(self.seen)
+            if isinstance(node, (cst.For, cst.While)):
+                self.loops += 1
+            if isinstance(node, cst.IndentedBlock):
+                self.open.append((node, self.seen, self.loops > 0))
+            return True
+
+        def on_leave(self, original_node: cst.CSTNode) -> None:
+            if isinstance(original_node, (cst.For, cst.While)):
+                self.loops -= 1
+            if isinstance(original_node, cst.IndentedBlock):
+                block, start, looped = self.open.pop()
+                self.spans[block] = (start, self.seen, looped)
+
+        def enclosed(self) -> set[cst.IndentedBlock]:
+            return {block for block, (_, end, looped) in self.spans.items() if not looped and all(read <= end for read in self.reads)}
+
+    return _EnclosedBlocks
+
+
+@functools.cache
 def _inline_conversions() -> type[Any]:
     """``_InlineConversions``, built on first use: subclassing LibCST loads it (see ``codemod.lazy_libcst``)."""
 
@@ -37,7 +79,8 @@ def _inline_conversions() -> type[Any]:
         the line goes, so that ``labels`` is the caller's argument throughout and the conversion
         moves with the loss. Only in a block where it is the one assignment to ``labels``."""
 
-        def __init__(self) -> None:
+        def __init__(self, enclosed: set[cst.IndentedBlock]) -> None:
+            self.enclosed = enclosed
             self.failed = False
 
         def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
@@ -46,7 +89,7 @@ def _inline_conversions() -> type[Any]:
                 target = single_name_target(statement)
                 if target is None or target[0] != LABELS_PARAM:
                     continue
-                if not _is_label_conversion(target[1]):
+                if original not in self.enclosed or not _is_label_conversion(target[1]):
                     self.failed = True
                     return updated
                 rest = body[index + 1 :]
@@ -69,7 +112,9 @@ def inline_label_conversions(func: cst.FunctionDef) -> Optional[cst.FunctionDef]
     it has none; None when ``labels`` is assigned in a way that cannot be inlined."""
     if LABELS_PARAM not in bound_names(func.body):
         return func
-    inliner = _inline_conversions()()
+    blocks = _enclosed_blocks()()
+    func.body.visit(blocks)
+    inliner = _inline_conversions()(blocks.enclosed())
     result = func.visit(inliner)
     assert isinstance(result, cst.FunctionDef)  # the inliner changes blocks, never the function itself
     if inliner.failed or LABELS_PARAM in bound_names(result.body):
@@ -77,3 +122,14 @@ def inline_label_conversions(func: cst.FunctionDef) -> Optional[cst.FunctionDef]
     return result
 
 
+
+
+_ASSIGNS_LABELS = re.compile(rf"^\s*(?:[\w\s,.()\[\]*]*[\s,(\[*])?{LABELS_PARAM}\b[^=\n]*?(?:[-+*/%@&|^]|//|\*\*|<<|>>)?=(?!=)")
+
+
+def labels_reassigned(func: cst.FunctionDef) -> Refusal:
+    """``ForwardReason.LABELS_REASSIGNED``, showing the first line of ``func`` that assigns
+    ``labels`` (the user's own statement, not an example of one)."""
+    body = code_of(func.body).splitlines()  # the body alone: a signature line can look like `labels: Tensor = ...`
+    line = next((line.strip() for line in body if _ASSIGNS_LABELS.match(line)), f"{LABELS_PARAM} = …")
+    return Refusal.of(ForwardReason.LABELS_REASSIGNED, statement=line)

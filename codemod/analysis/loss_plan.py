@@ -18,7 +18,7 @@ from typing import Callable, Optional, Union
 from codemod.analysis.containers import fold_containers
 from codemod.analysis.derivations import Flow, call_inputs, movable_check
 from codemod.analysis.effects import changed_after_loss, model_parts
-from codemod.analysis.label_conversions import inline_label_conversions
+from codemod.analysis.label_conversions import inline_label_conversions, labels_reassigned
 from codemod.analysis.prediction import (
     PREDICTION_SEEN,
     calls_self_submodule,
@@ -102,7 +102,7 @@ def plan_forward(
         return None
     inlined = inline_label_conversions(func)
     if inlined is None:
-        return _refuse_if_labels_loss(func, Refusal.of(ForwardReason.LABELS_REASSIGNED))
+        return _refuse_if_labels_loss(func, labels_reassigned(func))
     if isinstance(inlined.body, cst.IndentedBlock):
         # A result built step by step (`out["loss"] = ...`) is read as the display it amounts to.
         inlined = inlined.with_changes(body=inlined.body.with_changes(body=fold_containers(inlined.body.body)))

@@ -37,6 +37,7 @@ from codemod.analysis.effects import ModelParts
 from codemod.cst.bindings import bound_names
 from codemod.cst.nodes import code_of, is_criterion_constructor, name_nodes, named_params, names_in, single_name_target
 from codemod.lazy_libcst import cst
+from codemod.analysis.label_conversions import labels_reassigned
 from codemod.reasons import ForwardReason
 from codemod.vocabulary import LABELS_PARAM, Refusal
 
@@ -317,7 +318,7 @@ def read_paths(func: cst.FunctionDef, parts: ModelParts = ModelParts()) -> Union
     placeholders = _placeholders(func)
     body = _statements(func.body)
     if LABELS_PARAM in bound_names(func.body, mutations=True):
-        return Refusal.of(ForwardReason.LABELS_REASSIGNED)  # its None-ness is not the caller's
+        return labels_reassigned(func)  # its None-ness is not the caller's
     if not isinstance(func.body, cst.IndentedBlock):
         return Refusal.of(ForwardReason.ONE_LINE_FORWARD)
     initial = [s for s in body if _is_constant_assignment(s) in placeholders]

@@ -175,7 +175,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         if aliased is not None:
             outcome = aliased
         elif views is None and name == LABEL_ALIAS:
-            outcome = unread_paths_refusal(inlined, model_parts(found[0]))
+            outcome = unread_paths_refusal(func, inlined, model_parts(found[0]))
         elif views is not None:
             # `labels` required, yet tested (`if labels is not None:`): calls passing
             # `labels=None` take forward's other path, and see what it returned there.

@@ -149,7 +149,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
         kept = None
         less_the_loss = False
         if views is None:
-            outcome = None if "loss" not in code_of(func).lower() else unread_paths_refusal(inlined, model_parts(cls))
+            outcome = None if "loss" not in code_of(func).lower() else unread_paths_refusal(func, inlined, model_parts(cls))
         else:
             outcome = plan_two_paths(cls, views, signature)
             if isinstance(outcome, Refusal):

@@ -28,6 +28,7 @@ from codemod.rules.common import RuleContext, Unit, location_of
 from codemod.rules.kept_forward import Kept, constructor_fields, plan_kept
 from codemod.transforms.edits import FileEdits, apply_edits
 from codemod.transforms.forward import forward_edits
+from codemod.analysis.label_conversions import labels_reassigned
 from codemod.reasons import ForwardReason
 from codemod.vocabulary import LABEL_ALIAS, LABELS_PARAM, Location, LossPlan, PlanResult, Refusal, ResultKind, ResultShape, Signature
 
@@ -42,11 +43,11 @@ def plan_two_paths(cls: cst.ClassDef, views: Views, signature: Signature, read_t
         return Refusal(f"internal error ({type(exc).__name__}: {exc}); please report it")
 
 
-def unread_paths_refusal(inlined: Optional[cst.FunctionDef], parts: ModelParts = ModelParts()) -> Refusal:
-    """Why ``specialize`` gave no paths: ``labels`` assigned in ``forward`` (``inlined`` is
-    None: its label conversions could not be inlined), else the test it could not decide."""
+def unread_paths_refusal(func: cst.FunctionDef, inlined: Optional[cst.FunctionDef], parts: ModelParts = ModelParts()) -> Refusal:
+    """Why ``specialize`` gave no paths: ``labels`` assigned in ``func`` (``inlined`` is None:
+    its label conversions could not be inlined), else the test it could not decide."""
     if inlined is None:
-        return Refusal.of(ForwardReason.LABELS_REASSIGNED)
+        return labels_reassigned(func)
     found = read_paths(inlined, parts)
     assert isinstance(found, Refusal), "called only where specialize gave no paths"
     return found
