@@ -40,7 +40,7 @@ class ForwardReason(enum.Enum):
     """Every refusal the reading of ``forward`` can end in."""
 
     LABELS_REASSIGNED = ReasonText(
-        "forward assigns `labels` in a way the loss cannot take with it (`{statement}`)",
+        "forward assigns `{name}` in a way the loss cannot take with it (`{statement}`)",
         "``labels`` is assigned something other than a conversion of itself (``labels = labels[:, 0]``), "
         "a conversion under a branch (``if self.num_labels == 1: labels = labels.unsqueeze(1)``), or "
         "anything while labels are optional: the calls would have to compute it. One conversion of "

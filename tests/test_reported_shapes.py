@@ -891,3 +891,12 @@ def test_labels_converted_under_a_branch_are_refused_showing_the_user_s_own_line
     assert result.changes == ()
     assert finding.refusal is not None
     assert finding.refusal.endswith(f"forward assigns `labels` in a way the loss cannot take with it (`{conversion}`)"), finding.refusal
+
+
+def test_a_label_parameter_reassigned_is_refused_in_the_file_s_own_words(tmp_path: Path) -> None:
+    """`label` is read as `labels` inside; the refusal still names `label` and quotes its line."""
+    source = CONVERTED_UNDER_A_BRANCH.format(conversion="label = label.unsqueeze(1)").replace("x, labels)", "x, label)")
+    (tmp_path / "train.py").write_text(source.replace("self.loss_fnc(logits, labels)", "self.loss_fnc(logits, label)"))
+    (finding,) = run([tmp_path], Mode.DIFF).findings
+    assert finding.refusal is not None
+    assert finding.refusal.endswith("forward assigns `label` in a way the loss cannot take with it (`label = label.unsqueeze(1)`)"), finding.refusal

@@ -14,7 +14,7 @@ from codemod.cst.bindings import bound_names
 from codemod.cst.nodes import code_of, names_in, single_name_target, substitute
 from codemod.lazy_libcst import cst
 from codemod.reasons import ForwardReason
-from codemod.vocabulary import LABELS_PARAM, Refusal
+from codemod.vocabulary import LABELS_PARAM, PlanResult, Refusal
 
 LABEL_CONVERSIONS = frozenset(
     {"long", "float", "double", "int", "half", "bool", "view", "reshape", "squeeze", "unsqueeze", "flatten",
@@ -124,12 +124,24 @@ def inline_label_conversions(func: cst.FunctionDef) -> Optional[cst.FunctionDef]
 
 
 
-_ASSIGNS_LABELS = re.compile(rf"^\s*(?:[\w\s,.()\[\]*]*[\s,(\[*])?{LABELS_PARAM}\b[^=\n]*?(?:[-+*/%@&|^]|//|\*\*|<<|>>)?=(?!=)")
+@functools.cache
+def _assigns(name: str) -> re.Pattern[str]:
+    """A line that binds ``name``: ``name = ...``, ``a, name = ...``, ``name += ...``, ``name: T = ...``."""
+    return re.compile(rf"^\s*(?:[\w\s,.()\[\]*]*[\s,(\[*])?{name}\b[^=\n]*?(?:[-+*/%@&|^]|//|\*\*|<<|>>)?=(?!=)")
 
 
-def labels_reassigned(func: cst.FunctionDef) -> Refusal:
-    """``ForwardReason.LABELS_REASSIGNED``, showing the first line of ``func`` that assigns
-    ``labels`` (the user's own statement, not an example of one)."""
+def labels_reassigned(func: cst.FunctionDef, name: str = LABELS_PARAM) -> Refusal:
+    """``ForwardReason.LABELS_REASSIGNED`` for the forward as written (``name`` its labels
+    parameter, ``label`` before it is read as ``labels``), showing the first line that assigns
+    it: the user's own statement, not an example of one."""
     body = code_of(func.body).splitlines()  # the body alone: a signature line can look like `labels: Tensor = ...`
-    line = next((line.strip() for line in body if _ASSIGNS_LABELS.match(line)), f"{LABELS_PARAM} = …")
-    return Refusal.of(ForwardReason.LABELS_REASSIGNED, statement=line)
+    line = next((line.strip() for line in body if _assigns(name).match(line)), f"{name} = …")
+    return Refusal.of(ForwardReason.LABELS_REASSIGNED, name=name, statement=line)
+
+
+def as_written(outcome: PlanResult, func: cst.FunctionDef, name: str) -> PlanResult:
+    """``outcome``, with a ``LABELS_REASSIGNED`` refusal made of ``func`` as the file holds it:
+    the reading may have renamed ``label`` to ``labels`` first."""
+    if isinstance(outcome, Refusal) and outcome.kind is ForwardReason.LABELS_REASSIGNED:
+        return labels_reassigned(func, name)
+    return outcome

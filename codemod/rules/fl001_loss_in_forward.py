@@ -74,7 +74,7 @@ from typing import Callable, Optional
 
 from codemod.analysis.effects import ModelParts, model_parts
 from codemod.analysis.index import ClassKey, ModuleSummary, RepoIndex
-from codemod.analysis.label_conversions import inline_label_conversions
+from codemod.analysis.label_conversions import as_written, inline_label_conversions
 from codemod.analysis.loss_plan import plan_forward
 from codemod.analysis.optional_labels import Views, specialize
 from codemod.cst.nodes import code_of
@@ -198,6 +198,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
             outcome = less[0] if not isinstance(less, Refusal) else less
         if outcome is None:
             continue
+        outcome = as_written(outcome, found[1], name)
         message = f"`{key.name}.forward` takes `{name}` and computes the loss inside the model"
         finding = Finding(module.display_path, signature.line, signature.column + 1, CODE, message)
         candidates[key] = (outcome, finding)

@@ -68,7 +68,7 @@ from typing import Callable, Optional
 
 from codemod.analysis.effects import model_parts
 from codemod.analysis.index import ClassKey, ClassKind, ModuleSummary, RepoIndex
-from codemod.analysis.label_conversions import inline_label_conversions
+from codemod.analysis.label_conversions import as_written, inline_label_conversions
 from codemod.analysis.optional_labels import Views, specialize
 from codemod.cst.nodes import code_of, defaults_to_none
 from codemod.lazy_libcst import cst
@@ -166,6 +166,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
                         kept, less_the_loss = less, True
         if outcome is None:
             continue
+        outcome = as_written(outcome, found[1], name)
         message = f"`{key.name}.forward` takes optional `{name}` and computes the loss inside the model"
         finding = Finding(module.display_path, signature.line, signature.column + 1, CODE, message)
         unit = Unit(finding, also_at=(index.summary(key).line,), moves=index.forward_family(key))
