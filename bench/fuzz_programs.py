@@ -16,7 +16,7 @@ never drawn: each later dimension is drawn among the values the earlier ones all
 from __future__ import annotations
 
 import random
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Optional, Sequence
 
 Table = tuple[tuple[str, int], ...]
@@ -196,6 +196,10 @@ RUNNER_BUILDERS: Table = (("inline", 1), ("helper_below", 1))
 """How ``runner_builds`` builds its model: ``self.model = Net()`` in ``__init__``, or ``self.model
 = self._build_model()`` with that private method defined last in the class, below its caller
 (the walk learns what it returns after reading ``__init__``)."""
+LABEL_CONVERSIONS: Table = (("none", 4), ("top", 1), ("branch", 1))
+"""A pure conversion of the labels before the loss (``labels = labels.clone()``): ``top`` as the
+loss's first line (it moves with the loss), ``branch`` under ``if self.n_out > 0:`` (the loss
+after the ``if`` reads it on some paths only, as far as a reading can tell: refused)."""
 DIMENSIONS: dict[str, Table] = {
     "signature": SIGNATURES,
     "optional_style": OPTIONAL_STYLES,
@@ -227,6 +231,7 @@ DIMENSIONS: dict[str, Table] = {
     "derived_twice": DERIVED_TWICE,
     "loss_branch": LOSS_BRANCHES,
     "runner_builder": RUNNER_BUILDERS,
+    "label_conversion": LABEL_CONVERSIONS,
 }
 """Every dimension's values, in ``Shape``'s field order (tests check each value gets drawn)."""
 
@@ -267,6 +272,7 @@ class Shape:
     derived_twice: str
     loss_branch: str
     runner_builder: str
+    label_conversion: str
 
     @property
     def optional(self) -> bool:
@@ -374,10 +380,11 @@ def draw_shape(rng: random.Random) -> Shape:
     derived_twice = _pick(later, DERIVED_TWICE) if twice_applies else "-"
     loss_branch = _pick(later, LOSS_BRANCHES, None if signature.startswith("mask_") else _values(LOSS_BRANCHES, "input"))
     runner_builder = _pick(later, RUNNER_BUILDERS) if binding == "runner_builds" else "-"
+    label_conversion = _pick(later, LABEL_CONVERSIONS)
     return Shape(
         signature, optional_style, task, criterion, loss_variant, pre_loss, post_loss, pred_name, dropout, returns, optional_return, placeholder,
         reader, call, eval_call, labelless_style, binding, global_home, scope, wrapper, classes, layout, import_style, serving, label_var,
-        distractors, extra_result, derived_twice, loss_branch, runner_builder,
+        distractors, extra_result, derived_twice, loss_branch, runner_builder, label_conversion,
     )
 
 
@@ -633,6 +640,9 @@ def forward_lines(shape: Shape, rng: random.Random, scale: Optional[str]) -> lis
         "mask_after": "self, x, labels, mask=None",
     }[shape.signature]
     parts = forward_parts(shape, rng, scale)
+    converted = [f"{label} = {label}.clone()"]
+    conversion = {"none": [], "top": converted, "branch": ["if self.n_out > 0:"] + ind(converted)}[shape.label_conversion]
+    parts = replace(parts, loss=conversion + parts.loss)
     body = list(parts.prediction)
     if shape.extra_result != "none":
         body.append("feats = self.encoder(x)")
