@@ -900,3 +900,24 @@ def test_a_label_parameter_reassigned_is_refused_in_the_file_s_own_words(tmp_pat
     (finding,) = run([tmp_path], Mode.DIFF).findings
     assert finding.refusal is not None
     assert finding.refusal.endswith("forward assigns `label` in a way the loss cannot take with it (`label = label.unsqueeze(1)`)"), finding.refusal
+
+
+def test_a_model_handed_on_by_a_method_s_parameter_names_the_call_that_hands_it(tmp_path: Path) -> None:
+    """`Checker.check(self, model, ...)` passes its `model` to `evaluate`: nothing ever flows into a
+    public method's parameter, so that call passes what the analysis cannot trace. The refusal
+    once said no visible call passed one, while a call did."""
+    (tmp_path / "model.py").write_text(
+        "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 2)\n\n    def forward(self, x, labels):\n"
+        "        return nn.functional.cross_entropy(self.fc(x), labels)\n"
+    )
+    (tmp_path / "helpers.py").write_text("def evaluate(model, x, y):\n    return model(x, y)\n")
+    (tmp_path / "train.py").write_text(
+        "import torch\nfrom helpers import evaluate\nfrom model import Net\n\n\nclass Checker:\n"
+        "    def check(self, model, x, y):\n        return evaluate(model, x, y)\n\n\n"
+        "model = Net()\nChecker().check(model, torch.randn(3, 4), torch.tensor([0, 1, 1]))\n"
+    )
+    (finding,) = run([tmp_path], Mode.DIFF).findings
+    assert finding.refusal is not None
+    assert "(`model` is a parameter, and the call at " in finding.refusal, finding.refusal
+    assert "train.py:8 passes what the analysis cannot trace)" in finding.refusal, finding.refusal

@@ -210,6 +210,9 @@ class _Scope:
         binding of ``model``: below that line, ``model`` holds the ``Net`` alone."""
         self.params: dict[str, str] = {}
         """Parameters of this function whose values the analysis does not know: name -> why."""
+        self.unfollowed: set[str] = set()
+        """Parameters of a method whose callers are not followed (not private, not an
+        ``__init__`` whose constructions are): nothing will ever flow into them."""
         self.imported: set[str] = set()
         self.values: dict[str, list[Optional[ast.expr]]] = {}
         """What each name is bound to by ``=`` (None where it is bound otherwise)."""
@@ -239,6 +242,17 @@ class _Scope:
                 return None
             scope = scope.parent
         return None
+
+    def unfollowed_param(self, name: str) -> bool:
+        """Is ``name`` a parameter of an enclosing method whose callers are not followed?"""
+        scope: Optional[_Scope] = self
+        while scope is not None:
+            if name in scope.params:
+                return name in scope.unfollowed
+            if name in scope.bound:
+                return False
+            scope = scope.parent
+        return False
 
     def imported_only(self, name: str) -> bool:
         """Is ``name`` bound at module level, by an import and nothing else?"""
@@ -1441,6 +1455,7 @@ class _ModuleWalk:
                 flowed = self.init_parameter(cls, arg.arg)
             elif method and not private:
                 flowed = None
+                scope.unfollowed.add(arg.arg)
             else:
                 flowed = self.finder.param_types.get((self.module.key, function_name, arg.arg))
                 untraced = next(iter(sorted(self.finder.param_untraced.get((self.module.key, function_name, arg.arg), {}).values())), None)
@@ -1751,9 +1766,10 @@ class _ModuleWalk:
                 if isinstance(receiving, str):
                     self.finder.param_others.add((function[0], function[1], receiving))
                 continue
-            if inst is None and isinstance(value, ast.Name) and scope.param_reason(value.id) is not None:
+            if inst is None and isinstance(value, ast.Name) and scope.param_reason(value.id) is not None and not scope.unfollowed_param(value.id):
                 # A parameter passed on: what it receives flows on once its own callers are
                 # walked (a later round); nothing is known of it yet, which is not "untraced".
+                # A method's parameter never learns anything: what it passes is untraced.
                 continue
             if isinstance(slot, int):
                 if slot >= len(params):
