@@ -70,13 +70,14 @@ def _walk(top: Path, exclude: Specs) -> list[str]:
     """The source files below ``top``, as ``os.scandir`` spells them (``top`` joined with the
     names below it). Strings, not Paths: building a Path per entry was most of a large tree's walk."""
     found: list[str] = []
-    # Each entry: a directory and the .gitignore specs that apply to it, with their base dirs.
-    stack: list[tuple[str, Specs]] = [(str(top), exclude)]
+    # Each entry: a directory and the .gitignore specs that apply to it, outermost first.
+    stack: list[tuple[str, Specs]] = [(str(top), ())]
     while stack:
-        directory, specs = stack.pop()
+        directory, ignores = stack.pop()
         own = _gitignore_spec(Path(directory))
         if own is not None:
-            specs = specs + ((Path(directory), own),)
+            ignores = ignores + ((Path(directory), own),)
+        specs = exclude or ignores
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError:
@@ -93,27 +94,54 @@ def _walk(top: Path, exclude: Specs) -> list[str]:
             if is_dir:
                 if entry.name.startswith(".") or entry.name in SKIPPED_DIRS or _is_virtualenv(Path(entry.path)):
                     continue
-                if specs and _ignored(entry.path, specs, is_dir=True):
+                if specs and _ignored(entry.path, exclude, ignores, is_dir=True):
                     continue
-                stack.append((entry.path, specs))
-            elif is_file and entry.name.endswith(SOURCE_SUFFIXES) and not (specs and _ignored(entry.path, specs, is_dir=False)):
+                stack.append((entry.path, ignores))
+            elif is_file and entry.name.endswith(SOURCE_SUFFIXES) and not (specs and _ignored(entry.path, exclude, ignores, is_dir=False)):
                 found.append(entry.path)
     return found
 
 
-def _ignored(path: str, specs: Specs, *, is_dir: bool) -> bool:
-    for base, spec in specs:
-        within = os.path.abspath(path) if base.is_absolute() and not os.path.isabs(path) else path
-        try:
-            relative = Path(within).relative_to(base).as_posix() + ("/" if is_dir else "")
-        except ValueError:
-            try:  # spelled through a link (a folder named below a linked project): as resolved
-                relative = Path(os.path.realpath(path)).relative_to(base).as_posix() + ("/" if is_dir else "")
-            except ValueError:  # an exclude base that is not above this path says nothing of it
-                continue
-        if spec.match_file(relative):
+def verdict(spec: "pathspec.PathSpec[Any]", relative: str, *, is_dir: bool) -> Optional[bool]:
+    """What ``spec`` says of ``relative`` (a trailing ``/`` for a directory): ignored, kept, or
+    nothing (no pattern matches). For a directory itself the last matching pattern decides, as in
+    git: ``GitIgnoreSpec`` ranks a directory pattern's match below a file pattern's, so after ``*``
+    a ``!custom/`` could not take ``custom/`` back, and the files git keeps below it went unread."""
+    if not is_dir:
+        return spec.check_file(relative).include
+    said: Optional[bool] = None
+    for pattern in spec.patterns:
+        if pattern.include is not None and pattern.match_file(relative) is not None:
+            said = pattern.include
+    return said
+
+
+def _relative(path: str, base: Path, is_dir: bool) -> Optional[str]:
+    within = os.path.abspath(path) if base.is_absolute() and not os.path.isabs(path) else path
+    try:
+        return Path(within).relative_to(base).as_posix() + ("/" if is_dir else "")
+    except ValueError:
+        try:  # spelled through a link (a folder named below a linked project): as resolved
+            return Path(os.path.realpath(path)).relative_to(base).as_posix() + ("/" if is_dir else "")
+        except ValueError:  # an exclude base that is not above this path says nothing of it
+            return None
+
+
+def _ignored(path: str, exclude: Specs, ignores: Specs, *, is_dir: bool) -> bool:
+    """Excluded by a setting, or ignored by the .gitignore files on its way. A setting's pattern
+    always excludes; among .gitignore files the deepest with a pattern matching the path decides
+    (``src/.gitignore``'s ``!ok.py`` keeps what the root's ``*.py`` ignores), as in git."""
+    for base, spec in exclude:
+        relative = _relative(path, base, is_dir)
+        if relative is not None and verdict(spec, relative, is_dir=is_dir):
             return True
-    return False
+    decided: Optional[bool] = None
+    for base, spec in ignores:
+        relative = _relative(path, base, is_dir)
+        said = verdict(spec, relative, is_dir=is_dir) if relative is not None else None
+        if said is not None:
+            decided = said
+    return bool(decided)
 
 
 def discover(paths: list[Path], exclude: Specs = ()) -> Discovered:

@@ -11,26 +11,33 @@ from pathlib import Path
 
 import pytest
 
-from codemod.discovery import SKIPPED_DIRS, SOURCE_SUFFIXES, Specs, _gitignore_spec, discover, exclude_spec
+from codemod.discovery import SKIPPED_DIRS, SOURCE_SUFFIXES, Specs, _gitignore_spec, discover, exclude_spec, verdict
 from tests.golden_cases import GOLDEN, case_folders
 
 
-def _reference_ignored(path: Path, specs: Specs, *, is_dir: bool) -> bool:
+def _reference_said(path: Path, specs: Specs, *, is_dir: bool) -> list[bool]:
+    said = []
     for base, spec in specs:
         within = Path(os.path.abspath(path)) if base.is_absolute() and not path.is_absolute() else path
         try:
             relative = within.relative_to(base).as_posix() + ("/" if is_dir else "")
         except ValueError:
             continue
-        if spec.match_file(relative):
-            return True
-    return False
+        one = verdict(spec, relative, is_dir=is_dir)
+        if one is not None:
+            said.append(one)
+    return said
 
 
-def _reference_walk(directory: Path, specs: Specs) -> list[Path]:
+def _reference_ignored(path: Path, exclude: Specs, ignores: Specs, *, is_dir: bool) -> bool:
+    said = _reference_said(path, ignores, is_dir=is_dir)
+    return any(_reference_said(path, exclude, is_dir=is_dir)) or (bool(said) and said[-1])
+
+
+def _reference_walk(directory: Path, exclude: Specs, ignores: Specs = ()) -> list[Path]:
     own = _gitignore_spec(directory)
     if own is not None:
-        specs = specs + ((directory, own),)
+        ignores = ignores + ((directory, own),)
     found = []
     for entry in sorted(directory.iterdir(), key=lambda p: p.name):
         if entry.is_symlink():
@@ -38,9 +45,9 @@ def _reference_walk(directory: Path, specs: Specs) -> list[Path]:
         if entry.is_dir():
             if entry.name.startswith(".") or entry.name in SKIPPED_DIRS or (entry / "pyvenv.cfg").is_file():
                 continue
-            if not _reference_ignored(entry, specs, is_dir=True):
-                found.extend(_reference_walk(entry, specs))
-        elif entry.is_file() and entry.name.endswith(SOURCE_SUFFIXES) and not _reference_ignored(entry, specs, is_dir=False):
+            if not _reference_ignored(entry, exclude, ignores, is_dir=True):
+                found.extend(_reference_walk(entry, exclude, ignores))
+        elif entry.is_file() and entry.name.endswith(SOURCE_SUFFIXES) and not _reference_ignored(entry, exclude, ignores, is_dir=False):
             found.append(entry)
     return found
 
@@ -111,3 +118,40 @@ def test_fast_discovery_matches_the_reference_with_ignores_links_and_paths_named
     monkeypatch.chdir(outside)
     for named in ([tree], [Path("../project")], [Path("../project/linked_dir"), Path(".")]):
         assert list(discover(named, exclude).files) == _reference(named, exclude), named
+
+
+GIT_TREE = (
+    "train.py", "top_only.py", "custom/model.py", "custom/sub/deep.py", "out/x.py", "a.tmp.py", "keep.tmp.py",
+    "deep/y.py", "data/z.py", "data/keep/x.py", "data/keep/w.py", "a/m/b/c.py", "a/gen_1.py", "src/gen_2.py",
+    "src/ok.py", "src/inner/ok.py", "x/a.py", "code/tool.py",
+)
+IGNORE_FILES = [
+    {".gitignore": "*\n!custom/\n!custom/*\n!train.py\n"},  # ignore everything, take folders back (seen in a repository)
+    {".gitignore": "*\n!custom/\n!train.py\n"},  # the folder back, but `*` still ignores its files
+    {".gitignore": "*\n!*/\n!*.py\n"},  # only Python files
+    {".gitignore": "*\n!x/*\n"},  # a file pattern cannot take a folder `*` ignored back
+    {".gitignore": "out/\n*.tmp.py\n!keep.tmp.py\n/top_only.py\ndeep/\n!deep/\n"},
+    {".gitignore": "data/*\n!data/keep/\ndata/keep/*\n!data/keep/x.py\n**/gen_*.py\na/**/b/\n"},
+    {".gitignore": "*.py\n!src/\n", "src/.gitignore": "!ok.py\ninner/\n"},
+    {".gitignore": "code\n!code/\n"},
+]
+
+
+@pytest.mark.parametrize("ignores", IGNORE_FILES, ids=[files[".gitignore"].replace("\n", " ").strip() for files in IGNORE_FILES])
+def test_discovery_reads_what_git_does_not_ignore(ignores: dict[str, str], tmp_path: Path) -> None:
+    """git itself is the reference: the files `git ls-files --others --exclude-standard` lists."""
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    for name in GIT_TREE:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x = 1\n")
+    for name, text in ignores.items():
+        (tmp_path / name).write_text(text)
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    listed = subprocess.run(["git", "ls-files", "--others", "--exclude-standard"], cwd=tmp_path, check=True, capture_output=True, text=True)
+    by_git = sorted(name for name in listed.stdout.splitlines() if name.endswith(".py"))
+    found = sorted(path.resolve().relative_to(tmp_path.resolve()).as_posix() for path, _ in discover([tmp_path]).files)
+    assert found == by_git
