@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from codemod.cst.bindings import bound_names
 from codemod.cst.nodes import code_of, names_in, single_name_target, substitute
 from codemod.lazy_libcst import cst
 from codemod.reasons import ForwardReason
-from codemod.vocabulary import LABELS_PARAM, PlanResult, Refusal
+from codemod.vocabulary import LABELS_PARAM, LossPlan, Refusal
 
 LABEL_CONVERSIONS = frozenset(
     {"long", "float", "double", "int", "half", "bool", "view", "reshape", "squeeze", "unsqueeze", "flatten",
@@ -139,7 +139,7 @@ def labels_reassigned(func: cst.FunctionDef, name: str = LABELS_PARAM) -> Refusa
     return Refusal.of(ForwardReason.LABELS_REASSIGNED, name=name, statement=line)
 
 
-def as_written(outcome: PlanResult, func: cst.FunctionDef, name: str) -> PlanResult:
+def as_written(outcome: Union[LossPlan, Refusal], func: cst.FunctionDef, name: str) -> Union[LossPlan, Refusal]:
     """``outcome``, with a ``LABELS_REASSIGNED`` refusal made of ``func`` as the file holds it:
     the reading may have renamed ``label`` to ``labels`` first."""
     if isinstance(outcome, Refusal) and outcome.kind is ForwardReason.LABELS_REASSIGNED:

@@ -198,7 +198,7 @@ def find_units(ctx: RuleContext) -> list[Unit]:
             outcome = less[0] if not isinstance(less, Refusal) else less
         if outcome is None:
             continue
-        outcome = as_written(outcome, found[1], name)
+        outcome = as_written(outcome, found[1], name or LABELS_PARAM)
         message = f"`{key.name}.forward` takes `{name}` and computes the loss inside the model"
         finding = Finding(module.display_path, signature.line, signature.column + 1, CODE, message)
         candidates[key] = (outcome, finding)
