@@ -107,13 +107,12 @@ def verdict(spec: "pathspec.PathSpec[Any]", relative: str, *, is_dir: bool) -> O
     nothing (no pattern matches). For a directory itself the last matching pattern decides, as in
     git: ``GitIgnoreSpec`` ranks a directory pattern's match below a file pattern's, so after ``*``
     a ``!custom/`` could not take ``custom/`` back, and the files git keeps below it went unread."""
-    if not is_dir:
-        return spec.check_file(relative).include
     said: Optional[bool] = None
     for pattern in spec.patterns:
         if pattern.include is not None and pattern.match_file(relative) is not None:
             said = pattern.include
-    return said
+    # A file: which of the matching patterns decides is GitIgnoreSpec's rule (not check_file: pathspec 0.11 lacks it).
+    return said if is_dir or said is None else bool(spec.match_file(relative))
 
 
 def _relative(path: str, base: Path, is_dir: bool) -> Optional[str]:
