@@ -122,8 +122,6 @@ def inline_label_conversions(func: cst.FunctionDef) -> Optional[cst.FunctionDef]
     return result
 
 
-
-
 @functools.cache
 def _assigns(name: str) -> re.Pattern[str]:
     """A line that binds ``name``: ``name = ...``, ``a, name = ...``, ``name += ...``, ``name: T = ...``."""
