@@ -63,6 +63,15 @@ def unchanged_displays(tree: ast.Module) -> frozenset[str]:
     return frozenset(name for name, count in assigned.items() if count == 1) - touched - declared
 
 
+DYNAMIC_BINDERS = ("globals()", "__getattr__", "exec(", "setattr(", "__dict__", "__builtins__", "vars(")
+
+
+def binds_dynamically(module: Module) -> bool:
+    """Can the module bind names the check does not see (``globals()[name] = ...``, a module
+    ``__getattr__``, ``exec``, a star import of a module outside the project)?"""
+    return module.opaque_star or any(marker in module.text for marker in DYNAMIC_BINDERS)
+
+
 def takes_labels(forward: ast.FunctionDef) -> bool:
     arguments = forward.args
     return any(a.arg in ("labels", "label") for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs])

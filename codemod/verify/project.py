@@ -24,6 +24,7 @@ from codemod.verify.compare import Mismatch, compare
 from codemod.verify.modules import (
     Module,
     absolute,
+    binds_dynamically,
     functions,
     imported_modules,
     notebook_isolated,
@@ -35,6 +36,7 @@ from codemod.verify.modules import (
     unchanged_displays,
 )
 from codemod.verify.evaluate import Evaluator, Outcome, evaluate_scope
+from codemod.verify.reach import evaluated_modules
 from codemod.verify.program import Clock, TooLarge, Unresolvable, bind_arguments
 from codemod.verify.values import Value
 from codemod.vocabulary import MODEL_CAPABLE_TYPES
@@ -42,10 +44,12 @@ from codemod.vocabulary import MODEL_CAPABLE_TYPES
 ROUNDS = 2
 
 
-def check_rewrite(files: dict[Path, tuple[str, str, str]]) -> list[Mismatch]:
+def check_rewrite(files: dict[Path, tuple[str, str, str]], every_module: bool = False) -> list[Mismatch]:
     """``files``: path -> (display path, old text, new text), every Python file of the project
     (unchanged ones with equal texts). What differs between the two programs, or could not be
-    evaluated, at each scope that calls a rewritten class."""
+    evaluated, at each scope that calls a rewritten class. Only the modules a rewritten class's
+    values can reach are evaluated (``reach``); ``every_module`` evaluates all, the reference
+    the tests hold that shortcut to."""
     changed = {path: entry for path, entry in files.items() if entry[1] != entry[2]}
     if not _moves_a_loss(changed):
         return []  # no forward lost its labels: nothing here is the check's to compare
@@ -58,11 +62,15 @@ def check_rewrite(files: dict[Path, tuple[str, str, str]]) -> list[Mismatch]:
     new.stand_ins = added_trainers(old, new)
     for version in (old, new):
         version.rewritten = {name: (old.forward_of(name), new.forward_of(name)) for name in rewritten}
+    evaluated = None
+    if not every_module:
+        changed_modules = {m.name for m in old.modules.values() if m.path in changed}
+        evaluated = evaluated_modules((old, new), changed_modules, rewritten)
     found: list[Mismatch] = []
     for round_number in range(ROUNDS):
         last = round_number == ROUNDS - 1
-        old_outcomes = old.evaluate_all(rewritten)
-        new_outcomes = new.evaluate_all(rewritten)
+        old_outcomes = old.evaluate_all(rewritten, evaluated)
+        new_outcomes = new.evaluate_all(rewritten, evaluated)
         old.settle_params()
         new.settle_params()
         if not last:
@@ -122,15 +130,6 @@ def _calls_anything(body: list[ast.stmt]) -> bool:
     return False
 
 
-DYNAMIC_BINDERS = ("globals()", "__getattr__", "exec(", "setattr(", "__dict__", "__builtins__", "vars(")
-
-
-def _binds_dynamically(module: Module) -> bool:
-    """Can the module bind names the check does not see (``globals()[name] = ...``, a module
-    ``__getattr__``, ``exec``, a star import of a module outside the project)?"""
-    return module.opaque_star or any(marker in module.text for marker in DYNAMIC_BINDERS)
-
-
 class _Version(CalledDirectly, ProjectClasses):
     """One program: its modules, and the evaluator's questions answered over them."""
 
@@ -180,12 +179,14 @@ class _Version(CalledDirectly, ProjectClasses):
         self._unchanged: dict[str, frozenset[str]] = {}
 
     # --- the scopes --------------------------------------------------------------------------
-    def evaluate_all(self, rewritten: set[str]) -> dict[tuple[str, str, int], Outcome | Mismatch]:
+    def evaluate_all(self, rewritten: set[str], only: Optional[set[str]] = None) -> dict[tuple[str, str, int], Outcome | Mismatch]:
         self._calls = {}
         self._globals = {}
         self._attributes = {}
         outcomes: dict[tuple[str, str, int], Outcome | Mismatch] = {}
         for module in self.modules.values():
+            if only is not None and module.name not in only:
+                continue
             for scope, owner, body, env in self._scopes(module):
                 if owner in rewritten and scope.endswith(".forward"):
                     continue  # compared where it is called, with its arguments
@@ -346,7 +347,7 @@ class _Version(CalledDirectly, ProjectClasses):
             return v.free(qualified)
         if hasattr(builtins, name):
             return v.free(name)
-        if not _binds_dynamically(module):
+        if not binds_dynamically(module):
             # Bound nowhere, and nothing binds names unseen: reading it raises NameError (or the
             # import of it ImportError). No program behaviour to keep there.
             return ("missing", module.name, name)
