@@ -645,3 +645,41 @@ def test_the_trainer_subclass_the_fix_adds_stands_in_for_its_base_and_nothing_el
     # `label_names` other than what Trainer assumed of a forward taking `labels` is a change.
     renamed = _trainer_case_files(('label_names=["labels"]', 'label_names=["scores"]'))
     assert [m.display_path for m in check_rewrite(renamed)] == ["train.py"]
+
+
+def test_a_call_that_no_longer_binds_inside_a_function_of_another_module_is_placed_in_that_module(tmp_path: Path) -> None:
+    """``step`` of tools/steps.py runs ``return model(x, y)``, inlined where train.py calls it.
+    The difference is on line 2 of tools/steps.py: read from the ``return``, it was once placed
+    on line 2 of train.py (an import)."""
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "tools" / "__init__.py").write_text("")
+    steps = "def step(model, x, y):\n    return model(x, y)\n"
+    (tmp_path / "tools" / "steps.py").write_text(steps)
+    train = textwrap.dedent(
+        """\
+        import torch
+        from torch import nn
+        from tools.steps import step
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x, labels):
+                return nn.functional.cross_entropy(self.fc(x), labels)
+
+
+        print(step(Net(), torch.randn(3, 4), torch.tensor([0, 1, 0])))
+        """
+    )
+    (tmp_path / "train.py").write_text(train)
+    moved = train.replace("def forward(self, x, labels):\n        return nn.functional.cross_entropy(self.fc(x), labels)", "def forward(self, x):\n        return self.fc(x)")
+    assert moved != train
+    files = {
+        tmp_path / "train.py": ("train.py", train, moved),
+        tmp_path / "tools" / "__init__.py": ("tools/__init__.py", "", ""),
+        tmp_path / "tools" / "steps.py": ("tools/steps.py", steps, steps),
+    }
+    assert [(m.display_path, m.line) for m in check_rewrite(files)] == [("tools/steps.py", 2)]

@@ -53,6 +53,16 @@ class Evaluator(Expressions, Calls):
     # --- statements -------------------------------------------------------------------------
     def block(self, body: list[ast.stmt]) -> Optional[Value]:
         """Evaluate statements in order; the returned value if the block surely returns."""
+        try:
+            return self._statements(body)
+        except Unresolvable as exc:
+            # A `return` or an `if` test is read here, not in `statement`: a function inlined
+            # from another module must still name its own file for the line.
+            if exc.module is None:
+                exc.module = self.module
+            raise
+
+    def _statements(self, body: list[ast.stmt]) -> Optional[Value]:
         for place, statement in enumerate(body):
             if isinstance(statement, ast.Return):
                 return self.expr(statement.value) if statement.value is not None else v.NONE
