@@ -921,3 +921,74 @@ def test_a_model_handed_on_by_a_method_s_parameter_names_the_call_that_hands_it(
     assert finding.refusal is not None
     assert "(`model` is a parameter, and the call at " in finding.refusal, finding.refusal
     assert "train.py:8 passes what the analysis cannot trace)" in finding.refusal, finding.refusal
+
+
+# --- private methods beside other folders that spell the same name
+
+EXPERIMENT_TRAIN = """\
+from model import Net
+
+
+class Runner:
+    def __init__(self):
+        self.model = self._build()
+
+    def fit(self, x, y):
+        loss = self.model(x, y)
+        loss.backward()
+
+    def _build(self):
+        return Net()
+
+
+Runner().fit(x, y)
+"""
+EXPERIMENT_MODEL = """\
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def forward(self, x, labels):
+        return nn.functional.cross_entropy(self.fc(x), labels)
+"""
+
+
+def _experiments(tmp_path: Path, **extra: str) -> list[str]:
+    """Two experiment folders, each a model.py and a train.py whose Runner builds its model in
+    `_build`, and ``extra`` files: the refusals of every finding."""
+    for folder in ("exp_a", "exp_b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "model.py").write_text(EXPERIMENT_MODEL)
+        (tmp_path / folder / "train.py").write_text(EXPERIMENT_TRAIN)
+    for name, text in extra.items():
+        (tmp_path / name.replace("__", "/", 1)).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name.replace("__", "/", 1)).write_text(text)
+    result = run([tmp_path], Mode.DIFF, Options(verify=False, rules=select_rules(["ALL"], [])))
+    assert_nothing_crashed(result)
+    assert len(result.findings) == 2
+    return [f.refusal or "" for f in result.findings]
+
+
+def test_a_private_method_spelled_in_another_experiment_folder_is_still_followed(tmp_path: Path) -> None:
+    assert _experiments(tmp_path) == ["", ""]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        # in another import root, joined to exp_a/train.py by imports: it may be handed a Runner
+        {
+            "lib____init__.py": "",
+            "lib__helpers.py": "def rebuild(runner):\n    return runner._build()\n",
+            "exp_a__wiring.py": "import train\nfrom lib.helpers import rebuild\n",
+        },
+        # in exp_a's import root: a framework there may load it
+        {"exp_a__plugin.py": "def hook(runner):\n    return runner._build()\n"},
+        # elsewhere, but runs code no import names
+        {"tools__load.py": "import importlib\n\nrunner = importlib.import_module('train').Runner()\nrunner._build()\n"},
+    ],
+    ids=["joined_by_imports", "same_import_root", "runs_unnamed_code"],
+)
+def test_a_private_method_spelled_where_its_class_can_be_reached_is_not_followed(tmp_path: Path, extra: dict[str, str]) -> None:
+    refusals = _experiments(tmp_path, **extra)
+    assert refusals[0].startswith("an instance is built at") and "exp_a/train.py:13 " in refusals[0], refusals

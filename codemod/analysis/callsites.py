@@ -36,6 +36,7 @@ from codemod.analysis.index import (
 )
 from codemod.analysis.dict_flow import LABEL_KEYS, LabelsAtCall, changes_of, labels_at
 from codemod.parallel import map_in_processes
+from codemod.unnamed_code import runs_unnamed_code
 from codemod.vocabulary import CLASS_FACTORIES, LABELS_PARAM, MODEL_CAPABLE_TYPES, TRAINER_PACKAGES, TRAINER_SUFFIXES, CallShape, CallVia, Location
 
 INSTANCE_METHODS = frozenset(
@@ -414,6 +415,29 @@ class CallSiteFinder:
             self._spellings = counts
         return self._spellings[name]
 
+    def spelled_beside(self, name: str, home: ModuleSummary) -> bool:
+        """Does a module other than ``home`` that could be handed ``home``'s objects spell
+        ``name``: one a chain of imports joins to it (``RepoIndex.joined``), one in its import
+        root (a framework there may load it), one that runs code no import names or imports
+        what several files could answer? A folder of experiments beside another, each with
+        its own ``train.py``, spells the same method names out of each other's reach."""
+        if self.modules_spelling(name) <= 1:
+            return False
+        word = re.compile(rf"\b{re.escape(name)}\b")
+        joined = self.index.joined(home.key)
+        root = home.import_root or home.path.parent
+        for module in self.index.modules.values():
+            if module.key == home.key or not word.search(module.text):
+                continue
+            if (
+                module.key in joined
+                or (module.import_root or module.path.parent) == root
+                or module.key in self.index.unresolved_importers
+                or runs_unnamed_code(module.path)
+            ):
+                return True
+        return False
+
     def opaque_stores(self, attr: str) -> set[ClassKey]:
         """The classes with a base that cannot be named (``RepoIndex.opaque_subclassing``) that,
         or one of whose own subclasses, stores ``self.attr``: any of them may be a subclass
@@ -658,8 +682,8 @@ class _ModuleWalk:
         method = next((n for n in class_def.body if isinstance(n, ast.FunctionDef) and n.name == name), None) if class_def else None
         if method is None or method.decorator_list:
             return None
-        if self.finder.modules_spelling(name) > 1:
-            return None  # named in another module: called, passed or overridden out of sight
+        if self.finder.spelled_beside(name, self.module):
+            return None  # named in a module that can reach this one: called, passed or overridden out of sight
         text = self.module.text
         spelled, self_calls, definitions = self.text_counts()
         if definitions[name] != 1 or spelled[name] != 1 + self_calls[name]:

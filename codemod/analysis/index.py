@@ -629,6 +629,10 @@ class RepoIndex:
         self._importers: Optional[dict[str, set[str]]] = None
         self._isolated: dict[str, bool] = {}
         self._imported: dict[str, set[str]] = {}
+        self._joined: dict[str, frozenset[str]] = {}
+        self.unresolved_importers: set[str] = set()
+        """Modules with an import several files could answer (``_link``): what they import is
+        not known, so they may hold anything."""
         self._subclasses: Optional[dict[ClassKey, list[ClassKey]]] = None
         self._opaque: Optional[list[ClassKey]] = None
         if shared or self._aliases:
@@ -684,6 +688,7 @@ class RepoIndex:
                 chosen = _by_search_path(module, candidates) or _nearest(module, list({id(m): m for m, _ in candidates}.values()))
                 if chosen is None:
                     self._record_ambiguity(module, [m for m, _ in candidates], parts[cut:], local)
+                    self.unresolved_importers.add(module.key)
                     return None
                 return ".".join([chosen.key, *parts[cut:]])
             return dotted
@@ -752,6 +757,22 @@ class RepoIndex:
         if module_key not in self._imported:
             self._imported[module_key] = _closure(module_key, lambda key: self._imported_modules(self.modules[key]) if key in self.modules else ())
         return self._imported[module_key]
+
+    def joined(self, module_key: str) -> frozenset[str]:
+        """Keys of the modules a chain of imports, read either way, joins to ``module_key``, and
+        the module itself: short of code no import names, the only ones that can be handed
+        what it defines (passed as an argument, returned, or left in a module global)."""
+        if module_key not in self._joined:
+            neighbours: dict[str, set[str]] = {key: set() for key in self.modules}
+            for module in self.modules.values():
+                for imported in self._imported_modules(module):
+                    neighbours[module.key].add(imported)
+                    neighbours.setdefault(imported, set()).add(module.key)
+            for key in self.modules:
+                if key not in self._joined:
+                    component = frozenset(_closure(key, lambda k: neighbours.get(k, ())))
+                    self._joined.update(dict.fromkeys(component, component))
+        return self._joined.get(module_key, frozenset({module_key}))
 
     def _imported_modules(self, module: ModuleSummary) -> set[str]:
         """The modules of the run ``module`` imports by name (the longest dotted prefix that is one)."""
