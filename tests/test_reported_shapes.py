@@ -984,10 +984,12 @@ def test_a_private_method_spelled_in_another_experiment_folder_is_still_followed
         },
         # in exp_a's import root: a framework there may load it
         {"exp_a__plugin.py": "def hook(runner):\n    return runner._build()\n"},
+        # elsewhere, importing `train`, which either folder's file could answer
+        {"tools__report.py": "import train\n\ntrain.Runner()._build()\n"},
         # elsewhere, but runs code no import names
         {"tools__load.py": "import importlib\n\nrunner = importlib.import_module('train').Runner()\nrunner._build()\n"},
     ],
-    ids=["joined_by_imports", "same_import_root", "runs_unnamed_code"],
+    ids=["joined_by_imports", "same_import_root", "ambiguous_import", "runs_unnamed_code"],
 )
 def test_a_private_method_spelled_where_its_class_can_be_reached_is_not_followed(tmp_path: Path, extra: dict[str, str]) -> None:
     refusals = _experiments(tmp_path, **extra)
