@@ -330,6 +330,8 @@ class CallSiteFinder:
         ``model``: the ``model`` its ``compute_loss``/``prediction_step`` receive."""
         self._globals: dict[str, Optional[dict[str, Instance]]] = {}
         self._spellings: Optional[collections.Counter[str]] = None
+        self._unreachable: dict[tuple[int, Path], list[ModuleSummary]] = {}
+        self._spelled_outside: dict[tuple[tuple[int, Path], str], int] = {}
         self._subclass_attributes: dict[tuple[ClassKey, str], Instance] = {}
         self._opaque_stores: dict[str, set[ClassKey]] = {}
 
@@ -417,26 +419,37 @@ class CallSiteFinder:
 
     def spelled_beside(self, name: str, home: ModuleSummary) -> bool:
         """Does a module other than ``home`` that could be handed ``home``'s objects spell
-        ``name``: one a chain of imports joins to it (``RepoIndex.joined``), one in its import
-        root (a framework there may load it), one that runs code no import names or imports
-        what several files could answer? A folder of experiments beside another, each with
-        its own ``train.py``, spells the same method names out of each other's reach."""
-        if self.modules_spelling(name) <= 1:
+        ``name``? Out of reach are only modules that no chain of imports, read either way,
+        joins to ``home`` (``RepoIndex.joined``), in another import root (where no framework
+        of its own may load it), that run no code an import does not name and import nothing
+        several files could answer: a folder of experiments beside another, each with its own
+        ``train.py`` spelling the same method names. The spellings there are counted out of
+        the project's (few modules, read only when the name is spelled twice)."""
+        spelled = self.modules_spelling(name)
+        if spelled <= 1:
             return False
-        word = re.compile(rf"\b{re.escape(name)}\b")
+        key, unreachable = self._out_of_reach(home)
+        if (key, name) not in self._spelled_outside:
+            word = re.compile(rf"\b{re.escape(name)}\b")
+            self._spelled_outside[key, name] = sum(1 for module in unreachable if word.search(module.text))
+        # `home` is one of the modules spelling it: it defines the method (`_private_method`).
+        return spelled - self._spelled_outside[key, name] - 1 > 0
+
+    def _out_of_reach(self, home: ModuleSummary) -> tuple[tuple[int, Path], list[ModuleSummary]]:
+        """Shared by the modules of one component and import root (most of a package)."""
         joined = self.index.joined(home.key)
         root = home.import_root or home.path.parent
-        for module in self.index.modules.values():
-            if module.key == home.key or not word.search(module.text):
-                continue
-            if (
-                module.key in joined
-                or (module.import_root or module.path.parent) == root
-                or module.key in self.index.unresolved_importers
-                or runs_unnamed_code(module.path)
-            ):
-                return True
-        return False
+        key = (id(joined), root)
+        if key not in self._unreachable:
+            self._unreachable[key] = [
+                module
+                for module in self.index.modules.values()
+                if module.key not in joined
+                and (module.import_root or module.path.parent) != root
+                and module.key not in self.index.unresolved_importers
+                and not runs_unnamed_code(module.path)
+            ]
+        return key, self._unreachable[key]
 
     def opaque_stores(self, attr: str) -> set[ClassKey]:
         """The classes with a base that cannot be named (``RepoIndex.opaque_subclassing``) that,
