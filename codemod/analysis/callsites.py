@@ -330,8 +330,7 @@ class CallSiteFinder:
         ``model``: the ``model`` its ``compute_loss``/``prediction_step`` receive."""
         self._globals: dict[str, Optional[dict[str, Instance]]] = {}
         self._spellings: Optional[collections.Counter[str]] = None
-        self._unreachable: dict[tuple[int, Path], list[ModuleSummary]] = {}
-        self._spelled_outside: dict[tuple[tuple[int, Path], str], int] = {}
+        self._reach_counts: dict[tuple[int, Path], tuple[bool, collections.Counter[str]]] = {}
         self._subclass_attributes: dict[tuple[ClassKey, str], Instance] = {}
         self._opaque_stores: dict[str, set[ClassKey]] = {}
 
@@ -423,33 +422,40 @@ class CallSiteFinder:
         joins to ``home`` (``RepoIndex.joined``), in another import root (where no framework
         of its own may load it), that run no code an import does not name and import nothing
         several files could answer: a folder of experiments beside another, each with its own
-        ``train.py`` spelling the same method names. The spellings there are counted out of
-        the project's (few modules, read only when the name is spelled twice)."""
+        ``train.py`` spelling the same method names. Read only when the name is spelled twice."""
         spelled = self.modules_spelling(name)
         if spelled <= 1:
             return False
-        key, unreachable = self._out_of_reach(home)
-        if (key, name) not in self._spelled_outside:
-            word = re.compile(rf"\b{re.escape(name)}\b")
-            self._spelled_outside[key, name] = sum(1 for module in unreachable if word.search(module.text))
-        # `home` is one of the modules spelling it: it defines the method (`_private_method`).
-        return spelled - self._spelled_outside[key, name] - 1 > 0
+        key = self._reach_of(home)
+        reading_reachable, counts = self._reach_counts[key]
+        # `home` is one of the modules in reach spelling it: it defines the method (`_private_method`).
+        inside = counts[name] if reading_reachable else spelled - counts[name]
+        return inside > 1
 
-    def _out_of_reach(self, home: ModuleSummary) -> tuple[tuple[int, Path], list[ModuleSummary]]:
-        """Shared by the modules of one component and import root (most of a package)."""
+    def _reach_of(self, home: ModuleSummary) -> tuple[int, Path]:
+        """The key of ``home``'s reach, shared by the modules of one component and import root
+        (most of a package), with the identifiers of the side of it holding less text counted
+        once (``_reach_counts``): which side, and how many modules there spell each."""
         joined = self.index.joined(home.key)
         root = home.import_root or home.path.parent
         key = (id(joined), root)
-        if key not in self._unreachable:
-            self._unreachable[key] = [
-                module
-                for module in self.index.modules.values()
-                if module.key not in joined
-                and (module.import_root or module.path.parent) != root
-                and module.key not in self.index.unresolved_importers
-                and not runs_unnamed_code(module.path)
-            ]
-        return key, self._unreachable[key]
+        if key not in self._reach_counts:
+            reachable: list[ModuleSummary] = []
+            unreachable: list[ModuleSummary] = []
+            for module in self.index.modules.values():
+                in_reach = (
+                    module.key in joined
+                    or (module.import_root or module.path.parent) == root
+                    or module.key in self.index.unresolved_importers
+                    or runs_unnamed_code(module.path)
+                )
+                (reachable if in_reach else unreachable).append(module)
+            reading_reachable = sum(len(m.text) for m in reachable) <= sum(len(m.text) for m in unreachable)
+            counts: collections.Counter[str] = collections.Counter()
+            for module in reachable if reading_reachable else unreachable:
+                counts.update(set(IDENTIFIER.findall(module.text)))  # as `modules_spelling` counts
+            self._reach_counts[key] = (reading_reachable, counts)
+        return key
 
     def opaque_stores(self, attr: str) -> set[ClassKey]:
         """The classes with a base that cannot be named (``RepoIndex.opaque_subclassing``) that,
