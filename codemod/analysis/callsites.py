@@ -330,7 +330,8 @@ class CallSiteFinder:
         ``model``: the ``model`` its ``compute_loss``/``prediction_step`` receive."""
         self._globals: dict[str, Optional[dict[str, Instance]]] = {}
         self._spellings: Optional[collections.Counter[str]] = None
-        self._reach_counts: dict[tuple[int, Path], tuple[bool, collections.Counter[str]]] = {}
+        self._reach_keys: dict[str, tuple[str, Path]] = {}
+        self._reach_counts: dict[tuple[str, Path], tuple[bool, collections.Counter[str]]] = {}
         self._subclass_attributes: dict[tuple[ClassKey, str], Instance] = {}
         self._opaque_stores: dict[str, set[ClassKey]] = {}
 
@@ -432,13 +433,15 @@ class CallSiteFinder:
         inside = counts[name] if reading_reachable else spelled - counts[name]
         return inside > 1
 
-    def _reach_of(self, home: ModuleSummary) -> tuple[int, Path]:
+    def _reach_of(self, home: ModuleSummary) -> tuple[str, Path]:
         """The key of ``home``'s reach, shared by the modules of one component and import root
         (most of a package), with the identifiers of the side of it holding less text counted
         once (``_reach_counts``): which side, and how many modules there spell each."""
         joined = self.index.joined(home.key)
         root = home.import_root or home.path.parent
-        key = (id(joined), root)
+        if home.key not in self._reach_keys:
+            self._reach_keys[home.key] = (min(joined), root)  # the component's first module names it
+        key = self._reach_keys[home.key]
         if key not in self._reach_counts:
             reachable: list[ModuleSummary] = []
             unreachable: list[ModuleSummary] = []
