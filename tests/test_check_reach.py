@@ -86,7 +86,7 @@ def test_without_the_import_closure_that_missed_call_would_pass(tmp_path: Path, 
     """The mutation the test above must catch: evaluate only the changed modules and the
     rewritten classes' roots, not what imports joins to them."""
     files = _missed_call_project(tmp_path)
-    monkeypatch.setattr(reach, "_import_graph", lambda modules: {})
+    monkeypatch.setattr(reach, "_import_graph", lambda modules, reading=None: {})
     assert check_rewrite(files) == []
 
 

@@ -726,13 +726,18 @@ class RepoIndex:
     def importers(self, module_key: str) -> set[str]:
         """Keys of the modules that import ``module_key``, directly or through others, and the
         module itself: the code that can get hold of what it defines."""
+        reverse = self._direct_importers()
+        return _closure(module_key, lambda key: reverse.get(key, ()))
+
+    def _direct_importers(self) -> dict[str, set[str]]:
+        """Each module's key -> the keys of the modules that import it by name."""
         if self._importers is None:
             reverse: dict[str, set[str]] = {}
             for module in self.modules.values():
                 for imported in self._imported_modules(module):
                     reverse.setdefault(imported, set()).add(module.key)
             self._importers = reverse
-        return _closure(module_key, lambda key: self._importers.get(key, ()) if self._importers is not None else ())
+        return self._importers
 
     def notebook_isolated(self, module_key: str) -> bool:
         """Does what notebook ``module_key`` builds reach other files only through the modules
@@ -762,16 +767,10 @@ class RepoIndex:
         """Keys of the modules a chain of imports, read either way, joins to ``module_key``, and
         the module itself: short of code no import names, the only ones that can be handed
         what it defines (passed as an argument, returned, or left in a module global)."""
-        if module_key not in self._joined:
-            neighbours: dict[str, set[str]] = {key: set() for key in self.modules}
-            for module in self.modules.values():
-                for imported in self._imported_modules(module):
-                    neighbours[module.key].add(imported)
-                    neighbours.setdefault(imported, set()).add(module.key)
-            for key in self.modules:
-                if key not in self._joined:
-                    component = frozenset(_closure(key, lambda k: neighbours.get(k, ())))
-                    self._joined.update(dict.fromkeys(component, component))
+        if module_key not in self._joined and module_key in self.modules:
+            reverse = self._direct_importers()
+            component = frozenset(_closure(module_key, lambda key: self._imported_modules(self.modules[key]) | reverse.get(key, set())))
+            self._joined.update(dict.fromkeys(component, component))
         return self._joined.get(module_key, frozenset({module_key}))
 
     def _imported_modules(self, module: ModuleSummary) -> set[str]:

@@ -102,12 +102,7 @@ class Evaluator(Expressions, Calls):
         if handler is None:
             self.effect(("stmt", ast.dump(statement, annotate_fields=False), self.free_values(statement)))
             return
-        try:
-            handler(statement)
-        except Unresolvable as exc:
-            if exc.module is None:
-                exc.module = self.module
-            raise
+        handler(statement)  # what it raises learns its module in `block`
 
     def do_Expr(self, statement: ast.Expr) -> None:
         if isinstance(statement.value, ast.Constant):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Iterable, Protocol
+from typing import Iterable, Optional, Protocol
 
 from codemod.verify.modules import Module, absolute, binds_dynamically, link
 
@@ -43,8 +43,12 @@ def evaluated_modules(versions: Iterable[Project], changed: set[str], rewritten:
         seeds |= {name for name, module in version.modules.items() if module.root in roots}
         seeds |= _naming(version, rewritten)
     joined: dict[str, set[str]] = {}
-    for version in versions:
-        for name, neighbours in _import_graph(version.modules).items():
+    first = versions[0].modules
+    for number, version in enumerate(versions):
+        # The other programs differ from the first only in the changed files' imports, while
+        # they name the same modules (what `link` resolves against).
+        reading = None if number == 0 or version.modules.keys() != first.keys() else changed
+        for name, neighbours in _import_graph(version.modules, reading).items():
             joined.setdefault(name, set()).update(neighbours)
     found = set()
     pending = list(seeds)
@@ -91,15 +95,17 @@ def _spelled(node: ast.AST) -> str | None:
     return None
 
 
-def _import_graph(modules: dict[str, Module]) -> dict[str, set[str]]:
+def _import_graph(modules: dict[str, Module], reading: Optional[set[str]] = None) -> dict[str, set[str]]:
     """Each module's neighbours: the modules it imports anywhere in its text (a function's
-    own ``import`` included) and those that import it. An import several files could answer
-    joins all of them."""
+    own ``import`` included) and those that import it, for the imports of ``reading`` (all
+    modules when None). An import several files could answer joins all of them."""
     by_name: dict[str, list[Module]] = {}
     for module in modules.values():
         by_name.setdefault(module.name.partition("@")[0], []).append(module)
     graph: dict[str, set[str]] = {name: set() for name in modules}
     for name, module in modules.items():
+        if reading is not None and name not in reading:
+            continue
         for target in _import_targets(module, by_name):
             for other in _files_of(target, modules, by_name):
                 if other != name:
@@ -109,7 +115,7 @@ def _import_graph(modules: dict[str, Module]) -> dict[str, set[str]]:
 
 
 def _import_targets(module: Module, by_name: dict[str, list[Module]]) -> set[str]:
-    targets = set(module.imports.values()) | set(module.stars)
+    targets: set[str] = set()
     for node in ast.walk(module.tree):
         if isinstance(node, ast.Import):
             targets |= {link(module, alias.name, by_name) for alias in node.names}
