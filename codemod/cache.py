@@ -13,10 +13,15 @@ other error (a read that failed, a crash) is not stored.
 Stored as JSON (never pickle: the cache folder is inside a project anyone may have written) in
 ``<project>/.fixlabels_cache/``, with a ``.gitignore`` of ``*``. A cache that cannot be read or
 written is silently skipped: it only ever saves time. ``--write`` and stdin runs never use it.
+
+Beside the answers, ``facts.json`` holds each file's facts (``codemod.facts``) by a key of its
+text, path and import root: a check the whole-run key misses (a file was edited) takes the
+facts of the files that did not change from there instead of parsing them again.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import json
@@ -43,7 +48,8 @@ _NOT_IN_THE_ANSWER = frozenset({"jobs", "progress", "cache", "stdin", "python"})
 check imports nothing, so its interpreter is not part of the answer)."""
 
 
-def _package_digest() -> str:
+@functools.cache
+def package_digest() -> str:
     """This fixlabels' own code: an edited checkout must not answer with an older rule's result."""
     digest = hashlib.sha256(__version__.encode())
     package = Path(__file__).resolve().parent
@@ -101,7 +107,7 @@ def run_key(
     def add(*parts: object) -> None:
         digest.update(json.dumps(parts, default=str).encode() + b"\n")
 
-    add("format", FORMAT, _package_digest(), sys.version, sys.implementation.cache_tag, _library_identity())
+    add("format", FORMAT, package_digest(), sys.version, sys.implementation.cache_tag, _library_identity())
     # Every option but those that cannot change the answer: one added later is in the key
     # unless someone decides otherwise here.
     chosen = {f.name: getattr(options, f.name) for f in fields(options) if f.name not in _NOT_IN_THE_ANSWER}
@@ -164,28 +170,68 @@ def storable(result: RunResult) -> bool:
     return all(e.code == SYNTAX_ERROR and e.message.startswith("SyntaxError:") for e in result.errors)
 
 
-def store(directory: Path, key: str, result: RunResult) -> None:
-    """Write the entry atomically (a reader sees the old state or the new one) and keep the
-    newest ``KEEP``; any failure leaves things as they were."""
+def _prepared(directory: Path) -> Optional[Path]:
+    """The cache folder, made with its ``.gitignore`` if need be; None where it must not be
+    written (a cloned repository's link could point anywhere: never followed)."""
     folder = directory / CACHE_DIR
+    if folder.is_symlink():
+        return None
+    folder.mkdir(exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Created by fixlabels: its check cache, safe to delete.\n*\n")
+    return folder
+
+
+def _replace_atomically(folder: Path, name: str, text: str) -> None:
+    """A reader sees the old file or the new one, never a part."""
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".entry-", suffix=".tmp")
     try:
-        if folder.is_symlink():  # a cloned repository's link could point anywhere: never followed
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, folder / name)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def store(directory: Path, key: str, result: RunResult) -> None:
+    """Write the entry atomically and keep the newest ``KEEP``; any failure leaves things as
+    they were."""
+    try:
+        folder = _prepared(directory)
+        if folder is None:
             return
-        folder.mkdir(exist_ok=True)
-        ignore = folder / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# Created by fixlabels: its check cache, safe to delete.\n*\n")
-        text = json.dumps({"format": FORMAT, "key": key, "result": _encode(result)})
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".entry-", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
-            os.replace(temporary, folder / f"{key}.json")
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        _replace_atomically(folder, f"{key}.json", json.dumps({"format": FORMAT, "key": key, "result": _encode(result)}))
         entries = sorted((p for p in folder.glob("*.json") if _ENTRY.fullmatch(p.name)), key=lambda p: p.stat().st_mtime_ns, reverse=True)
         for old in entries[KEEP:]:
             old.unlink(missing_ok=True)
+    except OSError:
+        return
+
+
+FACTS_STORE = "facts.json"
+"""Per-file facts by content (``codemod.facts``): one file, holding the last check's files."""
+
+
+def load_facts(directory: Path) -> dict[str, Any]:
+    """The stored facts by key; empty when absent, unreadable, damaged or of another format."""
+    try:
+        if (directory / CACHE_DIR).is_symlink():
+            return {}
+        stored = json.loads((directory / CACHE_DIR / FACTS_STORE).read_text(encoding="utf-8"))
+        facts = stored.get("facts") if isinstance(stored, dict) and stored.get("format") == FORMAT else None
+        return facts if isinstance(facts, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def store_facts(directory: Path, facts: dict[str, Any]) -> None:
+    """Replace the store with ``facts``: this run's files only, so it never outgrows the
+    project. Any failure leaves things as they were."""
+    try:
+        folder = _prepared(directory)
+        if folder is not None:
+            _replace_atomically(folder, FACTS_STORE, json.dumps({"format": FORMAT, "facts": facts}, separators=(",", ":")))
     except OSError:
         return

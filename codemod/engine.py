@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 from dataclasses import replace
 from pathlib import Path
+from typing import Optional
 
 from codemod import cache
 from codemod.discovery import Discovered, analysis_roots, discover, exclude_spec
@@ -56,17 +57,17 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
     stored = cache.load(home, key)
     if stored is not None:
         return stored
-    result = _analyse(paths, mode, options, found)
+    result = _analyse(paths, mode, options, found, facts_home=home)
     # A file edited while the analysis ran: the answer may be of a text the key does not name.
     if cache.storable(result) and cache.run_key(paths, found.files, found.problems, options) == key:
         cache.store(home, key, result)
     return result
 
 
-def _analyse(paths: list[Path], mode: Mode, options: Options, found: Discovered) -> RunResult:
+def _analyse(paths: list[Path], mode: Mode, options: Options, found: Discovered, facts_home: Optional[Path] = None) -> RunResult:
     from codemod import pipeline
 
-    return pipeline.analyse(paths, mode, options, found)
+    return pipeline.analyse(paths, mode, options, found, facts_home)
 
 
 def _passes_joined(first: RunResult, second: RunResult) -> RunResult:

@@ -51,7 +51,7 @@ class NoAnalysis(Exception):
 def answered_from_cache(monkeypatch: pytest.MonkeyPatch) -> Callable[[Path, Options], RunResult]:
     """A cached check that fails if it analyses anything: the answer must come from the cache."""
 
-    def analyse(*args: object) -> RunResult:
+    def analyse(*args: object, **keywords: object) -> RunResult:
         raise NoAnalysis
 
     def check(tree: Path, options: Options = CACHED) -> RunResult:
@@ -157,7 +157,7 @@ def test_changed_config_in_pyproject_changes_the_answer(tmp_path: Path, monkeypa
 def test_a_new_fixlabels_does_not_take_an_old_one_s_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     tree = _tree("multi_file_repo", tmp_path)
     key = cache.run_key([tree], [], [], CACHED)
-    monkeypatch.setattr(cache, "_package_digest", lambda: "another version of the rules")
+    monkeypatch.setattr(cache, "package_digest", lambda: "another version of the rules")
     assert cache.run_key([tree], [], [], CACHED) != key
     monkeypatch.setattr(cache, "_library_identity", lambda: "another libcst or transformers")
     assert cache.run_key([tree], [], [], CACHED) != key
@@ -266,9 +266,9 @@ def test_a_file_edited_while_the_check_runs_leaves_no_answer_behind(tmp_path: Pa
     net = tree / "models" / "net.py"
     real = engine._analyse
 
-    def edit_then_analyse(*args):  # type: ignore[no-untyped-def]
+    def edit_then_analyse(*args, **keywords):  # type: ignore[no-untyped-def]
         net.write_text(net.read_text().replace("def forward(", "def farward("))
-        return real(*args)
+        return real(*args, **keywords)
 
     monkeypatch.setattr(engine, "_analyse", edit_then_analyse)
     assert_nothing_crashed(run([tree], Mode.CHECK, CACHED))  # an answer with an error is never stored anyway
@@ -309,7 +309,8 @@ def test_only_its_own_entries_are_ever_pruned(tmp_path: Path) -> None:
     for number in range(cache.KEEP + 2):
         run([tree], Mode.CHECK, replace(CACHED, criterion=f"nn.CrossEntropyLoss(label_smoothing=0.{number + 1})"))
     assert mine.exists()
-    assert len([p for p in (tree / ".fixlabels_cache").glob("*.json") if p != mine]) == cache.KEEP
+    assert len([p for p in (tree / ".fixlabels_cache").glob("*.json") if p.name not in (mine.name, cache.FACTS_STORE)]) == cache.KEEP
+    assert (tree / ".fixlabels_cache" / cache.FACTS_STORE).exists()  # one store of facts, never pruned as an entry
 
 
 def test_an_answer_with_an_error_that_may_pass_is_not_stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answered_from_cache: Callable[[Path, Options], RunResult]) -> None:
@@ -320,8 +321,8 @@ def test_an_answer_with_an_error_that_may_pass_is_not_stored(tmp_path: Path, mon
     tree = _tree("multi_file_repo", tmp_path)
     real = engine._analyse
 
-    def crashed(*args):  # type: ignore[no-untyped-def]
-        result = real(*args)
+    def crashed(*args, **keywords):  # type: ignore[no-untyped-def]
+        result = real(*args, **keywords)
         return replace(result, errors=(Finding("-", 1, 1, INTERNAL_ERROR, "FL001 failed (MemoryError: ); please report it"),))
 
     monkeypatch.setattr(engine, "_analyse", crashed)

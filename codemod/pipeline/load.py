@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
+from codemod import cache, facts
 from codemod.analysis.index import ModuleSummary, RepoIndex, import_root, summarize
 from codemod.cst.positions import Layout
 from codemod.discovery import Discovered, display_name
@@ -53,13 +54,18 @@ class Repo:
         return self.sources[path].display_path
 
 
-_Loaded = tuple[Optional[SourceFile], Optional[ModuleSummary], Optional[Finding]]
+_Loaded = tuple[Optional[SourceFile], Optional[ModuleSummary], Optional[Finding], Optional[tuple[str, Any]]]
+"""A file's text, its summary or the error reading it, and its facts' key in the store with
+their data when they were made anew (None when the store had them)."""
 PARALLEL_MIN_FILES = 256
 """Below this many files, starting processes to read and index them costs more than it saves."""
 
 
 _STDIN: Optional[tuple[Path, bytes]] = None
 """The editor's buffer of this run (``Options.stdin``); module-level so forked workers see it."""
+_FACTS: Optional[tuple[str, dict[str, Any]]] = None
+"""This package's digest and the stored facts, when this run uses the store; module-level so
+forked workers see them without pickling."""
 
 
 def _load_one(item: tuple[Path, str]) -> _Loaded:
@@ -70,19 +76,31 @@ def _load_one(item: tuple[Path, str]) -> _Loaded:
         else:
             source = read_source(path, display)
     except SourceError as exc:
-        return None, None, Finding(display, exc.line, 1, IO_ERROR, str(exc))
+        return None, None, Finding(display, exc.line, 1, IO_ERROR, str(exc)), None
+    root = import_root(path)
+    key = None
+    if _FACTS is not None:
+        key = facts.fact_key(_FACTS[0], path, display, root, source.text)
+        if key in _FACTS[1]:
+            try:
+                return source, facts.decode(_FACTS[1][key], source.text), None, (key, None)
+            except facts.UnreadableFacts:
+                pass  # a damaged entry: summarised again below, and stored anew
     try:
-        return source, summarize(path, display, source.text, import_root(path)), None
+        summary = summarize(path, display, source.text, root)
     except SyntaxError as exc:
         cell, line = source.locate(exc.lineno or 1)
-        return None, None, Finding(display, line, exc.offset or 1, SYNTAX_ERROR, f"SyntaxError: {exc.msg}", cell=cell)
+        return None, None, Finding(display, line, exc.offset or 1, SYNTAX_ERROR, f"SyntaxError: {exc.msg}", cell=cell), None
     except (ValueError, RecursionError, MemoryError) as exc:
-        return None, None, Finding(display, 1, 1, SYNTAX_ERROR, f"cannot parse: {exc}")
+        return None, None, Finding(display, 1, 1, SYNTAX_ERROR, f"cannot parse: {exc}"), None
+    return source, summary, None, (key, facts.encode(summary)) if key is not None else None
 
 
-def load(found: Discovered, options: Options) -> tuple[Repo, list[Path]]:
-    """The repo, and every file read (the editor's buffer included)."""
-    global _STDIN
+def load(found: Discovered, options: Options, facts_home: Optional[Path] = None) -> tuple[Repo, list[Path]]:
+    """The repo, and every file read (the editor's buffer included). With ``facts_home``, each
+    file's summary comes from that project's facts store when its text, path and root are those
+    it was made of, and the store is left holding exactly this run's files."""
+    global _STDIN, _FACTS
     errors = [Finding(given, 1, 1, IO_ERROR, problem) for given, problem in found.problems]
     files = list(found.files)
     if options.stdin is not None:
@@ -97,6 +115,8 @@ def load(found: Discovered, options: Options) -> tuple[Repo, list[Path]]:
 
     loaded: Optional[list[_Loaded]] = None
     _STDIN = (options.stdin[0].resolve(), options.stdin[1]) if options.stdin is not None else None
+    stored = cache.load_facts(facts_home) if facts_home is not None else {}
+    _FACTS = (cache.package_digest(), stored) if facts_home is not None else None
     try:
         if options.jobs > 1 and len(files) >= PARALLEL_MIN_FILES:
             chunksize = max(1, len(files) // (options.jobs * 8))
@@ -107,13 +127,21 @@ def load(found: Discovered, options: Options) -> tuple[Repo, list[Path]]:
                 loaded.append(_load_one(item))
                 report(len(loaded), len(files))
     finally:
-        _STDIN = None
+        _STDIN = _FACTS = None
     sources: dict[Path, SourceFile] = {}
     summaries: list[ModuleSummary] = []
-    for source, summary, error in loaded:
+    kept: dict[str, Any] = {}
+    made = False
+    for source, summary, error, fact in loaded:
         if error is not None:
             errors.append(error)
         elif source is not None and summary is not None:
             sources[source.path] = source
             summaries.append(summary)
+            if fact is not None:
+                key, made_anew = fact
+                kept[key] = stored[key] if made_anew is None else made_anew
+                made = made or made_anew is not None
+    if facts_home is not None and (made or kept.keys() != stored.keys()):
+        cache.store_facts(facts_home, kept)
     return Repo(sources, RepoIndex(summaries), errors, {}, links=dict(found.links)), [path for path, _ in files]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Optional
 
 from codemod import cells
 from codemod.analysis.index import import_root, module_name_for
@@ -19,12 +20,13 @@ from codemod.sources import SourceFile, WriteError, write_all_atomically
 from codemod.vocabulary import INTERNAL_ERROR, IO_ERROR, Refusal
 
 
-def analyse(paths: list[Path], mode: Mode, options: Options, found: Discovered) -> RunResult:
+def analyse(paths: list[Path], mode: Mode, options: Options, found: Discovered, facts_home: Optional[Path] = None) -> RunResult:
     """The whole run on the files ``found`` in the named paths' projects: ``paths`` say what to
-    report (``engine.run`` is the entry point)."""
+    report (``engine.run`` is the entry point). ``facts_home``: the project whose facts store
+    the files' summaries come from (``load``)."""
     # An editor's buffer is the one file named: its project is only read.
     named = [options.stdin[0].resolve()] if options.stdin is not None else [p.resolve() for p in paths if p.exists()]
-    repo, read = load(found, options)
+    repo, read = load(found, options, facts_home)
     units, errors = find_units(repo, options)
     units = unsilenced(repo, units, options)
     join_shared_calls(repo, units)
