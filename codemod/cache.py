@@ -14,7 +14,7 @@ Stored as JSON (never pickle: the cache folder is inside a project anyone may ha
 ``<project>/.fixlabels_cache/``, with a ``.gitignore`` of ``*``. A cache that cannot be read or
 written is silently skipped: it only ever saves time. ``--write`` and stdin runs never use it.
 
-Beside the answers, ``facts.json`` holds each file's facts (``codemod.facts``) by a key of its
+Beside the answers, ``facts.json`` holds each file's facts (``codemod.analysis.facts``) by a key of its
 text, path and import root: a check the whole-run key misses (a file was edited) takes the
 facts of the files that did not change from there instead of parsing them again.
 """
@@ -211,7 +211,7 @@ def store(directory: Path, key: str, result: RunResult) -> None:
 
 
 FACTS_STORE = "facts.json"
-"""Per-file facts by content (``codemod.facts``): one file, holding the last check's files."""
+"""Per-file facts by content (``codemod.analysis.facts``): one file, holding the last check's files."""
 
 
 def load_facts(directory: Path) -> dict[str, Any]:

@@ -11,11 +11,14 @@ from __future__ import annotations
 import gc
 from dataclasses import replace
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from codemod import cache
 from codemod.discovery import Discovered, analysis_roots, discover, exclude_spec
 from codemod.results import Mode, Options, RunResult
+
+if TYPE_CHECKING:
+    from codemod.analysis.facts import FactsRun
 
 
 def run(paths: list[Path], mode: Mode, options: Options = Options()) -> RunResult:
@@ -57,17 +60,22 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
     stored = cache.load(home, key)
     if stored is not None:
         return stored
-    result = _analyse(paths, mode, options, found, facts_home=home)
+    from codemod.analysis.facts import FactsRun  # a miss only: an answered check imports no analysis
+
+    store = FactsRun(cache.package_digest(), cache.load_facts(home))
+    result = _analyse(paths, mode, options, found, store=store)
+    if store.changed and not result.interrupted:
+        cache.store_facts(home, store.kept)
     # A file edited while the analysis ran: the answer may be of a text the key does not name.
     if cache.storable(result) and cache.run_key(paths, found.files, found.problems, options) == key:
         cache.store(home, key, result)
     return result
 
 
-def _analyse(paths: list[Path], mode: Mode, options: Options, found: Discovered, facts_home: Optional[Path] = None) -> RunResult:
+def _analyse(paths: list[Path], mode: Mode, options: Options, found: Discovered, store: Optional["FactsRun"] = None) -> RunResult:
     from codemod import pipeline
 
-    return pipeline.analyse(paths, mode, options, found, facts_home)
+    return pipeline.analyse(paths, mode, options, found, store)
 
 
 def _passes_joined(first: RunResult, second: RunResult) -> RunResult:

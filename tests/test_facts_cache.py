@@ -1,4 +1,4 @@
-"""Per-file facts cached by content (``codemod.facts``): a check whose files' facts are stored
+"""Per-file facts cached by content (``codemod.analysis.facts``): a check whose files' facts are stored
 answers what a check that summarises every file answers, and parses none of them again.
 
 Two kinds of test hold the shortcut to the full path: the codec gives back every fact
@@ -20,7 +20,8 @@ from typing import Any, Iterator
 
 import pytest
 
-from codemod import cache, facts
+from codemod import cache
+from codemod.analysis import facts
 from codemod.analysis.index import ModuleSummary, summarize
 from codemod.engine import run
 from codemod.pipeline import load as load_module

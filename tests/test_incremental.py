@@ -1,6 +1,6 @@
 """A re-check after any sequence of edits, additions, deletions, renames and reverts answers what a
 cold check answers (the whole-run cache of ``codemod.cache`` answers an unchanged project; the per-file facts of
-``codemod.facts`` spare a changed one the parse of every file it did not change). And
+``codemod.analysis.facts`` spare a changed one the parse of every file it did not change). And
 the test is shown to bite: with an invalidation rule that trusts sizes instead of contents, the
 same driver finds a stale answer."""
 
@@ -16,7 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from codemod import cache, facts
+from codemod import cache
+from codemod.analysis import facts
 from codemod.engine import run
 from codemod.results import Mode, Options, RunResult
 from tests.golden_cases import GOLDEN
@@ -113,7 +114,7 @@ def test_the_sequence_test_catches_an_invalidation_rule_that_trusts_sizes(tmp_pa
 
 
 def test_the_sequence_test_catches_a_facts_key_that_trusts_sizes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The same driver holds the per-file facts store (``codemod.facts``), which answers every
+    """The same driver holds the per-file facts store (``codemod.analysis.facts``), which answers every
     re-check the whole-run cache does not: keyed by a file's size, it indexes the old text."""
     original = facts.fact_key
     monkeypatch.setattr(facts, "fact_key", lambda package, path, display, root, text: original(package, path, display, root, str(len(text))))

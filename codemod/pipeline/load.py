@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from codemod import cache, facts
+from codemod.analysis import facts
+from codemod.analysis.facts import FactsRun
 from codemod.analysis.index import ModuleSummary, RepoIndex, import_root, summarize
 from codemod.cst.positions import Layout
 from codemod.discovery import Discovered, display_name
@@ -63,9 +64,9 @@ PARALLEL_MIN_FILES = 256
 
 _STDIN: Optional[tuple[Path, bytes]] = None
 """The editor's buffer of this run (``Options.stdin``); module-level so forked workers see it."""
-_FACTS: Optional[tuple[str, dict[str, Any]]] = None
-"""This package's digest and the stored facts, when this run uses the store; module-level so
-forked workers see them without pickling."""
+_FACTS: Optional[FactsRun] = None
+"""The store of this run, if it uses one; module-level so forked workers see it without
+pickling."""
 
 
 def _load_one(item: tuple[Path, str]) -> _Loaded:
@@ -80,10 +81,10 @@ def _load_one(item: tuple[Path, str]) -> _Loaded:
     root = import_root(path)
     key = None
     if _FACTS is not None:
-        key = facts.fact_key(_FACTS[0], path, display, root, source.text)
-        if key in _FACTS[1]:
+        key = facts.fact_key(_FACTS.package, path, display, root, source.text)
+        if key in _FACTS.stored:
             try:
-                return source, facts.decode(_FACTS[1][key], source.text), None, (key, None)
+                return source, facts.decode(_FACTS.stored[key], source.text), None, (key, None)
             except facts.UnreadableFacts:
                 pass  # a damaged entry: summarised again below, and stored anew
     try:
@@ -96,10 +97,10 @@ def _load_one(item: tuple[Path, str]) -> _Loaded:
     return source, summary, None, (key, facts.encode(summary)) if key is not None else None
 
 
-def load(found: Discovered, options: Options, facts_home: Optional[Path] = None) -> tuple[Repo, list[Path]]:
-    """The repo, and every file read (the editor's buffer included). With ``facts_home``, each
-    file's summary comes from that project's facts store when its text, path and root are those
-    it was made of, and the store is left holding exactly this run's files."""
+def load(found: Discovered, options: Options, store: Optional[FactsRun] = None) -> tuple[Repo, list[Path]]:
+    """The repo, and every file read (the editor's buffer included). With a ``store``, each
+    file's summary comes from it when its text, path and root are those it was made of, and
+    ``store.kept`` is left holding the facts of exactly this run's files."""
     global _STDIN, _FACTS
     errors = [Finding(given, 1, 1, IO_ERROR, problem) for given, problem in found.problems]
     files = list(found.files)
@@ -115,8 +116,7 @@ def load(found: Discovered, options: Options, facts_home: Optional[Path] = None)
 
     loaded: Optional[list[_Loaded]] = None
     _STDIN = (options.stdin[0].resolve(), options.stdin[1]) if options.stdin is not None else None
-    stored = cache.load_facts(facts_home) if facts_home is not None else {}
-    _FACTS = (cache.package_digest(), stored) if facts_home is not None else None
+    _FACTS = store
     try:
         if options.jobs > 1 and len(files) >= PARALLEL_MIN_FILES:
             chunksize = max(1, len(files) // (options.jobs * 8))
@@ -130,18 +130,14 @@ def load(found: Discovered, options: Options, facts_home: Optional[Path] = None)
         _STDIN = _FACTS = None
     sources: dict[Path, SourceFile] = {}
     summaries: list[ModuleSummary] = []
-    kept: dict[str, Any] = {}
-    made = False
     for source, summary, error, fact in loaded:
         if error is not None:
             errors.append(error)
         elif source is not None and summary is not None:
             sources[source.path] = source
             summaries.append(summary)
-            if fact is not None:
+            if store is not None and fact is not None:
                 key, made_anew = fact
-                kept[key] = stored[key] if made_anew is None else made_anew
-                made = made or made_anew is not None
-    if facts_home is not None and (made or kept.keys() != stored.keys()):
-        cache.store_facts(facts_home, kept)
+                store.kept[key] = store.stored[key] if made_anew is None else made_anew
+                store.made = store.made or made_anew is not None
     return Repo(sources, RepoIndex(summaries), errors, {}, links=dict(found.links)), [path for path, _ in files]

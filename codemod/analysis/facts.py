@@ -1,7 +1,8 @@
 """Per-file facts, cached by content: a file's ``ModuleSummary`` (its imports, classes and their
 ``forward`` signatures, functions, the folders it adds to ``sys.path``) is a pure function of
 its text, its path, its import root and this package's code. A check that has seen those
-before takes the facts from ``.fixlabels_cache/facts.json`` instead of parsing the file again.
+before takes the facts from ``.fixlabels_cache/facts.json`` (``codemod.cache`` reads and writes
+it) instead of parsing the file again.
 
 The codec is read off the dataclasses' own type hints, so a field added to a summary is stored
 with it, and a type the codec cannot write fails loudly instead of being dropped. No syntax tree
@@ -13,6 +14,7 @@ entry can at worst be a miss (the decoder checks every value's type).
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass, field
 import enum
 import functools
 import hashlib
@@ -28,6 +30,23 @@ from codemod.analysis.index import ModuleSummary
 FACTS_FORMAT = 1
 _NOT_STORED = frozenset({"text"})
 """Fields read again from the file itself."""
+
+
+@dataclass
+class FactsRun:
+    """One run's use of the store: what it held (``stored``), and what it must hold after the
+    run, the facts of exactly the files read (``kept``)."""
+
+    package: str
+    """This package's code (``cache.package_digest``): another rule version, other facts."""
+    stored: dict[str, Any]
+    kept: dict[str, Any] = field(default_factory=dict)
+    made: bool = False
+    """Some file's facts were made anew (not in the store, or damaged there)."""
+
+    @property
+    def changed(self) -> bool:
+        return self.made or self.kept.keys() != self.stored.keys()
 
 
 class UnreadableFacts(ValueError):
