@@ -389,6 +389,7 @@ class CallSiteFinder:
             pending |= {key.module for key, instance in self.trainer_models.items() if trainers_before.get(key) != instance}
             # A function that returns a model makes its callers' modules worth a (new) walk.
             importers: dict[str, set[str]] = {}  # each module's closure once a round, not once a function
+            spelled: dict[str, set[str]] = {}  # importer -> the functions it must spell to be walked again
             for (module, function), instance in self.return_types.items():
                 if returns_before.get((module, function)) != instance:
                     called = function.partition("#")[0]
@@ -399,7 +400,11 @@ class CallSiteFinder:
                         continue
                     if module not in importers:
                         importers[module] = self.index.importers(module)  # who can call it imports it
-                    pending |= {name for name in importers[module] if called in modules[name].text}
+                    for name in importers[module]:
+                        spelled.setdefault(name, set()).add(called)
+            # Each importer once, for each name once, and no further than its first: a large
+            # package learns many returns in a round, and each is imported by many modules.
+            pending |= {name for name, called in spelled.items() if name not in pending and any(c in modules[name].text for c in called)}
         graph = CallGraph()
         for name in sorted(results):
             graph.merge(results[name])
@@ -671,6 +676,7 @@ class _ModuleWalk:
         self._init_stores: dict[str, list[ast.Name]] = {}
         self._private: dict[tuple[str, str], Optional[ast.FunctionDef]] = {}
         self._text_counts: Optional[tuple[collections.Counter[str], collections.Counter[str], collections.Counter[str]]] = None
+        self._class_seals: dict[str, tuple[collections.Counter[str], bool]] = {}
 
     # --- resolution -------------------------------------------------------------------------
     def private_method(self, cls: Optional[ClassKey], name: str) -> Optional[ast.FunctionDef]:
@@ -706,20 +712,28 @@ class _ModuleWalk:
             return None
         if self.finder.spelled_beside(name, self.module):
             return None  # named in a module that can reach this one: called, passed or overridden out of sight
-        text = self.module.text
         spelled, self_calls, definitions = self.text_counts()
         if definitions[name] != 1 or spelled[name] != 1 + self_calls[name]:
             return None  # named here other than by its `def` and `self.name(...)` calls
-        called = re.compile(rf"\bself\.{re.escape(name)}\(")
         # Every `self.name(` must be this class's own `self`: not a proxy class's, which reaches
         # the method through `__getattr__`, nor a subclass's made through an alias.
-        span = "\n".join(text.splitlines()[class_def.lineno - 1 : class_def.end_lineno])  # type: ignore[union-attr]  # class_def was found
-        if len(called.findall(span)) != len(called.findall(text)) or re.search(r"\bgetattr\(|__getattr(?:ibute)?__", text):
-            return None
-        besides = re.sub(rf"\bclass {re.escape(cls.name)}\b", "", text)
-        if re.search(rf"\b{re.escape(cls.name)}\b(?!\s*\()", besides):  # built only: no alias, base or annotation
+        calls_in_class, sealed = self.class_seal(cls.name, class_def)  # type: ignore[arg-type]  # class_def was found
+        if not sealed or calls_in_class[name] != self_calls[name]:
             return None
         return method
+
+    def class_seal(self, name: str, class_def: ast.ClassDef) -> tuple[collections.Counter[str], bool]:
+        """The ``self.m(`` calls spelled inside the class's lines, by method; and whether its
+        methods are reached only as its own: no ``getattr``/``__getattr__`` in the module, and the
+        class named nowhere but where it is built (no alias, base or annotation). Read once a
+        class, not once a method: a large module asks for each of its methods."""
+        if name not in self._class_seals:
+            text = self.module.text
+            span = "\n".join(self.module.lines[class_def.lineno - 1 : class_def.end_lineno])
+            besides = re.sub(rf"\bclass {re.escape(name)}\b", "", text)
+            sealed = not re.search(r"\bgetattr\(|__getattr(?:ibute)?__", text) and not re.search(rf"\b{re.escape(name)}\b(?!\s*\()", besides)
+            self._class_seals[name] = (collections.Counter(re.findall(r"\bself\.(\w+)\(", span)), sealed)
+        return self._class_seals[name]
 
     def resolve(self, node: ast.AST) -> Optional[str]:
         name = dotted_name(node)
