@@ -43,33 +43,42 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
     roots = analysis_roots(paths)
     spec = exclude_spec(options.exclude, options.exclude_base or Path.cwd())
     found = discover(roots + list(paths), spec)
+    home = roots[0] if roots else Path.cwd()
     if mode is Mode.WRITE and options.stdin is None:
-        result = _analyse(paths, mode, options, found)
+        result = _analyse(paths, mode, options, found, _facts_to_read(home, options))
         for _ in range(MAX_WRITE_PASSES - 1):
             if not result.written or result.errors or result.interrupted:
                 break
-            again = _analyse(paths, mode, options, discover(roots + list(paths), spec))
+            again = _analyse(paths, mode, options, discover(roots + list(paths), spec), _facts_to_read(home, options))
             result = _passes_joined(result, again)  # what the last pass still reports, refused or not
             if not again.written:
                 break
         return result
     if not (options.cache and mode is Mode.CHECK and options.stdin is None):
-        return _analyse(paths, mode, options, found)
+        return _analyse(paths, mode, options, found, _facts_to_read(home, options))
     key = cache.run_key(paths, found.files, found.problems, options)
-    home = roots[0] if roots else Path.cwd()
     stored = cache.load(home, key)
     if stored is not None:
         return stored
-    from codemod.analysis.facts import FactsRun  # a miss only: an answered check imports no analysis
-
-    store = FactsRun(cache.package_digest(), cache.load_facts(home))
-    result = _analyse(paths, mode, options, found, store=store)
-    if store.changed and not result.interrupted:
+    store = _facts_to_read(home, options)
+    result = _analyse(paths, mode, options, found, store)
+    if store is not None and store.changed and not result.interrupted:
         cache.store_facts(home, store.kept)
     # A file edited while the analysis ran: the answer may be of a text the key does not name.
     if cache.storable(result) and cache.run_key(paths, found.files, found.problems, options) == key:
         cache.store(home, key, result)
     return result
+
+
+def _facts_to_read(home: Path, options: Options) -> Optional["FactsRun"]:
+    """The project's per-file facts, for any run but one without the cache. Only a check writes
+    them back: ``--diff``, ``--write`` and stdin runs read a store a check left, and never make
+    one (the facts are of file texts, so the buffer or a rewrite simply finds none of its own)."""
+    if not options.cache:
+        return None
+    from codemod.analysis.facts import FactsRun  # here, not above: an answered check imports no analysis
+
+    return FactsRun(cache.package_digest(), cache.load_facts(home))
 
 
 def _analyse(paths: list[Path], mode: Mode, options: Options, found: Discovered, store: Optional["FactsRun"] = None) -> RunResult:

@@ -248,8 +248,39 @@ def test_the_store_holds_the_files_of_the_last_check_only(tmp_path: Path) -> Non
     assert before == len(list(tree.rglob("*.py"))) == len(json.loads(store.read_text())["facts"])
 
 
-def test_write_and_diff_runs_leave_no_facts_behind(tmp_path: Path) -> None:
+def test_diff_write_and_stdin_runs_read_the_facts_a_check_left_and_never_write_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    trees = {}
+    for name in ("warm", "cold"):
+        trees[name] = tmp_path / name / "multi_file_repo"
+        shutil.copytree(GOLDEN / "multi_file_repo" / "before", trees[name])
+    run([trees["warm"]], Mode.CHECK, CACHED)
+    store = trees["warm"] / cache.CACHE_DIR / cache.FACTS_STORE
+    left = store.read_bytes()
+    summaries = _Summaries(monkeypatch)
+    diff = run([trees["warm"]], Mode.DIFF, CACHED)
+    assert summaries.paths == [] and diff.changes  # every file's facts read from the store
+    buffer = (trees["warm"] / "train.py").read_text() + "\nEXTRA = 1\n"
+    stdin = run([trees["warm"]], Mode.DIFF, replace(CACHED, stdin=(trees["warm"] / "train.py", buffer.encode())))
+    assert summaries.paths == [(trees["warm"] / "train.py").resolve()]  # the buffer alone is new
+    written = run([trees["warm"]], Mode.WRITE, CACHED)
+    assert store.read_bytes() == left  # read, never written, by these runs
+    summaries.paths.clear()
+    cold = trees["cold"]
+    assert _displayed(diff, trees["warm"]) == _displayed(run([cold], Mode.DIFF, COLD), cold)
+    assert _displayed(stdin, trees["warm"]) == _displayed(run([cold], Mode.DIFF, replace(COLD, stdin=(cold / "train.py", buffer.encode()))), cold)
+    assert _displayed(written, trees["warm"]) == _displayed(run([cold], Mode.WRITE, COLD), cold)
+    assert written.written and {p.name for p in trees["warm"].rglob("*.py")} == {p.name for p in cold.rglob("*.py")}
+    assert all((trees["warm"] / p.relative_to(cold)).read_bytes() == p.read_bytes() for p in cold.rglob("*.py"))
+
+
+def _displayed(result: RunResult, tree: Path) -> str:
+    """A run's findings and changes as text, with its tree's place left out (two copies compared)."""
+    return repr((result.findings, [(c.path.relative_to(tree), c.old_text, c.new_text) for c in result.changes])).replace(str(tree), "<tree>")
+
+
+def test_diff_and_write_runs_make_no_store(tmp_path: Path) -> None:
     tree = tmp_path / "seed"
     shutil.copytree(GOLDEN / "seed_example" / "before", tree)
     run([tree], Mode.DIFF, CACHED)
+    run([tree], Mode.WRITE, replace(CACHED, verify=False))
     assert not (tree / cache.CACHE_DIR).exists()
