@@ -14,9 +14,10 @@ Stored as JSON (never pickle: the cache folder is inside a project anyone may ha
 ``<project>/.fixlabels_cache/``, with a ``.gitignore`` of ``*``. A cache that cannot be read or
 written is silently skipped: it only ever saves time. ``--write`` and stdin runs never use it.
 
-Beside the answers, ``facts.json`` holds each file's facts (``codemod.analysis.facts``) by a key of its
-text, path and import root: a check the whole-run key misses (a file was edited) takes the
-facts of the files that did not change from there instead of parsing them again.
+Beside the answers, ``facts.json`` holds each file's facts (``codemod.analysis.facts``) by a key of
+its text, path, import root and the interpreter: a check the whole-run key misses (a file was
+edited) takes the facts of the files that did not change from there instead of parsing them
+again. Only a check writes them; ``--diff`` and stdin runs read them; ``--write`` never does.
 """
 
 from __future__ import annotations

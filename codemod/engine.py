@@ -45,22 +45,22 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
     found = discover(roots + list(paths), spec)
     home = roots[0] if roots else Path.cwd()
     if mode is Mode.WRITE and options.stdin is None:
-        result = _analyse(paths, mode, options, found, _facts_to_read(home, options))
+        result = _analyse(paths, mode, options, found)
         for _ in range(MAX_WRITE_PASSES - 1):
             if not result.written or result.errors or result.interrupted:
                 break
-            again = _analyse(paths, mode, options, discover(roots + list(paths), spec), _facts_to_read(home, options))
+            again = _analyse(paths, mode, options, discover(roots + list(paths), spec))
             result = _passes_joined(result, again)  # what the last pass still reports, refused or not
             if not again.written:
                 break
         return result
     if not (options.cache and mode is Mode.CHECK and options.stdin is None):
-        return _analyse(paths, mode, options, found, _facts_to_read(home, options))
+        return _analyse(paths, mode, options, found, _facts_to_read(home, mode, options))
     key = cache.run_key(paths, found.files, found.problems, options)
     stored = cache.load(home, key)
     if stored is not None:
         return stored
-    store = _facts_to_read(home, options)
+    store = _facts_to_read(home, mode, options)
     result = _analyse(paths, mode, options, found, store)
     if store is not None and store.changed and not result.interrupted:
         cache.store_facts(home, store.kept)
@@ -70,11 +70,13 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
     return result
 
 
-def _facts_to_read(home: Path, options: Options) -> Optional["FactsRun"]:
-    """The project's per-file facts, for any run but one without the cache. Only a check writes
-    them back: ``--diff``, ``--write`` and stdin runs read a store a check left, and never make
-    one (the facts are of file texts, so the buffer or a rewrite simply finds none of its own)."""
-    if not options.cache:
+def _facts_to_read(home: Path, mode: Mode, options: Options) -> Optional["FactsRun"]:
+    """The project's per-file facts, for a check or a diff (stdin too) with the cache on. Only a
+    check writes them back; a diff reads a store a check left, and never makes one (the facts are
+    of file texts, so an editor's buffer simply finds none of its own). ``--write`` never reads
+    them: the folder is inside a project anyone may have written, and a forged entry could then
+    change what is written, not only what is shown."""
+    if not options.cache or mode is Mode.WRITE:
         return None
     from codemod.analysis.facts import FactsRun  # here, not above: an answered check imports no analysis
 

@@ -35,9 +35,22 @@ PROGRAMS = range(0, 24)
 """Generated programs checked whole, warm against cold (fast tier)."""
 
 
-def _facts_of(summary: ModuleSummary) -> dict[str, Any]:
-    """Every field a summary is made with, as values (the caches it builds on demand aside)."""
-    return {f.name: getattr(summary, f.name) for f in dataclasses.fields(summary) if f.init and not f.name.startswith("_")}
+def _facts_of(summary: ModuleSummary) -> Any:
+    """Every field a summary is made with (the caches it builds on demand aside), with the type of
+    each value and the order of each dict: a set decoded where a frozenset was made differs."""
+    return _typed({f.name: getattr(summary, f.name) for f in dataclasses.fields(summary) if f.init and not f.name.startswith("_")})
+
+
+def _typed(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__, tuple((f.name, _typed(getattr(value, f.name))) for f in dataclasses.fields(value)))
+    if isinstance(value, (set, frozenset)):
+        return (type(value).__name__, tuple(sorted((_typed(item) for item in value), key=repr)))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(_typed(item) for item in value))
+    if isinstance(value, dict):
+        return ("dict", tuple((key, _typed(item)) for key, item in value.items()))
+    return (type(value).__name__, value)
 
 
 def _round_trips(path: Path, text: str, root: Path) -> int:
@@ -227,13 +240,23 @@ def test_a_damaged_store_is_a_miss_and_is_written_anew(tmp_path: Path, monkeypat
 
 
 def test_the_store_is_not_read_or_written_through_a_symbolic_link(tmp_path: Path) -> None:
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
     tree = tmp_path / "seed"
     shutil.copytree(GOLDEN / "seed_example" / "before", tree)
+    run([tree], Mode.CHECK, CACHED)
+    # The link leads to a store of this very project whose every class is forged away: read,
+    # it would lose the finding.
+    forged = json.loads((tree / cache.CACHE_DIR / cache.FACTS_STORE).read_text())
+    for entry in forged["facts"].values():
+        entry["classes"] = []
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / cache.FACTS_STORE).write_text(json.dumps(forged))
+    shutil.rmtree(tree / cache.CACHE_DIR)
     (tree / cache.CACHE_DIR).symlink_to(elsewhere, target_is_directory=True)
-    assert run([tree], Mode.CHECK, CACHED) == run([tree], Mode.CHECK, COLD)
-    assert list(elsewhere.iterdir()) == []
+    cold = run([tree], Mode.CHECK, COLD)
+    assert cold.findings and run([tree], Mode.CHECK, CACHED) == cold
+    assert run([tree], Mode.DIFF, CACHED).findings == run([tree], Mode.DIFF, COLD).findings
+    assert sorted(p.name for p in elsewhere.iterdir()) == [cache.FACTS_STORE]
 
 
 def test_the_store_holds_the_files_of_the_last_check_only(tmp_path: Path) -> None:
@@ -248,29 +271,59 @@ def test_the_store_holds_the_files_of_the_last_check_only(tmp_path: Path) -> Non
     assert before == len(list(tree.rglob("*.py"))) == len(json.loads(store.read_text())["facts"])
 
 
-def test_diff_write_and_stdin_runs_read_the_facts_a_check_left_and_never_write_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_diff_and_stdin_runs_read_the_facts_a_check_left_and_never_write_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     trees = {}
     for name in ("warm", "cold"):
         trees[name] = tmp_path / name / "multi_file_repo"
         shutil.copytree(GOLDEN / "multi_file_repo" / "before", trees[name])
-    run([trees["warm"]], Mode.CHECK, CACHED)
-    store = trees["warm"] / cache.CACHE_DIR / cache.FACTS_STORE
+    warm, cold = trees["warm"], trees["cold"]
+    run([warm], Mode.CHECK, CACHED)
+    store = warm / cache.CACHE_DIR / cache.FACTS_STORE
+    data = json.loads(store.read_text())
+    forgotten = sorted(data["facts"])[0]
+    del data["facts"][forgotten]  # so that a run which wrote the store would change it
+    store.write_text(json.dumps(data))
     left = store.read_bytes()
     summaries = _Summaries(monkeypatch)
-    diff = run([trees["warm"]], Mode.DIFF, CACHED)
-    assert summaries.paths == [] and diff.changes  # every file's facts read from the store
-    buffer = (trees["warm"] / "train.py").read_text() + "\nEXTRA = 1\n"
-    stdin = run([trees["warm"]], Mode.DIFF, replace(CACHED, stdin=(trees["warm"] / "train.py", buffer.encode())))
-    assert summaries.paths == [(trees["warm"] / "train.py").resolve()]  # the buffer alone is new
-    written = run([trees["warm"]], Mode.WRITE, CACHED)
-    assert store.read_bytes() == left  # read, never written, by these runs
-    summaries.paths.clear()
-    cold = trees["cold"]
-    assert _displayed(diff, trees["warm"]) == _displayed(run([cold], Mode.DIFF, COLD), cold)
-    assert _displayed(stdin, trees["warm"]) == _displayed(run([cold], Mode.DIFF, replace(COLD, stdin=(cold / "train.py", buffer.encode()))), cold)
-    assert _displayed(written, trees["warm"]) == _displayed(run([cold], Mode.WRITE, COLD), cold)
-    assert written.written and {p.name for p in trees["warm"].rglob("*.py")} == {p.name for p in cold.rglob("*.py")}
-    assert all((trees["warm"] / p.relative_to(cold)).read_bytes() == p.read_bytes() for p in cold.rglob("*.py"))
+    diff = run([warm], Mode.DIFF, CACHED)
+    assert len(summaries.paths) == 1 and diff.changes  # the forgotten file alone is parsed to index
+    buffer = (warm / "train.py").read_text() + "\nEXTRA = 1\n"
+    stdin = run([warm], Mode.DIFF, replace(CACHED, stdin=(warm / "train.py", buffer.encode())))
+    assert summaries.paths[1:] == sorted({summaries.paths[0], (warm / "train.py").resolve()})  # and the buffer
+    assert store.read_bytes() == left
+    assert _displayed(diff, warm) == _displayed(run([cold], Mode.DIFF, COLD), cold)
+    assert _displayed(stdin, warm) == _displayed(run([cold], Mode.DIFF, replace(COLD, stdin=(cold / "train.py", buffer.encode()))), cold)
+
+
+def test_write_never_reads_the_facts(tmp_path: Path) -> None:
+    """The cache folder is inside a project anyone may have written: a forged entry may change
+    what a check shows, never what is written."""
+    trees = {}
+    for name in ("forged", "cold"):
+        trees[name] = tmp_path / name / "multi_file_repo"
+        shutil.copytree(GOLDEN / "multi_file_repo" / "before", trees[name])
+    forged = trees["forged"]
+    run([forged], Mode.CHECK, CACHED)
+    store = forged / cache.CACHE_DIR / cache.FACTS_STORE
+    data = json.loads(store.read_text())
+    for entry in data["facts"].values():
+        entry["classes"] = []  # read, this store would leave nothing to fix
+    store.write_text(json.dumps(data))
+    written = run([forged], Mode.WRITE, replace(CACHED, verify=False))
+    cold = run([trees["cold"]], Mode.WRITE, replace(COLD, verify=False))
+    assert written.written and _displayed(written, forged) == _displayed(cold, trees["cold"])
+
+
+def test_a_store_written_by_another_python_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What parses depends on the interpreter (``type X = int`` is 3.12 syntax): a file another
+    Python indexed must be parsed again, or its syntax error would surface in the walk."""
+    tree = tmp_path / "seed"
+    shutil.copytree(GOLDEN / "seed_example" / "before", tree)
+    run([tree], Mode.CHECK, CACHED)
+    monkeypatch.setattr(sys, "version", sys.version + " (another build)")
+    summaries = _Summaries(monkeypatch)
+    warm, cold = _warm_and_cold(tree)
+    assert warm == cold and len(summaries.paths) == 2  # the warm check parsed again, then the cold one
 
 
 def _displayed(result: RunResult, tree: Path) -> str:

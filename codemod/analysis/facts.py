@@ -1,14 +1,16 @@
 """Per-file facts, cached by content: a file's ``ModuleSummary`` (its imports, classes and their
 ``forward`` signatures, functions, the folders it adds to ``sys.path``) is a pure function of
-its text, its path, its import root and this package's code. A check that has seen those
-before takes the facts from ``.fixlabels_cache/facts.json`` (``codemod.cache`` reads and writes
-it) instead of parsing the file again.
+its text, its path, its import root, this package's code and the interpreter (what parses is
+the running Python's grammar, and its warning filters can make a warning a syntax error). A
+check that has seen those before takes the facts from ``.fixlabels_cache/facts.json``
+(``codemod.cache`` reads and writes it) instead of parsing the file again.
 
 The codec is read off the dataclasses' own type hints, so a field added to a summary is stored
 with it, and a type the codec cannot write fails loudly instead of being dropped. No syntax tree
 is stored; the text is read from disk each run (it is hashed anyway). Stored as JSON, never
-pickle: the cache folder is inside a project anyone may have written, so a damaged or hostile
-entry can at worst be a miss (the decoder checks every value's type).
+pickle: the cache folder is inside a project anyone may have written. A damaged entry is a miss
+(the decoder checks every value's type); an entry under the right key is believed, as the
+whole-run cache's answers are, so ``--write`` never reads the store.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import functools
 import hashlib
 import json
 import os
+import sys
 import types
 import typing
 from pathlib import Path
@@ -55,7 +58,8 @@ class UnreadableFacts(ValueError):
 
 def fact_key(package: str, path: Path, display_path: str, root: Path, text: str) -> str:
     """Everything ``summarize`` reads. NUL cannot occur in a path, so fields cannot run together."""
-    digest = hashlib.sha256(f"{FACTS_FORMAT}\0{package}\0".encode())
+    interpreter = f"{sys.version}\0{sys.implementation.cache_tag}\0{sys.warnoptions!r}"
+    digest = hashlib.sha256(f"{FACTS_FORMAT}\0{package}\0{interpreter}\0".encode())
     digest.update(os.fsencode(path) + b"\0" + display_path.encode("utf-8", "surrogateescape") + b"\0")
     digest.update(os.fsencode(root) + b"\0" + text.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
