@@ -197,7 +197,7 @@ def test_an_edit_summarises_the_edited_file_alone(tmp_path: Path, monkeypatch: p
     assert len(summaries.paths) == 1 + len(list(tree.rglob("*.py")))
 
 
-def test_the_same_text_at_two_paths_keeps_each_file_its_own_facts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_same_text_at_two_paths_keeps_each_file_its_own_facts(tmp_path: Path) -> None:
     """Two experiment folders with a byte-identical model.py: each module is named by its own
     path, and a finding in each is reported at its own file."""
     model = (GOLDEN / "seed_example" / "before" / "train.py").read_text()
