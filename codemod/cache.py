@@ -153,15 +153,24 @@ def _decode(data: dict[str, Any]) -> RunResult:
     )
 
 
-def load(directory: Path, key: str) -> Optional[RunResult]:
+def _read(directory: Path, name: str) -> Any:
+    """A file of the cache folder as JSON data; None when the folder is a link (a cloned
+    repository's could point anywhere: never followed) or the file is absent or unreadable."""
     try:
         if (directory / CACHE_DIR).is_symlink():
             return None
-        stored = json.loads((directory / CACHE_DIR / f"{key}.json").read_text(encoding="utf-8"))
-        if stored.get("format") != FORMAT or stored.get("key") != key:
+        return json.loads((directory / CACHE_DIR / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def load(directory: Path, key: str) -> Optional[RunResult]:
+    stored = _read(directory, f"{key}.json")
+    try:
+        if stored is None or stored.get("format") != FORMAT or stored.get("key") != key:
             return None
         return _decode(stored["result"])
-    except (OSError, ValueError, KeyError, TypeError):  # absent, unreadable or damaged: a miss
+    except (AttributeError, ValueError, KeyError, TypeError):  # damaged: a miss
         return None
 
 
@@ -217,14 +226,9 @@ FACTS_STORE = "facts.json"
 
 def load_facts(directory: Path) -> dict[str, Any]:
     """The stored facts by key; empty when absent, unreadable, damaged or of another format."""
-    try:
-        if (directory / CACHE_DIR).is_symlink():
-            return {}
-        stored = json.loads((directory / CACHE_DIR / FACTS_STORE).read_text(encoding="utf-8"))
-        facts = stored.get("facts") if isinstance(stored, dict) and stored.get("format") == FORMAT else None
-        return facts if isinstance(facts, dict) else {}
-    except (OSError, ValueError):
-        return {}
+    stored = _read(directory, FACTS_STORE)
+    facts = stored.get("facts") if isinstance(stored, dict) and stored.get("format") == FORMAT else None
+    return facts if isinstance(facts, dict) else {}
 
 
 def store_facts(directory: Path, facts: dict[str, Any]) -> None:

@@ -181,6 +181,9 @@ def test_a_damaged_cache_entry_is_a_miss_not_an_answer(tmp_path: Path) -> None:
     for entry in (tree / ".fixlabels_cache").glob("*.json"):
         entry.write_text('{"format": 1, "key": "%s", "result": {"findings": [], "errors": []}}' % entry.stem)
     assert run([tree], Mode.CHECK, CACHED) == first
+    for entry in (tree / ".fixlabels_cache").glob("*.json"):
+        entry.write_text("[]")  # JSON, but not an object: it crashed the check before
+    assert run([tree], Mode.CHECK, CACHED) == first
 
 
 def test_an_unwritable_cache_is_skipped_silently(tmp_path: Path) -> None:

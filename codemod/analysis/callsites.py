@@ -20,7 +20,7 @@ import collections
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Iterable, Optional
 
 from codemod.analysis.index import (
     IDENTIFIER,
@@ -416,10 +416,7 @@ class CallSiteFinder:
         comments). Counted for every identifier in one pass over the texts, the first time a
         private method is asked about: asking each module for each method would be quadratic."""
         if self._spellings is None:
-            counts: collections.Counter[str] = collections.Counter()
-            for module in self.index.modules.values():
-                counts.update(set(IDENTIFIER.findall(module.text)))
-            self._spellings = counts
+            self._spellings = _modules_spelling_each(self.index.modules.values())
         return self._spellings[name]
 
     def spelled_beside(self, name: str, home: ModuleSummary) -> bool:
@@ -459,10 +456,8 @@ class CallSiteFinder:
                 )
                 (reachable if in_reach else unreachable).append(module)
             reading_reachable = sum(len(m.text) for m in reachable) <= sum(len(m.text) for m in unreachable)
-            counts: collections.Counter[str] = collections.Counter()
-            for module in reachable if reading_reachable else unreachable:
-                counts.update(set(IDENTIFIER.findall(module.text)))  # as `modules_spelling` counts
-            self._reach_counts[key] = (reading_reachable, counts)
+            # Counted as `modules_spelling` counts, so that the project's count minus one side's is the other's.
+            self._reach_counts[key] = (reading_reachable, _modules_spelling_each(reachable if reading_reachable else unreachable))
         return key
 
     def opaque_stores(self, attr: str) -> set[ClassKey]:
@@ -604,6 +599,14 @@ class CallSiteFinder:
                 previous = self.return_types.get(function)
                 self.return_types[function] = previous | instance if previous else instance
         return walked
+
+
+def _modules_spelling_each(modules: Iterable[ModuleSummary]) -> collections.Counter[str]:
+    """Each identifier -> how many of ``modules`` spell it anywhere (code, strings, comments)."""
+    counts: collections.Counter[str] = collections.Counter()
+    for module in modules:
+        counts.update(set(IDENTIFIER.findall(module.text)))
+    return counts
 
 
 PARALLEL_MIN_MODULES = 64
