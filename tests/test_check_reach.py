@@ -11,7 +11,6 @@ closure finds, with a mutation that drops the closure to show that test can fail
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,9 +24,9 @@ from codemod.verify.project import check_rewrite
 from tests.conftest import assert_nothing_crashed
 from tests.golden_cases import GOLDEN, case_folders
 from tests.test_independent_check import _golden_rewrites
+from tests.generated_programs import program_files, write_files
 
 OPTIONS = Options(rules=select_rules(["ALL"], []), verify=False)
-BENCH = Path(__file__).resolve().parent.parent / "bench"
 
 MODEL_AND_LOOP = """\
 import torch
@@ -133,16 +132,8 @@ def _many_programs(tmp_path: Path, golden_every: int, seeds: range) -> list[Path
             continue  # a fixed case drawn again
         shutil.copytree(case / "before", target)
         folders.append(target)
-    if str(BENCH) not in sys.path:
-        sys.path.insert(0, str(BENCH))
-    from fuzz_programs import generate
-
     for seed in seeds:
-        target = project / "generated" / f"seed_{seed}"
-        for name, text in generate(seed).files.items():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            (target / name).write_text(text)
-        folders.append(target)
+        folders.append(write_files(project / "generated" / f"seed_{seed}", program_files(seed)))
     return folders
 
 

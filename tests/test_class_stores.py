@@ -7,7 +7,6 @@ case and generated program (fast), and on the installed transformers and torch s
 from __future__ import annotations
 
 import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,8 @@ import pytest
 from codemod.analysis.callsites import CallGraph, CallSiteFinder, _ModuleWalk
 from codemod.analysis.index import ModuleSummary, RepoIndex, summarize
 from tests.golden_cases import cases
+from tests.generated_programs import program_files
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
 
 
 def _stores_read_from_the_tree(module: ModuleSummary) -> dict[str, frozenset[str]]:
@@ -71,14 +70,9 @@ def test_stores_match_the_tree_on_every_golden_case() -> None:
 
 
 def test_stores_match_the_tree_on_generated_programs() -> None:
-    sys.path.insert(0, str(BENCH))
-    try:
-        from fuzz_programs import generate
-    finally:
-        sys.path.remove(str(BENCH))
     compared = 0
     for seed in range(0, 60):
-        for name, text in generate(seed).files.items():
+        for name, text in program_files(seed).items():
             compared += _compare(Path(name), text, Path("."))
     assert compared > 120
 

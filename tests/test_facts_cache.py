@@ -16,7 +16,7 @@ import shutil
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -26,9 +26,9 @@ from codemod.analysis.index import ModuleSummary, summarize
 from codemod.engine import run
 from codemod.pipeline import load as load_module
 from codemod.results import Mode, Options, RunResult
+from tests.generated_programs import program_files, write_files
 from tests.golden_cases import GOLDEN, cases
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
 CACHED = Options(cache=True, verify=False)
 COLD = replace(CACHED, cache=False)
 PROGRAMS = range(0, 24)
@@ -76,23 +76,13 @@ def _round_trip_tree(root: Path) -> int:
     return compared
 
 
-def _generated(seeds: range) -> Iterator[tuple[int, dict[str, str]]]:
-    sys.path.insert(0, str(BENCH))
-    try:
-        from fuzz_programs import generate
-    finally:
-        sys.path.remove(str(BENCH))
-    for seed in seeds:
-        yield seed, generate(seed).files
-
-
 def test_the_codec_gives_back_every_fact_of_every_golden_file() -> None:
     compared = sum(_round_trip_tree(case.before) + _round_trip_tree(case.after) for case in cases())
     assert compared > 400  # every case's files, not an empty glob
 
 
 def test_the_codec_gives_back_every_fact_of_generated_programs() -> None:
-    compared = sum(_round_trips(Path(name), text, Path(".")) for _, files in _generated(range(0, 80)) for name, text in files.items())
+    compared = sum(_round_trips(Path(name), text, Path(".")) for seed in range(0, 80) for name, text in program_files(seed).items())
     assert compared > 150
 
 
@@ -155,13 +145,6 @@ def _warm_and_cold(tree: Path) -> tuple[RunResult, RunResult]:
     return run([tree], Mode.CHECK, CACHED), run([tree], Mode.CHECK, COLD)
 
 
-def _files_in(tree: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        (tree / name).parent.mkdir(parents=True, exist_ok=True)
-        (tree / name).write_text(text)
-    return tree
-
-
 @pytest.mark.parametrize("case", ["seed_example", "multi_file_repo", "fl002_collate_function", "experiment_folders_each_build_their_model_in_a_private_method"])
 def test_a_warm_check_parses_nothing_to_index_and_answers_as_a_cold_one(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     tree = tmp_path / case
@@ -175,8 +158,8 @@ def test_a_warm_check_parses_nothing_to_index_and_answers_as_a_cold_one(case: st
 
 def test_warm_checks_of_generated_programs_answer_as_cold_ones(tmp_path: Path) -> None:
     compared = 0
-    for seed, files in _generated(PROGRAMS):
-        tree = _files_in(tmp_path / f"p{seed}", files)
+    for seed in PROGRAMS:
+        tree = write_files(tmp_path / f"p{seed}", program_files(seed))
         run([tree], Mode.CHECK, CACHED)
         warm, cold = _warm_and_cold(tree)
         assert warm == cold, seed
@@ -201,7 +184,7 @@ def test_the_same_text_at_two_paths_keeps_each_file_its_own_facts(tmp_path: Path
     """Two experiment folders with a byte-identical model.py: each module is named by its own
     path, and a finding in each is reported at its own file."""
     model = (GOLDEN / "seed_example" / "before" / "train.py").read_text()
-    tree = _files_in(tmp_path / "proj", {"exp_a/train.py": model, "exp_b/train.py": model})
+    tree = write_files(tmp_path / "proj", {"exp_a/train.py": model, "exp_b/train.py": model})
     run([tree], Mode.CHECK, CACHED)
     warm, cold = _warm_and_cold(tree)
     assert warm == cold
@@ -214,9 +197,9 @@ def test_a_key_that_forgets_the_path_is_caught(tmp_path: Path, monkeypatch: pyte
     original = facts.fact_key
     monkeypatch.setattr(facts, "fact_key", lambda package, path, display, root, text: original(package, Path("/"), "", Path("/"), text))
     model = (GOLDEN / "seed_example" / "before" / "train.py").read_text()
-    tree = _files_in(tmp_path / "proj", {"exp_a/train.py": model})
+    tree = write_files(tmp_path / "proj", {"exp_a/train.py": model})
     run([tree], Mode.CHECK, CACHED)
-    _files_in(tree, {"exp_b/train.py": model})
+    write_files(tree, {"exp_b/train.py": model})
     warm, cold = _warm_and_cold(tree)
     assert warm != cold
 

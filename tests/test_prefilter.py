@@ -16,9 +16,9 @@ from codemod.results import Finding, Mode, Options
 from tests.conftest import assert_nothing_crashed
 from tests.golden_cases import cases
 from tests.test_properties import modules
+from tests.generated_programs import program_files, write_files
 
 CASES = cases()
-BENCH = Path(__file__).resolve().parent.parent / "bench"
 GENERATED_SEEDS = range(0, 40)
 """Generated multi-file programs (``bench/fuzz_programs.py``): a model built in one module and
 called in another, through factories, runners and Trainer subclasses."""
@@ -199,13 +199,4 @@ def test_a_model_built_in_one_module_reaches_a_trainer_over_a_label_less_dataset
 
 @pytest.mark.parametrize("seed", GENERATED_SEEDS)
 def test_generated_programs_give_the_same_findings_and_fixes_with_the_prefilter_off(seed: int, tmp_path: Path) -> None:
-    import sys
-
-    if str(BENCH) not in sys.path:
-        sys.path.insert(0, str(BENCH))
-    from fuzz_programs import generate
-
-    for name, text in generate(seed).files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    _same_with_and_without_the_prefilter(tmp_path)
+    _same_with_and_without_the_prefilter(write_files(tmp_path, program_files(seed)))
