@@ -234,9 +234,30 @@ def load_facts(directory: Path) -> dict[str, Any]:
 def store_facts(directory: Path, facts: dict[str, Any]) -> None:
     """Replace the store with ``facts``: this run's files only, so it never outgrows the
     project. Any failure leaves things as they were."""
+    _store_whole(directory, FACTS_STORE, {"format": FORMAT, "facts": facts})
+
+
+WALKS_STORE = "walks.json"
+"""The last check's walks, each keyed by what it consulted (``codemod.analysis.walk_memo``)."""
+
+
+def load_walks(directory: Path, run: str) -> dict[str, Any]:
+    """The stored walks by module; empty when absent, unreadable, or of another ``run``
+    (``walk_memo.walks_key``: this package's code and the interpreter)."""
+    stored = _read(directory, WALKS_STORE)
+    walks = stored.get("walks") if isinstance(stored, dict) and stored.get("format") == FORMAT and stored.get("run") == run else None
+    return walks if isinstance(walks, dict) else {}
+
+
+def store_walks(directory: Path, run: str, walks: dict[str, Any]) -> None:
+    """Replace the store with this check's walks. Any failure leaves things as they were."""
+    _store_whole(directory, WALKS_STORE, {"format": FORMAT, "run": run, "walks": walks})
+
+
+def _store_whole(directory: Path, name: str, data: dict[str, Any]) -> None:
     try:
         folder = _prepared(directory)
         if folder is not None:
-            _replace_atomically(folder, FACTS_STORE, json.dumps({"format": FORMAT, "facts": facts}, separators=(",", ":")))
+            _replace_atomically(folder, name, json.dumps(data, separators=(",", ":")))
     except OSError:
         return

@@ -19,6 +19,7 @@ from codemod.results import Mode, Options, RunResult
 
 if TYPE_CHECKING:
     from codemod.analysis.facts import FactsRun
+    from codemod.analysis.walk_memo import WalkMemo
 
 
 def run(paths: list[Path], mode: Mode, options: Options = Options()) -> RunResult:
@@ -55,15 +56,19 @@ def _run(paths: list[Path], mode: Mode, options: Options) -> RunResult:
                 break
         return result
     if not (options.cache and mode is Mode.CHECK and options.stdin is None):
-        return _analyse(paths, mode, options, found, _facts_to_read(home, mode, options))
+        return _analyse(paths, mode, options, found, _facts_to_read(home, mode, options), _walks_to_read(home, mode, options))
     key = cache.run_key(paths, found.files, found.problems, options)
     stored = cache.load(home, key)
     if stored is not None:
         return stored
     store = _facts_to_read(home, mode, options)
-    result = _analyse(paths, mode, options, found, store)
-    if store is not None and store.changed and not result.interrupted:
-        cache.store_facts(home, store.kept)
+    walks = _walks_to_read(home, mode, options)
+    result = _analyse(paths, mode, options, found, store, walks)
+    if not result.interrupted:
+        if store is not None and store.changed:
+            cache.store_facts(home, store.kept)
+        if walks is not None and walks.changed:
+            cache.store_walks(home, walks.run, walks.kept)
     # A file edited while the analysis ran: the answer may be of a text the key does not name.
     if cache.storable(result) and cache.run_key(paths, found.files, found.problems, options) == key:
         cache.store(home, key, result)
@@ -83,10 +88,23 @@ def _facts_to_read(home: Path, mode: Mode, options: Options) -> Optional["FactsR
     return FactsRun(cache.package_digest(), cache.load_facts(home))
 
 
-def _analyse(paths: list[Path], mode: Mode, options: Options, found: Discovered, store: Optional["FactsRun"] = None) -> RunResult:
+def _walks_to_read(home: Path, mode: Mode, options: Options) -> Optional["WalkMemo"]:
+    """The walks of the last check, each keyed by what it consulted (``walk_memo``): read and
+    written as the facts are (``_facts_to_read``), for the same reasons."""
+    if not options.cache or mode is Mode.WRITE:
+        return None
+    from codemod.analysis.walk_memo import WalkMemo, walks_key
+
+    run = walks_key(cache.package_digest())
+    return WalkMemo(run, cache.load_walks(home, run))
+
+
+def _analyse(
+    paths: list[Path], mode: Mode, options: Options, found: Discovered, store: Optional["FactsRun"] = None, walks: Optional["WalkMemo"] = None
+) -> RunResult:
     from codemod import pipeline
 
-    return pipeline.analyse(paths, mode, options, found, store)
+    return pipeline.analyse(paths, mode, options, found, store, walks)
 
 
 def _passes_joined(first: RunResult, second: RunResult) -> RunResult:

@@ -20,7 +20,7 @@ import collections
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional, Protocol
 
 from codemod.analysis.index import (
     IDENTIFIER,
@@ -37,7 +37,7 @@ from codemod.analysis.index import (
 from codemod.analysis.dict_flow import LABEL_KEYS, LabelsAtCall, changes_of, labels_at
 from codemod.parallel import map_in_processes
 from codemod.unnamed_code import runs_unnamed_code
-from codemod.vocabulary import CLASS_FACTORIES, LABELS_PARAM, MODEL_CAPABLE_TYPES, TRAINER_PACKAGES, TRAINER_SUFFIXES, CallShape, CallVia, Location
+from codemod.vocabulary import CLASS_FACTORIES, LABELS_PARAM, MODEL_CAPABLE_TYPES, TRAINER_PACKAGES, TRAINER_SUFFIXES, CallShape, CallVia, Location, TextEnum
 
 INSTANCE_METHODS = frozenset(
     {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "bfloat16", "requires_grad_", "share_memory"}
@@ -143,6 +143,63 @@ NOT_STORED = Instance(frozenset(), untraced="(no store)")
 """``own_attribute``: no method of the class stores the attribute. Compared by identity."""
 UNKNOWN = Instance(frozenset(), untraced="(unknown)")
 """``own_attribute``: some method stores what the analysis cannot follow. Compared by identity."""
+
+
+class StateRead(TextEnum):
+    """An entry of the finder's state a walk reads (``CallSiteFinder.state``)."""
+
+    PARAM_TYPE = "param_type"
+    RETURN_TYPE = "return_type"
+    UNTRACED = "untraced"
+    OTHER = "other"
+    PASSED_KEYS = "passed_keys"
+    TRAINER = "trainer"
+    WATCHING = "watching"
+    WATCHED = "watched"
+    GLOBALS = "globals"
+    SUBCLASS_ATTRIBUTE = "subclass_attribute"
+
+
+class StateChange(TextEnum):
+    """A change a walk makes to the finder's state (``CallSiteFinder.change``): each gives the
+    same state applied twice, which is what lets ``walk_memo`` replay a walk."""
+
+    JOIN_PARAM = "join_param"
+    JOIN_RETURN = "join_return"
+    JOIN_TRAINER = "join_trainer"
+    NOTE_UNTRACED = "note_untraced"
+    CLEAR_UNTRACED = "clear_untraced"
+    NOTE_KEYS = "note_keys"
+    NOTE_OTHER = "note_other"
+    SET_GLOBALS = "set_globals"
+    SET_SUBCLASS_ATTRIBUTE = "set_subclass_attribute"
+
+
+class IndexQuery(TextEnum):
+    """A question a walk asks that reads the whole index, not one module (``CallSiteFinder.answer``)."""
+
+    SUBCLASSES = "subclasses"
+    CLASS_KEY = "class_key"
+    RESOLVES = "resolves"
+    CONFINES_SELF = "confines_self"
+    INHERITS_LIBRARY_METHOD = "inherits_library_method"
+    SPELLED_BESIDE = "spelled_beside"
+    OPAQUE_STORES = "opaque_stores"
+
+
+_CHANGED_ENTRY: dict[StateChange, StateRead] = {
+    StateChange.JOIN_PARAM: StateRead.PARAM_TYPE,
+    StateChange.JOIN_RETURN: StateRead.RETURN_TYPE,
+    StateChange.JOIN_TRAINER: StateRead.TRAINER,
+    StateChange.NOTE_UNTRACED: StateRead.UNTRACED,
+    StateChange.CLEAR_UNTRACED: StateRead.UNTRACED,
+    StateChange.NOTE_KEYS: StateRead.PASSED_KEYS,
+    StateChange.NOTE_OTHER: StateRead.OTHER,
+    StateChange.SET_GLOBALS: StateRead.GLOBALS,
+    StateChange.SET_SUBCLASS_ATTRIBUTE: StateRead.SUBCLASS_ATTRIBUTE,
+}
+"""The entry each change writes: its first argument is that entry's key (with the second, for
+``SET_SUBCLASS_ATTRIBUTE``)."""
 
 
 @dataclass
@@ -300,11 +357,36 @@ class _Scope:
         return None, False
 
 
+class WalkTrace(Protocol):
+    """Records what one walk reads and changes (``walk_memo.Trace``)."""
+
+    def read(self, kind: StateRead, key: Any, value: Any) -> None: ...
+    def changing(self, kind: StateRead, key: Any, value: Any) -> None: ...
+    def changed(self, kind: StateChange, args: tuple[Any, ...]) -> None: ...
+    def asked(self, kind: IndexQuery, args: tuple[Any, ...], answer: Any) -> None: ...
+    def traced_index(self, finder: "CallSiteFinder") -> Any: ...
+
+
+class RememberedWalks(Protocol):
+    """Walks of an earlier run, replayed where they still hold (``walk_memo.WalkMemo``)."""
+
+    kept: dict[str, list[Any]]
+    walked: int
+
+    def walk(self, finder: "CallSiteFinder", module: ModuleSummary, walk: Callable[["CallGraph"], None]) -> "CallGraph": ...
+    def forget(self, kind: StateRead, key: Any) -> None: ...
+    def took(self, traces: dict[str, Any], made: int) -> None: ...
+
+
 class CallSiteFinder:
     """Runs the inference over the modules whose trees the index kept, to a fixpoint."""
 
-    def __init__(self, index: RepoIndex, watched: frozenset[ClassKey] = frozenset()) -> None:
+    def __init__(self, index: RepoIndex, watched: frozenset[ClassKey] = frozenset(), memo: Optional["RememberedWalks"] = None) -> None:
         self.index = index
+        self.memo = memo
+        """Walks of the last check, replayed where they read what they would read now."""
+        self.trace: Optional["WalkTrace"] = None
+        """What the walk running now reads and changes, when walks are remembered."""
         self.watched = watched
         """Classes whose every construction must land where calls are followed (see
         ``CallGraph.untracked``); checking is skipped when there are none."""
@@ -411,6 +493,105 @@ class CallSiteFinder:
             modules[name].release()
         return graph
 
+    # --- the state walks read and change, and what they ask of the index: only through these,
+    # so that a remembered walk records all of it (``walk_memo``) ---------------------------
+    def state(self, kind: StateRead, key: Any) -> Any:
+        """An entry of the state, as a value of its own (what is read must not change later)."""
+        if kind is StateRead.PARAM_TYPE:
+            return self.param_types.get(key)
+        if kind is StateRead.RETURN_TYPE:
+            return self.return_types.get(key)
+        if kind is StateRead.UNTRACED:
+            return dict(self.param_untraced.get(key) or {})  # none and an empty table read alike
+        if kind is StateRead.OTHER:
+            return key in self.param_others
+        if kind is StateRead.PASSED_KEYS:
+            return dict(self.param_keys.get(key) or {})
+        if kind is StateRead.TRAINER:
+            return self.trainer_models.get(key)
+        if kind is StateRead.WATCHING:
+            return bool(self.watched)
+        if kind is StateRead.WATCHED:
+            return key in self.watched
+        if kind is StateRead.GLOBALS:
+            return (True, self._globals[key]) if key in self._globals else None
+        assert kind is StateRead.SUBCLASS_ATTRIBUTE
+        return self._subclass_attributes.get(key)
+
+    def read(self, kind: StateRead, key: Any) -> Any:
+        value = self.state(kind, key)
+        if self.trace is not None:
+            self.trace.read(kind, key, value)
+        return value
+
+    def change(self, kind: StateChange, *args: Any) -> None:
+        """Apply a change a walk makes (``walk_memo`` replays a walk's through here too)."""
+        if self.memo is not None:
+            entry = (args[0], args[1]) if kind is StateChange.SET_SUBCLASS_ATTRIBUTE else args[0]
+            self.memo.forget(_CHANGED_ENTRY[kind], entry)
+            if self.trace is not None:
+                self.trace.changing(_CHANGED_ENTRY[kind], entry, self.state(_CHANGED_ENTRY[kind], entry))
+                self.trace.changed(kind, args)
+        if kind is StateChange.JOIN_PARAM:
+            key, inst = args
+            previous = self.param_types.get(key)
+            self.param_types[key] = previous | inst if previous else inst
+        elif kind is StateChange.JOIN_RETURN:
+            key, inst = args
+            previous = self.return_types.get(key)
+            self.return_types[key] = previous | inst if previous else inst
+        elif kind is StateChange.JOIN_TRAINER:
+            key, inst = args
+            previous = self.trainer_models.get(key)
+            self.trainer_models[key] = previous | inst if previous else inst
+        elif kind is StateChange.NOTE_UNTRACED:
+            key, where, why = args
+            self.param_untraced.setdefault(key, {})[where] = why
+        elif kind is StateChange.CLEAR_UNTRACED:
+            key, where = args
+            self.param_untraced.get(key, {}).pop(where, None)
+        elif kind is StateChange.NOTE_KEYS:
+            key, call, keys = args
+            self.param_keys.setdefault(key, {})[call] = keys
+        elif kind is StateChange.NOTE_OTHER:
+            self.param_others.add(args[0])
+        elif kind is StateChange.SET_GLOBALS:
+            module_key, table = args
+            self._globals[module_key] = table
+        else:
+            assert kind is StateChange.SET_SUBCLASS_ATTRIBUTE
+            sub, attr, inst = args
+            # The two placeholders are compared by identity: a replayed one must be them.
+            self._subclass_attributes[(sub, attr)] = UNKNOWN if inst == UNKNOWN else NOT_STORED if inst == NOT_STORED else inst
+
+    def answer(self, kind: IndexQuery, args: tuple[Any, ...]) -> Any:
+        """A question about the whole index, answered from the index alone (never the state)."""
+        if kind is IndexQuery.SUBCLASSES:
+            return self.index.subclasses(*args)
+        if kind is IndexQuery.CLASS_KEY:
+            return self.index.class_key(*args)
+        if kind is IndexQuery.RESOLVES:
+            return self.index.resolves(*args)
+        if kind is IndexQuery.CONFINES_SELF:
+            return self.index.confines_self(*args)
+        if kind is IndexQuery.INHERITS_LIBRARY_METHOD:
+            return self.index.inherits_library_method(*args)
+        if kind is IndexQuery.SPELLED_BESIDE:
+            name, home = args
+            return self.spelled_beside(name, self.index.modules[home])
+        assert kind is IndexQuery.OPAQUE_STORES
+        return self.opaque_stores(*args)
+
+    def query(self, kind: IndexQuery, *args: Any) -> Any:
+        answer = self.answer(kind, args)
+        if self.trace is not None:
+            self.trace.asked(kind, args, answer)
+        return answer
+
+    def walk_index(self) -> Any:
+        """The index as a walk reads it: every question recorded while a walk is traced."""
+        return self.index if self.trace is None else self.trace.traced_index(self)
+
     def modules_spelling(self, name: str) -> int:
         """How many modules of the project spell the identifier ``name`` anywhere (code, strings,
         comments). Counted for every identifier in one pass over the texts, the first time a
@@ -485,7 +666,7 @@ class CallSiteFinder:
     def with_subclasses(self, cls: ClassKey, attr: str, found: Instance) -> Instance:
         """``found``, what ``cls`` itself stores as ``self.attr``, joined with what each of its
         subclasses stores (``subclass_attribute``): ``UNKNOWN`` as soon as one is unknown."""
-        for sub in self.index.subclasses(cls):
+        for sub in self.walk_index().subclasses(cls):
             if found is UNKNOWN:
                 break
             held = self.subclass_attribute(sub, attr)
@@ -498,35 +679,36 @@ class CallSiteFinder:
     def subclass_attribute(self, sub: ClassKey, attr: str) -> Instance:
         """What a subclass (and its own subclasses, in turn) store as ``self.attr``, read in the
         subclass's module: ``NOT_STORED`` or ``UNKNOWN`` (see ``_ModuleWalk.own_attribute``)."""
-        if (sub, attr) not in self._subclass_attributes:
-            self._subclass_attributes[(sub, attr)] = UNKNOWN  # a cycle of bases reads nothing while this runs
-            module = self.index.modules.get(sub.module)
+        if self.read(StateRead.SUBCLASS_ATTRIBUTE, (sub, attr)) is None:
+            self.change(StateChange.SET_SUBCLASS_ATTRIBUTE, sub, attr, UNKNOWN)  # a cycle of bases reads nothing while this runs
+            index = self.walk_index()
+            module = index.modules.get(sub.module)
             if module is not None:
                 parsed = module.parsed
                 # `self.attr = ...` is what own_attribute reads: a class that stores no such
                 # attribute (its summary says) stores nothing there, and need not be parsed.
-                stores = attr in self.index.summary(sub).stored
+                stores = attr in index.summary(sub).stored
                 found = _ModuleWalk(self, module, CallGraph()).own_attribute(sub, attr) if stores else NOT_STORED
                 found = self.with_subclasses(sub, attr, found)
                 if not parsed:
                     module.release()  # read for one class's stores: not worth keeping its tree
-                self._subclass_attributes[(sub, attr)] = found
+                self.change(StateChange.SET_SUBCLASS_ATTRIBUTE, sub, attr, found)
         return self._subclass_attributes[(sub, attr)]
 
     def module_global(self, module_key: str, name: str) -> Optional[Instance]:
         """What a module-level name of a project module holds, as its own module reads it
         (``MODEL = Net()``, also inside ``try``/``with``/``if``/``for``): for
         ``from model import MODEL`` in another file. None when it is not a model we know."""
-        if module_key not in self._globals:
-            module = self.index.modules.get(module_key)
+        if self.read(StateRead.GLOBALS, module_key) is None:
+            module = self.walk_index().modules.get(module_key)
             if module is None:
                 return None
-            self._globals[module_key] = None  # an import cycle reads nothing while this runs
+            self.change(StateChange.SET_GLOBALS, module_key, None)  # an import cycle reads nothing while this runs
             parsed = module.parsed
             scope = _Scope(None, None)
             walk = _ModuleWalk(self, module, CallGraph())
             walk.bind_block(_scope_nodes(module.tree.body), scope)
-            self._globals[module_key] = {n: i for n, i in scope.names.items() if n not in scope.unknown}
+            self.change(StateChange.SET_GLOBALS, module_key, {n: i for n, i in scope.names.items() if n not in scope.unknown})
             if not parsed:
                 # Read for its globals only: kept, the tree of every module a large package
                 # imports from stayed to the end of the walk.
@@ -555,8 +737,12 @@ class CallSiteFinder:
     def _walk(self, names: list[str]) -> dict[str, CallGraph]:
         walked = {}
         for name in names:
-            walked[name] = CallGraph()
-            _ModuleWalk(self, self.index.modules[name], walked[name]).walk()
+            module = self.index.modules[name]
+            if self.memo is not None:
+                walked[name] = self.memo.walk(self, module, lambda graph: _ModuleWalk(self, module, graph).walk())
+            else:
+                walked[name] = CallGraph()
+                _ModuleWalk(self, module, walked[name]).walk()
             # Trees are the bulk of memory on a large repository: a module walked again in a
             # later round parses again, which is cheaper than keeping every tree.
             self.index.modules[name].release()
@@ -579,6 +765,8 @@ class CallSiteFinder:
         walked: dict[str, CallGraph] = {}
         for learned in outcomes:
             walked.update(learned.graphs)
+            if self.memo is not None:
+                self.memo.took(learned.traces, learned.made)
             self.param_others |= learned.param_others
             for key, given in learned.param_keys.items():
                 self.param_keys.setdefault(key, {}).update(given)
@@ -639,6 +827,10 @@ class _Learned:
     trainer_models: dict[ClassKey, Instance]
     param_others: set[tuple[str, str, str]]
     param_keys: dict[tuple[str, str, str], dict[str, Optional[tuple[str, ...]]]]
+    traces: dict[str, Any] = field(default_factory=dict)
+    """Module key -> the trace of its walk in this chunk, replayed or made (``walk_memo``)."""
+    made: int = 0
+    """How many of the chunk's walks ran, not replayed."""
 
 
 def _walk_chunk(names: list[str]) -> _Learned:
@@ -650,8 +842,9 @@ def _walk_chunk(names: list[str]) -> _Learned:
     start_trainers = dict(finder.trainer_models)
     start_others = set(finder.param_others)
     start_keys = {key: dict(calls) for key, calls in finder.param_keys.items()}
+    made_before = finder.memo.walked if finder.memo is not None else 0
     walked = finder._walk(names)
-    return _Learned(
+    learned = _Learned(
         walked,
         {key: value for key, value in finder.param_types.items() if start.get(key) != value},
         {key: value for key, value in finder.return_types.items() if start_returns.get(key) != value},
@@ -664,12 +857,16 @@ def _walk_chunk(names: list[str]) -> _Learned:
         finder.param_others - start_others,
         {key: calls for key, calls in finder.param_keys.items() if start_keys.get(key) != calls},
     )
+    if finder.memo is not None:
+        learned.traces = {name: finder.memo.kept[name][-1] for name in names}
+        learned.made = finder.memo.walked - made_before
+    return learned
 
 
 class _ModuleWalk:
     def __init__(self, finder: CallSiteFinder, module: ModuleSummary, graph: CallGraph) -> None:
         self.finder = finder
-        self.index = finder.index
+        self.index = finder.walk_index()
         self.module = module
         self.graph = graph
         self._assignments: Optional[dict[str, list[ast.expr]]] = None
@@ -713,7 +910,7 @@ class _ModuleWalk:
         method = next((n for n in class_def.body if isinstance(n, ast.FunctionDef) and n.name == name), None) if class_def else None
         if method is None or method.decorator_list:
             return None
-        if self.finder.spelled_beside(name, self.module):
+        if self.finder.query(IndexQuery.SPELLED_BESIDE, name, self.module.key):
             return None  # named in a module that can reach this one: called, passed or overridden out of sight
         spelled, self_calls, definitions = self.text_counts()
         if definitions[name] != 1 or spelled[name] != 1 + self_calls[name]:
@@ -831,7 +1028,7 @@ class _ModuleWalk:
         """What calling ``func`` returns, when it is a module function or a private method whose
         returns are known."""
         function = self.function_of(func) or self.self_method(func, scope)
-        return self.finder.return_types.get(function) if function is not None else None
+        return self.finder.read(StateRead.RETURN_TYPE, function) if function is not None else None
 
     def self_method(self, func: ast.expr, scope: _Scope) -> Optional[tuple[str, str]]:
         """``self.name`` in a method, for a private method (see ``private_method``): the key its
@@ -888,8 +1085,8 @@ class _ModuleWalk:
     def init_parameter(self, cls: ClassKey, param: str) -> Optional[Instance]:
         """What constructions of ``cls`` pass its ``__init__``'s ``param`` (see ``flow``)."""
         key = (cls.module, init_function(cls), param)
-        flowed = self.finder.param_types.get(key)
-        untraced = next(iter(sorted(self.finder.param_untraced.get(key, {}).values())), None)
+        flowed = self.finder.read(StateRead.PARAM_TYPE, key)
+        untraced = next(iter(sorted(self.finder.read(StateRead.UNTRACED, key).values())), None)
         if untraced is not None:
             return flowed | Instance(frozenset(), untraced=untraced) if flowed else Instance(frozenset(), untraced=untraced)
         return flowed if flowed is not None and flowed.known else None
@@ -1025,7 +1222,7 @@ class _ModuleWalk:
         found = self.finder.with_subclasses(cls, attr, found)
         # Sorted: with a cycle of bases the memo's placeholder makes the join order-dependent,
         # and a set's order differs between runs.
-        for other in sorted(self.finder.opaque_stores(attr) - {cls}, key=lambda key: key.qualified):
+        for other in sorted(self.finder.query(IndexQuery.OPAQUE_STORES, attr) - {cls}, key=lambda key: key.qualified):
             # A class whose base cannot be named may be a subclass: what it stores joins in.
             if found is UNKNOWN:
                 break
@@ -1046,7 +1243,7 @@ class _ModuleWalk:
                 elif isinstance(value, ast.Call) and (method := self.self_method(value.func, _Scope(None, cls))) is not None:
                     # `self.model = self._build()`: what the private method returns. Its
                     # module is walked again when that return is learned (`run`).
-                    inst = self.finder.return_types.get(method)
+                    inst = self.finder.read(StateRead.RETURN_TYPE, method)
                 else:
                     inst = self.instance_of(value, class_scope) if value is not None else None
                 if inst is None:
@@ -1230,7 +1427,7 @@ class _ModuleWalk:
             function = self.function_of(value.func) if isinstance(value, ast.Call) else None
             unpacked = [] if isinstance(target, ast.Starred) or any(isinstance(e, ast.Starred) for e in target.elts) else target.elts
             for place, element in enumerate(unpacked):
-                inst = self.finder.return_types.get((function[0], f"{function[1]}#{place}")) if function else None
+                inst = self.finder.read(StateRead.RETURN_TYPE, (function[0], f"{function[1]}#{place}")) if function else None
                 if inst is not None and isinstance(element, ast.Name):  # `model, tok = load(...)`
                     scope.bound.add(element.id)
                     previous = scope.names.get(element.id)
@@ -1300,15 +1497,14 @@ class _ModuleWalk:
         a name or ``self.X`` (through ``.to()``, wrappers, ``x if c else y``), or handed to a
         repo function or a Trainer. Anywhere else (called on the spot, put in a list, returned)
         its calls are out of sight, and the class is recorded as untracked."""
-        watched = self.finder.watched
-        if not watched:
+        if not self.finder.read(StateRead.WATCHING, ""):
             return
         built = [
             (node, key)
             for node in nodes
             if isinstance(node, ast.Call)
             for key in self.built_classes(node.func)
-            if key in watched
+            if self.finder.read(StateRead.WATCHED, key)
         ]
         if not built:
             return
@@ -1363,8 +1559,9 @@ class _ModuleWalk:
             return frozenset({key})
         if isinstance(func, (ast.Name, ast.Attribute)):
             function = self.function_of(func)
-            if function is not None and function in self.finder.return_types:
-                return self.finder.return_types[function].classes
+            returned: Optional[Instance] = self.finder.read(StateRead.RETURN_TYPE, function) if function is not None else None
+            if returned is not None:
+                return returned.classes
         return frozenset()
 
     def follow_target(self, target: ast.expr, value: ast.expr, followed: set[int]) -> None:
@@ -1520,13 +1717,13 @@ class _ModuleWalk:
                 flowed = None
                 scope.unfollowed.add(arg.arg)
             else:
-                flowed = self.finder.param_types.get((self.module.key, function_name, arg.arg))
-                untraced = next(iter(sorted(self.finder.param_untraced.get((self.module.key, function_name, arg.arg), {}).values())), None)
+                flowed = self.finder.read(StateRead.PARAM_TYPE, (self.module.key, function_name, arg.arg))
+                untraced = next(iter(sorted(self.finder.read(StateRead.UNTRACED, (self.module.key, function_name, arg.arg)).values())), None)
                 if untraced is not None:
                     flowed = flowed | Instance(frozenset(), untraced=untraced) if flowed else Instance(frozenset(), untraced=untraced)
             if flowed is not None and flowed.known:
                 scope.names[arg.arg] = flowed
-            elif flowed is None and (not method or private) and (self.module.key, function_name, arg.arg) in self.finder.param_others:
+            elif flowed is None and (not method or private) and self.finder.read(StateRead.OTHER, (self.module.key, function_name, arg.arg)):
                 continue  # every visible call passes something known to be no model
             elif flowed is not None and flowed.untraced:
                 scope.params[arg.arg] = f"`{arg.arg}` is a parameter, and {flowed.untraced}"
@@ -1560,7 +1757,8 @@ class _ModuleWalk:
         receives, i.e. what its constructions are given (none seen: nothing is known)."""
         if cls is None or not self.is_library_trainer(cls.qualified):
             return None
-        return self.finder.trainer_models.get(cls, Instance(frozenset(), untraced=f"no construction of `{cls.name}` is seen"))
+        given: Optional[Instance] = self.finder.read(StateRead.TRAINER, cls)
+        return given if given is not None else Instance(frozenset(), untraced=f"no construction of `{cls.name}` is seen")
 
     def record_returns(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, nodes: list[ast.AST], scope: _Scope, module_level: bool, name: str = ""
@@ -1594,8 +1792,7 @@ class _ModuleWalk:
             for other in known[1:]:
                 union = union | other
             key = (self.module.key, name + place)
-            previous = self.finder.return_types.get(key)
-            self.finder.return_types[key] = previous | union if previous else union
+            self.finder.change(StateChange.JOIN_RETURN, key, union)
             return
         for value, ret in zip(values, returns):
             self.escape(value, ret, scope)
@@ -1614,7 +1811,7 @@ class _ModuleWalk:
                 continue
             inst = self.instance_of(part, scope)
             for cls in inst.classes if inst is not None else ():
-                if cls in self.finder.watched:
+                if self.finder.read(StateRead.WATCHED, cls):
                     self.graph.untracked.append((cls, f"{self.module.display_path}:{ret.lineno}"))
 
     def visit_call(self, node: ast.Call, scope: _Scope) -> None:
@@ -1740,8 +1937,7 @@ class _ModuleWalk:
             where = f"{self.module.display_path}:{node.lineno}"
             if inst is None or not inst.known:
                 inst = Instance(frozenset(), untraced=f"`{trainer.name}` is given a model the analysis cannot trace at {where}")
-            previous = self.finder.trainer_models.get(trainer)
-            self.finder.trainer_models[trainer] = previous | inst if previous else inst
+            self.finder.change(StateChange.JOIN_TRAINER, trainer, inst)
         for slot, value in passed:
             if slot in (0, "model"):
                 inst = self.instance_of(value, scope)
@@ -1811,15 +2007,14 @@ class _ModuleWalk:
             if isinstance(value, ast.Starred) or slot is None:
                 # `f(*args)`, `f(**kwargs)`: any parameter may get anything.
                 for name in params:
-                    self.finder.param_untraced.setdefault((function[0], function[1], name), {})[where] = (
-                        f"the call at {where} passes arguments through `*`/`**`"
-                    )
-                    self.finder.param_keys.setdefault((function[0], function[1], name), {})[f"{where}:{node.col_offset}"] = None
+                    param = (function[0], function[1], name)
+                    self.finder.change(StateChange.NOTE_UNTRACED, param, where, f"the call at {where} passes arguments through `*`/`**`")
+                    self.finder.change(StateChange.NOTE_KEYS, param, f"{where}:{node.col_offset}", None)
                 break
             receiving = params[slot] if isinstance(slot, int) and slot < len(params) else slot
             if isinstance(receiving, str):
                 keys = self.keys_passed(value, node, scope)
-                self.finder.param_keys.setdefault((function[0], function[1], receiving), {})[f"{where}:{node.col_offset}"] = keys
+                self.finder.change(StateChange.NOTE_KEYS, (function[0], function[1], receiving), f"{where}:{node.col_offset}", keys)
             if isinstance(value, ast.Constant):
                 continue  # `None`, a number: not a model
             inst = self.instance_of(value, scope)
@@ -1827,7 +2022,7 @@ class _ModuleWalk:
                 # `self.transform`, set to `transforms.Compose(...)`: no model reaches here.
                 receiving = params[slot] if isinstance(slot, int) and slot < len(params) else slot
                 if isinstance(receiving, str):
-                    self.finder.param_others.add((function[0], function[1], receiving))
+                    self.finder.change(StateChange.NOTE_OTHER, (function[0], function[1], receiving))
                 continue
             if inst is None and isinstance(value, ast.Name) and scope.param_reason(value.id) is not None and not scope.unfollowed_param(value.id):
                 # A parameter passed on: what it receives flows on once its own callers are
@@ -1842,18 +2037,17 @@ class _ModuleWalk:
                 name = slot
             key = (function[0], function[1], name)
             if inst is None or not inst.known:
-                self.finder.param_untraced.setdefault(key, {})[where] = f"the call at {where} passes what the analysis cannot trace"
+                self.finder.change(StateChange.NOTE_UNTRACED, key, where, f"the call at {where} passes what the analysis cannot trace")
                 continue
-            self.finder.param_untraced.get(key, {}).pop(where, None)
-            previous = self.finder.param_types.get(key)
-            self.finder.param_types[key] = previous | inst if previous else inst
+            self.finder.change(StateChange.CLEAR_UNTRACED, key, where)
+            self.finder.change(StateChange.JOIN_PARAM, key, inst)
 
     def bind_passed_dicts(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: _Scope) -> None:
         """A parameter every visible call passes a dict of the same keys, and the body never
         rebinds, holds those keys (``def predict(model, batch): return model(**batch)``)."""
         for arg in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
             name = arg.arg
-            keys = passed_keys(self.finder.param_keys.get((self.module.key, node.name, name), {}))
+            keys = passed_keys(self.finder.read(StateRead.PASSED_KEYS, (self.module.key, node.name, name)))
             if keys is None or name in scope.values or name in scope.other_bindings or name in scope.unknown:
                 continue
             scope.dict_keys[name] = keys

@@ -26,7 +26,7 @@ import sys
 import types
 import typing
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Callable, Union
 
 from codemod.analysis.index import ModuleSummary
 
@@ -58,22 +58,40 @@ class UnreadableFacts(ValueError):
 
 def fact_key(package: str, path: Path, display_path: str, root: Path, text: str) -> str:
     """Everything ``summarize`` reads. NUL cannot occur in a path, so fields cannot run together."""
-    interpreter = f"{sys.version}\0{sys.implementation.cache_tag}\0{sys.warnoptions!r}"
-    digest = hashlib.sha256(f"{FACTS_FORMAT}\0{package}\0{interpreter}\0".encode())
+    digest = hashlib.sha256(f"{FACTS_FORMAT}\0{package}\0{interpreter()}\0".encode())
     digest.update(os.fsencode(path) + b"\0" + display_path.encode("utf-8", "surrogateescape") + b"\0")
     digest.update(os.fsencode(root) + b"\0" + text.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
+def interpreter() -> str:
+    """What decides how a text parses besides the text: the grammar, and warnings made errors."""
+    return f"{sys.version}\0{sys.implementation.cache_tag}\0{sys.warnoptions!r}"
+
+
 def encode(summary: ModuleSummary) -> Any:
     """The summary as JSON data, without its text and the caches it builds on demand."""
-    return _encode_fields(summary, type(summary), skip=_NOT_STORED)
+    return _fields_encoder(ModuleSummary, _NOT_STORED)(summary)
 
 
 def decode(data: Any, text: str) -> ModuleSummary:
     """The summary ``encode`` wrote, with its text given back. Raises ``UnreadableFacts``."""
-    values = _decode_fields(data, ModuleSummary, skip=_NOT_STORED)
-    return ModuleSummary(text=text, **values)
+    return ModuleSummary(text=text, **_fields_decoder(ModuleSummary, _NOT_STORED)(data))
+
+
+def encode_as(value: Any, hint: Any) -> Any:
+    """``value``, of type ``hint``, as JSON data (sets sorted: equal values write equal bytes)."""
+    return _encoder(hint)(value)
+
+
+def decode_as(data: Any, hint: Any) -> Any:
+    """What ``encode_as(value, hint)`` wrote. Raises ``UnreadableFacts``."""
+    return _decoder(hint)(data)
+
+
+# Each type's encoder and decoder is made once, from its hints, and kept: a large project
+# decodes hundreds of thousands of values a run, and reading the hints again each time was
+# most of the cost.
 
 
 @functools.cache
@@ -82,17 +100,25 @@ def _stored_fields(cls: type, skip: frozenset[str]) -> tuple[tuple[str, Any], ..
     return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls) if f.init and not f.name.startswith("_") and f.name not in skip)
 
 
-def _encode_fields(value: Any, cls: type, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
-    return {name: _encode(getattr(value, name), hint) for name, hint in _stored_fields(cls, skip)}
+@functools.cache
+def _fields_encoder(cls: type, skip: frozenset[str] = frozenset()) -> Callable[[Any], dict[str, Any]]:
+    fields = [(name, _encoder(hint)) for name, hint in _stored_fields(cls, skip)]
+    return lambda value: {name: encode_field(getattr(value, name)) for name, encode_field in fields}
 
 
-def _decode_fields(data: Any, cls: type, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise UnreadableFacts(f"{cls.__name__}: not an object")
-    try:
-        return {name: _decode(data[name], hint) for name, hint in _stored_fields(cls, skip)}
-    except KeyError as exc:
-        raise UnreadableFacts(f"{cls.__name__}: no {exc}") from None
+@functools.cache
+def _fields_decoder(cls: type, skip: frozenset[str] = frozenset()) -> Callable[[Any], dict[str, Any]]:
+    fields = [(name, _decoder(hint)) for name, hint in _stored_fields(cls, skip)]
+
+    def decode_fields(data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            raise UnreadableFacts(f"{cls.__name__}: not an object")
+        try:
+            return {name: decode_field(data[name]) for name, decode_field in fields}
+        except KeyError as exc:
+            raise UnreadableFacts(f"{cls.__name__}: no {exc}") from None
+
+    return decode_fields
 
 
 def _parts(hint: Any) -> tuple[Any, tuple[Any, ...]]:
@@ -102,67 +128,114 @@ def _parts(hint: Any) -> tuple[Any, tuple[Any, ...]]:
     return origin, typing.get_args(hint)
 
 
-def _encode(value: Any, hint: Any) -> Any:
+@functools.cache
+def _encoder(hint: Any) -> Callable[[Any], Any]:
     origin, args = _parts(hint)
     if origin is Union:
-        if value is None and type(None) in args:
-            return None
         inner = [a for a in args if a is not type(None)]
         if len(inner) != 1:
             raise TypeError(f"the facts codec cannot write a union of {inner}")
-        return _encode(value, inner[0])
-    if origin in (tuple, list, frozenset, set):
-        if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
-            return [_encode(item, item_hint) for item, item_hint in zip(value, args, strict=True)]
-        items = [_encode(item, args[0]) for item in value]
+        encode_inner = _encoder(inner[0])
+        if type(None) not in args:
+            return encode_inner
+        return lambda value: None if value is None else encode_inner(value)
+    if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
+        encoders = [_encoder(item_hint) for item_hint in args]
+        return lambda value: [encode_item(item) for item, encode_item in zip(value, encoders, strict=True)]
+    if origin in (tuple, list):
+        encode_item = _encoder(args[0])
+        return lambda value: [encode_item(item) for item in value]
+    if origin in (frozenset, set):
+        encode_member = _encoder(args[0])
         # Sets have no order of their own: sorted, so that equal facts write equal bytes.
-        return sorted(items, key=json.dumps) if origin in (frozenset, set) else items
+        return lambda value: sorted((encode_member(item) for item in value), key=json.dumps)
     if origin is dict:
-        return [[_encode(k, args[0]), _encode(v, args[1])] for k, v in value.items()]
+        encode_key, encode_value = _encoder(args[0]), _encoder(args[1])
+        return lambda value: [[encode_key(k), encode_value(v)] for k, v in value.items()]
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        return _encode_fields(value, hint)
+        return _fields_encoder(hint)
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        return value.value
+        return lambda value: value.value
     if hint is Path:
-        return os.fsdecode(value)
-    if hint in (str, int, bool, float) and type(value) is hint:
-        return value
-    raise TypeError(f"the facts codec cannot write {value!r} as {hint!r}")
+        return os.fsdecode
+    if hint in (str, int, bool, float):
+
+        def encode_plain(value: Any) -> Any:
+            if type(value) is not hint:
+                raise TypeError(f"the facts codec cannot write {value!r} as {hint!r}")
+            return value
+
+        return encode_plain
+    raise TypeError(f"the facts codec cannot write {hint!r}")
 
 
-def _decode(data: Any, hint: Any) -> Any:
+@functools.cache
+def _decoder(hint: Any) -> Callable[[Any], Any]:
     origin, args = _parts(hint)
     if origin is Union:
-        if data is None and type(None) in args:
-            return None
-        return _decode(data, next(a for a in args if a is not type(None)))
-    if origin in (tuple, list, frozenset, set, dict) and not isinstance(data, list):
-        raise UnreadableFacts(f"expected a list for {hint!r}")
-    if origin is tuple:
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_decode(item, args[0]) for item in data)
-        if len(data) != len(args):
-            raise UnreadableFacts(f"expected {len(args)} items for {hint!r}")
-        return tuple(_decode(item, item_hint) for item, item_hint in zip(data, args))
-    if origin in (list, frozenset, set):
-        return origin(_decode(item, args[0]) for item in data)
-    if origin is dict:
-        if not all(isinstance(pair, list) and len(pair) == 2 for pair in data):
-            raise UnreadableFacts(f"expected pairs for {hint!r}")
-        return {_decode(k, args[0]): _decode(v, args[1]) for k, v in data}
+        decode_inner = _decoder(next(a for a in args if a is not type(None)))
+        if type(None) not in args:
+            return decode_inner
+        return lambda data: None if data is None else decode_inner(data)
+    if origin in (tuple, list, frozenset, set, dict):
+        decode_items = _container_decoder(hint, origin, args)
+
+        def decode_list(data: Any) -> Any:
+            if not isinstance(data, list):
+                raise UnreadableFacts(f"expected a list for {hint!r}")
+            return decode_items(data)
+
+        return decode_list
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        return hint(**_decode_fields(data, hint))
+        decode_fields = _fields_decoder(hint)
+        return lambda data: hint(**decode_fields(data))
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        try:
-            return hint(data)
-        except ValueError:
-            raise UnreadableFacts(f"{data!r} is no {hint.__name__}") from None
+
+        def decode_member(data: Any) -> Any:
+            try:
+                return hint(data)
+            except ValueError:
+                raise UnreadableFacts(f"{data!r} is no {hint.__name__}") from None
+
+        return decode_member
     if hint is Path:
-        if not isinstance(data, str):
-            raise UnreadableFacts("expected a path")
-        return Path(data)
+
+        def decode_path(data: Any) -> Path:
+            if not isinstance(data, str):
+                raise UnreadableFacts("expected a path")
+            return Path(data)
+
+        return decode_path
     if hint in (str, int, bool, float):
-        if type(data) is not hint:
-            raise UnreadableFacts(f"expected {hint.__name__}, found {type(data).__name__}")
-        return data
+
+        def decode_plain(data: Any) -> Any:
+            if type(data) is not hint:
+                raise UnreadableFacts(f"expected {hint.__name__}, found {type(data).__name__}")
+            return data
+
+        return decode_plain
     raise TypeError(f"the facts codec cannot read {hint!r}")
+
+
+def _container_decoder(hint: Any, origin: Any, args: tuple[Any, ...]) -> Callable[[list[Any]], Any]:
+    if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
+        decoders = [_decoder(item_hint) for item_hint in args]
+
+        def decode_fixed(data: list[Any]) -> tuple[Any, ...]:
+            if len(data) != len(decoders):
+                raise UnreadableFacts(f"expected {len(decoders)} items for {hint!r}")
+            return tuple(decode_item(item) for item, decode_item in zip(data, decoders))
+
+        return decode_fixed
+    if origin is dict:
+        decode_key, decode_value = _decoder(args[0]), _decoder(args[1])
+
+        def decode_pairs(data: list[Any]) -> dict[Any, Any]:
+            if not all(isinstance(pair, list) and len(pair) == 2 for pair in data):
+                raise UnreadableFacts(f"expected pairs for {hint!r}")
+            return {decode_key(k): decode_value(v) for k, v in data}
+
+        return decode_pairs
+    decode_item = _decoder(args[0])
+    build = tuple if origin is tuple else origin
+    return lambda data: build(decode_item(item) for item in data)

@@ -10,6 +10,7 @@ from typing import Optional
 from codemod import cells
 from codemod.analysis.facts import FactsRun
 from codemod.analysis.index import import_root, module_name_for
+from codemod.analysis.walk_memo import WalkMemo
 from codemod.discovery import Discovered, within
 from codemod.pipeline.checks import call_check, imports_still_work, magic_lines, same_numbers, unwritable
 from codemod.pipeline.load import Repo, load
@@ -21,14 +22,16 @@ from codemod.sources import SourceFile, WriteError, write_all_atomically
 from codemod.vocabulary import INTERNAL_ERROR, IO_ERROR, Refusal
 
 
-def analyse(paths: list[Path], mode: Mode, options: Options, found: Discovered, store: Optional[FactsRun] = None) -> RunResult:
+def analyse(
+    paths: list[Path], mode: Mode, options: Options, found: Discovered, store: Optional[FactsRun] = None, walks: Optional[WalkMemo] = None
+) -> RunResult:
     """The whole run on the files ``found`` in the named paths' projects: ``paths`` say what to
     report (``engine.run`` is the entry point). ``store``: per-file facts the files' summaries
-    may come from (``load``)."""
+    may come from (``load``); ``walks``: walks of the last check, replayed where they hold."""
     # An editor's buffer is the one file named: its project is only read.
     named = [options.stdin[0].resolve()] if options.stdin is not None else [p.resolve() for p in paths if p.exists()]
     repo, read = load(found, options, store)
-    units, errors = find_units(repo, options)
+    units, errors = find_units(repo, options, walks)
     units = unsilenced(repo, units, options)
     join_shared_calls(repo, units)
     units = named_units(repo, units, named)

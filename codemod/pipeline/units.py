@@ -10,6 +10,7 @@ from typing import Callable, Optional
 
 from codemod.analysis.callsites import CallSite, CallSiteFinder
 from codemod.analysis.index import ClassKey
+from codemod.analysis.walk_memo import WalkMemo
 from codemod.cst.nodes import code_of
 from codemod.discovery import within
 from codemod.pipeline.load import Repo
@@ -19,8 +20,9 @@ from codemod.rules.common import RuleContext, SiteTask, Unit
 from codemod.suppression import silenced, suppressions
 from codemod.vocabulary import INTERNAL_ERROR, Refusal, ResultShape, SitePlan
 
-def find_units(repo: Repo, options: Options) -> tuple[list[Unit], list[Finding]]:
-    """Every rule's units, and an internal error for each rule that crashed."""
+def find_units(repo: Repo, options: Options, memo: Optional[WalkMemo] = None) -> tuple[list[Unit], list[Finding]]:
+    """Every rule's units, and an internal error for each rule that crashed. ``memo``: the walks
+    of the last check, replayed where they read what they would read now."""
     rules = rule_modules(options.rules if options.rules is not None else DEFAULT_SELECTION)
     filters = [rule.walk_filter(repo.index) for rule in rules]
     if not options.prefilter:
@@ -33,7 +35,7 @@ def find_units(repo: Repo, options: Options) -> tuple[list[Unit], list[Finding]]
     reach = set().union(*(repo.index.importers(key.module) for key in watched))
     roots = {repo.index.module_of(key).import_root for key in watched}
     filters.append(lambda module: module.key in reach or module.import_root in roots)
-    graph = CallSiteFinder(repo.index, watched).run(
+    graph = CallSiteFinder(repo.index, watched, memo).run(
         lambda module: any(wanted(module) for wanted in filters),
         jobs=options.jobs,
         progress=None if options.progress is None else functools.partial(options.progress, Phase.ANALYSING),
