@@ -18,6 +18,8 @@ Beside the answers, ``facts.json`` holds each file's facts (``codemod.analysis.f
 its text, path, import root and the interpreter: a check the whole-run key misses (a file was
 edited) takes the facts of the files that did not change from there instead of parsing them
 again. Only a check writes them; ``--diff`` and stdin runs read them; ``--write`` never does.
+``walks.json`` holds the last check's walks of the call-site inference, each keyed by what it
+consulted (``codemod.analysis.walk_memo``), read and written on the same terms.
 """
 
 from __future__ import annotations
@@ -160,7 +162,7 @@ def _read(directory: Path, name: str) -> Any:
         if (directory / CACHE_DIR).is_symlink():
             return None
         return json.loads((directory / CACHE_DIR / name).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: JSON nested too deep to read
         return None
 
 

@@ -13,6 +13,7 @@ into, or the questions it asked the index, is caught by the same drivers.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from dataclasses import replace
@@ -259,3 +260,54 @@ def test_a_trace_that_forgets_what_it_read_is_caught(forgets: Callable[[Any], No
             _mixed(first, second, tmp_path / f"p{first}", monkeypatch)
         for case in cases():
             _turned_to_after(case.name, tmp_path / case.name, monkeypatch)
+
+
+def _walks_of(tree: Path) -> dict[str, Any]:
+    return json.loads((tree / cache.CACHE_DIR / cache.WALKS_STORE).read_text())
+
+
+def test_a_damaged_store_is_a_miss_and_is_written_anew(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = shutil.copytree(GOLDEN / "multi_file_repo" / "before", tmp_path / "tree")
+    monkeypatch.chdir(tree)
+    memos = _Memos(monkeypatch)
+    run([tree], Mode.CHECK, CACHED)
+    stored = _walks_of(tree)
+    damaged = ["not a trace", {"deps": 3}, {**stored["walks"]["train"][0], "graph": {"sites": "x"}}, [], None]
+    for number, (module, traces) in enumerate(sorted(stored["walks"].items())):
+        traces[0] = damaged[number % len(damaged)]
+    (tree / cache.CACHE_DIR / cache.WALKS_STORE).write_text(json.dumps(stored))
+    _same_as_cold(tree)
+    # A damaged trace is a miss: the walk runs (a module walked twice may replay its other trace).
+    assert memos.last.walked >= sum(len(traces) == 1 for traces in stored["walks"].values()) > 0
+    assert _walks_of(tree)["walks"] == json.loads(json.dumps(memos.seen[0].kept)), "written anew, as the first check wrote it"
+
+
+def test_a_forged_store_changes_what_a_diff_shows_and_never_what_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A trace whose reads hold is believed (as facts and answers are): forged, with its calls
+    taken out, it changes the diff. ``--write`` reads no walks, so it writes what it writes
+    without any cache. ``--diff`` leaves the store as it found it."""
+    tree = shutil.copytree(GOLDEN / "seed_example" / "before", tmp_path / "tree")
+    plain = shutil.copytree(GOLDEN / "seed_example" / "before", tmp_path / "plain")
+    monkeypatch.chdir(tree)
+    run([tree], Mode.CHECK, CACHED)
+    stored = _walks_of(tree)
+    for traces in stored["walks"].values():
+        for trace in traces:
+            trace["graph"]["sites"] = []
+    forged = json.dumps(stored)
+    (tree / cache.CACHE_DIR / cache.WALKS_STORE).write_text(forged)
+    diff = run([tree], Mode.DIFF, CACHED)
+    assert diff.changes != run([tree], Mode.DIFF, COLD).changes, "the forged walks are read by --diff"
+    assert (tree / cache.CACHE_DIR / cache.WALKS_STORE).read_text() == forged
+    written = run([tree], Mode.WRITE, CACHED)
+    monkeypatch.chdir(plain)
+    assert written.changes and [c.new_text for c in written.changes] == [c.new_text for c in run([plain], Mode.WRITE, COLD).changes]
+
+
+def test_a_store_nested_too_deep_to_read_is_a_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = shutil.copytree(GOLDEN / "seed_example" / "before", tmp_path / "tree")
+    monkeypatch.chdir(tree)
+    run([tree], Mode.CHECK, CACHED)
+    for name in (cache.WALKS_STORE, cache.FACTS_STORE):
+        (tree / cache.CACHE_DIR / name).write_text("[" * 100_000 + "]" * 100_000)
+    _same_as_cold(tree)

@@ -17,9 +17,11 @@ then. A change made before the entry was first read records the entry's value be
 is what the walk's own later read depended on.
 
 What a walk asks of the index goes through ``TracedIndex``, which knows only the questions a walk
-asks: a new one fails loudly instead of going unrecorded. Everything is checked, nothing is
-believed: a damaged or forged trace is a miss, or replays what a walk of the same reads would
-do. Still, ``--write`` never reads the store (``engine._facts_to_read``), as for the facts.
+asks: a new one fails loudly instead of going unrecorded. A damaged trace (one that does not
+decode to the declared types) is a miss. A trace whose reads all hold is believed, its graph and
+changes as stored, as the facts and the whole-run answers are: so ``--write`` never reads the
+store (``engine._walks_to_read``), and a forged one can change what a check shows, never what is
+written.
 
 Before/after, on a project whose ``train.py`` was edited and whose ``model.py`` was not: the walk
 of ``model.py`` reads the same facts and state as in the last check, and is replayed; the walk of
