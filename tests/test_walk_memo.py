@@ -232,6 +232,7 @@ def test_walks_replayed_in_worker_processes_answer_as_cold_checks(tmp_path: Path
     assert 0 < memos.last.walked < memos.last.replayed
 
 
+@pytest.mark.slow  # a minute of checks: the full tier (CI) holds the drivers to their mutations
 @pytest.mark.parametrize(
     "forgets",
     [
