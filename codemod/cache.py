@@ -239,21 +239,42 @@ def store_facts(directory: Path, facts: dict[str, Any]) -> None:
     _store_whole(directory, FACTS_STORE, {"format": FORMAT, "facts": facts})
 
 
-WALKS_STORE = "walks.json"
-"""The last check's walks, each keyed by what it consulted (``codemod.analysis.walk_memo``)."""
+WALKS_STORE = "walks.jsonl"
+"""The last check's walks, each keyed by what it consulted (``codemod.analysis.walk_memo``): a
+header line, then one line per walk, ``module<TAB>trace as JSON``. A trace stays text until its
+module is walked: a large project's traces parsed at once took gigabytes."""
 
 
-def load_walks(directory: Path, run: str) -> dict[str, Any]:
-    """The stored walks by module; empty when absent, unreadable, or of another ``run``
-    (``walk_memo.walks_key``: this package's code and the interpreter)."""
-    stored = _read(directory, WALKS_STORE)
-    walks = stored.get("walks") if isinstance(stored, dict) and stored.get("format") == FORMAT and stored.get("run") == run else None
-    return walks if isinstance(walks, dict) else {}
+def load_walks(directory: Path, run: str) -> dict[str, list[str]]:
+    """The stored traces by module, in the order they ran; empty when absent, unreadable, or of
+    another ``run`` (``walk_memo.walks_key``: this package's code and the interpreter). A line
+    that is no ``module<TAB>text`` is left out (its text, if damaged, is a miss when read)."""
+    try:
+        if (directory / CACHE_DIR).is_symlink():
+            return {}
+        lines = (directory / CACHE_DIR / WALKS_STORE).read_text(encoding="utf-8").split("\n")
+    except (OSError, ValueError):
+        return {}
+    if lines[0] != json.dumps({"format": FORMAT, "run": run}):
+        return {}
+    walks: dict[str, list[str]] = {}
+    for line in lines[1:]:
+        module, tab, trace = line.partition("\t")
+        if tab:
+            walks.setdefault(module, []).append(trace)
+    return walks
 
 
-def store_walks(directory: Path, run: str, walks: dict[str, Any]) -> None:
+def store_walks(directory: Path, run: str, walks: dict[str, list[str]]) -> None:
     """Replace the store with this check's walks. Any failure leaves things as they were."""
-    _store_whole(directory, WALKS_STORE, {"format": FORMAT, "run": run, "walks": walks})
+    # A module key is a dotted name (``model@2`` when shared): never a tab or a line break.
+    lines = [json.dumps({"format": FORMAT, "run": run})] + [f"{module}\t{trace}" for module, traces in walks.items() for trace in traces]
+    try:
+        folder = _prepared(directory)
+        if folder is not None:
+            _replace_atomically(folder, WALKS_STORE, "\n".join(lines))
+    except OSError:
+        return
 
 
 def _store_whole(directory: Path, name: str, data: dict[str, Any]) -> None:

@@ -210,8 +210,8 @@ def test_generated_classes_renamed_one_by_one_answer_as_cold_checks(tmp_path: Pa
 
 
 def test_walks_replayed_in_worker_processes_answer_as_cold_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """More modules a round than ``PARALLEL_MIN_MODULES``: walked in two processes, whose
-    traces the parent keeps, and replayed there the next time."""
+    """More modules a round than ``PARALLEL_MIN_MODULES``: walked in two processes the first
+    time, whose traces the parent keeps; replayed in the parent the next time."""
     memos = _Memos(monkeypatch)
     tree = shutil.copytree(GOLDEN / "multi_file_repo" / "before", tmp_path / "big")
     monkeypatch.chdir(tree)
@@ -263,8 +263,20 @@ def test_a_trace_that_forgets_what_it_read_is_caught(forgets: Callable[[Any], No
             _turned_to_after(case.name, tmp_path / case.name, monkeypatch)
 
 
-def _walks_of(tree: Path) -> dict[str, Any]:
-    return json.loads((tree / cache.CACHE_DIR / cache.WALKS_STORE).read_text())
+def _walks_of(tree: Path) -> tuple[str, dict[str, list[Any]]]:
+    """The store's header line, and its traces by module, parsed."""
+    header, *lines = (tree / cache.CACHE_DIR / cache.WALKS_STORE).read_text().split("\n")
+    walks: dict[str, list[Any]] = {}
+    for line in lines:
+        module, _, trace = line.partition("\t")
+        walks.setdefault(module, []).append(json.loads(trace))
+    return header, walks
+
+
+def _forge(tree: Path, header: str, walks: dict[str, list[Any]]) -> str:
+    text = "\n".join([header] + [f"{module}\t{json.dumps(trace)}" for module, traces in walks.items() for trace in traces])
+    (tree / cache.CACHE_DIR / cache.WALKS_STORE).write_text(text)
+    return text
 
 
 def test_a_damaged_store_is_a_miss_and_is_written_anew(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -272,15 +284,16 @@ def test_a_damaged_store_is_a_miss_and_is_written_anew(tmp_path: Path, monkeypat
     monkeypatch.chdir(tree)
     memos = _Memos(monkeypatch)
     run([tree], Mode.CHECK, CACHED)
-    stored = _walks_of(tree)
-    damaged = ["not a trace", {"deps": 3}, {**stored["walks"]["train"][0], "graph": {"sites": "x"}}, [], None]
-    for number, (module, traces) in enumerate(sorted(stored["walks"].items())):
+    header, stored = _walks_of(tree)
+    damaged = ["not a trace", {"deps": 3}, {**stored["train"][0], "graph": {"sites": "x"}}, [], None, [[[[[]]]]]]
+    for number, (module, traces) in enumerate(sorted(stored.items())):
         traces[0] = damaged[number % len(damaged)]
-    (tree / cache.CACHE_DIR / cache.WALKS_STORE).write_text(json.dumps(stored))
+    _forge(tree, header, stored)
     _same_as_cold(tree)
     # A damaged trace is a miss: the walk runs (a module walked twice may replay its other trace).
-    assert memos.last.walked >= sum(len(traces) == 1 for traces in stored["walks"].values()) > 0
-    assert _walks_of(tree)["walks"] == json.loads(json.dumps(memos.seen[0].kept)), "written anew, as the first check wrote it"
+    assert memos.last.walked >= sum(len(traces) == 1 for traces in stored.values()) > 0
+    first = {module: [json.loads(trace) for trace in traces] for module, traces in memos.seen[0].kept.items()}
+    assert _walks_of(tree) == (header, first), "written anew, as the first check wrote it"
 
 
 def test_a_forged_store_changes_what_a_diff_shows_and_never_what_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -291,12 +304,11 @@ def test_a_forged_store_changes_what_a_diff_shows_and_never_what_is_written(tmp_
     plain = shutil.copytree(GOLDEN / "seed_example" / "before", tmp_path / "plain")
     monkeypatch.chdir(tree)
     run([tree], Mode.CHECK, CACHED)
-    stored = _walks_of(tree)
-    for traces in stored["walks"].values():
+    header, stored = _walks_of(tree)
+    for traces in stored.values():
         for trace in traces:
             trace["graph"]["sites"] = []
-    forged = json.dumps(stored)
-    (tree / cache.CACHE_DIR / cache.WALKS_STORE).write_text(forged)
+    forged = _forge(tree, header, stored)
     diff = run([tree], Mode.DIFF, CACHED)
     assert diff.changes != run([tree], Mode.DIFF, COLD).changes, "the forged walks are read by --diff"
     assert (tree / cache.CACHE_DIR / cache.WALKS_STORE).read_text() == forged
@@ -309,6 +321,8 @@ def test_a_store_nested_too_deep_to_read_is_a_miss(tmp_path: Path, monkeypatch: 
     tree = shutil.copytree(GOLDEN / "seed_example" / "before", tmp_path / "tree")
     monkeypatch.chdir(tree)
     run([tree], Mode.CHECK, CACHED)
-    for name in (cache.WALKS_STORE, cache.FACTS_STORE):
-        (tree / cache.CACHE_DIR / name).write_text("[" * 100_000 + "]" * 100_000)
+    header, stored = _walks_of(tree)
+    deep = "[" * 100_000 + "]" * 100_000
+    (tree / cache.CACHE_DIR / cache.WALKS_STORE).write_text("\n".join([header] + [f"{module}\t{deep}" for module in stored]))
+    (tree / cache.CACHE_DIR / cache.FACTS_STORE).write_text(deep)
     _same_as_cold(tree)

@@ -370,12 +370,14 @@ class WalkTrace(Protocol):
 class RememberedWalks(Protocol):
     """Walks of an earlier run, replayed where they still hold (``walk_memo.WalkMemo``)."""
 
-    kept: dict[str, list[Any]]
+    stored: dict[str, list[str]]
+    kept: dict[str, list[str]]
     walked: int
 
     def walk(self, finder: "CallSiteFinder", module: ModuleSummary, walk: Callable[["CallGraph"], None]) -> "CallGraph": ...
     def forget(self, kind: StateRead, key: Any) -> None: ...
-    def took(self, traces: dict[str, Any], made: int) -> None: ...
+    def took(self, traces: dict[str, int | str], made: int) -> None: ...
+    def last_walk(self, module_key: str) -> int | str: ...
 
 
 class CallSiteFinder:
@@ -446,7 +448,10 @@ class CallSiteFinder:
             others_before = set(self.param_others)
             keys_before = {key: passed_keys(calls) for key, calls in self.param_keys.items()}
             names = sorted(pending)
-            walked = self._walk_in_processes(names, jobs) if jobs > 1 and len(names) >= PARALLEL_MIN_MODULES else None
+            # Remembered walks are replayed here: workers would each answer again what the
+            # replays ask of the whole index (a fork learns nothing its siblings learned).
+            replaying = self.memo is not None and self.memo.stored
+            walked = self._walk_in_processes(names, jobs) if jobs > 1 and len(names) >= PARALLEL_MIN_MODULES and not replaying else None
             if walked is None:
                 walked = self._walk(names)
             results.update(walked)
@@ -827,8 +832,8 @@ class _Learned:
     trainer_models: dict[ClassKey, Instance]
     param_others: set[tuple[str, str, str]]
     param_keys: dict[tuple[str, str, str], dict[str, Optional[tuple[str, ...]]]]
-    traces: dict[str, Any] = field(default_factory=dict)
-    """Module key -> the trace of its walk in this chunk, replayed or made (``walk_memo``)."""
+    traces: dict[str, int | str] = field(default_factory=dict)
+    """Module key -> the trace of its walk in this chunk (``RememberedWalks.last_walk``)."""
     made: int = 0
     """How many of the chunk's walks ran, not replayed."""
 
@@ -858,7 +863,7 @@ def _walk_chunk(names: list[str]) -> _Learned:
         {key: calls for key, calls in finder.param_keys.items() if start_keys.get(key) != calls},
     )
     if finder.memo is not None:
-        learned.traces = {name: finder.memo.kept[name][-1] for name in names}
+        learned.traces = {name: finder.memo.last_walk(name) for name in names}
         learned.made = finder.memo.walked - made_before
     return learned
 

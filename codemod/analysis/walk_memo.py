@@ -83,7 +83,7 @@ QUERY_TYPES: dict[IndexQuery, tuple[Any, Any]] = {
 }
 """Each question a walk asks that reads the whole index: its arguments' type and its answer's."""
 
-_Damaged = (facts.UnreadableFacts, KeyError, IndexError, ValueError, TypeError)
+_Damaged = (facts.UnreadableFacts, KeyError, IndexError, ValueError, TypeError, RecursionError)
 """What decoding a damaged or forged trace can raise: the trace is then a miss."""
 
 
@@ -164,12 +164,14 @@ class Trace:
 @dataclass
 class WalkMemo:
     """One run's use of the remembered walks: those of the last check (``stored``: module key ->
-    its walks' traces, in the order they ran), and those of this run (``kept``)."""
+    its walks' traces as JSON text, in the order they ran), and those of this run (``kept``). A
+    trace is parsed only when its module is walked, and a replayed one is kept as the very text
+    it was read as."""
 
     run: str
     """``walks_key``: what the stored walks were made under."""
-    stored: dict[str, list[Any]]
-    kept: dict[str, list[Any]] = field(default_factory=dict)
+    stored: dict[str, list[str]]
+    kept: dict[str, list[str]] = field(default_factory=dict)
     replayed: int = 0
     walked: int = 0
     _digests: dict[str, str] = field(default_factory=dict)
@@ -205,15 +207,13 @@ class WalkMemo:
         self._index = finder.index
         kept = self.kept.setdefault(module.key, [])
         stored = self.stored.get(module.key, [])
-        if not isinstance(stored, list):
-            stored = []
         # The walk of the same round first: the one most likely to read the same state.
         ordinal = len(kept)
-        for data in stored[ordinal : ordinal + 1] + stored[:ordinal] + stored[ordinal + 1 :]:
-            graph = self._replayed(finder, data)
+        for text in stored[ordinal : ordinal + 1] + stored[:ordinal] + stored[ordinal + 1 :]:
+            graph = self._replayed(finder, text)
             if graph is not None:
                 self.replayed += 1
-                kept.append(data)
+                kept.append(text)
                 return graph
         graph = CallGraph()
         trace = Trace(self)
@@ -224,27 +224,35 @@ class WalkMemo:
         finally:
             finder.trace = None
         self.walked += 1
-        kept.append(trace.encoded(graph))
+        kept.append(json.dumps(trace.encoded(graph), separators=(",", ":")))
         return graph
+
+    def last_walk(self, module_key: str) -> int | str:
+        """The trace of the module's last walk, for the parent of a worker process: the number of
+        the stored trace it replayed, or the text of the one it made (a large project's traces
+        are not worth sending back through a pipe)."""
+        text = self.kept[module_key][-1]
+        return next((number for number, stored in enumerate(self.stored.get(module_key, ())) if stored is text), text)
 
     def forget(self, kind: StateRead, key: Any) -> None:
         """An entry of the state is about to change: its digest is no longer its value's."""
         if self._entries:
             self._entries.pop((kind.value, _frozen(facts.encode_as(key, READ_TYPES[kind][0]))), None)
 
-    def took(self, traces: dict[str, Any], made: int) -> None:
+    def took(self, traces: dict[str, int | str], made: int) -> None:
         """The traces of walks run in a worker process (``callsites._walk_chunk``). The parent
         merges their changes into its state next, not through ``change``: no digest of an entry
         of the state is known any more."""
         self._entries.clear()
-        for name, data in traces.items():
-            self.kept.setdefault(name, []).append(data)
+        for name, trace in traces.items():
+            self.kept.setdefault(name, []).append(trace if isinstance(trace, str) else self.stored[name][trace])
         self.walked += made
         self.replayed += len(traces) - made
 
-    def _replayed(self, finder: "CallSiteFinder", data: Any) -> Optional[CallGraph]:
+    def _replayed(self, finder: "CallSiteFinder", text: str) -> Optional[CallGraph]:
         decode = facts.decode_as
         try:
+            data = json.loads(text)
             if any(self.digest(key) != digest for key, digest in data["deps"]):
                 return None
             if not self._all_hold(data["queries"], self._answers, lambda kind, args: self._answer_now(finder, kind, args)):
