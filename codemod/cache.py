@@ -241,8 +241,10 @@ def store_facts(directory: Path, facts: dict[str, Any]) -> None:
 
 WALKS_STORE = "walks.jsonl"
 """The last check's walks, each keyed by what it consulted (``codemod.analysis.walk_memo``): a
-header line, then one line per walk, ``module<TAB>trace as JSON``. A trace stays text until its
-module is walked: a large project's traces parsed at once took gigabytes."""
+header line, then one line per walk, ``module key as JSON<TAB>digest<TAB>trace as JSON``. A trace
+stays text until its module is walked: a large project's traces parsed at once took gigabytes.
+The key is JSON because a module key is made of file names, which may hold a tab, a line break or
+bytes that are no UTF-8; the digest makes a line damaged on disk a miss, not a wrong replay."""
 
 
 def load_walks(directory: Path, run: str) -> dict[str, list[str]]:
@@ -259,21 +261,32 @@ def load_walks(directory: Path, run: str) -> dict[str, list[str]]:
         return {}
     walks: dict[str, list[str]] = {}
     for line in lines[1:]:
-        module, tab, trace = line.partition("\t")
-        if tab:
-            walks.setdefault(module, []).append(trace)
+        parts = line.split("\t", 2)
+        if len(parts) != 3 or _line_digest(parts[2]) != parts[1]:
+            continue
+        try:
+            module = json.loads(parts[0])
+        except ValueError:
+            continue
+        if isinstance(module, str):
+            walks.setdefault(module, []).append(parts[2])
     return walks
+
+
+def _line_digest(trace: str) -> str:
+    return hashlib.blake2b(trace.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
 def store_walks(directory: Path, run: str, walks: dict[str, list[str]]) -> None:
     """Replace the store with this check's walks. Any failure leaves things as they were."""
-    # A module key is a dotted name (``model@2`` when shared): never a tab or a line break.
-    lines = [json.dumps({"format": FORMAT, "run": run})] + [f"{module}\t{trace}" for module, traces in walks.items() for trace in traces]
+    header = json.dumps({"format": FORMAT, "run": run})
+    # JSON escapes what is not ASCII: the traces' and keys' text holds no tab, line break or surrogate.
+    lines = [header] + [f"{json.dumps(module)}\t{_line_digest(trace)}\t{trace}" for module, traces in walks.items() for trace in traces]
     try:
         folder = _prepared(directory)
         if folder is not None:
             _replace_atomically(folder, WALKS_STORE, "\n".join(lines))
-    except OSError:
+    except (OSError, ValueError):
         return
 
 

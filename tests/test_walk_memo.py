@@ -268,15 +268,20 @@ def _walks_of(tree: Path) -> tuple[str, dict[str, list[Any]]]:
     header, *lines = (tree / cache.CACHE_DIR / cache.WALKS_STORE).read_text().split("\n")
     walks: dict[str, list[Any]] = {}
     for line in lines:
-        module, _, trace = line.partition("\t")
-        walks.setdefault(module, []).append(json.loads(trace))
+        module, _, trace = line.split("\t", 2)
+        walks.setdefault(json.loads(module), []).append(json.loads(trace))
     return header, walks
 
 
 def _forge(tree: Path, header: str, walks: dict[str, list[Any]]) -> str:
-    text = "\n".join([header] + [f"{module}\t{json.dumps(trace)}" for module, traces in walks.items() for trace in traces])
-    (tree / cache.CACHE_DIR / cache.WALKS_STORE).write_text(text)
-    return text
+    """A store of ``walks``, each line with the digest a check writes: forged, not damaged."""
+    lines = [header]
+    for module, traces in walks.items():
+        for trace in traces:
+            text = json.dumps(trace)
+            lines.append(f"{json.dumps(module)}\t{cache._line_digest(text)}\t{text}")
+    (tree / cache.CACHE_DIR / cache.WALKS_STORE).write_text("\n".join(lines))
+    return "\n".join(lines)
 
 
 def test_a_damaged_store_is_a_miss_and_is_written_anew(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -323,6 +328,38 @@ def test_a_store_nested_too_deep_to_read_is_a_miss(tmp_path: Path, monkeypatch: 
     run([tree], Mode.CHECK, CACHED)
     header, stored = _walks_of(tree)
     deep = "[" * 100_000 + "]" * 100_000
-    (tree / cache.CACHE_DIR / cache.WALKS_STORE).write_text("\n".join([header] + [f"{module}\t{deep}" for module in stored]))
+    lines = [f"{json.dumps(module)}\t{cache._line_digest(deep)}\t{deep}" for module in stored]
+    (tree / cache.CACHE_DIR / cache.WALKS_STORE).write_text("\n".join([header, *lines]))
     (tree / cache.CACHE_DIR / cache.FACTS_STORE).write_text(deep)
     _same_as_cold(tree)
+
+
+def test_a_line_damaged_on_disk_is_a_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A trace that still parses after its bytes changed (a line number, here) is not replayed:
+    each line carries the digest of its trace."""
+    tree = shutil.copytree(GOLDEN / "seed_example" / "before", tmp_path / "tree")
+    monkeypatch.chdir(tree)
+    memos = _Memos(monkeypatch)
+    run([tree], Mode.CHECK, CACHED)
+    store = tree / cache.CACHE_DIR / cache.WALKS_STORE
+    header, *lines = store.read_text().split("\n")
+    damaged = [re.sub(r'"line":(\d)', lambda digit: f'"line":{(int(digit[1]) + 1) % 10}', line, count=1) for line in lines]
+    assert damaged != lines
+    store.write_text("\n".join([header, *damaged]))
+    _same_as_cold(tree)
+    assert memos.last.walked == sum(line != kept for line, kept in zip(damaged, lines)) > 0
+
+
+@pytest.mark.parametrize("name", ["x\ny.py", "x\ty.py", "z\udcff.py"], ids=["line break", "tab", "not UTF-8"])
+def test_file_names_that_hold_a_line_break_a_tab_or_no_utf8_keep_their_own_walks(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Module keys are made of file names: a key is written as JSON, so no name can end a line
+    of the store early, split it elsewhere, or fail to be written."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    train = (GOLDEN / "seed_example" / "before" / "train.py").read_text()
+    (tree / "y.py").write_text(train)
+    (tree / name).write_text(train)
+    monkeypatch.chdir(tree)
+    run([tree], Mode.CHECK, CACHED)
+    (tree / "y.py").write_text(train + "\n# edited\n")
+    assert _same_as_cold(tree).findings
