@@ -501,17 +501,18 @@ class CallSiteFinder:
     # --- the state walks read and change, and what they ask of the index: only through these,
     # so that a remembered walk records all of it (``walk_memo``) ---------------------------
     def state(self, kind: StateRead, key: Any) -> Any:
-        """An entry of the state, as a value of its own (what is read must not change later)."""
+        """An entry of the state as it is now: the tables grow in place, so a trace keeps a copy
+        of what it records (``walk_memo.Trace``), and nothing else pays for one."""
         if kind is StateRead.PARAM_TYPE:
             return self.param_types.get(key)
         if kind is StateRead.RETURN_TYPE:
             return self.return_types.get(key)
         if kind is StateRead.UNTRACED:
-            return dict(self.param_untraced.get(key) or {})  # none and an empty table read alike
+            return self.param_untraced.get(key) or {}  # none and an empty table read alike
         if kind is StateRead.OTHER:
             return key in self.param_others
         if kind is StateRead.PASSED_KEYS:
-            return dict(self.param_keys.get(key) or {})
+            return self.param_keys.get(key) or {}
         if kind is StateRead.TRAINER:
             return self.trainer_models.get(key)
         if kind is StateRead.WATCHING:

@@ -102,6 +102,12 @@ def _frozen(data: Any) -> Any:
     return data
 
 
+def _as_read(value: Any) -> Any:
+    """A state entry's value as read, kept apart from the entry: the finder's per-call tables
+    (``param_untraced``, ``param_keys``) are changed in place by later changes."""
+    return dict(value) if isinstance(value, dict) else value
+
+
 def _digest(data: Any) -> str:
     return hashlib.blake2b(json.dumps(data, separators=(",", ":")).encode(), digest_size=16).hexdigest()
 
@@ -133,13 +139,13 @@ class Trace:
     def read(self, kind: StateRead, key: Any, value: Any) -> None:
         entry = (kind, key)
         if entry not in self.reads:
-            self.reads[entry] = self.before.pop(entry, value)
+            self.reads[entry] = self.before.pop(entry) if entry in self.before else _as_read(value)
 
     def changing(self, kind: StateRead, key: Any, value: Any) -> None:
         """``value``: the entry the change is about to make, as it is before it."""
         entry = (kind, key)
         if entry not in self.reads and entry not in self.before:
-            self.before[entry] = value
+            self.before[entry] = _as_read(value)
 
     def changed(self, kind: StateChange, args: tuple[Any, ...]) -> None:
         self.changes.append((kind, args))
